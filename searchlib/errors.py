@@ -1,0 +1,107 @@
+"""The one exception hierarchy of searchlib.
+
+Every error searchlib raises on purpose derives from :class:`SearchlibError`::
+
+    SearchlibError
+     +-- IngestError            bad input: names the file and, where it has one, the line
+     +-- AnalysisError          an analyzer was misconfigured or asked for an unknown language
+     +-- QuerySyntaxError       (also ValueError) a query string could not be parsed; names the position
+     +-- IndexStateError        the index was used in a way its state does not allow
+     |    +-- IndexNotFoundError  no index at that path
+     +-- LockError              another writer holds the index lock
+     +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
+          +-- IndexFormatTooOldError
+          +-- IndexFormatTooNewError
+
+No class is called ``IndexError``: that would shadow the builtin (Whoosh did).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnalysisError",
+    "CorruptIndexError",
+    "IndexFormatTooNewError",
+    "IndexFormatTooOldError",
+    "IndexNotFoundError",
+    "IndexStateError",
+    "IngestError",
+    "LockError",
+    "QuerySyntaxError",
+    "SearchlibError",
+]
+
+
+class SearchlibError(Exception):
+    """Base class of every error searchlib raises on purpose."""
+
+
+class IngestError(SearchlibError):
+    """Input that cannot be turned into records.
+
+    Attributes:
+        path: the file the input came from ("<string>" when it was not a file).
+        line: 1-based line number inside the file, or None when the whole file is bad.
+        reason: what is wrong, in words.
+    """
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class AnalysisError(SearchlibError):
+    """An analyzer was misconfigured or asked for something it does not know."""
+
+
+class QuerySyntaxError(SearchlibError, ValueError):
+    """A query string could not be parsed.
+
+    Attributes:
+        query: the query string.
+        position: 0-based character offset of the problem.
+        reason: what is wrong.
+    """
+
+    def __init__(self, query: str, position: int, reason: str) -> None:
+        self.query = query
+        self.position = position
+        self.reason = reason
+        super().__init__(f"query syntax error at position {position}: {reason}")
+
+
+class IndexStateError(SearchlibError):
+    """The index was used in a way its current state does not allow (closed, read-only...)."""
+
+
+class IndexNotFoundError(IndexStateError):
+    """There is no index at the given path."""
+
+
+class LockError(SearchlibError):
+    """Another writer holds the index's write lock."""
+
+
+class CorruptIndexError(SearchlibError):
+    """A file of the index is damaged, truncated or not a searchlib file.
+
+    Attributes:
+        path: the damaged file.
+        detail: what was found wrong.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = str(path)
+        self.detail = detail
+        super().__init__(f"corrupt index file {self.path}: {detail}")
+
+
+class IndexFormatTooOldError(CorruptIndexError):
+    """The file was written by an older, unsupported format version."""
+
+
+class IndexFormatTooNewError(CorruptIndexError):
+    """The file was written by a newer format version than this searchlib reads."""

@@ -1,0 +1,112 @@
+"""Typed, frozen records: what ingest produces and what the index stores.
+
+A :class:`Brief` is one article page (kind "brief", "analysis", "news"...), a :class:`RelatedItem`
+one entry of a page's *Related Content* list and an :class:`AboutItem` one entry of its *About
+InSight Crime* list. Records are values: frozen attrs classes, hashable, compared by content.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["AboutItem", "Brief", "RelatedItem", "stable_id"]
+
+
+def stable_id(*parts: object) -> str:
+    """A short, stable id made from ``parts`` (sha1 of their text, 16 hex digits).
+
+    >>> stable_id("en", "A title", "2011-09-23")
+    '6c1687b7de09ea6d'
+    """
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _tuple_of_str(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+@attrs.frozen(slots=True)
+class RelatedItem:
+    """One teaser of a page's *Related Content* list, indexed as a document of kind "related".
+
+    The same teaser shown on many pages has one id (made from section, date and teaser), so it is
+    stored once; the briefs that show it link to it by that id.
+    """
+
+    section: str
+    date: _dt.date | None
+    teaser: str
+    title: str = ""
+    url: str | None = None
+    lang: str = "en"
+    id: str = attrs.field(default="")
+
+    def __attrs_post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(
+                self, "id", "rel-" + stable_id(self.section.lower(), self.date, self.teaser)
+            )
+
+    @property
+    def kind(self) -> str:
+        return "related"
+
+
+@attrs.frozen(slots=True)
+class AboutItem:
+    """One entry of a page's *About InSight Crime* list (organisation news); stored, not indexed."""
+
+    section: str
+    title: str
+    date: _dt.date | None
+    teaser: str
+
+
+@attrs.frozen(slots=True)
+class Brief:
+    """One article: a brief page, a JSONL record or a plain text file.
+
+    Attributes:
+        id: stable id (source id, URL slug, else a hash of language, title and date).
+        kind: "brief", "analysis", "news"... (lower case).
+        lang: "en" or "es".
+        title: the headline.
+        body: the article's paragraphs, boilerplate removed.
+        date: publication date, when known.
+        countries: countries or sections from the byline (``PERU``, ``MEXICO, GUATEMALA``).
+        authors: byline authors.
+        related: the page's *Related Content* items.
+        about: the page's *About* items.
+        source: where the record came from (path, path:line or URL).
+        url: the page's URL when known.
+        meta: extra fields of the source record, kept as stored metadata.
+    """
+
+    id: str
+    lang: str
+    title: str
+    body: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
+    kind: str = "brief"
+    date: _dt.date | None = None
+    countries: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
+    authors: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
+    related: tuple[RelatedItem, ...] = attrs.field(converter=tuple, default=())
+    about: tuple[AboutItem, ...] = attrs.field(converter=tuple, default=())
+    source: str = ""
+    url: str | None = None
+    meta: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+
+    @property
+    def text(self) -> str:
+        """The body as one string, paragraphs separated by blank lines."""
+        return "\n\n".join(self.body)
