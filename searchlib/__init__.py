@@ -1,0 +1,67 @@
+"""searchlib: full-text search for bilingual (English/Spanish) news briefs.
+
+The public API lives here; everything else is implementation or an expert tier
+(``searchlib.analysis``, ``searchlib.storage``, ``searchlib.index``, ``searchlib.search``)::
+
+    import searchlib
+    with searchlib.create_index("indexes/default") as index:
+        searchlib.index_paths(index, ["seeds/"])
+        for hit in index.search("Humala coca"):
+            print(hit.score, hit.title)
+"""
+
+from __future__ import annotations
+
+from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
+from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
+from searchlib.errors import (
+    AnalysisError,
+    CorruptIndexError,
+    IndexFormatTooNewError,
+    IndexFormatTooOldError,
+    IndexNotFoundError,
+    IndexStateError,
+    IngestError,
+    LockError,
+    QuerySyntaxError,
+    SearchlibError,
+)
+from searchlib.ingest import iter_records, parse_page, read_file
+from searchlib.records import AboutItem, Brief, RelatedItem
+from searchlib.search import BM25F, Explanation, Filters, Hit, Results, parse_query
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BM25F",
+    "AboutItem",
+    "AnalysisError",
+    "Analyzer",
+    "Brief",
+    "CorruptIndexError",
+    "Explanation",
+    "Filters",
+    "Hit",
+    "Index",
+    "IndexFormatTooNewError",
+    "IndexFormatTooOldError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStateError",
+    "IngestError",
+    "LockError",
+    "QuerySyntaxError",
+    "RelatedItem",
+    "Results",
+    "SearchlibError",
+    "Token",
+    "create_index",
+    "detect_language",
+    "get_analyzer",
+    "index_paths",
+    "iter_records",
+    "open_index",
+    "parse_page",
+    "parse_query",
+    "read_file",
+]

@@ -1,0 +1,19 @@
+"""Storage: directories of immutable files and the checksummed array file format.
+
+Knows bytes, names and numeric arrays; nothing of analysis or of what a term is.
+"""
+
+from __future__ import annotations
+
+from searchlib.storage.codec import ArrayFile, decode_array_file, encode_array_file, verify_checksum
+from searchlib.storage.directory import Directory, FileDirectory, MemoryDirectory
+
+__all__ = [
+    "ArrayFile",
+    "Directory",
+    "FileDirectory",
+    "MemoryDirectory",
+    "decode_array_file",
+    "encode_array_file",
+    "verify_checksum",
+]

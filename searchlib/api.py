@@ -1,0 +1,238 @@
+"""The public API behind the ``searchlib`` facade: :class:`Index`, its factories and batch indexing.
+
+Everything the command line does goes through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from searchlib.errors import IndexNotFoundError, IndexStateError, IngestError
+from searchlib.index import IndexReader, IndexWriter, latest_generation, record_from_stored
+from searchlib.index.check import check_index
+from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
+from searchlib.ingest import iter_records
+from searchlib.records import Brief, RelatedItem
+from searchlib.search import BM25F, Filters, Query, Results, Searcher
+from searchlib.search.scoring import Explanation
+from searchlib.storage import Directory, FileDirectory, MemoryDirectory
+
+__all__ = ["Index", "IndexReport", "create_index", "index_paths", "open_index"]
+
+PathLike = str | os.PathLike[str]
+
+
+class Index:
+    """An index on disk or in memory: add records, commit, search, find related items.
+
+    Reading needs no lock. The first change (``add``/``delete``) opens the index's single writer
+    (waiting up to ``lock_timeout`` seconds for the write lock); ``commit()`` publishes changes.
+    As a context manager, a clean exit commits pending changes and an exception discards them.
+
+    >>> with create_index() as index:
+    ...     index.add(Brief(id="b1", lang="en", title="Coca in Peru", body=["Coca crops grow."]))
+    ...     index.commit()
+    ...     [hit.id for hit in index.search("coca")]
+    1
+    ['b1']
+    """
+
+    def __init__(self, directory: Directory, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, bm25: BM25F | None = None) -> None:
+        self.directory = directory
+        self.lock_timeout = lock_timeout
+        self.bm25 = bm25 or BM25F()
+        self._writer: IndexWriter | None = None
+        self._reader = IndexReader.open(directory)
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"Index({self.directory!r}, generation={self._reader.generation})"
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if exc_type is None and self._writer is not None:
+            self.commit()
+        self.close()
+
+    def close(self) -> None:
+        """Release the writer (uncommitted changes are discarded)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._closed = True
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @property
+    def writer(self) -> IndexWriter:
+        """The index's writer, opened (and the lock taken) on first use."""
+        if self._closed:
+            raise IndexStateError("the index is closed")
+        if self._writer is None:
+            self._writer = IndexWriter(self.directory, lock_timeout=self.lock_timeout)
+        return self._writer
+
+    def add(self, record: Brief | RelatedItem) -> None:
+        """Add or replace (by id) a record; a brief brings its related items."""
+        self.writer.add(record)
+
+    def add_many(self, records: Iterable[Brief | RelatedItem]) -> int:
+        return self.writer.add_many(records)
+
+    def delete(self, doc_id: str) -> None:
+        self.writer.delete(doc_id)
+
+    def commit(self, merge: bool = True) -> int:
+        """Publish pending changes; returns the new generation."""
+        gen = self.writer.commit(merge=merge)
+        self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        return gen
+
+    def optimize(self) -> None:
+        """Merge everything into one segment."""
+        self.writer.force_merge()
+        self._reader = self.writer.reader
+
+    # -- reading --------------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> IndexReader:
+        """The snapshot searches run on (refreshed when another process has committed)."""
+        self._reader = self._reader.reopen()
+        return self._reader
+
+    def searcher(self) -> Searcher:
+        return Searcher(self.reader, self.bm25)
+
+    def search(
+        self,
+        query: str | Query,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        lang: str | None = None,
+        country: str | None = None,
+        kind: str | None = None,
+        doc_lang: str | None = None,
+        since: _dt.date | None = None,
+        until: _dt.date | None = None,
+        facets: bool = False,
+    ) -> Results:
+        """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
+
+        ``lang`` is the language the query is written in (None: both); the other arguments
+        filter without changing scores (``doc_lang`` restricts the documents' language).
+        """
+        filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
+        return self.searcher().search(query, limit, offset=offset, lang=lang, filters=filters, facets=facets)
+
+    def related(self, doc_id: str, limit: int = 10) -> Results:
+        """Items related to a document, each hit with its ``reason``."""
+        return self.searcher().related(doc_id, limit)
+
+    def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
+        return self.searcher().explain(query, doc_id, lang)
+
+    def get(self, doc_id: str) -> Brief | RelatedItem | None:
+        """The stored record of ``doc_id``, or None."""
+        doc = self.reader.document(doc_id)
+        return None if doc is None else record_from_stored(doc)
+
+    def stored(self, doc_id: str) -> dict[str, Any] | None:
+        return self.reader.document(doc_id)
+
+    def __len__(self) -> int:
+        return self.reader.doc_count
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.reader
+
+    def stats(self) -> dict[str, Any]:
+        """{"docs", "segments", "generation", "docs_by_kind", "docs_by_lang", "bytes"}."""
+        return self.reader.stats()
+
+    def check(self) -> dict[str, object]:
+        """Verify every checksum and recompute statistics; raises CorruptIndexError on damage."""
+        return check_index(self.directory)
+
+
+def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
+    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
+    if latest_generation(directory) is None:
+        IndexWriter(directory, lock_timeout=kwargs.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)).close()
+    return Index(directory, **kwargs)
+
+
+def open_index(path: PathLike, **kwargs: Any) -> Index:
+    """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    directory = FileDirectory(path)
+    if latest_generation(directory) is None:
+        raise IndexNotFoundError(f"no index at {path} (run `searchlib index SRC --index {path}` first)")
+    return Index(directory, **kwargs)
+
+
+@attrs.define
+class IndexReport:
+    """What a batch indexing run did."""
+
+    indexed: int = 0
+    skipped: list[IngestError] = attrs.field(factory=list)
+    seconds: float = 0.0
+    bytes: int = 0
+    generation: int = 0
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.indexed / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "indexed": self.indexed,
+            "skipped": len(self.skipped),
+            "errors": [str(e) for e in self.skipped],
+            "seconds": round(self.seconds, 3),
+            "docs_per_s": round(self.docs_per_s, 1),
+            "generation": self.generation,
+        }
+
+
+def index_paths(
+    index: Index,
+    paths: Iterable[PathLike],
+    *,
+    commit_every: int | None = None,
+    on_skip: Callable[[IngestError], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> IndexReport:
+    """Ingest files and folders into ``index``: bad input is skipped and reported, the rest committed."""
+    report = IndexReport()
+    t0 = time.perf_counter()
+    since_commit = 0
+    for item in iter_records([Path(p) for p in paths]):
+        if isinstance(item, IngestError):
+            report.skipped.append(item)
+            if on_skip:
+                on_skip(item)
+            continue
+        index.add(item)
+        report.indexed += 1
+        since_commit += 1
+        if on_progress:
+            on_progress(report.indexed)
+        if commit_every and since_commit >= commit_every:
+            index.commit()
+            since_commit = 0
+    report.generation = index.commit() if report.indexed or index._writer else index.reader.generation
+    report.seconds = time.perf_counter() - t0
+    return report

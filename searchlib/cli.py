@@ -1,0 +1,292 @@
+"""The ``searchlib`` command: a thin layer over the public API.
+
+Exit codes: 0 success (also when nothing matched), 2 usage error (bad arguments, bad query
+syntax), 3 index or input error. A user mistake never prints a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import searchlib
+from searchlib.errors import QuerySyntaxError, SearchlibError
+
+__all__ = ["main"]
+
+DEFAULT_INDEX = "indexes/default"
+EXIT_USAGE = 2
+EXIT_INDEX = 3
+
+
+class UsageError(Exception):
+    """A command-line mistake: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (try --help)")
+
+
+def _date(value: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="searchlib", description="Full-text search for bilingual (English/Spanish) news briefs.")
+    p.add_argument("--version", action="version", version=f"searchlib {searchlib.__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help: str, example: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help, epilog=f"example: {example}")
+        sp.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+        return sp
+
+    sp = add("index", "index pages, JSONL and text files or folders", "searchlib index seeds/ --index indexes/default")
+    sp.add_argument("sources", nargs="+", metavar="SRC")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--commit-every", type=int, default=None, metavar="N")
+    sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
+    sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
+    sp.add_argument("--quiet", action="store_true")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("search", "search the index", 'searchlib search "Humala coca" --lang en --json')
+    sp.add_argument("query")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--lang", choices=("en", "es"), help="the language the query is written in")
+    sp.add_argument("--country")
+    sp.add_argument("--kind")
+    sp.add_argument("--since", type=_date)
+    sp.add_argument("--until", type=_date)
+    sp.add_argument("--facets", action="store_true")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("related", "items related to a document", "searchlib related 60fa42e6893d93ee --json")
+    sp.add_argument("doc_id", metavar="DOC_ID")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
+    sp.add_argument("text")
+    sp.add_argument("--lang", choices=("en", "es"))
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("stats", "index statistics", "searchlib stats --index indexes/default --json")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("check", "verify checksums and statistics", "searchlib check --index indexes/default")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("eval", "measure ranking quality and latency", "searchlib eval --index indexes/cacm --queries q.jsonl --qrels qrels.tsv")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    sp.add_argument("--queries", required=True, metavar="Q.jsonl")
+    sp.add_argument("--qrels", metavar="QRELS.tsv")
+    sp.add_argument("--k", type=int, default=10)
+    sp.add_argument("--lang-mode", choices=("query", "any"), default="query",
+                    help="query: analyse each query in its own language; any: both chains")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
+    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    return p
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from searchlib.api import create_index, index_paths
+
+    if args.commit_every is not None and args.commit_every < 1:
+        raise UsageError("searchlib index: --commit-every must be >= 1")
+    quiet = args.quiet or args.json
+
+    def skip(err: searchlib.IngestError) -> None:
+        if not quiet:
+            print(f"skipped {err}", file=sys.stderr)
+
+    last = [time.monotonic()]
+
+    def progress(n: int) -> None:
+        if not quiet and sys.stderr.isatty() and time.monotonic() - last[0] > 0.2:
+            last[0] = time.monotonic()
+            print(f"\rindexed {n} documents", end="", file=sys.stderr, flush=True)
+
+    with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+        report = index_paths(index, args.sources, commit_every=args.commit_every, on_skip=skip, on_progress=progress)
+        if args.optimize:
+            index.optimize()
+        stats = index.stats()
+    if not quiet and sys.stderr.isatty():
+        print("\r", end="", file=sys.stderr)
+    if args.json:
+        _print_json({**report.to_json(), "docs": stats["docs"]})
+    elif not args.quiet:
+        print(
+            f"indexed {report.indexed} records, skipped {len(report.skipped)}, "
+            f"{report.seconds:.2f} s, {report.docs_per_s:.0f} docs/s -> {args.index} "
+            f"({stats['docs']} documents, generation {report.generation})"
+        )
+    if report.indexed == 0 and report.skipped:
+        return EXIT_INDEX
+    return 0
+
+
+def _print_hits(results: searchlib.Results, related: bool = False) -> None:
+    if not results.hits:
+        print("no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else ""))
+        return
+    for i, h in enumerate(results.hits, 1):
+        date = h.date.isoformat() if h.date else "-"
+        where = ", ".join(h.countries) or "-"
+        extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
+        print(f"{i:>2}. {h.title}")
+        print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
+        if h.snippet:
+            print(f"    {h.snippet.replace('<b>', '*').replace('</b>', '*')}")
+    if not related:
+        print(f"-- {results.total} hits in {results.took_ms:.1f} ms")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index) as index:
+        results = index.search(
+            args.query, args.limit, lang=args.lang, country=args.country, kind=args.kind,
+            since=args.since, until=args.until, facets=args.facets,
+        )
+    if args.json:
+        _print_json(results.to_json())
+    else:
+        _print_hits(results)
+        if results.facets:
+            for name, counts in results.facets.items():
+                print(f"   {name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8]))
+    return 0
+
+
+def _cmd_related(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index) as index:
+        results = index.related(args.doc_id, args.limit)
+    if args.json:
+        out = results.to_json()
+        out["id"] = args.doc_id
+        _print_json(out)
+    else:
+        _print_hits(results, related=True)
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    lang = args.lang or searchlib.detect_language(args.text)
+    chain = lang if lang in ("en", "es") else "en"
+    tokens = searchlib.get_analyzer(chain).tokens(args.text)
+    if args.json:
+        _print_json({
+            "lang": lang,
+            "tokens": [{"term": t.term, "position": t.position, "start": t.start, "end": t.end} for t in tokens],
+        })
+    else:
+        print(f"lang: {lang}" + ("" if lang == chain else f" (analysed as {chain})"))
+        for t in tokens:
+            print(f"{t.position:>4}  {t.term:<20} {args.text[t.start:t.end]!r} [{t.start}:{t.end}]")
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index) as index:
+        stats = index.stats()
+    if args.json:
+        _print_json(stats)
+    else:
+        for k, v in stats.items():
+            print(f"{k}: {v}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index) as index:
+        summary = index.check()
+    if args.json:
+        _print_json({"ok": True, **summary})
+    else:
+        print(f"ok: {args.index} " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from searchlib.evaluation import evaluate_run, load_qrels, load_queries
+
+    queries = load_queries(args.queries)
+    qrels = load_qrels(args.qrels) if args.qrels else None
+    with searchlib.open_index(args.index) as index:
+        report = evaluate_run(index, queries, qrels, k=args.k, lang_mode=args.lang_mode)
+    if args.json:
+        _print_json(report)
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _cmd_repl(args: argparse.Namespace) -> int:
+    from searchlib.repl import run_repl
+
+    return run_repl(args.index)
+
+
+COMMANDS = {
+    "index": _cmd_index, "search": _cmd_search, "related": _cmd_related, "analyze": _cmd_analyze,
+    "stats": _cmd_stats, "check": _cmd_check, "eval": _cmd_eval, "repl": _cmd_repl,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except QuerySyntaxError as exc:
+        if debug:
+            raise
+        print(f"searchlib: {exc}", file=sys.stderr)
+        if exc.query:
+            print(f"  {exc.query}\n  {' ' * exc.position}^", file=sys.stderr)
+        return EXIT_USAGE
+    except (SearchlibError, OSError) as exc:
+        if debug:
+            raise
+        print(f"searchlib: error: {exc}", file=sys.stderr)
+        return EXIT_INDEX
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""How records become index documents: which fields, which analyzer, which columns and stored values.
+
+Text fields are indexed per language (``title.en``, ``body.es``...): each document's text is
+analysed by its own language's chain, and a query is analysed by each chain against the field of
+that language, so English and Spanish stems never mix and statistics stay per language.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from searchlib.analysis import detect_language, get_analyzer
+from searchlib.index.builder import IndexDoc
+from searchlib.index.segment import NO_DATE
+from searchlib.records import AboutItem, Brief, RelatedItem
+
+__all__ = [
+    "TEXT_FIELDS",
+    "days_to_date",
+    "date_to_days",
+    "field_name",
+    "record_from_stored",
+    "to_index_doc",
+]
+
+TEXT_FIELDS = ("title", "body", "teaser")
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def field_name(field: str, lang: str) -> str:
+    """The index field holding ``field`` text in ``lang``: ``field_name("body", "es") == "body.es"``."""
+    return f"{field}.{lang}"
+
+
+def date_to_days(d: _dt.date | None) -> int:
+    return NO_DATE if d is None else (d - _EPOCH).days
+
+
+def days_to_date(days: int) -> _dt.date | None:
+    return None if days == NO_DATE else _EPOCH + _dt.timedelta(days=int(days))
+
+
+def doc_lang(lang: str | None, text: str) -> str:
+    """The language a document is analysed in: its own marker, else detection, else English."""
+    if lang in ("en", "es"):
+        return lang
+    guess = detect_language(text)
+    return guess if guess in ("en", "es") else "en"
+
+
+def _analyse(lang: str, texts: dict[str, str]) -> dict[str, tuple[list[str], list[int]]]:
+    analyzer = get_analyzer(lang)
+    return {field_name(f, lang): analyzer.terms(t) for f, t in texts.items() if t}
+
+
+def _iso(d: _dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
+    """Analyse a record into an :class:`IndexDoc`."""
+    if isinstance(record, RelatedItem):
+        lang = doc_lang(record.lang, record.teaser)
+        stored: dict[str, Any] = {
+            "id": record.id, "kind": "related", "lang": lang, "title": record.title,
+            "section": record.section, "date": _iso(record.date), "teaser": record.teaser,
+            "url": record.url,
+        }
+        return IndexDoc(
+            id=record.id, lang=lang, kind="related", date=date_to_days(record.date),
+            countries=(record.section,) if record.section else (), links=(),
+            fields=_analyse(lang, {"title": record.title, "teaser": record.teaser}),
+            stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+        )
+    body = record.text
+    lang = doc_lang(record.lang, f"{record.title}\n{body}")
+    stored = {
+        "id": record.id, "kind": record.kind, "lang": lang, "title": record.title,
+        "date": _iso(record.date), "countries": list(record.countries),
+        "authors": list(record.authors), "body": list(record.body),
+        "related": [r.id for r in record.related],
+        "about": [
+            {"section": a.section, "title": a.title, "date": _iso(a.date), "teaser": a.teaser}
+            for a in record.about
+        ],
+        "source": record.source, "url": record.url, "meta": dict(record.meta),
+    }
+    return IndexDoc(
+        id=record.id, lang=lang, kind=record.kind, date=date_to_days(record.date),
+        countries=tuple(record.countries), links=tuple(r.id for r in record.related),
+        fields=_analyse(lang, {"title": record.title, "body": body}),
+        stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
+    )
+
+
+def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
+    """Rebuild the record from a stored document."""
+    date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
+    if doc["kind"] == "related":
+        return RelatedItem(
+            section=doc.get("section", ""), date=date, teaser=doc.get("teaser", ""),
+            title=doc.get("title", ""), url=doc.get("url"), lang=doc["lang"], id=doc["id"],
+        )
+    about = tuple(
+        AboutItem(a["section"], a["title"], _dt.date.fromisoformat(a["date"]) if a.get("date") else None, a["teaser"])
+        for a in doc.get("about", ())
+    )
+    return Brief(
+        id=doc["id"], lang=doc["lang"], title=doc["title"], body=tuple(doc.get("body", ())),
+        kind=doc["kind"], date=date, countries=tuple(doc.get("countries", ())),
+        authors=tuple(doc.get("authors", ())), about=about, source=doc.get("source", ""),
+        url=doc.get("url"), meta=doc.get("meta", {}),
+    )

@@ -1,0 +1,129 @@
+"""Merging segments: the log-size tier policy and the vectorised merge of N segments into one.
+
+Deleted documents are dropped and the survivors renumbered in segment order, so a term's postings
+stay in ascending doc order after the merge and every array is rebuilt with numpy, not per posting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from searchlib.index.segment import FieldPostings, SegmentData, SegmentReader
+
+__all__ = ["merge_segments", "select_merge"]
+
+MERGE_FACTOR = 10
+
+
+def select_merge(sizes: Sequence[int], factor: int = MERGE_FACTOR) -> list[int] | None:
+    """Indexes of segments to merge, or None: ``factor`` segments of one log-size tier.
+
+    >>> select_merge([5, 7, 6, 1000, 8, 9, 4, 3, 2, 1, 5], factor=10)
+    [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
+    >>> select_merge([5, 1000]) is None
+    True
+    """
+    tiers: dict[int, list[int]] = {}
+    for i, n in enumerate(sizes):
+        tiers.setdefault(int(math.log(max(n, 1), factor)), []).append(i)
+    for tier in sorted(tiers):
+        members = tiers[tier]
+        if len(members) >= factor:
+            return sorted(sorted(members, key=lambda i: sizes[i])[:factor])
+    return None
+
+
+def _merge_field(field: str, readers: Sequence[SegmentReader], docmaps: Sequence[np.ndarray]) -> FieldPostings | None:
+    vocab = sorted({t for r in readers if field in r.field_names for t in r.terms(field)})
+    if not vocab:
+        return None
+    rank = {t: i for i, t in enumerate(vocab)}
+    tids, docs, tfs, pos, ptids, pdocs = [], [], [], [], [], []
+    for r, docmap in zip(readers, docmaps):
+        if field not in r.field_names:
+            continue
+        a = r.field_arrays(field)
+        start = a["start"].astype(np.int64)
+        seg_rank = np.fromiter((rank[t] for t in r.terms(field)), dtype=np.int64, count=len(r.terms(field)))
+        per_post_tid = np.repeat(seg_rank, np.diff(start))
+        new_docs = docmap[a["docs"].astype(np.int64)]
+        seg_tfs = a["tfs"].astype(np.int64)
+        keep = new_docs >= 0
+        tids.append(per_post_tid[keep])
+        docs.append(new_docs[keep])
+        tfs.append(seg_tfs[keep])
+        keep_pos = np.repeat(keep, seg_tfs)
+        pos.append(a["pos"].astype(np.int64)[keep_pos])
+        ptids.append(np.repeat(per_post_tid[keep], seg_tfs[keep]))
+        pdocs.append(np.repeat(new_docs[keep], seg_tfs[keep]))
+    tid = np.concatenate(tids)
+    doc = np.concatenate(docs)
+    tf = np.concatenate(tfs)
+    allpos = np.concatenate(pos)
+    # Segments come in order and renumbering keeps that order: a stable sort by term keeps each
+    # term's postings in doc order, and the same sort on the per-position keys keeps positions grouped.
+    order = np.argsort(tid, kind="stable")
+    porder = np.argsort(np.concatenate(ptids), kind="stable")
+    tid, doc, tf = tid[order], doc[order], tf[order]
+    allpos = allpos[porder]
+    start = np.searchsorted(tid, np.arange(len(vocab) + 1))
+    offs = np.zeros(tf.size + 1, dtype=np.int64)
+    np.cumsum(tf, out=offs[1:])
+    pstart = offs[start]
+    # Drop terms whose every posting was deleted.
+    df = np.diff(start)
+    if (df == 0).any():
+        live_terms = np.flatnonzero(df > 0)
+        vocab = [vocab[i] for i in live_terms]
+        start = np.append(start[live_terms], start[-1])
+        pstart = np.append(pstart[live_terms], pstart[-1])
+    return FieldPostings(vocab, start, doc, tf, pstart, allpos)
+
+
+def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
+    """One segment holding every live document of ``readers``, in order."""
+    docmaps = []
+    base = 0
+    for r in readers:
+        live = np.ones(r.ndocs, dtype=bool) if r.live is None else r.live
+        m = np.full(r.ndocs, -1, dtype=np.int64)
+        m[live] = base + np.arange(int(live.sum()))
+        base += int(live.sum())
+        docmaps.append(m)
+    fields: dict[str, FieldPostings] = {}
+    for field in sorted({f for r in readers for f in r.field_names}):
+        fp = _merge_field(field, readers, docmaps)
+        if fp is not None:
+            fields[field] = fp
+    lengths = {}
+    for field in sorted({f for r in readers for f in r.lengths}):
+        parts = []
+        for r in readers:
+            live = slice(None) if r.live is None else r.live
+            arr = r.lengths.get(field)
+            parts.append(np.zeros(r.live_count, np.uint32) if arr is None else arr[live].astype(np.uint32))
+        lengths[field] = np.concatenate(parts)
+    ids, lang, kind, countries, links, stored, dates = [], [], [], [], [], [], []
+    for r in readers:
+        tables = r.col_tables
+        lang_codes, kind_codes = r.cols["lang"], r.cols["kind"]
+        offs = r._files["store"]["offs"]
+        data = r._files["store"]["data"]
+        for d in range(r.ndocs):
+            if r.live is not None and not r.live[d]:
+                continue
+            ids.append(r.ids[d])
+            lang.append(tables["langs"][int(lang_codes[d])])
+            kind.append(tables["kinds"][int(kind_codes[d])])
+            countries.append(r.doc_values("countries", d))
+            links.append(r.doc_values("links", d))
+            stored.append(data[int(offs[d]) : int(offs[d + 1])].tobytes())
+        dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
+    return SegmentData(
+        ndocs=base, fields=fields, lengths=lengths, ids=ids, lang=lang, kind=kind,
+        date=np.concatenate(dates).astype(np.int32) if dates else np.zeros(0, np.int32),
+        countries=countries, links=links, stored=stored,
+    )

@@ -1,0 +1,141 @@
+"""A point-in-time view of the index: the segments of one commit and their global statistics.
+
+An :class:`IndexReader` never changes: it keeps the generation it opened (its files stay mapped
+even if a writer later removes them), and :meth:`IndexReader.reopen` gives a view of the newest
+commit. It implements the statistics interface the scorer needs (doc counts, document
+frequencies and field lengths summed over every segment), so scores do not depend on how the
+documents happen to be split into segments.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from searchlib.errors import CorruptIndexError
+from searchlib.index.manifest import Manifest, latest_generation, read_manifest
+from searchlib.index.segment import SegmentReader
+from searchlib.storage import Directory
+
+__all__ = ["IndexReader"]
+
+
+class IndexReader:
+    """The segments of one commit, with statistics across all of them."""
+
+    def __init__(self, directory: Directory, manifest: Manifest, segments: list[SegmentReader]) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        self.segments = segments
+        self._field_docs: dict[str, int] = {}
+        self._df_cache: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def open(cls, directory: Directory, generation: int | None = None) -> IndexReader:
+        """Open the newest commit (or ``generation``), retrying if a writer replaces it meanwhile."""
+        for attempt in range(5):
+            manifest = read_manifest(directory, generation)
+            try:
+                segments = [SegmentReader(directory, s, s.get("deletes")) for s in manifest.segments]
+                return cls(directory, manifest, segments)
+            except CorruptIndexError:
+                # A concurrent commit may have removed files of an older generation; retry on
+                # the newer one, but report real damage.
+                if generation is not None or latest_generation(directory) == manifest.generation:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise CorruptIndexError(directory.describe(""), "index kept changing while being opened")
+
+    def reopen(self) -> IndexReader:
+        """This reader if it is current, else a reader of the newest commit."""
+        if latest_generation(self.directory) == self.generation:
+            return self
+        return IndexReader.open(self.directory)
+
+    @property
+    def generation(self) -> int:
+        return self.manifest.generation
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    @property
+    def doc_count(self) -> int:
+        """Live documents."""
+        return sum(s.live_count for s in self.segments)
+
+    def field_doc_count(self, field: str) -> int:
+        """Documents (deleted ones included, as Lucene does) with at least one term in ``field``."""
+        n = self._field_docs.get(field)
+        if n is None:
+            n = 0
+            for s in self.segments:
+                arr = s.lengths.get(field)
+                if arr is not None:
+                    n += int((arr > 0).sum())
+            self._field_docs[field] = n
+        return n
+
+    def field_length_total(self, field: str) -> int:
+        return sum(int(s.length_totals.get(field, 0)) for s in self.segments)
+
+    def avg_field_length(self, field: str) -> float:
+        n = self.field_doc_count(field)
+        return self.field_length_total(field) / n if n else 0.0
+
+    def doc_freq(self, field: str, term: str) -> int:
+        key = (field, term)
+        df = self._df_cache.get(key)
+        if df is None:
+            df = sum(s.doc_freq(field, term) for s in self.segments)
+            self._df_cache[key] = df
+        return df
+
+    def field_names(self) -> list[str]:
+        return sorted({f for s in self.segments for f in s.field_names})
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def locate(self, doc_id: str) -> tuple[int, int] | None:
+        """(segment index, doc number) of a live document, or None."""
+        for i in range(len(self.segments) - 1, -1, -1):
+            d = self.segments[i].docnum(doc_id)
+            if d >= 0:
+                return i, d
+        return None
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """The stored fields of ``doc_id``, or None when it is not in the index."""
+        loc = self.locate(doc_id)
+        return None if loc is None else self.segments[loc[0]].stored(loc[1])
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.locate(doc_id) is not None
+
+    def iter_documents(self) -> Iterator[dict[str, Any]]:
+        for s in self.segments:
+            for d in range(s.ndocs):
+                if s.live is None or s.live[d]:
+                    yield s.stored(d)
+
+    def stats(self) -> dict[str, Any]:
+        """{"docs", "segments", "generation", "docs_by_kind", "docs_by_lang", "bytes"}."""
+        kinds: Counter[str] = Counter()
+        langs: Counter[str] = Counter()
+        for s in self.segments:
+            live = slice(None) if s.live is None else s.live
+            for col, counter in (("kind", kinds), ("lang", langs)):
+                table = s.col_tables[col + "s"]
+                codes = s.cols[col][live]
+                for code, count in Counter(codes.tolist()).items():
+                    counter[table[code]] += count
+        size = sum(self.directory.size(f) for f in self.manifest.files())
+        return {
+            "docs": self.doc_count,
+            "segments": len(self.segments),
+            "generation": self.generation,
+            "docs_by_kind": dict(sorted(kinds.items())),
+            "docs_by_lang": dict(sorted(langs.items())),
+            "bytes": size,
+        }

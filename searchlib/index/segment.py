@@ -1,0 +1,301 @@
+"""One immutable segment: its serializer (arrays -> files) and its reader (files -> arrays).
+
+A segment named ``s000001`` is six files, each in the checksummed array format of
+:mod:`searchlib.storage.codec`:
+
+* ``.terms`` per field: ``F/terms`` (UTF-8 terms joined by NUL, sorted), ``F/start`` (u8, n+1:
+  where each term's postings begin) and ``F/pstart`` (u8, n+1: where its positions begin).
+* ``.post``  per field: ``F/docs`` (doc numbers, ascending per term), ``F/tfs``.
+* ``.pos``   per field: ``F/pos`` (positions, ascending per posting, grouped like the postings).
+* ``.len``   per field: ``F`` (terms per document); meta holds each field's total.
+* ``.cols``  column values for filters, facets and lookups: ``lang``, ``kind`` (codes into meta
+  tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` and ``links``
+  (CSR: ``X_off`` + codes), ``ids`` (NUL-joined ids).
+* ``.store`` stored fields: ``data`` (UTF-8 JSON objects back to back) and ``offs`` (u8, n+1).
+
+Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
+bitmap), named by the manifest, so a segment's own files are never rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from searchlib.errors import CorruptIndexError
+from searchlib.storage import Directory, decode_array_file, encode_array_file
+
+__all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_segment"]
+
+VERSION = 1
+NO_DATE = np.iinfo(np.int32).min
+SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
+
+
+def smallest_uint(max_value: int) -> type[np.unsignedinteger[Any]]:
+    """The narrowest unsigned dtype that holds ``max_value``."""
+    if max_value < 1 << 8:
+        return np.uint8
+    if max_value < 1 << 16:
+        return np.uint16
+    if max_value < 1 << 32:
+        return np.uint32
+    return np.uint64
+
+
+@attrs.define(slots=True)
+class FieldPostings:
+    """The inverted lists of one field: sorted terms and their postings, as flat arrays."""
+
+    terms: list[str]
+    start: np.ndarray  # n+1 offsets into docs/tfs
+    docs: np.ndarray
+    tfs: np.ndarray
+    pstart: np.ndarray  # n+1 offsets into pos
+    pos: np.ndarray
+
+
+@attrs.define(slots=True)
+class SegmentData:
+    """Everything a segment holds, in memory, ready to be serialized."""
+
+    ndocs: int
+    fields: dict[str, FieldPostings]
+    lengths: dict[str, np.ndarray]
+    ids: list[str]
+    lang: list[str]
+    kind: list[str]
+    date: np.ndarray  # int32 days, NO_DATE when unknown
+    countries: list[Sequence[str]]
+    links: list[Sequence[str]]
+    stored: list[bytes]  # one JSON object per document
+
+
+def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
+    table = sorted(set(values))
+    index = {v: i for i, v in enumerate(table)}
+    return table, np.array([index[v] for v in values], dtype=smallest_uint(len(table)))
+
+
+def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    table = sorted({v for vs in lists for v in vs})
+    index = {v: i for i, v in enumerate(table)}
+    off = np.zeros(len(lists) + 1, dtype=np.uint32)
+    off[1:] = np.cumsum([len(vs) for vs in lists])
+    codes = np.array([index[v] for vs in lists for v in vs], dtype=smallest_uint(len(table)))
+    return table, off, codes
+
+
+def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
+    """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
+    n = data.ndocs
+    doc_dtype = smallest_uint(max(n - 1, 0))
+    terms_arrays: dict[str, np.ndarray] = {}
+    post_arrays: dict[str, np.ndarray] = {}
+    pos_arrays: dict[str, np.ndarray] = {}
+    for field, fp in sorted(data.fields.items()):
+        blob = "\0".join(fp.terms).encode("utf-8")
+        terms_arrays[f"{field}/terms"] = np.frombuffer(blob, dtype=np.uint8)
+        terms_arrays[f"{field}/start"] = fp.start.astype(np.uint64)
+        terms_arrays[f"{field}/pstart"] = fp.pstart.astype(np.uint64)
+        post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype)
+        post_arrays[f"{field}/tfs"] = fp.tfs.astype(smallest_uint(int(fp.tfs.max(initial=0))))
+        pos_arrays[f"{field}/pos"] = fp.pos.astype(smallest_uint(int(fp.pos.max(initial=0))))
+    len_arrays = {
+        f: a.astype(smallest_uint(int(a.max(initial=0)))) for f, a in sorted(data.lengths.items())
+    }
+    len_meta = {"totals": {f: int(a.sum(dtype=np.uint64)) for f, a in data.lengths.items()}}
+    langs, lang_codes = _codes(data.lang)
+    kinds, kind_codes = _codes(data.kind)
+    countries, c_off, c_codes = _csr(data.countries)
+    links, l_off, l_codes = _csr(data.links)
+    ids_blob = "\0".join(data.ids).encode("utf-8")
+    cols = {
+        "lang": lang_codes,
+        "kind": kind_codes,
+        "date": data.date.astype(np.int32),
+        "countries_off": c_off,
+        "countries": c_codes,
+        "links_off": l_off,
+        "links": l_codes,
+        "ids": np.frombuffer(ids_blob, dtype=np.uint8),
+    }
+    cols_meta = {"langs": langs, "kinds": kinds, "countries": countries, "links": links}
+    offs = np.zeros(n + 1, dtype=np.uint64)
+    offs[1:] = np.cumsum([len(b) for b in data.stored])
+    store = {"data": np.frombuffer(b"".join(data.stored), dtype=np.uint8), "offs": offs}
+    files = {}
+    for ext, arrays, meta in (
+        ("terms", terms_arrays, {"ndocs": n}),
+        ("post", post_arrays, {"ndocs": n}),
+        ("pos", pos_arrays, {"ndocs": n}),
+        ("len", len_arrays, len_meta),
+        ("cols", cols, cols_meta),
+        ("store", store, {"ndocs": n}),
+    ):
+        fname = f"{name}.{ext}"
+        files[fname] = directory.write(fname, encode_array_file(f"segment-{ext}", VERSION, arrays, meta))
+    return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
+
+
+class SegmentReader:
+    """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs.
+
+    All arrays are views of memory-mapped files; checksums are verified when the segment opens.
+    """
+
+    def __init__(self, directory: Directory, entry: dict[str, Any], deletes: str | None = None) -> None:
+        self.name: str = entry["name"]
+        self.ndocs: int = int(entry["docs"])
+        self.directory = directory
+        self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
+        t, p, q = self._files["terms"], self._files["post"], self._files["pos"]
+        self.field_names: list[str] = sorted({k.split("/")[0] for k in t.arrays})
+        self._terms_cache: dict[str, list[str]] = {}
+        self._term_index: dict[str, dict[str, int]] = {}
+        self._t, self._p, self._q = t.arrays, p.arrays, q.arrays
+        self.lengths: dict[str, np.ndarray] = self._files["len"].arrays
+        self.length_totals: dict[str, int] = self._files["len"].meta["totals"]
+        cols = self._files["cols"]
+        self.cols = cols.arrays
+        self.col_tables: dict[str, list[str]] = cols.meta
+        self._ids: list[str] | None = None
+        self._id_index: dict[str, int] | None = None
+        self.live: np.ndarray | None = None  # bool per doc; None when nothing is deleted
+        self.deletes_file = deletes
+        if deletes is not None:
+            f = decode_array_file(
+                directory.read(deletes), directory.describe(deletes), "deletes", VERSION, VERSION
+            )
+            bits = np.unpackbits(f["bits"], count=self.ndocs).astype(bool)
+            self.live = ~bits
+        self._check_shapes()
+
+    def _open(self, ext: str) -> Any:
+        fname = f"{self.name}.{ext}"
+        return decode_array_file(
+            self.directory.read(fname), self.directory.describe(fname), f"segment-{ext}", VERSION, VERSION
+        )
+
+    def _check_shapes(self) -> None:
+        for key, arr in self.lengths.items():
+            if arr.size != self.ndocs:
+                raise CorruptIndexError(self.directory.describe(f"{self.name}.len"), f"{key} has {arr.size} lengths for {self.ndocs} docs")
+        if self.cols["lang"].size != self.ndocs:
+            raise CorruptIndexError(self.directory.describe(f"{self.name}.cols"), "column sizes differ from doc count")
+
+    # -- terms and postings -------------------------------------------------------------------
+
+    def terms(self, field: str) -> list[str]:
+        """The sorted terms of ``field`` (decoded once, then cached)."""
+        terms = self._terms_cache.get(field)
+        if terms is None:
+            blob = self._t.get(f"{field}/terms")
+            terms = [] if blob is None or blob.size == 0 else blob.tobytes().decode("utf-8").split("\0")
+            self._terms_cache[field] = terms
+        return terms
+
+    def term_ord(self, field: str, term: str) -> int:
+        """The ordinal of ``term`` in ``field``, or -1."""
+        index = self._term_index.get(field)
+        if index is None:
+            index = {t: i for i, t in enumerate(self.terms(field))}
+            self._term_index[field] = index
+        return index.get(term, -1)
+
+    def doc_freq(self, field: str, term: str) -> int:
+        i = self.term_ord(field, term)
+        if i < 0:
+            return 0
+        start = self._t[f"{field}/start"]
+        return int(start[i + 1] - start[i])
+
+    def postings_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
+        """Doc numbers and term frequencies of the term with this ordinal."""
+        start = self._t[f"{field}/start"]
+        a, b = int(start[ordinal]), int(start[ordinal + 1])
+        return self._p[f"{field}/docs"][a:b], self._p[f"{field}/tfs"][a:b]
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        i = self.term_ord(field, term)
+        return None if i < 0 else self.postings_at(field, i)
+
+    def positions_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
+        """All positions of the term (grouped per posting) and each posting's start offset in them."""
+        pstart = self._t[f"{field}/pstart"]
+        a, b = int(pstart[ordinal]), int(pstart[ordinal + 1])
+        _, tfs = self.postings_at(field, ordinal)
+        offs = np.zeros(tfs.size + 1, dtype=np.int64)
+        np.cumsum(tfs, out=offs[1:])
+        return self._q[f"{field}/pos"][a:b], offs
+
+    def field_arrays(self, field: str) -> dict[str, np.ndarray]:
+        """The raw arrays of a field (for merging and checking)."""
+        return {
+            "start": self._t[f"{field}/start"],
+            "pstart": self._t[f"{field}/pstart"],
+            "docs": self._p[f"{field}/docs"],
+            "tfs": self._p[f"{field}/tfs"],
+            "pos": self._q[f"{field}/pos"],
+        }
+
+    # -- documents ----------------------------------------------------------------------------
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            blob = self.cols["ids"]
+            self._ids = blob.tobytes().decode("utf-8").split("\0") if self.ndocs else []
+        return self._ids
+
+    def docnum(self, doc_id: str) -> int:
+        """The live document number of ``doc_id`` in this segment, or -1."""
+        if self._id_index is None:
+            self._id_index = {d: i for i, d in enumerate(self.ids)}
+        i = self._id_index.get(doc_id, -1)
+        if i >= 0 and self.live is not None and not self.live[i]:
+            return -1
+        return i
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        offs = self._files["store"]["offs"]
+        data = self._files["store"]["data"]
+        raw = data[int(offs[docnum]) : int(offs[docnum + 1])].tobytes()
+        try:
+            doc: dict[str, Any] = json.loads(raw)
+        except ValueError as exc:
+            raise CorruptIndexError(self.directory.describe(f"{self.name}.store"), f"document {docnum}: {exc}") from exc
+        return doc
+
+    def column_codes(self, column: str, value: str) -> int:
+        """The code of ``value`` in a categorical column's table (case-insensitive), or -1."""
+        v = value.casefold()
+        for i, t in enumerate(self.col_tables[column]):
+            if t.casefold() == v:
+                return i
+        return -1
+
+    def csr_docs(self, column: str, code: int) -> np.ndarray:
+        """Doc numbers whose multi-valued ``column`` holds ``code``."""
+        codes = self.cols[column]
+        hits = np.flatnonzero(codes == code)
+        return np.searchsorted(self.cols[f"{column}_off"], hits, side="right") - 1
+
+    def doc_values(self, column: str, docnum: int) -> list[str]:
+        off = self.cols[f"{column}_off"]
+        table = self.col_tables[column]
+        return [table[int(c)] for c in self.cols[column][int(off[docnum]) : int(off[docnum + 1])]]
+
+    @property
+    def live_count(self) -> int:
+        return self.ndocs if self.live is None else int(self.live.sum())
+
+
+def write_deletes(directory: Directory, name: str, deleted: np.ndarray) -> int:
+    """Write a deletion bitmap (bool per doc, True = deleted)."""
+    bits = np.packbits(deleted.astype(bool))
+    return directory.write(name, encode_array_file("deletes", VERSION, {"bits": bits}, {"count": int(deleted.sum())}))

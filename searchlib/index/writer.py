@@ -1,0 +1,251 @@
+"""The one writer of an index: buffers added documents, flushes segments, publishes commits, merges.
+
+Only one writer may be open on an index (the directory's write lock). Adding a document whose id
+is already in the index replaces it (delete + add). A brief's related items are added as documents
+of kind "related" unless an item with the same id is already there, so a teaser shown on many
+pages is stored once and every brief links to it by id. Nothing is visible to readers until
+:meth:`IndexWriter.commit` renames the new manifest into place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import ExitStack
+from types import TracebackType
+
+import numpy as np
+
+from searchlib.errors import IndexStateError
+from searchlib.index.builder import IndexDoc, SegmentBuilder
+from searchlib.index.documents import to_index_doc
+from searchlib.index.manifest import OWN_FILE_RE, Manifest, latest_generation, write_manifest
+from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.reader import IndexReader
+from searchlib.index.segment import SegmentReader, write_deletes, write_segment
+from searchlib.records import Brief, RelatedItem
+from searchlib.storage import Directory
+
+__all__ = ["IndexWriter"]
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+FLUSH_BYTES = 64 * 1024 * 1024
+
+
+class IndexWriter:
+    """Adds, replaces and deletes documents; ``commit()`` makes the changes visible atomically.
+
+    Use as a context manager: a clean exit commits, an exception discards uncommitted changes.
+    """
+
+    def __init__(
+        self,
+        directory: Directory,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        merge_factor: int = MERGE_FACTOR,
+        flush_bytes: int = FLUSH_BYTES,
+    ) -> None:
+        self.directory = directory
+        self.merge_factor = merge_factor
+        self.flush_bytes = flush_bytes
+        self._stack = ExitStack()
+        self._stack.enter_context(directory.lock(lock_timeout))
+        self._closed = False
+        try:
+            self._load()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _load(self) -> None:
+        if latest_generation(self.directory) is None:
+            self._manifest = Manifest(0, (), 1)
+            write_manifest(self.directory, self._manifest)
+        self._reader = IndexReader.open(self.directory)
+        self._manifest = self._reader.manifest
+        self._builder = SegmentBuilder()
+        self._pending: dict[str, int] = {}  # id -> docnum in the builder
+        self._superseded: list[int] = []  # builder docnums replaced before the flush
+        self._flushed: list[dict[str, object]] = []  # segments written since the last commit
+        self._flushed_ids: dict[str, tuple[int, int]] = {}
+        self._flushed_dead: dict[int, list[int]] = {}
+        self._deleted_ids: set[str] = set()
+        self._next_segment = self._manifest.next_segment
+
+    # -- context manager ----------------------------------------------------------------------
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        self.close()
+
+    def close(self) -> None:
+        """Release the lock; uncommitted changes are discarded."""
+        if not self._closed:
+            self._closed = True
+            self._stack.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise IndexStateError("the index writer is closed")
+
+    # -- changes ------------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> IndexReader:
+        """The last committed state this writer started from."""
+        return self._reader
+
+    def add(self, record: Brief | RelatedItem) -> None:
+        """Add ``record`` (replacing a document with the same id) and, for a brief, its related items."""
+        self._check_open()
+        self.add_document(to_index_doc(record))
+        if isinstance(record, Brief):
+            for item in record.related:
+                if item.id not in self._pending and item.id not in self._reader and item.id not in self._flushed_ids:
+                    self.add_document(to_index_doc(item))
+
+    def add_many(self, records: Iterable[Brief | RelatedItem]) -> int:
+        n = 0
+        for r in records:
+            self.add(r)
+            n += 1
+        return n
+
+    def add_document(self, doc: IndexDoc) -> None:
+        """Add an already analysed document."""
+        self._check_open()
+        self._forget(doc.id)
+        self._pending[doc.id] = self._builder.add(doc)
+        if self._builder.bytes_buffered >= self.flush_bytes:
+            self.flush()
+
+    def delete(self, doc_id: str) -> None:
+        """Delete ``doc_id`` (a no-op when it is not in the index)."""
+        self._check_open()
+        self._forget(doc_id)
+
+    def _forget(self, doc_id: str) -> None:
+        old = self._pending.pop(doc_id, None)
+        if old is not None:
+            self._superseded.append(old)
+        flushed = self._flushed_ids.pop(doc_id, None)
+        if flushed is not None:
+            self._flushed_dead.setdefault(flushed[0], []).append(flushed[1])
+        self._deleted_ids.add(doc_id)
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether anything was added or deleted since the last commit."""
+        return bool(len(self._builder) or self._flushed or self._deleted_ids)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending) + len(self._flushed_ids)
+
+    def flush(self) -> None:
+        """Write buffered documents as a new (not yet committed) segment."""
+        if not len(self._builder):
+            return
+        name = f"s{self._next_segment:06d}"
+        self._next_segment += 1
+        entry = write_segment(self.directory, name, self._builder.finish())
+        idx = len(self._flushed)
+        self._flushed.append(entry)
+        for doc_id, docnum in self._pending.items():
+            self._flushed_ids[doc_id] = (idx, docnum)
+        if self._superseded:
+            self._flushed_dead.setdefault(idx, []).extend(self._superseded)
+        self._builder = SegmentBuilder()
+        self._pending = {}
+        self._superseded = []
+
+    # -- commits ------------------------------------------------------------------------------
+
+    def commit(self, merge: bool = True) -> int:
+        """Publish every change since the last commit; returns the new generation."""
+        self._check_open()
+        if not self.has_changes:
+            return self._manifest.generation
+        self.flush()
+        gen = self._manifest.generation + 1
+        segments = []
+        for seg in self._reader.segments:
+            entry = dict(next(s for s in self._manifest.segments if s["name"] == seg.name))
+            dead = [seg.docnum(i) for i in self._deleted_ids]
+            dead = [d for d in dead if d >= 0]
+            if dead:
+                mask = np.zeros(seg.ndocs, dtype=bool) if seg.live is None else ~seg.live
+                mask[dead] = True
+                if mask.all():
+                    continue
+                entry["deletes"] = f"{seg.name}_{gen:08d}.del"
+                write_deletes(self.directory, entry["deletes"], mask)
+            segments.append(entry)
+        for idx, entry in enumerate(self._flushed):
+            entry = dict(entry)
+            dead_new = self._flushed_dead.get(idx)
+            if dead_new:
+                mask = np.zeros(int(entry["docs"]), dtype=bool)  # type: ignore[call-overload]
+                mask[dead_new] = True
+                if mask.all():
+                    continue
+                entry["deletes"] = f"{entry['name']}_{gen:08d}.del"
+                write_deletes(self.directory, entry["deletes"], mask)
+            segments.append(entry)
+        self._publish(Manifest(gen, tuple(segments), self._next_segment))
+        if merge:
+            self.maybe_merge()
+        return self._manifest.generation
+
+    def _publish(self, manifest: Manifest) -> None:
+        write_manifest(self.directory, manifest)
+        self._manifest = manifest
+        self._reader = IndexReader.open(self.directory, manifest.generation)
+        self._flushed, self._flushed_ids, self._flushed_dead = [], {}, {}
+        self._deleted_ids = set()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        keep = self._manifest.files()
+        for name in self.directory.list():
+            if name not in keep and OWN_FILE_RE.match(name):
+                self.directory.delete(name)
+
+    def maybe_merge(self) -> None:
+        """Merge segments while the log-size tier policy finds ``merge_factor`` of one tier."""
+        while True:
+            sizes = [s.live_count for s in self._reader.segments]
+            chosen = select_merge(sizes, self.merge_factor)
+            if chosen is None:
+                return
+            self._merge(chosen)
+
+    def force_merge(self) -> None:
+        """Merge every segment into one (fewer files, faster searches, deletions purged)."""
+        self._check_open()
+        self.commit(merge=False)
+        if len(self._reader.segments) > 1 or any(s.live is not None for s in self._reader.segments):
+            self._merge(list(range(len(self._reader.segments))))
+
+    def _merge(self, chosen: list[int]) -> None:
+        readers: list[SegmentReader] = [self._reader.segments[i] for i in chosen]
+        name = f"s{self._next_segment:06d}"
+        self._next_segment += 1
+        data = merge_segments(readers)
+        merged_names = {r.name for r in readers}
+        segments = []
+        inserted = False
+        for s in self._manifest.segments:
+            if s["name"] in merged_names:
+                if not inserted:
+                    if data.ndocs:
+                        segments.append(write_segment(self.directory, name, data))
+                    inserted = True
+                continue
+            segments.append(s)
+        self._publish(Manifest(self._manifest.generation + 1, tuple(segments), self._next_segment))

@@ -1,0 +1,434 @@
+"""Query execution: a query tree evaluated per segment with numpy, scored with BM25F.
+
+Each node evaluates to a :class:`Match` over one segment: a boolean array (which documents match)
+and a float32 array (their scores), both as long as the segment. Leaves read postings arrays and
+score them vectorised; boolean nodes combine arrays. Statistics (N, df, average lengths) come from
+the whole index through :class:`SearchContext`, so a score does not depend on segmentation.
+
+Text leaves are analysed once per language: the English chain against the English fields
+(``body.en``...), the Spanish chain against the Spanish ones. A document has fields of one
+language only, so the per-language scores never add up on the same document.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from searchlib.analysis import get_analyzer
+from searchlib.index import IndexReader, SegmentReader
+from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
+from searchlib.index.segment import NO_DATE
+from searchlib.search.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DateRange,
+    Every,
+    Fuzzy,
+    Not,
+    NullQuery,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    TermRange,
+    Wildcard,
+)
+from searchlib.search.scoring import BM25F, Explanation, idf
+
+__all__ = ["COLUMN_FIELDS", "BagOfWords", "Match", "SearchContext", "evaluate", "explain", "levenshtein"]
+
+COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
+
+Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
+
+
+class SearchContext:
+    """What one search needs beyond the query: the reader, languages, ranking parameters, caches."""
+
+    def __init__(
+        self,
+        reader: IndexReader,
+        langs: Sequence[str] = ("en", "es"),
+        bm25: BM25F | None = None,
+        default_fields: Sequence[str] = TEXT_FIELDS,
+        max_expansions: int = 64,
+    ) -> None:
+        self.reader = reader
+        self.langs = tuple(langs)
+        self.bm25 = bm25 or BM25F()
+        self.default_fields = tuple(default_fields)
+        self.max_expansions = max_expansions
+        self._n_total: int | None = None
+        self._idf: dict[tuple[str, tuple[str, ...], tuple[str, ...]], float] = {}
+        self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+        self._expansions: dict[tuple[Any, ...], list[str]] = {}
+
+    def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
+        key = (lang, text)
+        out = self._analysed.get(key)
+        if out is None:
+            out = self._analysed[key] = get_analyzer(lang).terms(text)
+        return out
+
+    def n_docs(self) -> int:
+        """Documents in the index, deleted ones included (as for df)."""
+        if self._n_total is None:
+            self._n_total = sum(seg.ndocs for seg in self.reader.segments)
+        return self._n_total
+
+    def idf(self, lang: str, fields: tuple[str, ...], terms: tuple[str, ...]) -> float:
+        """idf of a term group: df counts documents holding any of ``terms`` in any of ``fields``.
+
+        Statistics are global: the same term in the other language's fields counts too (names,
+        numbers and shared stems such as "coca" are equally rare whatever the language), and N
+        is every document, so English and Spanish scores are comparable.
+        """
+        key = (lang, fields, terms)
+        value = self._idf.get(key)
+        if value is None:
+            df = 0
+            for seg in self.reader.segments:
+                docs = [
+                    p[0]
+                    for f in fields
+                    for any_lang in ("en", "es")
+                    for t in terms
+                    if (p := seg.postings(field_name(f, any_lang), t)) is not None
+                ]
+                if len(docs) == 1:
+                    df += docs[0].size
+                elif docs:
+                    df += np.unique(np.concatenate(docs)).size
+            n = max(self.n_docs(), df)
+            value = self._idf[key] = float(idf(df, n)) if df else 0.0
+        return value
+
+    def fields_of(self, node_field: str | None) -> tuple[str, ...]:
+        return self.default_fields if node_field is None else (node_field,)
+
+    def expand(self, lang: str, fields: tuple[str, ...], matcher: Any, key: tuple[Any, ...]) -> list[str]:
+        """Index terms of ``fields`` (any segment) accepted by ``matcher``, capped at max_expansions."""
+        ck = (lang, fields) + key
+        out = self._expansions.get(ck)
+        if out is None:
+            found: set[str] = set()
+            for seg in self.reader.segments:
+                for f in fields:
+                    found.update(matcher(seg.terms(field_name(f, lang))))
+            out = sorted(found)[: self.max_expansions]
+            self._expansions[ck] = out
+        return out
+
+
+@attrs.frozen(slots=True)
+class BagOfWords:
+    """Plain text scored as a weighted sum of its distinct terms (no syntax; for eval and MLT).
+
+    ``langs`` overrides the search's languages (cross-lingual expansion scores a translation
+    against the other language's documents only).
+    """
+
+    text: str
+    field: str | None = None
+    boost: float = 1.0
+    langs: tuple[str, ...] | None = None
+
+
+def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
+    fields = ctx.fields_of(node.field)
+    mask, scores = _empty(seg)
+    for lang in node.langs or ctx.langs:
+        counts: dict[str, int] = {}
+        for t in ctx.analyse(lang, node.text)[0]:
+            counts[t] = counts.get(t, 0) + 1
+        for t, c in counts.items():
+            m, s = _score_group(ctx, seg, lang, fields, (t,), node.boost * c)
+            mask |= m
+            scores += s
+    return mask, scores
+
+
+# -- leaves --------------------------------------------------------------------------------------
+
+
+def _empty(seg: SegmentReader) -> Match:
+    return np.zeros(seg.ndocs, dtype=bool), np.zeros(seg.ndocs, dtype=np.float32)
+
+
+def _score_group(
+    ctx: SearchContext, seg: SegmentReader, lang: str, fields: tuple[str, ...], terms: Sequence[str], boost: float
+) -> Match:
+    """BM25F of a term group (one term, or the expansions of a prefix/fuzzy term summed as one)."""
+    terms = tuple(terms)
+    tf = np.zeros(seg.ndocs, dtype=np.float32)
+    hit = False
+    for f in fields:
+        fname = field_name(f, lang)
+        lengths = seg.lengths.get(fname)
+        if lengths is None:
+            continue
+        avglen = ctx.reader.avg_field_length(fname)
+        for t in terms:
+            p = seg.postings(fname, t)
+            if p is None:
+                continue
+            docs, tfs = p
+            tf[docs] += ctx.bm25.field_tf(f, tfs, lengths[docs], avglen)
+            hit = True
+    if not hit:
+        return _empty(seg)
+    mask = tf > 0
+    scores = np.zeros(seg.ndocs, dtype=np.float32)
+    scores[mask] = ctx.bm25.saturate(tf[mask], ctx.idf(lang, fields, terms)) * boost
+    return mask, scores
+
+
+def _phrase_freqs(seg: SegmentReader, fname: str, terms: Sequence[str], rel: Sequence[int], slop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often."""
+    ords = [seg.term_ord(fname, t) for t in terms]
+    if any(o < 0 for o in ords):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    common: np.ndarray | None = None
+    for o in ords:
+        d = seg.postings_at(fname, o)[0]
+        common = d if common is None else np.intersect1d(common, d, assume_unique=True)
+        if common.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    assert common is not None
+    shift = np.int64(1 << 32)
+    keys = []
+    for o, r in zip(ords, rel):
+        docs, tfs = seg.postings_at(fname, o)
+        pos, _ = seg.positions_at(fname, o)
+        pdocs = np.repeat(docs.astype(np.int64), tfs.astype(np.int64))
+        keep = np.isin(pdocs, common, assume_unique=False)
+        keys.append(pdocs[keep] * shift + (pos[keep].astype(np.int64) - r + shift // 2))
+    starts = keys[0]
+    ok = np.ones(starts.size, dtype=bool)
+    for k in keys[1:]:
+        lo = np.searchsorted(k, starts - slop, side="left")
+        hi = np.searchsorted(k, starts + slop, side="right")
+        ok &= hi > lo
+    matched_docs = starts[ok] // shift
+    if matched_docs.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    docs_u, counts = np.unique(matched_docs, return_counts=True)
+    return docs_u, counts
+
+
+def _score_phrase(
+    ctx: SearchContext, seg: SegmentReader, lang: str, fields: tuple[str, ...], terms: list[str], rel: list[int], slop: int, boost: float
+) -> Match:
+    tf = np.zeros(seg.ndocs, dtype=np.float32)
+    for f in fields:
+        fname = field_name(f, lang)
+        lengths = seg.lengths.get(fname)
+        if lengths is None:
+            continue
+        docs, freqs = _phrase_freqs(seg, fname, terms, rel, slop)
+        if docs.size:
+            tf[docs] += ctx.bm25.field_tf(f, freqs, lengths[docs], ctx.reader.avg_field_length(fname))
+    mask = tf > 0
+    scores = np.zeros(seg.ndocs, dtype=np.float32)
+    if mask.any():
+        phrase_idf = sum(ctx.idf(lang, fields, (t,)) for t in set(terms))
+        scores[mask] = ctx.bm25.saturate(tf[mask], phrase_idf) * boost
+    return mask, scores
+
+
+def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    if field == "id":
+        d = seg.docnum(value)
+        if d >= 0:
+            mask[d] = True
+        return mask
+    column = COLUMN_FIELDS[field]
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    code = seg.column_codes(table, value)
+    if code < 0:
+        return mask
+    if column == "countries":
+        mask[seg.csr_docs("countries", code)] = True
+    else:
+        mask[seg.cols[column] == code] = True
+    return mask
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance of ``a`` and ``b``, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            cur.append(v)
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
+    fields = ctx.fields_of(node.field)
+    mask, scores = _empty(seg)
+    for lang in ctx.langs:
+        analyzer = get_analyzer(lang)
+        if isinstance(node, Prefix):
+            prefix = analyzer.normalize(node.text)
+            matcher = lambda terms, p=prefix: (t for t in terms if t.startswith(p))  # noqa: E731
+            key: tuple[Any, ...] = ("prefix", prefix)
+        elif isinstance(node, Wildcard):
+            rx = re.compile(fnmatch.translate(analyzer.normalize(node.pattern)))
+            matcher = lambda terms, rx=rx: (t for t in terms if rx.match(t))  # noqa: E731
+            key = ("wild", rx.pattern)
+        else:
+            word = analyzer.normalize(node.text)
+            stem = analyzer.term(node.text) or word
+            head = word[: node.prefixlength]
+            dist = min(node.maxdist, 2)
+            matcher = lambda terms, w=word, s=stem, h=head, d=dist: (  # noqa: E731
+                t for t in terms if t.startswith(h) and (levenshtein(w, t, d) <= d or levenshtein(s, t, d) <= d)
+            )
+            key = ("fuzzy", word, head, dist)
+        terms = ctx.expand(lang, fields, matcher, key)
+        if terms:
+            m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
+            mask |= m
+            scores += s
+    return mask, scores
+
+
+def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
+    if node.field in COLUMN_FIELDS or node.field == "id":
+        value = node.text if isinstance(node, Term) else " ".join(node.words)
+        return _column_match(seg, node.field, value), np.zeros(seg.ndocs, dtype=np.float32)
+    fields = ctx.fields_of(node.field)
+    mask, scores = _empty(seg)
+    text = node.text if isinstance(node, Term) else " ".join(node.words)
+    slop = node.slop if isinstance(node, Phrase) else 0
+    for lang in ctx.langs:
+        terms, positions = ctx.analyse(lang, text)
+        if not terms:
+            continue
+        if len(terms) == 1:
+            m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
+        else:
+            rel = [p - positions[0] for p in positions]
+            m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
+        mask |= m
+        scores += s
+    return mask, scores
+
+
+def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
+    dates = seg.cols["date"].astype(np.int64)
+    mask = dates != NO_DATE
+    if node.start is not None:
+        lo = date_to_days(node.start)
+        mask &= dates > lo if node.startexcl else dates >= lo
+    if node.end is not None:
+        hi = date_to_days(node.end)
+        mask &= dates < hi if node.endexcl else dates <= hi
+    return mask
+
+
+def evaluate(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader) -> Match:
+    """Evaluate ``node`` over every document of ``seg`` (deleted ones are filtered by the caller)."""
+    if isinstance(node, (Term, Phrase)):
+        return _text(ctx, seg, node)
+    if isinstance(node, (Prefix, Wildcard, Fuzzy)):
+        return _multi_term(ctx, seg, node)
+    if isinstance(node, BagOfWords):
+        return _bag(ctx, seg, node)
+    if isinstance(node, (And, Or)):
+        results = [evaluate(c, ctx, seg) for c in node.children]
+        if not results:
+            return _empty(seg)
+        mask = results[0][0].copy()
+        scores = np.zeros(seg.ndocs, dtype=np.float32)
+        for m, s in results[1:]:
+            if isinstance(node, And):
+                mask &= m
+            else:
+                mask |= m
+        for _, s in results:
+            scores += s
+        return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+    if isinstance(node, Not):
+        m, _ = evaluate(node.child, ctx, seg)
+        return ~m, np.zeros(seg.ndocs, dtype=np.float32)
+    if isinstance(node, AndNot):
+        m, s = evaluate(node.positive, ctx, seg)
+        neg, _ = evaluate(node.negative, ctx, seg)
+        mask = m & ~neg
+        return mask, np.where(mask, s * np.float32(node.boost), np.float32(0))
+    if isinstance(node, AndMaybe):
+        m, s = evaluate(node.required, ctx, seg)
+        _, opt = evaluate(node.optional, ctx, seg)
+        return m, np.where(m, (s + opt) * np.float32(node.boost), np.float32(0))
+    if isinstance(node, DateRange):
+        return _date_range(seg, node), np.zeros(seg.ndocs, dtype=np.float32)
+    if isinstance(node, TermRange):
+        return _term_range(seg, node), np.zeros(seg.ndocs, dtype=np.float32)
+    if isinstance(node, Every):
+        return np.ones(seg.ndocs, dtype=bool), np.zeros(seg.ndocs, dtype=np.float32)
+    if isinstance(node, NullQuery):
+        return _empty(seg)
+    raise TypeError(f"cannot execute query node {node!r}")
+
+
+def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
+    """Ranges over a column (kind, lang, country) compare the column's values as text."""
+    if node.field not in COLUMN_FIELDS:
+        return np.zeros(seg.ndocs, dtype=bool)
+    column = COLUMN_FIELDS[node.field]
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    for value in seg.col_tables[table]:
+        v = value.casefold()
+        if node.start is not None and (v <= node.start.casefold() if node.startexcl else v < node.start.casefold()):
+            continue
+        if node.end is not None and (v >= node.end.casefold() if node.endexcl else v > node.end.casefold()):
+            continue
+        mask |= _column_match(seg, node.field, value)
+    return mask
+
+
+def explain(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader, docnum: int) -> Explanation:
+    """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts add up to the score."""
+    mask, scores = evaluate(node, ctx, seg)
+    value = float(scores[docnum])
+    children: Iterable[Query | BagOfWords] = ()
+    if isinstance(node, (And, Or)):
+        children = node.children
+    elif isinstance(node, AndNot):
+        children = (node.positive,)
+    elif isinstance(node, AndMaybe):
+        children = (node.required, node.optional)
+    details = tuple(explain(c, ctx, seg, docnum) for c in children)
+    label = f"{type(node).__name__} {node!r}" if not details else f"sum of {type(node).__name__}"
+    if details and getattr(node, "boost", 1.0) != 1.0:
+        label += f" x boost {node.boost}"
+    if not mask[docnum]:
+        label = f"no match: {node!r}"
+    elif not details and value:
+        label = f"BM25F {node!r} (k1={ctx.bm25.k1})"
+    return Explanation(value, label, details)
+
+
+def date_from_iso(value: str) -> _dt.date:
+    return _dt.date.fromisoformat(value)

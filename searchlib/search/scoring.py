@@ -1,0 +1,85 @@
+"""BM25F: the ranking function, as pure numpy functions with validated parameters and explanations.
+
+For a term t and document d over fields f with weights w_f and length normalisation b_f
+(Robertson & Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond", 2009)::
+
+    tf~(t, d) = sum_f  w_f * tf(t, d, f) / (1 - b_f + b_f * len(d, f) / avglen(f))
+    score     = idf(t) * tf~ / (k1 + tf~)
+    idf(t)    = log(1 + (N - df + 0.5) / (df + 0.5))           (Lucene's non-negative idf)
+
+N and df count the documents of the query language's fields across every segment of the index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import attrs
+import numpy as np
+
+__all__ = ["BM25F", "Explanation", "idf"]
+
+
+def _finite_nonneg(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+
+
+def _unit(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, (int, float)) and 0 <= value <= 1):
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+def idf(df: int | np.ndarray, n: int) -> float | np.ndarray:
+    """log(1 + (N - df + 0.5) / (df + 0.5)), never negative.
+
+    >>> round(float(idf(1, 10)), 4)
+    1.2321
+    """
+    return np.log1p((n - df + 0.5) / (np.asarray(df) + 0.5))  # type: ignore[no-any-return]
+
+
+@attrs.frozen(slots=True)
+class BM25F:
+    """BM25F parameters: saturation ``k1``, per-field weights and length normalisation ``b``."""
+
+    k1: float = attrs.field(default=1.2, validator=_finite_nonneg)
+    weights: Mapping[str, float] = attrs.field(
+        factory=lambda: {"title": 2.0, "body": 1.0, "teaser": 1.0}
+    )
+    b: Mapping[str, float] = attrs.field(factory=lambda: {"title": 0.5, "body": 0.75, "teaser": 0.75})
+
+    def __attrs_post_init__(self) -> None:
+        for name, w in self.weights.items():
+            if not (math.isfinite(w) and w >= 0):
+                raise ValueError(f"weight of field {name!r} must be a finite number >= 0, got {w!r}")
+        for name, b in self.b.items():
+            if not 0 <= b <= 1:
+                raise ValueError(f"b of field {name!r} must be between 0 and 1, got {b!r}")
+
+    def weight(self, field: str) -> float:
+        return float(self.weights.get(field, 1.0))
+
+    def field_tf(self, field: str, tfs: np.ndarray, lengths: np.ndarray, avglen: float) -> np.ndarray:
+        """The weighted, length-normalised term frequency of one field."""
+        b = float(self.b.get(field, 0.75))
+        norm = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen or 1.0))
+        return self.weight(field) * tfs.astype(np.float32) / norm
+
+    def saturate(self, tf_tilde: np.ndarray, term_idf: float) -> np.ndarray:
+        return term_idf * tf_tilde / (self.k1 + tf_tilde)  # type: ignore[no-any-return]
+
+
+@attrs.frozen
+class Explanation:
+    """A labelled score tree, after Lucene: ``value`` is the sum (or product) of its parts."""
+
+    value: float
+    description: str
+    details: tuple[Explanation, ...] = ()
+
+    def render(self, indent: int = 0) -> str:
+        lines = [f"{'  ' * indent}{self.value:.4f} = {self.description}"]
+        lines += [d.render(indent + 1) for d in self.details]
+        return "\n".join(lines)

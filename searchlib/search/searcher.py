@@ -1,0 +1,286 @@
+"""The searcher: runs a parsed query over one index snapshot and turns scores into hits.
+
+Filters (lang, kind, country/section, date range) only restrict which documents may match; they
+never change scores. Top-k selection uses ``argpartition`` over the candidates of every segment,
+ties broken by index order, so a ranking is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import numpy as np
+
+from searchlib.analysis import get_analyzer
+from searchlib.errors import IndexStateError
+from searchlib.index import IndexReader, SegmentReader
+from searchlib.index.documents import date_to_days
+from searchlib.index.segment import NO_DATE
+from searchlib.search.execute import BagOfWords, SearchContext, _column_match, _score_group, evaluate, explain
+from searchlib.search.highlight import make_snippet
+from searchlib.search.parser import parse_query
+from searchlib.search.query import Fuzzy, Phrase, Prefix, Query, Term, Wildcard, iter_terms
+from searchlib.search.results import Hit, Results
+from searchlib.search.scoring import BM25F, Explanation
+
+__all__ = ["Filters", "Searcher"]
+
+
+@attrs.frozen(slots=True)
+class Filters:
+    """Restrictions that do not change scores. Values compare case-insensitively."""
+
+    lang: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    since: _dt.date | None = None
+    until: _dt.date | None = None
+
+    def mask(self, seg: SegmentReader) -> np.ndarray | None:
+        """Which documents of ``seg`` pass, or None when nothing is filtered."""
+        mask: np.ndarray | None = None
+
+        def both(m: np.ndarray) -> None:
+            nonlocal mask
+            mask = m if mask is None else mask & m
+
+        if self.lang:
+            both(_column_match(seg, "lang", self.lang))
+        if self.kind:
+            both(_column_match(seg, "kind", self.kind))
+        if self.country:
+            both(_column_match(seg, "country", self.country))
+        if self.since or self.until:
+            dates = seg.cols["date"].astype(np.int64)
+            m = dates != NO_DATE
+            if self.since:
+                m &= dates >= date_to_days(self.since)
+            if self.until:
+                m &= dates <= date_to_days(self.until)
+            both(m)
+        return mask
+
+
+def _year(days: int) -> str | None:
+    if days == NO_DATE:
+        return None
+    return str((_dt.date(1970, 1, 1) + _dt.timedelta(days=int(days))).year)
+
+
+class Searcher:
+    """Searches one :class:`IndexReader` snapshot."""
+
+    def __init__(self, reader: IndexReader, bm25: BM25F | None = None) -> None:
+        self.reader = reader
+        self.bm25 = bm25 or BM25F()
+
+    def _context(self, lang: str | None) -> SearchContext:
+        if lang is not None and lang not in ("en", "es"):
+            raise ValueError(f"lang must be 'en' or 'es', got {lang!r}")
+        return SearchContext(self.reader, (lang,) if lang else ("en", "es"), self.bm25)
+
+    def search(
+        self,
+        query: str | Query | BagOfWords,
+        limit: int = 10,
+        *,
+        offset: int = 0,
+        lang: str | None = None,
+        filters: Filters | None = None,
+        facets: bool = False,
+        snippets: bool = True,
+        default_op: str = "OR",
+    ) -> Results:
+        """Rank the documents matching ``query``; return hits ``offset`` .. ``offset + limit``.
+
+        ``lang`` says which language the query is written in (its analysis chain, and the
+        documents of that language); None searches both languages, each with its own chain.
+        """
+        t0 = time.perf_counter()
+        text = query if isinstance(query, str) else repr(query)
+        q = parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
+        ctx = self._context(lang)
+        filters = filters or Filters()
+        seg_ids, docnums, scores = [], [], []
+        facet_counts: dict[str, Counter[str]] = {k: Counter() for k in ("lang", "kind", "country", "year")}
+        for i, seg in enumerate(self.reader.segments):
+            mask, sc = evaluate(q, ctx, seg)
+            if seg.live is not None:
+                mask &= seg.live
+            fm = filters.mask(seg)
+            if fm is not None:
+                mask &= fm
+            docs = np.flatnonzero(mask)
+            if not docs.size:
+                continue
+            seg_ids.append(np.full(docs.size, i, dtype=np.int32))
+            docnums.append(docs)
+            scores.append(sc[docs])
+            if facets:
+                self._count_facets(seg, docs, facet_counts)
+        total = int(sum(d.size for d in docnums))
+        hits: list[Hit] = []
+        if total:
+            all_seg = np.concatenate(seg_ids)
+            all_doc = np.concatenate(docnums)
+            all_score = np.concatenate(scores)
+            k = min(total, offset + limit)
+            if k < total:
+                top = np.argpartition(-all_score, k - 1)[:k]
+            else:
+                top = np.arange(total)
+            order = top[np.lexsort((all_doc[top], all_seg[top], -all_score[top]))][offset:k]
+            matcher = self._term_matcher(q) if snippets else None
+            for j in order:
+                hits.append(self._hit(int(all_seg[j]), int(all_doc[j]), float(all_score[j]), matcher))
+        took = (time.perf_counter() - t0) * 1000
+        facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
+        return Results(text, total, took, tuple(hits), facet_out, None)
+
+    def search_text(self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None) -> Results:
+        """Rank documents for plain text (no query syntax): every word is an optional term."""
+        return self.search(BagOfWords(text), limit, lang=lang, filters=filters, snippets=False)
+
+    def _count_facets(self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]]) -> None:
+        for col, table in (("lang", "langs"), ("kind", "kinds")):
+            names = seg.col_tables[table]
+            for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True)):
+                out[col][names[int(code)]] += int(n)
+        off = seg.cols["countries_off"]
+        codes = np.concatenate([seg.cols["countries"][int(off[d]) : int(off[d + 1])] for d in docs])
+        names = seg.col_tables["countries"]
+        for code, n in zip(*np.unique(codes, return_counts=True)):
+            out["country"][names[int(code)]] += int(n)
+        for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True)):
+            year = _year(int(days))
+            if year:
+                out["year"][year] += int(n)
+
+    def _term_matcher(self, q: Query | BagOfWords) -> Callable[[str, str], bool]:
+        """A predicate (lang, term) -> is this term one the query looks for?"""
+        exact: dict[str, set[str]] = {"en": set(), "es": set()}
+        prefixes: dict[str, list[str]] = {"en": [], "es": []}
+        if isinstance(q, BagOfWords):
+            for lang in ("en", "es"):
+                exact[lang].update(get_analyzer(lang).terms(q.text)[0])
+        for leaf in () if isinstance(q, BagOfWords) else iter_terms(q):
+            for lang in ("en", "es"):
+                analyzer = get_analyzer(lang)
+                if isinstance(leaf, Term):
+                    exact[lang].update(analyzer.terms(leaf.text)[0])
+                elif isinstance(leaf, Phrase):
+                    exact[lang].update(analyzer.terms(" ".join(leaf.words))[0])
+                elif isinstance(leaf, Prefix):
+                    prefixes[lang].append(analyzer.normalize(leaf.text))
+                elif isinstance(leaf, (Wildcard, Fuzzy)):
+                    text = leaf.pattern if isinstance(leaf, Wildcard) else leaf.text
+                    head = analyzer.normalize(text).split("*")[0].split("?")[0]
+                    if head:
+                        prefixes[lang].append(head[:3])
+        def is_match(lang: str, term: str) -> bool:
+            return term in exact.get(lang, ()) or any(term.startswith(p) for p in prefixes.get(lang, ()))
+        return is_match
+
+    def _hit(self, seg_idx: int, docnum: int, score: float, matcher: Callable[[str, str], bool] | None, reason: str | None = None) -> Hit:
+        doc = self.reader.segments[seg_idx].stored(docnum)
+        return self.hit_from_stored(doc, score, matcher, reason)
+
+    def hit_from_stored(
+        self, doc: dict[str, Any], score: float, matcher: Callable[[str, str], bool] | None, reason: str | None = None
+    ) -> Hit:
+        lang = doc.get("lang", "en")
+        text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
+        snippet = ""
+        if matcher is not None:
+            snippet = make_snippet(text, lang, lambda term: matcher(lang, term))
+        countries = doc.get("countries") or ([doc["section"]] if doc.get("section") else [])
+        date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
+        title = doc.get("title") or doc.get("teaser", "")[:80]
+        return Hit(doc["id"], score, doc["kind"], title, lang, date, tuple(countries), snippet, reason)
+
+    def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
+        """How ``doc_id`` got its score for ``query``; the root value equals the hit's score."""
+        q = parse_query(query) if isinstance(query, str) else query
+        loc = self.reader.locate(doc_id)
+        if loc is None:
+            raise IndexStateError(f"no document with id {doc_id!r} in the index")
+        seg = self.reader.segments[loc[0]]
+        return explain(q, self._context(lang), seg, loc[1])
+
+    # -- related items --------------------------------------------------------------------------
+
+    def related(self, doc_id: str, limit: int = 10) -> Results:
+        """Items related to ``doc_id``: the items shown on its page, then similar documents.
+
+        Each hit carries a ``reason``: "shown on its page", "page that shows it", or "similar
+        content: <key words>".
+        """
+        t0 = time.perf_counter()
+        doc = self.reader.document(doc_id)
+        if doc is None:
+            raise IndexStateError(f"no document with id {doc_id!r} in the index")
+        hits: list[Hit] = []
+        seen = {doc_id}
+        for rid in doc.get("related", ()):
+            rdoc = self.reader.document(rid)
+            if rdoc is not None and rid not in seen:
+                seen.add(rid)
+                hits.append(self.hit_from_stored(rdoc, 0.0, None, "shown on its page"))
+        if doc["kind"] == "related":
+            for i, seg in enumerate(self.reader.segments):
+                for j, d in enumerate(seg.ids):
+                    if d not in seen and doc_id in seg.doc_values("links", j) and (seg.live is None or seg.live[j]):
+                        seen.add(d)
+                        hits.append(self._hit(i, j, 0.0, None, "page that shows it"))
+        hits += self._more_like_this(doc, limit, seen)
+        took = (time.perf_counter() - t0) * 1000
+        hits = hits[:limit] if len(hits) > limit else hits
+        return Results(f"related:{doc_id}", len(hits), took, tuple(hits))
+
+    def key_terms(self, doc: dict[str, Any], n: int = 12) -> list[tuple[str, float]]:
+        """The ``n`` terms of a stored document with the highest tf-idf."""
+        lang = doc.get("lang", "en")
+        text = " ".join([doc.get("title", ""), doc.get("teaser", "")] + list(doc.get("body", ())))
+        terms, _ = get_analyzer(lang).terms(text)
+        counts = Counter(t for t in terms if len(t) > 2 and not t.isdigit())
+        ctx = self._context(lang)
+        scored = [(t, c * ctx.idf(lang, ctx.default_fields, (t,))) for t, c in counts.items()]
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        return scored[:n]
+
+    def _more_like_this(self, doc: dict[str, Any], limit: int, seen: set[str]) -> list[Hit]:
+        lang = doc.get("lang", "en")
+        key = self.key_terms(doc)
+        if not key:
+            return []
+        ctx = self._context(lang)
+        seg_ids, docnums, scores = [], [], []
+        for i, seg in enumerate(self.reader.segments):
+            total = np.zeros(seg.ndocs, dtype=np.float32)
+            for term, _ in key:
+                _, s = _score_group(ctx, seg, lang, ctx.default_fields, [term], 1.0)
+                total += s
+            if seg.live is not None:
+                total[~seg.live] = 0
+            docs = np.flatnonzero(total > 0)
+            seg_ids += [i] * docs.size
+            docnums += docs.tolist()
+            scores += total[docs].tolist()
+        order = np.lexsort((np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64)))
+        words = ", ".join(t for t, _ in key[:5])
+        hits = []
+        for j in order:
+            seg = self.reader.segments[seg_ids[j]]
+            d = seg.ids[docnums[j]]
+            if d in seen:
+                continue
+            seen.add(d)
+            hits.append(self._hit(seg_ids[j], docnums[j], float(scores[j]), None, f"similar content: {words}"))
+            if len(hits) >= limit:
+                break
+        return hits

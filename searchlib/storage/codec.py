@@ -1,0 +1,155 @@
+"""The byte format shared by every index file: header, table of contents, arrays, checksum footer.
+
+Grammar of one file (integers little-endian)::
+
+    file    := header toc padding arrays footer
+    header  := b"SLIB" version:u16 name_len:u16 name:utf8      -- format name, e.g. "postings"
+    toc     := toc_len:u32 json:utf8                           -- {"meta": {...}, "arrays": [...]}
+    arrays  := each array's raw bytes, 8-byte aligned; the toc lists [name, dtype, offset, count]
+    footer  := b"SLIBEND\\0" crc32:u32                          -- crc32 of every byte before the footer
+
+Only plain numeric dtypes are allowed (no object arrays, no pickle): reading a file never runs code.
+A wrong magic, name, version, size or checksum raises :class:`CorruptIndexError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFormatTooOldError
+
+__all__ = ["ALLOWED_DTYPES", "ArrayFile", "decode_array_file", "encode_array_file"]
+
+MAGIC = b"SLIB"
+FOOTER_MAGIC = b"SLIBEND\0"
+FOOTER_SIZE = len(FOOTER_MAGIC) + 4
+ALLOWED_DTYPES = frozenset({"<u1", "<u2", "<u4", "<u8", "<i1", "<i2", "<i4", "<i8", "<f4", "<f8", "|u1", "|i1"})
+
+
+def _pad(n: int) -> int:
+    return (-n) % 8
+
+
+class ArrayFile:
+    """A decoded file: its ``meta`` mapping and named arrays (views into the file's buffer)."""
+
+    __slots__ = ("arrays", "meta", "name", "version")
+
+    def __init__(self, name: str, version: int, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
+        self.name = name
+        self.version = version
+        self.meta = meta
+        self.arrays = arrays
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key]
+
+
+def encode_array_file(
+    format_name: str, version: int, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any] | None = None
+) -> list[bytes]:
+    """Serialize arrays and a JSON-able ``meta`` into the file format; returns the chunks to write."""
+    name_b = format_name.encode("utf-8")
+    header = MAGIC + struct.pack("<HH", version, len(name_b)) + name_b
+    items = []
+    for key, arr in arrays.items():
+        a = np.ascontiguousarray(arr)
+        dt = a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
+        a = a.astype(dt, copy=False)
+        if a.dtype.str not in ALLOWED_DTYPES:
+            raise TypeError(f"array {key!r} has unsupported dtype {a.dtype.str}")
+        items.append((key, a))
+    # The toc holds offsets, which depend on the toc's own length: encode twice.
+    toc_entries: list[list[Any]] = [[k, a.dtype.str, 0, int(a.size)] for k, a in items]
+    toc = {"meta": dict(meta or {}), "arrays": toc_entries}
+    for _ in range(3):
+        toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        offset = len(header) + 4 + len(toc_b)
+        offset += _pad(offset)
+        changed = False
+        for entry, (_, a) in zip(toc_entries, items):
+            if entry[2] != offset:
+                entry[2] = offset
+                changed = True
+            offset += a.nbytes + _pad(a.nbytes)
+        if not changed:
+            break
+    toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
+    pos = len(header) + 4 + len(toc_b)
+    chunks.append(b"\0" * _pad(pos))
+    pos += _pad(pos)
+    for entry, (_, a) in zip(toc_entries, items):
+        assert entry[2] == pos, "toc offsets out of step"
+        raw = a.tobytes()
+        chunks.append(raw)
+        chunks.append(b"\0" * _pad(len(raw)))
+        pos += len(raw) + _pad(len(raw))
+    crc = 0
+    for c in chunks:
+        crc = zlib.crc32(c, crc)
+    chunks.append(FOOTER_MAGIC + struct.pack("<I", crc))
+    return chunks
+
+
+def verify_checksum(buf: memoryview | bytes, path: str) -> None:
+    """Raise CorruptIndexError unless the footer's crc32 matches the bytes before it."""
+    n = len(buf)
+    if n < len(MAGIC) + FOOTER_SIZE:
+        raise CorruptIndexError(path, f"file too short ({n} bytes)")
+    if bytes(buf[n - FOOTER_SIZE : n - 4]) != FOOTER_MAGIC:
+        raise CorruptIndexError(path, "missing footer (truncated or not a searchlib file)")
+    (expected,) = struct.unpack("<I", bytes(buf[n - 4 :]))
+    actual = zlib.crc32(buf[: n - FOOTER_SIZE])
+    if actual != expected:
+        raise CorruptIndexError(path, f"checksum mismatch (stored {expected:08x}, computed {actual:08x})")
+
+
+def decode_array_file(
+    buf: memoryview | bytes,
+    path: str,
+    format_name: str,
+    min_version: int,
+    max_version: int,
+    verify: bool = True,
+) -> ArrayFile:
+    """Parse a file written by :func:`encode_array_file`; arrays are zero-copy views of ``buf``."""
+    if verify:
+        verify_checksum(buf, path)
+    n = len(buf)
+    try:
+        if bytes(buf[:4]) != MAGIC:
+            raise CorruptIndexError(path, "not a searchlib file (bad magic)")
+        version, name_len = struct.unpack("<HH", bytes(buf[4:8]))
+        name = bytes(buf[8 : 8 + name_len]).decode("utf-8")
+        if name != format_name:
+            raise CorruptIndexError(path, f"format mismatch: file is {name!r}, expected {format_name!r}")
+        if version < min_version:
+            raise IndexFormatTooOldError(path, f"{name} version {version} < supported {min_version}")
+        if version > max_version:
+            raise IndexFormatTooNewError(path, f"{name} version {version} > supported {max_version}")
+        p = 8 + name_len
+        (toc_len,) = struct.unpack("<I", bytes(buf[p : p + 4]))
+        toc = json.loads(bytes(buf[p + 4 : p + 4 + toc_len]).decode("utf-8"))
+        meta = toc["meta"]
+        arrays: dict[str, np.ndarray] = {}
+        for key, dtype, offset, count in toc["arrays"]:
+            if dtype not in ALLOWED_DTYPES:
+                raise CorruptIndexError(path, f"array {key!r} has forbidden dtype {dtype!r}")
+            dt = np.dtype(dtype)
+            if not (0 <= offset and offset + count * dt.itemsize <= n - FOOTER_SIZE):
+                raise CorruptIndexError(path, f"array {key!r} lies outside the file")
+            arrays[key] = np.frombuffer(buf, dtype=dt, count=count, offset=offset)
+    except CorruptIndexError:
+        raise
+    except (ValueError, KeyError, TypeError, struct.error, UnicodeDecodeError) as exc:
+        raise CorruptIndexError(path, f"unreadable header or table of contents ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise CorruptIndexError(path, "table of contents meta is not an object")
+    return ArrayFile(name, version, meta, arrays)
