@@ -10,7 +10,6 @@ The public API lives here; everything else is implementation or an expert tier
             print(hit.score, hit.title)
 """
 
-from __future__ import annotations
 
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
@@ -33,10 +32,10 @@ from searchlib.search import BM25F, Explanation, Filters, Hit, Results, parse_qu
 __version__ = "0.1.0"
 
 __all__ = [
-    "BM25F",
     "AboutItem",
     "AnalysisError",
     "Analyzer",
+    "BM25F",
     "Brief",
     "CorruptIndexError",
     "Explanation",

@@ -1,58 +1,34 @@
-"""Per-language analysis chains and the shared analyzer registry.
+"""Per-language analysis chains (English, Spanish), the Token type and the analyzer registry.
 
-English: possessive removal -> lowercase -> stop words -> Snowball English.
-Spanish: lowercase -> accent folding that keeps ñ -> stop words -> Snowball Spanish + overrides.
+English: possessive removal ('s, ’s) -> lowercase -> accent folding (keeps ñ) -> stop words
+-> Snowball English (nltk).
+Spanish: lowercase -> accent folding that keeps ñ -> stop words -> Snowball Spanish (nltk),
+after an override table and plural rules for known over-stemming
+(:mod:`searchlib.analysis.spanish`).
+
+Both chains share the tokenizer and the surface normalisation of
+:mod:`searchlib.analysis.tokenizer` (acronym dots, number separators, apostrophes). Terms are
+cached per surface word in a dict, so the stemmer runs once per distinct word.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
+from functools import cache
+from itertools import chain, compress
 
 import attrs
 from nltk.stem.snowball import SnowballStemmer
 
+from searchlib.analysis.spanish import spanish_stem_input
+from searchlib.analysis.stopwords import load_stopwords
+from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
 from searchlib.errors import AnalysisError
 
-__all__ = ["Analyzer", "Token", "fold_accents", "get_analyzer"]
+__all__ = ["Analyzer", "Token", "get_analyzer"]
 
-# Acronyms (U.S.), numbers with separators (2,000 23.5), words with inner apostrophes/hyphens.
-TOKEN_RE = re.compile(
-    r"(?:[^\W\d_]\.){2,}"
-    r"|\d+(?:[.,]\d+)*"
-    r"|\w+(?:['’\-]\w+)*"
-)
+_STEMMER_NAMES = {"en": "english", "es": "spanish"}
+_MAX_CHUNK_CACHE = 2_000_000
 
-_STOP = {
-    "en": frozenset(
-        "a an and are as at be but by for if in into is it no not of on or such that the their "
-        "then there these they this to was will with he she his her its we our you your i".split()
-    ),
-    "es": frozenset(
-        "de la que el en y a los del se las por un para con no una su al lo como más mas pero sus "
-        "le ya o este sí si porque esta entre cuando muy sin sobre también tambien me hasta hay "
-        "donde quien desde todo nos durante todos uno les ni contra otros ese eso ante ellos e "
-        "esto mí antes algunos qué unos yo otro otras otra él tanto esa estos mucho quienes nada "
-        "muchos cual poco ella estar estas algunas algo nosotros es son fue ha han".split()
-    ),
-}
-
-_POSSESSIVE_RE = re.compile(r"['’]s$", re.IGNORECASE)
-
-# Accent marks removed by folding; the tilde (U+0303) is kept so ñ stays ñ.
-_FOLD_MARKS = {0x0301: None, 0x0300: None, 0x0302: None, 0x0308: None}
-
-
-def fold_accents(text: str) -> str:
-    """Remove acute, grave, circumflex accents and diaeresis, keeping ñ.
-
-    >>> fold_accents("Perú año pingüino")
-    'Peru año pinguino'
-    """
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_FOLD_MARKS))
 
 
 @attrs.frozen(slots=True)
@@ -66,61 +42,105 @@ class Token:
 
 
 class Analyzer:
-    """The analysis chain of one language. Stems are cached: the stemmer runs once per word."""
+    """The analysis chain of one language ("en" or "es").
 
-    def __init__(self, lang: str) -> None:
-        if lang not in _STOP:
-            raise AnalysisError(f"unknown language {lang!r}; expected one of {sorted(_STOP)}")
+    Stems are cached per surface word: the stemmer runs once per distinct word, and the indexing
+    fast path (:meth:`terms`) is one regex ``findall`` plus one dict lookup per word.
+    """
+
+    def __init__(self, lang: str, stopwords: frozenset[str] | None = None) -> None:
+        if lang not in _STEMMER_NAMES:
+            raise AnalysisError(
+                f"unknown language {lang!r}; expected one of {sorted(_STEMMER_NAMES)}"
+            )
         self.lang = lang
-        self.stopwords = _STOP[lang]
-        self._stemmer = SnowballStemmer("english" if lang == "en" else "spanish")
+        self.stopwords: frozenset[str] = (
+            load_stopwords(lang)
+            if stopwords is None
+            else frozenset(normalize_surface(w) for w in stopwords)
+        )
+        self._stem = SnowballStemmer(_STEMMER_NAMES[lang]).stem
+        self._spanish = lang == "es"
+        self._possessive = lang == "en"
         self._cache: dict[str, str] = {}
+        self._chunk_cache: dict[str, tuple[str, ...]] = {}
+        self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Analyzer({self.lang!r})"
 
     def normalize(self, word: str) -> str:
-        """The word as the index would see it before stemming (lowercase, folded)."""
-        w = word.lower()
-        if self.lang == "en":
-            w = _POSSESSIVE_RE.sub("", w)
-        return fold_accents(w)
+        """The word as the index sees it before stop words and stemming.
+
+        Lowercase, ASCII apostrophes, acronym dots dropped, numbers canonical, accents folded
+        (ñ kept); English also drops a trailing possessive. No stemming; idempotent. Used for
+        prefix, wildcard and fuzzy terms and for the unstemmed (exact/phrase) form.
+        """
+        norm = self._norm_cache.get(word)
+        if norm is None:
+            norm = normalize_surface(word)
+            if self._possessive:
+                while norm.endswith("'s") and len(norm) > 2:
+                    norm = norm[:-2]
+            if len(self._norm_cache) < 1_000_000:
+                self._norm_cache[word] = norm
+        return norm
 
     def term(self, word: str) -> str:
         """The index term of one surface word, or "" when it is a stop word."""
         term = self._cache.get(word)
         if term is None:
-            norm = self.normalize(word)
-            term = "" if norm in self.stopwords else self._stemmer.stem(norm)
+            term = self._analyse(word)
             self._cache[word] = term
         return term
 
+    def _analyse(self, word: str) -> str:
+        norm = self.normalize(word)
+        if not norm or norm in self.stopwords:
+            return ""
+        if norm[0].isdigit() and ("." in norm or norm.isdigit()):
+            return norm  # numbers are not stemmed
+        if self._spanish:
+            norm = spanish_stem_input(norm)
+        return str(self._stem(norm))
+
     def terms(self, text: str) -> tuple[list[str], list[int]]:
-        """Fast path for indexing: the terms of ``text`` and their positions."""
-        cache = self._cache
-        words = TOKEN_RE.findall(text)
-        terms: list[str] = []
-        positions: list[int] = []
-        for pos, word in enumerate(words):
-            term = cache.get(word)
-            if term is None:
-                term = self.term(word)
-            if term:
-                terms.append(term)
-                positions.append(pos)
-        return terms, positions
+        """Fast path for indexing: the terms of ``text`` and their positions.
+
+        Stop words are removed but keep their position, so positions have gaps. Same result as
+        :meth:`tokens`: no token contains whitespace, so the text is split on whitespace (in C)
+        and each distinct chunk (``said,``, ``(Reuters)``) is tokenized and analysed once, then
+        cached as the tuple of its terms ("" for a stop word).
+        """
+        chunks = text.split()
+        cache = self._chunk_cache
+        found = list(map(cache.get, chunks))
+        if None in found:
+            if len(cache) > _MAX_CHUNK_CACHE:
+                cache.clear()
+            term = self.term
+            for i, value in enumerate(found):
+                if value is None:
+                    chunk = chunks[i]
+                    value = cache.get(chunk)
+                    if value is None:
+                        value = cache[chunk] = tuple(map(term, TOKEN_RE.findall(chunk)))
+                    found[i] = value
+        flat = list(chain.from_iterable(found))  # type: ignore[arg-type]
+        return list(filter(None, flat)), list(compress(range(len(flat)), flat))
 
     def tokens(self, text: str) -> list[Token]:
-        """Every non-stop word of ``text`` as a :class:`Token` with offsets and position."""
+        """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""
         out = []
+        term = self.term
         for pos, m in enumerate(TOKEN_RE.finditer(text)):
-            term = self.term(m.group())
-            if term:
-                out.append(Token(term, pos, m.start(), m.end()))
+            t = term(m.group())
+            if t:
+                out.append(Token(t, pos, m.start(), m.end()))
         return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_analyzer(lang: str) -> Analyzer:
-    """The shared analyzer of ``lang`` ("en" or "es")."""
+    """The shared analyzer of ``lang`` ("en" or "es"); raises AnalysisError for other values."""
     return Analyzer(lang)

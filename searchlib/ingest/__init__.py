@@ -1,0 +1,29 @@
+"""Ingest: raw input (page text, JSONL, plain text files and folders) -> :class:`Brief` records.
+
+Knows nothing of storage, the index or search. The public surface:
+
+* :func:`parse_page` -- crawled page text (English or Spanish layout) -> Brief, or IngestError.
+* :func:`read_file` -- one file -> Briefs, with an IngestError per bad record or bad file.
+* :func:`iter_records` -- files and folders -> Briefs and IngestErrors (never raises them).
+* :func:`strip_boilerplate` -- drop share widgets, appeals, notices from a body's paragraphs.
+* :data:`LAYOUTS` -- the per-language table of layout words (months, BY/POR, headings...).
+"""
+
+from __future__ import annotations
+
+from searchlib.ingest.boilerplate import strip_boilerplate
+from searchlib.ingest.files import INGEST_SUFFIXES, iter_records, parse_jsonl_record, read_file
+from searchlib.ingest.layout import LAYOUTS, Layout
+from searchlib.ingest.page import looks_like_page, parse_page
+
+__all__ = [
+    "INGEST_SUFFIXES",
+    "LAYOUTS",
+    "Layout",
+    "iter_records",
+    "looks_like_page",
+    "parse_jsonl_record",
+    "parse_page",
+    "read_file",
+    "strip_boilerplate",
+]

@@ -1,0 +1,170 @@
+"""The English<->Spanish lexicon used to expand a query into the other language.
+
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,000 pairs: crime,
+drugs, justice, security, politics, economy, geography, countries and demonyms, frequent
+general words), plus any files given to :func:`load_lexicon`.
+
+File format (UTF-8 text)::
+
+    # a comment; blank lines are ignored
+    drug trafficking<TAB>narcotráfico
+    drug trafficking<TAB>tráfico de drogas
+    Peruvian<TAB>peruano
+
+One pair per line: the English side, a TAB, the Spanish side; each side is a word or a phrase.
+Several lines may share a side: a lookup returns every translation, in file order. Lookups are
+case- and accent-insensitive (``ñ`` is kept), and fall back to the stemmed form of the words
+(via the source language's analyzer), so ``kidnappings`` finds the entry ``kidnapping``.
+
+:meth:`Lexicon.translate` scans the source text left to right with greedy longest match, so
+``drug trafficking`` is one entry (-> ``narcotráfico``) rather than ``drug`` + ``trafficking``.
+It returns target-language surface words/phrases, to be analysed by the target language's chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from searchlib.analysis.analyzers import get_analyzer
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.errors import AnalysisError
+
+__all__ = ["Lexicon", "load_lexicon", "parse_lexicon"]
+
+_OTHER = {"en": "es", "es": "en"}
+_Key = tuple[str, ...]
+
+
+def parse_lexicon(text: str, source: str = "<string>") -> list[tuple[str, str]]:
+    """The (english, spanish) pairs of a lexicon file's text; raises AnalysisError if malformed."""
+    pairs = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("#") else raw.strip()
+        if not line:
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) != 2 or not fields[0] or not fields[1]:
+            raise AnalysisError(f"{source}:{number}: expected 'english<TAB>spanish', got {raw!r}")
+        pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+class Lexicon:
+    """A bilingual English/Spanish lexicon with phrase-aware lookup in both directions."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self._exact: dict[str, dict[_Key, list[str]]] = {"en": {}, "es": {}}
+        self._stemmed: dict[str, dict[_Key, list[str]]] = {"en": {}, "es": {}}
+        self._max_words = 1
+        self._count = 0
+        for english, spanish in pairs:
+            self.add(english, spanish)
+
+    def __len__(self) -> int:
+        """Number of distinct (english, spanish) pairs."""
+        return self._count
+
+    def __repr__(self) -> str:
+        return f"<Lexicon {self._count} pairs>"
+
+    def add(self, english: str, spanish: str) -> None:
+        """Add one pair (both directions). Adding a pair twice has no effect."""
+        added = False
+        for src, word, target in (("en", english, spanish), ("es", spanish, english)):
+            exact_key = self._exact_key(word, src)
+            if not exact_key:
+                raise AnalysisError(f"lexicon entry {word!r} has no words")
+            targets = self._exact[src].setdefault(exact_key, [])
+            if target not in targets:
+                targets.append(target)
+                added = True
+            stemmed = self._stemmed[src].setdefault(self._stem_key(word, src), [])
+            if target not in stemmed:
+                stemmed.append(target)
+            self._max_words = max(self._max_words, len(exact_key))
+        self._count += added
+
+    def lookup(self, phrase: str, src: str) -> list[str]:
+        """Translations of exactly ``phrase`` (all its words), or [] when it is not an entry."""
+        self._check(src)
+        found = self._exact[src].get(self._exact_key(phrase, src))
+        if found is None:
+            found = self._stemmed[src].get(self._stem_key(phrase, src))
+        return list(found or ())
+
+    def translate(self, text: str, src: str, keep_unknown: bool = False) -> list[str]:
+        """Target-language words/phrases for the words of ``text`` (in ``src``), in text order.
+
+        Greedy longest match over the words of ``text``; each match contributes all its
+        translations (deduplicated). Words with no entry are skipped, or kept as written
+        (names, numbers) when ``keep_unknown`` is true.
+        """
+        self._check(src)
+        analyzer = get_analyzer(src)
+        words = TOKEN_RE.findall(text)
+        norms = [analyzer.normalize(w) for w in words]
+        stems = [analyzer.term(w) or n for w, n in zip(words, norms, strict=True)]
+        exact, stemmed = self._exact[src], self._stemmed[src]
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._max_words, len(words) - i), 0, -1):
+                found = exact.get(tuple(norms[i : i + n])) or stemmed.get(tuple(stems[i : i + n]))
+                if found:
+                    out.extend(t for t in found if t not in out)
+                    i += n
+                    break
+            else:
+                if keep_unknown and words[i] not in out:
+                    out.append(words[i])
+                i += 1
+        return out
+
+    @staticmethod
+    def _check(src: str) -> None:
+        if src not in _OTHER:
+            raise AnalysisError(f"unknown language {src!r}; expected 'en' or 'es'")
+
+    @staticmethod
+    def _exact_key(phrase: str, src: str) -> _Key:
+        analyzer = get_analyzer(src)
+        return tuple(analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
+
+    @staticmethod
+    def _stem_key(phrase: str, src: str) -> _Key:
+        analyzer = get_analyzer(src)
+        return tuple(
+            analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase)
+        )
+
+
+def _shipped_texts() -> list[tuple[str, str]]:
+    data = resources.files("searchlib.analysis").joinpath("data")
+    texts = []
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv"):
+            texts.append((entry.name, entry.read_text(encoding="utf-8")))
+    return texts
+
+
+def load_lexicon(extra_paths: Sequence[str | Path] = ()) -> Lexicon:
+    """The shipped lexicon, plus the pairs of ``extra_paths`` (same TSV format). Cached."""
+    return _load(tuple(str(p) for p in extra_paths))
+
+
+@lru_cache(maxsize=8)
+def _load(extra_paths: tuple[str, ...]) -> Lexicon:
+    lexicon = Lexicon()
+    sources = _shipped_texts()
+    for path in extra_paths:
+        try:
+            sources.append((path, Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise AnalysisError(f"cannot read lexicon file {path}: {exc}") from exc
+    for name, text in sources:
+        for english, spanish in parse_lexicon(text, name):
+            lexicon.add(english, spanish)
+    return lexicon

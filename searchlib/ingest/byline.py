@@ -1,0 +1,171 @@
+"""Reading of the ``SECTION / D MON YYYY BY AUTHOR EN`` lines and ``D MON YYYY`` dates of pages.
+
+Owns date parsing (month names from :data:`searchlib.ingest.layout.MONTHS`), the byline and
+section/date line shapes, and display casing of the upper-case names those lines carry.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import attrs
+
+from searchlib.errors import IngestError
+from searchlib.ingest.layout import LAYOUTS, MONTHS, Layout
+
+__all__ = ["Byline", "display_case", "parse_byline", "parse_date_line", "parse_section_line"]
+
+_DATE = r"(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?\s+(?P<year>\d{4})"
+_DATE_ONLY = re.compile(rf"^{_DATE}$")
+_SECTIONS = r"(?P<sections>[^/]*?[^\W\d_][^/]*?)\s*/\s*"
+_SECTION_DATE = re.compile(rf"^{_SECTIONS}{_DATE}(?P<rest>(?:\s.*)?)$")
+# A byline whose date is not of the D MON YYYY shape: still a byline if it has BY/POR or a marker.
+_LOOSE = re.compile(rf"^{_SECTIONS}(?P<rest>\S.*)$")
+_NAME_PARTICLES = frozenset("da de del der di do dos la las le los van von y".split())
+_CAPITAL = re.compile(r"(^|[-'’.(])(\w)")
+
+_BY_WORDS: dict[str, Layout] = {w: lay for lay in LAYOUTS.values() for w in lay.byline_words}
+_MARKERS: dict[str, Layout] = {lay.marker: lay for lay in LAYOUTS.values()}
+
+
+@attrs.frozen
+class Byline:
+    """What a page's byline says; ``lang`` is None when it has neither marker nor byline word."""
+
+    sections: tuple[str, ...]
+    date: _dt.date | None
+    authors: tuple[str, ...]
+    lang: str | None
+
+
+def display_case(text: str, small_words: frozenset[str] = frozenset()) -> str:
+    """Upper-case ``text`` in display case: words capitalised, ``small_words`` kept lower.
+
+    >>> display_case("CHINA AND CRIME", frozenset({"and"}))
+    'China and Crime'
+    >>> display_case("GUINEA-BISSAU"), display_case("PERÚ")
+    ('Guinea-Bissau', 'Perú')
+    """
+    words = text.lower().split()
+    out = []
+    for n, word in enumerate(words):
+        if n and word in small_words:
+            out.append(word)
+        else:
+            out.append(_CAPITAL.sub(lambda m: m.group(1) + m.group(2).upper(), word))
+    return " ".join(out)
+
+
+def _date(day: str, month: str, year: str) -> _dt.date | None:
+    number = MONTHS.get(month.upper().rstrip("."))
+    if number is None:
+        return None
+    try:
+        return _dt.date(int(year), number, int(day))
+    except ValueError:
+        return None
+
+
+def parse_date_line(line: str) -> _dt.date | None:
+    """The date of a line that is only a ``D MON YYYY`` date with a known month, else None.
+
+    >>> parse_date_line("3 MAR 2023"), parse_date_line("3 cats 2023")
+    (datetime.date(2023, 3, 3), None)
+    """
+    m = _DATE_ONLY.match(line.strip())
+    if m is None:
+        return None
+    return _date(m["day"], m["month"], m["year"])
+
+
+def _is_upper(text: str) -> bool:
+    return text == text.upper() and any(c.isalpha() for c in text)
+
+
+def _sections(text: str, small: frozenset[str]) -> tuple[str, ...]:
+    return tuple(display_case(s, small) for s in text.split(",") if s.strip())
+
+
+def parse_section_line(
+    line: str, source: str, lineno: int, small: frozenset[str]
+) -> tuple[str, _dt.date] | None:
+    """``(section, date)`` of a related-item line ``BRAZIL / 25 NOV 2022``, else None.
+
+    Raises:
+        IngestError: the line has that shape but its date does not exist.
+    """
+    m = _SECTION_DATE.match(line.strip())
+    if m is None or m["rest"].strip() or not _is_upper(m["sections"]):
+        return None
+    date = _date(m["day"], m["month"], m["year"])
+    if date is None:
+        raise IngestError(source, f"unparseable date in {line.strip()!r}", line=lineno)
+    return ", ".join(_sections(m["sections"], small)), date
+
+
+def _split_rest(rest: str) -> tuple[str | None, Layout | None, Layout | None] | None:
+    """``(authors, by-word layout, marker layout)`` of what follows a byline's date."""
+    words = rest.split()
+    marker = _MARKERS.get(words[-1]) if words else None
+    if marker is not None:
+        words = words[:-1]
+    if not words:
+        return None, None, marker
+    by = _BY_WORDS.get(words[0].upper())
+    if by is None:
+        return None
+    return " ".join(words[1:]) or None, by, marker
+
+
+def _authors(text: str | None, layout: Layout) -> tuple[str, ...]:
+    if not text:
+        return ()
+    seps = "|".join(re.escape(s) for s in layout.author_separators)
+    parts = re.split(rf"\s*,\s*|\s+(?:{seps})\s+", text)
+    return tuple(display_case(p, _NAME_PARTICLES) for p in parts if p.strip())
+
+
+def parse_byline(line: str, source: str, lineno: int) -> Byline | None:
+    """The byline ``PERU / 23 SEP 2011 BY GEOFFREY RAMSEY EN``, or None if ``line`` is not one.
+
+    The section part must be upper case; the authors need a byline word (BY, POR); the
+    language marker (EN, ES) is optional.
+
+    Raises:
+        IngestError: the line is a byline but its date cannot be parsed (names ``lineno``).
+    """
+    text = line.strip()
+    m = _SECTION_DATE.match(text)
+    if m is not None and _is_upper(m["sections"]):
+        split = _split_rest(m["rest"])
+        if split is not None:
+            date = _date(m["day"], m["month"], m["year"])
+            if date is None:
+                raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+            return _byline(m["sections"], date, *split)
+    loose = _LOOSE.match(text)
+    if loose is None or not _is_upper(loose["sections"]):
+        return None
+    words = loose["rest"].split()
+    has_by = any(w in _BY_WORDS for w in words[1:])
+    if _is_upper(loose["rest"]) and (has_by or (len(words) > 1 and words[-1] in _MARKERS)):
+        raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+    return None
+
+
+def _byline(
+    sections: str,
+    date: _dt.date,
+    authors: str | None,
+    by: Layout | None,
+    marker: Layout | None,
+) -> Byline:
+    lang_layout = marker or by
+    small = (lang_layout or LAYOUTS["en"]).small_words
+    return Byline(
+        sections=_sections(sections, small),
+        date=date,
+        authors=_authors(authors, by or lang_layout or LAYOUTS["en"]),
+        lang=lang_layout.lang if lang_layout else None,
+    )

@@ -1,0 +1,212 @@
+"""Reading of input files and folders (JSONL, page text, plain text) into Briefs or IngestErrors.
+
+Errors are yielded, never raised, so a batch run can skip a bad file or line, report it, and
+keep everything else. Which files a folder contributes: regular files ending in ``.txt``,
+``.md`` or ``.jsonl`` (case-insensitive), found recursively and read in sorted path order; names
+starting with "." (hidden files and folders) are skipped; ``README.md`` is read like any other
+``.md``; ``.json`` and every other extension are ignored silently.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from searchlib.errors import IngestError
+from searchlib.ingest.boilerplate import strip_boilerplate
+from searchlib.ingest.layout import LAYOUTS
+from searchlib.ingest.page import guess_lang, looks_like_page, parse_page
+from searchlib.records import Brief, stable_id
+
+__all__ = ["INGEST_SUFFIXES", "iter_records", "parse_jsonl_record", "read_file"]
+
+INGEST_SUFFIXES = frozenset({".txt", ".md", ".jsonl"})
+"""File extensions a folder walk reads; others are ignored."""
+
+JSONL_FIELDS = frozenset({"id", "lang", "title", "body", "date", "country", "url", "kind"})
+"""Fields of a JSONL record that map to Brief attributes; all others go to ``Brief.meta``."""
+
+Result = Brief | IngestError
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def read_file(path: str | os.PathLike[str]) -> Iterator[Result]:
+    """Records of one file: a Brief per record, an IngestError per bad record or bad file.
+
+    ``.jsonl`` files (or any non-``.txt``/``.md`` file whose text starts with ``{``) are read
+    as JSONL, one record per line (see :func:`parse_jsonl_record`); a bad line yields an error
+    naming the file and line, and reading goes on. Other files are text: page text
+    (:func:`~searchlib.ingest.page.looks_like_page`) goes to :func:`parse_page`, anything else
+    is plain text (title = first non-empty line, body = the blank-line separated paragraphs
+    after it, language detected, id = ``stable_id(lang, title, None)``). An unreadable, empty,
+    binary (NUL bytes) or non-UTF-8 text file yields one IngestError.
+    """
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        yield IngestError(name, f"cannot read file: {exc.strerror or exc}")
+        return
+    if not data.strip():
+        yield IngestError(name, "empty file")
+        return
+    if b"\x00" in data:
+        yield IngestError(name, "binary file (contains NUL bytes)")
+        return
+    suffix = Path(name).suffix.lower()
+    if suffix == ".jsonl" or (suffix not in (".txt", ".md") and data.lstrip()[:1] == b"{"):
+        yield from _read_jsonl(name, data)
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        yield IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line)
+        return
+    try:
+        yield parse_page(text, name) if looks_like_page(text) else _plain(text, name)
+    except IngestError as exc:
+        yield exc
+
+
+def iter_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Result]:
+    """Records of files and folders, in order; errors are yielded, not raised.
+
+    A folder is walked recursively (see the module docstring for which files count); a file
+    named directly is read whatever its extension; a missing path yields an IngestError.
+    """
+    for path in paths:
+        name = os.fspath(path)
+        if os.path.isdir(name):
+            for file in _walk(Path(name)):
+                yield from read_file(file)
+        elif os.path.exists(name):
+            yield from read_file(name)
+        else:
+            yield IngestError(name, "no such file or folder")
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[tuple[tuple[str, ...], str]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for f in files:
+            if f.startswith(".") or Path(f).suffix.lower() not in INGEST_SUFFIXES:
+                continue
+            full = Path(folder, f)
+            if full.is_file():
+                found.append((full.relative_to(root).parts, str(full)))
+    return [p for _, p in sorted(found)]
+
+
+def _read_jsonl(name: str, data: bytes) -> Iterator[Result]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield IngestError(name, f"not valid UTF-8 (byte {exc.start} of the line)", line=lineno)
+            continue
+        except json.JSONDecodeError as exc:
+            yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
+            continue
+        try:
+            yield parse_jsonl_record(obj, f"{name}:{lineno}")
+        except IngestError as exc:
+            yield IngestError(name, exc.reason, line=lineno)
+
+
+def parse_jsonl_record(obj: Any, source: str = "<string>") -> Brief:
+    """One JSONL record -> Brief.
+
+    Fields: ``id`` (string or integer, kept exactly; required), ``lang`` ("en"/"es"; detected
+    from the text when missing), ``title`` and ``body`` (strings; at least one must be present,
+    but empty text is kept so every id of a corpus loads; ``body`` may also be a list of
+    paragraphs), optional ``date`` (ISO date or datetime), ``country`` (string or list),
+    ``url``, ``kind``. Other fields are kept in ``meta``. A string body is split into lines
+    (the corpora's paragraph breaks) and cleaned by :func:`strip_boilerplate`.
+
+    Raises:
+        IngestError: the record is not an object, or a field is missing or of the wrong type.
+    """
+    if not isinstance(obj, dict):
+        raise IngestError(source, f"record is a JSON {type(obj).__name__}, not an object")
+    rid = obj.get("id")
+    if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
+        raise IngestError(source, "record has no id" if rid in (None, "") else "id is not text")
+    title = _opt_str(obj, "title", source) or ""
+    paragraphs = _paragraphs(obj.get("body"), source)
+    if "title" not in obj and "body" not in obj:
+        raise IngestError(source, "record has no text (neither title nor body)")
+    lang = obj.get("lang")
+    if lang is None:
+        lang = guess_lang(title, paragraphs)
+    elif lang not in LAYOUTS:
+        raise IngestError(source, f"unsupported language {lang!r}")
+    country = obj.get("country")
+    if country is not None and not isinstance(country, (str, list)):
+        raise IngestError(source, "country is neither text nor a list")
+    return Brief(
+        id=str(rid),
+        lang=lang,
+        title=title,
+        body=strip_boilerplate(paragraphs, lang),
+        kind=(_opt_str(obj, "kind", source) or "brief").lower(),
+        date=_date(obj.get("date"), source),
+        countries=country,
+        source=source,
+        url=_opt_str(obj, "url", source),
+        meta={k: v for k, v in obj.items() if k not in JSONL_FIELDS},
+    )
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, source: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise IngestError(source, f"{key} is not text")
+    return value
+
+
+def _paragraphs(body: Any, source: str) -> list[str]:
+    if body is None:
+        return []
+    if isinstance(body, str):
+        return body.split("\n")
+    if isinstance(body, list) and all(isinstance(p, str) for p in body):
+        return list(body)
+    raise IngestError(source, "body is neither text nor a list of texts")
+
+
+def _date(value: Any, source: str) -> _dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise IngestError(source, f"unparseable date {value!r}")
+
+
+def _plain(text: str, source: str) -> Brief:
+    """A plain text file: first non-empty line is the title, blank-line paragraphs the body."""
+    first, _, rest = text.strip().partition("\n")
+    title = first.strip().lstrip("#").strip() or first.strip()
+    paragraphs = [" ".join(b.split()) for b in _BLANK_LINE.split(rest)]
+    lang = guess_lang(title, paragraphs)
+    return Brief(
+        id=stable_id(lang, title, None),
+        lang=lang,
+        title=title,
+        body=strip_boilerplate(paragraphs, lang),
+        source=source,
+    )

@@ -1,0 +1,457 @@
+"""The query-string parser: turns Whoosh-style query text into a normalised query tree.
+
+Syntax (Whoosh's default parser plus its PlusMinus and FuzzyTerm plugins, where they overlap)::
+
+    coca  "coca growers"  "coca growers"~2  title:coca  title:"a b"  title:(a b)  (a b)^2
+    a AND b  a OR b  NOT a  a ANDNOT b  a ANDMAYBE b  +required optional -banned
+    erradic*  co?a  *ina  cocaine~  cocaine~2  cocaine~2/3  coca^2  "a b"^0.5  *  *:*
+    date:[2011-01-01 TO 2012-12-31]  date:{2011 TO 2012-06]  date:[2011 TO]  date:2011-05
+    author:[a TO m]
+
+Operators are recognised only in upper case and with whitespace around them (NOT may also
+follow a parenthesis or start the query); precedence, tightest first: NOT, AND, OR, ANDNOT,
+ANDMAYBE, then juxtaposition (``default_op``).  As in Whoosh, ``+``/``-`` first move the next
+unit (term, phrase, range or parenthesised group) into a required/banned part, then operators
+apply within each part: ``+a b -c`` is ``AndNot(AndMaybe(a, b), c)``, ``-a OR b`` is
+``AndNot(b, a)``.  An unknown ``foo:bar`` is the plain word ``foo:bar`` (as in Whoosh).
+
+Deliberately stricter than Whoosh, which silently turns these into words or drops them: an
+unbalanced ``"``, ``(`` or ``)``, an unclosed or malformed range or one whose start is after its
+end, an invalid date on a date field, a malformed boost (``a^x``, ``a^``, ``^2`` alone), a
+malformed slop (``"a b"~``, ``"a b"~0``) or fuzzy suffix (``~x``), a known field with nothing
+after it (``title:``).  Other deliberate differences from Whoosh: ``+``/``-`` work inside groups
+(Whoosh fails) and only at the start of a clause (Whoosh splits ``al-Qaeda``); ``term~``
+uses prefixlength 1 (Whoosh 0) and ``~N`` is capped at 2; phrase slop is counted from 0
+(see :class:`~searchlib.search.query.Phrase`); single quotes are ordinary characters; exclusive
+date bounds are kept (Whoosh drops them) and exclude the whole period of a partial date
+(``{2011 TO`` starts after 2011-12-31); dates are only YYYY, YYYY-MM or YYYY-MM-DD; ranges may
+be boosted, and so may fuzzy terms and one-word phrases (Whoosh loses those boosts); ``NOT NOT a``
+nests (Whoosh fails); see also :func:`~searchlib.search.query.normalize`.  Dangling operators
+(``a AND``, ``a OR -b``) are dropped as in Whoosh.  Limits: ``max_length`` characters,
+64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+import re
+from typing import Literal, NoReturn
+
+import attrs
+
+from searchlib.errors import QuerySyntaxError
+from searchlib.search.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DateRange,
+    Every,
+    Fuzzy,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    TermRange,
+    Wildcard,
+    normalize,
+)
+
+__all__ = ["DATE_FIELDS", "DEFAULT_FIELDS", "MAX_CLAUSES", "MAX_DEPTH", "parse_query"]
+
+DEFAULT_FIELDS = frozenset(
+    {"title", "body", "teaser", "lang", "kind", "country", "section", "date", "author", "id"}
+)
+DATE_FIELDS = frozenset({"date"})  # fields whose values are dates (ranges give DateRange)
+MAX_CLAUSES = 64
+MAX_DEPTH = 32  # parentheses, NOTs and field prefixes nested inside one another
+MAX_SLOP = 1000
+
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_WORD_STOP = frozenset('()"^')
+_OPERAND_KINDS = frozenset({"word", "phrase", "range", "field", "("})
+_BOOSTABLE = frozenset({"word", "phrase", "range", ")"})
+_FIELD_RE = re.compile(r"(\w+):")
+_NONSPACE_RE = re.compile(r"\S+")
+_BOOST_RE = re.compile(r"\^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
+_SLOP_RE = re.compile(r"~([0-9]+)")
+_FUZZY_SPEC_RE = re.compile(r"([0-9]*)(?:/([0-9]+))?")
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
+
+
+@attrs.frozen(slots=True)
+class _Bound:
+    text: str
+    pos: int
+
+
+@attrs.frozen(slots=True)
+class _Token:
+    """One lexical unit. kind: word, phrase, range, field, (, ), +, -, boost or an operator."""
+
+    kind: str
+    pos: int
+    end: int
+    text: str = ""  # word text, field name
+    words: tuple[str, ...] = ()  # phrase
+    slop: int = 0  # phrase (already converted to 0-based)
+    boost: float = 1.0  # boost
+    start: _Bound | None = None  # range
+    stop: _Bound | None = None  # range
+    startexcl: bool = False
+    endexcl: bool = False
+
+
+def parse_query(
+    text: str,
+    *,
+    default_op: Literal["OR", "AND"] = "OR",
+    fields: frozenset[str] | None = None,
+    max_length: int = 1000,
+) -> Query:
+    """Parse ``text`` into a normalised query tree (see the module docstring for the syntax).
+
+    Args:
+        text: the query string.
+        default_op: how clauses side by side combine ("OR" or "AND").
+        fields: the field names ``name:`` may use (default: :data:`DEFAULT_FIELDS`).
+        max_length: longest accepted query, in characters.
+
+    Raises:
+        QuerySyntaxError: naming the 0-based position of the problem.
+    """
+    if default_op not in ("OR", "AND"):
+        raise ValueError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
+    if len(text) > max_length:
+        raise QuerySyntaxError(
+            text, max_length, f"query is too long ({len(text)} characters, limit {max_length})"
+        )
+    parser = _Parser(text, And if default_op == "AND" else Or, fields or DEFAULT_FIELDS)
+    return normalize(parser.parse())
+
+
+class _Parser:
+    def __init__(self, text: str, group: type[And] | type[Or], fields: frozenset[str]) -> None:
+        self.text = text
+        self.group = group
+        self.fields = fields
+        self.clauses = 0
+        self.i = 0
+        self.tokens = self._tokenize()
+
+    def fail(self, pos: int, reason: str) -> NoReturn:
+        raise QuerySyntaxError(self.text, pos, reason)
+
+    # -- tokenizer --------------------------------------------------------------------------
+
+    def _tokenize(self) -> list[_Token]:
+        text, n, pos = self.text, len(self.text), 0
+        tokens: list[_Token] = []
+        while pos < n:
+            c = text[pos]
+            if c.isspace():
+                pos += 1
+                continue
+            clause_start = pos == 0 or text[pos - 1].isspace() or text[pos - 1] == "("
+            if c in "()" or (c in "+-" and clause_start):
+                tok = _Token(c, pos, pos + 1)
+            elif c == '"':
+                tok = self._phrase(pos)
+            elif c in "[{":
+                tok = self._range(pos)
+            elif c == "^":
+                tok = self._boost(pos, tokens)
+            else:
+                tok = self._word(pos)
+            tokens.append(tok)
+            pos = tok.end
+        return tokens
+
+    def _phrase(self, pos: int) -> _Token:
+        close = self.text.find('"', pos + 1)
+        if close < 0:
+            self.fail(pos, 'unbalanced quote: this " is never closed')
+        words = tuple(self.text[pos + 1 : close].split())
+        end, slop = close + 1, 0
+        if self.text.startswith("~", end):
+            m = _SLOP_RE.match(self.text, end)
+            if not m or len(m.group(1)) > 4 or not 1 <= int(m.group(1)) <= MAX_SLOP:
+                self.fail(end, f"bad phrase slop: expected ~N with N from 1 to {MAX_SLOP}")
+            end, slop = m.end(), int(m.group(1)) - 1
+        return _Token("phrase", pos, end, words=words, slop=slop)
+
+    def _range(self, pos: int) -> _Token:
+        close = min((i for i in (self.text.find("]", pos), self.text.find("}", pos)) if i >= 0),
+                    default=-1)
+        if close < 0:
+            self.fail(pos, f"bad range: this {self.text[pos]} is never closed by ] or }}")
+        found = _NONSPACE_RE.finditer(self.text, pos + 1, close)
+        parts = [_Bound(m.group(), m.start()) for m in found]
+        is_to = [p.text.upper() == "TO" for p in parts]
+        start = stop = None
+        if len(parts) == 3 and is_to[1]:
+            start, stop = parts[0], parts[2]
+        elif len(parts) == 2 and is_to[0]:
+            stop = parts[1]
+        elif len(parts) == 2 and is_to[1]:
+            start = parts[0]
+        else:
+            self.fail(pos, "bad range: expected [start TO end], [start TO] or [TO end]")
+        return _Token("range", pos, close + 1, start=start, stop=stop,
+                      startexcl=self.text[pos] == "{", endexcl=self.text[close] == "}")
+
+    def _boost(self, pos: int, tokens: list[_Token]) -> _Token:
+        if not tokens or tokens[-1].end != pos or tokens[-1].kind not in _BOOSTABLE:
+            self.fail(pos, "bad boost: ^ must directly follow a term, phrase, range or group")
+        m = _BOOST_RE.match(self.text, pos)
+        end = m.end() if m else pos
+        if not m or (end < len(self.text) and not self.text[end].isspace()
+                     and self.text[end] != ")"):
+            self.fail(pos, "bad boost: expected a number such as ^2 or ^0.5")
+        value = float(m.group(1))
+        if not math.isfinite(value):
+            self.fail(pos, "bad boost: number too large")
+        return _Token("boost", pos, end, boost=value)
+
+    def _word(self, pos: int) -> _Token:
+        text, n = self.text, len(self.text)
+        m = _FIELD_RE.match(text, pos)
+        if m and m.group(1) in self.fields:
+            if m.end() == n or text[m.end()].isspace() or text[m.end()] == ")":
+                self.fail(pos, f"empty field value: nothing after {m.group()}")
+            return _Token("field", pos, m.end(), text=m.group(1))
+        end = pos
+        while end < n and not text[end].isspace() and text[end] not in _WORD_STOP:
+            end += 1
+        word = text[pos:end]
+        if word in _OPERATORS:
+            before = text[pos - 1] if pos else ""
+            after_ws = end < n and text[end].isspace()
+            if word == "NOT":
+                if after_ws and (not before or before.isspace() or before in "()"):
+                    return _Token(word, pos, end)
+            elif after_ws and before.isspace():
+                return _Token(word, pos, end)
+        return _Token("word", pos, end, text=word)
+
+    # -- parser -----------------------------------------------------------------------------
+
+    def parse(self) -> Query:
+        return self._group(None, 0, None)
+
+    def _peek(self, offset: int = 0) -> _Token | None:
+        i = self.i + offset
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def _operand_at(self, offset: int) -> bool:
+        """Whether the tokens from ``offset`` start an operand (NOTs followed by one count)."""
+        tok = self._peek(offset)
+        while tok is not None and tok.kind == "NOT":
+            offset += 1
+            tok = self._peek(offset)
+        return tok is not None and tok.kind in _OPERAND_KINDS
+
+    def _group(self, field: str | None, depth: int, open_pos: int | None) -> Query:
+        """Parse up to the closing parenthesis (or the end).  As in Whoosh, ``+``/``-`` first
+        move the next unit into the required/banned part; operators then apply within parts."""
+        parts: dict[str, list[_Token]] = {"": [], "+": [], "-": []}
+        sign = ""
+        while True:
+            tok = self._peek()
+            if tok is None:
+                if open_pos is not None:
+                    self.fail(open_pos, "unbalanced parenthesis: this ( is never closed")
+                break
+            if tok.kind == ")":
+                if open_pos is None:
+                    self.fail(tok.pos, "unbalanced parenthesis: ) without a matching (")
+                self.i += 1
+                break
+            if tok.kind in "+-":
+                sign = tok.kind
+                self.i += 1
+                continue
+            start = self._skip_unit()
+            parts[sign].extend(self.tokens[start : self.i])
+            sign = ""
+        saved = self.tokens, self.i
+        optional = self._items(parts[""], field, depth)
+        required = self._items(parts["+"], field, depth)
+        banned = self._items(parts["-"], field, depth)
+        self.tokens, self.i = saved
+        result: Query = self.group(optional)
+        if required:
+            result = AndMaybe(And(required), result)
+        if banned:
+            result = AndNot(result, Or(banned))
+        return result
+
+    def _skip_unit(self) -> int:
+        """Move past one unit (field prefixes, then a word, phrase, range or parenthesised group,
+        with its boost; or a single operator) and return where it started."""
+        start = self.i
+        while self.tokens[self.i].kind == "field":
+            self.i += 1
+        opened: list[int] = []
+        while True:
+            tok = self._peek()
+            if tok is None:
+                self.fail(opened[-1], "unbalanced parenthesis: this ( is never closed")
+            self.i += 1
+            if tok.kind == "(":
+                opened.append(tok.pos)
+            elif tok.kind == ")":
+                opened.pop()
+            if not opened:
+                break
+        if self._peek() is not None and self.tokens[self.i].kind == "boost":
+            self.i += 1
+        return start
+
+    def _items(self, tokens: list[_Token], field: str | None, depth: int) -> list[Query]:
+        """Parse ``tokens`` (balanced) as clauses side by side, dropping dangling operators."""
+        self.tokens, self.i = tokens, 0
+        items: list[Query] = []
+        while self.i < len(tokens):
+            if self._operand_at(0):
+                items.append(self._andmaybe(field, depth))
+            else:  # an operator with nothing usable after it: dropped, as Whoosh does
+                self.i += 1
+        return items
+
+    def _binop(self, kind: str) -> bool:
+        """Consume an operator of ``kind`` if next; True when an operand follows it."""
+        tok = self._peek()
+        if tok is None or tok.kind != kind:
+            return False
+        self.i += 1
+        return self._operand_at(0)
+
+    def _andmaybe(self, field: str | None, depth: int) -> Query:
+        left = self._andnot(field, depth)
+        while self._binop("ANDMAYBE"):
+            left = AndMaybe(left, self._andnot(field, depth))
+        return left
+
+    def _andnot(self, field: str | None, depth: int) -> Query:
+        left = self._or(field, depth)
+        while self._binop("ANDNOT"):
+            left = AndNot(left, self._or(field, depth))
+        return left
+
+    def _or(self, field: str | None, depth: int) -> Query:
+        parts = [self._and(field, depth)]
+        while self._binop("OR"):
+            parts.append(self._and(field, depth))
+        return parts[0] if len(parts) == 1 else Or(parts)
+
+    def _and(self, field: str | None, depth: int) -> Query:
+        parts = [self._not(field, depth)]
+        while self._binop("AND"):
+            parts.append(self._not(field, depth))
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def _not(self, field: str | None, depth: int) -> Query:
+        nots = 0
+        while (tok := self._peek()) is not None and tok.kind == "NOT":
+            nots += 1
+            if depth + nots > MAX_DEPTH:
+                self.fail(tok.pos, f"query nested too deeply (more than {MAX_DEPTH} levels)")
+            self.i += 1
+        q = self._unary(field, depth + nots)
+        for _ in range(nots):
+            q = Not(q)
+        return q
+
+    def _unary(self, field: str | None, depth: int) -> Query:
+        tok = self.tokens[self.i]
+        self.i += 1
+        if tok.kind in ("field", "("):
+            if depth + 1 > MAX_DEPTH:
+                self.fail(tok.pos, f"query nested too deeply (more than {MAX_DEPTH} levels)")
+            if tok.kind == "field":
+                return self._unary(tok.text, depth + 1)
+            q: Query = self._group(field, depth + 1, tok.pos)
+            boost = self._take_boost()
+            return q if boost is None else self.group((q,), boost)
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            self.fail(tok.pos, f"too many clauses (more than {MAX_CLAUSES})")
+        if tok.kind == "phrase":
+            if field in DATE_FIELDS:
+                self.fail(tok.pos, f"the {field} field takes dates, not phrases")
+            q = Phrase(field, tok.words, tok.slop)
+        elif tok.kind == "range":
+            q = self._make_range(field, tok)
+        else:
+            q = self._make_word(field, tok.text, tok.pos)
+        boost = self._take_boost()
+        return q if boost is None else attrs.evolve(q, boost=boost)
+
+    def _take_boost(self) -> float | None:
+        tok = self._peek()
+        if tok is None or tok.kind != "boost":
+            return None
+        self.i += 1
+        return tok.boost
+
+    # -- leaves -----------------------------------------------------------------------------
+
+    def _make_word(self, field: str | None, word: str, pos: int) -> Query:
+        if word in ("*", "*:*"):
+            return Every()
+        if field in DATE_FIELDS:
+            first, last = self._period(word, pos)
+            return DateRange(field, first, last)
+        if "~" in word:
+            cut = word.index("~")
+            base, m = word[:cut], _FUZZY_SPEC_RE.fullmatch(word, cut + 1)
+            if not base or not m or len(word) - cut > 12:
+                self.fail(pos + cut, "bad fuzzy term: expected term~, term~N or term~N/M")
+            if "*" in base or "?" in base:
+                self.fail(pos, "a fuzzy term cannot contain the wildcards * or ?")
+            maxdist = min(int(m.group(1)), 2) if m.group(1) else 1
+            prefixlength = int(m.group(2)) if m.group(2) else 1
+            return Fuzzy(field, base, maxdist, prefixlength)
+        if "*" in word or "?" in word:
+            if len(word) > 1 and word.find("*") == len(word) - 1 and "?" not in word:
+                return Prefix(field, word[:-1])
+            return Wildcard(field, word)
+        return Term(field, word)
+
+    def _make_range(self, field: str | None, tok: _Token) -> Query:
+        start, stop = tok.start, tok.stop
+        if field not in DATE_FIELDS:
+            return TermRange(field, None if start is None else start.text,
+                             None if stop is None else stop.text, tok.startexcl, tok.endexcl)
+        assert field is not None
+        first = last = None
+        if start is not None:  # an exclusive partial date excludes its whole period
+            first = self._period(start.text, start.pos)[1 if tok.startexcl else 0]
+        if stop is not None:
+            last = self._period(stop.text, stop.pos)[0 if tok.endexcl else 1]
+        if start is not None and stop is not None:
+            if self._period(start.text, start.pos)[0] > self._period(stop.text, stop.pos)[1]:
+                self.fail(tok.pos, "bad range: the start date is after the end date")
+        return DateRange(field, first, last, tok.startexcl, tok.endexcl)
+
+    def _period(self, text: str, pos: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day of the YYYY, YYYY-MM or YYYY-MM-DD written at ``pos``."""
+        m = _DATE_RE.fullmatch(text)
+        if not m:
+            self.fail(pos, f"bad date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = m.groups()
+        try:
+            if month is None:
+                return datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)
+            if day is None:
+                days = calendar.monthrange(int(year), int(month))[1]
+                return (datetime.date(int(year), int(month), 1),
+                        datetime.date(int(year), int(month), days))
+            one = datetime.date(int(year), int(month), int(day))
+            return one, one
+        except ValueError:
+            self.fail(pos, f"bad date {text!r}: no such day")

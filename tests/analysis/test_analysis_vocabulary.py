@@ -1,0 +1,48 @@
+"""The Spanish chain equals nltk's Snowball stemmer on folded words, apart from the overrides."""
+
+from __future__ import annotations
+
+from nltk.stem.snowball import SnowballStemmer
+
+from searchlib.analysis import fold_accents, get_analyzer
+from searchlib.analysis.spanish import SPANISH_OVERRIDES, spanish_stem_input
+
+VOCABULARY = """
+la policía nacional detuvo a cinco presuntos integrantes de una banda dedicada al narcotráfico
+y a la extorsión en varias ciudades del país durante un operativo conjunto con el ejército
+los gobiernos de la región anunciaron nuevas medidas contra el crimen organizado las pandillas
+y los cárteles que controlan las rutas de la cocaína hacia los mercados de Estados Unidos
+el fiscal general ordenó la captura de funcionarios acusados de corrupción y lavado de dinero
+miles de jóvenes fueron reclutados por grupos armados ilegales en zonas rurales de Colombia
+las autoridades mexicanas decomisaron armas de fuego municiones y toneladas de metanfetamina
+el presidente prometió reformas al sistema penitenciario tras la masacre en la cárcel
+organizaciones criminales secuestros homicidios desapariciones víctimas erradicación cultivos
+hablamos tenemos podemos llevarlos decirles comiendo cantando organización información
+""".split()
+
+
+def test_spanish_chain_matches_nltk_on_folded_words() -> None:
+    stem = SnowballStemmer("spanish").stem
+    analyzer = get_analyzer("es")
+    checked = 0
+    for word in VOCABULARY:
+        folded = fold_accents(word.lower())
+        term = analyzer.term(word)
+        if folded in analyzer.stopwords:
+            assert term == ""
+            continue
+        expected = stem(spanish_stem_input(folded))
+        assert term == expected, word
+        if spanish_stem_input(folded) == folded:  # untouched by overrides and plural rules
+            assert term == stem(folded), word
+            checked += 1
+    assert checked >= 40
+
+
+def test_overrides_fix_known_overstemming() -> None:
+    stem = SnowballStemmer("spanish").stem
+    assert stem("gobiernos") != stem("gobierno")  # the nltk bug the table works around
+    analyzer = get_analyzer("es")
+    for word, replacement in SPANISH_OVERRIDES.items():
+        assert analyzer.term(word) == ("" if word in analyzer.stopwords else stem(replacement))
+    assert analyzer.term("gobiernos") == analyzer.term("gobierno") == "gobiern"

@@ -1,0 +1,70 @@
+"""The array file format: round trips, and clean errors for damaged or foreign files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFormatTooOldError
+from searchlib.storage import MemoryDirectory, decode_array_file, encode_array_file
+
+DTYPES = st.sampled_from(["<u1", "<u2", "<u4", "<u8", "<i4", "<i8", "<f4", "<f8"])
+
+
+@given(arrays=st.dictionaries(st.text(min_size=1, max_size=8), hnp.arrays(DTYPES, st.integers(0, 40)), max_size=5),
+       meta=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3))
+def test_round_trip(arrays: dict[str, np.ndarray], meta: dict[str, object]) -> None:
+    """decode(encode(arrays, meta)) gives back the same arrays (dtype and values) and meta."""
+    buf = b"".join(encode_array_file("postings", 1, arrays, meta))
+    f = decode_array_file(buf, "x", "postings", 1, 1)
+    assert f.meta == meta
+    assert list(f.arrays) == list(arrays)
+    for k, a in arrays.items():
+        assert f[k].dtype == a.dtype
+        np.testing.assert_array_equal(f[k], a)
+        assert f[k].ctypes.data % 8 == 0 or f[k].size == 0
+
+
+def make(version: int = 1) -> bytes:
+    return b"".join(encode_array_file("postings", version, {"a": np.arange(100, dtype=np.uint32)}, {"k": 1}))
+
+
+@pytest.mark.parametrize("offset", [0, 5, 9, 20, 60, 200, -10, -1])
+def test_flipped_byte_is_detected(offset: int) -> None:
+    data = bytearray(make())
+    data[offset] ^= 0x40
+    with pytest.raises(CorruptIndexError, match="segment.post"):
+        decode_array_file(bytes(data), "dir/segment.post", "postings", 1, 1)
+
+
+def test_truncated_and_empty_and_foreign_files() -> None:
+    data = make()
+    for bad in (data[:-1], data[: len(data) // 2], b"", b"hello world, not an index" * 3):
+        with pytest.raises(CorruptIndexError, match="f.bin"):
+            decode_array_file(bad, "f.bin", "postings", 1, 1)
+
+
+def test_wrong_format_name_and_versions() -> None:
+    with pytest.raises(CorruptIndexError, match="format mismatch"):
+        decode_array_file(make(), "f", "terms", 1, 1)
+    with pytest.raises(IndexFormatTooNewError):
+        decode_array_file(make(version=3), "f", "postings", 1, 2)
+    with pytest.raises(IndexFormatTooOldError):
+        decode_array_file(make(version=1), "f", "postings", 2, 2)
+
+
+def test_object_arrays_are_refused() -> None:
+    with pytest.raises(TypeError):
+        encode_array_file("x", 1, {"o": np.array([object()], dtype=object)})
+
+
+def test_memory_directory_round_trip() -> None:
+    d = MemoryDirectory()
+    d.write("a", [b"12", b"34"])
+    assert bytes(d.read("a")) == b"1234" and d.list() == ["a"] and d.size("a") == 4
+    d.delete("a")
+    with pytest.raises(CorruptIndexError):
+        d.read("a")

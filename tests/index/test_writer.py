@@ -1,0 +1,148 @@
+"""The writer: commits, replacement by id, deletions, snapshots, merges and related-item links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import searchlib
+from searchlib.index import IndexReader, IndexWriter
+from searchlib.index.merge import select_merge
+from searchlib.records import RelatedItem
+from searchlib.storage import FileDirectory, MemoryDirectory
+
+from index_helpers import brief
+
+QUERIES = ["coca", "police border", '"drug trafficking"', "pandilla OR extorsión", "cart*", "polise~1", "coca -cartel"]
+
+
+def ranking(index: searchlib.Index, q: str) -> list[tuple[str, float]]:
+    return [(h.id, round(h.score, 4)) for h in index.search(q, limit=50)]
+
+
+def test_uncommitted_changes_are_invisible() -> None:
+    d = MemoryDirectory()
+    w = IndexWriter(d)
+    w.add(brief(1))
+    assert IndexReader.open(d).doc_count == 0
+    w.commit()
+    assert IndexReader.open(d).doc_count == 1
+    w.add(brief(2))
+    w.close()  # discards the uncommitted brief
+    assert IndexReader.open(d).doc_count == 1
+
+
+def test_update_replaces_by_id_and_delete_removes() -> None:
+    index = searchlib.create_index()
+    index.add(brief(1))
+    index.add(brief(2))
+    index.commit()
+    changed = brief(1).__class__(id="en-1", lang="en", title="Changed title", body=["nothing here"])
+    index.add(changed)
+    index.delete("en-2")
+    index.commit()
+    assert len(index) == 1
+    assert index.get("en-1").title == "Changed title"
+    assert index.get("en-2") is None
+    assert index.search("coca").total == 0
+    assert index.check()["docs"] == 1
+
+
+def test_same_id_twice_before_commit_keeps_the_last() -> None:
+    index = searchlib.create_index()
+    index.add(brief(1))
+    index.add(brief(1).__class__(id="en-1", lang="en", title="Second", body=["x"]))
+    index.commit()
+    assert len(index) == 1 and index.get("en-1").title == "Second"
+
+
+def test_reader_keeps_its_generation(tmp_path: Path) -> None:
+    index = searchlib.create_index(tmp_path)
+    index.add(brief(1))
+    index.commit()
+    old = IndexReader.open(FileDirectory(tmp_path))
+    for i in range(2, 30):
+        index.add(brief(i))
+        index.commit()  # merges run and old files are removed
+    assert old.doc_count == 1 and old.document("en-1")["id"] == "en-1"
+    assert old.reopen().doc_count == 29
+
+
+def test_related_items_are_stored_once_and_linked() -> None:
+    item = RelatedItem("Brazil", None, "Mega-prisons will not solve insecurity.")
+    index = searchlib.create_index()
+    index.add(brief(1, related=(item,)))
+    index.commit()
+    index.add(brief(2, related=(item,)))
+    index.commit()
+    assert index.stats()["docs_by_kind"] == {"brief": 2, "related": 1}
+    assert [h.id for h in index.search("kind:related")] == [item.id]
+    rel = index.related(item.id)
+    assert {h.id for h in rel if h.reason == "page that shows it"} == {"en-1", "en-2"}
+
+
+def test_scores_do_not_depend_on_segmentation() -> None:
+    """One commit or many, merged or not: identical hits and scores."""
+    docs = [brief(i, "en" if i % 3 else "es") for i in range(60)]
+    one = searchlib.create_index()
+    one.add_many(docs)
+    one.commit()
+    many = searchlib.create_index()
+    for i, d in enumerate(docs):
+        many.add(d)
+        if i % 7 == 0:
+            many.commit(merge=False)
+    many.commit(merge=False)
+    assert many.stats()["segments"] > 5
+    for q in QUERIES:
+        assert ranking(one, q) == ranking(many, q), q
+    many.optimize()
+    assert many.stats()["segments"] == 1
+    for q in QUERIES:
+        assert ranking(one, q) == ranking(many, q), q
+
+
+def test_merge_drops_deleted_documents_and_keeps_results() -> None:
+    index = searchlib.create_index()
+    for i in range(40):
+        index.add(brief(i))
+        if i % 4 == 0:
+            index.commit(merge=False)
+    index.commit(merge=False)
+    for i in range(0, 40, 3):
+        index.delete(f"en-{i}")
+    index.commit(merge=False)
+    before = {q: [h.id for h in index.search(q, limit=100)] for q in QUERIES}
+    index.optimize()
+    seg = index.reader.segments[0]
+    assert seg.live is None and seg.ndocs == 40 - 14
+    for q in QUERIES:
+        assert [h.id for h in index.search(q, limit=100)] == before[q], q
+    index.check()
+
+
+def test_log_tier_merge_policy_bounds_segments() -> None:
+    index = searchlib.create_index()
+    for i in range(120):
+        index.add(brief(i))
+        index.commit()
+    assert len(index) == 120
+    assert index.stats()["segments"] < 20
+    assert select_merge([1] * 9) is None and select_merge([1] * 10) == list(range(10))
+
+
+def test_positions_survive_merge() -> None:
+    index = searchlib.create_index()
+    for i in range(12):
+        index.add(brief(i, words=30))
+        index.commit(merge=False)
+    seg_before = [(s.name, s.ndocs) for s in index.reader.segments]
+    phrase = [h.id for h in index.search('"drug trafficking"', limit=100)]
+    index.optimize()
+    assert len(seg_before) == 12
+    assert [h.id for h in index.search('"drug trafficking"', limit=100)] == phrase
+    seg = index.reader.segments[0]
+    a = seg.field_arrays("body.en")
+    assert a["pos"].size == int(np.asarray(a["tfs"], dtype=np.int64).sum())

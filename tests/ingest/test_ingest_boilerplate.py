@@ -1,0 +1,111 @@
+"""strip_boilerplate on the 2020 crawl's raw text, both languages' notices, and its edge cases."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from searchlib.ingest import strip_boilerplate
+
+
+def _norm(paragraphs: tuple[str, ...]) -> list[str]:
+    return [" ".join(p.split()) for p in paragraphs]
+
+
+def test_raw_crawl_content_cleans_to_the_converted_bodies(corpora: Path) -> None:
+    """Raw CSV content (caption, SHARE, tail) strips to what the cleaned docs.jsonl strips to."""
+    folder = corpora / "insightcrime-crawl-2020"
+    docs = {}
+    with (folder / "docs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            docs[doc["url"]] = doc["body"]
+    rows = 0
+    for name in ("insight_v6.csv", "insight_test.csv"):
+        with (folder / "raw" / name).open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                raw = strip_boilerplate(row["content"].split("\n"), "en")
+                clean = strip_boilerplate(docs[row["url"]].split("\n"), "en")
+                assert _norm(raw) == _norm(clean), row["url"]
+                text = "\n".join(raw)
+                for marker in (
+                    "SEE ALSO",
+                    "InSight Crime Analysis",
+                    "We encourage readers",
+                    "What are your thoughts",
+                    "Creative Commons",
+                ):
+                    assert marker not in text, (row["url"], marker)
+                rows += 1
+    assert rows == 72
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "lang", "want"),
+    [
+        (
+            ["Body.", "share icon icon icon", "Was this content helpful?", "DONATE", "More."],
+            "en",
+            ("Body.", "More."),
+        ),
+        (
+            [
+                "Cuerpo.",
+                "¿Este contenido fue útil?",
+                "DONAR",
+                "COMPARTIR",
+                "Más.",
+                "Alentamos a los lectores a copiar y distribuir nuestro trabajo con fines no "
+                "comerciales...",
+                "Cola.",
+            ],
+            "es",
+            ("Cuerpo.", "Más."),
+        ),
+        (
+            ["SHARETweet about this on TwitterShare on FacebookShare on LinkedIn", "Cuerpo."],
+            "es",
+            ("Cuerpo.",),
+        ),
+        (
+            [
+                "Uno.",
+                "VER TAMBIÉN:",
+                "Noticias y perfiles de México",
+                "Análisis de InSight Crime",
+                "Dos.",
+                "¿Qué opina? Haga clic aquí",
+                "x",
+            ],
+            "es",
+            ("Uno.", "Dos."),
+        ),
+        (["One.", "SEE ALSO: Mexico News and Profiles", "Two."], "en", ("One.", "Two.")),
+        (
+            ["One.", "SEE ALSO:", "This is a long body sentence that ends with a period."],
+            "en",
+            ("One.", "This is a long body sentence that ends with a period."),
+        ),
+        (["A", "B", "C", "SHARE", "D", "SHARE"], "en", ("A", "B", "C", "D")),
+        (["Caption", "SHARE", "D", "SHARE", "E"], "en", ("D", "E")),
+        (["Caption", "on two lines", "COMPARTIR", "Cuerpo."], "es", ("Cuerpo.",)),
+        (
+            ["Only paragraph.", "SHARE", "DONATE", "What are your thoughts? Click"],
+            "en",
+            ("Only paragraph.",),
+        ),
+        (["  ", "", " kept as is\u00a0 "], "en", ("kept as is",)),
+        ([], "es", ()),
+    ],
+)
+def test_strip_boilerplate_cases(paragraphs: list[str], lang: str, want: tuple[str, ...]) -> None:
+    """Widgets, appeals and headings dropped; notices end the text; captions above SHARE go."""
+    assert strip_boilerplate(paragraphs, lang) == want
+
+
+def test_english_widgets_are_dropped_on_spanish_text() -> None:
+    """Spanish pages keep English widget text, so English rules apply to Spanish too."""
+    assert strip_boilerplate(["Texto.", "share icon icon icon", "DONATE"], "es") == ("Texto.",)

@@ -1,0 +1,128 @@
+"""Seeds -> index on disk -> search through the command line, with its JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared_paths import SAMPLE_ID, SAMPLE_TITLE, SEEDS
+from searchlib.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def search_json(capsys: pytest.CaptureFixture[str], index: Path, query: str, *extra: str) -> dict:
+    code, out, err = run(capsys, "search", query, "--index", str(index), "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_index_command_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`searchlib index seeds/` indexes every seed page and prints one summary line."""
+    code, out, err = run(capsys, "index", str(SEEDS), "--index", str(tmp_path / "idx"))
+    assert code == 0, err
+    assert out.startswith("indexed ") and "skipped 0" in out and "docs/s" in out
+
+
+@pytest.mark.parametrize("query", ["Humala", "Humala coca"])
+def test_sample_brief_ranks_first(seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+    """The sample brief is the first hit, with its exact title and metadata."""
+    res = search_json(capsys, seeds_index, query)
+    assert res["query"] == query
+    assert res["total"] >= 1
+    first = res["hits"][0]
+    assert first["id"] == SAMPLE_ID
+    assert first["title"] == SAMPLE_TITLE
+    assert first["lang"] == "en" and first["kind"] == "brief"
+    assert first["date"] == "2011-09-23" and first["countries"] == ["Peru"]
+    assert "<b>Humala</b>" in first["snippet"]
+    assert set(first) == {"id", "score", "kind", "title", "lang", "date", "countries", "snippet"}
+
+
+@pytest.mark.parametrize("query", ["donate", "Creative Commons", '"Was this content helpful"', "share icon"])
+def test_boilerplate_is_not_indexed(seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+    """Site boilerplate never reaches indexed text."""
+    res = search_json(capsys, seeds_index, query, "--lang", "en")
+    assert res["total"] == 0 and res["hits"] == []
+
+
+def test_stats_json(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "stats", "--index", str(seeds_index), "--json")
+    stats = json.loads(out)
+    assert code == 0
+    assert stats["generation"] >= 1 and stats["segments"] >= 1
+    assert stats["docs"] == sum(stats["docs_by_kind"].values()) == sum(stats["docs_by_lang"].values())
+    assert stats["docs_by_kind"]["related"] >= 3
+
+
+def test_check_healthy(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--index", str(seeds_index))
+    assert code == 0 and out.startswith("ok:")
+
+
+def test_related_lists_the_pages_related_items(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "related", SAMPLE_ID, "--index", str(seeds_index), "--json")
+    assert code == 0
+    res = json.loads(out)
+    shown = [h for h in res["hits"] if h["reason"] == "shown on its page"]
+    assert [h["countries"] for h in shown] == [["Brazil"], ["China and Crime"], ["Brazil"]]
+    assert [h["date"] for h in shown] == ["2022-11-25", "2021-05-14", "2021-12-28"]
+    assert all(h["kind"] == "related" for h in shown)
+
+
+def test_analyze_json(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "U.S. drug officials"
+    code, out, _ = run(capsys, "analyze", text, "--lang", "en", "--json")
+    res = json.loads(out)
+    assert code == 0 and res["lang"] == "en"
+    assert [t["term"] for t in res["tokens"]] == ["us", "drug", "offici"]
+    for t in res["tokens"]:
+        assert set(t) == {"term", "position", "start", "end"}
+    assert [text[t["start"]:t["end"]] for t in res["tokens"]] == ["U.S.", "drug", "officials"]
+
+
+def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str], seeds_index: Path) -> None:
+    for argv in (["search"], ["frobnicate"], ["search", "x", "--limit", "many"], ["search", "x", "--lang", "fr"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2, argv
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_query_syntax_error_exits_2_naming_position(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", 'coca "erradicación', "--index", str(seeds_index))
+    assert code == 2
+    assert "position 5" in err and "Traceback" not in err
+
+
+def test_missing_index_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "coca", "--index", str(tmp_path / "nothing"))
+    assert code == 3
+    assert "no index" in err and "Traceback" not in err
+
+
+def test_python_api_mirrors_the_cli(tmp_path: Path) -> None:
+    """Everything the CLI does is reachable from Python: create, add, commit, search, related, stats."""
+    import datetime as dt
+
+    import searchlib
+
+    with searchlib.create_index(tmp_path / "api") as index:
+        index.add(searchlib.Brief(
+            id="x1", lang="es", title="Extorsión en Honduras", date=dt.date(2020, 1, 2),
+            body=["Las pandillas cobran extorsión a los transportistas de Tegucigalpa."],
+            countries=["Honduras"],
+        ))
+        index.commit()
+        hits = index.search("extorsion", lang="es")
+        assert [h.id for h in hits] == ["x1"]
+        assert hits[0].snippet.count("<b>") == 1 and "<b>extorsión</b>" in hits[0].snippet
+        assert index.stats()["docs"] == 1
+        assert index.search("extorsion", country="Peru").total == 0
+    with searchlib.open_index(tmp_path / "api") as again:
+        assert again.get("x1").title == "Extorsión en Honduras"

@@ -1,0 +1,96 @@
+"""Layering: a module may import only from its own layer or the layers below (checked with ast)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "searchlib"
+
+# Lower number = lower layer. analysis and storage share a layer but must not import each other.
+LAYERS = {
+    "searchlib._types": 0,
+    "searchlib.errors": 0,
+    "searchlib.records": 0,
+    "searchlib.analysis": 1,
+    "searchlib.storage": 1,
+    "searchlib.ingest": 2,
+    "searchlib.index": 2,
+    "searchlib.search": 3,
+    "searchlib.api": 4,
+    "searchlib.evaluation": 5,
+    "searchlib.repl": 5,
+    "searchlib.cli": 6,
+    "searchlib.__main__": 7,
+    "searchlib": 5,  # the facade re-exports from every layer
+}
+SIBLINGS_APART = {("searchlib.analysis", "searchlib.storage"), ("searchlib.storage", "searchlib.analysis"),
+                  ("searchlib.ingest", "searchlib.index"), ("searchlib.index", "searchlib.ingest")}
+
+
+def layer_of(module: str) -> str:
+    best = ""
+    for name in LAYERS:
+        if (module == name or module.startswith(name + ".")) and len(name) > len(best):
+            best = name
+    return best
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append(node.module)
+    return [m for m in out if m == "searchlib" or m.startswith("searchlib.")]
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_upward_imports(path: Path) -> None:
+    """No module imports from a layer above its own, nor across analysis/storage or ingest/index."""
+    me = layer_of(module_name(path))
+    assert me, f"{path} is in no layer: add it to LAYERS"
+    for target in imports(path):
+        other = layer_of(target)
+        assert other, f"{path} imports {target}, which is in no layer"
+        if me.startswith(other) or other.startswith(me):
+            continue  # inside its own package
+        assert LAYERS[other] <= LAYERS[me], f"{module_name(path)} (layer {LAYERS[me]}) imports {target} (layer {LAYERS[other]})"
+        assert (me, other) not in SIBLINGS_APART, f"{module_name(path)} must not import {target}"
+
+
+def test_the_checker_catches_an_upward_import(tmp_path: Path) -> None:
+    """The rule above fails on a storage module importing the search layer."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from searchlib.search import Searcher\n")
+    assert imports(bad) == ["searchlib.search"]
+    assert LAYERS[layer_of("searchlib.search")] > LAYERS[layer_of("searchlib.storage.codec")]
+
+
+def test_no_pickle_or_eval_in_the_package() -> None:
+    """Opening an index must never run code: no pickle, marshal, eval or exec anywhere."""
+    for path in MODULES:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+                assert not any(n and n.split(".")[0] in {"pickle", "marshal", "shelve", "dill"} for n in names), path
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in {"eval", "exec"}, path
+        assert "allow_pickle=True" not in source, path

@@ -1,0 +1,43 @@
+"""The facade's surface is pinned: adding or removing a public name is a deliberate change."""
+
+from __future__ import annotations
+
+import searchlib
+
+EXPECTED = [
+    "AboutItem", "AnalysisError", "Analyzer", "BM25F", "Brief", "CorruptIndexError", "Explanation",
+    "Filters", "Hit", "Index", "IndexFormatTooNewError", "IndexFormatTooOldError",
+    "IndexNotFoundError", "IndexReport", "IndexStateError", "IngestError", "LockError",
+    "QuerySyntaxError", "RelatedItem", "Results", "SearchlibError", "Token", "create_index",
+    "detect_language", "get_analyzer", "index_paths", "iter_records", "open_index", "parse_page",
+    "parse_query", "read_file",
+]
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    """__all__ is exactly the expected list, sorted."""
+    assert searchlib.__all__ == EXPECTED
+    assert searchlib.__all__ == sorted(searchlib.__all__)
+
+
+def test_every_public_name_exists_and_nothing_else_leaks() -> None:
+    """Each name in __all__ resolves; no other public module attribute is defined."""
+    for name in searchlib.__all__:
+        assert getattr(searchlib, name) is not None
+    submodules = {"analysis", "api", "errors", "index", "ingest", "records", "search", "storage", "cli", "evaluation", "repl"}
+    extra = {
+        n for n in vars(searchlib) if not n.startswith("_") and n not in searchlib.__all__ and n not in submodules
+    }
+    assert extra == set()
+
+
+def test_errors_share_one_root() -> None:
+    """Every exported exception derives from SearchlibError; none shadows a builtin name."""
+    import builtins
+
+    for name in searchlib.__all__:
+        obj = getattr(searchlib, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert issubclass(obj, searchlib.SearchlibError), name
+            assert not hasattr(builtins, name), name
+    assert issubclass(searchlib.QuerySyntaxError, ValueError)
