@@ -14,7 +14,7 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 from __future__ import annotations
 
 from functools import cache
-from itertools import chain, compress
+from itertools import compress
 
 import attrs
 from nltk.stem.snowball import SnowballStemmer
@@ -28,7 +28,6 @@ __all__ = ["Analyzer", "Token", "get_analyzer"]
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _MAX_CHUNK_CACHE = 2_000_000
-
 
 
 @attrs.frozen(slots=True)
@@ -63,7 +62,8 @@ class Analyzer:
         self._spanish = lang == "es"
         self._possessive = lang == "en"
         self._cache: dict[str, str] = {}
-        self._chunk_cache: dict[str, tuple[str, ...]] = {}
+        self._single: dict[str, str] = {}
+        self._multi: dict[str, tuple[str, ...]] = {}
         self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -109,25 +109,46 @@ class Analyzer:
 
         Stop words are removed but keep their position, so positions have gaps. Same result as
         :meth:`tokens`: no token contains whitespace, so the text is split on whitespace (in C)
-        and each distinct chunk (``said,``, ``(Reuters)``) is tokenized and analysed once, then
-        cached as the tuple of its terms ("" for a stop word).
+        and each distinct chunk (``said,``, ``(Reuters)``, ``anti-drug``) is tokenized and
+        analysed once, then cached: chunks of one word map to its term ("" for a stop word),
+        other chunks (0 or 2+ words) to the tuple of their terms.
         """
         chunks = text.split()
-        cache = self._chunk_cache
-        found = list(map(cache.get, chunks))
-        if None in found:
-            if len(cache) > _MAX_CHUNK_CACHE:
-                cache.clear()
-            term = self.term
-            for i, value in enumerate(found):
-                if value is None:
-                    chunk = chunks[i]
-                    value = cache.get(chunk)
-                    if value is None:
-                        value = cache[chunk] = tuple(map(term, TOKEN_RE.findall(chunk)))
-                    found[i] = value
-        flat = list(chain.from_iterable(found))  # type: ignore[arg-type]
-        return list(filter(None, flat)), list(compress(range(len(flat)), flat))
+        found = list(map(self._single.get, chunks))
+        if None not in found:  # every chunk is one known word: all in C
+            return list(filter(None, found)), list(compress(range(len(found)), found))
+        multi = self._multi
+        terms: list[str] = []
+        positions: list[int] = []
+        pos = 0
+        for chunk, term in zip(chunks, found, strict=True):
+            if term is None:
+                parts = multi.get(chunk)
+                if parts is None:
+                    parts = self._learn_chunk(chunk)
+                for part in parts:
+                    if part:
+                        terms.append(part)
+                        positions.append(pos)
+                    pos += 1
+                continue
+            if term:
+                terms.append(term)
+                positions.append(pos)
+            pos += 1
+        return terms, positions
+
+    def _learn_chunk(self, chunk: str) -> tuple[str, ...]:
+        """Analyse a whitespace-free chunk and cache it (single word or multi-word)."""
+        if len(self._single) + len(self._multi) > _MAX_CHUNK_CACHE:
+            self._single.clear()
+            self._multi.clear()
+        parts = tuple(map(self.term, TOKEN_RE.findall(chunk)))
+        if len(parts) == 1:
+            self._single[chunk] = parts[0]
+        else:
+            self._multi[chunk] = parts
+        return parts
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""

@@ -42,21 +42,17 @@ _EN_ONLY = _EN_WORDS - _SHARED
 _ES_ONLY = _ES_WORDS - _SHARED
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_ES_ENDINGS = (
-    "ción", "cion", "ciones", "sión", "siones", "dad", "dades", "mente", "ando", "iendo", "aba",
-    "aban", "ía", "ían", "idad", "ismo", "ista", "istas", "ado", "ados", "ada", "adas", "ido",
-    "idos", "ida", "idas", "eza", "ez", "ario", "aria", "arios", "ero", "eros", "era", "eras",
-    "oso", "osa", "osos", "osas", "ivo", "iva", "ivos", "ivas", "al", "ales", "ano", "anos",
-    "ana", "anas", "ento", "entos", "encia", "ancia", "ños", "ña", "ño", "illo", "illa", "ito",
-    "ita", "icos", "icas", "ica", "ico", "dor", "dores", "ar", "ir", "ura", "uras",
-    "tos", "tas", "ones", "nes", "os",
+_ES_ENDINGS = tuple(
+    "ción cion ciones sión siones dad dades mente ando iendo aba aban ía ían idad ismo "
+    "ista istas ado ados ada adas ido idos ida idas eza ez ario aria arios ero eros era "
+    "eras oso osa osos osas ivo iva ivos ivas al ales ano anos ana anas ento entos encia "
+    "ancia ños ña ño illo illa ito ita icos icas ica ico dor dores ar ir ura uras tos tas "
+    "ones nes os".split()
 )
-_EN_ENDINGS = (
-    "ing", "ings", "tion", "tions", "sion", "sions", "ness", "ment", "ments", "ly", "ed", "ity",
-    "ies", "ful", "less", "ship", "ward", "wards", "ght", "th", "ths", "ous", "ive", "ives",
-    "ers", "er", "est", "ism", "ist", "ists", "ize", "ized", "ise", "able", "ible", "al", "ic",
-    "ical", "ics", "ts", "ks", "ds", "gs", "ps", "ns", "rs", "ls", "ys", "ay", "ey", "oy", "y",
-    "w", "k", "ck", "sh", "ch", "x",
+_EN_ENDINGS = tuple(
+    "ing ings tion tions sion sions ness ment ments ly ed ity ies ful less ship ward "
+    "wards ght th ths ous ive ives ers er est ism ist ists ize ized ise able ible al ic "
+    "ical ics ts ks ds gs ps ns rs ls ys ay ey oy y w k ck sh ch x".split()
 )
 _ES_LETTERS = frozenset("ñáéíóúü¿¡")
 _EN_BIGRAMS = ("th", "wh", "sh", "ck", "ph", "w", "k", "ee", "oo", "ea", "ou")

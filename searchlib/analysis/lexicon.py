@@ -136,9 +136,7 @@ class Lexicon:
     @staticmethod
     def _stem_key(phrase: str, src: str) -> _Key:
         analyzer = get_analyzer(src)
-        return tuple(
-            analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase)
-        )
+        return tuple(analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
 
 
 def _shipped_texts() -> list[tuple[str, str]]:

@@ -31,8 +31,10 @@ def parse_word_list(text: str) -> list[str]:
 def load_stopwords(lang: str) -> frozenset[str]:
     """The shipped stop words of ``lang``, normalized (lowercase, folded, ASCII apostrophes)."""
     try:
-        text = resources.files("searchlib.analysis").joinpath(f"data/stop_{lang}.txt").read_text(
-            encoding="utf-8"
+        text = (
+            resources.files("searchlib.analysis")
+            .joinpath(f"data/stop_{lang}.txt")
+            .read_text(encoding="utf-8")
         )
     except FileNotFoundError as exc:
         raise AnalysisError(f"no stop-word list for language {lang!r}") from exc

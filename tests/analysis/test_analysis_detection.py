@@ -13,7 +13,8 @@ CORPORA = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpora"
 
 
 def test_sentences() -> None:
-    assert detect_language("La policía detuvo a los sospechosos de narcotráfico en el país.") == "es"
+    spanish = "La policía detuvo a los sospechosos de narcotráfico en el país."
+    assert detect_language(spanish) == "es"
     assert detect_language("Police arrested the drug trafficking suspects in the country.") == "en"
     assert detect_language("¿Cuántos puntos anotó el equipo?") == "es"
     assert detect_language("How many points did the team score?") == "en"

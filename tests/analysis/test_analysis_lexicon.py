@@ -46,7 +46,10 @@ def test_exact_outputs() -> None:
 
 def test_greedy_longest_match_and_stems() -> None:
     assert LEX.translate("the drug trafficking gangs", "en") == [
-        "narcotráfico", "tráfico de drogas", "pandillas", "bandas",
+        "narcotráfico",
+        "tráfico de drogas",
+        "pandillas",
+        "bandas",
     ]
     assert LEX.translate("kidnappings", "en")[0] == "secuestros"
     assert LEX.translate("Fujimori", "es") == []
