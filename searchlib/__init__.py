@@ -10,7 +10,6 @@ The public API lives here; everything else is implementation or an expert tier
             print(hit.score, hit.title)
 """
 
-
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
 from searchlib.errors import (

@@ -45,7 +45,13 @@ class Index:
     ['b1']
     """
 
-    def __init__(self, directory: Directory, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, bm25: BM25F | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        bm25: BM25F | None = None,
+    ) -> None:
         self.directory = directory
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
@@ -59,7 +65,12 @@ class Index:
     def __enter__(self) -> Index:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is None and self._writer is not None:
             self.commit()
         self.close()
@@ -134,7 +145,9 @@ class Index:
         filter without changing scores (``doc_lang`` restricts the documents' language).
         """
         filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
-        return self.searcher().search(query, limit, offset=offset, lang=lang, filters=filters, facets=facets)
+        return self.searcher().search(
+            query, limit, offset=offset, lang=lang, filters=filters, facets=facets
+        )
 
     def related(self, doc_id: str, limit: int = 10) -> Results:
         """Items related to a document, each hit with its ``reason``."""
@@ -170,7 +183,9 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
     """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
     if latest_generation(directory) is None:
-        IndexWriter(directory, lock_timeout=kwargs.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)).close()
+        IndexWriter(
+            directory, lock_timeout=kwargs.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
+        ).close()
     return Index(directory, **kwargs)
 
 
@@ -178,7 +193,9 @@ def open_index(path: PathLike, **kwargs: Any) -> Index:
     """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
     directory = FileDirectory(path)
     if latest_generation(directory) is None:
-        raise IndexNotFoundError(f"no index at {path} (run `searchlib index SRC --index {path}` first)")
+        raise IndexNotFoundError(
+            f"no index at {path} (run `searchlib index SRC --index {path}` first)"
+        )
     return Index(directory, **kwargs)
 
 
@@ -215,7 +232,7 @@ def index_paths(
     on_skip: Callable[[IngestError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> IndexReport:
-    """Ingest files and folders into ``index``: bad input is skipped and reported, the rest committed."""
+    """Ingest files and folders into ``index``; bad input is skipped and reported, the rest kept."""
     report = IndexReport()
     t0 = time.perf_counter()
     since_commit = 0
@@ -233,6 +250,8 @@ def index_paths(
         if commit_every and since_commit >= commit_every:
             index.commit()
             since_commit = 0
-    report.generation = index.commit() if report.indexed or index._writer else index.reader.generation
+    report.generation = (
+        index.commit() if report.indexed or index._writer else index.reader.generation
+    )
     report.seconds = time.perf_counter() - t0
     return report

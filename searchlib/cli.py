@@ -45,7 +45,10 @@ def _print_json(obj: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="searchlib", description="Full-text search for bilingual (English/Spanish) news briefs.")
+    p = _Parser(
+        prog="searchlib",
+        description="Full-text search for bilingual (English/Spanish) news briefs.",
+    )
     p.add_argument("--version", action="version", version=f"searchlib {searchlib.__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -55,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--debug", action="store_true", help="show tracebacks for errors")
         return sp
 
-    sp = add("index", "index pages, JSONL and text files or folders", "searchlib index seeds/ --index indexes/default")
+    sp = add(
+        "index",
+        "index pages, JSONL and text files or folders",
+        "searchlib index seeds/ --index indexes/default",
+    )
     sp.add_argument("sources", nargs="+", metavar="SRC")
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
     sp.add_argument("--commit-every", type=int, default=None, metavar="N")
@@ -95,13 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("eval", "measure ranking quality and latency", "searchlib eval --index indexes/cacm --queries q.jsonl --qrels qrels.tsv")
+    sp = add(
+        "eval",
+        "measure ranking quality and latency",
+        "searchlib eval --index indexes/cacm --queries q.jsonl --qrels qrels.tsv",
+    )
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
     sp.add_argument("--queries", required=True, metavar="Q.jsonl")
     sp.add_argument("--qrels", metavar="QRELS.tsv")
     sp.add_argument("--k", type=int, default=10)
-    sp.add_argument("--lang-mode", choices=("query", "any"), default="query",
-                    help="query: analyse each query in its own language; any: both chains")
+    sp.add_argument(
+        "--lang-mode",
+        choices=("query", "any"),
+        default="query",
+        help="query: analyse each query in its own language; any: both chains",
+    )
     sp.add_argument("--json", action="store_true")
 
     sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
@@ -128,7 +143,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
             print(f"\rindexed {n} documents", end="", file=sys.stderr, flush=True)
 
     with create_index(args.index, lock_timeout=args.lock_timeout) as index:
-        report = index_paths(index, args.sources, commit_every=args.commit_every, on_skip=skip, on_progress=progress)
+        report = index_paths(
+            index, args.sources, commit_every=args.commit_every, on_skip=skip, on_progress=progress
+        )
         if args.optimize:
             index.optimize()
         stats = index.stats()
@@ -149,7 +166,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
     if not results.hits:
-        print("no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else ""))
+        print(
+            "no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else "")
+        )
         return
     for i, h in enumerate(results.hits, 1):
         date = h.date.isoformat() if h.date else "-"
@@ -166,8 +185,14 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
 def _cmd_search(args: argparse.Namespace) -> int:
     with searchlib.open_index(args.index) as index:
         results = index.search(
-            args.query, args.limit, lang=args.lang, country=args.country, kind=args.kind,
-            since=args.since, until=args.until, facets=args.facets,
+            args.query,
+            args.limit,
+            lang=args.lang,
+            country=args.country,
+            kind=args.kind,
+            since=args.since,
+            until=args.until,
+            facets=args.facets,
         )
     if args.json:
         _print_json(results.to_json())
@@ -196,14 +221,21 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     chain = lang if lang in ("en", "es") else "en"
     tokens = searchlib.get_analyzer(chain).tokens(args.text)
     if args.json:
-        _print_json({
-            "lang": lang,
-            "tokens": [{"term": t.term, "position": t.position, "start": t.start, "end": t.end} for t in tokens],
-        })
+        _print_json(
+            {
+                "lang": lang,
+                "tokens": [
+                    {"term": t.term, "position": t.position, "start": t.start, "end": t.end}
+                    for t in tokens
+                ],
+            }
+        )
     else:
         print(f"lang: {lang}" + ("" if lang == chain else f" (analysed as {chain})"))
         for t in tokens:
-            print(f"{t.position:>4}  {t.term:<20} {args.text[t.start:t.end]!r} [{t.start}:{t.end}]")
+            print(
+                f"{t.position:>4}  {t.term:<20} {args.text[t.start : t.end]!r} [{t.start}:{t.end}]"
+            )
     return 0
 
 
@@ -250,8 +282,14 @@ def _cmd_repl(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "index": _cmd_index, "search": _cmd_search, "related": _cmd_related, "analyze": _cmd_analyze,
-    "stats": _cmd_stats, "check": _cmd_check, "eval": _cmd_eval, "repl": _cmd_repl,
+    "index": _cmd_index,
+    "search": _cmd_search,
+    "related": _cmd_related,
+    "analyze": _cmd_analyze,
+    "stats": _cmd_stats,
+    "check": _cmd_check,
+    "eval": _cmd_eval,
+    "repl": _cmd_repl,
 }
 
 

@@ -5,7 +5,7 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
     SearchlibError
      +-- IngestError            bad input: names the file and, where it has one, the line
      +-- AnalysisError          an analyzer was misconfigured or asked for an unknown language
-     +-- QuerySyntaxError       (also ValueError) a query string could not be parsed; names the position
+     +-- QuerySyntaxError       (also ValueError) a query could not be parsed; names the position
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock

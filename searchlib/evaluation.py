@@ -32,7 +32,9 @@ def load_queries(path: str | Path) -> list[dict[str, str]]:
                 continue
             try:
                 q = json.loads(line)
-                out.append({"id": str(q["id"]), "lang": q.get("lang") or "", "text": str(q["text"])})
+                out.append(
+                    {"id": str(q["id"]), "lang": q.get("lang") or "", "text": str(q["text"])}
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 raise IngestError(str(path), f"bad query line ({exc})", line=n) from exc
     return out
@@ -47,12 +49,16 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
                 continue  # header
             if len(parts) < 3:
                 if line.strip():
-                    raise IngestError(str(path), "expected query_id<TAB>doc_id<TAB>relevance", line=n)
+                    raise IngestError(
+                        str(path), "expected query_id<TAB>doc_id<TAB>relevance", line=n
+                    )
                 continue
             try:
                 qrels.setdefault(parts[0], {})[parts[1]] = int(parts[-1])
             except ValueError as exc:
-                raise IngestError(str(path), f"relevance is not an integer ({exc})", line=n) from exc
+                raise IngestError(
+                    str(path), f"relevance is not an integer ({exc})", line=n
+                ) from exc
     return qrels
 
 
@@ -114,7 +120,11 @@ def evaluate_run(
     if qrels is not None:
         judged = [q["id"] for q in queries if any(r > 0 for r in qrels.get(q["id"], {}).values())]
         report["judged"] = len(judged)
-        for name, fn, cut in (("ndcg@%d" % k, ndcg_at_k, k), ("recall@100", recall_at_k, 100), ("mrr@%d" % k, mrr_at_k, k)):
+        for name, fn, cut in (
+            (f"ndcg@{k}", ndcg_at_k, k),
+            ("recall@100", recall_at_k, 100),
+            (f"mrr@{k}", mrr_at_k, k),
+        ):
             vals = [fn(runs[q], qrels[q], cut) for q in judged]
             report[name] = round(float(np.mean(vals)), 4) if vals else 0.0
     report["latency_ms"] = {

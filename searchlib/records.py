@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -72,6 +72,14 @@ class AboutItem:
     teaser: str
 
 
+def _related_tuple(value: Iterable[RelatedItem]) -> tuple[RelatedItem, ...]:
+    return tuple(value)
+
+
+def _about_tuple(value: Iterable[AboutItem]) -> tuple[AboutItem, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Brief:
     """One article: a brief page, a JSONL record or a plain text file.
@@ -100,8 +108,8 @@ class Brief:
     date: _dt.date | None = None
     countries: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
     authors: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
-    related: tuple[RelatedItem, ...] = attrs.field(converter=tuple, default=())
-    about: tuple[AboutItem, ...] = attrs.field(converter=tuple, default=())
+    related: tuple[RelatedItem, ...] = attrs.field(converter=_related_tuple, default=())
+    about: tuple[AboutItem, ...] = attrs.field(converter=_about_tuple, default=())
     source: str = ""
     url: str | None = None
     meta: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
 from shared_paths import SEEDS
 
 settings.register_profile("ci", max_examples=60, deadline=None)

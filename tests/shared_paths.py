@@ -1,4 +1,4 @@
-"""Paths and constants shared by the tests: the repository, its seeds, the optional shared corpora."""
+"""Paths and constants shared by the tests: the repository, its seeds, the shared corpora."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ SAMPLE_ID = "60fa42e6893d93ee"
 SAMPLE_TITLE = "Peru's Humala Calls for Closer Anti-Drug Cooperation with US"
 SHARED = Path(os.environ.get("SEARCHLIB_SHARED", REPO.parent / "shared"))
 CORPORA = SHARED / "corpora"
+
 
 def corpus(name: str) -> Path:
     """The folder of a shared corpus, or skip the test when ../shared is absent."""

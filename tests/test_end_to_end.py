@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from shared_paths import SAMPLE_ID, SAMPLE_TITLE, SEEDS
+
 from searchlib.cli import main
 
 
@@ -31,7 +31,9 @@ def test_index_command_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.parametrize("query", ["Humala", "Humala coca"])
-def test_sample_brief_ranks_first(seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+def test_sample_brief_ranks_first(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
     """The sample brief is the first hit, with its exact title and metadata."""
     res = search_json(capsys, seeds_index, query)
     assert res["query"] == query
@@ -45,8 +47,12 @@ def test_sample_brief_ranks_first(seeds_index: Path, capsys: pytest.CaptureFixtu
     assert set(first) == {"id", "score", "kind", "title", "lang", "date", "countries", "snippet"}
 
 
-@pytest.mark.parametrize("query", ["donate", "Creative Commons", '"Was this content helpful"', "share icon"])
-def test_boilerplate_is_not_indexed(seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+@pytest.mark.parametrize(
+    "query", ["donate", "Creative Commons", '"Was this content helpful"', "share icon"]
+)
+def test_boilerplate_is_not_indexed(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
     """Site boilerplate never reaches indexed text."""
     res = search_json(capsys, seeds_index, query, "--lang", "en")
     assert res["total"] == 0 and res["hits"] == []
@@ -57,7 +63,9 @@ def test_stats_json(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> No
     stats = json.loads(out)
     assert code == 0
     assert stats["generation"] >= 1 and stats["segments"] >= 1
-    assert stats["docs"] == sum(stats["docs_by_kind"].values()) == sum(stats["docs_by_lang"].values())
+    assert (
+        stats["docs"] == sum(stats["docs_by_kind"].values()) == sum(stats["docs_by_lang"].values())
+    )
     assert stats["docs_by_kind"]["related"] >= 3
 
 
@@ -66,7 +74,9 @@ def test_check_healthy(seeds_index: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and out.startswith("ok:")
 
 
-def test_related_lists_the_pages_related_items(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_related_lists_the_pages_related_items(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "related", SAMPLE_ID, "--index", str(seeds_index), "--json")
     assert code == 0
     res = json.loads(out)
@@ -84,17 +94,26 @@ def test_analyze_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert [t["term"] for t in res["tokens"]] == ["us", "drug", "offici"]
     for t in res["tokens"]:
         assert set(t) == {"term", "position", "start", "end"}
-    assert [text[t["start"]:t["end"]] for t in res["tokens"]] == ["U.S.", "drug", "officials"]
+    assert [text[t["start"] : t["end"]] for t in res["tokens"]] == ["U.S.", "drug", "officials"]
 
 
-def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str], seeds_index: Path) -> None:
-    for argv in (["search"], ["frobnicate"], ["search", "x", "--limit", "many"], ["search", "x", "--lang", "fr"]):
+def test_usage_errors_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], seeds_index: Path
+) -> None:
+    for argv in (
+        ["search"],
+        ["frobnicate"],
+        ["search", "x", "--limit", "many"],
+        ["search", "x", "--lang", "fr"],
+    ):
         code, out, err = run(capsys, *argv)
         assert code == 2, argv
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_query_syntax_error_exits_2_naming_position(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_syntax_error_exits_2_naming_position(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "search", 'coca "erradicación', "--index", str(seeds_index))
     assert code == 2
     assert "position 5" in err and "Traceback" not in err
@@ -107,17 +126,22 @@ def test_missing_index_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_python_api_mirrors_the_cli(tmp_path: Path) -> None:
-    """Everything the CLI does is reachable from Python: create, add, commit, search, related, stats."""
+    """What the CLI does is reachable from Python: create, add, commit, search, related, stats."""
     import datetime as dt
 
     import searchlib
 
     with searchlib.create_index(tmp_path / "api") as index:
-        index.add(searchlib.Brief(
-            id="x1", lang="es", title="Extorsión en Honduras", date=dt.date(2020, 1, 2),
-            body=["Las pandillas cobran extorsión a los transportistas de Tegucigalpa."],
-            countries=["Honduras"],
-        ))
+        index.add(
+            searchlib.Brief(
+                id="x1",
+                lang="es",
+                title="Extorsión en Honduras",
+                date=dt.date(2020, 1, 2),
+                body=["Las pandillas cobran extorsión a los transportistas de Tegucigalpa."],
+                countries=["Honduras"],
+            )
+        )
         index.commit()
         hits = index.search("extorsion", lang="es")
         assert [h.id for h in hits] == ["x1"]

@@ -26,8 +26,12 @@ LAYERS = {
     "searchlib.__main__": 7,
     "searchlib": 5,  # the facade re-exports from every layer
 }
-SIBLINGS_APART = {("searchlib.analysis", "searchlib.storage"), ("searchlib.storage", "searchlib.analysis"),
-                  ("searchlib.ingest", "searchlib.index"), ("searchlib.index", "searchlib.ingest")}
+SIBLINGS_APART = {
+    ("searchlib.analysis", "searchlib.storage"),
+    ("searchlib.storage", "searchlib.analysis"),
+    ("searchlib.ingest", "searchlib.index"),
+    ("searchlib.index", "searchlib.ingest"),
+}
 
 
 def layer_of(module: str) -> str:
@@ -70,7 +74,9 @@ def test_no_upward_imports(path: Path) -> None:
         assert other, f"{path} imports {target}, which is in no layer"
         if me.startswith(other) or other.startswith(me):
             continue  # inside its own package
-        assert LAYERS[other] <= LAYERS[me], f"{module_name(path)} (layer {LAYERS[me]}) imports {target} (layer {LAYERS[other]})"
+        assert LAYERS[other] <= LAYERS[me], (
+            f"{module_name(path)} (layer {LAYERS[me]}) imports {target} (layer {LAYERS[other]})"
+        )
         assert (me, other) not in SIBLINGS_APART, f"{module_name(path)} must not import {target}"
 
 
@@ -89,8 +95,12 @@ def test_no_pickle_or_eval_in_the_package() -> None:
         tree = ast.parse(source)
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
-                assert not any(n and n.split(".")[0] in {"pickle", "marshal", "shelve", "dill"} for n in names), path
+                names = [a.name for a in node.names] + (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+                )
+                assert not any(
+                    n and n.split(".")[0] in {"pickle", "marshal", "shelve", "dill"} for n in names
+                ), path
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in {"eval", "exec"}, path
         assert "allow_pickle=True" not in source, path

@@ -5,12 +5,37 @@ from __future__ import annotations
 import searchlib
 
 EXPECTED = [
-    "AboutItem", "AnalysisError", "Analyzer", "BM25F", "Brief", "CorruptIndexError", "Explanation",
-    "Filters", "Hit", "Index", "IndexFormatTooNewError", "IndexFormatTooOldError",
-    "IndexNotFoundError", "IndexReport", "IndexStateError", "IngestError", "LockError",
-    "QuerySyntaxError", "RelatedItem", "Results", "SearchlibError", "Token", "create_index",
-    "detect_language", "get_analyzer", "index_paths", "iter_records", "open_index", "parse_page",
-    "parse_query", "read_file",
+    "AboutItem",
+    "AnalysisError",
+    "Analyzer",
+    "BM25F",
+    "Brief",
+    "CorruptIndexError",
+    "Explanation",
+    "Filters",
+    "Hit",
+    "Index",
+    "IndexFormatTooNewError",
+    "IndexFormatTooOldError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStateError",
+    "IngestError",
+    "LockError",
+    "QuerySyntaxError",
+    "RelatedItem",
+    "Results",
+    "SearchlibError",
+    "Token",
+    "create_index",
+    "detect_language",
+    "get_analyzer",
+    "index_paths",
+    "iter_records",
+    "open_index",
+    "parse_page",
+    "parse_query",
+    "read_file",
 ]
 
 
@@ -24,9 +49,23 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
     """Each name in __all__ resolves; no other public module attribute is defined."""
     for name in searchlib.__all__:
         assert getattr(searchlib, name) is not None
-    submodules = {"analysis", "api", "errors", "index", "ingest", "records", "search", "storage", "cli", "evaluation", "repl"}
+    submodules = {
+        "analysis",
+        "api",
+        "errors",
+        "index",
+        "ingest",
+        "records",
+        "search",
+        "storage",
+        "cli",
+        "evaluation",
+        "repl",
+    }
     extra = {
-        n for n in vars(searchlib) if not n.startswith("_") and n not in searchlib.__all__ and n not in submodules
+        n
+        for n in vars(searchlib)
+        if not n.startswith("_") and n not in searchlib.__all__ and n not in submodules
     }
     assert extra == set()
 

@@ -17,8 +17,8 @@ from functools import cache
 from itertools import compress
 
 import attrs
-from nltk.stem.snowball import SnowballStemmer
 
+from searchlib.analysis._snowball import snowball_stemmer
 from searchlib.analysis.spanish import spanish_stem_input
 from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
@@ -58,7 +58,7 @@ class Analyzer:
             if stopwords is None
             else frozenset(normalize_surface(w) for w in stopwords)
         )
-        self._stem = SnowballStemmer(_STEMMER_NAMES[lang]).stem
+        self._stem = snowball_stemmer(_STEMMER_NAMES[lang]).stem
         self._spanish = lang == "es"
         self._possessive = lang == "en"
         self._cache: dict[str, str] = {}

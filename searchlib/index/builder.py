@@ -47,7 +47,9 @@ def build_field(terms: list[str], docs: np.ndarray, pos: np.ndarray) -> FieldPos
     ids = np.fromiter((setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms))
     sorted_terms = sorted(vocab)
     rank = np.empty(len(vocab), dtype=np.int64)
-    rank[np.fromiter((vocab[t] for t in sorted_terms), dtype=np.int64, count=len(vocab))] = np.arange(len(vocab))
+    rank[np.fromiter((vocab[t] for t in sorted_terms), dtype=np.int64, count=len(vocab))] = (
+        np.arange(len(vocab))
+    )
     tid = rank[ids]
     # docs arrive in ascending order and positions ascending per doc: a stable sort on the term
     # keeps both orders inside each term.
@@ -123,7 +125,9 @@ class SegmentBuilder:
             ids=list(self.ids),
             lang=self._lang,
             kind=self._kind,
-            date=np.frombuffer(self._date, dtype=np.int32).copy() if self._date else np.zeros(0, np.int32),
+            date=np.frombuffer(self._date, dtype=np.int32).copy()
+            if self._date
+            else np.zeros(0, np.int32),
             countries=self._countries,
             links=self._links,
             stored=self._stored,

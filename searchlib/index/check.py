@@ -28,10 +28,20 @@ def _check_segment(seg: SegmentReader) -> None:
         docs = a["docs"].astype(np.int64)
         tfs = a["tfs"].astype(np.int64)
         terms = seg.terms(field)
-        if start.size != len(terms) + 1 or start[0] != 0 or start[-1] != docs.size or (np.diff(start) <= 0).any():
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.terms"), f"{field}: term offsets do not cover the postings")
+        if (
+            start.size != len(terms) + 1
+            or start[0] != 0
+            or start[-1] != docs.size
+            or (np.diff(start) <= 0).any()
+        ):
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.terms"),
+                f"{field}: term offsets do not cover the postings",
+            )
         if terms != sorted(terms) or len(set(terms)) != len(terms):
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.terms"), f"{field}: terms not sorted and unique")
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.terms"), f"{field}: terms not sorted and unique"
+            )
         if docs.size and (docs.max() >= seg.ndocs):
             raise CorruptIndexError(where, f"{field}: doc number out of range")
         if (tfs <= 0).any():
@@ -45,21 +55,33 @@ def _check_segment(seg: SegmentReader) -> None:
         offs = np.zeros(tfs.size + 1, dtype=np.int64)
         np.cumsum(tfs, out=offs[1:])
         if pos.size != offs[-1] or not np.array_equal(pstart, offs[start]):
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.pos"), f"{field}: positions do not match term frequencies")
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.pos"),
+                f"{field}: positions do not match term frequencies",
+            )
         heads = np.zeros(pos.size, dtype=bool)
         heads[offs[:-1][tfs > 0]] = True
         if pos.size > 1 and (np.diff(pos)[~heads[1:]] <= 0).any():
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.pos"), f"{field}: positions not ascending in a posting")
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.pos"),
+                f"{field}: positions not ascending in a posting",
+            )
         lengths = np.bincount(docs, weights=tfs, minlength=seg.ndocs).astype(np.int64)
         stored = seg.lengths.get(field)
         if stored is None or not np.array_equal(lengths, stored.astype(np.int64)):
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.len"), f"{field}: field lengths differ from postings")
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.len"),
+                f"{field}: field lengths differ from postings",
+            )
         if int(seg.length_totals.get(field, -1)) != int(lengths.sum()):
-            raise CorruptIndexError(seg.directory.describe(f"{seg.name}.len"), f"{field}: length total differs from postings")
+            raise CorruptIndexError(
+                seg.directory.describe(f"{seg.name}.len"),
+                f"{field}: length total differs from postings",
+            )
 
 
 def check_index(directory: Directory) -> dict[str, object]:
-    """Verify the newest commit; returns a summary, raises CorruptIndexError naming a damaged file."""
+    """Verify the newest commit; return a summary or raise CorruptIndexError naming the file."""
     manifest = read_manifest(directory)
     for name in sorted(manifest.files()):
         verify_checksum(directory.read(name), directory.describe(name))
@@ -76,7 +98,9 @@ def check_index(directory: Directory) -> dict[str, object]:
             seg.stored(d)
     dupes = [d for d, n in ids.items() if n > 1]
     if dupes:
-        raise CorruptIndexError(directory.describe(manifest.name), f"document ids live twice: {dupes[:5]}")
+        raise CorruptIndexError(
+            directory.describe(manifest.name), f"document ids live twice: {dupes[:5]}"
+        )
     return {
         "generation": manifest.generation,
         "segments": len(reader.segments),

@@ -1,4 +1,4 @@
-"""How records become index documents: which fields, which analyzer, which columns and stored values.
+"""How records become index documents: fields, analyzer, columns and stored values.
 
 Text fields are indexed per language (``title.en``, ``body.es``...): each document's text is
 analysed by its own language's chain, and a query is analysed by each chain against the field of
@@ -30,7 +30,7 @@ _EPOCH = _dt.date(1970, 1, 1)
 
 
 def field_name(field: str, lang: str) -> str:
-    """The index field holding ``field`` text in ``lang``: ``field_name("body", "es") == "body.es"``."""
+    """The index field of ``field`` text in ``lang``: ``field_name("body", "es") == "body.es"``."""
     return f"{field}.{lang}"
 
 
@@ -64,32 +64,52 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
     if isinstance(record, RelatedItem):
         lang = doc_lang(record.lang, record.teaser)
         stored: dict[str, Any] = {
-            "id": record.id, "kind": "related", "lang": lang, "title": record.title,
-            "section": record.section, "date": _iso(record.date), "teaser": record.teaser,
+            "id": record.id,
+            "kind": "related",
+            "lang": lang,
+            "title": record.title,
+            "section": record.section,
+            "date": _iso(record.date),
+            "teaser": record.teaser,
             "url": record.url,
         }
         return IndexDoc(
-            id=record.id, lang=lang, kind="related", date=date_to_days(record.date),
-            countries=(record.section,) if record.section else (), links=(),
+            id=record.id,
+            lang=lang,
+            kind="related",
+            date=date_to_days(record.date),
+            countries=(record.section,) if record.section else (),
+            links=(),
             fields=_analyse(lang, {"title": record.title, "teaser": record.teaser}),
             stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
         )
     body = record.text
     lang = doc_lang(record.lang, f"{record.title}\n{body}")
     stored = {
-        "id": record.id, "kind": record.kind, "lang": lang, "title": record.title,
-        "date": _iso(record.date), "countries": list(record.countries),
-        "authors": list(record.authors), "body": list(record.body),
+        "id": record.id,
+        "kind": record.kind,
+        "lang": lang,
+        "title": record.title,
+        "date": _iso(record.date),
+        "countries": list(record.countries),
+        "authors": list(record.authors),
+        "body": list(record.body),
         "related": [r.id for r in record.related],
         "about": [
             {"section": a.section, "title": a.title, "date": _iso(a.date), "teaser": a.teaser}
             for a in record.about
         ],
-        "source": record.source, "url": record.url, "meta": dict(record.meta),
+        "source": record.source,
+        "url": record.url,
+        "meta": dict(record.meta),
     }
     return IndexDoc(
-        id=record.id, lang=lang, kind=record.kind, date=date_to_days(record.date),
-        countries=tuple(record.countries), links=tuple(r.id for r in record.related),
+        id=record.id,
+        lang=lang,
+        kind=record.kind,
+        date=date_to_days(record.date),
+        countries=tuple(record.countries),
+        links=tuple(r.id for r in record.related),
         fields=_analyse(lang, {"title": record.title, "body": body}),
         stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
     )
@@ -100,16 +120,34 @@ def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
     date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
     if doc["kind"] == "related":
         return RelatedItem(
-            section=doc.get("section", ""), date=date, teaser=doc.get("teaser", ""),
-            title=doc.get("title", ""), url=doc.get("url"), lang=doc["lang"], id=doc["id"],
+            section=doc.get("section", ""),
+            date=date,
+            teaser=doc.get("teaser", ""),
+            title=doc.get("title", ""),
+            url=doc.get("url"),
+            lang=doc["lang"],
+            id=doc["id"],
         )
     about = tuple(
-        AboutItem(a["section"], a["title"], _dt.date.fromisoformat(a["date"]) if a.get("date") else None, a["teaser"])
+        AboutItem(
+            a["section"],
+            a["title"],
+            _dt.date.fromisoformat(a["date"]) if a.get("date") else None,
+            a["teaser"],
+        )
         for a in doc.get("about", ())
     )
     return Brief(
-        id=doc["id"], lang=doc["lang"], title=doc["title"], body=tuple(doc.get("body", ())),
-        kind=doc["kind"], date=date, countries=tuple(doc.get("countries", ())),
-        authors=tuple(doc.get("authors", ())), about=about, source=doc.get("source", ""),
-        url=doc.get("url"), meta=doc.get("meta", {}),
+        id=doc["id"],
+        lang=doc["lang"],
+        title=doc["title"],
+        body=tuple(doc.get("body", ())),
+        kind=doc["kind"],
+        date=date,
+        countries=tuple(doc.get("countries", ())),
+        authors=tuple(doc.get("authors", ())),
+        about=about,
+        source=doc.get("source", ""),
+        url=doc.get("url"),
+        meta=doc.get("meta", {}),
     )

@@ -19,7 +19,9 @@ __all__ = ["Manifest", "latest_generation", "read_manifest", "write_manifest"]
 
 VERSION = 1
 _NAME_RE = re.compile(r"^manifest_(\d{8})$")
-OWN_FILE_RE = re.compile(r"^(manifest_\d{8}|s\d{6}\.(terms|post|pos|len|cols|store)|s\d{6}_\d{8}\.del|\..*\.tmp)$")
+OWN_FILE_RE = re.compile(
+    r"^(manifest_\d{8}|s\d{6}\.(terms|post|pos|len|cols|store)|s\d{6}_\d{8}\.del|\..*\.tmp)$"
+)
 
 
 @attrs.frozen
@@ -50,7 +52,9 @@ def manifest_name(generation: int) -> str:
 
 def generations(directory: Directory) -> list[int]:
     """Generations present, newest first."""
-    return sorted((int(m.group(1)) for n in directory.list() if (m := _NAME_RE.match(n))), reverse=True)
+    return sorted(
+        (int(m.group(1)) for n in directory.list() if (m := _NAME_RE.match(n))), reverse=True
+    )
 
 
 def latest_generation(directory: Directory) -> int | None:
@@ -65,11 +69,15 @@ def read_manifest(directory: Directory, generation: int | None = None) -> Manife
         if generation is None:
             raise IndexNotFoundError(f"no index in {directory.describe('')} (no manifest file)")
     name = manifest_name(generation)
-    f = decode_array_file(directory.read(name), directory.describe(name), "manifest", VERSION, VERSION)
+    f = decode_array_file(
+        directory.read(name), directory.describe(name), "manifest", VERSION, VERSION
+    )
     meta = f.meta
     try:
         if int(meta["generation"]) != generation:
-            raise CorruptIndexError(directory.describe(name), "generation inside differs from file name")
+            raise CorruptIndexError(
+                directory.describe(name), "generation inside differs from file name"
+            )
         segments = tuple(dict(s) for s in meta["segments"])
         for s in segments:
             str(s["name"]), int(s["docs"]), dict(s["files"])

@@ -36,18 +36,22 @@ def select_merge(sizes: Sequence[int], factor: int = MERGE_FACTOR) -> list[int] 
     return None
 
 
-def _merge_field(field: str, readers: Sequence[SegmentReader], docmaps: Sequence[np.ndarray]) -> FieldPostings | None:
+def _merge_field(
+    field: str, readers: Sequence[SegmentReader], docmaps: Sequence[np.ndarray]
+) -> FieldPostings | None:
     vocab = sorted({t for r in readers if field in r.field_names for t in r.terms(field)})
     if not vocab:
         return None
     rank = {t: i for i, t in enumerate(vocab)}
     tids, docs, tfs, pos, ptids, pdocs = [], [], [], [], [], []
-    for r, docmap in zip(readers, docmaps):
+    for r, docmap in zip(readers, docmaps, strict=True):
         if field not in r.field_names:
             continue
         a = r.field_arrays(field)
         start = a["start"].astype(np.int64)
-        seg_rank = np.fromiter((rank[t] for t in r.terms(field)), dtype=np.int64, count=len(r.terms(field)))
+        seg_rank = np.fromiter(
+            (rank[t] for t in r.terms(field)), dtype=np.int64, count=len(r.terms(field))
+        )
         per_post_tid = np.repeat(seg_rank, np.diff(start))
         new_docs = docmap[a["docs"].astype(np.int64)]
         seg_tfs = a["tfs"].astype(np.int64)
@@ -64,7 +68,8 @@ def _merge_field(field: str, readers: Sequence[SegmentReader], docmaps: Sequence
     tf = np.concatenate(tfs)
     allpos = np.concatenate(pos)
     # Segments come in order and renumbering keeps that order: a stable sort by term keeps each
-    # term's postings in doc order, and the same sort on the per-position keys keeps positions grouped.
+    # term's postings in doc order, and the same sort on the per-position keys keeps positions
+    # grouped.
     order = np.argsort(tid, kind="stable")
     porder = np.argsort(np.concatenate(ptids), kind="stable")
     tid, doc, tf = tid[order], doc[order], tf[order]
@@ -102,11 +107,19 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     for field in sorted({f for r in readers for f in r.lengths}):
         parts = []
         for r in readers:
-            live = slice(None) if r.live is None else r.live
             arr = r.lengths.get(field)
-            parts.append(np.zeros(r.live_count, np.uint32) if arr is None else arr[live].astype(np.uint32))
+            if arr is None:
+                parts.append(np.zeros(r.live_count, np.uint32))
+            else:
+                parts.append((arr if r.live is None else arr[r.live]).astype(np.uint32))
         lengths[field] = np.concatenate(parts)
-    ids, lang, kind, countries, links, stored, dates = [], [], [], [], [], [], []
+    ids: list[str] = []
+    lang: list[str] = []
+    kind: list[str] = []
+    countries: list[Sequence[str]] = []
+    links: list[Sequence[str]] = []
+    stored: list[bytes] = []
+    dates: list[np.ndarray] = []
     for r in readers:
         tables = r.col_tables
         lang_codes, kind_codes = r.cols["lang"], r.cols["kind"]
@@ -123,7 +136,14 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             stored.append(data[int(offs[d]) : int(offs[d + 1])].tobytes())
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
     return SegmentData(
-        ndocs=base, fields=fields, lengths=lengths, ids=ids, lang=lang, kind=kind,
+        ndocs=base,
+        fields=fields,
+        lengths=lengths,
+        ids=ids,
+        lang=lang,
+        kind=kind,
         date=np.concatenate(dates).astype(np.int32) if dates else np.zeros(0, np.int32),
-        countries=countries, links=links, stored=stored,
+        countries=countries,
+        links=links,
+        stored=stored,
     )

@@ -25,7 +25,9 @@ __all__ = ["IndexReader"]
 class IndexReader:
     """The segments of one commit, with statistics across all of them."""
 
-    def __init__(self, directory: Directory, manifest: Manifest, segments: list[SegmentReader]) -> None:
+    def __init__(
+        self, directory: Directory, manifest: Manifest, segments: list[SegmentReader]
+    ) -> None:
         self.directory = directory
         self.manifest = manifest
         self.segments = segments
@@ -34,11 +36,13 @@ class IndexReader:
 
     @classmethod
     def open(cls, directory: Directory, generation: int | None = None) -> IndexReader:
-        """Open the newest commit (or ``generation``), retrying if a writer replaces it meanwhile."""
+        """Open the newest commit (or ``generation``), retrying if a writer replaces it."""
         for attempt in range(5):
             manifest = read_manifest(directory, generation)
             try:
-                segments = [SegmentReader(directory, s, s.get("deletes")) for s in manifest.segments]
+                segments = [
+                    SegmentReader(directory, s, s.get("deletes")) for s in manifest.segments
+                ]
                 return cls(directory, manifest, segments)
             except CorruptIndexError:
                 # A concurrent commit may have removed files of an older generation; retry on

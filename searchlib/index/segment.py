@@ -105,16 +105,18 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype)
         post_arrays[f"{field}/tfs"] = fp.tfs.astype(smallest_uint(int(fp.tfs.max(initial=0))))
         pos_arrays[f"{field}/pos"] = fp.pos.astype(smallest_uint(int(fp.pos.max(initial=0))))
-    len_arrays = {
+    len_arrays: dict[str, np.ndarray] = {
         f: a.astype(smallest_uint(int(a.max(initial=0)))) for f, a in sorted(data.lengths.items())
     }
-    len_meta = {"totals": {f: int(a.sum(dtype=np.uint64)) for f, a in data.lengths.items()}}
+    len_meta: dict[str, Any] = {
+        "totals": {f: int(a.sum(dtype=np.uint64)) for f, a in data.lengths.items()}
+    }
     langs, lang_codes = _codes(data.lang)
     kinds, kind_codes = _codes(data.kind)
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
     ids_blob = "\0".join(data.ids).encode("utf-8")
-    cols = {
+    cols: dict[str, np.ndarray] = {
         "lang": lang_codes,
         "kind": kind_codes,
         "date": data.date.astype(np.int32),
@@ -124,21 +126,32 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "links": l_codes,
         "ids": np.frombuffer(ids_blob, dtype=np.uint8),
     }
-    cols_meta = {"langs": langs, "kinds": kinds, "countries": countries, "links": links}
+    cols_meta: dict[str, Any] = {
+        "langs": langs,
+        "kinds": kinds,
+        "countries": countries,
+        "links": links,
+    }
     offs = np.zeros(n + 1, dtype=np.uint64)
     offs[1:] = np.cumsum([len(b) for b in data.stored])
-    store = {"data": np.frombuffer(b"".join(data.stored), dtype=np.uint8), "offs": offs}
+    store: dict[str, np.ndarray] = {
+        "data": np.frombuffer(b"".join(data.stored), dtype=np.uint8),
+        "offs": offs,
+    }
     files = {}
-    for ext, arrays, meta in (
+    parts: tuple[tuple[str, dict[str, np.ndarray], dict[str, Any]], ...] = (
         ("terms", terms_arrays, {"ndocs": n}),
         ("post", post_arrays, {"ndocs": n}),
         ("pos", pos_arrays, {"ndocs": n}),
         ("len", len_arrays, len_meta),
         ("cols", cols, cols_meta),
         ("store", store, {"ndocs": n}),
-    ):
+    )
+    for ext, arrays, meta in parts:
         fname = f"{name}.{ext}"
-        files[fname] = directory.write(fname, encode_array_file(f"segment-{ext}", VERSION, arrays, meta))
+        files[fname] = directory.write(
+            fname, encode_array_file(f"segment-{ext}", VERSION, arrays, meta)
+        )
     return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
 
 
@@ -148,7 +161,9 @@ class SegmentReader:
     All arrays are views of memory-mapped files; checksums are verified when the segment opens.
     """
 
-    def __init__(self, directory: Directory, entry: dict[str, Any], deletes: str | None = None) -> None:
+    def __init__(
+        self, directory: Directory, entry: dict[str, Any], deletes: str | None = None
+    ) -> None:
         self.name: str = entry["name"]
         self.ndocs: int = int(entry["docs"])
         self.directory = directory
@@ -178,15 +193,24 @@ class SegmentReader:
     def _open(self, ext: str) -> Any:
         fname = f"{self.name}.{ext}"
         return decode_array_file(
-            self.directory.read(fname), self.directory.describe(fname), f"segment-{ext}", VERSION, VERSION
+            self.directory.read(fname),
+            self.directory.describe(fname),
+            f"segment-{ext}",
+            VERSION,
+            VERSION,
         )
 
     def _check_shapes(self) -> None:
         for key, arr in self.lengths.items():
             if arr.size != self.ndocs:
-                raise CorruptIndexError(self.directory.describe(f"{self.name}.len"), f"{key} has {arr.size} lengths for {self.ndocs} docs")
+                raise CorruptIndexError(
+                    self.directory.describe(f"{self.name}.len"),
+                    f"{key} has {arr.size} lengths for {self.ndocs} docs",
+                )
         if self.cols["lang"].size != self.ndocs:
-            raise CorruptIndexError(self.directory.describe(f"{self.name}.cols"), "column sizes differ from doc count")
+            raise CorruptIndexError(
+                self.directory.describe(f"{self.name}.cols"), "column sizes differ from doc count"
+            )
 
     # -- terms and postings -------------------------------------------------------------------
 
@@ -195,7 +219,9 @@ class SegmentReader:
         terms = self._terms_cache.get(field)
         if terms is None:
             blob = self._t.get(f"{field}/terms")
-            terms = [] if blob is None or blob.size == 0 else blob.tobytes().decode("utf-8").split("\0")
+            terms = (
+                [] if blob is None or blob.size == 0 else blob.tobytes().decode("utf-8").split("\0")
+            )
             self._terms_cache[field] = terms
         return terms
 
@@ -225,7 +251,7 @@ class SegmentReader:
         return None if i < 0 else self.postings_at(field, i)
 
     def positions_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
-        """All positions of the term (grouped per posting) and each posting's start offset in them."""
+        """All positions of the term (grouped per posting) and each posting's offset in them."""
         pstart = self._t[f"{field}/pstart"]
         a, b = int(pstart[ordinal]), int(pstart[ordinal + 1])
         _, tfs = self.postings_at(field, ordinal)
@@ -268,7 +294,9 @@ class SegmentReader:
         try:
             doc: dict[str, Any] = json.loads(raw)
         except ValueError as exc:
-            raise CorruptIndexError(self.directory.describe(f"{self.name}.store"), f"document {docnum}: {exc}") from exc
+            raise CorruptIndexError(
+                self.directory.describe(f"{self.name}.store"), f"document {docnum}: {exc}"
+            ) from exc
         return doc
 
     def column_codes(self, column: str, value: str) -> int:
@@ -298,4 +326,6 @@ class SegmentReader:
 def write_deletes(directory: Directory, name: str, deleted: np.ndarray) -> int:
     """Write a deletion bitmap (bool per doc, True = deleted)."""
     bits = np.packbits(deleted.astype(bool))
-    return directory.write(name, encode_array_file("deletes", VERSION, {"bits": bits}, {"count": int(deleted.sum())}))
+    return directory.write(
+        name, encode_array_file("deletes", VERSION, {"bits": bits}, {"count": int(deleted.sum())})
+    )

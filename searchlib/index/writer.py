@@ -77,7 +77,10 @@ class IndexWriter:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
             self.commit()
@@ -101,12 +104,16 @@ class IndexWriter:
         return self._reader
 
     def add(self, record: Brief | RelatedItem) -> None:
-        """Add ``record`` (replacing a document with the same id) and, for a brief, its related items."""
+        """Add ``record`` (replacing the document with its id) and a brief's related items."""
         self._check_open()
         self.add_document(to_index_doc(record))
         if isinstance(record, Brief):
             for item in record.related:
-                if item.id not in self._pending and item.id not in self._reader and item.id not in self._flushed_ids:
+                if (
+                    item.id not in self._pending
+                    and item.id not in self._reader
+                    and item.id not in self._flushed_ids
+                ):
                     self.add_document(to_index_doc(item))
 
     def add_many(self, records: Iterable[Brief | RelatedItem]) -> int:
@@ -190,7 +197,7 @@ class IndexWriter:
             entry = dict(entry)
             dead_new = self._flushed_dead.get(idx)
             if dead_new:
-                mask = np.zeros(int(entry["docs"]), dtype=bool)  # type: ignore[call-overload]
+                mask = np.zeros(int(entry["docs"]), dtype=bool)
                 mask[dead_new] = True
                 if mask.all():
                     continue

@@ -18,7 +18,7 @@ __all__ = ["Byline", "display_case", "parse_byline", "parse_date_line", "parse_s
 
 _DATE = r"(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?\s+(?P<year>\d{4})"
 _DATE_ONLY = re.compile(rf"^{_DATE}$")
-_SECTIONS = r"(?P<sections>[^/]*?[^\W\d_][^/]*?)\s*/\s*"
+_SECTIONS = r"(?P<sections>[^/]+?)\s*/\s*"  # must hold a letter: see _is_upper
 _SECTION_DATE = re.compile(rf"^{_SECTIONS}{_DATE}(?P<rest>(?:\s.*)?)$")
 # A byline whose date is not of the D MON YYYY shape: still a byline if it has BY/POR or a marker.
 _LOOSE = re.compile(rf"^{_SECTIONS}(?P<rest>\S.*)$")
@@ -95,7 +95,7 @@ def parse_section_line(
     Raises:
         IngestError: the line has that shape but its date does not exist.
     """
-    m = _SECTION_DATE.match(line.strip())
+    m = _SECTION_DATE.match(line.strip()) if "/" in line else None
     if m is None or m["rest"].strip() or not _is_upper(m["sections"]):
         return None
     date = _date(m["day"], m["month"], m["year"])
@@ -136,6 +136,8 @@ def parse_byline(line: str, source: str, lineno: int) -> Byline | None:
         IngestError: the line is a byline but its date cannot be parsed (names ``lineno``).
     """
     text = line.strip()
+    if "/" not in text:
+        return None
     m = _SECTION_DATE.match(text)
     if m is not None and _is_upper(m["sections"]):
         split = _split_rest(m["rest"])

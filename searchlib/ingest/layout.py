@@ -18,8 +18,6 @@ import attrs
 
 __all__ = ["LAYOUTS", "Layout", "MONTHS", "layout_for", "normalize_line"]
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-
 
 def normalize_line(text: str) -> str:
     """The comparison form of a line: straight quotes, single spaces, case-folded.
@@ -27,7 +25,8 @@ def normalize_line(text: str) -> str:
     >>> normalize_line("  Was  this content HELPFUL? ")
     'was this content helpful?'
     """
-    return " ".join(text.translate(_QUOTES).split()).casefold()
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split()).casefold()
 
 
 def _norm_all(items: tuple[str, ...]) -> tuple[str, ...]:

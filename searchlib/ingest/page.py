@@ -47,6 +47,12 @@ _HEADER_WINDOW = 6
 _RELATED = {h: lay for lay in LAYOUTS.values() for h in lay.related_headings}
 _ABOUT = {h: lay for lay in LAYOUTS.values() for h in lay.about_headings}
 _KINDS = {normalize_line(k): (v, lay) for lay in LAYOUTS.values() for k, v in lay.kinds.items()}
+_MAX_HEADING = 2 * max(len(h) for h in [*_RELATED, *_ABOUT, *_KINDS])
+"""Longer lines are never headings or kind lines (they skip normalisation)."""
+
+
+def _kind(line: str) -> tuple[str, Layout] | None:
+    return _KINDS.get(normalize_line(line)) if len(line) <= _MAX_HEADING else None
 
 
 def _lines(text: str) -> list[_Line]:
@@ -64,6 +70,8 @@ def _breadcrumb(line: str) -> Layout | None:
 
 
 def _heading(line: str) -> tuple[str, Layout] | None:
+    if len(line) > _MAX_HEADING:
+        return None
     norm = normalize_line(line)
     if norm in _RELATED:
         return "related", _RELATED[norm]
@@ -80,7 +88,7 @@ def looks_like_page(text: str) -> bool:
     """
     lines = _lines(text)
     for n, line in lines[:_HEADER_WINDOW]:
-        if _breadcrumb(line) or normalize_line(line) in _KINDS:
+        if _breadcrumb(line) or _kind(line):
             return True
         try:
             if parse_byline(line, "<probe>", n) is not None:
@@ -139,10 +147,10 @@ def parse_page(text: str, source: str = "<string>") -> Brief:
         line = lines[i][1]
         url_match = _URL.match(line)
         if url_match:
-            url = url if url else url_match["url"]
+            url = url or url_match["url"]
         elif (crumb := _breadcrumb(line)) is not None and i < 2:
             hints.append(crumb.lang)
-        elif (k := _KINDS.get(normalize_line(line))) is not None:
+        elif (k := _kind(line)) is not None:
             kind = k[0]
             hints.append(k[1].lang)
         elif not is_boilerplate(line):
@@ -174,8 +182,8 @@ def parse_page(text: str, source: str = "<string>") -> Brief:
         countries=byline.sections if byline else (),
         authors=byline.authors if byline else (),
         # records.py types these converters as generic ``tuple``, which mypy cannot solve.
-        related=related,  # type: ignore[arg-type]
-        about=about,  # type: ignore[arg-type]
+        related=related,
+        about=about,
         source=source,
         url=url,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -44,7 +44,15 @@ from searchlib.search.query import (
 )
 from searchlib.search.scoring import BM25F, Explanation, idf
 
-__all__ = ["COLUMN_FIELDS", "BagOfWords", "Match", "SearchContext", "evaluate", "explain", "levenshtein"]
+__all__ = [
+    "COLUMN_FIELDS",
+    "BagOfWords",
+    "Match",
+    "SearchContext",
+    "evaluate",
+    "explain",
+    "levenshtein",
+]
 
 COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
 
@@ -115,8 +123,10 @@ class SearchContext:
     def fields_of(self, node_field: str | None) -> tuple[str, ...]:
         return self.default_fields if node_field is None else (node_field,)
 
-    def expand(self, lang: str, fields: tuple[str, ...], matcher: Any, key: tuple[Any, ...]) -> list[str]:
-        """Index terms of ``fields`` (any segment) accepted by ``matcher``, capped at max_expansions."""
+    def expand(
+        self, lang: str, fields: tuple[str, ...], matcher: Any, key: tuple[Any, ...]
+    ) -> list[str]:
+        """Terms of ``fields`` (any segment) accepted by ``matcher``, capped at max_expansions."""
         ck = (lang, fields) + key
         out = self._expansions.get(ck)
         if out is None:
@@ -165,7 +175,12 @@ def _empty(seg: SegmentReader) -> Match:
 
 
 def _score_group(
-    ctx: SearchContext, seg: SegmentReader, lang: str, fields: tuple[str, ...], terms: Sequence[str], boost: float
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: Sequence[str],
+    boost: float,
 ) -> Match:
     """BM25F of a term group (one term, or the expansions of a prefix/fuzzy term summed as one)."""
     terms = tuple(terms)
@@ -192,7 +207,9 @@ def _score_group(
     return mask, scores
 
 
-def _phrase_freqs(seg: SegmentReader, fname: str, terms: Sequence[str], rel: Sequence[int], slop: int) -> tuple[np.ndarray, np.ndarray]:
+def _phrase_freqs(
+    seg: SegmentReader, fname: str, terms: Sequence[str], rel: Sequence[int], slop: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often."""
     ords = [seg.term_ord(fname, t) for t in terms]
     if any(o < 0 for o in ords):
@@ -206,7 +223,7 @@ def _phrase_freqs(seg: SegmentReader, fname: str, terms: Sequence[str], rel: Seq
     assert common is not None
     shift = np.int64(1 << 32)
     keys = []
-    for o, r in zip(ords, rel):
+    for o, r in zip(ords, rel, strict=True):
         docs, tfs = seg.postings_at(fname, o)
         pos, _ = seg.positions_at(fname, o)
         pdocs = np.repeat(docs.astype(np.int64), tfs.astype(np.int64))
@@ -226,7 +243,14 @@ def _phrase_freqs(seg: SegmentReader, fname: str, terms: Sequence[str], rel: Seq
 
 
 def _score_phrase(
-    ctx: SearchContext, seg: SegmentReader, lang: str, fields: tuple[str, ...], terms: list[str], rel: list[int], slop: int, boost: float
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: list[str],
+    rel: list[int],
+    slop: int,
+    boost: float,
 ) -> Match:
     tf = np.zeros(seg.ndocs, dtype=np.float32)
     for f in fields:
@@ -236,7 +260,9 @@ def _score_phrase(
             continue
         docs, freqs = _phrase_freqs(seg, fname, terms, rel, slop)
         if docs.size:
-            tf[docs] += ctx.bm25.field_tf(f, freqs, lengths[docs], ctx.reader.avg_field_length(fname))
+            tf[docs] += ctx.bm25.field_tf(
+                f, freqs, lengths[docs], ctx.reader.avg_field_length(fname)
+            )
     mask = tf > 0
     scores = np.zeros(seg.ndocs, dtype=np.float32)
     if mask.any():
@@ -282,28 +308,37 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _term_matcher(
+    node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str], stem: Callable[[str], str]
+) -> tuple[Callable[[list[str]], Iterable[str]], tuple[Any, ...]]:
+    """A filter over a sorted term list for a multi-term leaf, and its cache key."""
+    if isinstance(node, Prefix):
+        prefix = normalize(node.text)
+        return (lambda terms: (t for t in terms if t.startswith(prefix))), ("prefix", prefix)
+    if isinstance(node, Wildcard):
+        rx = re.compile(fnmatch.translate(normalize(node.pattern)))
+        return (lambda terms: (t for t in terms if rx.match(t))), ("wild", rx.pattern)
+    word = normalize(node.text)
+    stemmed = stem(node.text) or word
+    head = word[: node.prefixlength]
+    dist = min(node.maxdist, 2)
+
+    def fuzzy(terms: list[str]) -> Iterable[str]:
+        for t in terms:
+            if t.startswith(head) and (
+                levenshtein(word, t, dist) <= dist or levenshtein(stemmed, t, dist) <= dist
+            ):
+                yield t
+
+    return fuzzy, ("fuzzy", word, head, dist)
+
+
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
     for lang in ctx.langs:
         analyzer = get_analyzer(lang)
-        if isinstance(node, Prefix):
-            prefix = analyzer.normalize(node.text)
-            matcher = lambda terms, p=prefix: (t for t in terms if t.startswith(p))  # noqa: E731
-            key: tuple[Any, ...] = ("prefix", prefix)
-        elif isinstance(node, Wildcard):
-            rx = re.compile(fnmatch.translate(analyzer.normalize(node.pattern)))
-            matcher = lambda terms, rx=rx: (t for t in terms if rx.match(t))  # noqa: E731
-            key = ("wild", rx.pattern)
-        else:
-            word = analyzer.normalize(node.text)
-            stem = analyzer.term(node.text) or word
-            head = word[: node.prefixlength]
-            dist = min(node.maxdist, 2)
-            matcher = lambda terms, w=word, s=stem, h=head, d=dist: (  # noqa: E731
-                t for t in terms if t.startswith(h) and (levenshtein(w, t, d) <= d or levenshtein(s, t, d) <= d)
-            )
-            key = ("fuzzy", word, head, dist)
+        matcher, key = _term_matcher(node, analyzer.normalize, analyzer.term)
         terms = ctx.expand(lang, fields, matcher, key)
         if terms:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
@@ -343,11 +378,12 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
     if node.end is not None:
         hi = date_to_days(node.end)
         mask &= dates < hi if node.endexcl else dates <= hi
-    return mask
+    out: np.ndarray = mask
+    return out
 
 
 def evaluate(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader) -> Match:
-    """Evaluate ``node`` over every document of ``seg`` (deleted ones are filtered by the caller)."""
+    """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
         return _text(ctx, seg, node)
     if isinstance(node, (Prefix, Wildcard, Fuzzy)):
@@ -360,7 +396,7 @@ def evaluate(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader) -
             return _empty(seg)
         mask = results[0][0].copy()
         scores = np.zeros(seg.ndocs, dtype=np.float32)
-        for m, s in results[1:]:
+        for m, _ in results[1:]:
             if isinstance(node, And):
                 mask &= m
             else:
@@ -400,16 +436,22 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
     mask = np.zeros(seg.ndocs, dtype=bool)
     for value in seg.col_tables[table]:
         v = value.casefold()
-        if node.start is not None and (v <= node.start.casefold() if node.startexcl else v < node.start.casefold()):
+        if node.start is not None and (
+            v <= node.start.casefold() if node.startexcl else v < node.start.casefold()
+        ):
             continue
-        if node.end is not None and (v >= node.end.casefold() if node.endexcl else v > node.end.casefold()):
+        if node.end is not None and (
+            v >= node.end.casefold() if node.endexcl else v > node.end.casefold()
+        ):
             continue
         mask |= _column_match(seg, node.field, value)
     return mask
 
 
-def explain(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader, docnum: int) -> Explanation:
-    """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts add up to the score."""
+def explain(
+    node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader, docnum: int
+) -> Explanation:
+    """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
     children: Iterable[Query | BagOfWords] = ()

@@ -1,4 +1,4 @@
-"""Snippets: the passage of a stored text that best matches the query, matched words marked as written.
+"""Snippets: the passage of a stored text that best matches the query, words marked as written.
 
 The text is re-analysed with its document's language chain; a word is highlighted when its term
 is one the query looked for, so ``erradicación`` is marked for the query ``erradicacion`` and the
@@ -52,7 +52,7 @@ def make_snippet(
     for t in matched:
         if t.start >= start and t.end <= end:
             parts.append(text[cursor : t.start])
-            parts.append(f"{open_tag}{text[t.start:t.end]}{close_tag}")
+            parts.append(f"{open_tag}{text[t.start : t.end]}{close_tag}")
             cursor = t.end
     parts.append(text[cursor:end])
     body = _SPACE.sub(" ", "".join(parts)).strip()

@@ -184,8 +184,9 @@ class _Parser:
         return _Token("phrase", pos, end, words=words, slop=slop)
 
     def _range(self, pos: int) -> _Token:
-        close = min((i for i in (self.text.find("]", pos), self.text.find("}", pos)) if i >= 0),
-                    default=-1)
+        close = min(
+            (i for i in (self.text.find("]", pos), self.text.find("}", pos)) if i >= 0), default=-1
+        )
         if close < 0:
             self.fail(pos, f"bad range: this {self.text[pos]} is never closed by ] or }}")
         found = _NONSPACE_RE.finditer(self.text, pos + 1, close)
@@ -200,16 +201,24 @@ class _Parser:
             start = parts[0]
         else:
             self.fail(pos, "bad range: expected [start TO end], [start TO] or [TO end]")
-        return _Token("range", pos, close + 1, start=start, stop=stop,
-                      startexcl=self.text[pos] == "{", endexcl=self.text[close] == "}")
+        return _Token(
+            "range",
+            pos,
+            close + 1,
+            start=start,
+            stop=stop,
+            startexcl=self.text[pos] == "{",
+            endexcl=self.text[close] == "}",
+        )
 
     def _boost(self, pos: int, tokens: list[_Token]) -> _Token:
         if not tokens or tokens[-1].end != pos or tokens[-1].kind not in _BOOSTABLE:
             self.fail(pos, "bad boost: ^ must directly follow a term, phrase, range or group")
         m = _BOOST_RE.match(self.text, pos)
         end = m.end() if m else pos
-        if not m or (end < len(self.text) and not self.text[end].isspace()
-                     and self.text[end] != ")"):
+        if not m or (
+            end < len(self.text) and not self.text[end].isspace() and self.text[end] != ")"
+        ):
             self.fail(pos, "bad boost: expected a number such as ^2 or ^0.5")
         value = float(m.group(1))
         if not math.isfinite(value):
@@ -425,8 +434,13 @@ class _Parser:
     def _make_range(self, field: str | None, tok: _Token) -> Query:
         start, stop = tok.start, tok.stop
         if field not in DATE_FIELDS:
-            return TermRange(field, None if start is None else start.text,
-                             None if stop is None else stop.text, tok.startexcl, tok.endexcl)
+            return TermRange(
+                field,
+                None if start is None else start.text,
+                None if stop is None else stop.text,
+                tok.startexcl,
+                tok.endexcl,
+            )
         assert field is not None
         first = last = None
         if start is not None:  # an exclusive partial date excludes its whole period
@@ -449,8 +463,10 @@ class _Parser:
                 return datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)
             if day is None:
                 days = calendar.monthrange(int(year), int(month))[1]
-                return (datetime.date(int(year), int(month), 1),
-                        datetime.date(int(year), int(month), days))
+                return (
+                    datetime.date(int(year), int(month), 1),
+                    datetime.date(int(year), int(month), days),
+                )
             one = datetime.date(int(year), int(month), int(day))
             return one, one
         except ValueError:

@@ -206,8 +206,20 @@ class NullQuery(_Node):
 
 
 Query = Union[  # noqa: UP007 - a runtime alias usable on Python 3.10 with isinstance
-    Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, TermRange,
-    And, Or, Not, AndNot, AndMaybe, Every, NullQuery,
+    Term,
+    Phrase,
+    Prefix,
+    Wildcard,
+    Fuzzy,
+    DateRange,
+    TermRange,
+    And,
+    Or,
+    Not,
+    AndNot,
+    AndMaybe,
+    Every,
+    NullQuery,
 ]
 TermLike = Union[Term, Phrase, Prefix, Wildcard, Fuzzy]  # noqa: UP007
 _TERM_TYPES = (Term, Phrase, Prefix, Wildcard, Fuzzy)

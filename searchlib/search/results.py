@@ -46,7 +46,7 @@ class Hit:
 
 @attrs.frozen(slots=True)
 class Results:
-    """A page of hits plus the total count, timing, optional facets and a did-you-mean suggestion."""
+    """A page of hits plus total count, timing, optional facets and a did-you-mean suggestion."""
 
     query: str
     total: int

@@ -37,7 +37,8 @@ def idf(df: int | np.ndarray, n: int) -> float | np.ndarray:
     >>> round(float(idf(1, 10)), 4)
     1.2321
     """
-    return np.log1p((n - df + 0.5) / (np.asarray(df) + 0.5))  # type: ignore[no-any-return]
+    out: float | np.ndarray = np.log1p((n - df + 0.5) / (np.asarray(df) + 0.5))
+    return out
 
 
 @attrs.frozen(slots=True)
@@ -48,12 +49,16 @@ class BM25F:
     weights: Mapping[str, float] = attrs.field(
         factory=lambda: {"title": 2.0, "body": 1.0, "teaser": 1.0}
     )
-    b: Mapping[str, float] = attrs.field(factory=lambda: {"title": 0.5, "body": 0.75, "teaser": 0.75})
+    b: Mapping[str, float] = attrs.field(
+        factory=lambda: {"title": 0.5, "body": 0.75, "teaser": 0.75}
+    )
 
     def __attrs_post_init__(self) -> None:
         for name, w in self.weights.items():
             if not (math.isfinite(w) and w >= 0):
-                raise ValueError(f"weight of field {name!r} must be a finite number >= 0, got {w!r}")
+                raise ValueError(
+                    f"weight of field {name!r} must be a finite number >= 0, got {w!r}"
+                )
         for name, b in self.b.items():
             if not 0 <= b <= 1:
                 raise ValueError(f"b of field {name!r} must be between 0 and 1, got {b!r}")
@@ -61,14 +66,18 @@ class BM25F:
     def weight(self, field: str) -> float:
         return float(self.weights.get(field, 1.0))
 
-    def field_tf(self, field: str, tfs: np.ndarray, lengths: np.ndarray, avglen: float) -> np.ndarray:
+    def field_tf(
+        self, field: str, tfs: np.ndarray, lengths: np.ndarray, avglen: float
+    ) -> np.ndarray:
         """The weighted, length-normalised term frequency of one field."""
         b = float(self.b.get(field, 0.75))
         norm = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen or 1.0))
-        return self.weight(field) * tfs.astype(np.float32) / norm
+        out: np.ndarray = self.weight(field) * tfs.astype(np.float32) / norm
+        return out
 
     def saturate(self, tf_tilde: np.ndarray, term_idf: float) -> np.ndarray:
-        return term_idf * tf_tilde / (self.k1 + tf_tilde)  # type: ignore[no-any-return]
+        out: np.ndarray = term_idf * tf_tilde / (self.k1 + tf_tilde)
+        return out
 
 
 @attrs.frozen

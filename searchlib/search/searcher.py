@@ -21,7 +21,14 @@ from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days
 from searchlib.index.segment import NO_DATE
-from searchlib.search.execute import BagOfWords, SearchContext, _column_match, _score_group, evaluate, explain
+from searchlib.search.execute import (
+    BagOfWords,
+    SearchContext,
+    _column_match,
+    _score_group,
+    evaluate,
+    explain,
+)
 from searchlib.search.highlight import make_snippet
 from searchlib.search.parser import parse_query
 from searchlib.search.query import Fuzzy, Phrase, Prefix, Query, Term, Wildcard, iter_terms
@@ -107,7 +114,9 @@ class Searcher:
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
-        facet_counts: dict[str, Counter[str]] = {k: Counter() for k in ("lang", "kind", "country", "year")}
+        facet_counts: dict[str, Counter[str]] = {
+            k: Counter() for k in ("lang", "kind", "country", "year")
+        }
         for i, seg in enumerate(self.reader.segments):
             mask, sc = evaluate(q, ctx, seg)
             if seg.live is not None:
@@ -137,26 +146,32 @@ class Searcher:
             order = top[np.lexsort((all_doc[top], all_seg[top], -all_score[top]))][offset:k]
             matcher = self._term_matcher(q) if snippets else None
             for j in order:
-                hits.append(self._hit(int(all_seg[j]), int(all_doc[j]), float(all_score[j]), matcher))
+                hits.append(
+                    self._hit(int(all_seg[j]), int(all_doc[j]), float(all_score[j]), matcher)
+                )
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
         return Results(text, total, took, tuple(hits), facet_out, None)
 
-    def search_text(self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None) -> Results:
+    def search_text(
+        self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
+    ) -> Results:
         """Rank documents for plain text (no query syntax): every word is an optional term."""
         return self.search(BagOfWords(text), limit, lang=lang, filters=filters, snippets=False)
 
-    def _count_facets(self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]]) -> None:
+    def _count_facets(
+        self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]]
+    ) -> None:
         for col, table in (("lang", "langs"), ("kind", "kinds")):
             names = seg.col_tables[table]
-            for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True)):
+            for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True), strict=True):
                 out[col][names[int(code)]] += int(n)
         off = seg.cols["countries_off"]
         codes = np.concatenate([seg.cols["countries"][int(off[d]) : int(off[d + 1])] for d in docs])
         names = seg.col_tables["countries"]
-        for code, n in zip(*np.unique(codes, return_counts=True)):
+        for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
             out["country"][names[int(code)]] += int(n)
-        for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True)):
+        for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True), strict=True):
             year = _year(int(days))
             if year:
                 out["year"][year] += int(n)
@@ -182,16 +197,31 @@ class Searcher:
                     head = analyzer.normalize(text).split("*")[0].split("?")[0]
                     if head:
                         prefixes[lang].append(head[:3])
+
         def is_match(lang: str, term: str) -> bool:
-            return term in exact.get(lang, ()) or any(term.startswith(p) for p in prefixes.get(lang, ()))
+            return term in exact.get(lang, ()) or any(
+                term.startswith(p) for p in prefixes.get(lang, ())
+            )
+
         return is_match
 
-    def _hit(self, seg_idx: int, docnum: int, score: float, matcher: Callable[[str, str], bool] | None, reason: str | None = None) -> Hit:
+    def _hit(
+        self,
+        seg_idx: int,
+        docnum: int,
+        score: float,
+        matcher: Callable[[str, str], bool] | None,
+        reason: str | None = None,
+    ) -> Hit:
         doc = self.reader.segments[seg_idx].stored(docnum)
         return self.hit_from_stored(doc, score, matcher, reason)
 
     def hit_from_stored(
-        self, doc: dict[str, Any], score: float, matcher: Callable[[str, str], bool] | None, reason: str | None = None
+        self,
+        doc: dict[str, Any],
+        score: float,
+        matcher: Callable[[str, str], bool] | None,
+        reason: str | None = None,
     ) -> Hit:
         lang = doc.get("lang", "en")
         text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
@@ -201,7 +231,9 @@ class Searcher:
         countries = doc.get("countries") or ([doc["section"]] if doc.get("section") else [])
         date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
         title = doc.get("title") or doc.get("teaser", "")[:80]
-        return Hit(doc["id"], score, doc["kind"], title, lang, date, tuple(countries), snippet, reason)
+        return Hit(
+            doc["id"], score, doc["kind"], title, lang, date, tuple(countries), snippet, reason
+        )
 
     def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
         """How ``doc_id`` got its score for ``query``; the root value equals the hit's score."""
@@ -234,7 +266,11 @@ class Searcher:
         if doc["kind"] == "related":
             for i, seg in enumerate(self.reader.segments):
                 for j, d in enumerate(seg.ids):
-                    if d not in seen and doc_id in seg.doc_values("links", j) and (seg.live is None or seg.live[j]):
+                    if (
+                        d not in seen
+                        and doc_id in seg.doc_values("links", j)
+                        and (seg.live is None or seg.live[j])
+                    ):
                         seen.add(d)
                         hits.append(self._hit(i, j, 0.0, None, "page that shows it"))
         hits += self._more_like_this(doc, limit, seen)
@@ -271,7 +307,9 @@ class Searcher:
             seg_ids += [i] * docs.size
             docnums += docs.tolist()
             scores += total[docs].tolist()
-        order = np.lexsort((np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64)))
+        order = np.lexsort(
+            (np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64))
+        )
         words = ", ".join(t for t, _ in key[:5])
         hits = []
         for j in order:
@@ -280,7 +318,11 @@ class Searcher:
             if d in seen:
                 continue
             seen.add(d)
-            hits.append(self._hit(seg_ids[j], docnums[j], float(scores[j]), None, f"similar content: {words}"))
+            hits.append(
+                self._hit(
+                    seg_ids[j], docnums[j], float(scores[j]), None, f"similar content: {words}"
+                )
+            )
             if len(hits) >= limit:
                 break
         return hits

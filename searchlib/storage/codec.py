@@ -6,7 +6,7 @@ Grammar of one file (integers little-endian)::
     header  := b"SLIB" version:u16 name_len:u16 name:utf8      -- format name, e.g. "postings"
     toc     := toc_len:u32 json:utf8                           -- {"meta": {...}, "arrays": [...]}
     arrays  := each array's raw bytes, 8-byte aligned; the toc lists [name, dtype, offset, count]
-    footer  := b"SLIBEND\\0" crc32:u32                          -- crc32 of every byte before the footer
+    footer  := b"SLIBEND\\0" crc32:u32                          -- crc32 of all bytes before it
 
 Only plain numeric dtypes are allowed (no object arrays, no pickle): reading a file never runs code.
 A wrong magic, name, version, size or checksum raises :class:`CorruptIndexError` naming the file.
@@ -29,7 +29,9 @@ __all__ = ["ALLOWED_DTYPES", "ArrayFile", "decode_array_file", "encode_array_fil
 MAGIC = b"SLIB"
 FOOTER_MAGIC = b"SLIBEND\0"
 FOOTER_SIZE = len(FOOTER_MAGIC) + 4
-ALLOWED_DTYPES = frozenset({"<u1", "<u2", "<u4", "<u8", "<i1", "<i2", "<i4", "<i8", "<f4", "<f8", "|u1", "|i1"})
+ALLOWED_DTYPES = frozenset(
+    {"<u1", "<u2", "<u4", "<u8", "<i1", "<i2", "<i4", "<i8", "<f4", "<f8", "|u1", "|i1"}
+)
 
 
 def _pad(n: int) -> int:
@@ -41,7 +43,9 @@ class ArrayFile:
 
     __slots__ = ("arrays", "meta", "name", "version")
 
-    def __init__(self, name: str, version: int, meta: dict[str, Any], arrays: dict[str, np.ndarray]):
+    def __init__(
+        self, name: str, version: int, meta: dict[str, Any], arrays: dict[str, np.ndarray]
+    ):
         self.name = name
         self.version = version
         self.meta = meta
@@ -52,9 +56,12 @@ class ArrayFile:
 
 
 def encode_array_file(
-    format_name: str, version: int, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any] | None = None
+    format_name: str,
+    version: int,
+    arrays: Mapping[str, np.ndarray],
+    meta: Mapping[str, Any] | None = None,
 ) -> list[bytes]:
-    """Serialize arrays and a JSON-able ``meta`` into the file format; returns the chunks to write."""
+    """Serialize arrays and a JSON-able ``meta`` into the file format; return the chunks."""
     name_b = format_name.encode("utf-8")
     header = MAGIC + struct.pack("<HH", version, len(name_b)) + name_b
     items = []
@@ -73,7 +80,7 @@ def encode_array_file(
         offset = len(header) + 4 + len(toc_b)
         offset += _pad(offset)
         changed = False
-        for entry, (_, a) in zip(toc_entries, items):
+        for entry, (_, a) in zip(toc_entries, items, strict=True):
             if entry[2] != offset:
                 entry[2] = offset
                 changed = True
@@ -85,7 +92,7 @@ def encode_array_file(
     pos = len(header) + 4 + len(toc_b)
     chunks.append(b"\0" * _pad(pos))
     pos += _pad(pos)
-    for entry, (_, a) in zip(toc_entries, items):
+    for entry, (_, a) in zip(toc_entries, items, strict=True):
         assert entry[2] == pos, "toc offsets out of step"
         raw = a.tobytes()
         chunks.append(raw)
@@ -108,7 +115,9 @@ def verify_checksum(buf: memoryview | bytes, path: str) -> None:
     (expected,) = struct.unpack("<I", bytes(buf[n - 4 :]))
     actual = zlib.crc32(buf[: n - FOOTER_SIZE])
     if actual != expected:
-        raise CorruptIndexError(path, f"checksum mismatch (stored {expected:08x}, computed {actual:08x})")
+        raise CorruptIndexError(
+            path, f"checksum mismatch (stored {expected:08x}, computed {actual:08x})"
+        )
 
 
 def decode_array_file(
@@ -129,11 +138,17 @@ def decode_array_file(
         version, name_len = struct.unpack("<HH", bytes(buf[4:8]))
         name = bytes(buf[8 : 8 + name_len]).decode("utf-8")
         if name != format_name:
-            raise CorruptIndexError(path, f"format mismatch: file is {name!r}, expected {format_name!r}")
+            raise CorruptIndexError(
+                path, f"format mismatch: file is {name!r}, expected {format_name!r}"
+            )
         if version < min_version:
-            raise IndexFormatTooOldError(path, f"{name} version {version} < supported {min_version}")
+            raise IndexFormatTooOldError(
+                path, f"{name} version {version} < supported {min_version}"
+            )
         if version > max_version:
-            raise IndexFormatTooNewError(path, f"{name} version {version} > supported {max_version}")
+            raise IndexFormatTooNewError(
+                path, f"{name} version {version} > supported {max_version}"
+            )
         p = 8 + name_len
         (toc_len,) = struct.unpack("<I", bytes(buf[p : p + 4]))
         toc = json.loads(bytes(buf[p + 4 : p + 4 + toc_len]).decode("utf-8"))

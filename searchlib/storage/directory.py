@@ -163,7 +163,9 @@ class MemoryDirectory:
         try:
             return memoryview(self._files[name])
         except KeyError as exc:
-            raise CorruptIndexError(self.describe(name), "file listed by the index is missing") from exc
+            raise CorruptIndexError(
+                self.describe(name), "file listed by the index is missing"
+            ) from exc
 
     def write(self, name: str, chunks: Iterable[bytes]) -> int:
         data = b"".join(chunks)

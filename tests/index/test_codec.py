@@ -14,8 +14,12 @@ from searchlib.storage import MemoryDirectory, decode_array_file, encode_array_f
 DTYPES = st.sampled_from(["<u1", "<u2", "<u4", "<u8", "<i4", "<i8", "<f4", "<f8"])
 
 
-@given(arrays=st.dictionaries(st.text(min_size=1, max_size=8), hnp.arrays(DTYPES, st.integers(0, 40)), max_size=5),
-       meta=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3))
+@given(
+    arrays=st.dictionaries(
+        st.text(min_size=1, max_size=8), hnp.arrays(DTYPES, st.integers(0, 40)), max_size=5
+    ),
+    meta=st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3),
+)
 def test_round_trip(arrays: dict[str, np.ndarray], meta: dict[str, object]) -> None:
     """decode(encode(arrays, meta)) gives back the same arrays (dtype and values) and meta."""
     buf = b"".join(encode_array_file("postings", 1, arrays, meta))
@@ -29,7 +33,9 @@ def test_round_trip(arrays: dict[str, np.ndarray], meta: dict[str, object]) -> N
 
 
 def make(version: int = 1) -> bytes:
-    return b"".join(encode_array_file("postings", version, {"a": np.arange(100, dtype=np.uint32)}, {"k": 1}))
+    return b"".join(
+        encode_array_file("postings", version, {"a": np.arange(100, dtype=np.uint32)}, {"k": 1})
+    )
 
 
 @pytest.mark.parametrize("offset", [0, 5, 9, 20, 60, 200, -10, -1])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -12,14 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from index_helpers import brief
 
 import searchlib
 from searchlib.errors import CorruptIndexError, LockError
 from searchlib.index import IndexWriter
 from searchlib.index.check import check_index
 from searchlib.storage import FileDirectory
-
-from index_helpers import brief
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,7 +80,9 @@ time.sleep(60)
 
 def test_second_writer_gets_lock_error_while_reads_work(tmp_path: Path) -> None:
     build(tmp_path)
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         t0 = time.monotonic()
@@ -106,15 +106,32 @@ def test_cli_lock_error_exits_3(tmp_path: Path) -> None:
     build(tmp_path)
     src = tmp_path.parent / "one.jsonl"
     src.write_text(json.dumps({"id": "z", "lang": "en", "title": "t", "body": "coca"}) + "\n")
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         out = subprocess.run(
-            [sys.executable, "-m", "searchlib", "index", str(src), "--index", str(tmp_path), "--lock-timeout", "0.2"],
-            capture_output=True, text=True, cwd=REPO,
+            [
+                sys.executable,
+                "-m",
+                "searchlib",
+                "index",
+                str(src),
+                "--index",
+                str(tmp_path),
+                "--lock-timeout",
+                "0.2",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
         )
         assert out.returncode == 3
-        assert f"locked by another writer (pid {child.pid})" in out.stderr and "Traceback" not in out.stderr
+        assert (
+            f"locked by another writer (pid {child.pid})" in out.stderr
+            and "Traceback" not in out.stderr
+        )
     finally:
         child.kill()
         child.wait()
@@ -126,7 +143,9 @@ def write_corpus(path: Path, n: int) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
             b = brief(i, "en" if i % 2 else "es", words=40)
-            f.write(json.dumps({"id": b.id, "lang": b.lang, "title": b.title, "body": b.body[0]}) + "\n")
+            f.write(
+                json.dumps({"id": b.id, "lang": b.lang, "title": b.title, "body": b.body[0]}) + "\n"
+            )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -138,13 +157,30 @@ def test_kill_9_leaves_a_whole_number_of_commits(tmp_path: Path, seed: int) -> N
     index_dir = tmp_path / "idx"
     rng = random.Random(seed)
     kills: list[int] = []
-    for attempt in range(2):
+    for _ in range(2):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "searchlib", "index", str(src), "--index", str(index_dir), "--commit-every", "50", "--quiet"],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "searchlib",
+                "index",
+                str(src),
+                "--index",
+                str(index_dir),
+                "--commit-every",
+                "50",
+                "--quiet",
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
-        while not list(index_dir.glob("manifest_*")) and time.monotonic() < deadline and proc.poll() is None:
+        while (
+            not list(index_dir.glob("manifest_*"))
+            and time.monotonic() < deadline
+            and proc.poll() is None
+        ):
             time.sleep(0.02)  # the interpreter is starting: kill during indexing, not before
         time.sleep(rng.uniform(0.05, 1.5))
         proc.send_signal(signal.SIGKILL)

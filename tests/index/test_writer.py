@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
+from index_helpers import brief
 
 import searchlib
 from searchlib.index import IndexReader, IndexWriter
@@ -13,9 +13,15 @@ from searchlib.index.merge import select_merge
 from searchlib.records import RelatedItem
 from searchlib.storage import FileDirectory, MemoryDirectory
 
-from index_helpers import brief
-
-QUERIES = ["coca", "police border", '"drug trafficking"', "pandilla OR extorsión", "cart*", "polise~1", "coca -cartel"]
+QUERIES = [
+    "coca",
+    "police border",
+    '"drug trafficking"',
+    "pandilla OR extorsión",
+    "cart*",
+    "polise~1",
+    "coca -cartel",
+]
 
 
 def ranking(index: searchlib.Index, q: str) -> list[tuple[str, float]]:

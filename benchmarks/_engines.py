@@ -1,0 +1,179 @@
+"""The two engines as benchmarks drive them: indexing child processes and in-process searchers.
+
+Indexing runs as a whole command in a child process (``python -m searchlib index`` or the Whoosh
+script ``whoosh_index.py``) through a wrapper that prints the child's own peak RSS at exit, since
+``RUSAGE_CHILDREN`` only reports the largest child ever waited for. Searching opens both indexes in
+this process: searchlib through its public API, Whoosh with the schema of ``whoosh_index.py``, an
+OrGroup parser over the title and body fields of the query's language and BM25F (its default).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _corpus import Corpus
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WHOOSH_SCRIPT = HERE / "whoosh_index.py"
+RSS_TAG = "__BENCH_MAXRSS_KB__"
+
+# Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints its own
+# peak RSS in KiB (VmHWM on Linux, else ru_maxrss) on stderr, whatever the exit code.
+WRAPPER = f"""
+import resource, runpy, sys
+target, args = sys.argv[1], sys.argv[2:]
+code = 0
+try:
+    if target == "-m":
+        sys.argv = [args[0], *args[1:]]
+        runpy.run_module(args[0], run_name="__main__", alter_sys=True)
+    else:
+        sys.argv = [target, *args]
+        runpy.run_path(target, run_name="__main__")
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+finally:
+    # VmHWM: this process's own peak. ru_maxrss would also count the parent's RSS at fork
+    # time, which Linux carries across exec (the pytest parent is bigger than small children).
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open("/proc/self/status") as status:
+            rss = int(next(ln for ln in status if ln.startswith("VmHWM:")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        pass
+    print("{RSS_TAG}", rss, file=sys.stderr, flush=True)
+sys.exit(code)
+"""
+
+
+@dataclass
+class ChildRun:
+    """One indexing child process: wall time, its own peak RSS, and the index it left."""
+
+    seconds: float
+    peak_rss_mb: float
+    index_bytes: int
+    stdout: str
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run_child(argv: list[str], index_dir: Path) -> ChildRun:
+    """Run ``python -c WRAPPER argv...``; raise with its stderr when it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *argv], cwd=REPO, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - t0
+    rss_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(RSS_TAG)]
+    if proc.returncode != 0 or not rss_lines:
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    rss_kb = int(rss_lines[-1].split()[1])
+    return ChildRun(seconds, rss_kb / 1024, dir_bytes(index_dir), proc.stdout)
+
+
+def searchlib_index_argv(corpus: Path, index_dir: Path) -> list[str]:
+    return ["-m", "searchlib", "index", str(corpus), "--index", str(index_dir), "--quiet"]
+
+
+def whoosh_index_argv(corpus: Path, index_dir: Path) -> list[str]:
+    return [str(WHOOSH_SCRIPT), str(corpus), str(index_dir)]
+
+
+def searchlib_doc_count(index_dir: Path) -> int:
+    """The docs count `searchlib stats --json` reports for ``index_dir``."""
+    out = subprocess.run(
+        [sys.executable, "-m", "searchlib", "stats", "--index", str(index_dir), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(json.loads(out)["docs"])
+
+
+def whoosh_doc_count(index_dir: Path) -> int:
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(index_dir))
+    try:
+        return int(ix.doc_count())
+    finally:
+        ix.close()
+
+
+class WhooshSearch:
+    """A Whoosh index opened for searching: an OrGroup parser per language (plus fuzzy terms)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        from whoosh import index as windex
+        from whoosh import qparser
+
+        self.ix = windex.open_dir(str(index_dir))
+        self.searcher = self.ix.searcher()  # BM25F, Whoosh's default
+        self.parsers: dict[str, Any] = {}
+        for lang, fields in (
+            ("en", ["title_en", "body_en"]),
+            ("es", ["title_es", "body_es"]),
+            ("any", ["title_en", "body_en", "title_es", "body_es"]),
+        ):
+            parser = qparser.MultifieldParser(fields, self.ix.schema, group=qparser.OrGroup)
+            parser.add_plugin(qparser.FuzzyTermPlugin())  # `term~1`, as searchlib's syntax has it
+            self.parsers[lang] = parser
+
+    def search(
+        self, text: str, lang: str = "en", limit: int = 10, lang_filter: str | None = None
+    ) -> list[str]:
+        from whoosh.query import Term
+
+        q = self.parsers[lang].parse(text)
+        flt = Term("lang", lang_filter) if lang_filter else None
+        return [hit["id"] for hit in self.searcher.search(q, limit=limit, filter=flt)]
+
+    def more_like(self, doc_id: str, text: str, lang: str, limit: int = 10) -> list[str]:
+        """Whoosh's more-like-this for a document, given its text (the body field is not stored)."""
+        docnum = self.searcher.document_number(id=doc_id)
+        hits = self.searcher.more_like(docnum, f"body_{lang}", text=text, top=limit)
+        return [hit["id"] for hit in hits]
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+
+class IndexStore:
+    """Indexes built once per session, keyed by (engine, corpus file); bench_indexing fills it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[tuple[str, Path], tuple[Path, ChildRun]] = {}
+        self._n = 0
+
+    def fresh_dir(self, engine: str, corpus: Corpus) -> Path:
+        self._n += 1
+        path = self.root / f"{engine}-{corpus.path.stem}-{self._n}"
+        path.mkdir(parents=True)
+        return path
+
+    def build(self, engine: str, corpus: Corpus, index_dir: Path) -> ChildRun:
+        argv = (searchlib_index_argv if engine == "searchlib" else whoosh_index_argv)(
+            corpus.path, index_dir
+        )
+        run = run_child(argv, index_dir)
+        self.built[(engine, corpus.path)] = (index_dir, run)
+        return run
+
+    def get(self, engine: str, corpus: Corpus) -> Path:
+        """The index of ``corpus`` for ``engine``, built now (outside timed regions) if needed."""
+        if (engine, corpus.path) not in self.built:
+            self.build(engine, corpus, self.fresh_dir(engine, corpus))
+        return self.built[(engine, corpus.path)][0]

@@ -1,0 +1,52 @@
+"""Indexing as a whole command: ``searchlib index`` vs a Whoosh 2.7 script, in child processes.
+
+Reports docs/s, MB/s (of JSONL input), the child's own peak RSS and the index's bytes on disk in
+``extra_info``; the summary pairs the two engines into ratios. Each run is checked: the index
+holds exactly the corpus's documents (``searchlib stats --json``; Whoosh's ``doc_count()``).
+The indexes built here are reused by ``bench_search.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _corpus import Corpus
+from _engines import ChildRun, IndexStore, searchlib_doc_count, whoosh_doc_count
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: IndexStore) -> None:
+    if engine == "whoosh":
+        pytest.importorskip("whoosh", reason="whoosh is not installed")
+    benchmark.group = "indexing"
+    runs: list[ChildRun] = []
+    dirs = []
+
+    def setup() -> tuple[tuple[()], dict[str, Any]]:
+        dirs.append(index_store.fresh_dir(engine, news))
+        return (), {}
+
+    def run() -> ChildRun:
+        result = index_store.build(engine, news, dirs[-1])
+        runs.append(result)
+        return result
+
+    benchmark.pedantic(run, setup=setup, rounds=1, iterations=1, warmup_rounds=0)
+    result = runs[-1]
+    count = searchlib_doc_count(dirs[-1]) if engine == "searchlib" else whoosh_doc_count(dirs[-1])
+    assert count == news.docs, f"{engine} indexed {count} documents, the corpus has {news.docs}"
+    benchmark.extra_info.update(
+        {
+            "what": "index news",
+            "engine": engine,
+            "corpus": news.name,
+            "docs": news.docs,
+            "megabytes": round(news.nbytes / 1e6, 3),
+            "seconds": round(result.seconds, 3),
+            "docs_per_s": round(news.docs / result.seconds, 1),
+            "mb_per_s": round(news.nbytes / 1e6 / result.seconds, 3),
+            "peak_rss_mb": round(result.peak_rss_mb, 1),
+            "index_mb": round(result.index_bytes / 1e6, 2),
+        }
+    )

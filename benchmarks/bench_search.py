@@ -1,0 +1,227 @@
+"""Query latency by shape, related items and CACM's own queries: searchlib vs Whoosh, same docs.
+
+Both indexes are built once per session (by ``bench_indexing.py`` or, if it did not run, here
+before any timing). Every query is timed on its own; ``extra_info`` holds p50/p95 latency in ms
+and queries/s, and the summary pairs the engines into a speed ratio. Whoosh searches with an
+OrGroup parser over the title and body fields of the query's language, BM25F (its default) and
+``searcher.search(q, limit=10)``. Each bench checks its results (hits where hits must exist).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from _corpus import Corpus, bench_mode, plain
+from _engines import IndexStore, WhooshSearch
+
+import searchlib
+
+ROUNDS = {"quick": 3, "full": 5}
+Query = Callable[[], int]  # runs one query, returns its number of hits
+
+
+@dataclass
+class Engines:
+    searchlib: searchlib.Index
+    whoosh: WhooshSearch | None
+
+
+@pytest.fixture(scope="module")
+def news_engines(news: Corpus, index_store: IndexStore) -> Iterator[Engines]:
+    idx = searchlib.open_index(index_store.get("searchlib", news))
+    whoosh = _open_whoosh(index_store, news)
+    yield Engines(idx, whoosh)
+    idx.close()
+    if whoosh is not None:
+        whoosh.close()
+
+
+@pytest.fixture(scope="module")
+def cacm_engines(cacm: Corpus, index_store: IndexStore) -> Iterator[Engines]:
+    idx = searchlib.open_index(index_store.get("searchlib", cacm))
+    whoosh = _open_whoosh(index_store, cacm)
+    yield Engines(idx, whoosh)
+    idx.close()
+    if whoosh is not None:
+        whoosh.close()
+
+
+def _open_whoosh(store: IndexStore, corpus: Corpus) -> WhooshSearch | None:
+    try:
+        import whoosh  # noqa: F401
+    except ImportError:
+        return None
+    return WhooshSearch(Path(store.get("whoosh", corpus)))
+
+
+def _misspell(word: str) -> str:
+    """One edit away (Levenshtein): the middle letter dropped."""
+    i = len(word) // 2
+    return word[:i] + word[i + 1 :]
+
+
+def shape_queries(shape: str, corpus: Corpus, eng: Engines, engine: str) -> list[Query]:
+    """The queries of one shape for one engine (same text for both engines)."""
+    en, es = corpus.words["en"], corpus.words["es"]
+    idx, wh = eng.searchlib, eng.whoosh
+    specs: list[
+        tuple[str, str | None, str | None]
+    ] = []  # (query text, query lang, doc-lang filter)
+    if shape in ("one term", "one term, no snippets"):
+        specs = [(w, "en", None) for w in en[:6]] + [(w, "es", None) for w in es[:4]]
+    elif shape == "two-term OR":
+        specs = [(f"{a} OR {b}", "en", None) for a, b in zip(en[:6], en[1:7], strict=False)]
+        specs += [(f"{a} OR {b}", "es", None) for a, b in zip(es[:4], es[1:5], strict=False)]
+    elif shape == "AND":
+        specs = [(f"{a} AND {b}", "en", None) for a, b in zip(en[:6], en[2:8], strict=False)]
+        specs += [(f"{a} AND {b}", "es", None) for a, b in zip(es[:4], es[2:6], strict=False)]
+    elif shape == "phrase":
+        specs = [(f'"{p}"', "en", None) for p in corpus.phrases["en"]]
+        specs += [(f'"{p}"', "es", None) for p in corpus.phrases["es"]]
+    elif shape == "prefix":
+        specs = [(w[:4] + "*", "en", None) for w in en[:6]] + [
+            (w[:4] + "*", "es", None) for w in es[:4]
+        ]
+    elif shape == "fuzzy":
+        specs = [(_misspell(w) + "~1", "en", None) for w in en[:6] if len(w) > 3]
+        specs += [(_misspell(w) + "~1", "es", None) for w in es[:4] if len(w) > 3]
+    elif shape == "filtered (doc lang)":
+        specs = [(w, None, "en") for w in en[:5]] + [(w, None, "es") for w in es[:5]]
+    elif shape == "cross-lingual es->en":
+        specs = [(w, "es", None) for w in es[:10]]
+    if (
+        engine == "searchlib" and shape == "one term, no snippets"
+    ):  # what a caller without snippets pays
+        return [
+            (lambda t=t, ql=ql: len(idx.searcher().search(t, 10, lang=ql, snippets=False).hits))
+            for t, ql, _ in specs
+        ]
+    if engine == "searchlib":  # Index.search: hits with highlighted snippets
+        return [
+            (lambda t=t, ql=ql, dl=dl: len(idx.search(t, 10, lang=ql, doc_lang=dl).hits))
+            for t, ql, dl in specs
+        ]
+    assert wh is not None
+    return [
+        (lambda t=t, ql=ql, dl=dl: len(wh.search(t, ql or "any", 10, lang_filter=dl)))
+        for t, ql, dl in specs
+    ]
+
+
+def _measure(benchmark: Any, queries: list[Query]) -> tuple[list[int], np.ndarray]:
+    """Warm up once, then time each query alone for ROUNDS rounds; return hits and ms latencies."""
+    hits = [q() for q in queries]  # warm-up (caches, lazy loading), outside the timed rounds
+    latencies: list[float] = []
+
+    def run_all() -> int:
+        total = 0
+        for q in queries:
+            t0 = time.perf_counter()
+            total += q()
+            latencies.append((time.perf_counter() - t0) * 1000)
+        return total
+
+    benchmark.pedantic(run_all, rounds=ROUNDS[bench_mode()], iterations=1, warmup_rounds=0)
+    return hits, np.array(latencies)
+
+
+def _record(
+    benchmark: Any, what: str, engine: str, corpus: Corpus, lat: np.ndarray, n: int
+) -> None:
+    benchmark.extra_info.update(
+        {
+            "what": what,
+            "engine": engine,
+            "corpus": corpus.name,
+            "queries": n,
+            "p50_ms": round(float(np.percentile(lat, 50)), 3),
+            "p95_ms": round(float(np.percentile(lat, 95)), 3),
+            "queries_per_s": round(len(lat) / (float(lat.sum()) / 1000), 1),
+        }
+    )
+
+
+SHAPES = [
+    "one term",
+    "one term, no snippets",
+    "two-term OR",
+    "AND",
+    "phrase",
+    "prefix",
+    "fuzzy",
+    "filtered (doc lang)",
+    "cross-lingual es->en",
+]
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_query_shape(
+    benchmark: Any, shape: str, engine: str, news: Corpus, news_engines: Engines
+) -> None:
+    if engine == "whoosh" and news_engines.whoosh is None:
+        pytest.skip("whoosh is not installed")
+    benchmark.group = f"query: {shape}"
+    queries = shape_queries(shape, news, news_engines, engine)
+    hits, lat = _measure(benchmark, queries)
+    if shape == "cross-lingual es->en":
+        # Spanish words on a mostly English index: only the count is informative (see README).
+        if engine == "searchlib":
+            res = [news_engines.searchlib.search(w, 10, lang="es") for w in news.words["es"][:10]]
+            benchmark.extra_info["english_hits"] = sum(h.lang == "en" for r in res for h in r.hits)
+        assert all(h >= 0 for h in hits)
+    elif shape in ("AND", "phrase", "fuzzy"):
+        assert sum(1 for h in hits if h > 0) >= len(hits) // 2, f"{engine} {shape}: {hits}"
+    else:
+        assert all(h > 0 for h in hits), f"{engine} {shape}: a query found nothing: {hits}"
+    _record(benchmark, f"query {shape}", engine, news, lat, len(queries))
+    benchmark.extra_info["hits"] = hits
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+def test_related(benchmark: Any, engine: str, news: Corpus, news_engines: Engines) -> None:
+    """searchlib ``index.related(id)`` vs Whoosh ``more_like`` (given the document's text)."""
+    if engine == "whoosh" and news_engines.whoosh is None:
+        pytest.skip("whoosh is not installed")
+    benchmark.group = "query: related items"
+    idx, wh = news_engines.searchlib, news_engines.whoosh
+    ids = news.sample_ids
+    assert ids, "the corpus has no sample documents for related items"
+    queries: list[Query]
+    if engine == "searchlib":
+        queries = [(lambda d=d: len(idx.related(d).hits)) for d in ids]
+    else:
+        assert wh is not None
+        langs = {d: (idx.stored(d) or {}).get("lang", "en") for d in ids}
+        queries = [(lambda d=d: len(wh.more_like(d, news.texts[d], langs[d]))) for d in ids]
+    hits, lat = _measure(benchmark, queries)
+    assert all(h > 0 for h in hits), f"{engine}: no related items for some of {ids}: {hits}"
+    _record(benchmark, "related items", engine, news, lat, len(queries))
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+def test_cacm_queries(benchmark: Any, engine: str, cacm: Corpus, cacm_engines: Engines) -> None:
+    """The collection's own queries, one at a time, plain text, top 10."""
+    if engine == "whoosh" and cacm_engines.whoosh is None:
+        pytest.skip("whoosh is not installed")
+    benchmark.group = "query: CACM queries"
+    texts = [q["text"] for q in cacm.queries]
+    queries: list[Query]
+    if engine == "searchlib":
+        searcher = cacm_engines.searchlib.searcher()
+        queries = [(lambda t=t: len(searcher.search_text(t, 10).hits)) for t in texts]
+    else:
+        wh = cacm_engines.whoosh
+        assert wh is not None
+        queries = [(lambda t=t: len(wh.search(plain(t), "en", 10))) for t in texts]
+    hits, lat = _measure(benchmark, queries)
+    assert sum(1 for h in hits if h == 10) >= 0.9 * len(hits), (
+        f"{engine}: too few full result lists"
+    )
+    _record(benchmark, "CACM queries (plain text)", engine, cacm, lat, len(queries))
