@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from searchlib.bulk import bulk_index
 from searchlib.errors import IndexNotFoundError, IndexStateError, IngestError
 from searchlib.index import IndexReader, IndexWriter, latest_generation, record_from_stored
 from searchlib.index.check import check_index
@@ -229,12 +230,30 @@ def index_paths(
     paths: Iterable[PathLike],
     *,
     commit_every: int | None = None,
+    workers: int | None = None,
     on_skip: Callable[[IngestError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> IndexReport:
-    """Ingest files and folders into ``index``; bad input is skipped and reported, the rest kept."""
+    """Ingest files and folders into ``index``; bad input is skipped and reported, the rest kept.
+
+    On disk, the work is shared by ``workers`` processes (default: one per core; 1 indexes in
+    this process), each writing whole segments; with ``commit_every`` the run is sequential and
+    commits every that many records, so an interruption keeps whole commits.
+    """
     report = IndexReport()
     t0 = time.perf_counter()
+    if workers != 1 and not commit_every and isinstance(index.directory, FileDirectory):
+        report.indexed, report.skipped = bulk_index(
+            index.writer,
+            index.directory.path,
+            paths,
+            workers=workers,
+            on_skip=on_skip,
+            on_progress=on_progress,
+        )
+        report.generation = index.commit()
+        report.seconds = time.perf_counter() - t0
+        return report
     since_commit = 0
     for item in iter_records([Path(p) for p in paths]):
         if isinstance(item, IngestError):

@@ -20,6 +20,7 @@ LAYERS = {
     "searchlib.index": 2,
     "searchlib.search": 3,
     "searchlib.api": 4,
+    "searchlib.bulk": 4,
     "searchlib.evaluation": 5,
     "searchlib.repl": 5,
     "searchlib.cli": 6,

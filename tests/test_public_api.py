@@ -51,6 +51,7 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         assert getattr(searchlib, name) is not None
     submodules = {
         "analysis",
+        "bulk",
         "api",
         "errors",
         "index",

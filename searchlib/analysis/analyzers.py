@@ -14,7 +14,7 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 from __future__ import annotations
 
 from functools import cache
-from itertools import compress
+from itertools import chain, compress
 
 import attrs
 
@@ -62,8 +62,7 @@ class Analyzer:
         self._spanish = lang == "es"
         self._possessive = lang == "en"
         self._cache: dict[str, str] = {}
-        self._single: dict[str, str] = {}
-        self._multi: dict[str, tuple[str, ...]] = {}
+        self._chunks: dict[str, tuple[str, ...]] = {}
         self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -108,46 +107,28 @@ class Analyzer:
         """Fast path for indexing: the terms of ``text`` and their positions.
 
         Stop words are removed but keep their position, so positions have gaps. Same result as
-        :meth:`tokens`: no token contains whitespace, so the text is split on whitespace (in C)
-        and each distinct chunk (``said,``, ``(Reuters)``, ``anti-drug``) is tokenized and
-        analysed once, then cached: chunks of one word map to its term ("" for a stop word),
-        other chunks (0 or 2+ words) to the tuple of their terms.
+        :meth:`tokens`: no token contains whitespace, so the text is split on whitespace and
+        each distinct chunk (``said,``, ``(Reuters)``, ``anti-drug``) is tokenized and analysed
+        once, then cached as the tuple of its terms ("" for a stop word). A text whose chunks
+        are all known is then analysed without a Python-level loop: split, one dict lookup per
+        chunk (``map``), flatten, and positions from the flat list (``compress``).
         """
         chunks = text.split()
-        found = list(map(self._single.get, chunks))
-        if None not in found:  # every chunk is one known word: all in C
-            return list(filter(None, found)), list(compress(range(len(found)), found))
-        multi = self._multi
-        terms: list[str] = []
-        positions: list[int] = []
-        pos = 0
-        for chunk, term in zip(chunks, found, strict=True):
-            if term is None:
-                parts = multi.get(chunk)
-                if parts is None:
-                    parts = self._learn_chunk(chunk)
-                for part in parts:
-                    if part:
-                        terms.append(part)
-                        positions.append(pos)
-                    pos += 1
-                continue
-            if term:
-                terms.append(term)
-                positions.append(pos)
-            pos += 1
-        return terms, positions
+        cache = self._chunks
+        parts = list(map(cache.get, chunks))
+        if None in parts:
+            for chunk in set(chunks).difference(cache):
+                self._learn_chunk(chunk)
+            parts = list(map(cache.__getitem__, chunks))
+        flat = list(chain.from_iterable(parts))  # type: ignore[arg-type]
+        return list(filter(None, flat)), list(compress(range(len(flat)), flat))
 
     def _learn_chunk(self, chunk: str) -> tuple[str, ...]:
-        """Analyse a whitespace-free chunk and cache it (single word or multi-word)."""
-        if len(self._single) + len(self._multi) > _MAX_CHUNK_CACHE:
-            self._single.clear()
-            self._multi.clear()
+        """Analyse a whitespace-free chunk and cache the tuple of its terms."""
+        if len(self._chunks) > _MAX_CHUNK_CACHE:
+            self._chunks.clear()
         parts = tuple(map(self.term, TOKEN_RE.findall(chunk)))
-        if len(parts) == 1:
-            self._single[chunk] = parts[0]
-        else:
-            self._multi[chunk] = parts
+        self._chunks[chunk] = parts
         return parts
 
     def tokens(self, text: str) -> list[Token]:

@@ -123,8 +123,6 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     for r in readers:
         tables = r.col_tables
         lang_codes, kind_codes = r.cols["lang"], r.cols["kind"]
-        offs = r._files["store"]["offs"]
-        data = r._files["store"]["data"]
         for d in range(r.ndocs):
             if r.live is not None and not r.live[d]:
                 continue
@@ -133,7 +131,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             kind.append(tables["kinds"][int(kind_codes[d])])
             countries.append(r.doc_values("countries", d))
             links.append(r.doc_values("links", d))
-            stored.append(data[int(offs[d]) : int(offs[d + 1])].tobytes())
+            stored.append(r.stored_raw(d))
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
     return SegmentData(
         ndocs=base,

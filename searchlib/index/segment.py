@@ -11,7 +11,9 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.cols``  column values for filters, facets and lookups: ``lang``, ``kind`` (codes into meta
   tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` and ``links``
   (CSR: ``X_off`` + codes), ``ids`` (NUL-joined ids).
-* ``.store`` stored fields: ``data`` (UTF-8 JSON objects back to back) and ``offs`` (u8, n+1).
+* ``.store`` stored fields: UTF-8 JSON objects in zlib-compressed blocks of ``STORE_BLOCK``
+  documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
+  the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
 
 Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
 bitmap), named by the manifest, so a segment's own files are never rewritten.
@@ -20,6 +22,7 @@ bitmap), named by the manifest, so a segment's own files are never rewritten.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +37,8 @@ __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_se
 VERSION = 1
 NO_DATE = np.iinfo(np.int32).min
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
+STORE_BLOCK = 16
+"""Documents per compressed block of stored fields: a hit costs one small decompression."""
 
 
 def smallest_uint(max_value: int) -> type[np.unsignedinteger[Any]]:
@@ -90,6 +95,26 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
     return table, off, codes
 
 
+def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
+    blocks = []
+    offs = np.zeros(len(docs) + 1, dtype=np.uint32)
+    for b in range(0, len(docs), STORE_BLOCK):
+        group = docs[b : b + STORE_BLOCK]
+        pos = 0
+        for i, raw in enumerate(group, start=b):
+            offs[i] = pos
+            pos += len(raw)
+        offs[b + len(group)] = pos
+        blocks.append(zlib.compress(b"".join(group), 6))
+    starts = np.zeros(len(blocks) + 1, dtype=np.uint64)
+    starts[1:] = np.cumsum([len(b) for b in blocks])
+    return {
+        "data": np.frombuffer(b"".join(blocks), dtype=np.uint8),
+        "blocks": starts,
+        "offs": offs,
+    }
+
+
 def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
     """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
     n = data.ndocs
@@ -132,12 +157,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "countries": countries,
         "links": links,
     }
-    offs = np.zeros(n + 1, dtype=np.uint64)
-    offs[1:] = np.cumsum([len(b) for b in data.stored])
-    store: dict[str, np.ndarray] = {
-        "data": np.frombuffer(b"".join(data.stored), dtype=np.uint8),
-        "offs": offs,
-    }
+    store = _compress_store(data.stored)
     files = {}
     parts: tuple[tuple[str, dict[str, np.ndarray], dict[str, Any]], ...] = (
         ("terms", terms_arrays, {"ndocs": n}),
@@ -179,6 +199,7 @@ class SegmentReader:
         self.cols = cols.arrays
         self.col_tables: dict[str, list[str]] = cols.meta
         self._ids: list[str] | None = None
+        self._block_cache: dict[int, bytes] = {}
         self._id_index: dict[str, int] | None = None
         self.live: np.ndarray | None = None  # bool per doc; None when nothing is deleted
         self.deletes_file = deletes
@@ -287,10 +308,28 @@ class SegmentReader:
             return -1
         return i
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored_raw(self, docnum: int) -> bytes:
+        """The stored JSON of a document, as bytes."""
+        block = docnum // STORE_BLOCK
+        data = self._block_cache.get(block)
+        if data is None:
+            store = self._files["store"]
+            starts = store["blocks"]
+            try:
+                data = zlib.decompress(store["data"][int(starts[block]) : int(starts[block + 1])])
+            except zlib.error as exc:
+                where = self.directory.describe(f"{self.name}.store")
+                raise CorruptIndexError(where, f"block {block}: {exc}") from exc
+            if len(self._block_cache) >= 64:
+                self._block_cache.clear()
+            self._block_cache[block] = data
         offs = self._files["store"]["offs"]
-        data = self._files["store"]["data"]
-        raw = data[int(offs[docnum]) : int(offs[docnum + 1])].tobytes()
+        last = min((block + 1) * STORE_BLOCK, self.ndocs)
+        end = len(data) if docnum + 1 == last else int(offs[docnum + 1])
+        return data[int(offs[docnum]) : end]
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        raw = self.stored_raw(docnum)
         try:
             doc: dict[str, Any] = json.loads(raw)
         except ValueError as exc:

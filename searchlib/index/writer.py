@@ -9,7 +9,7 @@ pages is stored once and every brief links to it by id. Nothing is visible to re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 
@@ -170,6 +170,26 @@ class IndexWriter:
         self._builder = SegmentBuilder()
         self._pending = {}
         self._superseded = []
+
+    def reserve_segment_names(self, n: int) -> list[str]:
+        """Names for ``n`` segments that other processes will write for this writer."""
+        names = [f"s{self._next_segment + i:06d}" for i in range(n)]
+        self._next_segment += n
+        return names
+
+    def add_segment(self, entry: dict[str, object], ids: Sequence[str]) -> None:
+        """Adopt a segment written elsewhere (a bulk-indexing worker) into the next commit.
+
+        ``ids`` are its documents' ids in doc order; like :meth:`add`, each replaces any
+        document with the same id, including earlier ones of the same segment.
+        """
+        self._check_open()
+        self.flush()
+        idx = len(self._flushed)
+        self._flushed.append(entry)
+        for docnum, doc_id in enumerate(ids):
+            self._forget(doc_id)
+            self._flushed_ids[doc_id] = (idx, docnum)
 
     # -- commits ------------------------------------------------------------------------------
 

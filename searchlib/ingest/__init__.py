@@ -12,18 +12,29 @@ Knows nothing of storage, the index or search. The public surface:
 from __future__ import annotations
 
 from searchlib.ingest.boilerplate import strip_boilerplate
-from searchlib.ingest.files import INGEST_SUFFIXES, iter_records, parse_jsonl_record, read_file
+from searchlib.ingest.files import (
+    INGEST_SUFFIXES,
+    Chunk,
+    iter_records,
+    parse_jsonl_record,
+    plan_chunks,
+    read_chunk,
+    read_file,
+)
 from searchlib.ingest.layout import LAYOUTS, Layout
 from searchlib.ingest.page import looks_like_page, parse_page
 
 __all__ = [
     "INGEST_SUFFIXES",
+    "Chunk",
     "LAYOUTS",
     "Layout",
     "iter_records",
     "looks_like_page",
     "parse_jsonl_record",
     "parse_page",
+    "plan_chunks",
+    "read_chunk",
     "read_file",
     "strip_boilerplate",
 ]

@@ -17,13 +17,23 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, parse_page
 from searchlib.records import Brief, stable_id
 
-__all__ = ["INGEST_SUFFIXES", "iter_records", "parse_jsonl_record", "read_file"]
+__all__ = [
+    "INGEST_SUFFIXES",
+    "Chunk",
+    "iter_records",
+    "parse_jsonl_record",
+    "plan_chunks",
+    "read_chunk",
+    "read_file",
+]
 
 INGEST_SUFFIXES = frozenset({".txt", ".md", ".jsonl"})
 """File extensions a folder walk reads; others are ignored."""
@@ -92,6 +102,67 @@ def iter_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Result]:
             yield IngestError(name, "no such file or folder")
 
 
+@attrs.frozen(slots=True)
+class Chunk:
+    """A unit of input for parallel ingest: a whole file, or a line-aligned byte range of a
+    JSONL file (``start``..``end``, whose first line is line ``first_line`` of the file)."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 << 20) -> list[Chunk]:
+    """Split the input of :func:`iter_records` into chunks of about ``chunk_bytes``, in order.
+
+    Reading the chunks in order with :func:`read_chunk` yields exactly what ``iter_records``
+    yields; large JSONL files are cut at line boundaries, other files stay whole.
+    """
+    files: list[str] = []
+    for path in paths:
+        name = os.fspath(path)
+        files.extend(_walk(Path(name)) if os.path.isdir(name) else [name])
+    chunks: list[Chunk] = []
+    for name in files:
+        try:
+            size = os.path.getsize(name)
+        except OSError:
+            chunks.append(Chunk(name))
+            continue
+        if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes:
+            chunks.append(Chunk(name))
+            continue
+        with open(name, "rb") as f:
+            data = f.read()
+        start, line = 0, 1
+        while start < size:
+            end = data.find(b"\n", min(start + chunk_bytes, size - 1))
+            end = size if end < 0 else end + 1
+            chunks.append(Chunk(name, start, end, line))
+            line += data.count(b"\n", start, end)
+            start = end
+    return chunks
+
+
+def read_chunk(chunk: Chunk) -> Iterator[Result]:
+    """The records of one chunk (see :func:`plan_chunks`)."""
+    if chunk.end is None:
+        if os.path.exists(chunk.path):
+            yield from read_file(chunk.path)
+        else:
+            yield IngestError(chunk.path, "no such file or folder")
+        return
+    with open(chunk.path, "rb") as f:
+        f.seek(chunk.start)
+        data = f.read(chunk.end - chunk.start)
+    if b"\x00" in data:
+        line = chunk.first_line + data.count(b"\n", 0, data.index(b"\x00"))
+        yield IngestError(chunk.path, "binary data (contains NUL bytes)", line=line)
+        return
+    yield from _read_jsonl(chunk.path, data, chunk.first_line)
+
+
 def _walk(root: Path) -> list[str]:
     found: list[tuple[tuple[str, ...], str]] = []
     for folder, dirs, files in os.walk(root):
@@ -105,10 +176,10 @@ def _walk(root: Path) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
-def _read_jsonl(name: str, data: bytes) -> Iterator[Result]:
+def _read_jsonl(name: str, data: bytes, first_line: int = 1) -> Iterator[Result]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+    for lineno, raw in enumerate(data.split(b"\n"), start=first_line):
         if not raw.strip():
             continue
         try:

@@ -47,6 +47,7 @@ from searchlib.search.scoring import BM25F, Explanation, idf
 __all__ = [
     "COLUMN_FIELDS",
     "BagOfWords",
+    "CrossLingual",
     "Match",
     "SearchContext",
     "evaluate",
@@ -151,6 +152,18 @@ class BagOfWords:
     field: str | None = None
     boost: float = 1.0
     langs: tuple[str, ...] | None = None
+
+
+@attrs.frozen(slots=True)
+class CrossLingual:
+    """A query plus its translation into the other language (a lower-weighted optional part).
+
+    ``translation`` only scores documents of its own language, so a document matches when it
+    matches ``query`` (in the query's language) or the translation (in the other one).
+    """
+
+    query: Query | BagOfWords
+    translation: BagOfWords
 
 
 def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
@@ -382,7 +395,9 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
     return out
 
 
-def evaluate(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader) -> Match:
+def evaluate(
+    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader
+) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
         return _text(ctx, seg, node)
@@ -390,6 +405,10 @@ def evaluate(node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader) -
         return _multi_term(ctx, seg, node)
     if isinstance(node, BagOfWords):
         return _bag(ctx, seg, node)
+    if isinstance(node, CrossLingual):
+        m1, s1 = evaluate(node.query, ctx, seg)
+        m2, s2 = _bag(ctx, seg, node.translation)
+        return m1 | m2, s1 + s2
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
         if not results:
@@ -449,13 +468,15 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
 
 
 def explain(
-    node: Query | BagOfWords, ctx: SearchContext, seg: SegmentReader, docnum: int
+    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader, docnum: int
 ) -> Explanation:
     """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
-    children: Iterable[Query | BagOfWords] = ()
-    if isinstance(node, (And, Or)):
+    children: Iterable[Query | BagOfWords | CrossLingual] = ()
+    if isinstance(node, CrossLingual):
+        children = (node.query, node.translation)
+    elif isinstance(node, (And, Or)):
         children = node.children
     elif isinstance(node, AndNot):
         children = (node.positive,)
@@ -464,7 +485,7 @@ def explain(
     details = tuple(explain(c, ctx, seg, docnum) for c in children)
     label = f"{type(node).__name__} {node!r}" if not details else f"sum of {type(node).__name__}"
     if details and getattr(node, "boost", 1.0) != 1.0:
-        label += f" x boost {node.boost}"
+        label += f" x boost {getattr(node, 'boost', 1.0)}"
     if not mask[docnum]:
         label = f"no match: {node!r}"
     elif not details and value:

@@ -16,13 +16,16 @@ from typing import Any
 import attrs
 import numpy as np
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import detect_language, get_analyzer, load_lexicon
+from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
+    COLUMN_FIELDS,
     BagOfWords,
+    CrossLingual,
     SearchContext,
     _column_match,
     _score_group,
@@ -79,12 +82,43 @@ def _year(days: int) -> str | None:
     return str((_dt.date(1970, 1, 1) + _dt.timedelta(days=int(days))).year)
 
 
+CROSS_WEIGHT = 0.25
+"""Weight of the translated part of a query relative to the query itself."""
+
+
+def query_words(q: Query | BagOfWords) -> str:
+    """The words of a query's positive term leaves, for translation: fields such as lang: or
+    country: are left out, and so are phrases (an exact phrase is not translated word by word)."""
+    if isinstance(q, BagOfWords):
+        return q.text
+    parts = []
+    for leaf in iter_terms(q):
+        if leaf.field in COLUMN_FIELDS or leaf.field == "id":
+            continue
+        if isinstance(leaf, Term):
+            parts.append(leaf.text)
+    return " ".join(parts)
+
+
+def translate_words(text: str, src: str) -> str:
+    """``text`` in the other language: lexicon translations plus the words it cannot translate
+    (names, numbers, acronyms), source-language stop words dropped."""
+    lexicon = load_lexicon()
+    analyzer = get_analyzer(src)
+    translated = lexicon.translate(text, src)
+    unknown = [w for w in TOKEN_RE.findall(text) if analyzer.term(w) and not lexicon.lookup(w, src)]
+    return " ".join(translated + unknown)
+
+
 class Searcher:
     """Searches one :class:`IndexReader` snapshot."""
 
-    def __init__(self, reader: IndexReader, bm25: BM25F | None = None) -> None:
+    def __init__(
+        self, reader: IndexReader, bm25: BM25F | None = None, cross_weight: float = CROSS_WEIGHT
+    ) -> None:
         self.reader = reader
         self.bm25 = bm25 or BM25F()
+        self.cross_weight = cross_weight
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
@@ -102,15 +136,23 @@ class Searcher:
         facets: bool = False,
         snippets: bool = True,
         default_op: str = "OR",
+        cross_lingual: bool = True,
     ) -> Results:
         """Rank the documents matching ``query``; return hits ``offset`` .. ``offset + limit``.
 
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
+        With ``cross_lingual``, the query's words are also translated with the bilingual
+        lexicon (names and numbers kept) and matched against the other language's documents at
+        ``cross_weight`` of the weight, so a Spanish query finds English briefs and the reverse.
         """
         t0 = time.perf_counter()
         text = query if isinstance(query, str) else repr(query)
-        q = parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
+        q: Query | BagOfWords | CrossLingual = (
+            parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
+        )
+        if cross_lingual:
+            q = self.with_translation(q, lang)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
@@ -153,6 +195,23 @@ class Searcher:
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
         return Results(text, total, took, tuple(hits), facet_out, None)
 
+    def with_translation(
+        self, q: Query | BagOfWords | CrossLingual, lang: str | None
+    ) -> Query | BagOfWords | CrossLingual:
+        """``q`` plus its translation into the other language, when the query's language is
+        known (given, or detected from its words) and the lexicon translates any of them."""
+        if isinstance(q, CrossLingual):
+            return q
+        words = query_words(q)
+        src = lang or detect_language(words)
+        if src not in ("en", "es") or not words:
+            return q
+        text = translate_words(words, src)
+        if not text:
+            return q
+        other = "es" if src == "en" else "en"
+        return CrossLingual(q, BagOfWords(text, boost=self.cross_weight, langs=(other,)))
+
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
     ) -> Results:
@@ -176,10 +235,14 @@ class Searcher:
             if year:
                 out["year"][year] += int(n)
 
-    def _term_matcher(self, q: Query | BagOfWords) -> Callable[[str, str], bool]:
+    def _term_matcher(self, q: Query | BagOfWords | CrossLingual) -> Callable[[str, str], bool]:
         """A predicate (lang, term) -> is this term one the query looks for?"""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
         prefixes: dict[str, list[str]] = {"en": [], "es": []}
+        if isinstance(q, CrossLingual):
+            for lang in q.translation.langs or ("en", "es"):
+                exact[lang].update(get_analyzer(lang).terms(q.translation.text)[0])
+            q = q.query
         if isinstance(q, BagOfWords):
             for lang in ("en", "es"):
                 exact[lang].update(get_analyzer(lang).terms(q.text)[0])

@@ -1,0 +1,131 @@
+"""Bulk indexing with worker processes: each worker ingests and analyses a share of the input
+and writes a whole segment; the one writer adopts the segments and commits them at once.
+
+This is how Lucene and tantivy use several cores: segments are independent, so workers need no
+coordination beyond a segment name each. The writer keeps the write lock for the whole run and
+applies replacement by id (a later document wins, in input order), so the result is the same
+index a sequential run builds, split into more segments (and merged by the usual policy).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from searchlib.errors import IngestError
+from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
+from searchlib.index.segment import write_segment
+from searchlib.ingest import Chunk, plan_chunks, read_chunk
+from searchlib.records import Brief
+from searchlib.storage import FileDirectory
+
+__all__ = ["CHUNK_BYTES", "bulk_index", "default_workers"]
+
+CHUNK_BYTES = 4 << 20
+"""Input per worker task: large enough to amortise a task, small enough to bound its memory."""
+
+_Error = tuple[str, str, "int | None"]
+_Result = tuple["dict[str, Any] | None", list[str], list[_Error], int]
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _tasks(chunks: Sequence[Chunk], chunk_bytes: int) -> list[list[Chunk]]:
+    """Group consecutive chunks (small files) into tasks of about ``chunk_bytes``."""
+    tasks: list[list[Chunk]] = []
+    size = 0
+    for c in chunks:
+        n = (c.end - c.start) if c.end is not None else _size(c.path)
+        if not tasks or size + n > chunk_bytes:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(c)
+        size += n
+    return tasks
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
+    """Worker: ingest and analyse ``chunks`` into one new segment of the index at ``path``."""
+    path, name, chunks = args
+    directory = FileDirectory(path)
+    reader = IndexReader.open(directory)  # related items already in the index are not re-added
+    builder = SegmentBuilder()
+    seen: set[str] = set()
+    errors: list[_Error] = []
+    count = 0
+    for chunk in chunks:
+        for item in read_chunk(chunk):
+            if isinstance(item, IngestError):
+                errors.append((item.path, item.reason, item.line))
+                continue
+            count += 1
+            builder.add(to_index_doc(item))
+            seen.add(item.id)
+            if isinstance(item, Brief):
+                for rel in item.related:
+                    if rel.id not in seen and rel.id not in reader:
+                        seen.add(rel.id)
+                        builder.add(to_index_doc(rel))
+    entry = write_segment(directory, name, builder.finish()) if len(builder) else None
+    return entry, builder.ids, errors, count
+
+
+def _run(jobs: list[tuple[str, str, list[Chunk]]], workers: int) -> Iterator[_Result]:
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_index_task, jobs)
+        return
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_index_task, jobs)
+
+
+def bulk_index(
+    writer: IndexWriter,
+    path: str | os.PathLike[str],
+    sources: Iterable[str | os.PathLike[str]],
+    *,
+    workers: int | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    on_skip: Callable[[IngestError], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[IngestError]]:
+    """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
+
+    Returns (records indexed, errors). Nothing is committed: the caller commits.
+    """
+    chunks = plan_chunks(sources, chunk_bytes)
+    tasks = _tasks(chunks, chunk_bytes)
+    names = writer.reserve_segment_names(len(tasks))
+    jobs = [(os.fspath(path), n, t) for n, t in zip(names, tasks, strict=True)]
+    indexed = 0
+    errors: list[IngestError] = []
+    for entry, ids, errs, count in _run(jobs, workers or default_workers()):
+        for p, reason, line in errs:
+            err = IngestError(p, reason, line)
+            errors.append(err)
+            if on_skip:
+                on_skip(err)
+        if entry is not None:
+            writer.add_segment(entry, ids)
+        indexed += count
+        if on_progress:
+            on_progress(indexed)
+    return indexed, errors
