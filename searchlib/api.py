@@ -139,15 +139,26 @@ class Index:
         since: _dt.date | None = None,
         until: _dt.date | None = None,
         facets: bool = False,
+        snippets: bool = True,
+        cross_lingual: bool = True,
     ) -> Results:
         """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
         filter without changing scores (``doc_lang`` restricts the documents' language).
+        ``cross_lingual`` also matches the query's translation against the other language;
+        ``snippets`` builds highlighted passages for the hits.
         """
         filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
         return self.searcher().search(
-            query, limit, offset=offset, lang=lang, filters=filters, facets=facets
+            query,
+            limit,
+            offset=offset,
+            lang=lang,
+            filters=filters,
+            facets=facets,
+            snippets=snippets,
+            cross_lingual=cross_lingual,
         )
 
     def related(self, doc_id: str, limit: int = 10) -> Results:

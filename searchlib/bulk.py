@@ -17,6 +17,7 @@ from typing import Any
 
 from searchlib.errors import IngestError
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
+from searchlib.index.documents import analysis_vocabulary
 from searchlib.index.segment import write_segment
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
 from searchlib.records import Brief
@@ -82,7 +83,9 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
                     if rel.id not in seen and rel.id not in reader:
                         seen.add(rel.id)
                         builder.add(to_index_doc(rel))
-    entry = write_segment(directory, name, builder.finish()) if len(builder) else None
+    if not len(builder):
+        return None, [], errors, count
+    entry = write_segment(directory, name, builder.finish(analysis_vocabulary()))
     return entry, builder.ids, errors, count
 
 

@@ -131,6 +131,22 @@ class Analyzer:
         self._chunks[chunk] = parts
         return parts
 
+    def vocabulary(self) -> dict[str, str]:
+        """The stemmed words this analyzer has seen so far: normalized word -> its term.
+
+        Words that are their own term (names, numbers, short words) are left out: the term
+        dictionary already holds them. The indexer stores this map (restricted to a segment's
+        terms) so that prefix, wildcard and fuzzy queries expand over real words, not stems.
+        """
+        normalize = self.normalize
+        out = {}
+        for w, t in self._cache.items():
+            if t:
+                n = normalize(w)
+                if n != t:
+                    out[n] = t
+        return out
+
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""
         out = []

@@ -29,6 +29,7 @@ class IndexDoc:
     links: tuple[str, ...]
     fields: dict[str, tuple[list[str], list[int]]]  # field -> (terms, positions)
     stored: bytes
+    title: str = ""
 
 
 class _FieldBuffer:
@@ -80,6 +81,7 @@ class SegmentBuilder:
         self._countries: list[Sequence[str]] = []
         self._links: list[Sequence[str]] = []
         self._stored: list[bytes] = []
+        self._titles: list[str] = []
         self.bytes_buffered = 0
 
     def __len__(self) -> int:
@@ -106,11 +108,16 @@ class SegmentBuilder:
         self._countries.append(doc.countries)
         self._links.append(doc.links)
         self._stored.append(doc.stored)
+        self._titles.append(doc.title)
         self.bytes_buffered += len(doc.stored)
         return docnum
 
-    def finish(self) -> SegmentData:
-        """Sort and group everything into the arrays of a segment."""
+    def finish(self, vocabulary: dict[str, dict[str, str]] | None = None) -> SegmentData:
+        """Sort and group everything into the arrays of a segment.
+
+        ``vocabulary`` (lang -> {word: term}, from the analyzers) is kept for the words whose
+        term this segment has, so multi-term queries can expand over words.
+        """
         fields = {}
         for name, buf in self._fields.items():
             fields[name] = build_field(
@@ -131,7 +138,21 @@ class SegmentBuilder:
             countries=self._countries,
             links=self._links,
             stored=self._stored,
+            titles=self._titles,
+            words=_segment_words(fields, vocabulary or {}),
         )
+
+
+def _segment_words(
+    fields: dict[str, FieldPostings], vocabulary: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    out = {}
+    for lang, pairs in vocabulary.items():
+        present = {t for name, fp in fields.items() if name.endswith("." + lang) for t in fp.terms}
+        kept = {w: t for w, t in pairs.items() if t in present}
+        if kept:
+            out[lang] = kept
+    return out
 
 
 __all__ += ["NO_DATE"]

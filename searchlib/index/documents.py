@@ -17,6 +17,7 @@ from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
 
 __all__ = [
+    "analysis_vocabulary",
     "TEXT_FIELDS",
     "days_to_date",
     "date_to_days",
@@ -82,6 +83,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             links=(),
             fields=_analyse(lang, {"title": record.title, "teaser": record.teaser}),
             stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+            title=record.title or _clip(record.teaser),
         )
     body = record.text
     lang = doc_lang(record.lang, f"{record.title}\n{body}")
@@ -112,7 +114,21 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         links=tuple(r.id for r in record.related),
         fields=_analyse(lang, {"title": record.title, "body": body}),
         stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
+        title=record.title,
     )
+
+
+def analysis_vocabulary() -> dict[str, dict[str, str]]:
+    """The words the analyzers have seen, per language: {normalized word: term}."""
+    return {lang: get_analyzer(lang).vocabulary() for lang in ("en", "es")}
+
+
+def _clip(text: str, width: int = 80) -> str:
+    """A teaser cut to ``width`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
 
 
 def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:

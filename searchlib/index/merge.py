@@ -119,6 +119,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     countries: list[Sequence[str]] = []
     links: list[Sequence[str]] = []
     stored: list[bytes] = []
+    titles: list[str] = []
     dates: list[np.ndarray] = []
     for r in readers:
         tables = r.col_tables
@@ -132,7 +133,18 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             countries.append(r.doc_values("countries", d))
             links.append(r.doc_values("links", d))
             stored.append(r.stored_raw(d))
+            titles.append(r.title(d))
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
+    words: dict[str, dict[str, str]] = {}
+    for language in ("en", "es"):
+        suffix = "." + language
+        present = {t for name, fp in fields.items() if name.endswith(suffix) for t in fp.terms}
+        pairs: dict[str, str] = {}
+        for r in readers:
+            ws, ts = r.words(language)
+            pairs.update((w, t) for w, t in zip(ws, ts, strict=True) if t in present)
+        if pairs:
+            words[language] = pairs
     return SegmentData(
         ndocs=base,
         fields=fields,
@@ -144,4 +156,6 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         countries=countries,
         links=links,
         stored=stored,
+        titles=titles,
+        words=words,
     )

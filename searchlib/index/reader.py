@@ -32,6 +32,9 @@ class IndexReader:
         self.manifest = manifest
         self.segments = segments
         self._field_docs: dict[str, int] = {}
+        self.cache: dict[str, Any] = {}
+        """Per-snapshot caches of the search layer (statistics, norms): valid as long as the
+        reader, since a reader never changes."""
         self._df_cache: dict[tuple[str, str], int] = {}
 
     @classmethod

@@ -37,6 +37,20 @@ __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_se
 VERSION = 1
 NO_DATE = np.iinfo(np.int32).min
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
+_REQUIRED_COLS = frozenset(
+    {
+        "lang",
+        "kind",
+        "date",
+        "countries",
+        "countries_off",
+        "links",
+        "links_off",
+        "ids",
+        "titles",
+        "titles_off",
+    }
+)
 STORE_BLOCK = 16
 """Documents per compressed block of stored fields: a hit costs one small decompression."""
 
@@ -78,6 +92,8 @@ class SegmentData:
     countries: list[Sequence[str]]
     links: list[Sequence[str]]
     stored: list[bytes]  # one JSON object per document
+    titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
+    words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -115,6 +131,17 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     }
 
 
+def _blob(strings: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("\0".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(blob: np.ndarray | None) -> list[str]:
+    if blob is None or blob.size == 0:
+        return []
+    text: str = blob.tobytes().decode("utf-8")
+    return text.split("\0")
+
+
 def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
     """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
     n = data.ndocs
@@ -125,11 +152,15 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     for field, fp in sorted(data.fields.items()):
         blob = "\0".join(fp.terms).encode("utf-8")
         terms_arrays[f"{field}/terms"] = np.frombuffer(blob, dtype=np.uint8)
-        terms_arrays[f"{field}/start"] = fp.start.astype(np.uint64)
-        terms_arrays[f"{field}/pstart"] = fp.pstart.astype(np.uint64)
+        terms_arrays[f"{field}/start"] = fp.start.astype(smallest_uint(int(fp.start[-1])))
+        terms_arrays[f"{field}/pstart"] = fp.pstart.astype(smallest_uint(int(fp.pstart[-1])))
         post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype)
         post_arrays[f"{field}/tfs"] = fp.tfs.astype(smallest_uint(int(fp.tfs.max(initial=0))))
         pos_arrays[f"{field}/pos"] = fp.pos.astype(smallest_uint(int(fp.pos.max(initial=0))))
+    for lang, pairs in sorted(data.words.items()):
+        words = sorted(pairs)
+        terms_arrays[f"@words/{lang}/words"] = _blob(words)
+        terms_arrays[f"@words/{lang}/terms"] = _blob([pairs[w] for w in words])
     len_arrays: dict[str, np.ndarray] = {
         f: a.astype(smallest_uint(int(a.max(initial=0)))) for f, a in sorted(data.lengths.items())
     }
@@ -141,6 +172,9 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
     ids_blob = "\0".join(data.ids).encode("utf-8")
+    encoded_titles = [t.encode("utf-8") for t in data.titles] if data.titles else [b""] * n
+    titles_off = np.zeros(n + 1, dtype=np.uint64)
+    titles_off[1:] = np.cumsum([len(t) for t in encoded_titles])
     cols: dict[str, np.ndarray] = {
         "lang": lang_codes,
         "kind": kind_codes,
@@ -150,6 +184,8 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "links_off": l_off,
         "links": l_codes,
         "ids": np.frombuffer(ids_blob, dtype=np.uint8),
+        "titles": np.frombuffer(b"".join(encoded_titles), dtype=np.uint8),
+        "titles_off": titles_off,
     }
     cols_meta: dict[str, Any] = {
         "langs": langs,
@@ -189,7 +225,10 @@ class SegmentReader:
         self.directory = directory
         self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
         t, p, q = self._files["terms"], self._files["post"], self._files["pos"]
-        self.field_names: list[str] = sorted({k.split("/")[0] for k in t.arrays})
+        self.field_names: list[str] = sorted(
+            {k.split("/")[0] for k in t.arrays if not k.startswith("@")}
+        )
+        self._words: dict[str, tuple[list[str], list[str]]] = {}
         self._terms_cache: dict[str, list[str]] = {}
         self._term_index: dict[str, dict[str, int]] = {}
         self._t, self._p, self._q = t.arrays, p.arrays, q.arrays
@@ -228,6 +267,11 @@ class SegmentReader:
                     self.directory.describe(f"{self.name}.len"),
                     f"{key} has {arr.size} lengths for {self.ndocs} docs",
                 )
+        missing = _REQUIRED_COLS.difference(self.cols)
+        if missing:
+            raise CorruptIndexError(
+                self.directory.describe(f"{self.name}.cols"), f"missing columns {sorted(missing)}"
+            )
         if self.cols["lang"].size != self.ndocs:
             raise CorruptIndexError(
                 self.directory.describe(f"{self.name}.cols"), "column sizes differ from doc count"
@@ -245,6 +289,18 @@ class SegmentReader:
             )
             self._terms_cache[field] = terms
         return terms
+
+    def words(self, lang: str) -> tuple[list[str], list[str]]:
+        """The segment's vocabulary in ``lang``: sorted normalized words and each word's term."""
+        out = self._words.get(lang)
+        if out is None:
+            words = _unblob(self._t.get(f"@words/{lang}/words"))
+            terms = _unblob(self._t.get(f"@words/{lang}/terms"))
+            if len(words) != len(terms):
+                where = self.directory.describe(f"{self.name}.terms")
+                raise CorruptIndexError(where, f"word list of {lang} does not match its terms")
+            out = self._words[lang] = (words, terms)
+        return out
 
     def term_ord(self, field: str, term: str) -> int:
         """The ordinal of ``term`` in ``field``, or -1."""
@@ -307,6 +363,12 @@ class SegmentReader:
         if i >= 0 and self.live is not None and not self.live[i]:
             return -1
         return i
+
+    def title(self, docnum: int) -> str:
+        """The display title of a document (from the columns: no stored-field decompression)."""
+        off = self.cols["titles_off"]
+        raw: bytes = self.cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
+        return raw.decode("utf-8")
 
     def stored_raw(self, docnum: int) -> bytes:
         """The stored JSON of a document, as bytes."""

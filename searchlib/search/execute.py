@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -77,7 +78,11 @@ class SearchContext:
         self.default_fields = tuple(default_fields)
         self.max_expansions = max_expansions
         self._n_total: int | None = None
-        self._idf: dict[tuple[str, tuple[str, ...], tuple[str, ...]], float] = {}
+        # Statistics and norms are fixed for a reader snapshot: cache them on the reader.
+        self._idf: dict[tuple[str, tuple[str, ...], tuple[str, ...]], float] = (
+            reader.cache.setdefault("idf", {})
+        )
+        self._norms: dict[tuple[Any, ...], np.ndarray] = reader.cache.setdefault("norms", {})
         self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._expansions: dict[tuple[Any, ...], list[str]] = {}
 
@@ -116,25 +121,54 @@ class SearchContext:
                 if len(docs) == 1:
                     df += docs[0].size
                 elif docs:
-                    df += np.unique(np.concatenate(docs)).size
+                    seen = np.zeros(seg.ndocs, dtype=bool)
+                    for d in docs:
+                        seen[d] = True
+                    df += int(np.count_nonzero(seen))
             n = max(self.n_docs(), df)
             value = self._idf[key] = float(idf(df, n)) if df else 0.0
         return value
+
+    def norm(self, seg: SegmentReader, field: str, lang: str) -> np.ndarray | None:
+        """Per document of ``seg``: w_f / (1 - b_f + b_f * len / avglen) for the field, or None."""
+        fname = field_name(field, lang)
+        b = float(self.bm25.b.get(field, 0.75))
+        w = self.bm25.weight(field)
+        key = (seg.name, fname, b, w)
+        out = self._norms.get(key)
+        if out is None:
+            lengths = seg.lengths.get(fname)
+            if lengths is None:
+                return None
+            avglen = self.reader.avg_field_length(fname) or 1.0
+            out = (w / ((1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen)))).astype(
+                np.float32
+            )
+            self._norms[key] = out
+        return out
 
     def fields_of(self, node_field: str | None) -> tuple[str, ...]:
         return self.default_fields if node_field is None else (node_field,)
 
     def expand(
-        self, lang: str, fields: tuple[str, ...], matcher: Any, key: tuple[Any, ...]
+        self, lang: str, fields: tuple[str, ...], matcher: WordMatcher, key: tuple[Any, ...]
     ) -> list[str]:
-        """Terms of ``fields`` (any segment) accepted by ``matcher``, capped at max_expansions."""
+        """Terms whose words ``matcher`` accepts (any segment), capped at max_expansions.
+
+        The vocabulary is each segment's stemmed words (so ``erradic*`` finds erradicación and
+        erradicar and expands to their stem) plus its terms (names, numbers and other words
+        that are their own term).
+        """
         ck = (lang, fields) + key
         out = self._expansions.get(ck)
         if out is None:
             found: set[str] = set()
             for seg in self.reader.segments:
+                words, terms = seg.words(lang)
+                found.update(terms[i] for i in matcher(words))
                 for f in fields:
-                    found.update(matcher(seg.terms(field_name(f, lang))))
+                    field_terms = seg.terms(field_name(f, lang))
+                    found.update(field_terms[i] for i in matcher(field_terms))
             out = sorted(found)[: self.max_expansions]
             self._expansions[ck] = out
         return out
@@ -174,9 +208,10 @@ def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
         for t in ctx.analyse(lang, node.text)[0]:
             counts[t] = counts.get(t, 0) + 1
         for t, c in counts.items():
-            m, s = _score_group(ctx, seg, lang, fields, (t,), node.boost * c)
-            mask |= m
-            scores += s
+            hit = _score_sparse(ctx, seg, lang, fields, (t,), node.boost * c)
+            if hit is not None:
+                mask[hit[0]] = True
+                scores[hit[0]] += hit[1]
     return mask, scores
 
 
@@ -196,28 +231,54 @@ def _score_group(
     boost: float,
 ) -> Match:
     """BM25F of a term group (one term, or the expansions of a prefix/fuzzy term summed as one)."""
+    mask, scores = _empty(seg)
+    hit = _score_sparse(ctx, seg, lang, fields, terms, boost)
+    if hit is not None:
+        mask[hit[0]] = True
+        scores[hit[0]] = hit[1]
+    return mask, scores
+
+
+def _score_sparse(
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: Sequence[str],
+    boost: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """BM25F of a term group as (doc numbers, scores) of the matching documents, or None.
+
+    The hot path of every query: per field, one postings slice, one gather of the cached
+    length norms and a multiply; fields are summed densely only when more than one matched.
+    """
     terms = tuple(terms)
-    tf = np.zeros(seg.ndocs, dtype=np.float32)
-    hit = False
+    parts = []
     for f in fields:
-        fname = field_name(f, lang)
-        lengths = seg.lengths.get(fname)
-        if lengths is None:
-            continue
-        avglen = ctx.reader.avg_field_length(fname)
+        norm = None
         for t in terms:
-            p = seg.postings(fname, t)
+            p = seg.postings(field_name(f, lang), t)
             if p is None:
                 continue
+            if norm is None:
+                norm = ctx.norm(seg, f, lang)
+                if norm is None:
+                    break
             docs, tfs = p
-            tf[docs] += ctx.bm25.field_tf(f, tfs, lengths[docs], avglen)
-            hit = True
-    if not hit:
-        return _empty(seg)
-    mask = tf > 0
-    scores = np.zeros(seg.ndocs, dtype=np.float32)
-    scores[mask] = ctx.bm25.saturate(tf[mask], ctx.idf(lang, fields, terms)) * boost
-    return mask, scores
+            parts.append((docs, tfs * norm[docs]))
+    if not parts:
+        return None
+    if len(parts) == 1:
+        docs, tf = parts[0]
+        docs = docs.astype(np.intp)
+    else:
+        dense = np.zeros(seg.ndocs, dtype=np.float32)
+        for d, v in parts:
+            dense[d] += v
+        docs = np.flatnonzero(dense)
+        tf = dense[docs]
+    term_idf = ctx.idf(lang, fields, terms)
+    return docs, (term_idf * boost) * tf / (ctx.bm25.k1 + tf)
 
 
 def _phrase_freqs(
@@ -321,27 +382,43 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _term_matcher(
-    node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str], stem: Callable[[str], str]
-) -> tuple[Callable[[list[str]], Iterable[str]], tuple[Any, ...]]:
-    """A filter over a sorted term list for a multi-term leaf, and its cache key."""
+WordMatcher = Callable[[list[str]], Iterable[int]]
+"""Given a sorted word list, the indexes of the words a multi-term leaf accepts."""
+
+
+def _range(words: list[str], head: str) -> range:
+    """Indexes of the sorted ``words`` starting with ``head``."""
+    if not head:
+        return range(len(words))
+    return range(bisect_left(words, head), bisect_left(words, head + "\U0010ffff"))
+
+
+def _word_matcher(
+    node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]
+) -> tuple[WordMatcher, tuple[Any, ...]]:
+    """A matcher over sorted (normalized, unstemmed) words for a multi-term leaf, and its key.
+
+    Every matcher narrows the list by binary search on the leaf's literal head first.
+    """
     if isinstance(node, Prefix):
         prefix = normalize(node.text)
-        return (lambda terms: (t for t in terms if t.startswith(prefix))), ("prefix", prefix)
+        return (lambda words: _range(words, prefix)), ("prefix", prefix)
     if isinstance(node, Wildcard):
-        rx = re.compile(fnmatch.translate(normalize(node.pattern)))
-        return (lambda terms: (t for t in terms if rx.match(t))), ("wild", rx.pattern)
+        pattern = normalize(node.pattern)
+        head = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        rx = re.compile(fnmatch.translate(pattern))
+        return (
+            (lambda words: (i for i in _range(words, head) if rx.match(words[i]))),
+            ("wild", pattern),
+        )
     word = normalize(node.text)
-    stemmed = stem(node.text) or word
     head = word[: node.prefixlength]
     dist = min(node.maxdist, 2)
 
-    def fuzzy(terms: list[str]) -> Iterable[str]:
-        for t in terms:
-            if t.startswith(head) and (
-                levenshtein(word, t, dist) <= dist or levenshtein(stemmed, t, dist) <= dist
-            ):
-                yield t
+    def fuzzy(words: list[str]) -> Iterable[int]:
+        for i in _range(words, head):
+            if levenshtein(word, words[i], dist) <= dist:
+                yield i
 
     return fuzzy, ("fuzzy", word, head, dist)
 
@@ -351,7 +428,7 @@ def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard 
     mask, scores = _empty(seg)
     for lang in ctx.langs:
         analyzer = get_analyzer(lang)
-        matcher, key = _term_matcher(node, analyzer.normalize, analyzer.term)
+        matcher, key = _word_matcher(node, analyzer.normalize)
         terms = ctx.expand(lang, fields, matcher, key)
         if terms:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)

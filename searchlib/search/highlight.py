@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import compress
+from typing import NamedTuple
 
 from searchlib.analysis import get_analyzer
+from searchlib.analysis.tokenizer import TOKEN_RE
 
 __all__ = ["make_snippet"]
 
@@ -25,19 +28,35 @@ def make_snippet(
     open_tag: str = "<b>",
     close_tag: str = "</b>",
 ) -> str:
-    """The ``width``-character window of ``text`` holding the most distinct matched terms."""
+    """The ``width``-character window of ``text`` holding the most distinct matched terms.
+
+    Matches are found with the analyzer's cached fast path (terms and positions); character
+    offsets are then computed only for the matched words up to the end of the chosen window.
+    """
     if not text:
         return ""
-    tokens = get_analyzer(lang).tokens(text)
-    matched = [t for t in tokens if is_match(t.term)]
-    if not matched:
+    terms, positions = get_analyzer(lang).terms(text)
+    hits = list(compress(zip(positions, terms, strict=True), map(is_match, terms)))
+    if not hits:
         return _clip(text, 0, width)
-    best = (0, 0)  # (distinct terms, index into matched)
-    for i, first in enumerate(matched):
-        seen = {t.term for t in matched[i:] if t.end - first.start <= width}
+    span = max(1, width // 7)  # words in a window, at about 7 characters a word
+    best = (0, 0)  # (distinct terms, index into hits)
+    for i, (first_pos, _) in enumerate(hits):
+        seen = {t for p, t in hits[i:] if p - first_pos < span}
         if len(seen) > best[0]:
             best = (len(seen), i)
-    first = matched[best[1]]
+    first_pos = hits[best[1]][0]
+    wanted = {p for p, _ in hits if first_pos - span // 3 <= p < first_pos + span * 2}
+    last = max(wanted)
+    matched = []
+    first = _Span(0, 0)
+    for pos, m in enumerate(TOKEN_RE.finditer(text)):
+        if pos in wanted:
+            matched.append(_Span(m.start(), m.end()))
+            if pos == first_pos:
+                first = matched[-1]
+        if pos >= last:
+            break
     start = max(0, first.start - width // 5)
     # Start on a word boundary.
     if start > 0:
@@ -57,6 +76,11 @@ def make_snippet(
     parts.append(text[cursor:end])
     body = _SPACE.sub(" ", "".join(parts)).strip()
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
 
 
 def _clip(text: str, start: int, width: int) -> str:

@@ -76,6 +76,9 @@ class Filters:
         return mask
 
 
+_EPOCH = _dt.date(1970, 1, 1)
+
+
 def _year(days: int) -> str | None:
     if days == NO_DATE:
         return None
@@ -86,9 +89,18 @@ CROSS_WEIGHT = 0.25
 """Weight of the translated part of a query relative to the query itself."""
 
 
-def query_words(q: Query | BagOfWords) -> str:
+def _exact_or_prefix(terms: frozenset[str], heads: tuple[str, ...]) -> Callable[[str], bool]:
+    def is_match(term: str) -> bool:
+        return term in terms or term.startswith(heads)
+
+    return is_match
+
+
+def query_words(q: Query | BagOfWords | CrossLingual) -> str:
     """The words of a query's positive term leaves, for translation: fields such as lang: or
     country: are left out, and so are phrases (an exact phrase is not translated word by word)."""
+    if isinstance(q, CrossLingual):
+        q = q.query
     if isinstance(q, BagOfWords):
         return q.text
     parts = []
@@ -98,6 +110,28 @@ def query_words(q: Query | BagOfWords) -> str:
         if isinstance(leaf, Term):
             parts.append(leaf.text)
     return " ".join(parts)
+
+
+def query_language(text: str) -> str:
+    """The language of a query: the detector's answer, else a vote of the lexicon (a word
+    counts for a language when the lexicon knows it on that side only, or it is a stop word
+    of that language only); "" when it stays undetermined (names, shared words)."""
+    lang = detect_language(text)
+    if lang in ("en", "es"):
+        return lang
+    lexicon = load_lexicon()
+    en_chain, es_chain = get_analyzer("en"), get_analyzer("es")
+    votes = {"en": 0, "es": 0}
+    for word in TOKEN_RE.findall(text):
+        es = bool(lexicon.lookup(word, "es"))
+        en_stop, es_stop = not en_chain.term(word), not es_chain.term(word)
+        en = bool(lexicon.lookup(word, "en")) or (en_stop and not es_stop)
+        es = es or (es_stop and not en_stop)
+        if en != es:
+            votes["en" if en else "es"] += 1
+    if votes["en"] == votes["es"]:
+        return ""
+    return "en" if votes["en"] > votes["es"] else "es"
 
 
 def translate_words(text: str, src: str) -> str:
@@ -152,6 +186,8 @@ class Searcher:
             parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
         )
         if cross_lingual:
+            if lang is None:
+                lang = query_language(query_words(q)) or None
             q = self.with_translation(q, lang)
         ctx = self._context(lang)
         filters = filters or Filters()
@@ -203,14 +239,29 @@ class Searcher:
         if isinstance(q, CrossLingual):
             return q
         words = query_words(q)
-        src = lang or detect_language(words)
+        src = lang or query_language(words)
         if src not in ("en", "es") or not words:
             return q
+        other = "es" if src == "en" else "en"
+        if not self.lang_count(other):
+            return q  # nothing to find in the other language
         text = translate_words(words, src)
         if not text:
             return q
-        other = "es" if src == "en" else "en"
         return CrossLingual(q, BagOfWords(text, boost=self.cross_weight, langs=(other,)))
+
+    def lang_count(self, lang: str) -> int:
+        """Live and deleted documents of ``lang`` in the snapshot (cached on the reader)."""
+        counts: dict[str, int] = self.reader.cache.setdefault("lang_counts", {})
+        n = counts.get(lang)
+        if n is None:
+            n = 0
+            for seg in self.reader.segments:
+                code = seg.column_codes("langs", lang)
+                if code >= 0:
+                    n += int(np.count_nonzero(seg.cols["lang"] == code))
+            counts[lang] = n
+        return n
 
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
@@ -235,8 +286,10 @@ class Searcher:
             if year:
                 out["year"][year] += int(n)
 
-    def _term_matcher(self, q: Query | BagOfWords | CrossLingual) -> Callable[[str, str], bool]:
-        """A predicate (lang, term) -> is this term one the query looks for?"""
+    def _term_matcher(
+        self, q: Query | BagOfWords | CrossLingual
+    ) -> dict[str, Callable[[str], bool]]:
+        """Per language, a predicate: is this term one the query looks for?"""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
         prefixes: dict[str, list[str]] = {"en": [], "es": []}
         if isinstance(q, CrossLingual):
@@ -261,41 +314,42 @@ class Searcher:
                     if head:
                         prefixes[lang].append(head[:3])
 
-        def is_match(lang: str, term: str) -> bool:
-            return term in exact.get(lang, ()) or any(
-                term.startswith(p) for p in prefixes.get(lang, ())
-            )
-
-        return is_match
+        matchers: dict[str, Callable[[str], bool]] = {}
+        for lang in ("en", "es"):
+            terms, heads = frozenset(exact[lang]), tuple(prefixes[lang])
+            if heads:
+                matchers[lang] = _exact_or_prefix(terms, heads)
+            else:
+                matchers[lang] = terms.__contains__  # a C-level call per word
+        return matchers
 
     def _hit(
         self,
         seg_idx: int,
         docnum: int,
         score: float,
-        matcher: Callable[[str, str], bool] | None,
+        matcher: dict[str, Callable[[str], bool]] | None,
         reason: str | None = None,
     ) -> Hit:
-        doc = self.reader.segments[seg_idx].stored(docnum)
-        return self.hit_from_stored(doc, score, matcher, reason)
-
-    def hit_from_stored(
-        self,
-        doc: dict[str, Any],
-        score: float,
-        matcher: Callable[[str, str], bool] | None,
-        reason: str | None = None,
-    ) -> Hit:
-        lang = doc.get("lang", "en")
-        text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
+        """A hit from the segment's columns; the stored text is read only to build a snippet."""
+        seg = self.reader.segments[seg_idx]
+        lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
         snippet = ""
         if matcher is not None:
-            snippet = make_snippet(text, lang, lambda term: matcher(lang, term))
-        countries = doc.get("countries") or ([doc["section"]] if doc.get("section") else [])
-        date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
-        title = doc.get("title") or doc.get("teaser", "")[:80]
+            doc = seg.stored(docnum)
+            text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
+            snippet = make_snippet(text, lang, matcher[lang])
+        days = int(seg.cols["date"][docnum])
         return Hit(
-            doc["id"], score, doc["kind"], title, lang, date, tuple(countries), snippet, reason
+            seg.ids[docnum],
+            score,
+            seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+            seg.title(docnum),
+            lang,
+            None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
+            tuple(seg.doc_values("countries", docnum)),
+            snippet,
+            reason,
         )
 
     def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
@@ -322,10 +376,10 @@ class Searcher:
         hits: list[Hit] = []
         seen = {doc_id}
         for rid in doc.get("related", ()):
-            rdoc = self.reader.document(rid)
-            if rdoc is not None and rid not in seen:
+            loc = self.reader.locate(rid)
+            if loc is not None and rid not in seen:
                 seen.add(rid)
-                hits.append(self.hit_from_stored(rdoc, 0.0, None, "shown on its page"))
+                hits.append(self._hit(loc[0], loc[1], 0.0, None, "shown on its page"))
         if doc["kind"] == "related":
             for i, seg in enumerate(self.reader.segments):
                 for j, d in enumerate(seg.ids):
