@@ -141,13 +141,15 @@ class Index:
         facets: bool = False,
         snippets: bool = True,
         cross_lingual: bool = True,
+        twins: bool = False,
     ) -> Results:
         """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
         filter without changing scores (``doc_lang`` restricts the documents' language).
         ``cross_lingual`` also matches the query's translation against the other language;
-        ``snippets`` builds highlighted passages for the hits.
+        ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
+        when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
         filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
         return self.searcher().search(
@@ -159,14 +161,18 @@ class Index:
             facets=facets,
             snippets=snippets,
             cross_lingual=cross_lingual,
+            twins=twins,
         )
 
     def related(self, doc_id: str, limit: int = 10) -> Results:
         """Items related to a document, each hit with its ``reason``."""
         return self.searcher().related(doc_id, limit)
 
-    def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
-        return self.searcher().explain(query, doc_id, lang)
+    def explain(
+        self, query: str | Query, doc_id: str, lang: str | None = None, cross_lingual: bool = True
+    ) -> Explanation:
+        """How ``doc_id`` scored for ``query`` searched as :meth:`search` would search it."""
+        return self.searcher().explain(query, doc_id, lang, cross_lingual)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
         """The stored record of ``doc_id``, or None."""
@@ -243,13 +249,15 @@ def index_paths(
     commit_every: int | None = None,
     workers: int | None = None,
     on_skip: Callable[[IngestError], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
 ) -> IndexReport:
     """Ingest files and folders into ``index``; bad input is skipped and reported, the rest kept.
 
     On disk, the work is shared by ``workers`` processes (default: one per core; 1 indexes in
     this process), each writing whole segments; with ``commit_every`` the run is sequential and
     commits every that many records, so an interruption keeps whole commits.
+    ``on_progress(records, bytes_done, bytes_total)`` reports progress (bytes are 0 when the
+    run is sequential).
     """
     report = IndexReport()
     t0 = time.perf_counter()
@@ -276,7 +284,7 @@ def index_paths(
         report.indexed += 1
         since_commit += 1
         if on_progress:
-            on_progress(report.indexed)
+            on_progress(report.indexed, 0, 0)
         if commit_every and since_commit >= commit_every:
             index.commit()
             since_commit = 0

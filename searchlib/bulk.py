@@ -17,7 +17,6 @@ from typing import Any
 
 from searchlib.errors import IngestError
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
-from searchlib.index.documents import analysis_vocabulary
 from searchlib.index.segment import write_segment
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
 from searchlib.records import Brief
@@ -45,13 +44,17 @@ def _tasks(chunks: Sequence[Chunk], chunk_bytes: int) -> list[list[Chunk]]:
     tasks: list[list[Chunk]] = []
     size = 0
     for c in chunks:
-        n = (c.end - c.start) if c.end is not None else _size(c.path)
+        n = _chunk_size(c)
         if not tasks or size + n > chunk_bytes:
             tasks.append([])
             size = 0
         tasks[-1].append(c)
         size += n
     return tasks
+
+
+def _chunk_size(c: Chunk) -> int:
+    return (c.end - c.start) if c.end is not None else _size(c.path)
 
 
 def _size(path: str) -> int:
@@ -85,7 +88,7 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
                         builder.add(to_index_doc(rel))
     if not len(builder):
         return None, [], errors, count
-    entry = write_segment(directory, name, builder.finish(analysis_vocabulary()))
+    entry = write_segment(directory, name, builder.finish())
     return entry, builder.ids, errors, count
 
 
@@ -108,11 +111,12 @@ def bulk_index(
     workers: int | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     on_skip: Callable[[IngestError], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[int, list[IngestError]]:
     """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
 
-    Returns (records indexed, errors). Nothing is committed: the caller commits.
+    ``on_progress(records, bytes_done, bytes_total)`` is called after each task. Returns
+    (records indexed, errors). Nothing is committed: the caller commits.
     """
     chunks = plan_chunks(sources, chunk_bytes)
     tasks = _tasks(chunks, chunk_bytes)
@@ -120,7 +124,11 @@ def bulk_index(
     jobs = [(os.fspath(path), n, t) for n, t in zip(names, tasks, strict=True)]
     indexed = 0
     errors: list[IngestError] = []
-    for entry, ids, errs, count in _run(jobs, workers or default_workers()):
+    sizes = [sum(_chunk_size(c) for c in t) for t in tasks]
+    done = 0
+    for (entry, ids, errs, count), size in zip(
+        _run(jobs, workers or default_workers()), sizes, strict=True
+    ):
         for p, reason, line in errs:
             err = IngestError(p, reason, line)
             errors.append(err)
@@ -129,6 +137,7 @@ def bulk_index(
         if entry is not None:
             writer.add_segment(entry, ids)
         indexed += count
+        done += size
         if on_progress:
-            on_progress(indexed)
+            on_progress(indexed, done, sum(sizes))
     return indexed, errors

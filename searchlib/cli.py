@@ -65,7 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("sources", nargs="+", metavar="SRC")
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
-    sp.add_argument("--commit-every", type=int, default=None, metavar="N")
+    sp.add_argument(
+        "--commit-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="commit every N records (sequential; an interruption keeps whole commits)",
+    )
+    sp.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core; 1 indexes in this process)",
+    )
     sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
     sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
     sp.add_argument("--quiet", action="store_true")
@@ -81,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--since", type=_date)
     sp.add_argument("--until", type=_date)
     sp.add_argument("--facets", action="store_true")
+    sp.add_argument(
+        "--twins",
+        action="store_true",
+        help="show a story once when its English and Spanish versions both match",
+    )
     sp.add_argument("--json", action="store_true")
 
     sp = add("related", "items related to a document", "searchlib related 60fa42e6893d93ee --json")
@@ -129,28 +147,47 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
     if args.commit_every is not None and args.commit_every < 1:
         raise UsageError("searchlib index: --commit-every must be >= 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("searchlib index: --workers must be >= 1")
     quiet = args.quiet or args.json
 
     def skip(err: searchlib.IngestError) -> None:
         if not quiet:
             print(f"skipped {err}", file=sys.stderr)
 
-    last = [time.monotonic()]
+    started = time.monotonic()
+    last = [started]
 
-    def progress(n: int) -> None:
-        if not quiet and sys.stderr.isatty() and time.monotonic() - last[0] > 0.2:
-            last[0] = time.monotonic()
-            print(f"\rindexed {n} documents", end="", file=sys.stderr, flush=True)
+    def progress(n: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if quiet or not sys.stderr.isatty() or (now - last[0] < 0.2 and done < total):
+            return
+        last[0] = now
+        line = f"indexed {n} documents"
+        if total:
+            rate = done / max(now - started, 1e-6)
+            eta = (total - done) / rate if rate else 0.0
+            bar = "#" * int(20 * done / total)
+            line = (
+                f"[{bar:<20}] {n} documents, {done / 1e6:.1f}/{total / 1e6:.1f} MB, "
+                f"{rate / 1e6:.1f} MB/s, ETA {eta:.0f} s"
+            )
+        print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
     with create_index(args.index, lock_timeout=args.lock_timeout) as index:
         report = index_paths(
-            index, args.sources, commit_every=args.commit_every, on_skip=skip, on_progress=progress
+            index,
+            args.sources,
+            commit_every=args.commit_every,
+            workers=args.workers,
+            on_skip=skip,
+            on_progress=progress,
         )
         if args.optimize:
             index.optimize()
         stats = index.stats()
     if not quiet and sys.stderr.isatty():
-        print("\r", end="", file=sys.stderr)
+        print("\r" + " " * 79 + "\r", end="", file=sys.stderr)
     if args.json:
         _print_json({**report.to_json(), "docs": stats["docs"]})
     elif not args.quiet:
@@ -193,6 +230,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
             facets=args.facets,
+            twins=args.twins,
         )
     if args.json:
         _print_json(results.to_json())

@@ -314,6 +314,7 @@ class Repl:
             since=f.since,
             until=f.until,
             facets=self.facets,
+            twins=True,
         )
 
     def search(self, query: str) -> None:

@@ -13,6 +13,7 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from itertools import chain, compress
 
@@ -131,20 +132,22 @@ class Analyzer:
         self._chunks[chunk] = parts
         return parts
 
-    def vocabulary(self) -> dict[str, str]:
-        """The stemmed words this analyzer has seen so far: normalized word -> its term.
+    def stemmed_words(self, chunks: Iterable[str]) -> dict[str, str]:
+        """The stemmed words of whitespace-free ``chunks``: normalized word -> its term.
 
         Words that are their own term (names, numbers, short words) are left out: the term
-        dictionary already holds them. The indexer stores this map (restricted to a segment's
-        terms) so that prefix, wildcard and fuzzy queries expand over real words, not stems.
+        dictionary already holds them. The indexer stores this map for a segment's text so
+        that prefix, wildcard and fuzzy queries expand over real words, not stems.
         """
-        normalize = self.normalize
+        term, normalize = self.term, self.normalize
         out = {}
-        for w, t in self._cache.items():
-            if t:
-                n = normalize(w)
-                if n != t:
-                    out[n] = t
+        for chunk in chunks:
+            for w in TOKEN_RE.findall(chunk):
+                t = term(w)
+                if t:
+                    n = normalize(w)
+                    if n != t:
+                        out[n] = t
         return out
 
     def tokens(self, text: str) -> list[Token]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from itertools import count
 
 import attrs
 import numpy as np
 
-from searchlib.index.segment import NO_DATE, FieldPostings, SegmentData
+from searchlib.analysis import get_analyzer
+from searchlib.index.segment import FieldPostings, SegmentData
 
 __all__ = ["IndexDoc", "SegmentBuilder", "build_field"]
 
@@ -30,6 +32,7 @@ class IndexDoc:
     fields: dict[str, tuple[list[str], list[int]]]  # field -> (terms, positions)
     stored: bytes
     title: str = ""
+    chunks: frozenset[str] = frozenset()  # distinct whitespace chunks of its text
 
 
 class _FieldBuffer:
@@ -43,12 +46,13 @@ class _FieldBuffer:
 
 def build_field(terms: list[str], docs: np.ndarray, pos: np.ndarray) -> FieldPostings:
     """Group one field's (term, doc, position) triples, in doc order, into sorted postings."""
+    # Each distinct term keeps the index of its first occurrence as its id (map/count run in
+    # C); ids are then replaced by the term's rank in sorted order.
     vocab: dict[str, int] = {}
-    setdefault = vocab.setdefault
-    ids = np.fromiter((setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms))
+    ids = np.fromiter(map(vocab.setdefault, terms, count()), dtype=np.int64, count=len(terms))
     sorted_terms = sorted(vocab)
-    rank = np.empty(len(vocab), dtype=np.int64)
-    rank[np.fromiter((vocab[t] for t in sorted_terms), dtype=np.int64, count=len(vocab))] = (
+    rank = np.zeros(max(len(terms), 1), dtype=np.int64)
+    rank[np.fromiter(map(vocab.__getitem__, sorted_terms), dtype=np.int64, count=len(vocab))] = (
         np.arange(len(vocab))
     )
     tid = rank[ids]
@@ -82,6 +86,7 @@ class SegmentBuilder:
         self._links: list[Sequence[str]] = []
         self._stored: list[bytes] = []
         self._titles: list[str] = []
+        self._chunks: dict[str, set[str]] = {}
         self.bytes_buffered = 0
 
     def __len__(self) -> int:
@@ -109,15 +114,13 @@ class SegmentBuilder:
         self._links.append(doc.links)
         self._stored.append(doc.stored)
         self._titles.append(doc.title)
+        self._chunks.setdefault(doc.lang, set()).update(doc.chunks)
         self.bytes_buffered += len(doc.stored)
         return docnum
 
-    def finish(self, vocabulary: dict[str, dict[str, str]] | None = None) -> SegmentData:
-        """Sort and group everything into the arrays of a segment.
-
-        ``vocabulary`` (lang -> {word: term}, from the analyzers) is kept for the words whose
-        term this segment has, so multi-term queries can expand over words.
-        """
+    def finish(self) -> SegmentData:
+        """Sort and group everything into the arrays of a segment, with the stemmed words of
+        each language's text (so multi-term queries can expand over words, not stems)."""
         fields = {}
         for name, buf in self._fields.items():
             fields[name] = build_field(
@@ -139,20 +142,9 @@ class SegmentBuilder:
             links=self._links,
             stored=self._stored,
             titles=self._titles,
-            words=_segment_words(fields, vocabulary or {}),
+            words={
+                lang: words
+                for lang, chunks in sorted(self._chunks.items())
+                if lang in ("en", "es") and (words := get_analyzer(lang).stemmed_words(chunks))
+            },
         )
-
-
-def _segment_words(
-    fields: dict[str, FieldPostings], vocabulary: dict[str, dict[str, str]]
-) -> dict[str, dict[str, str]]:
-    out = {}
-    for lang, pairs in vocabulary.items():
-        present = {t for name, fp in fields.items() if name.endswith("." + lang) for t in fp.terms}
-        kept = {w: t for w, t in pairs.items() if t in present}
-        if kept:
-            out[lang] = kept
-    return out
-
-
-__all__ += ["NO_DATE"]

@@ -17,7 +17,6 @@ from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
 
 __all__ = [
-    "analysis_vocabulary",
     "TEXT_FIELDS",
     "days_to_date",
     "date_to_days",
@@ -56,6 +55,11 @@ def _analyse(lang: str, texts: dict[str, str]) -> dict[str, tuple[list[str], lis
     return {field_name(f, lang): analyzer.terms(t) for f, t in texts.items() if t}
 
 
+def _chunks(*texts: str) -> frozenset[str]:
+    """The distinct whitespace-separated chunks of ``texts`` (the segment's word list source)."""
+    return frozenset(chunk for text in texts for chunk in text.split())
+
+
 def _iso(d: _dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
@@ -82,6 +86,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             countries=(record.section,) if record.section else (),
             links=(),
             fields=_analyse(lang, {"title": record.title, "teaser": record.teaser}),
+            chunks=_chunks(record.title, record.teaser),
             stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
             title=record.title or _clip(record.teaser),
         )
@@ -113,14 +118,10 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
         fields=_analyse(lang, {"title": record.title, "body": body}),
+        chunks=_chunks(record.title, body),
         stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
         title=record.title,
     )
-
-
-def analysis_vocabulary() -> dict[str, dict[str, str]]:
-    """The words the analyzers have seen, per language: {normalized word: term}."""
-    return {lang: get_analyzer(lang).vocabulary() for lang in ("en", "es")}
 
 
 def _clip(text: str, width: int = 80) -> str:

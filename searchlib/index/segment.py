@@ -121,7 +121,7 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
             offs[i] = pos
             pos += len(raw)
         offs[b + len(group)] = pos
-        blocks.append(zlib.compress(b"".join(group), 6))
+        blocks.append(zlib.compress(b"".join(group), 3))
     starts = np.zeros(len(blocks) + 1, dtype=np.uint64)
     starts[1:] = np.cumsum([len(b) for b in blocks])
     return {

@@ -17,7 +17,7 @@ import numpy as np
 
 from searchlib.errors import IndexStateError
 from searchlib.index.builder import IndexDoc, SegmentBuilder
-from searchlib.index.documents import analysis_vocabulary, to_index_doc
+from searchlib.index.documents import to_index_doc
 from searchlib.index.manifest import OWN_FILE_RE, Manifest, latest_generation, write_manifest
 from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
 from searchlib.index.reader import IndexReader
@@ -160,7 +160,7 @@ class IndexWriter:
             return
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
-        entry = write_segment(self.directory, name, self._builder.finish(analysis_vocabulary()))
+        entry = write_segment(self.directory, name, self._builder.finish())
         idx = len(self._flushed)
         self._flushed.append(entry)
         for doc_id, docnum in self._pending.items():

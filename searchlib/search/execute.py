@@ -129,6 +129,10 @@ class SearchContext:
             value = self._idf[key] = float(idf(df, n)) if df else 0.0
         return value
 
+    def expansions(self) -> dict[tuple[Any, ...], list[str]]:
+        """The terms each prefix, wildcard and fuzzy leaf expanded to, keyed (lang, fields, ...)."""
+        return self._expansions
+
     def norm(self, seg: SegmentReader, field: str, lang: str) -> np.ndarray | None:
         """Per document of ``seg``: w_f / (1 - b_f + b_f * len / avglen) for the field, or None."""
         fname = field_name(field, lang)
@@ -141,8 +145,10 @@ class SearchContext:
             if lengths is None:
                 return None
             avglen = self.reader.avg_field_length(fname) or 1.0
-            out = (w / ((1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen)))).astype(
-                np.float32
+            denom = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen))
+            # Documents without the field (length 0) have no postings in it: 0, not w / 0.
+            out = np.divide(
+                np.float32(w), denom, out=np.zeros(lengths.size, np.float32), where=denom > 0
             )
             self._norms[key] = out
         return out
@@ -297,21 +303,35 @@ def _phrase_freqs(
     assert common is not None
     shift = np.int64(1 << 32)
     keys = []
-    for o, r in zip(ords, rel, strict=True):
+    for o in ords:
         docs, tfs = seg.postings_at(fname, o)
         pos, _ = seg.positions_at(fname, o)
         pdocs = np.repeat(docs.astype(np.int64), tfs.astype(np.int64))
-        keep = np.isin(pdocs, common, assume_unique=False)
-        keys.append(pdocs[keep] * shift + (pos[keep].astype(np.int64) - r + shift // 2))
-    starts = keys[0]
-    ok = np.ones(starts.size, dtype=bool)
-    for k in keys[1:]:
-        lo = np.searchsorted(k, starts - slop, side="left")
-        hi = np.searchsorted(k, starts + slop, side="right")
-        ok &= hi > lo
-    matched_docs = starts[ok] // shift
-    if matched_docs.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        keep = np.isin(pdocs, common)
+        keys.append(pdocs[keep] * shift + pos[keep].astype(np.int64))
+    # Chains of positions, word by word: each next word must follow the previous one at its
+    # query distance, give or take ``slop`` (and never at or before it). Every admissible
+    # offset is tried (at most 2 * slop + 1), so no chain is missed.
+    cur = keys[0]
+    start = cur
+    for k, gap in zip(keys[1:], np.diff(np.asarray(rel, dtype=np.int64)), strict=True):
+        next_cur, next_start = [], []
+        for step in range(max(1, int(gap) - slop), int(gap) + slop + 1):
+            want = cur + step
+            i = np.searchsorted(k, want)
+            ok = i < k.size
+            ok[ok] &= k[i[ok]] == want[ok]
+            next_cur.append(want[ok])
+            next_start.append(start[ok])
+        cur = np.concatenate(next_cur)
+        start = np.concatenate(next_start)
+        if cur.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if slop:
+            pairs = np.unique(np.stack([start, cur]), axis=1)
+            start, cur = pairs[0], pairs[1]
+    start = np.unique(start)
+    matched_docs = start // shift
     docs_u, counts = np.unique(matched_docs, return_counts=True)
     return docs_u, counts
 

@@ -58,10 +58,16 @@ def make_snippet(
         if pos >= last:
             break
     start = max(0, first.start - width // 5)
-    # Start on a word boundary.
+    # Start on a word boundary: after the space before ``start`` when it is near enough,
+    # else after the next space (which is at or before the first match).
     if start > 0:
         space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and first.start - space < width // 3 else start
+        if space >= 0 and first.start - space < width // 3:
+            start = space + 1
+        elif space < 0 and first.start < width // 3:
+            start = 0
+        else:
+            start = text.find(" ", start, first.start) + 1 or first.start
     end = min(len(text), start + width)
     if end < len(text):
         space = text.rfind(" ", start, end)

@@ -34,9 +34,11 @@ from searchlib.search.execute import (
 )
 from searchlib.search.highlight import make_snippet
 from searchlib.search.parser import parse_query
-from searchlib.search.query import Fuzzy, Phrase, Prefix, Query, Term, Wildcard, iter_terms
+from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results
 from searchlib.search.scoring import BM25F, Explanation
+from searchlib.search.suggest import suggest
+from searchlib.search.twins import twins_for
 
 __all__ = ["Filters", "Searcher"]
 
@@ -87,13 +89,6 @@ def _year(days: int) -> str | None:
 
 CROSS_WEIGHT = 0.25
 """Weight of the translated part of a query relative to the query itself."""
-
-
-def _exact_or_prefix(terms: frozenset[str], heads: tuple[str, ...]) -> Callable[[str], bool]:
-    def is_match(term: str) -> bool:
-        return term in terms or term.startswith(heads)
-
-    return is_match
 
 
 def query_words(q: Query | BagOfWords | CrossLingual) -> str:
@@ -154,6 +149,24 @@ class Searcher:
         self.bm25 = bm25 or BM25F()
         self.cross_weight = cross_weight
 
+    def prepare(
+        self,
+        query: str | Query | BagOfWords | CrossLingual,
+        lang: str | None,
+        cross_lingual: bool = True,
+        default_op: str = "OR",
+    ) -> tuple[Query | BagOfWords | CrossLingual, str | None]:
+        """The query tree that runs, and the language it runs in: parsed, its language found
+        (given, detected or voted by the lexicon) and its translation added when asked."""
+        q: Query | BagOfWords | CrossLingual = (
+            parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
+        )
+        if cross_lingual:
+            if lang is None:
+                lang = query_language(query_words(q)) or None
+            q = self.with_translation(q, lang)
+        return q, lang
+
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
             raise ValueError(f"lang must be 'en' or 'es', got {lang!r}")
@@ -171,6 +184,7 @@ class Searcher:
         snippets: bool = True,
         default_op: str = "OR",
         cross_lingual: bool = True,
+        twins: bool = False,
     ) -> Results:
         """Rank the documents matching ``query``; return hits ``offset`` .. ``offset + limit``.
 
@@ -179,16 +193,14 @@ class Searcher:
         With ``cross_lingual``, the query's words are also translated with the bilingual
         lexicon (names and numbers kept) and matched against the other language's documents at
         ``cross_weight`` of the weight, so a Spanish query finds English briefs and the reverse.
+        With ``twins``, English and Spanish versions of one story are shown and counted once
+        (in the query's language when both match; the hit's ``twin`` names the other version).
+        A did-you-mean ``suggestion`` is given when a word of a query string is unknown to
+        the index (searched in the query's languages) and a known word is close to it.
         """
         t0 = time.perf_counter()
         text = query if isinstance(query, str) else repr(query)
-        q: Query | BagOfWords | CrossLingual = (
-            parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
-        )
-        if cross_lingual:
-            if lang is None:
-                lang = query_language(query_words(q)) or None
-            q = self.with_translation(q, lang)
+        q, lang = self.prepare(query, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
@@ -217,19 +229,74 @@ class Searcher:
             all_doc = np.concatenate(docnums)
             all_score = np.concatenate(scores)
             k = min(total, offset + limit)
+            if twins:
+                k = min(total, 3 * k + 10)  # room for the twins the dedup will fold
             if k < total:
-                top = np.argpartition(-all_score, k - 1)[:k]
+                # Everything scoring at least the k-th best score: ties at the cut are then
+                # ordered by index order like the rest, so pages never overlap or skip.
+                kth = np.partition(all_score, total - k)[total - k]
+                top = np.flatnonzero(all_score >= kth)
             else:
                 top = np.arange(total)
-            order = top[np.lexsort((all_doc[top], all_seg[top], -all_score[top]))][offset:k]
-            matcher = self._term_matcher(q) if snippets else None
-            for j in order:
-                hits.append(
-                    self._hit(int(all_seg[j]), int(all_doc[j]), float(all_score[j]), matcher)
-                )
+            order = top[np.lexsort((all_doc[top], all_seg[top], -all_score[top]))]
+            matcher = self._term_matcher(q, ctx) if snippets else None
+            if twins:
+                picked = self._fold_twins(order, all_seg, all_doc, all_score, lang)
+                total -= self._twin_pairs(all_seg, all_doc)
+            else:
+                picked = [(int(all_seg[j]), int(all_doc[j]), float(all_score[j])) for j in order]
+            for seg_idx, docnum, score in picked[offset : offset + limit]:
+                hit = self._hit(seg_idx, docnum, score, matcher)
+                if twins:
+                    hit = attrs.evolve(hit, twin=twins_for(self.reader).get(hit.id))
+                hits.append(hit)
+        suggestion = None
+        if isinstance(query, str):
+            suggestion = suggest(self.reader, query, ctx.langs)
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
-        return Results(text, total, took, tuple(hits), facet_out, None)
+        return Results(text, total, took, tuple(hits), facet_out, suggestion)
+
+    def _twin_pairs(self, segs: np.ndarray, docs: np.ndarray) -> int:
+        """How many stories match in both languages (each is counted once in the total)."""
+        twin_of = twins_for(self.reader)
+        if not twin_of:
+            return 0
+        ids = {self.reader.segments[int(s)].ids[int(d)] for s, d in zip(segs, docs, strict=True)}
+        return sum(1 for i in ids if twin_of.get(i) in ids) // 2
+
+    def _fold_twins(
+        self,
+        order: np.ndarray,
+        segs: np.ndarray,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        lang: str | None,
+    ) -> list[tuple[int, int, float]]:
+        """The ranking with each story once: when both language versions match, the story
+        keeps the rank of its better version and shows the one in the query's language (the
+        better-ranked one when the query's language is unknown)."""
+        twin_of = twins_for(self.reader)
+        where = {
+            self.reader.segments[int(segs[j])].ids[int(docs[j])]: int(j) for j in order.tolist()
+        }
+        out: list[tuple[int, int, float]] = []
+        shown: set[str] = set()
+        for j in order.tolist():
+            doc_id = self.reader.segments[int(segs[j])].ids[int(docs[j])]
+            if doc_id in shown:
+                continue
+            twin = twin_of.get(doc_id)
+            chosen = j
+            if twin is not None and twin in where and lang is not None:
+                seg = self.reader.segments[int(segs[j])]
+                if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
+                    chosen = where[twin]
+            shown.add(doc_id)
+            if twin is not None:
+                shown.add(twin)
+            out.append((int(segs[chosen]), int(docs[chosen]), float(scores[chosen])))
+        return out
 
     def with_translation(
         self, q: Query | BagOfWords | CrossLingual, lang: str | None
@@ -287,11 +354,13 @@ class Searcher:
                 out["year"][year] += int(n)
 
     def _term_matcher(
-        self, q: Query | BagOfWords | CrossLingual
+        self, q: Query | BagOfWords | CrossLingual, ctx: SearchContext
     ) -> dict[str, Callable[[str], bool]]:
-        """Per language, a predicate: is this term one the query looks for?"""
+        """Per language, a predicate: is this term one the query looks for? Prefix, wildcard
+        and fuzzy leaves contribute the terms they expanded to during the search."""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
-        prefixes: dict[str, list[str]] = {"en": [], "es": []}
+        for (lang, *_), terms in ctx.expansions().items():
+            exact[lang].update(terms)
         if isinstance(q, CrossLingual):
             for lang in q.translation.langs or ("en", "es"):
                 exact[lang].update(get_analyzer(lang).terms(q.translation.text)[0])
@@ -306,22 +375,8 @@ class Searcher:
                     exact[lang].update(analyzer.terms(leaf.text)[0])
                 elif isinstance(leaf, Phrase):
                     exact[lang].update(analyzer.terms(" ".join(leaf.words))[0])
-                elif isinstance(leaf, Prefix):
-                    prefixes[lang].append(analyzer.normalize(leaf.text))
-                elif isinstance(leaf, (Wildcard, Fuzzy)):
-                    text = leaf.pattern if isinstance(leaf, Wildcard) else leaf.text
-                    head = analyzer.normalize(text).split("*")[0].split("?")[0]
-                    if head:
-                        prefixes[lang].append(head[:3])
 
-        matchers: dict[str, Callable[[str], bool]] = {}
-        for lang in ("en", "es"):
-            terms, heads = frozenset(exact[lang]), tuple(prefixes[lang])
-            if heads:
-                matchers[lang] = _exact_or_prefix(terms, heads)
-            else:
-                matchers[lang] = terms.__contains__  # a C-level call per word
-        return matchers
+        return {lang: frozenset(terms).__contains__ for lang, terms in exact.items()}
 
     def _hit(
         self,
@@ -352,9 +407,16 @@ class Searcher:
             reason,
         )
 
-    def explain(self, query: str | Query, doc_id: str, lang: str | None = None) -> Explanation:
-        """How ``doc_id`` got its score for ``query``; the root value equals the hit's score."""
-        q = parse_query(query) if isinstance(query, str) else query
+    def explain(
+        self,
+        query: str | Query,
+        doc_id: str,
+        lang: str | None = None,
+        cross_lingual: bool = True,
+    ) -> Explanation:
+        """How ``doc_id`` got its score for ``query`` (run exactly as :meth:`search` runs it,
+        translation included); the root value equals the hit's score."""
+        q, lang = self.prepare(query, lang, cross_lingual)
         loc = self.reader.locate(doc_id)
         if loc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")
@@ -366,8 +428,8 @@ class Searcher:
     def related(self, doc_id: str, limit: int = 10) -> Results:
         """Items related to ``doc_id``: the items shown on its page, then similar documents.
 
-        Each hit carries a ``reason``: "shown on its page", "page that shows it", or "similar
-        content: <key words>".
+        Each hit carries a ``reason``: "same story, other language" (its twin), "shown on its
+        page", "page that shows it", or "similar content: <key words>".
         """
         t0 = time.perf_counter()
         doc = self.reader.document(doc_id)
@@ -375,6 +437,13 @@ class Searcher:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")
         hits: list[Hit] = []
         seen = {doc_id}
+        twin = twins_for(self.reader).get(doc_id)
+        twin_loc = None if twin is None else self.reader.locate(twin)
+        if twin is not None and twin_loc is not None:
+            seen.add(twin)
+            hits.append(
+                self._hit(twin_loc[0], twin_loc[1], 0.0, None, "same story, other language")
+            )
         for rid in doc.get("related", ()):
             loc = self.reader.locate(rid)
             if loc is not None and rid not in seen:

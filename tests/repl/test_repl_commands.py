@@ -62,13 +62,16 @@ def test_parse_filters() -> None:
     assert FilterState().describe() == "none"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["peru"], "expected KEY=VALUE, got 'peru'"),
-    (["colour=red"], "unknown filter 'colour': use country=, kind=, lang=, since=, until="),
-    (["since=2011-13-01"], "since=2011-13-01: not a date"),
-    (["lang=fr"], "lang=fr: the documents' language is en or es"),
-    (["since=2012-01-01", "until=2011-01-01"], "since=2012-01-01 is after until=2011-01-01"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["peru"], "expected KEY=VALUE, got 'peru'"),
+        (["colour=red"], "unknown filter 'colour': use country=, kind=, lang=, since=, until="),
+        (["since=2011-13-01"], "since=2011-13-01: not a date"),
+        (["lang=fr"], "lang=fr: the documents' language is en or es"),
+        (["since=2012-01-01", "until=2011-01-01"], "since=2012-01-01 is after until=2011-01-01"),
+    ],
+)
 def test_bad_filters(args: list[str], message: str) -> None:
     with pytest.raises(CommandError) as info:
         parse_filters(args)
@@ -94,27 +97,49 @@ def test_completion() -> None:
 
 
 def test_query_open_related_explain(seeds_index: Path) -> None:
-    script = f"Humala coca\n:explain 1\n:open 1\n:related {SAMPLE_ID}\n:open 2\n"
+    script = f"Humala coca\n:explain 1\n:open 1\n:related {SAMPLE_ID}\n:open 3\n"
     code, out = repl(seeds_index, script)
     assert code == 0
     first = out.splitlines()[0]
     assert first == f" 1. {SAMPLE_TITLE}"
     assert "brief | en | 2011-09-23 | Peru | score " in out
-    assert "-- 2 hits (1-2) in " in out
+    assert "-- 1 hit (1-1) in " in out  # the Spanish twin is folded into the English story
+    assert "also in es: 44fea6efc1d86929" in out
     assert "BM25F" in out  # explain
     assert "Peru's President Ollanta Humala has called" in out  # the body
     assert "Related (3):" in out and "taricaya turtle" in out
     assert out.count("[shown on its page]") == 3
-    assert "China and Crime (related item)" in out  # :open 2 opened the second related item
+    assert "[same story, other language]" in out  # its twin comes first
+    assert "China and Crime (related item)" in out  # :open 3 opened the second related item
 
 
 def test_settings_and_errors(seeds_index: Path) -> None:
-    script = "\n".join([
-        ":filter country=peru since=2011-01-01", ":filter", "coca", ":filter kind=brif",
-        ":filter clear", ":facets on", "coca", ":facets maybe", ":more", ":lang xx", "\"coca",
-        ":open 99", ":explain", ":stats", ":bogus", ":lang es", "erradicación de coca", ":quit",
-        "never",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                ":filter country=peru since=2011-01-01",
+                ":filter",
+                "coca",
+                ":filter kind=brif",
+                ":filter clear",
+                ":facets on",
+                "coca",
+                ":facets maybe",
+                ":more",
+                ":lang xx",
+                '"coca',
+                ":open 99",
+                ":explain",
+                ":stats",
+                ":bogus",
+                ":lang es",
+                "erradicación de coca",
+                ":quit",
+                "never",
+            ]
+        )
+        + "\n"
+    )
     code, out = repl(seeds_index, script)
     assert code == 0
     assert out.count("filters: country=peru since=2011-01-01") == 2
@@ -136,16 +161,25 @@ def test_settings_and_errors(seeds_index: Path) -> None:
 
 def test_more_pages_on(seeds_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("searchlib.repl.PAGE_SIZE", 1)
-    code, out = repl(seeds_index, "Humala coca\n:more\n:open 2\n")
+    code, out = repl(seeds_index, ":lang es\nHumala OR armas\n:more\n:open 2\n")
     assert code == 0
-    assert "-- 2 hits (1-1)" in out and ":more for the next page" in out
-    assert " 2. Humala de Perú" in out and "-- 2 hits (2-2)" in out
-    assert "El presidente de Perú, Ollanta Humala" in out
+    assert "-- 5 hits (1-1)" in out and ":more for the next page" in out
+    assert " 2. El tráfico de armas florece en la frontera" in out and "-- 5 hits (2-2)" in out
+    assert "México, Guatemala" in out  # :open 2 shows the second story's metadata
 
 
 def test_twin_is_shown() -> None:
-    hit = Hit(id="a", score=1.0, kind="brief", title="T", lang="en", date=None, countries=(),
-              snippet="the <b>coca</b> crop", twin="b")
+    hit = Hit(
+        id="a",
+        score=1.0,
+        kind="brief",
+        title="T",
+        lang="en",
+        date=None,
+        countries=(),
+        snippet="the <b>coca</b> crop",
+        twin="b",
+    )
     out = io.StringIO()
     for frags in hit_frags(1, hit):
         Printer(out).line(frags)

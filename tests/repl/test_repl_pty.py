@@ -17,17 +17,29 @@ PROMPT = r"search(\[[^\]]*\])?>"
 
 def test_interactive_session(seeds_index: Path, tmp_path: Path) -> None:
     history = tmp_path / "history"
-    env = dict(os.environ, SEARCHLIB_HISTORY=str(history), TERM="xterm", PYTHONIOENCODING="utf-8",
-               LC_ALL="C.UTF-8", PROMPT_TOOLKIT_NO_CPR="1")
-    child = pexpect.spawn(sys.executable, ["-m", "searchlib", "repl", "--index", str(seeds_index)],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(40, 120))
+    env = dict(
+        os.environ,
+        SEARCHLIB_HISTORY=str(history),
+        TERM="xterm",
+        PYTHONIOENCODING="utf-8",
+        LC_ALL="C.UTF-8",
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "searchlib", "repl", "--index", str(seeds_index)],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
     try:
         child.expect(PROMPT)
         child.sendline("Humala coca")
         child.expect(r" 1\. ")
         child.expect_exact(SAMPLE_TITLE)  # the sample brief ranks first
         child.expect(r"\x1b\[[0-9;]*m")  # colour on a terminal
-        child.expect(r"2 hits")
+        child.expect(r"1 hit ")
         child.expect(PROMPT)
 
         child.sendline(":related 1")
@@ -37,8 +49,18 @@ def test_interactive_session(seeds_index: Path, tmp_path: Path) -> None:
         child.expect(PROMPT)
 
         child.sendline(":help")
-        for command in (":open", ":related", ":explain", ":more", ":lang", ":filter", ":facets",
-                        ":stats", ":help", ":quit"):
+        for command in (
+            ":open",
+            ":related",
+            ":explain",
+            ":more",
+            ":lang",
+            ":filter",
+            ":facets",
+            ":stats",
+            ":help",
+            ":quit",
+        ):
             child.expect_exact(command)
         child.expect(PROMPT)
 

@@ -55,9 +55,7 @@ def whoosh_parse(text: str, group: Any) -> Any:
     + and - are only signs at the start of a clause, as in searchlib (Whoosh's default pattern
     would split ``al-Qaeda``)."""
     parser = qparser.QueryParser("body", _SCHEMA, group=group)
-    parser.add_plugin(
-        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-")
-    )
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     return parser.parse(text)
 
@@ -135,12 +133,16 @@ def test_same_structure_as_whoosh_and(text: str) -> None:
 DIFFERENCES: list[tuple[str, Query | type[Exception]]] = [
     ("cocaine~2^3", Fuzzy(None, "cocaine", maxdist=2, boost=3.0)),  # Whoosh: Term('^3')
     ('"coca"^2', Term(None, "coca", boost=2.0)),  # Whoosh drops the boost
-    ("(coca -gang)^2 x", Or([AndNot(Term(None, "coca", 2.0), Term(None, "gang")),
-                             Term(None, "x")])),  # Whoosh: NotImplementedError
+    (
+        "(coca -gang)^2 x",
+        Or([AndNot(Term(None, "coca", 2.0), Term(None, "gang")), Term(None, "x")]),
+    ),  # Whoosh: NotImplementedError
     ("NOT NOT coca", Not(Not(Term(None, "coca")))),  # Whoosh: IndexError
     ("coca AND *", Term(None, "coca")),  # Whoosh: Every('body')
-    ("date:{2011-01-01 TO 2011-03-01}",  # Whoosh ignores the exclusive bounds
-     DateRange("date", datetime.date(2011, 1, 1), datetime.date(2011, 3, 1), True, True)),
+    (
+        "date:{2011-01-01 TO 2011-03-01}",  # Whoosh ignores the exclusive bounds
+        DateRange("date", datetime.date(2011, 1, 1), datetime.date(2011, 3, 1), True, True),
+    ),
     ('coca "erradicación', QuerySyntaxError),  # Whoosh: Term('"erradicación')
     ("(coca gang", QuerySyntaxError),  # Whoosh: closes it silently
     ("coca gang)", QuerySyntaxError),  # Whoosh: ignores it
@@ -356,8 +358,25 @@ def test_any_text_parses_or_raises_query_syntax_error(text: str) -> None:
     except QuerySyntaxError as err:
         assert 0 <= err.position <= len(text)
         return
-    assert isinstance(q, (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, TermRange, And,
-                          Or, Not, AndNot, AndMaybe, Every, NullQuery))
+    assert isinstance(
+        q,
+        (
+            Term,
+            Phrase,
+            Prefix,
+            Wildcard,
+            Fuzzy,
+            DateRange,
+            TermRange,
+            And,
+            Or,
+            Not,
+            AndNot,
+            AndMaybe,
+            Every,
+            NullQuery,
+        ),
+    )
     assert eval(repr(q), _NS) == q  # noqa: S307 - the repr reads back as the same tree
     assert parse_query(text, default_op="AND") is not None
 

@@ -74,8 +74,13 @@ def test_nodes_are_frozen_hashable_values() -> None:
 
 
 def test_iter_terms_positive_leaves_only() -> None:
-    leaves = [Term("title", "t"), Phrase(None, ("p", "q")), Prefix(None, "pre"),
-              Wildcard(None, "w?"), Fuzzy(None, "f")]
+    leaves = [
+        Term("title", "t"),
+        Phrase(None, ("p", "q")),
+        Prefix(None, "pre"),
+        Wildcard(None, "w?"),
+        Fuzzy(None, "f"),
+    ]
     q = AndNot(
         AndMaybe(And([leaves[0], Not(Term(None, "hidden"))]), Or(leaves[1:])),
         Term(None, "banned"),

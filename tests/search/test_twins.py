@@ -1,0 +1,243 @@
+"""Twin linking: XQuAD's parallel paragraphs, the repository's seeds and hand-built cases."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+import searchlib
+from searchlib.records import Brief, RelatedItem
+from searchlib.search.twins import find_twins, twins_for
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+XQUAD = CORPORA / "xquad-en-es"
+DAY = dt.date(2011, 9, 23)
+
+HUMALA_EN = Brief(
+    id="humala-en",
+    lang="en",
+    title="Peru's Humala Calls for Closer Anti-Drug Cooperation with US",
+    date=DAY,
+    body=[
+        "Peru's President Ollanta Humala has called for heightened counternarcotics cooperation "
+        "with the U.S., requesting new technology to assist his government in the struggle "
+        "against drug trafficking.",
+        "Last year Peru received $38 million from the U.S. for the eradication of illicit coca "
+        "crops in the Apurimac and Ene River Valley (VRAE).",
+    ],
+)
+HUMALA_ES = Brief(
+    id="humala-es",
+    lang="es",
+    title="Humala de Perú pide mayor cooperación antidrogas con EEUU",
+    date=DAY,
+    body=[
+        "El presidente de Perú, Ollanta Humala, ha pedido una mayor cooperación antinarcóticos "
+        "con Estados Unidos y ha solicitado nuevas tecnologías para ayudar a su gobierno en la "
+        "lucha contra el narcotráfico.",
+        "El año pasado Perú recibió 38 millones de dólares de Estados Unidos para la "
+        "erradicación de cultivos ilícitos de coca en el Valle de los Ríos Apurímac y Ene "
+        "(VRAE).",
+    ],
+)
+ECUADOR_ES = Brief(
+    id="ecuador-es",
+    lang="es",
+    title="Ecuador decomisa un cargamento récord de cocaína en el puerto de Guayaquil",
+    date=DAY,
+    body=[
+        "La policía de Ecuador decomisó casi nueve toneladas de cocaína escondidas en un "
+        "contenedor de banano en el puerto de Guayaquil, el mayor decomiso en la historia del "
+        "país.",
+        "Según las autoridades, el cargamento tenía como destino Europa y pertenecía a una red "
+        "vinculada con grupos criminales de Colombia y de los Balcanes.",
+    ],
+)
+
+
+def _memory_index(*records: Brief | RelatedItem) -> searchlib.Index:
+    index = searchlib.create_index()
+    for record in records:
+        index.add(record)
+    index.commit()
+    return index
+
+
+def _assert_symmetric(twins: dict[str, str]) -> None:
+    for a, b in twins.items():
+        assert twins[b] == a and a != b
+
+
+# -- XQuAD ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def xquad_reader(tmp_path_factory: pytest.TempPathFactory) -> searchlib.Index:
+    if not (XQUAD / "docs.jsonl").is_file():
+        pytest.skip(f"shared corpus xquad-en-es not present at {XQUAD}")
+    path = tmp_path_factory.mktemp("xquad") / "idx"
+    index = searchlib.create_index(path)
+    searchlib.index_paths(index, [XQUAD / "docs.jsonl"])
+    index.commit()
+    return index
+
+
+def _gold() -> dict[str, str]:
+    with (XQUAD / "parallel-docs.tsv").open(encoding="utf-8") as f:
+        return {row["en_doc_id"]: row["es_doc_id"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+@pytest.mark.parametrize("use_metadata", [False, True], ids=["content", "metadata+content"])
+def test_xquad_parallel_paragraphs_are_twins(
+    xquad_reader: searchlib.Index, use_metadata: bool
+) -> None:
+    gold = _gold()
+    assert len(gold) == 240
+    start = time.perf_counter()
+    twins = find_twins(xquad_reader.reader, use_metadata=use_metadata)
+    took = time.perf_counter() - start
+    _assert_symmetric(twins)
+    found = sum(twins.get(en) == es for en, es in gold.items())
+    links = sum(1 for k in twins if k.startswith("en-"))
+    precision = found / links if links else 0.0
+    print(
+        f"xquad {use_metadata=}: {found}/{len(gold)} found, precision {precision:.3f}, {took:.2f}s"
+    )
+    assert found >= 0.95 * len(gold)
+    assert precision >= 0.95
+    assert took < 10
+
+
+# -- seeds ----------------------------------------------------------------------------------------
+
+
+def test_seed_sample_and_its_spanish_fixture_are_twins(seeds_index: Path) -> None:
+    with searchlib.open_index(seeds_index) as index:
+        twins = find_twins(index.reader)
+    assert twins.get("60fa42e6893d93ee") == "44fea6efc1d86929"
+    assert twins.get("44fea6efc1d86929") == "60fa42e6893d93ee"
+    _assert_symmetric(twins)
+
+
+# -- hand-built cases -----------------------------------------------------------------------------
+
+
+def test_translation_pair_is_linked() -> None:
+    index = _memory_index(HUMALA_EN, HUMALA_ES)
+    assert find_twins(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_unrelated_pair_with_the_same_date_is_not_linked() -> None:
+    index = _memory_index(HUMALA_EN, ECUADOR_ES)
+    assert find_twins(index.reader) == {}
+
+
+def test_the_twin_wins_over_an_unrelated_story_of_the_same_day() -> None:
+    index = _memory_index(HUMALA_EN, ECUADOR_ES, HUMALA_ES)
+    assert find_twins(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_different_dates_are_never_candidates() -> None:
+    later = Brief(
+        id="humala-es",
+        lang="es",
+        title=HUMALA_ES.title,
+        body=HUMALA_ES.body,
+        date=DAY + dt.timedelta(days=30),
+    )
+    index = _memory_index(HUMALA_EN, later)
+    assert find_twins(index.reader) == {}
+
+
+def test_an_undated_document_is_compared_with_any_date() -> None:
+    undated = Brief(id="humala-es", lang="es", title=HUMALA_ES.title, body=HUMALA_ES.body)
+    index = _memory_index(HUMALA_EN, undated)
+    assert find_twins(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_one_document_never_gets_two_twins() -> None:
+    copy = Brief(
+        id="humala-es-2",
+        lang="es",
+        title=HUMALA_ES.title,
+        body=HUMALA_ES.body,
+        date=DAY,
+    )
+    index = _memory_index(HUMALA_EN, HUMALA_ES, copy)
+    twins = find_twins(index.reader)
+    _assert_symmetric(twins)
+    assert len(twins) == 2
+    assert twins["humala-en"] in ("humala-es", "humala-es-2")
+
+
+def test_same_language_documents_are_never_twins() -> None:
+    copy = Brief(id="humala-en-2", lang="en", title=HUMALA_EN.title, body=HUMALA_EN.body, date=DAY)
+    index = _memory_index(HUMALA_EN, copy)
+    assert find_twins(index.reader) == {}
+
+
+def test_metadata_links_whatever_the_content() -> None:
+    named = Brief(
+        id="ecuador-es",
+        lang="es",
+        title=ECUADOR_ES.title,
+        body=ECUADOR_ES.body,
+        date=DAY,
+        meta={"twin": "humala-en"},
+    )
+    index = _memory_index(HUMALA_EN, named)
+    assert find_twins(index.reader) == {"humala-en": "ecuador-es", "ecuador-es": "humala-en"}
+    assert find_twins(index.reader, use_metadata=False) == {}
+
+
+def test_matching_url_slugs_link() -> None:
+    en = Brief(
+        id="a",
+        lang="en",
+        title="Guns at the border",
+        body=["Weapons cross the border."],
+        url="https://insightcrime.org/news/brief/guns-border-mexico/",
+    )
+    es = Brief(
+        id="b",
+        lang="es",
+        title="Armas en la frontera",
+        body=["Las armas cruzan la frontera."],
+        date=dt.date(2020, 1, 5),
+        url="https://insightcrime.org/es/noticias/guns-border-mexico/",
+    )
+    index = _memory_index(en, es)
+    assert find_twins(index.reader, use_content=False) == {"a": "b", "b": "a"}
+
+
+def test_related_items_and_deleted_documents_are_left_out() -> None:
+    item = RelatedItem(section="Peru", date=DAY, teaser=HUMALA_ES.body[0], lang="es")
+    index = _memory_index(HUMALA_EN, item)
+    assert find_twins(index.reader) == {}
+    index.add(HUMALA_ES)
+    index.commit()
+    assert find_twins(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+    index.delete("humala-es")
+    index.commit()
+    assert find_twins(index.reader) == {}
+
+
+def test_twins_for_caches_per_reader() -> None:
+    index = _memory_index(HUMALA_EN, HUMALA_ES)
+    reader = index.reader
+    first = twins_for(reader)
+    assert twins_for(reader) is first
+    index.delete("humala-es")
+    index.commit()
+    assert index.reader is not reader
+    assert twins_for(index.reader) == {}
+    assert twins_for(reader) is first
+
+
+def test_empty_and_one_language_indexes() -> None:
+    assert find_twins(searchlib.create_index().reader) == {}
+    assert find_twins(_memory_index(HUMALA_EN).reader) == {}
