@@ -33,6 +33,7 @@ RUNS: dict[str, tuple[str, str | None, str | None, str]] = {
     "cranfield": ("cranfield", None, None, "qrels.tsv"),
     "cisi": ("cisi", None, None, "qrels.tsv"),
     "cacm": ("cacm", None, None, "qrels.tsv"),
+    "xquad-en-es": ("xquad-en-es", None, None, "qrels.tsv"),  # both languages, 2,380 questions
     "xquad-en-es/mono-en": ("xquad-en-es", "en", "en", "qrels.tsv"),
     "xquad-en-es/mono-es": ("xquad-en-es", "es", "es", "qrels.tsv"),
     "xquad-en-es/cross-en-docs-es-queries": ("xquad-en-es", "en", "es", "qrels-crosslingual.tsv"),

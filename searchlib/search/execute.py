@@ -58,6 +58,9 @@ __all__ = [
 
 COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
 
+IMPACT_CACHE_POSTINGS = 20_000_000
+"""Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
+
 Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
 
 
@@ -77,12 +80,15 @@ class SearchContext:
         self.bm25 = bm25 or BM25F()
         self.default_fields = tuple(default_fields)
         self.max_expansions = max_expansions
-        self._n_total: int | None = None
         # Statistics and norms are fixed for a reader snapshot: cache them on the reader.
-        self._idf: dict[tuple[str, tuple[str, ...], tuple[str, ...]], float] = (
-            reader.cache.setdefault("idf", {})
-        )
+        self._idf: dict[tuple[Any, ...], float] = reader.cache.setdefault("idf", {})
         self._norms: dict[tuple[Any, ...], np.ndarray] = reader.cache.setdefault("norms", {})
+        self.impacts: dict[tuple[Any, ...], Any] = reader.cache.setdefault("impacts", {})
+        self.bm25_key = (
+            self.bm25.k1,
+            tuple(sorted(self.bm25.weights.items())),
+            tuple(sorted(self.bm25.b.items())),
+        )
         self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._expansions: dict[tuple[Any, ...], list[str]] = {}
 
@@ -93,28 +99,41 @@ class SearchContext:
             out = self._analysed[key] = get_analyzer(lang).terms(text)
         return out
 
-    def n_docs(self) -> int:
-        """Documents in the index, deleted ones included (as for df)."""
-        if self._n_total is None:
-            self._n_total = sum(seg.ndocs for seg in self.reader.segments)
-        return self._n_total
+    def n_docs(self, lang: str | None = None) -> int:
+        """Documents in the index (of ``lang`` when given), deleted ones included (as for df)."""
+        key = ("n_docs", lang)
+        n = self._idf.get(key)
+        if n is None:
+            n = 0
+            for seg in self.reader.segments:
+                if lang is None:
+                    n += seg.ndocs
+                else:
+                    code = seg.column_codes("langs", lang)
+                    if code >= 0:
+                        n += int(np.count_nonzero(seg.cols["lang"] == code))
+            self._idf[key] = n
+        return int(n)
 
     def idf(self, lang: str, fields: tuple[str, ...], terms: tuple[str, ...]) -> float:
         """idf of a term group: df counts documents holding any of ``terms`` in any of ``fields``.
 
-        Statistics are global: the same term in the other language's fields counts too (names,
-        numbers and shared stems such as "coca" are equally rare whatever the language), and N
-        is every document, so English and Spanish scores are comparable.
+        A query scored in one language (given or detected; its translation is scored in the
+        other language alone) uses that language's statistics: df and N over its documents.
+        A query scored in both languages at once uses global statistics (df over both
+        languages' fields, N every document), so that its English and Spanish scores compare.
         """
-        key = (lang, fields, terms)
+        both = len(self.langs) > 1
+        key = (lang, fields, terms, both)
         value = self._idf.get(key)
         if value is None:
+            langs = ("en", "es") if both else (lang,)
             df = 0
             for seg in self.reader.segments:
                 docs = [
                     p[0]
                     for f in fields
-                    for any_lang in ("en", "es")
+                    for any_lang in langs
                     for t in terms
                     if (p := seg.postings(field_name(f, any_lang), t)) is not None
                 ]
@@ -125,9 +144,19 @@ class SearchContext:
                     for d in docs:
                         seen[d] = True
                     df += int(np.count_nonzero(seen))
-            n = max(self.n_docs(), df)
+            n = max(self.n_docs(None if both else lang), df)
             value = self._idf[key] = float(idf(df, n)) if df else 0.0
-        return value
+        return float(value)
+
+    def remember_impacts(self, key: tuple[Any, ...], value: Any) -> None:
+        """Cache a term group's impacts, within a bound on the postings held."""
+        size = 0 if value is None else int(value[0].size)
+        held = self.reader.cache.get("impacts_size", 0) + size
+        if held > IMPACT_CACHE_POSTINGS:
+            self.impacts.clear()
+            held = size
+        self.reader.cache["impacts_size"] = held
+        self.impacts[key] = value
 
     def expansions(self) -> dict[tuple[Any, ...], list[str]]:
         """The terms each prefix, wildcard and fuzzy leaf expanded to, keyed (lang, fields, ...)."""
@@ -257,8 +286,32 @@ def _score_sparse(
 
     The hot path of every query: per field, one postings slice, one gather of the cached
     length norms and a multiply; fields are summed densely only when more than one matched.
+    The result (before the boost) is cached on the reader: a term's impacts are fixed for a
+    snapshot, as in engines that store precomputed impacts, so a repeated term costs one
+    lookup.
     """
     terms = tuple(terms)
+    key = (seg.name, lang, fields, terms, ctx.bm25_key)
+    cached = ctx.impacts.get(key, _MISSING)
+    if cached is _MISSING:
+        cached = _impacts(ctx, seg, lang, fields, terms)
+        ctx.remember_impacts(key, cached)
+    if cached is None:
+        return None
+    docs, vals = cached
+    return docs, vals if boost == 1.0 else vals * np.float32(boost)
+
+
+_MISSING = object()
+
+
+def _impacts(
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray] | None:
     parts = []
     for f in fields:
         norm = None
@@ -284,7 +337,7 @@ def _score_sparse(
         docs = np.flatnonzero(dense)
         tf = dense[docs]
     term_idf = ctx.idf(lang, fields, terms)
-    return docs, (term_idf * boost) * tf / (ctx.bm25.k1 + tf)
+    return docs, (np.float32(term_idf) * tf / (np.float32(ctx.bm25.k1) + tf)).astype(np.float32)
 
 
 def _phrase_freqs(

@@ -199,14 +199,20 @@ class Searcher:
         the index (searched in the query's languages) and a known word is close to it.
         """
         t0 = time.perf_counter()
-        text = query if isinstance(query, str) else repr(query)
+        text = (
+            query
+            if isinstance(query, str)
+            else query.text
+            if isinstance(query, BagOfWords)
+            else repr(query)
+        )
         q, lang = self.prepare(query, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
-        facet_counts: dict[str, Counter[str]] = {
-            k: Counter() for k in ("lang", "kind", "country", "year")
-        }
+        facet_counts: dict[str, Counter[str]] = (
+            {k: Counter() for k in ("lang", "kind", "country", "year")} if facets else {}
+        )
         for i, seg in enumerate(self.reader.segments):
             mask, sc = evaluate(q, ctx, seg)
             if seg.live is not None:
