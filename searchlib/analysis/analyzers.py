@@ -64,6 +64,7 @@ class Analyzer:
         self._possessive = lang == "en"
         self._cache: dict[str, str] = {}
         self._chunks: dict[str, tuple[str, ...]] = {}
+        self._chunk_stems: dict[str, tuple[tuple[str, str], ...]] = {}
         self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -125,11 +126,19 @@ class Analyzer:
         return list(filter(None, flat)), list(compress(range(len(flat)), flat))
 
     def _learn_chunk(self, chunk: str) -> tuple[str, ...]:
-        """Analyse a whitespace-free chunk and cache the tuple of its terms."""
+        """Analyse a whitespace-free chunk and cache the tuple of its terms (and, when it has
+        stemmed words, their (word, term) pairs for :meth:`stemmed_words`)."""
         if len(self._chunks) > _MAX_CHUNK_CACHE:
             self._chunks.clear()
-        parts = tuple(map(self.term, TOKEN_RE.findall(chunk)))
+            self._chunk_stems.clear()
+        words = TOKEN_RE.findall(chunk)
+        parts = tuple(map(self.term, words))
         self._chunks[chunk] = parts
+        stems = tuple(
+            (n, t) for w, t in zip(words, parts, strict=True) if t and (n := self.normalize(w)) != t
+        )
+        if stems:
+            self._chunk_stems[chunk] = stems
         return parts
 
     def stemmed_words(self, chunks: Iterable[str]) -> dict[str, str]:
@@ -139,15 +148,18 @@ class Analyzer:
         dictionary already holds them. The indexer stores this map for a segment's text so
         that prefix, wildcard and fuzzy queries expand over real words, not stems.
         """
-        term, normalize = self.term, self.normalize
-        out = {}
+        out: dict[str, str] = {}
+        known = self._chunk_stems
         for chunk in chunks:
-            for w in TOKEN_RE.findall(chunk):
-                t = term(w)
-                if t:
-                    n = normalize(w)
-                    if n != t:
-                        out[n] = t
+            stems = known.get(chunk)
+            if stems is None:
+                if chunk in self._chunks:
+                    continue  # analysed before: no stemmed word
+                self._learn_chunk(chunk)
+                stems = known.get(chunk)
+                if stems is None:
+                    continue
+            out.update(stems)
         return out
 
     def tokens(self, text: str) -> list[Token]:

@@ -88,6 +88,7 @@ class SegmentBuilder:
         self._titles: list[str] = []
         self._chunks: dict[str, set[str]] = {}
         self.bytes_buffered = 0
+        self.tokens_buffered = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,6 +102,7 @@ class SegmentBuilder:
                 buf = self._fields[field] = _FieldBuffer()
                 self._lengths[field] = array("I", bytes(4 * docnum))
             buf.terms += terms
+            self.tokens_buffered += len(terms)
             buf.docs.extend([docnum] * len(terms))
             buf.pos += array("I", positions)
         for field, lens in self._lengths.items():

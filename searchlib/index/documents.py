@@ -57,7 +57,7 @@ def _analyse(lang: str, texts: dict[str, str]) -> dict[str, tuple[list[str], lis
 
 def _chunks(*texts: str) -> frozenset[str]:
     """The distinct whitespace-separated chunks of ``texts`` (the segment's word list source)."""
-    return frozenset(chunk for text in texts for chunk in text.split())
+    return frozenset(texts[0].split()).union(*(t.split() for t in texts[1:]))
 
 
 def _iso(d: _dt.date | None) -> str | None:

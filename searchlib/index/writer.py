@@ -29,6 +29,8 @@ __all__ = ["IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 FLUSH_BYTES = 64 * 1024 * 1024
+FLUSH_TOKENS = 1_000_000
+"""Buffered terms that trigger a flush: sorting them takes about 60 bytes each at its peak."""
 
 
 class IndexWriter:
@@ -128,7 +130,10 @@ class IndexWriter:
         self._check_open()
         self._forget(doc.id)
         self._pending[doc.id] = self._builder.add(doc)
-        if self._builder.bytes_buffered >= self.flush_bytes:
+        if (
+            self._builder.bytes_buffered >= self.flush_bytes
+            or self._builder.tokens_buffered >= FLUSH_TOKENS
+        ):
             self.flush()
 
     def delete(self, doc_id: str) -> None:
