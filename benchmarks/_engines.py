@@ -10,6 +10,7 @@ OrGroup parser over the title and body fields of the query's language and BM25F 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ RSS_TAG = "__BENCH_MAXRSS_KB__"
 # Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints its own
 # peak RSS in KiB (VmHWM on Linux, else ru_maxrss) on stderr, whatever the exit code.
 WRAPPER = f"""
-import resource, runpy, sys
+import os, resource, runpy, sys
 target, args = sys.argv[1], sys.argv[2:]
 code = 0
 try:
@@ -48,7 +49,10 @@ finally:
             rss = int(next(ln for ln in status if ln.startswith("VmHWM:")).split()[1])
     except (OSError, StopIteration, ValueError):
         pass
-    print("{RSS_TAG}", rss, file=sys.stderr, flush=True)
+    # Worker processes (searchlib's bulk indexing): the largest one's peak, and how many.
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    n_workers = int(os.environ.get("SEARCHLIB_BENCH_WORKERS", "0"))
+    print("{RSS_TAG}", rss, workers, n_workers, file=sys.stderr, flush=True)
 sys.exit(code)
 """
 
@@ -63,6 +67,12 @@ class ChildRun:
     stdout: str
 
 
+def _workers() -> int:
+    from searchlib.bulk import default_workers
+
+    return default_workers()
+
+
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -70,14 +80,22 @@ def dir_bytes(path: Path) -> int:
 def run_child(argv: list[str], index_dir: Path) -> ChildRun:
     """Run ``python -c WRAPPER argv...``; raise with its stderr when it fails."""
     t0 = time.perf_counter()
+    workers = str(_workers()) if "searchlib" in argv else "0"
     proc = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *argv], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-c", WRAPPER, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SEARCHLIB_BENCH_WORKERS": workers},
     )
     seconds = time.perf_counter() - t0
     rss_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(RSS_TAG)]
     if proc.returncode != 0 or not rss_lines:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    rss_kb = int(rss_lines[-1].split()[1])
+    _, own, worker, n_workers = rss_lines[-1].split()
+    # An upper bound for the whole run: the main process plus every worker at the largest
+    # worker's peak (forked workers share pages with the main process, counted twice here).
+    rss_kb = int(own) + int(n_workers) * int(worker)
     return ChildRun(seconds, rss_kb / 1024, dir_bytes(index_dir), proc.stdout)
 
 

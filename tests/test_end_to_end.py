@@ -150,3 +150,97 @@ def test_python_api_mirrors_the_cli(tmp_path: Path) -> None:
         assert index.search("extorsion", country="Peru").total == 0
     with searchlib.open_index(tmp_path / "api") as again:
         assert again.get("x1").title == "Extorsión en Honduras"
+
+
+def _bad_folder(root: Path) -> Path:
+    """Good records mixed with a binary file, invalid UTF-8, an empty file, a broken JSONL line."""
+    folder = root / "input"
+    folder.mkdir()
+    (folder / "a_binary.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    (folder / "b_latin1.txt").write_bytes("Título\n\nCañón en el país.".encode("latin-1"))
+    (folder / "c_empty.md").write_bytes(b"")
+    good = [
+        {"id": "en-1", "lang": "en", "title": "Gangs in Honduras", "body": "Extortion by gangs."},
+        {"id": "es-2", "lang": "es", "title": "Pandillas", "body": "La policía detuvo a dos."},
+    ]
+    lines = [json.dumps(good[0]), '{"id": "broken", "lang": "en", "title": ', json.dumps(good[1])]
+    (folder / "d_docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_index_skips_bad_input_names_it_and_commits_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    """Each bad file (and the JSONL line) is named once; the good records are committed; exit 0."""
+    folder = _bad_folder(tmp_path)
+    idx = str(tmp_path / "idx")
+    code, out, err = run(capsys, "index", str(folder), "--index", idx, "--workers", workers)
+    assert code == 0
+    skipped = [line for line in err.splitlines() if line.startswith("skipped ")]
+    assert [line.split(": ")[0] for line in skipped] == [
+        f"skipped {folder / 'a_binary.txt'}",
+        f"skipped {folder / 'b_latin1.txt'}:1",
+        f"skipped {folder / 'c_empty.md'}",
+        f"skipped {folder / 'd_docs.jsonl'}:2",
+    ]
+    assert out.startswith("indexed 2 records, skipped 4,")
+    res = search_json(capsys, Path(idx), "extortion OR pandillas")
+    assert sorted(h["id"] for h in res["hits"]) == ["en-1", "es-2"]
+
+
+def test_index_exits_3_when_nothing_could_be_indexed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01")
+    code, _, err = run(capsys, "index", str(bad), "--index", str(tmp_path / "idx"))
+    assert code == 3 and "binary file" in err and "Traceback" not in err
+
+
+def test_spanish_query_finds_the_english_sample_brief(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the lexicon, a Spanish query reaches English briefs (and its Spanish twin)."""
+    res = search_json(capsys, seeds_index, "erradicación de coca Humala", "--lang", "es")
+    ids = [h["id"] for h in res["hits"]]
+    assert SAMPLE_ID in ids and "44fea6efc1d86929" in ids
+    english = next(h for h in res["hits"] if h["id"] == SAMPLE_ID)
+    assert "<b>eradication</b>" in english["snippet"] and "<b>coca</b>" in english["snippet"]
+
+
+def test_workers_and_sequential_indexing_give_the_same_results(tmp_path: Path) -> None:
+    """Worker processes writing many small segments rank exactly as one sequential run."""
+    import searchlib
+    from searchlib.bulk import bulk_index
+
+    src = tmp_path / "docs.jsonl"
+    words = "coca cartel police border prison gang extortion army drug trafficking".split()
+    with open(src, "w", encoding="utf-8") as f:
+        for i in range(400):
+            body = " ".join(words[(i * 7 + k) % len(words)] for k in range(5 + i % 11))
+            f.write(json.dumps({"id": f"d{i % 390}", "lang": "en", "title": f"t{i}", "body": body}))
+            f.write("\n")  # ids d0..d9 come twice: the later record must win in both runs
+    rankings = []
+    for workers in (1, 2):
+        path = tmp_path / f"idx{workers}"
+        with searchlib.create_index(path) as index:
+            if workers == 1:
+                searchlib.index_paths(index, [src], workers=1)
+                index.optimize()
+            else:
+                n, errors = bulk_index(index.writer, path, [src], workers=2, chunk_bytes=4096)
+                assert (n, errors) == (400, [])
+                assert len(index.writer._flushed) > 1  # several worker segments
+                index.commit()
+                index.optimize()  # both runs end as one segment without the replaced records
+            assert len(index) == 390
+            assert index.get("d5").title == "t395"  # the later record won
+            rankings.append(
+                [
+                    (h.id, h.title, round(h.score, 5))
+                    for q in ("coca", "drug trafficking", "gang -army")
+                    for h in index.search(q, limit=50)
+                ]
+            )
+    assert rankings[0] == rankings[1] and len(rankings[0]) > 0

@@ -36,12 +36,16 @@ class IndexDoc:
 
 
 class _FieldBuffer:
-    __slots__ = ("docs", "pos", "terms")
+    """One field's terms and positions back to back, and (doc, count) runs: per-token work
+    is two list extends; doc numbers are expanded with ``np.repeat`` when the segment ends."""
+
+    __slots__ = ("counts", "docnums", "pos", "terms")
 
     def __init__(self) -> None:
         self.terms: list[str] = []
-        self.docs = array("I")
-        self.pos = array("I")
+        self.pos: list[int] = []
+        self.docnums = array("I")
+        self.counts = array("I")
 
 
 def build_field(terms: list[str], docs: np.ndarray, pos: np.ndarray) -> FieldPostings:
@@ -102,9 +106,10 @@ class SegmentBuilder:
                 buf = self._fields[field] = _FieldBuffer()
                 self._lengths[field] = array("I", bytes(4 * docnum))
             buf.terms += terms
+            buf.pos += positions
+            buf.docnums.append(docnum)
+            buf.counts.append(len(terms))
             self.tokens_buffered += len(terms)
-            buf.docs.extend([docnum] * len(terms))
-            buf.pos += array("I", positions)
         for field, lens in self._lengths.items():
             entry = doc.fields.get(field)
             lens.append(len(entry[0]) if entry else 0)
@@ -125,11 +130,11 @@ class SegmentBuilder:
         each language's text (so multi-term queries can expand over words, not stems)."""
         fields = {}
         for name, buf in self._fields.items():
-            fields[name] = build_field(
-                buf.terms,
-                np.frombuffer(buf.docs, dtype=np.uint32).astype(np.int64),
-                np.frombuffer(buf.pos, dtype=np.uint32),
+            docs = np.repeat(
+                np.frombuffer(buf.docnums, dtype=np.uint32).astype(np.int64),
+                np.frombuffer(buf.counts, dtype=np.uint32),
             )
+            fields[name] = build_field(buf.terms, docs, np.array(buf.pos, dtype=np.uint32))
         return SegmentData(
             ndocs=len(self.ids),
             fields=fields,

@@ -488,9 +488,12 @@ def _word_matcher(
     head = word[: node.prefixlength]
     dist = min(node.maxdist, 2)
 
+    lo, hi = len(word) - dist, len(word) + dist
+
     def fuzzy(words: list[str]) -> Iterable[int]:
         for i in _range(words, head):
-            if levenshtein(word, words[i], dist) <= dist:
+            w = words[i]
+            if lo <= len(w) <= hi and levenshtein(word, w, dist) <= dist:
                 yield i
 
     return fuzzy, ("fuzzy", word, head, dist)
