@@ -244,3 +244,12 @@ def test_workers_and_sequential_indexing_give_the_same_results(tmp_path: Path) -
                 ]
             )
     assert rankings[0] == rankings[1] and len(rankings[0]) > 0
+
+
+def test_country_filter_ignores_case_and_accents(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--country peru keeps the English brief (Peru) and its Spanish twin (Perú), nothing else."""
+    res = search_json(capsys, seeds_index, "Humala OR armas", "--country", "peru")
+    assert sorted(h["id"] for h in res["hits"]) == ["44fea6efc1d86929", SAMPLE_ID]
+    assert res["total"] == 2

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
 from searchlib.storage import Directory, decode_array_file, encode_array_file
 
@@ -401,12 +402,16 @@ class SegmentReader:
         return doc
 
     def column_codes(self, column: str, value: str) -> int:
-        """The code of ``value`` in a categorical column's table (case-insensitive), or -1."""
-        v = value.casefold()
-        for i, t in enumerate(self.col_tables[column]):
-            if t.casefold() == v:
-                return i
-        return -1
+        """The code of ``value`` in a categorical column's table, or -1; case and accents are
+        ignored (ñ kept), so ``peru`` finds ``Perú``."""
+        codes = self.column_code_list(column, value)
+        return codes[0] if codes else -1
+
+    def column_code_list(self, column: str, value: str) -> list[int]:
+        """Every code whose value equals ``value`` ignoring case and accents (``Peru`` and
+        ``Perú`` may both be in a table)."""
+        v = fold_accents(value).casefold()
+        return [i for i, t in enumerate(self.col_tables[column]) if fold_accents(t).casefold() == v]
 
     def csr_docs(self, column: str, code: int) -> np.ndarray:
         """Doc numbers whose multi-valued ``column`` holds ``code``."""

@@ -427,13 +427,11 @@ def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
         return mask
     column = COLUMN_FIELDS[field]
     table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
-    code = seg.column_codes(table, value)
-    if code < 0:
-        return mask
-    if column == "countries":
-        mask[seg.csr_docs("countries", code)] = True
-    else:
-        mask[seg.cols[column] == code] = True
+    for code in seg.column_code_list(table, value):
+        if column == "countries":
+            mask[seg.csr_docs("countries", code)] = True
+        else:
+            mask[seg.cols[column] == code] = True
     return mask
 
 
