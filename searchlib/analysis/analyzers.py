@@ -117,12 +117,13 @@ class Analyzer:
         """
         chunks = text.split()
         cache = self._chunks
-        parts = list(map(cache.get, chunks))
-        if None in parts:
+        try:
+            parts = list(map(cache.__getitem__, chunks))
+        except KeyError:  # new chunks: learn them all, then look again
             for chunk in set(chunks).difference(cache):
                 self._learn_chunk(chunk)
             parts = list(map(cache.__getitem__, chunks))
-        flat = list(chain.from_iterable(parts))  # type: ignore[arg-type]
+        flat = list(chain.from_iterable(parts))
         return list(filter(None, flat)), list(compress(range(len(flat)), flat))
 
     def _learn_chunk(self, chunk: str) -> tuple[str, ...]:
