@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from search_corpus import CORPUS
 
 import searchlib
 from searchlib.analysis import get_analyzer
@@ -23,75 +24,8 @@ from searchlib.search.results import Hit, Results
 
 D = dt.date
 
-# id, lang, kind, date, countries, title, body (the same briefs as tests/search/test_execute.py)
-CORPUS: list[tuple[str, str, str, dt.date | None, tuple[str, ...], str, str]] = [
-    ("e01", "en", "brief", D(2010, 3, 15), ("Peru",), "Peru expands coca eradication",
-     "The government of Peru expanded coca eradication in the Huallaga valley. "
-     "Coca growers protested against the police."),
-    ("e02", "en", "analysis", D(2011, 6, 1), ("Mexico",), "Drug trafficking in Mexico",
-     "Drug trafficking organizations fight for control of the border. "
-     "The Sinaloa cartel leads drug trafficking routes."),
-    ("e03", "en", "brief", D(2011, 12, 31), ("Colombia",), "Colombia cocaine seizure",
-     "Police seized two tons of cocaine in a port of Colombia. The cocaine was bound for Europe."),
-    ("e04", "en", "news", D(2012, 1, 1), ("Honduras",), "Gang extortion in Honduras",
-     "Gangs charge extortion to bus drivers in Honduras. Extortion is the main income of gangs."),
-    ("e05", "en", "brief", D(2012, 7, 20), ("Mexico", "Guatemala"),
-     "Border police arrest gang leader",
-     "Border police arrested the gang leader near the border with Guatemala."),
-    ("e06", "en", "brief", D(2013, 2, 10), ("Peru",), "Prison riot in Peru",
-     "A riot in a Peru prison left five inmates dead. The prison was overcrowded."),
-    ("e07", "en", "analysis", D(2013, 5, 5), ("Colombia",), "The president and the peace talks",
-     "The president of Colombia defended the peace talks with the guerrilla."),
-    ("e08", "en", "news", None, ("Venezuela",), "Corruption in the army",
-     "Army officers were accused of corruption and drug trafficking."),
-    ("e09", "en", "brief", D(2010, 11, 11), ("Mexico",), "Cartel violence",
-     "Violence between cartels killed dozens. The cartels fight over trafficking routes, "
-     "police said."),
-    ("e10", "en", "brief", D(2012, 9, 9), ("Brazil",), "Police operation in favelas",
-     "Police launched an operation against drug gangs in the favelas."),
-    ("e11", "en", "brief", D(2011, 4, 4), ("Bolivia",), "Bolivia coca growers",
-     "Coca growers in Bolivia defend the legal coca market. Coca leaf is traditional."),
-    ("e12", "en", "analysis", D(2012, 12, 12), ("Mexico",), "Leader of the gang arrested",
-     "The leader of the gang was arrested by the army in a raid."),
-    ("e13", "en", "brief", D(2013, 8, 8), ("Peru",), "Cocaine production rises",
-     "Cocaine production in Peru rose as coca cultivation grew."),
-    ("e14", "en", "news", D(2010, 1, 20), ("Guatemala",), "Kidnapping wave",
-     "Kidnappings rose sharply, police said."),
-    ("e15", "en", "brief", D(2011, 9, 23), ("Peru",), "Peru's Humala calls for cooperation",
-     "Humala asked for closer anti-drug cooperation with the US."),
-    ("s01", "es", "brief", D(2010, 3, 16), ("Peru",), "Perú amplía la erradicación de coca",
-     "El gobierno de Perú amplió la erradicación de coca en el valle del Huallaga. "
-     "Los cocaleros protestaron contra la policía."),
-    ("s02", "es", "analysis", D(2011, 6, 2), ("Mexico",), "Narcotráfico en México",
-     "Las organizaciones del narcotráfico luchan por el control de la frontera. "
-     "El cártel de Sinaloa domina las rutas del narcotráfico."),
-    ("s03", "es", "brief", D(2011, 12, 30), ("Colombia",), "Incautación de cocaína en Colombia",
-     "La policía incautó dos toneladas de cocaína en un puerto de Colombia."),
-    ("s04", "es", "news", D(2012, 1, 2), ("Honduras",), "Extorsión de pandillas en Honduras",
-     "Las pandillas cobran extorsión a los conductores de autobuses."),
-    ("s05", "es", "brief", D(2012, 7, 21), ("Mexico",), "Policía fronteriza arresta a líder",
-     "La policía fronteriza arrestó al líder de la pandilla cerca de la frontera."),
-    ("s06", "es", "brief", D(2013, 2, 11), ("Peru",), "Motín en cárcel de Perú",
-     "Un motín en una cárcel de Perú dejó cinco reos muertos."),
-    ("s07", "es", "analysis", D(2013, 5, 6), ("Colombia",), "El presidente y los diálogos de paz",
-     "El presidente de Colombia defendió los diálogos de paz con la guerrilla."),
-    ("s08", "es", "news", None, ("Venezuela",), "Corrupción en el ejército",
-     "Oficiales del ejército fueron acusados de corrupción y narcotráfico."),
-    ("s09", "es", "brief", D(2010, 11, 12), ("Mexico",), "Violencia de cárteles",
-     "La violencia entre cárteles dejó decenas de muertos."),
-    ("s10", "es", "brief", D(2012, 9, 10), ("Brazil",), "Operación policial en favelas",
-     "La policía lanzó una operación contra pandillas en las favelas."),
-    ("s11", "es", "brief", D(2011, 4, 5), ("Bolivia",), "Cocaleros de Bolivia",
-     "Los cocaleros de Bolivia defienden el mercado legal de la hoja de coca."),
-    ("s12", "es", "analysis", D(2012, 12, 13), ("Mexico",), "Erradicación forzosa",
-     "La erradicación forzosa de cultivos de coca genera conflictos."),
-    ("s13", "es", "brief", D(2013, 8, 9), ("Peru",), "Aumenta la producción de cocaína",
-     "La producción de cocaína en Perú aumentó."),
-    ("s14", "es", "news", D(2010, 1, 21), ("Guatemala",), "Ola de secuestros",
-     "Los secuestros aumentaron, dijo la policía."),
-    ("s15", "es", "brief", D(2011, 9, 24), ("Peru",), "Humala pide cooperación antidrogas",
-     "Humala pidió más cooperación antidrogas con EE.UU."),
-]  # fmt: skip
+
+# fmt: skip
 
 
 # More briefs with the frequent words at varied frequencies and lengths, so that the single-word
