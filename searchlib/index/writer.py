@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -207,32 +208,37 @@ class IndexWriter:
         gen = self._manifest.generation + 1
         segments = []
         for seg in self._reader.segments:
-            entry = dict(next(s for s in self._manifest.segments if s["name"] == seg.name))
-            dead = [seg.docnum(i) for i in self._deleted_ids]
-            dead = [d for d in dead if d >= 0]
-            if dead:
-                mask = np.zeros(seg.ndocs, dtype=bool) if seg.live is None else ~seg.live
-                mask[dead] = True
-                if mask.all():
-                    continue
-                entry["deletes"] = f"{seg.name}_{gen:08d}.del"
-                write_deletes(self.directory, entry["deletes"], mask)
-            segments.append(entry)
+            entry = next(s for s in self._manifest.segments if s["name"] == seg.name)
+            dead = [d for d in map(seg.docnum, self._deleted_ids) if d >= 0]
+            deleted = None if seg.live is None else ~seg.live
+            kept = self._with_deletes(entry, deleted, dead, gen)
+            if kept is not None:
+                segments.append(kept)
         for idx, entry in enumerate(self._flushed):
-            entry = dict(entry)
-            dead_new = self._flushed_dead.get(idx)
-            if dead_new:
-                mask = np.zeros(int(entry["docs"]), dtype=bool)
-                mask[dead_new] = True
-                if mask.all():
-                    continue
-                entry["deletes"] = f"{entry['name']}_{gen:08d}.del"
-                write_deletes(self.directory, entry["deletes"], mask)
-            segments.append(entry)
+            kept = self._with_deletes(entry, None, self._flushed_dead.get(idx, []), gen)
+            if kept is not None:
+                segments.append(kept)
         self._publish(Manifest(gen, tuple(segments), self._next_segment))
         if merge:
             self.maybe_merge()
         return self._manifest.generation
+
+    def _with_deletes(
+        self, entry: dict[str, Any], deleted: np.ndarray | None, dead: list[int], gen: int
+    ) -> dict[str, Any] | None:
+        """The manifest entry of a segment after deleting doc numbers ``dead`` (on top of the
+        ``deleted`` bitmap it has): unchanged, with a new deletion file, or None when no
+        document is left."""
+        entry = dict(entry)
+        if not dead:
+            return entry
+        mask = np.zeros(int(entry["docs"]), dtype=bool) if deleted is None else deleted.copy()
+        mask[dead] = True
+        if mask.all():
+            return None
+        entry["deletes"] = f"{entry['name']}_{gen:08d}.del"
+        write_deletes(self.directory, entry["deletes"], mask)
+        return entry
 
     def _publish(self, manifest: Manifest) -> None:
         write_manifest(self.directory, manifest)
