@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import mmap
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -133,15 +134,14 @@ def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 <<
         if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes:
             chunks.append(Chunk(name))
             continue
-        with open(name, "rb") as f:
-            data = f.read()
-        start, line = 0, 1
-        while start < size:
-            end = data.find(b"\n", min(start + chunk_bytes, size - 1))
-            end = size if end < 0 else end + 1
-            chunks.append(Chunk(name, start, end, line))
-            line += data.count(b"\n", start, end)
-            start = end
+        with open(name, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start, line = 0, 1
+            while start < size:
+                end = data.find(b"\n", min(start + chunk_bytes, size - 1))
+                end = size if end < 0 else end + 1
+                chunks.append(Chunk(name, start, end, line))
+                line += data[start:end].count(b"\n")
+                start = end
     return chunks
 
 

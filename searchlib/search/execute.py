@@ -291,7 +291,8 @@ def _score_sparse(
     lookup.
     """
     terms = tuple(terms)
-    key = (seg.name, lang, fields, terms, ctx.bm25_key)
+    # The statistics mode (one language or both) changes idf, so it is part of the key.
+    key = (seg.name, lang, fields, terms, ctx.bm25_key, len(ctx.langs) > 1)
     cached = ctx.impacts.get(key, _MISSING)
     if cached is _MISSING:
         cached = _impacts(ctx, seg, lang, fields, terms)

@@ -504,17 +504,21 @@ def test_date_range_syntax(index: Index) -> None:
 DEFAULT_BM25 = BM25F()
 
 
-def naive_bm25f(doc_id: str, words: list[str], bm25: BM25F = DEFAULT_BM25) -> float:
+def naive_bm25f(
+    doc_id: str, words: list[str], bm25: BM25F = DEFAULT_BM25, per_language: bool = False
+) -> float:
     """BM25F from scoring.py's docstring, computed in plain Python from the texts.
 
     Per query word: the doc's own language chain gives the term; tf~ sums, over the title and
     body fields, w_f * tf / (1 - b_f + b_f * len / avglen) with avglen over the documents of that
     field-language having at least one term; idf = log(1 + (N - df + 0.5) / (df + 0.5)) with N
-    every document and df the documents holding the term in any field of either language.
+    every document and df the documents holding the term in any field of either language; with
+    ``per_language`` (a query scored in one language), N and df count that language's documents.
     """
     doc = DOCS[doc_id]
     analyzer = get_analyzer(doc.lang)
-    n = len(DOCS)
+    pool = [o for o in DOCS.values() if o.lang == doc.lang] if per_language else list(DOCS.values())
+    n = len(pool)
     total = 0.0
     for word in dict.fromkeys(words):
         t = analyzer.term(word)
@@ -536,7 +540,7 @@ def naive_bm25f(doc_id: str, words: list[str], bm25: BM25F = DEFAULT_BM25) -> fl
             tf_tilde += bm25.weights[f] * tf / (1 - b + b * len(terms) / avglen)
         if not tf_tilde:
             continue
-        df = sum(1 for o in DOCS.values() if t in all_terms(o))
+        df = sum(1 for o in pool if t in all_terms(o))
         term_idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         total += term_idf * tf_tilde / (bm25.k1 + tf_tilde)
     return total
@@ -564,6 +568,28 @@ def test_bm25f_scores_match_a_naive_implementation(index: Index, words: list[str
     assert results.total > 0
     expected = {d: naive_bm25f(d, words) for d in DOCS}
     assert {h.id for h in results} == {d for d, s in expected.items() if s > 0}
+    for h in results:
+        assert h.score == pytest.approx(expected[h.id], rel=1e-5), h.id
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["coca", "police"]),
+        ("en", ["cocaine", "Colombia", "police"]),
+        ("es", ["policía", "cocaína", "extorsión"]),
+        ("es", ["coca", "frontera"]),
+    ],
+)
+def test_one_language_queries_use_that_languages_statistics(
+    index: Index, lang: str, words: list[str]
+) -> None:
+    """A query scored in one language: its documents only, with their own N and df."""
+    results = index.search(" ".join(words), limit=100, lang=lang, cross_lingual=False)
+    expected = {
+        d: naive_bm25f(d, words, per_language=True) for d, doc in DOCS.items() if doc.lang == lang
+    }
+    assert {h.id for h in results} == {d for d, v in expected.items() if v > 0}
     for h in results:
         assert h.score == pytest.approx(expected[h.id], rel=1e-5), h.id
 
