@@ -238,8 +238,29 @@ def snippet_frags(snippet: str) -> Frags:
     return frags
 
 
-def hit_frags(n: int, hit: Hit, *, related: bool = False) -> list[Frags]:
-    """The lines of one numbered hit."""
+def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
+    """Styled fragments wrapped at word boundaries into lines of at most ``width`` columns."""
+    lines: list[Frags] = [[("", indent)]]
+    used = len(indent)
+    for style, text in frags:
+        for piece in re.findall(r"\s+|\S+", text):
+            if piece.isspace():
+                if used > len(indent):
+                    lines[-1].append((style, " "))
+                    used += 1
+                continue
+            if used + len(piece) > width and used > len(indent):
+                if lines[-1][-1][1] == " ":
+                    lines[-1].pop()
+                lines.append([("", indent)])
+                used = len(indent)
+            lines[-1].append((style, piece))
+            used += len(piece)
+    return lines
+
+
+def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> list[Frags]:
+    """The lines of one numbered hit (the snippet wrapped at ``width`` columns)."""
     date = hit.date.isoformat() if hit.date else "-"
     where = ", ".join(hit.countries) or "-"
     tail = f"[{hit.reason}]" if related and hit.reason else f"score {hit.score:.3f}"
@@ -248,7 +269,7 @@ def hit_frags(n: int, hit: Hit, *, related: bool = False) -> list[Frags]:
         [("class:meta", f"    {hit.kind} | {hit.lang} | {date} | {where} | {tail} | id {hit.id}")],
     ]
     if hit.snippet:
-        lines.append([("", "    "), *snippet_frags(hit.snippet)])
+        lines.extend(wrap_frags(snippet_frags(hit.snippet), width))
     twin = getattr(hit, "twin", None)
     if twin:
         other = "es" if hit.lang == "en" else "en"
@@ -337,7 +358,7 @@ class Repl:
         if not results.hits:
             self.p.line("no results")
         for i, hit in enumerate(results.hits, offset + 1):
-            for frags in hit_frags(i, hit):
+            for frags in hit_frags(i, hit, width=self.p.width):
                 self.p.line(frags)
         if results.facets:
             for name, counts in results.facets.items():
@@ -425,7 +446,7 @@ class Repl:
             return
         self.shown = list(results.hits)
         for i, hit in enumerate(results.hits, 1):
-            for frags in hit_frags(i, hit, related=True):
+            for frags in hit_frags(i, hit, related=True, width=self.p.width):
                 self.p.line(frags)
         footer = f"-- {len(results.hits)} related to {doc_id} (:open N opens one)"
         self.p.line([("class:footer", footer)])

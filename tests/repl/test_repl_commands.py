@@ -216,3 +216,18 @@ def test_offer_to_index(tmp_path: Path) -> None:
     assert offer_to_index("x", decline, Printer(out), tmp_path / "sub") is None
     assert str(tmp_path / "seeds") in asked[-1]
     assert offer_to_index("x", lambda q: "y", Printer(out), tmp_path / "seeds" / "es") is None
+
+
+def test_snippets_wrap_at_word_boundaries() -> None:
+    """Wrapped snippet lines fit the width, keep every word whole and the spaces around marks."""
+    from searchlib.repl import snippet_frags, wrap_frags
+
+    frags = snippet_frags("the <b>gangs</b> have begun paying members to assault agents " * 3)
+    lines = wrap_frags(frags, 40)
+    texts = ["".join(t for _, t in line) for line in lines]
+    assert all(len(t) <= 40 for t in texts) and len(texts) > 2
+    assert (
+        " ".join(t.strip() for t in texts)
+        == ("the gangs have begun paying members to assault agents " * 3).strip()
+    )
+    assert ("class:match", "gangs") in [f for line in lines for f in line]
