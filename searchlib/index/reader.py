@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import Manifest, latest_generation, read_manifest
 from searchlib.index.segment import SegmentReader
@@ -71,6 +73,22 @@ class IndexReader:
     def doc_count(self) -> int:
         """Live documents."""
         return sum(s.live_count for s in self.segments)
+
+    def lang_doc_count(self, lang: str | None = None) -> int:
+        """Documents of ``lang`` (every document when None), deleted ones included, as for df."""
+        counts: dict[str | None, int] = self.cache.setdefault("lang_doc_count", {})
+        n = counts.get(lang)
+        if n is None:
+            n = 0
+            for s in self.segments:
+                if lang is None:
+                    n += s.ndocs
+                else:
+                    code = s.column_codes("langs", lang)
+                    if code >= 0:
+                        n += int(np.count_nonzero(s.cols["lang"] == code))
+            counts[lang] = n
+        return n
 
     def field_doc_count(self, field: str) -> int:
         """Documents (deleted ones included, as Lucene does) with at least one term in ``field``."""

@@ -12,7 +12,6 @@ language only, so the per-language scores never add up on the same document.
 
 from __future__ import annotations
 
-import datetime as _dt
 import fnmatch
 import re
 from bisect import bisect_left
@@ -99,22 +98,6 @@ class SearchContext:
             out = self._analysed[key] = get_analyzer(lang).terms(text)
         return out
 
-    def n_docs(self, lang: str | None = None) -> int:
-        """Documents in the index (of ``lang`` when given), deleted ones included (as for df)."""
-        key = ("n_docs", lang)
-        n = self._idf.get(key)
-        if n is None:
-            n = 0
-            for seg in self.reader.segments:
-                if lang is None:
-                    n += seg.ndocs
-                else:
-                    code = seg.column_codes("langs", lang)
-                    if code >= 0:
-                        n += int(np.count_nonzero(seg.cols["lang"] == code))
-            self._idf[key] = n
-        return int(n)
-
     def idf(self, lang: str, fields: tuple[str, ...], terms: tuple[str, ...]) -> float:
         """idf of a term group: df counts documents holding any of ``terms`` in any of ``fields``.
 
@@ -144,7 +127,7 @@ class SearchContext:
                     for d in docs:
                         seen[d] = True
                     df += int(np.count_nonzero(seen))
-            n = max(self.n_docs(None if both else lang), df)
+            n = max(self.reader.lang_doc_count(None if both else lang), df)
             value = self._idf[key] = float(idf(df, n)) if df else 0.0
         return float(value)
 
@@ -163,7 +146,7 @@ class SearchContext:
         return self._expansions
 
     def norm(self, seg: SegmentReader, field: str, lang: str) -> np.ndarray | None:
-        """Per document of ``seg``: w_f / (1 - b_f + b_f * len / avglen) for the field, or None."""
+        """:meth:`BM25F.length_norms` of the field in ``seg`` (cached per snapshot), or None."""
         fname = field_name(field, lang)
         b = float(self.bm25.b.get(field, 0.75))
         w = self.bm25.weight(field)
@@ -173,12 +156,7 @@ class SearchContext:
             lengths = seg.lengths.get(fname)
             if lengths is None:
                 return None
-            avglen = self.reader.avg_field_length(fname) or 1.0
-            denom = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen))
-            # Documents without the field (length 0) have no postings in it: 0, not w / 0.
-            out = np.divide(
-                np.float32(w), denom, out=np.zeros(lengths.size, np.float32), where=denom > 0
-            )
+            out = self.bm25.length_norms(field, lengths, self.reader.avg_field_length(fname))
             self._norms[key] = out
         return out
 
@@ -337,8 +315,7 @@ def _impacts(
             dense[d] += v
         docs = np.flatnonzero(dense)
         tf = dense[docs]
-    term_idf = ctx.idf(lang, fields, terms)
-    return docs, (np.float32(term_idf) * tf / (np.float32(ctx.bm25.k1) + tf)).astype(np.float32)
+    return docs, ctx.bm25.saturate(tf, ctx.idf(lang, fields, terms)).astype(np.float32)
 
 
 def _phrase_freqs(
@@ -402,15 +379,12 @@ def _score_phrase(
 ) -> Match:
     tf = np.zeros(seg.ndocs, dtype=np.float32)
     for f in fields:
-        fname = field_name(f, lang)
-        lengths = seg.lengths.get(fname)
-        if lengths is None:
+        norm = ctx.norm(seg, f, lang)
+        if norm is None:
             continue
-        docs, freqs = _phrase_freqs(seg, fname, terms, rel, slop)
+        docs, freqs = _phrase_freqs(seg, field_name(f, lang), terms, rel, slop)
         if docs.size:
-            tf[docs] += ctx.bm25.field_tf(
-                f, freqs, lengths[docs], ctx.reader.avg_field_length(fname)
-            )
+            tf[docs] += freqs * norm[docs]
     mask = tf > 0
     scores = np.zeros(seg.ndocs, dtype=np.float32)
     if mask.any():
@@ -643,7 +617,3 @@ def explain(
     elif not details and value:
         label = f"BM25F {node!r} (k1={ctx.bm25.k1})"
     return Explanation(value, label, details)
-
-
-def date_from_iso(value: str) -> _dt.date:
-    return _dt.date.fromisoformat(value)

@@ -72,13 +72,18 @@ class BM25F:
     def weight(self, field: str) -> float:
         return float(self.weights.get(field, 1.0))
 
-    def field_tf(
-        self, field: str, tfs: np.ndarray, lengths: np.ndarray, avglen: float
-    ) -> np.ndarray:
-        """The weighted, length-normalised term frequency of one field."""
+    def length_norms(self, field: str, lengths: np.ndarray, avglen: float) -> np.ndarray:
+        """Per document: w_f / (1 - b_f + b_f * len / avglen), so that a term's weighted,
+        length-normalised frequency in the field is ``tf * norms[doc]``. A document without
+        the field (length 0) gets 0, not w / 0 (it has no postings there anyway)."""
         b = float(self.b.get(field, 0.75))
-        norm = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen or 1.0))
-        out: np.ndarray = self.weight(field) * tfs.astype(np.float32) / norm
+        denom = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen or 1.0))
+        out: np.ndarray = np.divide(
+            np.float32(self.weight(field)),
+            denom,
+            out=np.zeros(lengths.size, np.float32),
+            where=denom > 0,
+        )
         return out
 
     def saturate(self, tf_tilde: np.ndarray, term_idf: float) -> np.ndarray:

@@ -316,25 +316,12 @@ class Searcher:
         if src not in ("en", "es") or not words:
             return q
         other = "es" if src == "en" else "en"
-        if not self.lang_count(other):
+        if not self.reader.lang_doc_count(other):
             return q  # nothing to find in the other language
         text = translate_words(words, src)
         if not text:
             return q
         return CrossLingual(q, BagOfWords(text, boost=self.cross_weight, langs=(other,)))
-
-    def lang_count(self, lang: str) -> int:
-        """Live and deleted documents of ``lang`` in the snapshot (cached on the reader)."""
-        counts: dict[str, int] = self.reader.cache.setdefault("lang_counts", {})
-        n = counts.get(lang)
-        if n is None:
-            n = 0
-            for seg in self.reader.segments:
-                code = seg.column_codes("langs", lang)
-                if code >= 0:
-                    n += int(np.count_nonzero(seg.cols["lang"] == code))
-            counts[lang] = n
-        return n
 
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
