@@ -13,13 +13,14 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
-from itertools import chain, compress
+from itertools import compress, repeat
+from operator import is_
 
 import attrs
 
 from searchlib.analysis._snowball import snowball_stemmer
+from searchlib.analysis.chunks import ChunkTable
 from searchlib.analysis.spanish import spanish_stem_input
 from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
@@ -44,8 +45,9 @@ class Token:
 class Analyzer:
     """The analysis chain of one language ("en" or "es").
 
-    Stems are cached per surface word: the stemmer runs once per distinct word, and the indexing
-    fast path (:meth:`terms`) is one regex ``findall`` plus one dict lookup per word.
+    Stems are cached per surface word: the stemmer runs once per distinct word; analysed chunks
+    of text are kept in a :class:`ChunkTable`, so the indexing fast path (:meth:`chunk_ids`) is
+    ``str.split`` plus one dict lookup per chunk.
     """
 
     def __init__(self, lang: str, stopwords: frozenset[str] | None = None) -> None:
@@ -59,12 +61,11 @@ class Analyzer:
             if stopwords is None
             else frozenset(normalize_surface(w) for w in stopwords)
         )
-        self._stem = snowball_stemmer(_STEMMER_NAMES[lang]).stem
+        self._stem = snowball_stemmer(_STEMMER_NAMES[lang])
         self._spanish = lang == "es"
         self._possessive = lang == "en"
-        self._cache: dict[str, str] = {}
-        self._chunks: dict[str, tuple[str, ...]] = {}
-        self._chunk_stems: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._cache: dict[str, tuple[str, str]] = {}  # surface word -> (term, normalized)
+        self._table = ChunkTable(lang)
         self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -89,79 +90,66 @@ class Analyzer:
 
     def term(self, word: str) -> str:
         """The index term of one surface word, or "" when it is a stop word."""
-        term = self._cache.get(word)
-        if term is None:
-            term = self._analyse(word)
-            self._cache[word] = term
-        return term
+        entry = self._cache.get(word)
+        return (entry or self._analyse(word))[0]
 
-    def _analyse(self, word: str) -> str:
+    def _analyse(self, word: str) -> tuple[str, str]:
+        """(term, normalized word) of ``word``, cached; the term is "" for a stop word."""
         norm = self.normalize(word)
         if not norm or norm in self.stopwords:
-            return ""
-        if norm[0].isdigit() and ("." in norm or norm.isdigit()):
-            return norm  # numbers are not stemmed
-        if self._spanish:
-            norm = spanish_stem_input(norm)
-        return str(self._stem(norm))
+            term = ""
+        elif norm[0].isdigit() and ("." in norm or norm.isdigit()):
+            term = norm  # numbers are not stemmed
+        else:
+            term = self._stem(spanish_stem_input(norm) if self._spanish else norm)
+        entry = self._cache[word] = (term, norm)
+        return entry
+
+    def table(self) -> ChunkTable:
+        """The chunk table new texts are analysed into (a fresh one once the current one holds
+        more than a cap of chunks; tables in use elsewhere stay valid)."""
+        if len(self._table) > _MAX_CHUNK_CACHE:
+            self._table = ChunkTable(self.lang)
+        return self._table
+
+    def chunk_ids(self, text: str, table: ChunkTable) -> list[int]:
+        """The indexing fast path: ``text`` as the ids in ``table`` of its whitespace-separated
+        chunks, new chunks analysed and added first. :meth:`ChunkTable.expand` turns the ids
+        into terms and positions, the same as :meth:`terms`."""
+        chunks = text.split()
+        ids = list(map(table.ids.get, chunks))
+        if None in ids:  # new chunks: learn them, then fill in their ids
+            missing = list(compress(range(len(ids)), map(is_, ids, repeat(None))))
+            learn = self._learn_chunk
+            known = table.ids
+            for i in missing:
+                chunk = chunks[i]
+                cid = known.get(chunk)
+                ids[i] = learn(table, chunk) if cid is None else cid
+        return ids  # type: ignore[return-value]  # no None left
 
     def terms(self, text: str) -> tuple[list[str], list[int]]:
-        """Fast path for indexing: the terms of ``text`` and their positions.
+        """The terms of ``text`` and their positions.
 
         Stop words are removed but keep their position, so positions have gaps. Same result as
-        :meth:`tokens`: no token contains whitespace, so the text is split on whitespace and
-        each distinct chunk (``said,``, ``(Reuters)``, ``anti-drug``) is tokenized and analysed
-        once, then cached as the tuple of its terms ("" for a stop word). A text whose chunks
-        are all known is then analysed without a Python-level loop: split, one dict lookup per
-        chunk (``map``), flatten, and positions from the flat list (``compress``).
+        :meth:`tokens`, through the chunk table (see :meth:`chunk_ids`).
         """
-        chunks = text.split()
-        cache = self._chunks
-        try:
-            parts = list(map(cache.__getitem__, chunks))
-        except KeyError:  # new chunks: learn them all, then look again
-            for chunk in set(chunks).difference(cache):
-                self._learn_chunk(chunk)
-            parts = list(map(cache.__getitem__, chunks))
-        flat = list(chain.from_iterable(parts))
-        return list(filter(None, flat)), list(compress(range(len(flat)), flat))
+        table = self.table()
+        terms: list[str] = []
+        positions: list[int] = []
+        base = 0
+        for cid in self.chunk_ids(text, table):
+            for off, term in table.chunk_terms(cid):
+                terms.append(term)
+                positions.append(base + off)
+            base += table.nwords[cid]
+        return terms, positions
 
-    def _learn_chunk(self, chunk: str) -> tuple[str, ...]:
-        """Analyse a whitespace-free chunk and cache the tuple of its terms (and, when it has
-        stemmed words, their (word, term) pairs for :meth:`stemmed_words`)."""
-        if len(self._chunks) > _MAX_CHUNK_CACHE:
-            self._chunks.clear()
-            self._chunk_stems.clear()
-        words = TOKEN_RE.findall(chunk)
-        parts = tuple(map(self.term, words))
-        self._chunks[chunk] = parts
-        stems = tuple(
-            (n, t) for w, t in zip(words, parts, strict=True) if t and (n := self.normalize(w)) != t
-        )
-        if stems:
-            self._chunk_stems[chunk] = stems
-        return parts
-
-    def stemmed_words(self, chunks: Iterable[str]) -> dict[str, str]:
-        """The stemmed words of whitespace-free ``chunks``: normalized word -> its term.
-
-        Words that are their own term (names, numbers, short words) are left out: the term
-        dictionary already holds them. The indexer stores this map for a segment's text so
-        that prefix, wildcard and fuzzy queries expand over real words, not stems.
-        """
-        out: dict[str, str] = {}
-        known = self._chunk_stems
-        for chunk in chunks:
-            stems = known.get(chunk)
-            if stems is None:
-                if chunk in self._chunks:
-                    continue  # analysed before: no stemmed word
-                self._learn_chunk(chunk)
-                stems = known.get(chunk)
-                if stems is None:
-                    continue
-            out.update(stems)
-        return out
+    def _learn_chunk(self, table: ChunkTable, chunk: str) -> int:
+        """Analyse a whitespace-free chunk into ``table``; its id."""
+        cache = self._cache
+        analyse = self._analyse
+        return table.add(chunk, [cache.get(w) or analyse(w) for w in TOKEN_RE.findall(chunk)])
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import count
 
 import attrs
 import numpy as np
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis.chunks import ChunkTable
 from searchlib.index.segment import FieldPostings, SegmentData
 
 __all__ = ["IndexDoc", "SegmentBuilder", "build_field"]
@@ -21,7 +20,11 @@ __all__ = ["IndexDoc", "SegmentBuilder", "build_field"]
 
 @attrs.frozen(slots=True)
 class IndexDoc:
-    """A document ready for the index: analysed fields plus column and stored values."""
+    """A document ready for the index: analysed fields plus column and stored values.
+
+    Each text field is the ids of its whitespace-separated chunks in ``table``, the chunk table
+    of the document's analyzer (see :mod:`searchlib.analysis.chunks`).
+    """
 
     id: str
     lang: str
@@ -29,39 +32,31 @@ class IndexDoc:
     date: int  # days since 1970-01-01, NO_DATE when unknown
     countries: tuple[str, ...]
     links: tuple[str, ...]
-    fields: dict[str, tuple[list[str], list[int]]]  # field -> (terms, positions)
+    fields: dict[str, list[int]]  # field -> chunk ids of its text in ``table``
+    table: ChunkTable
     stored: bytes
     title: str = ""
-    chunks: frozenset[str] = frozenset()  # distinct whitespace chunks of its text
 
 
-class _FieldBuffer:
-    """One field's terms and positions back to back, and (doc, count) runs: per-token work
-    is two list extends; doc numbers are expanded with ``np.repeat`` when the segment ends."""
+class _Run:
+    """Chunk ids of consecutive documents of one field, all from one chunk table: per-token
+    work is one array extend; they become terms and positions when the segment ends."""
 
-    __slots__ = ("counts", "docnums", "pos", "terms")
+    __slots__ = ("counts", "docnums", "ids", "table")
 
-    def __init__(self) -> None:
-        self.terms: list[str] = []
-        self.pos: list[int] = []
+    def __init__(self, table: ChunkTable) -> None:
+        self.table = table
+        self.ids = array("I")
         self.docnums = array("I")
         self.counts = array("I")
 
 
-def build_field(terms: list[str], docs: np.ndarray, pos: np.ndarray) -> FieldPostings:
-    """Group one field's (term, doc, position) triples, in doc order, into sorted postings."""
-    # Each distinct term keeps the index of its first occurrence as its id (map/count run in
-    # C); ids are then replaced by the term's rank in sorted order.
-    vocab: dict[str, int] = {}
-    ids = np.fromiter(map(vocab.setdefault, terms, count()), dtype=np.int64, count=len(terms))
-    sorted_terms = sorted(vocab)
-    rank = np.zeros(max(len(terms), 1), dtype=np.int64)
-    rank[np.fromiter(map(vocab.__getitem__, sorted_terms), dtype=np.int64, count=len(vocab))] = (
-        np.arange(len(vocab))
-    )
-    tid = rank[ids]
-    # docs arrive in ascending order and positions ascending per doc: a stable sort on the term
-    # keeps both orders inside each term.
+def build_field(
+    sorted_terms: list[str], tid: np.ndarray, docs: np.ndarray, pos: np.ndarray
+) -> FieldPostings:
+    """Group one field's (term rank, doc, position) triples, in doc order and positions
+    ascending per doc, into postings; ``sorted_terms[rank]`` is the term."""
+    # A stable sort on the term keeps doc and position order inside each term.
     order = np.argsort(tid, kind="stable")
     tid, docs, pos = tid[order], docs[order], pos[order]
     n = tid.size
@@ -70,18 +65,50 @@ def build_field(terms: list[str], docs: np.ndarray, pos: np.ndarray) -> FieldPos
         change[1:] = (tid[1:] != tid[:-1]) | (docs[1:] != docs[:-1])
     heads = np.flatnonzero(change)
     tfs = np.diff(np.append(heads, n))
-    p_tid = tid[heads]
-    start = np.searchsorted(p_tid, np.arange(len(sorted_terms) + 1))
+    start = np.searchsorted(tid[heads], np.arange(len(sorted_terms) + 1))
     pstart = np.append(heads, n)[start]
     return FieldPostings(sorted_terms, start, docs[heads], tfs, pstart, pos)
+
+
+def _distinct(ids: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of ``ids`` (all in ``range(size)``), sorted: a mask, not a sort."""
+    seen = np.zeros(size, dtype=bool)
+    seen[ids] = True
+    return np.flatnonzero(seen)
+
+
+def _term_ranks(
+    runs: list[tuple[ChunkTable, np.ndarray]],
+) -> tuple[list[str], list[np.ndarray]]:
+    """The sorted distinct terms of ``runs`` (term ids of their tables) and each run's ids
+    replaced by the rank of their term."""
+    uniq = [_distinct(t, len(table.terms)) for table, t in runs]
+    names = [
+        list(map(table.terms.__getitem__, u.tolist()))
+        for (table, _), u in zip(runs, uniq, strict=True)
+    ]
+    if len(runs) == 1:  # the usual case: rank the run's own distinct terms
+        order = sorted(range(len(names[0])), key=names[0].__getitem__)
+        sorted_terms = list(map(names[0].__getitem__, order))
+        ranks = [np.empty(len(order), dtype=np.int64)]
+        ranks[0][order] = np.arange(len(order))
+    else:
+        sorted_terms = sorted(set().union(*names))
+        rank = {t: i for i, t in enumerate(sorted_terms)}
+        ranks = [np.fromiter(map(rank.__getitem__, nm), np.int64, len(nm)) for nm in names]
+    out = []
+    for (_, tids), u, r in zip(runs, uniq, ranks, strict=True):
+        lut = np.zeros(int(u[-1]) + 1 if u.size else 1, dtype=np.int64)
+        lut[u] = r
+        out.append(lut[tids])
+    return sorted_terms, out
 
 
 class SegmentBuilder:
     """Collects analysed documents for one new segment."""
 
     def __init__(self) -> None:
-        self._fields: dict[str, _FieldBuffer] = {}
-        self._lengths: dict[str, array[int]] = {}
+        self._fields: dict[str, list[_Run]] = {}
         self.ids: list[str] = []
         self._lang: list[str] = []
         self._kind: list[str] = []
@@ -90,7 +117,6 @@ class SegmentBuilder:
         self._links: list[Sequence[str]] = []
         self._stored: list[bytes] = []
         self._titles: list[str] = []
-        self._chunks: dict[str, set[str]] = {}
         self.bytes_buffered = 0
         self.tokens_buffered = 0
 
@@ -100,19 +126,17 @@ class SegmentBuilder:
     def add(self, doc: IndexDoc) -> int:
         """Append ``doc``; returns its document number in the segment."""
         docnum = len(self.ids)
-        for field, (terms, positions) in doc.fields.items():
-            buf = self._fields.get(field)
-            if buf is None:
-                buf = self._fields[field] = _FieldBuffer()
-                self._lengths[field] = array("I", bytes(4 * docnum))
-            buf.terms += terms
-            buf.pos += positions
-            buf.docnums.append(docnum)
-            buf.counts.append(len(terms))
-            self.tokens_buffered += len(terms)
-        for field, lens in self._lengths.items():
-            entry = doc.fields.get(field)
-            lens.append(len(entry[0]) if entry else 0)
+        for field, ids in doc.fields.items():
+            runs = self._fields.get(field)
+            if runs is None:
+                runs = self._fields[field] = []
+            if not runs or runs[-1].table is not doc.table:
+                runs.append(_Run(doc.table))
+            run = runs[-1]
+            run.ids.extend(ids)
+            run.docnums.append(docnum)
+            run.counts.append(len(ids))
+            self.tokens_buffered += len(ids)
         self.ids.append(doc.id)
         self._lang.append(doc.lang)
         self._kind.append(doc.kind)
@@ -121,24 +145,42 @@ class SegmentBuilder:
         self._links.append(doc.links)
         self._stored.append(doc.stored)
         self._titles.append(doc.title)
-        self._chunks.setdefault(doc.lang, set()).update(doc.chunks)
         self.bytes_buffered += len(doc.stored)
         return docnum
 
     def finish(self) -> SegmentData:
-        """Sort and group everything into the arrays of a segment, with the stemmed words of
+        """Expand chunk ids into sorted postings and field lengths, with the stemmed words of
         each language's text (so multi-term queries can expand over words, not stems)."""
+        ndocs = len(self.ids)
         fields = {}
-        for name, buf in self._fields.items():
-            docs = np.repeat(
-                np.frombuffer(buf.docnums, dtype=np.uint32).astype(np.int64),
-                np.frombuffer(buf.counts, dtype=np.uint32),
+        lengths = {}
+        words: dict[int, tuple[ChunkTable, list[np.ndarray]]] = {}
+        for name, runs in self._fields.items():
+            lens = lengths[name] = np.zeros(ndocs, dtype=np.uint32)
+            expanded = []
+            for run in runs:
+                ex = run.table.expand(
+                    np.frombuffer(run.ids, dtype=np.uint32),
+                    np.frombuffer(run.counts, dtype=np.uint32),
+                )
+                docnums = np.frombuffer(run.docnums, dtype=np.uint32).astype(np.int64)
+                lens[docnums] = ex.lengths
+                expanded.append((run.table, ex.term_ids, docnums[ex.texts], ex.positions))
+                words.setdefault(id(run.table), (run.table, []))[1].append(ex.word_ids)
+            sorted_terms, ranks = _term_ranks([(t, tids) for t, tids, _, _ in expanded])
+            fields[name] = build_field(
+                sorted_terms,
+                np.concatenate(ranks),
+                np.concatenate([d for _, _, d, _ in expanded]),
+                np.concatenate([p for _, _, _, p in expanded]),
             )
-            fields[name] = build_field(buf.terms, docs, np.array(buf.pos, dtype=np.uint32))
+        by_lang: dict[str, dict[str, str]] = {}
+        for table, word_ids in words.values():
+            by_lang.setdefault(table.lang, {}).update(table.stemmed_words(np.concatenate(word_ids)))
         return SegmentData(
-            ndocs=len(self.ids),
+            ndocs=ndocs,
             fields=fields,
-            lengths={f: np.frombuffer(a, dtype=np.uint32).copy() for f, a in self._lengths.items()},
+            lengths=lengths,
             ids=list(self.ids),
             lang=self._lang,
             kind=self._kind,
@@ -149,9 +191,5 @@ class SegmentBuilder:
             links=self._links,
             stored=self._stored,
             titles=self._titles,
-            words={
-                lang: words
-                for lang, chunks in sorted(self._chunks.items())
-                if lang in ("en", "es") and (words := get_analyzer(lang).stemmed_words(chunks))
-            },
+            words={lang: w for lang, w in sorted(by_lang.items()) if w},
         )

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from searchlib.analysis import detect_language, get_analyzer
+from searchlib.analysis.chunks import ChunkTable
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -50,14 +51,11 @@ def doc_lang(lang: str | None, text: str) -> str:
     return guess if guess in ("en", "es") else "en"
 
 
-def _analyse(lang: str, texts: dict[str, str]) -> dict[str, tuple[list[str], list[int]]]:
+def _analyse(lang: str, texts: dict[str, str]) -> tuple[ChunkTable, dict[str, list[int]]]:
+    """The chunk table of ``lang``'s analyzer and the chunk ids of each non-empty text."""
     analyzer = get_analyzer(lang)
-    return {field_name(f, lang): analyzer.terms(t) for f, t in texts.items() if t}
-
-
-def _chunks(*texts: str) -> frozenset[str]:
-    """The distinct whitespace-separated chunks of ``texts`` (the segment's word list source)."""
-    return frozenset(texts[0].split()).union(*(t.split() for t in texts[1:]))
+    table = analyzer.table()
+    return table, {field_name(f, lang): analyzer.chunk_ids(t, table) for f, t in texts.items() if t}
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -78,6 +76,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             "teaser": record.teaser,
             "url": record.url,
         }
+        table, fields = _analyse(lang, {"title": record.title, "teaser": record.teaser})
         return IndexDoc(
             id=record.id,
             lang=lang,
@@ -85,8 +84,8 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             date=date_to_days(record.date),
             countries=(record.section,) if record.section else (),
             links=(),
-            fields=_analyse(lang, {"title": record.title, "teaser": record.teaser}),
-            chunks=_chunks(record.title, record.teaser),
+            fields=fields,
+            table=table,
             stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
             title=record.title or _clip(record.teaser),
         )
@@ -110,6 +109,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         "url": record.url,
         "meta": dict(record.meta),
     }
+    table, fields = _analyse(lang, {"title": record.title, "body": body})
     return IndexDoc(
         id=record.id,
         lang=lang,
@@ -117,8 +117,8 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         date=date_to_days(record.date),
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
-        fields=_analyse(lang, {"title": record.title, "body": body}),
-        chunks=_chunks(record.title, body),
+        fields=fields,
+        table=table,
         stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
         title=record.title,
     )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from nltk.stem.snowball import SnowballStemmer
+from shared_paths import corpus
 
 from searchlib.analysis import fold_accents, get_analyzer
+from searchlib.analysis._snowball import snowball_stemmer
 from searchlib.analysis.spanish import SPANISH_OVERRIDES, spanish_stem_input
+from searchlib.analysis.tokenizer import TOKEN_RE
 
 VOCABULARY = """
 la policía nacional detuvo a cinco presuntos integrantes de una banda dedicada al narcotráfico
@@ -46,3 +52,28 @@ def test_overrides_fix_known_overstemming() -> None:
     for word, replacement in SPANISH_OVERRIDES.items():
         assert analyzer.term(word) == ("" if word in analyzer.stopwords else stem(replacement))
     assert analyzer.term("gobiernos") == analyzer.term("gobierno") == "gobiern"
+
+
+def _spanish_words(name: str) -> set[str]:
+    """The distinct normalized non-stop words of a corpus's Spanish documents."""
+    analyzer = get_analyzer("es")
+    words: set[str] = set()
+    with (corpus(name) / "docs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            if doc.get("lang", "es") == "es":
+                text = f"{doc.get('title') or ''} {doc.get('body') or ''}"
+                words.update(map(analyzer.normalize, TOKEN_RE.findall(text)))
+    return words - analyzer.stopwords
+
+
+@pytest.mark.parametrize("name", ["fakenews-es", "xquad-en-es"])
+def test_spanish_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
+    """The Spanish stem function (PyStemmer when installed) gives nltk's stem for every
+    distinct folded word of the Spanish corpora, as the stemmer sees them."""
+    stem = snowball_stemmer("spanish")
+    nltk_stem = SnowballStemmer("spanish").stem
+    words = {spanish_stem_input(w) for w in _spanish_words(name) if not w[:1].isdigit()}
+    assert len(words) > 5_000
+    differ = sorted(w for w in words if stem(w) != nltk_stem(w))
+    assert differ == []
