@@ -1,7 +1,5 @@
 """``python -m searchlib``: the command line."""
 
-import sys
+from searchlib.cli import run
 
-from searchlib.cli import main
-
-sys.exit(main())
+run()

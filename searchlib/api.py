@@ -280,7 +280,13 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # The objects made meanwhile go straight to the oldest generation (freeze, then
+            # unfreeze), so the next young collection does not walk all of them (0.4 s).
+            unfreeze = gc.get_freeze_count() == 0
+            gc.freeze()
             gc.enable()
+            if unfreeze:
+                gc.unfreeze()
 
 
 def _index_paths(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -362,6 +363,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run() -> NoReturn:
+    """The ``searchlib`` script and ``python -m searchlib``: :func:`main`, flush the output,
+    and exit without the interpreter's teardown, which frees every cached analysis and buffer
+    object by object (0.6 s after indexing 28 MB). Everything a command writes to an index is
+    fsynced and committed before it returns; the OS releases the write lock."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # reader gone, or stream closed
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

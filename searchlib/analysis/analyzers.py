@@ -18,6 +18,7 @@ from itertools import compress, repeat
 from operator import is_
 
 import attrs
+import numpy as np
 
 from searchlib.analysis._snowball import snowball_stemmer
 from searchlib.analysis.chunks import ChunkTable
@@ -128,6 +129,15 @@ class Analyzer:
                 ids[i] = learn(table, chunk) if cid is None else cid
         return ids  # type: ignore[return-value]  # no None left
 
+    def chunk_ids_batch(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
+        """The indexing fast path for many texts at once: the chunk ids of all ``texts`` back to
+        back and the number of chunks of each (:meth:`ChunkTable.scan`), new chunks analysed
+        and added first. Same chunks' words as :meth:`chunk_ids`."""
+        scan = table.scan(texts)
+        learn = self._learn_chunk
+        new = [learn(table, chunk, key) for chunk, key in zip(scan.missing, scan.keys, strict=True)]
+        return scan.fill(new), scan.counts
+
     def terms(self, text: str) -> tuple[list[str], list[int]]:
         """The terms of ``text`` and their positions.
 
@@ -145,11 +155,15 @@ class Analyzer:
             base += table.nwords[cid]
         return terms, positions
 
-    def _learn_chunk(self, table: ChunkTable, chunk: str) -> int:
-        """Analyse a whitespace-free chunk into ``table``; its id."""
+    def _learn_chunk(
+        self, table: ChunkTable, chunk: str, key: tuple[int, int] | None = None
+    ) -> int:
+        """Analyse a whitespace-free chunk into ``table`` (``key``: its short key, when known);
+        its id."""
         cache = self._cache
         analyse = self._analyse
-        return table.add(chunk, [cache.get(w) or analyse(w) for w in TOKEN_RE.findall(chunk)])
+        words = [chunk] if chunk.isalpha() else TOKEN_RE.findall(chunk)  # letters: one word
+        return table.add(chunk, [cache.get(w) or analyse(w) for w in words], key)
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""

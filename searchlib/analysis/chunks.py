@@ -3,10 +3,19 @@
 No token contains whitespace, so a text is its whitespace-separated chunks (``said,``,
 ``(Reuters)``, ``anti-drug``). A :class:`ChunkTable` gives each distinct chunk an integer id and
 remembers its analysis once: how many words it holds (stop words included, they keep their
-position) and which of them are terms, as term ids and word offsets in flat arrays. Analysing a
-text for the index is then ``str.split`` plus one dict lookup per chunk, in C; turning a whole
-segment's chunk ids into (term, document, position) triples is a handful of numpy operations
-(:meth:`ChunkTable.expand`), with no Python-level loop per token.
+position) and which of them are terms, as term ids and word offsets in flat arrays.
+
+A batch of texts is then analysed without a Python-level step per token
+(:meth:`ChunkTable.scan`): the texts are encoded once, chunk boundaries come from a byte mask
+(ASCII whitespace and NUL), and every chunk of at most 16 bytes is its own exact key, two
+little-endian 64-bit words read at its start and masked to its length. Keys are looked up in an
+open-addressing hash table held in numpy arrays, comparing whole keys, so equal keys mean equal
+chunks (no hash collision can mix two chunks). Longer chunks and chunks not seen before go
+through the Python dict of chunk strings. Turning chunk ids into (term, document, position)
+triples is a handful of numpy operations (:meth:`ChunkTable.expand`).
+
+Splitting on fewer characters than ``str.split`` (non-ASCII spaces stay inside chunks) changes
+nothing: no token contains a space, so a chunk's words and their count are the same either way.
 """
 
 from __future__ import annotations
@@ -16,7 +25,55 @@ from array import array
 import attrs
 import numpy as np
 
-__all__ = ["ChunkTable", "Expanded"]
+__all__ = ["ChunkTable", "Expanded", "Scan"]
+
+SHORT_CHUNK = 16
+"""Chunks of at most this many UTF-8 bytes are looked up by their bytes as a numpy key."""
+
+_SEPARATOR = np.zeros(256, dtype=bool)
+_SEPARATOR[[0, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # NUL and ASCII whitespace
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_MIX1 = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_MIN_SLOTS = 1 << 16
+
+
+def _hash(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    h: np.ndarray = (lo * _MIX1) ^ (hi * _MIX2)
+    h ^= h >> np.uint64(29)
+    return h
+
+
+def short_key(chunk: str) -> tuple[int, int]:
+    """The exact numpy key of a chunk: its UTF-8 bytes as two little-endian words, or (0, 0)
+    when it is longer than :data:`SHORT_CHUNK` bytes or holds a NUL (never keyed)."""
+    data = chunk.encode("utf-8", "surrogatepass")
+    if len(data) > SHORT_CHUNK or b"\0" in data:
+        return 0, 0
+    data = data.ljust(SHORT_CHUNK, b"\0")
+    return int.from_bytes(data[:8], "little"), int.from_bytes(data[8:], "little")
+
+
+@attrs.frozen(slots=True)
+class Scan:
+    """Texts cut into chunks and looked up (:meth:`ChunkTable.scan`).
+
+    ``ids`` holds each chunk's id, -1 where the chunk is new; ``missing`` the distinct new
+    chunks; ``ids[pending[i]]`` is the chunk ``missing[slots[i]]``."""
+
+    ids: np.ndarray  # int64
+    counts: np.ndarray  # int64, chunks per text
+    missing: list[str]
+    keys: list[tuple[int, int]]  # short_key of each missing chunk
+    pending: np.ndarray  # int64
+    slots: np.ndarray  # int64
+
+    def fill(self, new_ids: list[int]) -> np.ndarray:
+        """``ids`` with the ids given to the ``missing`` chunks (in order) filled in."""
+        ids = self.ids
+        if self.missing:
+            ids[self.pending] = np.asarray(new_ids, dtype=np.int64)[self.slots]
+        return ids
 
 
 @attrs.frozen(slots=True)
@@ -43,8 +100,12 @@ class ChunkTable:
     """
 
     __slots__ = (
+        "_indexed",
+        "_slots",
         "first",
         "ids",
+        "key_hi",
+        "key_lo",
         "lang",
         "nterms",
         "nwords",
@@ -60,6 +121,10 @@ class ChunkTable:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.ids: dict[str, int] = {}
+        self.key_lo = array("Q")  # exact byte keys of short chunks, (0, 0) for others
+        self.key_hi = array("Q")
+        self._slots = np.zeros(_MIN_SLOTS, dtype=np.int64)  # chunk id + 1 by hash; 0 = empty
+        self._indexed = 0  # chunk ids below this are in _slots
         self.nwords = array("I")
         self.nterms = array("I")
         self.first = array("I")
@@ -74,11 +139,16 @@ class ChunkTable:
     def __len__(self) -> int:
         return len(self.nwords)
 
-    def add(self, chunk: str, words: list[tuple[str, str]]) -> int:
+    def add(
+        self, chunk: str, words: list[tuple[str, str]], key: tuple[int, int] | None = None
+    ) -> int:
         """Record ``chunk`` whose words analyse to ``words``, (term, normalized word) pairs
-        (term "" for a stop word); its id."""
+        (term "" for a stop word); its id. ``key`` is its :func:`short_key` when known."""
         cid = len(self.nwords)
         self.ids[chunk] = cid
+        lo, hi = short_key(chunk) if key is None else key
+        self.key_lo.append(lo)
+        self.key_hi.append(hi)
         self.nwords.append(len(words))
         self.first.append(len(self.term_of))
         n = 0
@@ -101,6 +171,130 @@ class ChunkTable:
                 n += 1
         self.nterms.append(n)
         return cid
+
+    def scan(self, texts: list[str]) -> Scan:
+        """Cut ``texts`` into chunks and look every chunk up (see the module docstring)."""
+        joined = "\0".join(t.replace("\0", " ") if "\0" in t else t for t in texts)
+        data = joined.encode("utf-8", "surrogatepass")
+        n = len(data)
+        buf = data + bytes(2 * SHORT_CHUNK)
+        b = np.frombuffer(buf, dtype=np.uint8, count=n)
+        inside = (~_SEPARATOR[b]).view(np.int8)
+        edges = np.diff(inside, prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        counts = np.bincount(
+            np.searchsorted(np.flatnonzero(b == 0), starts), minlength=len(texts)
+        ).astype(np.int64)
+        # Every byte offset as the start of an unaligned little-endian 64-bit word.
+        words = np.ndarray((n + SHORT_CHUNK + 1,), dtype="<u8", buffer=buf, strides=(1,))
+        lens = ends - starts
+        short = lens <= SHORT_CHUNK
+        lo = words[starts] & _LOW_BYTES[np.minimum(lens, 8)]
+        hi = words[starts + 8] & _LOW_BYTES[np.clip(lens - 8, 0, 8)]
+        lo[~short] = 0
+        hi[~short] = 0
+        h = _hash(lo, hi)
+        ids = self._find(h, lo, hi)
+        ids[~short] = -1
+        # Chunks not found: new short ones once per distinct key, long ones by their string.
+        missing: list[str] = []
+        keys: list[tuple[int, int]] = []
+        pending = np.zeros(0, dtype=np.int64)
+        slot_of = np.zeros(0, dtype=np.int64)
+        unknown = np.flatnonzero(ids < 0)
+        if unknown.size:
+            _, first, inverse = np.unique(h[unknown], return_index=True, return_inverse=True)
+            rep = first[inverse.reshape(-1)]  # the first unknown chunk with the same hash
+            own = rep == np.arange(unknown.size)
+            u_lo, u_hi = lo[unknown], hi[unknown]
+            odd = ~short[unknown] | (u_lo != u_lo[rep]) | (u_hi != u_hi[rep])
+            slot_of = np.full(unknown.size, -1, dtype=np.int64)
+            # Short keys not in the table are new chunks, one per distinct key.
+            new = np.flatnonzero(own & ~odd)
+            at = unknown[new]
+            missing = [
+                data[s:e].decode("utf-8", "surrogatepass")
+                for s, e in zip(starts[at].tolist(), ends[at].tolist(), strict=True)
+            ]
+            keys = list(zip(u_lo[new].tolist(), u_hi[new].tolist(), strict=True))
+            slot_of[new] = np.arange(new.size)
+            # Long chunks and hash collisions: by their string.
+            missing_of: dict[str, int] = {}
+            known = self.ids
+            odd_k = np.flatnonzero(odd)
+            at = unknown[odd_k]
+            for k, i, s, e in zip(
+                odd_k.tolist(), at.tolist(), starts[at].tolist(), ends[at].tolist(), strict=True
+            ):
+                chunk = data[s:e].decode("utf-8", "surrogatepass")
+                cid = known.get(chunk)
+                if cid is not None:
+                    ids[i] = cid
+                    continue
+                slot = missing_of.get(chunk)
+                if slot is None:
+                    slot = missing_of[chunk] = len(missing)
+                    missing.append(chunk)
+                    keys.append(short_key(chunk))
+                slot_of[k] = slot
+            copy = np.flatnonzero(~odd & ~own)  # the same chunk as their representative
+            slot_of[copy] = slot_of[rep[copy]]
+            waiting = slot_of >= 0
+            pending = unknown[waiting]
+            slot_of = slot_of[waiting]
+        return Scan(ids, counts, missing, keys, pending, slot_of)
+
+    def _find(self, h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Chunk ids of the keys (lo, hi), -1 for keys not in the table."""
+        self._index_new()
+        slots = self._slots
+        mask = np.uint64(slots.size - 1)
+        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64)
+        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64)
+        ids = np.full(h.size, -1, dtype=np.int64)
+        todo = np.arange(h.size)
+        pos = (h & mask).astype(np.int64)
+        while todo.size:
+            cid = slots[pos] - 1
+            filled = cid >= 0
+            hit = filled.copy()
+            f = np.flatnonzero(filled)
+            hit[f] = (key_lo[cid[f]] == lo[todo[f]]) & (key_hi[cid[f]] == hi[todo[f]])
+            ids[todo[hit]] = cid[hit]
+            again = filled & ~hit
+            todo = todo[again]
+            pos = (pos[again] + 1) & int(mask)
+        return ids
+
+    def _index_new(self) -> None:
+        """Put the keyed chunks added since the last lookup into the hash slots."""
+        n = len(self.nwords)
+        if self._indexed == n:
+            return
+        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64)
+        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64)
+        if 2 * n > self._slots.size:  # keep the load under one half: rebuild larger
+            size = self._slots.size
+            while 2 * n > size:
+                size *= 4
+            self._slots = np.zeros(size, dtype=np.int64)
+            self._indexed = 0
+        new = np.arange(self._indexed, n)
+        new = new[key_lo[new] != 0]
+        slots = self._slots
+        mask = slots.size - 1
+        pos = (_hash(key_lo[new], key_hi[new]) & np.uint64(mask)).astype(np.int64)
+        while new.size:
+            free = np.flatnonzero(slots[pos] == 0)
+            _, first = np.unique(pos[free], return_index=True)
+            won = free[first]
+            slots[pos[won]] = new[won] + 1
+            rest = np.ones(new.size, dtype=bool)
+            rest[won] = False
+            new = new[rest]
+            pos = (pos[rest] + 1) & mask
+        self._indexed = n
 
     def chunk_terms(self, cid: int) -> list[tuple[int, str]]:
         """The (word offset, term) pairs of chunk ``cid``."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
+from searchlib.analysis import get_analyzer
 from searchlib.analysis.chunks import ChunkTable
 from searchlib.index.segment import FieldPostings, SegmentData
 
@@ -20,10 +21,10 @@ __all__ = ["IndexDoc", "SegmentBuilder", "build_field"]
 
 @attrs.frozen(slots=True)
 class IndexDoc:
-    """A document ready for the index: analysed fields plus column and stored values.
+    """A document ready for the index: the text of each field plus column and stored values.
 
-    Each text field is the ids of its whitespace-separated chunks in ``table``, the chunk table
-    of the document's analyzer (see :mod:`searchlib.analysis.chunks`).
+    Texts are analysed when the segment is finished, a whole segment's texts of a field at
+    once (:meth:`~searchlib.analysis.Analyzer.chunk_ids_batch`), by the analyzer of ``lang``.
     """
 
     id: str
@@ -32,23 +33,20 @@ class IndexDoc:
     date: int  # days since 1970-01-01, NO_DATE when unknown
     countries: tuple[str, ...]
     links: tuple[str, ...]
-    fields: dict[str, list[int]]  # field -> chunk ids of its text in ``table``
-    table: ChunkTable
+    fields: dict[str, str]  # index field -> its text
     stored: bytes
     title: str = ""
 
 
-class _Run:
-    """Chunk ids of consecutive documents of one field, all from one chunk table: per-token
-    work is one array extend; they become terms and positions when the segment ends."""
+class _FieldTexts:
+    """The texts of one field and the documents they belong to."""
 
-    __slots__ = ("counts", "docnums", "ids", "table")
+    __slots__ = ("docnums", "lang", "texts")
 
-    def __init__(self, table: ChunkTable) -> None:
-        self.table = table
-        self.ids = array("I")
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.texts: list[str] = []
         self.docnums = array("I")
-        self.counts = array("I")
 
 
 def build_field(
@@ -77,38 +75,22 @@ def _distinct(ids: np.ndarray, size: int) -> np.ndarray:
     return np.flatnonzero(seen)
 
 
-def _term_ranks(
-    runs: list[tuple[ChunkTable, np.ndarray]],
-) -> tuple[list[str], list[np.ndarray]]:
-    """The sorted distinct terms of ``runs`` (term ids of their tables) and each run's ids
-    replaced by the rank of their term."""
-    uniq = [_distinct(t, len(table.terms)) for table, t in runs]
-    names = [
-        list(map(table.terms.__getitem__, u.tolist()))
-        for (table, _), u in zip(runs, uniq, strict=True)
-    ]
-    if len(runs) == 1:  # the usual case: rank the run's own distinct terms
-        order = sorted(range(len(names[0])), key=names[0].__getitem__)
-        sorted_terms = list(map(names[0].__getitem__, order))
-        ranks = [np.empty(len(order), dtype=np.int64)]
-        ranks[0][order] = np.arange(len(order))
-    else:
-        sorted_terms = sorted(set().union(*names))
-        rank = {t: i for i, t in enumerate(sorted_terms)}
-        ranks = [np.fromiter(map(rank.__getitem__, nm), np.int64, len(nm)) for nm in names]
-    out = []
-    for (_, tids), u, r in zip(runs, uniq, ranks, strict=True):
-        lut = np.zeros(int(u[-1]) + 1 if u.size else 1, dtype=np.int64)
-        lut[u] = r
-        out.append(lut[tids])
-    return sorted_terms, out
+def _term_ranks(table: ChunkTable, tids: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The sorted distinct terms of ``tids`` (term ids of ``table``) and ``tids`` replaced by
+    the rank of their term among them."""
+    distinct = _distinct(tids, len(table.terms))
+    names = list(map(table.terms.__getitem__, distinct.tolist()))
+    order = sorted(range(len(names)), key=names.__getitem__)
+    lut = np.zeros(len(table.terms), dtype=np.int64)
+    lut[distinct[order]] = np.arange(len(order))
+    return list(map(names.__getitem__, order)), lut[tids]
 
 
 class SegmentBuilder:
     """Collects analysed documents for one new segment."""
 
     def __init__(self) -> None:
-        self._fields: dict[str, list[_Run]] = {}
+        self._fields: dict[str, _FieldTexts] = {}
         self.ids: list[str] = []
         self._lang: list[str] = []
         self._kind: list[str] = []
@@ -118,7 +100,7 @@ class SegmentBuilder:
         self._stored: list[bytes] = []
         self._titles: list[str] = []
         self.bytes_buffered = 0
-        self.tokens_buffered = 0
+        self.chars_buffered = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -126,17 +108,13 @@ class SegmentBuilder:
     def add(self, doc: IndexDoc) -> int:
         """Append ``doc``; returns its document number in the segment."""
         docnum = len(self.ids)
-        for field, ids in doc.fields.items():
-            runs = self._fields.get(field)
-            if runs is None:
-                runs = self._fields[field] = []
-            if not runs or runs[-1].table is not doc.table:
-                runs.append(_Run(doc.table))
-            run = runs[-1]
-            run.ids.extend(ids)
-            run.docnums.append(docnum)
-            run.counts.append(len(ids))
-            self.tokens_buffered += len(ids)
+        for field, text in doc.fields.items():
+            buf = self._fields.get(field)
+            if buf is None:
+                buf = self._fields[field] = _FieldTexts(doc.lang)
+            buf.texts.append(text)
+            buf.docnums.append(docnum)
+            self.chars_buffered += len(text)
         self.ids.append(doc.id)
         self._lang.append(doc.lang)
         self._kind.append(doc.kind)
@@ -149,31 +127,23 @@ class SegmentBuilder:
         return docnum
 
     def finish(self) -> SegmentData:
-        """Expand chunk ids into sorted postings and field lengths, with the stemmed words of
-        each language's text (so multi-term queries can expand over words, not stems)."""
+        """Analyse each field's texts, build sorted postings and field lengths, and collect the
+        stemmed words of each language's text (so multi-term queries can expand over words,
+        not stems)."""
         ndocs = len(self.ids)
         fields = {}
         lengths = {}
         words: dict[int, tuple[ChunkTable, list[np.ndarray]]] = {}
-        for name, runs in self._fields.items():
+        for name, buf in self._fields.items():
+            analyzer = get_analyzer(buf.lang)
+            table = analyzer.table()
+            ex = table.expand(*analyzer.chunk_ids_batch(buf.texts, table))
+            docnums = np.frombuffer(buf.docnums, dtype=np.uint32).astype(np.int64)
             lens = lengths[name] = np.zeros(ndocs, dtype=np.uint32)
-            expanded = []
-            for run in runs:
-                ex = run.table.expand(
-                    np.frombuffer(run.ids, dtype=np.uint32),
-                    np.frombuffer(run.counts, dtype=np.uint32),
-                )
-                docnums = np.frombuffer(run.docnums, dtype=np.uint32).astype(np.int64)
-                lens[docnums] = ex.lengths
-                expanded.append((run.table, ex.term_ids, docnums[ex.texts], ex.positions))
-                words.setdefault(id(run.table), (run.table, []))[1].append(ex.word_ids)
-            sorted_terms, ranks = _term_ranks([(t, tids) for t, tids, _, _ in expanded])
-            fields[name] = build_field(
-                sorted_terms,
-                np.concatenate(ranks),
-                np.concatenate([d for _, _, d, _ in expanded]),
-                np.concatenate([p for _, _, _, p in expanded]),
-            )
+            lens[docnums] = ex.lengths
+            words.setdefault(id(table), (table, []))[1].append(ex.word_ids)
+            sorted_terms, ranks = _term_ranks(table, ex.term_ids)
+            fields[name] = build_field(sorted_terms, ranks, docnums[ex.texts], ex.positions)
         by_lang: dict[str, dict[str, str]] = {}
         for table, word_ids in words.values():
             by_lang.setdefault(table.lang, {}).update(table.stemmed_words(np.concatenate(word_ids)))

@@ -11,8 +11,7 @@ import datetime as _dt
 import json
 from typing import Any
 
-from searchlib.analysis import detect_language, get_analyzer
-from searchlib.analysis.chunks import ChunkTable
+from searchlib.analysis import detect_language
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -51,11 +50,9 @@ def doc_lang(lang: str | None, text: str) -> str:
     return guess if guess in ("en", "es") else "en"
 
 
-def _analyse(lang: str, texts: dict[str, str]) -> tuple[ChunkTable, dict[str, list[int]]]:
-    """The chunk table of ``lang``'s analyzer and the chunk ids of each non-empty text."""
-    analyzer = get_analyzer(lang)
-    table = analyzer.table()
-    return table, {field_name(f, lang): analyzer.chunk_ids(t, table) for f, t in texts.items() if t}
+def _fields(lang: str, texts: dict[str, str]) -> dict[str, str]:
+    """The index fields of the non-empty ``texts`` (analysed when the segment is built)."""
+    return {field_name(f, lang): t for f, t in texts.items() if t}
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -76,7 +73,6 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             "teaser": record.teaser,
             "url": record.url,
         }
-        table, fields = _analyse(lang, {"title": record.title, "teaser": record.teaser})
         return IndexDoc(
             id=record.id,
             lang=lang,
@@ -84,8 +80,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             date=date_to_days(record.date),
             countries=(record.section,) if record.section else (),
             links=(),
-            fields=fields,
-            table=table,
+            fields=_fields(lang, {"title": record.title, "teaser": record.teaser}),
             stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
             title=record.title or _clip(record.teaser),
         )
@@ -109,7 +104,6 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         "url": record.url,
         "meta": dict(record.meta),
     }
-    table, fields = _analyse(lang, {"title": record.title, "body": body})
     return IndexDoc(
         id=record.id,
         lang=lang,
@@ -117,8 +111,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         date=date_to_days(record.date),
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
-        fields=fields,
-        table=table,
+        fields=_fields(lang, {"title": record.title, "body": body}),
         stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
         title=record.title,
     )

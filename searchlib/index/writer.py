@@ -30,8 +30,9 @@ __all__ = ["IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 FLUSH_BYTES = 64 * 1024 * 1024
-FLUSH_TOKENS = 1_000_000
-"""Buffered terms that trigger a flush: sorting them takes about 60 bytes each at its peak."""
+FLUSH_CHARS = 6_000_000
+"""Buffered characters of text that trigger a flush (about a million terms): analysing and
+sorting them takes about 60 bytes per character at the peak."""
 
 
 class IndexWriter:
@@ -133,7 +134,7 @@ class IndexWriter:
         self._pending[doc.id] = self._builder.add(doc)
         if (
             self._builder.bytes_buffered >= self.flush_bytes
-            or self._builder.tokens_buffered >= FLUSH_TOKENS
+            or self._builder.chars_buffered >= FLUSH_CHARS
         ):
             self.flush()
 

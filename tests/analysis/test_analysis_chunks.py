@@ -1,0 +1,113 @@
+"""The batch (indexing) path of analysis gives exactly the terms and positions of ``terms()``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import searchlib.analysis.chunks as chunks_module
+from searchlib.analysis import Analyzer
+from searchlib.analysis.chunks import SHORT_CHUNK, ChunkTable, short_key
+
+TRICKY = [
+    "",
+    "   ",
+    "Peru's U.S.-backed anti-drug police seized 2,000 kilos, $38 million (Reuters).",
+    "La policía del Perú decomisó 2.000 kilos en la región del VRAE; niño, año, años.",
+    "de\xa0la\u2009noche\u3000y el\u2028día",  # non-ASCII spaces stay inside byte chunks
+    "a\x00b c\x00",  # NUL separates texts in a batch: it must not shift them
+    "x" * 40 + " " + "ñ" * 9 + " " + "abcdefghijklmnop abcdefghijklmnopq",  # 16/17-byte edges
+    "\ud800 lone surrogate \udfff",
+    "narcotraficantes, narcotraficantes narcotraficantes.",  # a long chunk, repeated
+    "combining e\u0301 marks and emoji 🙂 and tabs\tand\r\nlines",
+]
+
+
+def _reference(analyzer: Analyzer, texts: list[str]) -> tuple[list[str], list[int], list[int]]:
+    terms: list[str] = []
+    positions: list[int] = []
+    owners: list[int] = []
+    for i, text in enumerate(texts):
+        t, p = analyzer.terms(text)
+        terms += t
+        positions += p
+        owners += [i] * len(t)
+    return terms, positions, owners
+
+
+def _batch(analyzer: Analyzer, texts: list[str]) -> tuple[list[str], list[int], list[int]]:
+    table = analyzer.table()
+    ex = table.expand(*analyzer.chunk_ids_batch(texts, table))
+    assert ex.lengths.tolist() == [len(analyzer.terms(t)[0]) for t in texts]
+    return [table.terms[i] for i in ex.term_ids.tolist()], ex.positions.tolist(), ex.texts.tolist()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_batch_equals_terms_on_tricky_texts(lang: str) -> None:
+    batch_analyzer, reference_analyzer = Analyzer(lang), Analyzer(lang)
+    for _ in range(2):  # cold, then with every chunk known
+        assert _batch(batch_analyzer, TRICKY) == _reference(reference_analyzer, TRICKY)
+
+
+def test_batch_counts_chunks_per_text() -> None:
+    analyzer = Analyzer("en")
+    ids, counts = analyzer.chunk_ids_batch(
+        ["one two", "", "three\x00four five", " "], analyzer.table()
+    )
+    assert counts.tolist() == [2, 0, 3, 0]
+    assert ids.size == 5 and (ids >= 0).all()
+    table = analyzer.table()
+    assert [table.chunk_terms(i) for i in ids.tolist()[:2]] == [[(0, "one")], [(0, "two")]]
+
+
+def test_hash_collisions_never_mix_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every key hashed to the same slot, lookups still compare whole keys."""
+    monkeypatch.setattr(chunks_module, "_hash", lambda lo, hi: np.zeros_like(lo))
+    analyzer, reference = Analyzer("en"), Analyzer("en")
+    texts = ["police seized cocaine", "cocaine police, seized. Police", "seized seized x"]
+    for _ in range(2):
+        assert _batch(analyzer, texts) == _reference(reference, texts)
+
+
+def test_short_key_is_exact_bytes() -> None:
+    assert short_key("ab") == (0x6261, 0)
+    assert short_key("abcdefghi") == (int.from_bytes(b"abcdefgh", "little"), ord("i"))
+    assert short_key("ñ" * 8) == (
+        int.from_bytes("ñ".encode() * 4, "little"),
+        int.from_bytes("ñ".encode() * 4, "little"),
+    )
+    assert short_key("x" * (SHORT_CHUNK + 1)) == (0, 0)  # long: looked up by string
+    assert short_key("a\x00") == (0, 0)  # never produced by a byte scan: not keyed
+
+
+def test_table_grows_and_keeps_ids() -> None:
+    analyzer = Analyzer("en")
+    table = analyzer.table()
+    words = [f"w{i}x" for i in range(70_000)]  # more than half the initial slots
+    ids, _ = analyzer.chunk_ids_batch([" ".join(words)], table)
+    again, _ = analyzer.chunk_ids_batch([" ".join(reversed(words))], table)
+    assert again.tolist() == ids.tolist()[::-1]
+    assert len(set(ids.tolist())) == len(words) == len(table)
+    assert isinstance(table, ChunkTable)
+
+
+TEXTS = st.lists(
+    st.one_of(
+        st.text(max_size=60),
+        st.text(
+            alphabet=st.sampled_from(list("abcñáé'’-.,$ 019ÁÑ\u0301\t\n\x00\xa0")), max_size=60
+        ),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lang=st.sampled_from(["en", "es"]), texts=TEXTS)
+def test_batch_equals_terms_property(lang: str, texts: list[str]) -> None:
+    from searchlib.analysis import get_analyzer
+
+    analyzer = get_analyzer(lang)
+    assert _batch(analyzer, texts) == _reference(analyzer, texts)
