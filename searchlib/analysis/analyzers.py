@@ -14,8 +14,6 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 from __future__ import annotations
 
 from functools import cache
-from itertools import compress, repeat
-from operator import is_
 
 import attrs
 import numpy as np
@@ -31,6 +29,7 @@ __all__ = ["Analyzer", "Token", "get_analyzer"]
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _MAX_CHUNK_CACHE = 2_000_000
+_MAX_WORD_CACHE = 2_000_000
 
 
 @attrs.frozen(slots=True)
@@ -67,7 +66,6 @@ class Analyzer:
         self._possessive = lang == "en"
         self._cache: dict[str, tuple[str, str]] = {}  # surface word -> (term, normalized)
         self._table = ChunkTable(lang)
-        self._norm_cache: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Analyzer({self.lang!r})"
@@ -79,15 +77,8 @@ class Analyzer:
         (ñ kept); English also drops a trailing possessive. No stemming; idempotent. Used for
         prefix, wildcard and fuzzy terms and for the unstemmed (exact/phrase) form.
         """
-        norm = self._norm_cache.get(word)
-        if norm is None:
-            norm = normalize_surface(word)
-            if self._possessive:
-                while norm.endswith("'s") and len(norm) > 2:
-                    norm = norm[:-2]
-            if len(self._norm_cache) < 1_000_000:
-                self._norm_cache[word] = norm
-        return norm
+        entry = self._cache.get(word)
+        return (entry or self._analyse(word))[1]
 
     def term(self, word: str) -> str:
         """The index term of one surface word, or "" when it is a stop word."""
@@ -96,13 +87,18 @@ class Analyzer:
 
     def _analyse(self, word: str) -> tuple[str, str]:
         """(term, normalized word) of ``word``, cached; the term is "" for a stop word."""
-        norm = self.normalize(word)
+        norm = normalize_surface(word)
+        if self._possessive:
+            while norm.endswith("'s") and len(norm) > 2:
+                norm = norm[:-2]
         if not norm or norm in self.stopwords:
             term = ""
         elif norm[0].isdigit() and ("." in norm or norm.isdigit()):
             term = norm  # numbers are not stemmed
         else:
             term = self._stem(spanish_stem_input(norm) if self._spanish else norm)
+        if len(self._cache) >= _MAX_WORD_CACHE:
+            self._cache.clear()
         entry = self._cache[word] = (term, norm)
         return entry
 
@@ -113,57 +109,38 @@ class Analyzer:
             self._table = ChunkTable(self.lang)
         return self._table
 
-    def chunk_ids(self, text: str, table: ChunkTable) -> list[int]:
-        """The indexing fast path: ``text`` as the ids in ``table`` of its whitespace-separated
-        chunks, new chunks analysed and added first. :meth:`ChunkTable.expand` turns the ids
-        into terms and positions, the same as :meth:`terms`."""
-        chunks = text.split()
-        ids = list(map(table.ids.get, chunks))
-        if None in ids:  # new chunks: learn them, then fill in their ids
-            missing = list(compress(range(len(ids)), map(is_, ids, repeat(None))))
-            learn = self._learn_chunk
-            known = table.ids
-            for i in missing:
-                chunk = chunks[i]
-                cid = known.get(chunk)
-                ids[i] = learn(table, chunk) if cid is None else cid
-        return ids  # type: ignore[return-value]  # no None left
-
     def chunk_ids_batch(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
-        """The indexing fast path for many texts at once: the chunk ids of all ``texts`` back to
-        back and the number of chunks of each (:meth:`ChunkTable.scan`), new chunks analysed
-        and added first. Same chunks' words as :meth:`chunk_ids`."""
+        """The indexing fast path, for many texts at once: the ids in ``table`` of the chunks
+        of all ``texts`` back to back, and the number of chunks of each text
+        (:meth:`ChunkTable.scan`); new chunks are analysed and added first.
+        :meth:`ChunkTable.expand` turns them into the terms and positions of :meth:`terms`."""
         scan = table.scan(texts)
-        learn = self._learn_chunk
-        new = [learn(table, chunk, key) for chunk, key in zip(scan.missing, scan.keys, strict=True)]
-        return scan.fill(new), scan.counts
-
-    def terms(self, text: str) -> tuple[list[str], list[int]]:
-        """The terms of ``text`` and their positions.
-
-        Stop words are removed but keep their position, so positions have gaps. Same result as
-        :meth:`tokens`, through the chunk table (see :meth:`chunk_ids`).
-        """
-        table = self.table()
-        terms: list[str] = []
-        positions: list[int] = []
-        base = 0
-        for cid in self.chunk_ids(text, table):
-            for off, term in table.chunk_terms(cid):
-                terms.append(term)
-                positions.append(base + off)
-            base += table.nwords[cid]
-        return terms, positions
-
-    def _learn_chunk(
-        self, table: ChunkTable, chunk: str, key: tuple[int, int] | None = None
-    ) -> int:
-        """Analyse a whitespace-free chunk into ``table`` (``key``: its short key, when known);
-        its id."""
         cache = self._cache
         analyse = self._analyse
-        words = [chunk] if chunk.isalpha() else TOKEN_RE.findall(chunk)  # letters: one word
-        return table.add(chunk, [cache.get(w) or analyse(w) for w in words], key)
+        findall = TOKEN_RE.findall
+        analysed = [
+            [cache.get(c) or analyse(c)]  # letters only: one word
+            if c.isalpha()
+            else [cache.get(w) or analyse(w) for w in findall(c)]
+            for c in scan.missing
+        ]
+        return scan.fill(table.add_many(scan.missing, analysed, scan.keys)), scan.counts
+
+    def terms(self, text: str) -> tuple[list[str], list[int]]:
+        """The terms of ``text`` and their positions (queries, highlighting).
+
+        Stop words are removed but keep their position, so positions have gaps. Same result as
+        :meth:`tokens` and as the indexing path (:meth:`chunk_ids_batch`).
+        """
+        terms: list[str] = []
+        positions: list[int] = []
+        cache = self._cache
+        for pos, word in enumerate(TOKEN_RE.findall(text)):
+            term = (cache.get(word) or self._analyse(word))[0]
+            if term:
+                terms.append(term)
+                positions.append(pos)
+        return terms, positions
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""

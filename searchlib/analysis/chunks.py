@@ -68,11 +68,11 @@ class Scan:
     pending: np.ndarray  # int64
     slots: np.ndarray  # int64
 
-    def fill(self, new_ids: list[int]) -> np.ndarray:
-        """``ids`` with the ids given to the ``missing`` chunks (in order) filled in."""
+    def fill(self, new_ids: range) -> np.ndarray:
+        """``ids`` with the ids given to the ``missing`` chunks (consecutive) filled in."""
         ids = self.ids
         if self.missing:
-            ids[self.pending] = np.asarray(new_ids, dtype=np.int64)[self.slots]
+            ids[self.pending] = new_ids.start + self.slots
         return ids
 
 
@@ -103,9 +103,9 @@ class ChunkTable:
         "_indexed",
         "_slots",
         "first",
-        "ids",
         "key_hi",
         "key_lo",
+        "long_ids",
         "lang",
         "nterms",
         "nwords",
@@ -120,7 +120,7 @@ class ChunkTable:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.ids: dict[str, int] = {}
+        self.long_ids: dict[str, int] = {}  # chunks without a short key, by their string
         self.key_lo = array("Q")  # exact byte keys of short chunks, (0, 0) for others
         self.key_hi = array("Q")
         self._slots = np.zeros(_MIN_SLOTS, dtype=np.int64)  # chunk id + 1 by hash; 0 = empty
@@ -139,38 +139,56 @@ class ChunkTable:
     def __len__(self) -> int:
         return len(self.nwords)
 
-    def add(
-        self, chunk: str, words: list[tuple[str, str]], key: tuple[int, int] | None = None
-    ) -> int:
-        """Record ``chunk`` whose words analyse to ``words``, (term, normalized word) pairs
-        (term "" for a stop word); its id. ``key`` is its :func:`short_key` when known."""
-        cid = len(self.nwords)
-        self.ids[chunk] = cid
-        lo, hi = short_key(chunk) if key is None else key
-        self.key_lo.append(lo)
-        self.key_hi.append(hi)
-        self.nwords.append(len(words))
-        self.first.append(len(self.term_of))
-        n = 0
-        term_ids = self.term_ids
-        for off, (term, norm) in enumerate(words):
-            if term:
-                tid = term_ids.get(term)
-                if tid is None:
-                    tid = term_ids[term] = len(self.terms)
-                    self.terms.append(term)
-                self.term_of.append(tid)
-                self.offset.append(off)
-                wid = 0
-                if norm != term:
-                    wid = self.word_ids.get(norm, 0)
-                    if not wid:
-                        wid = self.word_ids[norm] = len(self.words)
-                        self.words.append((norm, term))
-                self.word_of.append(wid)
-                n += 1
-        self.nterms.append(n)
-        return cid
+    def add_many(
+        self,
+        chunks: list[str],
+        analysed: list[list[tuple[str, str]]],
+        keys: list[tuple[int, int]],
+    ) -> range:
+        """Record distinct new ``chunks`` with their words' (term, normalized word) pairs and
+        their :func:`short_key`; their ids."""
+        start = len(self.nwords)
+        term_ids, terms = self.term_ids, self.terms
+        word_ids, stemmed = self.word_ids, self.words
+        nwords: list[int] = []
+        nterms: list[int] = []
+        first: list[int] = []
+        term_of: list[int] = []
+        offset: list[int] = []
+        word_of: list[int] = []
+        base = len(self.term_of)
+        for words in analysed:
+            had = len(term_of)
+            first.append(base + had)
+            nwords.append(len(words))
+            for off, (term, norm) in enumerate(words):
+                if term:
+                    tid = term_ids.get(term)
+                    if tid is None:
+                        tid = term_ids[term] = len(terms)
+                        terms.append(term)
+                    term_of.append(tid)
+                    offset.append(off)
+                    if norm == term:
+                        word_of.append(0)
+                    else:
+                        wid = word_ids.get(norm)
+                        if wid is None:
+                            wid = word_ids[norm] = len(stemmed)
+                            stemmed.append((norm, term))
+                        word_of.append(wid)
+            nterms.append(len(term_of) - had)
+        ids = range(start, start + len(chunks))
+        self.long_ids.update((c, i) for c, i, k in zip(chunks, ids, keys, strict=True) if not k[0])
+        self.key_lo.extend([k[0] for k in keys])
+        self.key_hi.extend([k[1] for k in keys])
+        self.nwords.extend(nwords)
+        self.nterms.extend(nterms)
+        self.first.extend(first)
+        self.term_of.extend(term_of)
+        self.offset.extend(offset)
+        self.word_of.extend(word_of)
+        return ids
 
     def scan(self, texts: list[str]) -> Scan:
         """Cut ``texts`` into chunks and look every chunk up (see the module docstring)."""
@@ -221,7 +239,7 @@ class ChunkTable:
             slot_of[new] = np.arange(new.size)
             # Long chunks and hash collisions: by their string.
             missing_of: dict[str, int] = {}
-            known = self.ids
+            known = self.long_ids
             odd_k = np.flatnonzero(odd)
             at = unknown[odd_k]
             for k, i, s, e in zip(

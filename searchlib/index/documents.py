@@ -27,6 +27,7 @@ __all__ = [
 
 TEXT_FIELDS = ("title", "body", "teaser")
 _EPOCH = _dt.date(1970, 1, 1)
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # one encoder, not one per document
 
 
 def field_name(field: str, lang: str) -> str:
@@ -81,7 +82,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             countries=(record.section,) if record.section else (),
             links=(),
             fields=_fields(lang, {"title": record.title, "teaser": record.teaser}),
-            stored=json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+            stored=_JSON.encode(stored).encode("utf-8"),
             title=record.title or _clip(record.teaser),
         )
     body = record.text
@@ -112,7 +113,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
         fields=_fields(lang, {"title": record.title, "body": body}),
-        stored=json.dumps(stored, ensure_ascii=False, default=str).encode("utf-8"),
+        stored=_JSON.encode(stored).encode("utf-8"),
         title=record.title,
     )
 

@@ -30,7 +30,7 @@ __all__ = ["IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 FLUSH_BYTES = 64 * 1024 * 1024
-FLUSH_CHARS = 6_000_000
+FLUSH_CHARS = 3_000_000
 """Buffered characters of text that trigger a flush (about a million terms): analysing and
 sorting them takes about 60 bytes per character at the peak."""
 

@@ -8,6 +8,7 @@ so no boilerplate reaches an indexed body in either language. The words it recog
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 
 import attrs
@@ -33,6 +34,7 @@ _SPACES_QUOTES = str.maketrans(
 @attrs.frozen
 class _Rules:
     heads: frozenset[str]
+    candidates: re.Pattern[str]
     drop_lines: frozenset[str]
     drop_prefixes: tuple[str, ...]
     tail_prefixes: tuple[str, ...]
@@ -57,6 +59,7 @@ def _rules(lang: str) -> _Rules:
         # A line whose first three characters start no pattern cannot match: it skips
         # normalisation, the hot path of ingest.
         heads=frozenset(s[:3] for s in patterns),
+        candidates=_candidates_re(frozenset(s[:3] for s in patterns)),
         drop_lines=drop_lines,
         drop_prefixes=drop_prefixes,
         tail_prefixes=tail_prefixes,
@@ -64,6 +67,27 @@ def _rules(lang: str) -> _Rules:
         see_also_prefixes=see_also_prefixes,
         share_lines=frozenset(s for lay in layouts for s in lay.share_lines),
     )
+
+
+def _candidates_re(heads: frozenset[str]) -> re.Pattern[str]:
+    """A pattern that finds, in paragraphs joined by newlines, every line whose head could be
+    in ``heads`` (see :func:`_norm`), and maybe more: ASCII letters in either case, any
+    whitespace for a space, and any line with a non-ASCII character in its first three
+    (casefolding those can change the length of the head)."""
+    alternatives = []
+    for head in sorted(heads):
+        parts = []
+        for c in head:
+            if c.isascii() and c.isalpha():
+                parts.append(f"[{c.lower()}{c.upper()}]")
+            elif c == " ":
+                parts.append(r"\s")
+            elif c.isascii():
+                parts.append(re.escape(c))
+            else:
+                parts.append(r"[^\x00-\x7f]")
+        alternatives.append("".join(parts))
+    return re.compile(r"(?m)^(?:" + "|".join(alternatives) + r"|.{0,2}[^\x00-\x7f])")
 
 
 def _norm(line: str, rules: _Rules) -> str:
@@ -114,8 +138,9 @@ def strip_boilerplate(paragraphs: Iterable[str], lang: str = "en") -> tuple[str,
     ('Body.', 'More.')
     """
     rules = _rules(lang)
-    paras = [p.strip() for p in paragraphs]
-    paras = [p for p in paras if p]
+    paras = [p for p in map(str.strip, paragraphs) if p]
+    if not rules.candidates.search("\n".join(paras)):
+        return tuple(paras)  # no line can be boilerplate (most bodies)
     norms = [_norm(p, rules) for p in paras]
     out: list[str] = []
     caption_end: int | None = None  # kept paragraphs above a share line at the top

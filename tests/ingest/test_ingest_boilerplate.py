@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchlib.ingest import strip_boilerplate
+from searchlib.ingest.boilerplate import _norm as norm_head
+from searchlib.ingest.boilerplate import _rules
 
 
 def _norm(paragraphs: tuple[str, ...]) -> list[str]:
@@ -109,3 +113,45 @@ def test_strip_boilerplate_cases(paragraphs: list[str], lang: str, want: tuple[s
 def test_english_widgets_are_dropped_on_spanish_text() -> None:
     """Spanish pages keep English widget text, so English rules apply to Spanish too."""
     assert strip_boilerplate(["Texto.", "share icon icon icon", "DONATE"], "es") == ("Texto.",)
+
+
+LINE_HEADS = st.sampled_from(
+    [
+        "SHARE",
+        "share",
+        "Sha",
+        "DONATE",
+        "Was this",
+        "We ",
+        "we\u00a0",
+        "What are",
+        "SEE ALSO",
+        "See also:",
+        ":",
+        "Icon",
+        "Ins",
+        "ínsight",
+        "¿Qué",
+        "Apoye",
+        "Análisis",
+        "ß",
+        "Ǆ",
+        "İ",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lang=st.sampled_from(["en", "es"]),
+    line=st.one_of(
+        st.text(max_size=12), st.builds(lambda h, t: h + t, LINE_HEADS, st.text(max_size=8))
+    ),
+)
+def test_fast_path_pattern_finds_every_line_the_rules_would_check(lang: str, line: str) -> None:
+    """A body with no match of the candidates pattern is returned as is: the pattern must find
+    every line whose normalised head the rules would look at."""
+    rules = _rules(lang)
+    line = line.strip()
+    if line and norm_head(line, rules):
+        assert rules.candidates.search(line)
