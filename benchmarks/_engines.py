@@ -26,21 +26,17 @@ WHOOSH_SCRIPT = HERE / "whoosh_index.py"
 RSS_TAG = "__BENCH_MAXRSS_KB__"
 
 # Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints its own
-# peak RSS in KiB (VmHWM on Linux, else ru_maxrss) on stderr, whatever the exit code.
+# peak RSS in KiB (VmHWM on Linux, else ru_maxrss) on stderr, whatever the exit code, also
+# when the command leaves through os._exit.
 WRAPPER = f"""
 import os, resource, runpy, sys
 target, args = sys.argv[1], sys.argv[2:]
-code = 0
-try:
-    if target == "-m":
-        sys.argv = [args[0], *args[1:]]
-        runpy.run_module(args[0], run_name="__main__", alter_sys=True)
-    else:
-        sys.argv = [target, *args]
-        runpy.run_path(target, run_name="__main__")
-except SystemExit as exc:
-    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-finally:
+main_pid = os.getpid()
+
+
+def report():
+    if os.getpid() != main_pid:  # a forked worker leaving
+        return
     # VmHWM: this process's own peak. ru_maxrss would also count the parent's RSS at fork
     # time, which Linux carries across exec (the pytest parent is bigger than small children).
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -53,6 +49,28 @@ finally:
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     n_workers = int(os.environ.get("SEARCHLIB_BENCH_WORKERS", "0"))
     print("{RSS_TAG}", rss, workers, n_workers, file=sys.stderr, flush=True)
+
+
+_exit = os._exit
+
+
+def exit_reporting(status):  # the searchlib command ends with os._exit (no teardown)
+    report()
+    _exit(status)
+
+
+os._exit = exit_reporting
+code = 0
+try:
+    if target == "-m":
+        sys.argv = [args[0], *args[1:]]
+        runpy.run_module(args[0], run_name="__main__", alter_sys=True)
+    else:
+        sys.argv = [target, *args]
+        runpy.run_path(target, run_name="__main__")
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+report()
 sys.exit(code)
 """
 
@@ -77,16 +95,16 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_child(argv: list[str], index_dir: Path) -> ChildRun:
-    """Run ``python -c WRAPPER argv...``; raise with its stderr when it fails."""
+def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
+    """Run ``python -c WRAPPER argv...`` (``workers``: its worker processes); raise with its
+    stderr when it fails."""
     t0 = time.perf_counter()
-    workers = str(_workers()) if "searchlib" in argv else "0"
     proc = subprocess.run(
         [sys.executable, "-c", WRAPPER, *argv],
         cwd=REPO,
         capture_output=True,
         text=True,
-        env={**os.environ, "SEARCHLIB_BENCH_WORKERS": workers},
+        env={**os.environ, "SEARCHLIB_BENCH_WORKERS": str(workers)},
     )
     seconds = time.perf_counter() - t0
     rss_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(RSS_TAG)]
@@ -99,8 +117,9 @@ def run_child(argv: list[str], index_dir: Path) -> ChildRun:
     return ChildRun(seconds, rss_kb / 1024, dir_bytes(index_dir), proc.stdout)
 
 
-def searchlib_index_argv(corpus: Path, index_dir: Path) -> list[str]:
-    return ["-m", "searchlib", "index", str(corpus), "--index", str(index_dir), "--quiet"]
+def searchlib_index_argv(corpus: Path, index_dir: Path, workers: int | None = None) -> list[str]:
+    argv = ["-m", "searchlib", "index", str(corpus), "--index", str(index_dir), "--quiet"]
+    return argv if workers is None else [*argv, "--workers", str(workers)]
 
 
 def whoosh_index_argv(corpus: Path, index_dir: Path) -> list[str]:
@@ -183,10 +202,16 @@ class IndexStore:
         return path
 
     def build(self, engine: str, corpus: Corpus, index_dir: Path) -> ChildRun:
-        argv = (searchlib_index_argv if engine == "searchlib" else whoosh_index_argv)(
-            corpus.path, index_dir
-        )
-        run = run_child(argv, index_dir)
+        """Index ``corpus`` with ``engine``: "searchlib" (default worker processes),
+        "searchlib-1" (one process) or "whoosh"."""
+        if engine == "whoosh":
+            run = run_child(whoosh_index_argv(corpus.path, index_dir), index_dir)
+        elif engine == "searchlib-1":
+            run = run_child(searchlib_index_argv(corpus.path, index_dir, 1), index_dir)
+        else:
+            workers = _workers()
+            argv = searchlib_index_argv(corpus.path, index_dir)
+            run = run_child(argv, index_dir, workers if workers > 1 else 0)
         self.built[(engine, corpus.path)] = (index_dir, run)
         return run
 

@@ -83,7 +83,10 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
         rows.append(Row(f"{bench.name}", units or json.dumps(info)[:60], "-", None))
     ordered: list[Row] = []
     for what, engines in paired.items():
-        mine, theirs = _cells(engines.get("searchlib", {})), _cells(engines.get("whoosh", {}))
+        whoosh = engines.get("whoosh") or paired.get(
+            str(engines.get("searchlib", {}).get("vs")), {}
+        ).get("whoosh", {})
+        mine, theirs = _cells(engines.get("searchlib", {})), _cells(whoosh)
         for key in mine.keys() | theirs.keys():
             a, b = mine.get(key), theirs.get(key)
             ratio = None

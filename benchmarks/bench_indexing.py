@@ -1,5 +1,8 @@
 """Indexing as a whole command: ``searchlib index`` vs a Whoosh 2.7 script, in child processes.
 
+searchlib runs twice: with its default worker processes (one per core) and in one process
+(``--workers 1``, row "index news, 1 process"), both against the same Whoosh run.
+
 Reports docs/s, MB/s (of JSONL input), the child's own peak RSS and the index's bytes on disk in
 ``extra_info``; the summary pairs the two engines into ratios. Each run is checked: the index
 holds exactly the corpus's documents (``searchlib stats --json``; Whoosh's ``doc_count()``).
@@ -15,7 +18,7 @@ from _corpus import Corpus
 from _engines import ChildRun, IndexStore, searchlib_doc_count, whoosh_doc_count
 
 
-@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+@pytest.mark.parametrize("engine", ["searchlib", "searchlib-1", "whoosh"])
 def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: IndexStore) -> None:
     if engine == "whoosh":
         pytest.importorskip("whoosh", reason="whoosh is not installed")
@@ -34,12 +37,14 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
 
     benchmark.pedantic(run, setup=setup, rounds=1, iterations=1, warmup_rounds=0)
     result = runs[-1]
-    count = searchlib_doc_count(dirs[-1]) if engine == "searchlib" else whoosh_doc_count(dirs[-1])
+    count = whoosh_doc_count(dirs[-1]) if engine == "whoosh" else searchlib_doc_count(dirs[-1])
     assert count == news.docs, f"{engine} indexed {count} documents, the corpus has {news.docs}"
+    one_process = engine == "searchlib-1"
     benchmark.extra_info.update(
         {
-            "what": "index news",
-            "engine": engine,
+            "what": "index news, 1 process" if one_process else "index news",
+            "vs": "index news",  # the Whoosh run to compare with
+            "engine": "searchlib" if one_process else engine,
             "corpus": news.name,
             "docs": news.docs,
             "megabytes": round(news.nbytes / 1e6, 3),

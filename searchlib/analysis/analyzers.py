@@ -30,6 +30,7 @@ __all__ = ["Analyzer", "Token", "get_analyzer"]
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _MAX_CHUNK_CACHE = 2_000_000
 _MAX_WORD_CACHE = 2_000_000
+_SCAN_CHARS = 1_000_000
 
 
 @attrs.frozen(slots=True)
@@ -112,8 +113,24 @@ class Analyzer:
     def chunk_ids_batch(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         """The indexing fast path, for many texts at once: the ids in ``table`` of the chunks
         of all ``texts`` back to back, and the number of chunks of each text
-        (:meth:`ChunkTable.scan`); new chunks are analysed and added first.
+        (:meth:`ChunkTable.scan`, a slice of about a million characters at a time, which bounds
+        its temporary arrays); new chunks are analysed and added first.
         :meth:`ChunkTable.expand` turns them into the terms and positions of :meth:`terms`."""
+        ids: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        start = size = 0
+        for i, text in enumerate(texts):
+            size += len(text)
+            if size >= _SCAN_CHARS or i == len(texts) - 1:
+                a, b = self._scan(texts[start : i + 1], table)
+                ids.append(a)
+                counts.append(b)
+                start, size = i + 1, 0
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(ids), np.concatenate(counts)
+
+    def _scan(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         scan = table.scan(texts)
         cache = self._cache
         analyse = self._analyse
