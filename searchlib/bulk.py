@@ -53,6 +53,16 @@ def _tasks(chunks: Sequence[Chunk], chunk_bytes: int) -> list[list[Chunk]]:
     return tasks
 
 
+def _balanced(sources: list[str | os.PathLike[str]], chunk_bytes: int, workers: int) -> int:
+    """A task size near ``chunk_bytes`` that gives every worker the same number of tasks of
+    the same size, so no worker is left alone with the last task (27.7 MB on 2 workers: 8
+    tasks of 3.5 MB, not 7 of 4 MB)."""
+    total = sum(_chunk_size(c) for c in plan_chunks(sources, 1 << 62))
+    tasks = -(-total // chunk_bytes)  # ceiling
+    tasks = -(-tasks // workers) * workers
+    return max(1, -(-total // tasks)) if tasks else chunk_bytes
+
+
 def _chunk_size(c: Chunk) -> int:
     return (c.end - c.start) if c.end is not None else _size(c.path)
 
@@ -118,6 +128,9 @@ def bulk_index(
     ``on_progress(records, bytes_done, bytes_total)`` is called after each task. Returns
     (records indexed, errors). Nothing is committed: the caller commits.
     """
+    sources = list(sources)
+    workers = workers or default_workers()
+    chunk_bytes = _balanced(sources, chunk_bytes, workers)
     chunks = plan_chunks(sources, chunk_bytes)
     tasks = _tasks(chunks, chunk_bytes)
     names = writer.reserve_segment_names(len(tasks))
@@ -126,9 +139,7 @@ def bulk_index(
     errors: list[IngestError] = []
     sizes = [sum(_chunk_size(c) for c in t) for t in tasks]
     done = 0
-    for (entry, ids, errs, count), size in zip(
-        _run(jobs, workers or default_workers()), sizes, strict=True
-    ):
+    for (entry, ids, errs, count), size in zip(_run(jobs, workers), sizes, strict=True):
         for p, reason, line in errs:
             err = IngestError(p, reason, line)
             errors.append(err)

@@ -66,6 +66,7 @@ class Analyzer:
         self._spanish = lang == "es"
         self._possessive = lang == "en"
         self._cache: dict[str, tuple[str, str]] = {}  # surface word -> (term, normalized)
+        self._stems: dict[str, str] = {}  # stemmer input -> its stem
         self._table = ChunkTable(lang)
 
     def __repr__(self) -> str:
@@ -96,10 +97,14 @@ class Analyzer:
             term = ""
         elif norm[0].isdigit() and ("." in norm or norm.isdigit()):
             term = norm  # numbers are not stemmed
-        else:
-            term = self._stem(spanish_stem_input(norm) if self._spanish else norm)
+        else:  # the stemmer runs once per distinct normalized word ("Police" = "police")
+            stem_input = spanish_stem_input(norm) if self._spanish else norm
+            term = self._stems.get(stem_input) or self._stems.setdefault(
+                stem_input, self._stem(stem_input)
+            )
         if len(self._cache) >= _MAX_WORD_CACHE:
             self._cache.clear()
+            self._stems.clear()
         entry = self._cache[word] = (term, norm)
         return entry
 
