@@ -19,21 +19,25 @@ MERGE_FACTOR = 10
 
 
 def select_merge(sizes: Sequence[int], factor: int = MERGE_FACTOR) -> list[int] | None:
-    """Indexes of segments to merge, or None: ``factor`` segments of one log-size tier.
+    """Indexes of segments to merge, or None: ``factor`` adjacent segments of one log-size tier
+    (the lowest such tier, leftmost run first).
 
-    >>> select_merge([5, 7, 6, 1000, 8, 9, 4, 3, 2, 1, 5], factor=10)
-    [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
-    >>> select_merge([5, 1000]) is None
+    Only neighbours merge (as in Lucene's LogMergePolicy), so documents keep the order they
+    were added in, whatever the segmentation: a ranking's ties, broken by index order, come out
+    the same from a sequential run and from worker processes.
+
+    >>> select_merge([500, 7, 6, 8, 9, 4, 3, 2, 1, 5, 6, 1000], factor=10)
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    >>> select_merge([5, 7, 6, 1000, 8, 9, 4, 3, 2, 1, 5], factor=10) is None
     True
     """
-    tiers: dict[int, list[int]] = {}
-    for i, n in enumerate(sizes):
-        tiers.setdefault(int(math.log(max(n, 1), factor)), []).append(i)
-    for tier in sorted(tiers):
-        members = tiers[tier]
-        if len(members) >= factor:
-            return sorted(sorted(members, key=lambda i: sizes[i])[:factor])
-    return None
+    tiers = [int(math.log(max(n, 1), factor)) for n in sizes]
+    best: list[int] | None = None
+    for start in range(len(sizes) - factor + 1):
+        window = tiers[start : start + factor]
+        if window.count(window[0]) == factor and (best is None or window[0] < tiers[best[0]]):
+            best = list(range(start, start + factor))
+    return best
 
 
 def _merge_field(

@@ -139,6 +139,21 @@ def test_log_tier_merge_policy_bounds_segments() -> None:
     assert select_merge([1] * 9) is None and select_merge([1] * 10) == list(range(10))
 
 
+def test_merges_keep_documents_in_the_order_they_were_added() -> None:
+    """Only adjacent segments merge: a small segment between big ones never jumps ahead."""
+    assert select_merge([500, *[1] * 10, 1000]) == list(range(1, 11))
+    assert select_merge([1, 1, 1, 1000, *[1] * 7]) is None
+    index = searchlib.create_index()
+    order = []
+    for i in range(25):
+        for j in range(1 + 40 * (i % 7 == 3)):  # now and then a much bigger segment
+            index.add(brief(100 * i + j))
+            order.append(brief(100 * i + j).id)
+        index.commit()
+    index.optimize()
+    assert index.reader.segments[0].ids == order
+
+
 def test_positions_survive_merge() -> None:
     index = searchlib.create_index()
     for i in range(12):
