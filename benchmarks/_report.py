@@ -53,6 +53,8 @@ def _cells(info: Mapping[str, Any]) -> dict[str, tuple[str, float, bool]]:
         )
         out["peak RSS"] = (f"{_fmt(info['peak_rss_mb'])} MB", float(info["peak_rss_mb"]), False)
         out["size on disk"] = (f"{_fmt(info['index_mb'])} MB", float(info["index_mb"]), False)
+    elif "mb_per_s" in info and "what" in info:
+        out["speed"] = (f"{_fmt(info['mb_per_s'])} MB/s", float(info["mb_per_s"]), True)
     elif "queries_per_s" in info:
         out["latency"] = (
             f"p50 {info['p50_ms']:.2f} ms, p95 {info['p95_ms']:.2f} ms, "
