@@ -25,13 +25,48 @@ REPO = HERE.parent
 WHOOSH_SCRIPT = HERE / "whoosh_index.py"
 RSS_TAG = "__BENCH_MAXRSS_KB__"
 
-# Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints its own
-# peak RSS in KiB (VmHWM on Linux, else ru_maxrss) on stderr, whatever the exit code, also
-# when the command leaves through os._exit.
+# Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints on stderr
+# its own peak RSS in KiB (VmHWM on Linux, else ru_maxrss), its workers' largest peak RSS, their
+# number and, when it has workers, the peak of the sum of all their PSS sampled every 20 ms;
+# whatever the exit code, also when the command leaves through os._exit.
 WRAPPER = f"""
-import os, resource, runpy, sys
+import os, resource, runpy, sys, threading, time
 target, args = sys.argv[1], sys.argv[2:]
 main_pid = os.getpid()
+n_workers = int(os.environ.get("SEARCHLIB_BENCH_WORKERS", "0"))
+pss_peak = [0]
+
+
+def pss_kb(pid):
+    try:
+        with open(f"/proc/{{pid}}/smaps_rollup") as f:
+            return int(next(ln for ln in f if ln.startswith("Pss:")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def children():
+    out = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{{name}}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == main_pid:
+                        out.append(int(name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def sample():  # the whole run's memory: PSS of this process and its workers, every 20 ms
+    while True:
+        total = pss_kb(main_pid) + sum(pss_kb(p) for p in children())
+        pss_peak[0] = max(pss_peak[0], total)
+        time.sleep(0.02)
+
+
+if n_workers:
+    threading.Thread(target=sample, daemon=True).start()
 
 
 def report():
@@ -47,8 +82,7 @@ def report():
         pass
     # Worker processes (searchlib's bulk indexing): the largest one's peak, and how many.
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    n_workers = int(os.environ.get("SEARCHLIB_BENCH_WORKERS", "0"))
-    print("{RSS_TAG}", rss, workers, n_workers, file=sys.stderr, flush=True)
+    print("{RSS_TAG}", rss, workers, n_workers, pss_peak[0], file=sys.stderr, flush=True)
 
 
 _exit = os._exit
@@ -83,6 +117,7 @@ class ChildRun:
     peak_rss_mb: float
     index_bytes: int
     stdout: str
+    peak_rss_upper_mb: float = 0.0  # with workers: main + workers x the largest worker's RSS
 
 
 def _workers() -> int:
@@ -110,11 +145,13 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
     rss_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(RSS_TAG)]
     if proc.returncode != 0 or not rss_lines:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    _, own, worker, n_workers = rss_lines[-1].split()
-    # An upper bound for the whole run: the main process plus every worker at the largest
-    # worker's peak (forked workers share pages with the main process, counted twice here).
-    rss_kb = int(own) + int(n_workers) * int(worker)
-    return ChildRun(seconds, rss_kb / 1024, dir_bytes(index_dir), proc.stdout)
+    _, own, worker, n_workers, pss = rss_lines[-1].split()
+    # One process: its own peak RSS. With workers: the peak of the sampled sum of the
+    # processes' PSS (shared pages counted once), and, as an upper bound, the main process
+    # plus every worker at the largest worker's peak RSS (forked pages counted twice).
+    upper_kb = int(own) + int(n_workers) * int(worker)
+    peak_kb = max(int(pss), int(own)) if int(n_workers) else int(own)
+    return ChildRun(seconds, peak_kb / 1024, dir_bytes(index_dir), proc.stdout, upper_kb / 1024)
 
 
 def searchlib_index_argv(corpus: Path, index_dir: Path, workers: int | None = None) -> list[str]:

@@ -52,6 +52,7 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
             "docs_per_s": round(news.docs / result.seconds, 1),
             "mb_per_s": round(news.nbytes / 1e6 / result.seconds, 3),
             "peak_rss_mb": round(result.peak_rss_mb, 1),
+            "peak_rss_upper_mb": round(result.peak_rss_upper_mb, 1),
             "index_mb": round(result.index_bytes / 1e6, 2),
         }
     )
