@@ -32,7 +32,7 @@ def _tuple_of_str(value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)
+    return tuple(map(str, value))
 
 
 @attrs.frozen(slots=True)

@@ -16,7 +16,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.chunks import ChunkTable
 from searchlib.index.segment import FieldPostings, SegmentData
 
-__all__ = ["IndexDoc", "SegmentBuilder", "build_field"]
+__all__ = ["IndexDoc", "SegmentBuilder", "build_field", "stable_argsort"]
 
 
 @attrs.frozen(slots=True)
@@ -49,13 +49,24 @@ class _FieldTexts:
         self.docnums = array("I")
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys below 2**32, as one or
+    two radix sorts of 16-bit digits (numpy sorts 16-bit integers stably by radix sort, several
+    times faster than its merge sort of 64-bit integers)."""
+    if not keys.size or int(keys.max()) < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    high = np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")
+    return low[high]
+
+
 def build_field(
     sorted_terms: list[str], tid: np.ndarray, docs: np.ndarray, pos: np.ndarray
 ) -> FieldPostings:
     """Group one field's (term rank, doc, position) triples, in doc order and positions
     ascending per doc, into postings; ``sorted_terms[rank]`` is the term."""
     # A stable sort on the term keeps doc and position order inside each term.
-    order = np.argsort(tid, kind="stable")
+    order = stable_argsort(tid)
     tid, docs, pos = tid[order], docs[order], pos[order]
     n = tid.size
     change = np.ones(n, dtype=bool)

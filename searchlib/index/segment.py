@@ -114,21 +114,23 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
 
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     blocks = []
-    offs = np.zeros(len(docs) + 1, dtype=np.uint32)
+    # offs[i]: where document i starts inside its block (offs[n]: the last block's length).
+    lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    ends = np.cumsum(lens)
+    offs = np.zeros(len(docs) + 1, dtype=np.int64)
+    offs[1:] = ends
+    block_start = offs[: len(docs) : STORE_BLOCK]
+    offs[:-1] -= np.repeat(block_start, STORE_BLOCK)[: len(docs)]
+    if len(docs):
+        offs[-1] -= block_start[-1]
     for b in range(0, len(docs), STORE_BLOCK):
-        group = docs[b : b + STORE_BLOCK]
-        pos = 0
-        for i, raw in enumerate(group, start=b):
-            offs[i] = pos
-            pos += len(raw)
-        offs[b + len(group)] = pos
-        blocks.append(zlib.compress(b"".join(group), 3))
+        blocks.append(zlib.compress(b"".join(docs[b : b + STORE_BLOCK]), 3))
     starts = np.zeros(len(blocks) + 1, dtype=np.uint64)
     starts[1:] = np.cumsum([len(b) for b in blocks])
     return {
         "data": np.frombuffer(b"".join(blocks), dtype=np.uint8),
         "blocks": starts,
-        "offs": offs,
+        "offs": offs.astype(np.uint32),
     }
 
 
