@@ -7,15 +7,17 @@ position) and which of them are terms, as term ids and word offsets in flat arra
 
 A batch of texts is then analysed without a Python-level step per token
 (:meth:`ChunkTable.scan`): the texts are encoded once, chunk boundaries come from a byte mask
-(ASCII whitespace and NUL), and every chunk of at most 16 bytes is its own exact key, two
+(every ASCII character no token contains: whitespace, NUL, hyphens, brackets, quotes...), and
+every chunk of at most 16 bytes is its own exact key, two
 little-endian 64-bit words read at its start and masked to its length. Keys are looked up in an
 open-addressing hash table held in numpy arrays, comparing whole keys, so equal keys mean equal
 chunks (no hash collision can mix two chunks). Longer chunks and chunks not seen before go
 through the Python dict of chunk strings. Turning chunk ids into (term, document, position)
 triples is a handful of numpy operations (:meth:`ChunkTable.expand`).
 
-Splitting on fewer characters than ``str.split`` (non-ASCII spaces stay inside chunks) changes
-nothing: no token contains a space, so a chunk's words and their count are the same either way.
+Where chunks are cut changes nothing as long as no token contains the cutting character: the
+words of a text are the words of its chunks in order, and so are their positions. Non-ASCII
+spaces stay inside chunks (the tokenizer skips them there).
 """
 
 from __future__ import annotations
@@ -30,8 +32,13 @@ __all__ = ["ChunkTable", "Expanded", "Scan"]
 SHORT_CHUNK = 16
 """Chunks of at most this many UTF-8 bytes are looked up by their bytes as a numpy key."""
 
+_IN_TOKENS = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_',."
 _SEPARATOR = np.zeros(256, dtype=bool)
-_SEPARATOR[[0, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # NUL and ASCII whitespace
+_SEPARATOR[[b for b in range(128) if b not in _IN_TOKENS]] = True
+"""Bytes that split chunks: every ASCII character no token can contain (NUL, whitespace,
+hyphens, brackets, quotes...); letters, digits, ``_``, ``'``, ``,`` and ``.`` can be inside a
+token (``O'Brien``, ``2,000``, ``U.S.``), and non-ASCII bytes belong to the character around
+them."""
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
