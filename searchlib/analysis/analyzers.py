@@ -14,6 +14,8 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 from __future__ import annotations
 
 from functools import cache
+from itertools import compress, repeat
+from operator import is_, itemgetter
 
 import attrs
 import numpy as np
@@ -154,15 +156,13 @@ class Analyzer:
         Stop words are removed but keep their position, so positions have gaps. Same result as
         :meth:`tokens` and as the indexing path (:meth:`chunk_ids_batch`).
         """
-        terms: list[str] = []
-        positions: list[int] = []
-        cache = self._cache
-        for pos, word in enumerate(TOKEN_RE.findall(text)):
-            term = (cache.get(word) or self._analyse(word))[0]
-            if term:
-                terms.append(term)
-                positions.append(pos)
-        return terms, positions
+        words = TOKEN_RE.findall(text)
+        entries = list(map(self._cache.get, words))
+        if None in entries:  # words not seen yet
+            for i in compress(range(len(words)), map(is_, entries, repeat(None))):
+                entries[i] = self._analyse(words[i])
+        every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
+        return list(filter(None, every)), list(compress(range(len(every)), every))
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-stop word of ``text`` as a :class:`Token` with its position and offsets."""

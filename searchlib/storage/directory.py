@@ -58,7 +58,10 @@ class FileDirectory:
         return str(self.path / name)
 
     def list(self) -> list[str]:
-        return sorted(p.name for p in self.path.iterdir() if p.is_file())
+        # scandir knows each entry's type from the directory itself: no stat per file (a
+        # search checks for a newer generation this way every time).
+        with os.scandir(self.path) as entries:
+            return sorted(e.name for e in entries if e.is_file())
 
     def exists(self, name: str) -> bool:
         return (self.path / name).is_file()
