@@ -70,10 +70,10 @@ def _rules(lang: str) -> _Rules:
 
 
 def _candidates_re(heads: frozenset[str]) -> re.Pattern[str]:
-    """A pattern that finds, in paragraphs joined by newlines, every line whose head could be
-    in ``heads`` (see :func:`_norm`), and maybe more: ASCII letters in either case, any
-    whitespace for a space, and any line with a non-ASCII character in its first three
-    (casefolding those can change the length of the head)."""
+    """A pattern that finds, in the heads (first three characters) of paragraphs joined by
+    newlines, every paragraph whose head could be in ``heads`` (see :func:`_norm`), and maybe
+    more: ASCII letters in either case, any whitespace for a space, and any head with a
+    non-ASCII character (casefolding those can change the length of the head)."""
     alternatives = []
     for head in sorted(heads):
         parts = []
@@ -139,7 +139,7 @@ def strip_boilerplate(paragraphs: Iterable[str], lang: str = "en") -> tuple[str,
     """
     rules = _rules(lang)
     paras = [p for p in map(str.strip, paragraphs) if p]
-    if not rules.candidates.search("\n".join(paras)):
+    if not rules.candidates.search("\n".join([p[:3] for p in paras])):
         return tuple(paras)  # no line can be boilerplate (most bodies)
     norms = [_norm(p, rules) for p in paras]
     out: list[str] = []

@@ -154,4 +154,4 @@ def test_fast_path_pattern_finds_every_line_the_rules_would_check(lang: str, lin
     rules = _rules(lang)
     line = line.strip()
     if line and norm_head(line, rules):
-        assert rules.candidates.search(line)
+        assert rules.candidates.search(line[:3])  # strip_boilerplate searches the heads
