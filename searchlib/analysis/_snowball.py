@@ -38,7 +38,44 @@ def snowball_stemmer(language: str) -> Callable[[str], str]:
             pass
         else:  # no cache of its own: the analyzers cache every word's term
             return cast(Callable[[str], str], Stemmer.Stemmer(language, 0).stemWord)
-    return nltk_stemmer(language)
+    stem = nltk_stemmer(language)
+    if language == "english":
+        return _skip_unchanged_english(stem)
+    return stem
+
+
+def _skip_unchanged_english(stem: Callable[[str], str]) -> Callable[[str], str]:
+    """nltk's English ``stem`` without the call for the words it returns unchanged.
+
+    Every step of the algorithm (nltk's ``EnglishStemmer``) acts only on a word that ends with
+    one of that step's suffixes (step 1c: ``y``; step 5: ``e``, ``l``), and words of one or two
+    letters are returned as they are. A lowercase ASCII word without a leading apostrophe that
+    ends with none of them (and is not one of nltk's special words) comes back unchanged: 41% of
+    the distinct English words of the corpora, which skip a call of about 15 us (checked against
+    nltk on all 53,276 of them, and by ``tests/analysis/test_analysis_vocabulary.py``). The
+    suffixes are read from nltk's class.
+    """
+    from nltk.stem.snowball import EnglishStemmer
+
+    steps = ("step0", "step1a", "step1b", "step2", "step3", "step4", "step5")
+    suffixes = {"y", "e", "l"}
+    for step in steps:
+        suffixes.update(getattr(EnglishStemmer, f"_EnglishStemmer__{step}_suffixes"))
+    endings = tuple(sorted(suffixes, key=len, reverse=True))
+    special = frozenset(EnglishStemmer._EnglishStemmer__special_words)
+
+    def english_stem(word: str) -> str:
+        if (
+            word.isascii()  # no curly apostrophes for nltk to straighten
+            and word.islower()
+            and word[0] != "'"
+            and (len(word) <= 2 or not word.endswith(endings))
+            and word not in special
+        ):
+            return word
+        return stem(word)
+
+    return english_stem
 
 
 def nltk_stemmer(language: str) -> Callable[[str], str]:

@@ -77,3 +77,39 @@ def test_spanish_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     assert len(words) > 5_000
     differ = sorted(w for w in words if stem(w) != nltk_stem(w))
     assert differ == []
+
+
+ENGLISH_WORDS = """
+market bank oil trade news sky skies dying only early gently proceed exceeded inning
+cats dogs played playing happily generously organization university international
+o'brien president's 'tis x1 ab a cafe runner running ran fly flies flying nationally
+""".split()
+
+
+def _english_words(name: str) -> set[str]:
+    """The distinct normalized non-stop words of a corpus's English documents."""
+    analyzer = get_analyzer("en")
+    words: set[str] = set()
+    with (corpus(name) / "docs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            if doc.get("lang", "en") == "en":
+                text = f"{doc.get('title') or ''} {doc.get('body') or ''}"
+                words.update(map(analyzer.normalize, TOKEN_RE.findall(text)))
+    return words - analyzer.stopwords
+
+
+def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
+    """The English stem function skips nltk for words it leaves unchanged: same stems."""
+    stem = snowball_stemmer("english")
+    nltk_stem = SnowballStemmer("english").stem
+    assert [stem(w) for w in ENGLISH_WORDS] == [nltk_stem(w) for w in ENGLISH_WORDS]
+
+
+@pytest.mark.parametrize("name", ["reuters21578", "cacm"])
+def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
+    stem = snowball_stemmer("english")
+    nltk_stem = SnowballStemmer("english").stem
+    words = {w for w in _english_words(name) if w and not w[:1].isdigit()}
+    assert len(words) > 5_000
+    assert sorted(w for w in words if stem(w) != nltk_stem(w)) == []
