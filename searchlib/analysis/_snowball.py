@@ -37,7 +37,15 @@ def snowball_stemmer(language: str) -> Callable[[str], str]:
         except ImportError:
             pass
         else:  # no cache of its own: the analyzers cache every word's term
-            return cast(Callable[[str], str], Stemmer.Stemmer(language, 0).stemWord)
+            fast = cast(Callable[[str], str], Stemmer.Stemmer(language, 0).stemWord)
+
+            def libstemmer(word: str) -> str:
+                try:
+                    return fast(word)
+                except UnicodeEncodeError:  # lone surrogates: libstemmer takes UTF-8 only
+                    return nltk_stemmer(language)(word)
+
+            return libstemmer
     stem = nltk_stemmer(language)
     if language == "english":
         return _skip_unchanged_english(stem)

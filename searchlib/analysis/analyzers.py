@@ -13,6 +13,7 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from itertools import compress, repeat
 from operator import is_, itemgetter
@@ -21,7 +22,7 @@ import attrs
 import numpy as np
 
 from searchlib.analysis._snowball import snowball_stemmer
-from searchlib.analysis.chunks import ChunkTable
+from searchlib.analysis.chunks import ChunkTable, Expanded
 from searchlib.analysis.spanish import spanish_stem_input
 from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
@@ -70,6 +71,7 @@ class Analyzer:
         self._cache: dict[str, tuple[str, str]] = {}  # surface word -> (term, normalized)
         self._stems: dict[str, str] = {}  # stemmer input -> its stem
         self._table = ChunkTable(lang)
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"Analyzer({self.lang!r})"
@@ -82,7 +84,14 @@ class Analyzer:
         prefix, wildcard and fuzzy terms and for the unstemmed (exact/phrase) form.
         """
         entry = self._cache.get(word)
-        return (entry or self._analyse(word))[1]
+        return entry[1] if entry else self._normalize(word)  # never runs the stemmer
+
+    def _normalize(self, word: str) -> str:
+        norm = normalize_surface(word)
+        if self._possessive:
+            while norm.endswith("'s") and len(norm) > 2:
+                norm = norm[:-2]
+        return norm
 
     def term(self, word: str) -> str:
         """The index term of one surface word, or "" when it is a stop word."""
@@ -91,10 +100,7 @@ class Analyzer:
 
     def _analyse(self, word: str) -> tuple[str, str]:
         """(term, normalized word) of ``word``, cached; the term is "" for a stop word."""
-        norm = normalize_surface(word)
-        if self._possessive:
-            while norm.endswith("'s") and len(norm) > 2:
-                norm = norm[:-2]
+        norm = self._normalize(word)
         if not norm or norm in self.stopwords:
             term = ""
         elif norm[0].isdigit() and ("." in norm or norm.isdigit()):
@@ -113,9 +119,18 @@ class Analyzer:
     def table(self) -> ChunkTable:
         """The chunk table new texts are analysed into (a fresh one once the current one holds
         more than a cap of chunks; tables in use elsewhere stay valid)."""
-        if len(self._table) > _MAX_CHUNK_CACHE:
-            self._table = ChunkTable(self.lang)
-        return self._table
+        with self._lock:
+            if len(self._table) > _MAX_CHUNK_CACHE:
+                self._table = ChunkTable(self.lang)
+            return self._table
+
+    def analyse_batch(self, texts: list[str]) -> tuple[ChunkTable, Expanded]:
+        """The indexing path in one call: ``texts`` analysed into the current chunk table and
+        expanded to terms and positions (:meth:`chunk_ids_batch`, :meth:`ChunkTable.expand`).
+        Safe to call from several threads: one batch at a time updates the shared table."""
+        with self._lock:
+            table = self.table()
+            return table, table.expand(*self.chunk_ids_batch(texts, table))
 
     def chunk_ids_batch(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         """The indexing fast path, for many texts at once: the ids in ``table`` of the chunks
@@ -126,13 +141,14 @@ class Analyzer:
         ids: list[np.ndarray] = []
         counts: list[np.ndarray] = []
         start = size = 0
-        for i, text in enumerate(texts):
-            size += len(text)
-            if size >= _SCAN_CHARS or i == len(texts) - 1:
-                a, b = self._scan(texts[start : i + 1], table)
-                ids.append(a)
-                counts.append(b)
-                start, size = i + 1, 0
+        with self._lock:  # tables are shared: one batch at a time learns into them
+            for i, text in enumerate(texts):
+                size += len(text)
+                if size >= _SCAN_CHARS or i == len(texts) - 1:
+                    a, b = self._scan(texts[start : i + 1], table)
+                    ids.append(a)
+                    counts.append(b)
+                    start, size = i + 1, 0
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(ids), np.concatenate(counts)

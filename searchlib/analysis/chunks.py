@@ -130,7 +130,7 @@ class ChunkTable:
         self.long_ids: dict[str, int] = {}  # chunks without a short key, by their string
         self.key_lo = array("Q")  # exact byte keys of short chunks, (0, 0) for others
         self.key_hi = array("Q")
-        self._slots = np.zeros(_MIN_SLOTS, dtype=np.int64)  # chunk id + 1 by hash; 0 = empty
+        self._slots = np.zeros(_MIN_SLOTS, dtype=np.int32)  # chunk id + 1 by hash; 0 = empty
         self._indexed = 0  # chunk ids below this are in _slots
         self.nwords = array("I")
         self.nterms = array("I")
@@ -275,8 +275,8 @@ class ChunkTable:
         self._index_new()
         slots = self._slots
         mask = np.uint64(slots.size - 1)
-        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64)
-        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64)
+        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64).copy()  # no view left behind
+        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64).copy()
         ids = np.full(h.size, -1, dtype=np.int64)
         todo = np.arange(h.size)
         pos = (h & mask).astype(np.int64)
@@ -297,13 +297,13 @@ class ChunkTable:
         n = len(self.nwords)
         if self._indexed == n:
             return
-        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64)
-        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64)
+        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64).copy()  # no view left behind
+        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64).copy()
         if 2 * n > self._slots.size:  # keep the load under one half: rebuild larger
             size = self._slots.size
             while 2 * n > size:
                 size *= 4
-            self._slots = np.zeros(size, dtype=np.int64)
+            self._slots = np.zeros(size, dtype=np.int32)
             self._indexed = 0
         new = np.arange(self._indexed, n)
         new = new[key_lo[new] != 0]

@@ -146,9 +146,7 @@ class SegmentBuilder:
         lengths = {}
         words: dict[int, tuple[ChunkTable, list[np.ndarray]]] = {}
         for name, buf in self._fields.items():
-            analyzer = get_analyzer(buf.lang)
-            table = analyzer.table()
-            ex = table.expand(*analyzer.chunk_ids_batch(buf.texts, table))
+            table, ex = get_analyzer(buf.lang).analyse_batch(buf.texts)
             docnums = np.frombuffer(buf.docnums, dtype=np.uint32).astype(np.int64)
             lens = lengths[name] = np.zeros(ndocs, dtype=np.uint32)
             lens[docnums] = ex.lengths

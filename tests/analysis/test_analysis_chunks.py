@@ -111,3 +111,55 @@ def test_batch_equals_terms_property(lang: str, texts: list[str]) -> None:
 
     analyzer = get_analyzer(lang)
     assert _batch(analyzer, texts) == _reference(analyzer, texts)
+
+
+@pytest.mark.parametrize(("lang", "name"), [("en", "english"), ("es", "spanish")])
+def test_lone_surrogates_never_raise(lang: str, name: str) -> None:
+    """Query text may hold lone surrogates (no token does): normalize() never stems, and the
+    stem functions take such words too (libstemmer only takes UTF-8: nltk answers)."""
+    from nltk.stem.snowball import SnowballStemmer
+
+    from searchlib.analysis import get_analyzer
+
+    analyzer = get_analyzer(lang)
+    assert analyzer.normalize("AB\udfff") == "ab\udfff"
+    assert analyzer.term("Ab\udfffs") == SnowballStemmer(name).stem("ab\udfffs")
+    assert analyzer.terms("pol\udfffcia")[1] == [0, 1]  # the surrogate separates two words
+
+
+def test_batches_from_several_threads_keep_ids_and_terms_together() -> None:
+    """The chunk table of an analyzer is shared: concurrent batches must not mix chunks."""
+    import sys
+    import threading
+
+    analyzer = Analyzer("en")
+    results: dict[int, tuple[list[str], list[int], list[int]]] = {}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    texts = {
+        t: [
+            f"zq{t}n{i} " + " ".join(f"filler{(i * 7 + k) % 300}" for k in range(40))
+            for i in range(60)
+        ]
+        for t in range(4)
+    }
+
+    def work(t: int) -> None:
+        table, ex = analyzer.analyse_batch(texts[t])
+        results[t] = (
+            [table.terms[i] for i in ex.term_ids.tolist()],
+            ex.positions.tolist(),
+            ex.texts.tolist(),
+        )
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    reference = Analyzer("en")
+    for t in range(4):
+        assert results[t] == _reference(reference, texts[t])
