@@ -155,16 +155,8 @@ class Analyzer:
 
     def _scan(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         scan = table.scan(texts)
-        cache = self._cache
-        analyse = self._analyse
-        findall = TOKEN_RE.findall
-        analysed = [
-            [cache.get(c) or analyse(c)]  # letters only: one word
-            if c.isalpha()
-            else [cache.get(w) or analyse(w) for w in findall(c)]
-            for c in scan.missing
-        ]
-        return scan.fill(table.add_many(scan.missing, analysed, scan.keys)), scan.counts
+        new = table.learn(scan.missing, scan.keys, self._cache, self._analyse)
+        return scan.fill(new), scan.counts
 
     def terms(self, text: str) -> tuple[list[str], list[int]]:
         """The terms of ``text`` and their positions (queries, highlighting).

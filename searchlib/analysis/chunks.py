@@ -23,9 +23,12 @@ spaces stay inside chunks (the tokenizer skips them there).
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 
 import attrs
 import numpy as np
+
+from searchlib.analysis.tokenizer import TOKEN_RE
 
 __all__ = ["ChunkTable", "Expanded", "Scan"]
 
@@ -146,17 +149,20 @@ class ChunkTable:
     def __len__(self) -> int:
         return len(self.nwords)
 
-    def add_many(
+    def learn(
         self,
         chunks: list[str],
-        analysed: list[list[tuple[str, str]]],
         keys: list[tuple[int, int]],
+        cache: dict[str, tuple[str, str]],
+        analyse: Callable[[str], tuple[str, str]],
     ) -> range:
-        """Record distinct new ``chunks`` with their words' (term, normalized word) pairs and
-        their :func:`short_key`; their ids."""
+        """Analyse and record distinct new ``chunks`` (with their :func:`short_key`); their
+        ids. A word's (term, normalized word) is ``cache.get(word) or analyse(word)``, the
+        term "" for a stop word."""
         start = len(self.nwords)
         term_ids, terms = self.term_ids, self.terms
         word_ids, stemmed = self.word_ids, self.words
+        findall = TOKEN_RE.findall
         nwords: list[int] = []
         nterms: list[int] = []
         first: list[int] = []
@@ -164,11 +170,13 @@ class ChunkTable:
         offset: list[int] = []
         word_of: list[int] = []
         base = len(self.term_of)
-        for words in analysed:
+        for chunk in chunks:
             had = len(term_of)
             first.append(base + had)
+            words = (chunk,) if chunk.isalpha() else findall(chunk)  # letters only: one word
             nwords.append(len(words))
-            for off, (term, norm) in enumerate(words):
+            for off, word in enumerate(words):
+                term, norm = cache.get(word) or analyse(word)
                 if term:
                     tid = term_ids.get(term)
                     if tid is None:
