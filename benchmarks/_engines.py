@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -118,6 +119,7 @@ class ChildRun:
     index_bytes: int
     stdout: str
     peak_rss_upper_mb: float = 0.0  # with workers: main + workers x the largest worker's RSS
+    cpu_seconds: float = 0.0  # user + system time of the command and its worker processes
 
 
 def _workers() -> int:
@@ -134,6 +136,7 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
     """Run ``python -c WRAPPER argv...`` (``workers``: its worker processes); raise with its
     stderr when it fails."""
     t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [sys.executable, "-c", WRAPPER, *argv],
         cwd=REPO,
@@ -142,6 +145,8 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
         env={**os.environ, "SEARCHLIB_BENCH_WORKERS": str(workers)},
     )
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and the workers it waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     rss_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(RSS_TAG)]
     if proc.returncode != 0 or not rss_lines:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -151,7 +156,9 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
     # plus every worker at the largest worker's peak RSS (forked pages counted twice).
     upper_kb = int(own) + int(n_workers) * int(worker)
     peak_kb = max(int(pss), int(own)) if int(n_workers) else int(own)
-    return ChildRun(seconds, peak_kb / 1024, dir_bytes(index_dir), proc.stdout, upper_kb / 1024)
+    return ChildRun(
+        seconds, peak_kb / 1024, dir_bytes(index_dir), proc.stdout, upper_kb / 1024, cpu
+    )
 
 
 def searchlib_index_argv(corpus: Path, index_dir: Path, workers: int | None = None) -> list[str]:

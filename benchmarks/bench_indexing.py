@@ -40,6 +40,10 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
     count = whoosh_doc_count(dirs[-1]) if engine == "whoosh" else searchlib_doc_count(dirs[-1])
     assert count == news.docs, f"{engine} indexed {count} documents, the corpus has {news.docs}"
     one_process = engine == "searchlib-1"
+    print(
+        f"\n[{engine}] {news.docs} docs: wall {result.seconds:.2f} s, "
+        f"CPU (user + system, workers included) {result.cpu_seconds:.2f} s"
+    )
     benchmark.extra_info.update(
         {
             "what": "index news, 1 process" if one_process else "index news",
@@ -49,6 +53,7 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
             "docs": news.docs,
             "megabytes": round(news.nbytes / 1e6, 3),
             "seconds": round(result.seconds, 3),
+            "cpu_seconds": round(result.cpu_seconds, 3),
             "docs_per_s": round(news.docs / result.seconds, 1),
             "mb_per_s": round(news.nbytes / 1e6 / result.seconds, 3),
             "peak_rss_mb": round(result.peak_rss_mb, 1),
