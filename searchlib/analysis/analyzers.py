@@ -49,9 +49,10 @@ class Token:
 class Analyzer:
     """The analysis chain of one language ("en" or "es").
 
-    Stems are cached per surface word: the stemmer runs once per distinct word; analysed chunks
-    of text are kept in a :class:`ChunkTable`, so the indexing fast path (:meth:`chunk_ids`) is
-    ``str.split`` plus one dict lookup per chunk.
+    Words are cached (surface word -> term and normalized form) and the stemmer runs once per
+    distinct normalized word. The indexing path (:meth:`analyse_batch`) analyses many texts at
+    once through a :class:`ChunkTable`: each distinct chunk of text is analysed once, and
+    finding known chunks and expanding them to terms are numpy operations.
     """
 
     def __init__(self, lang: str, stopwords: frozenset[str] | None = None) -> None:

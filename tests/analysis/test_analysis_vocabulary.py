@@ -54,14 +54,14 @@ def test_overrides_fix_known_overstemming() -> None:
     assert analyzer.term("gobiernos") == analyzer.term("gobierno") == "gobiern"
 
 
-def _spanish_words(name: str) -> set[str]:
-    """The distinct normalized non-stop words of a corpus's Spanish documents."""
-    analyzer = get_analyzer("es")
+def _corpus_words(name: str, lang: str) -> set[str]:
+    """The distinct normalized non-stop words of a corpus's documents in ``lang``."""
+    analyzer = get_analyzer(lang)
     words: set[str] = set()
     with (corpus(name) / "docs.jsonl").open(encoding="utf-8") as f:
         for line in f:
             doc = json.loads(line)
-            if doc.get("lang", "es") == "es":
+            if doc.get("lang", lang) == lang:
                 text = f"{doc.get('title') or ''} {doc.get('body') or ''}"
                 words.update(map(analyzer.normalize, TOKEN_RE.findall(text)))
     return words - analyzer.stopwords
@@ -73,7 +73,7 @@ def test_spanish_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     distinct folded word of the Spanish corpora, as the stemmer sees them."""
     stem = snowball_stemmer("spanish")
     nltk_stem = SnowballStemmer("spanish").stem
-    words = {spanish_stem_input(w) for w in _spanish_words(name) if not w[:1].isdigit()}
+    words = {spanish_stem_input(w) for w in _corpus_words(name, "es") if not w[:1].isdigit()}
     assert len(words) > 5_000
     differ = sorted(w for w in words if stem(w) != nltk_stem(w))
     assert differ == []
@@ -84,19 +84,6 @@ market bank oil trade news sky skies dying only early gently proceed exceeded in
 cats dogs played playing happily generously organization university international
 o'brien president's 'tis x1 ab a cafe runner running ran fly flies flying nationally
 """.split()
-
-
-def _english_words(name: str) -> set[str]:
-    """The distinct normalized non-stop words of a corpus's English documents."""
-    analyzer = get_analyzer("en")
-    words: set[str] = set()
-    with (corpus(name) / "docs.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            doc = json.loads(line)
-            if doc.get("lang", "en") == "en":
-                text = f"{doc.get('title') or ''} {doc.get('body') or ''}"
-                words.update(map(analyzer.normalize, TOKEN_RE.findall(text)))
-    return words - analyzer.stopwords
 
 
 def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
@@ -110,6 +97,6 @@ def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
 def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     stem = snowball_stemmer("english")
     nltk_stem = SnowballStemmer("english").stem
-    words = {w for w in _english_words(name) if w and not w[:1].isdigit()}
+    words = {w for w in _corpus_words(name, "en") if w and not w[:1].isdigit()}
     assert len(words) > 5_000
     assert sorted(w for w in words if stem(w) != nltk_stem(w)) == []
