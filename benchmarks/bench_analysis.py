@@ -5,7 +5,7 @@ docs (en) and fakenews-es docs (es) from the repo's sibling ``../shared/corpora`
 (first ~4 MB of each), else a deterministic generated text; the source is printed.
 
 searchlib is measured on its indexing path: all texts as one batch through
-``Analyzer.chunk_ids_batch`` and ``ChunkTable.expand`` (terms and positions of every text), as
+``Analyzer.analyse_batch`` (chunk ids, then terms and positions of every text), as
 the segment builder runs it. Whoosh runs its StemmingAnalyzer / LanguageAnalyzer("es") over
 each text. Two states, each engine alike: **cold**, a new analyzer per round (every distinct
 word is stemmed once, every distinct chunk learned), and **warm**, the same analyzer again
@@ -60,8 +60,7 @@ class _Searchlib:
         self.analyzer = Analyzer(lang)
 
     def __call__(self, docs: list[str]) -> int:
-        table = self.analyzer.table()
-        expanded = table.expand(*self.analyzer.chunk_ids_batch(docs, table))
+        _, expanded = self.analyzer.analyse_batch(docs)
         return int(expanded.term_ids.size)
 
 

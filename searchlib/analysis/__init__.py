@@ -5,7 +5,7 @@ Knows nothing of storage or the index (imports only :mod:`searchlib.errors`). Th
 * :class:`Token` -- one analysed word: its term, position and character offsets.
 * :class:`Analyzer` -- a per-language chain; ``tokens()`` for highlighting and the CLI,
   ``terms()`` for query text, ``term()`` for one word, ``normalize()`` (no stemming) for
-  prefix, wildcard and fuzzy terms, and ``chunk_ids_batch()`` as the indexing fast path: texts as
+  prefix, wildcard and fuzzy terms, and ``analyse_batch()`` as the indexing fast path: texts as
   ids into a :class:`~searchlib.analysis.chunks.ChunkTable`, expanded to terms with numpy.
 * :func:`get_analyzer` -- the shared analyzer of a language (terms are cached per analyzer).
 * :func:`detect_language` -- "en", "es" or "und".

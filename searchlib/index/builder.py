@@ -24,7 +24,7 @@ class IndexDoc:
     """A document ready for the index: the text of each field plus column and stored values.
 
     Texts are analysed when the segment is finished, a whole segment's texts of a field at
-    once (:meth:`~searchlib.analysis.Analyzer.chunk_ids_batch`), by the analyzer of ``lang``.
+    once (:meth:`~searchlib.analysis.Analyzer.analyse_batch`), by the analyzer of ``lang``.
     """
 
     id: str
