@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "searchlib"
 # Lower number = lower layer. analysis and storage share a layer but must not import each other.
 LAYERS = {
     "searchlib._types": 0,
+    "searchlib._json": 0,
     "searchlib.errors": 0,
     "searchlib.records": 0,
     "searchlib.analysis": 1,

@@ -8,9 +8,9 @@ that language, so English and Spanish stems never mix and statistics stay per la
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from typing import Any
 
+from searchlib._json import dumps
 from searchlib.analysis import detect_language
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
@@ -27,7 +27,6 @@ __all__ = [
 
 TEXT_FIELDS = ("title", "body", "teaser")
 _EPOCH = _dt.date(1970, 1, 1)
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # one encoder, not one per document
 
 
 def field_name(field: str, lang: str) -> str:
@@ -82,7 +81,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             countries=(record.section,) if record.section else (),
             links=(),
             fields=_fields(lang, {"title": record.title, "teaser": record.teaser}),
-            stored=_JSON.encode(stored).encode("utf-8"),
+            stored=dumps(stored),
             title=record.title or _clip(record.teaser),
         )
     body = record.text
@@ -113,7 +112,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
         fields=_fields(lang, {"title": record.title, "body": body}),
-        stored=_JSON.encode(stored).encode("utf-8"),
+        stored=dumps(stored),
         title=record.title,
     )
 

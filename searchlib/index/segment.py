@@ -23,7 +23,6 @@ bitmap), named by the manifest, so a segment's own files are never rewritten.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +31,7 @@ import attrs
 import numpy as np
 import zstandard
 
+from searchlib._json import loads
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
 from searchlib.storage import Directory, decode_array_file, encode_array_file
@@ -142,13 +142,13 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
 
 
 def _blob(strings: Sequence[str]) -> np.ndarray:
-    return np.frombuffer("\0".join(strings).encode("utf-8"), dtype=np.uint8)
+    return np.frombuffer("\0".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
 
 
 def _unblob(blob: np.ndarray | None) -> list[str]:
     if blob is None or blob.size == 0:
         return []
-    text: str = blob.tobytes().decode("utf-8")
+    text: str = blob.tobytes().decode("utf-8", "surrogatepass")
     return text.split("\0")
 
 
@@ -181,8 +181,10 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     kinds, kind_codes = _codes(data.kind)
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
-    ids_blob = "\0".join(data.ids).encode("utf-8")
-    encoded_titles = [t.encode("utf-8") for t in data.titles] if data.titles else [b""] * n
+    ids_blob = "\0".join(data.ids).encode("utf-8", "surrogatepass")
+    encoded_titles = (
+        [t.encode("utf-8", "surrogatepass") for t in data.titles] if data.titles else [b""] * n
+    )
     titles_off = np.zeros(n + 1, dtype=np.uint64)
     titles_off[1:] = np.cumsum([len(t) for t in encoded_titles])
     cols: dict[str, np.ndarray] = {
@@ -362,7 +364,9 @@ class SegmentReader:
     def ids(self) -> list[str]:
         if self._ids is None:
             blob = self.cols["ids"]
-            self._ids = blob.tobytes().decode("utf-8").split("\0") if self.ndocs else []
+            self._ids = (
+                blob.tobytes().decode("utf-8", "surrogatepass").split("\0") if self.ndocs else []
+            )
         return self._ids
 
     def docnum(self, doc_id: str) -> int:
@@ -378,7 +382,7 @@ class SegmentReader:
         """The display title of a document (from the columns: no stored-field decompression)."""
         off = self.cols["titles_off"]
         raw: bytes = self.cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
-        return raw.decode("utf-8")
+        return raw.decode("utf-8", "surrogatepass")
 
     def stored_raw(self, docnum: int) -> bytes:
         """The stored JSON of a document, as bytes."""
@@ -413,7 +417,7 @@ class SegmentReader:
     def stored(self, docnum: int) -> dict[str, Any]:
         raw = self.stored_raw(docnum)
         try:
-            doc: dict[str, Any] = json.loads(raw)
+            doc: dict[str, Any] = loads(raw)
         except ValueError as exc:
             raise CorruptIndexError(
                 self.directory.describe(f"{self.name}.store"), f"document {docnum}: {exc}"

@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from searchlib._json import loads
 from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
@@ -183,7 +184,7 @@ def _read_jsonl(name: str, data: bytes, first_line: int = 1) -> Iterator[Result]
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8"))
+            obj = loads(raw)
         except UnicodeDecodeError as exc:
             yield IngestError(name, f"not valid UTF-8 (byte {exc.start} of the line)", line=lineno)
             continue

@@ -41,7 +41,6 @@ Links come from two sources, in this order:
 
 from __future__ import annotations
 
-import json
 import re
 import weakref
 from collections.abc import Iterable
@@ -50,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from searchlib._json import loads
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.index import IndexReader
@@ -204,7 +204,7 @@ class _Docs:
     def stored(self, i: int) -> dict[str, Any]:
         doc = self.parsed.get(i)
         if doc is None:
-            doc = self.parsed[i] = json.loads(self.raw[i])
+            doc = self.parsed[i] = loads(self.raw[i])
         return doc
 
     def has_metadata(self, i: int) -> bool:

@@ -76,7 +76,9 @@ def encode_array_file(
     toc_entries: list[list[Any]] = [[k, a.dtype.str, 0, int(a.size)] for k, a in items]
     toc = {"meta": dict(meta or {}), "arrays": toc_entries}
     for _ in range(3):
-        toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8", "surrogatepass"
+        )
         offset = len(header) + 4 + len(toc_b)
         offset += _pad(offset)
         changed = False
@@ -87,7 +89,9 @@ def encode_array_file(
             offset += a.nbytes + _pad(a.nbytes)
         if not changed:
             break
-    toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
     chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
     pos = len(header) + 4 + len(toc_b)
     chunks.append(b"\0" * _pad(pos))
@@ -151,7 +155,7 @@ def decode_array_file(
             )
         p = 8 + name_len
         (toc_len,) = struct.unpack("<I", bytes(buf[p : p + 4]))
-        toc = json.loads(bytes(buf[p + 4 : p + 4 + toc_len]).decode("utf-8"))
+        toc = json.loads(bytes(buf[p + 4 : p + 4 + toc_len]).decode("utf-8", "surrogatepass"))
         meta = toc["meta"]
         arrays: dict[str, np.ndarray] = {}
         for key, dtype, offset, count in toc["arrays"]:

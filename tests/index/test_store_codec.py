@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,3 +91,27 @@ def test_an_unknown_codec_is_a_corrupt_index() -> None:
     _rewrite_store(index, arrays, {"ndocs": seg.ndocs, "codec": "lz77"})
     with pytest.raises(CorruptIndexError, match="unknown codec"):
         _segment(index).stored_raw(0)
+
+
+def test_values_orjson_refuses_are_read_and_stored_exactly(tmp_path: Path) -> None:
+    """Lone surrogates (legal JSON escapes), integers past 64 bits and NaN go through the
+    standard library on both sides, so they index and come back unchanged."""
+    lines = [
+        json.dumps({"id": "s", "lang": "en", "title": "cocaine \ud800 seized", "body": "x"}),
+        json.dumps({"id": "id\udfff", "lang": "en", "title": "t", "country": "Per\udfffu"}),
+        json.dumps({"id": "big", "lang": "en", "title": "t", "n": 2**70, "f": float("nan")}),
+        json.dumps({"id": "plain", "lang": "es", "title": "Perú", "date": "2011-09-23"}),
+    ]
+    src = tmp_path / "docs.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = searchlib.create_index(tmp_path / "idx")
+    report = searchlib.index_paths(index, [src], workers=1)
+    assert (report.indexed, report.skipped) == (4, [])
+    index.close()
+    index = searchlib.open_index(tmp_path / "idx")
+    surrogate, big, plain = (index.stored(i) for i in ("s", "big", "plain"))
+    assert surrogate is not None and surrogate["title"] == "cocaine \ud800 seized"
+    assert big is not None and big["meta"]["n"] == 2**70 and math.isnan(big["meta"]["f"])
+    assert plain is not None and (plain["title"], plain["date"]) == ("Perú", "2011-09-23")
+    assert [h.id for h in index.search("cocaine")] == ["s"]
+    assert index.stored("id\udfff") == {**index.stored("id\udfff"), "countries": ["Per\udfffu"]}
