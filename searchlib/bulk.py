@@ -110,7 +110,7 @@ def _run(jobs: list[tuple[str, str, list[Chunk]]], workers: int) -> Iterator[_Re
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_index_task, jobs)
+        yield from pool.map(_index_task, jobs, chunksize=-(-len(jobs) // workers))
 
 
 def bulk_index(

@@ -161,7 +161,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
     def progress(n: int, done: int, total: int) -> None:
         now = time.monotonic()
-        if quiet or not sys.stderr.isatty() or (now - last[0] < 0.2 and done < total):
+        if now - last[0] < 0.2 and done < total:
             return
         last[0] = now
         line = f"indexed {n} documents"
@@ -182,7 +182,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             commit_every=args.commit_every,
             workers=args.workers,
             on_skip=skip,
-            on_progress=progress,
+            on_progress=None if quiet or not sys.stderr.isatty() else progress,
         )
         if args.optimize:
             index.optimize()

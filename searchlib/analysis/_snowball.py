@@ -13,15 +13,29 @@ scipy is installed (about 2 s here, against 0.5 s without it) only for its collo
 statistics, which searchlib never uses. When neither nltk nor scipy is imported yet, the import
 of nltk runs with scipy hidden; nltk then treats scipy as absent (its Fisher exact test raises
 NotImplementedError), and everything else, scipy included, imports normally afterwards.
-Set ``SEARCHLIB_NLTK_WITH_SCIPY=1`` to import nltk unchanged.
+Set ``SEARCHLIB_NLTK_WITH_SCIPY=1`` to import nltk unchanged (whole, with scipy).
+
+Even without scipy, ``import nltk`` takes about 0.3 s (its parsers, corpora readers, grammar and
+translation packages), paid by every indexing command and every worker process. When nltk is
+not imported yet, its ``nltk/stem/snowball.py`` is loaded on its own instead
+(:func:`_load_snowball`): the packages ``nltk``, ``nltk.stem`` and ``nltk.corpus`` are stood in
+for by empty package modules during that one import, so only the modules the stemmers import
+(``nltk.stem.api``, ``util``, ``porter``, ``nltk.redos``, ``nltk.termsec``) run, from nltk's
+own files; then every ``nltk`` entry is taken out of ``sys.modules`` again, so a later
+``import nltk`` anywhere in the process imports the whole package normally. The stemmer
+classes are nltk's own code either way; if that import fails (another nltk layout), nltk is
+imported whole.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import sys
+import types
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 __all__ = ["snowball_stemmer"]
 
@@ -63,7 +77,7 @@ def _skip_unchanged_english(stem: Callable[[str], str]) -> Callable[[str], str]:
     nltk on all 53,276 of them, and by ``tests/analysis/test_analysis_vocabulary.py``). The
     suffixes are read from nltk's class.
     """
-    from nltk.stem.snowball import EnglishStemmer
+    EnglishStemmer = _load_snowball().EnglishStemmer  # noqa: N806  (nltk's class)
 
     steps = ("step0", "step1a", "step1b", "step2", "step3", "step4", "step5")
     suffixes = {"y", "e", "l"}
@@ -88,6 +102,53 @@ def _skip_unchanged_english(stem: Callable[[str], str]) -> Callable[[str], str]:
 
 def nltk_stemmer(language: str) -> Callable[[str], str]:
     """``nltk.stem.snowball.SnowballStemmer(language).stem``."""
+    return cast(Callable[[str], str], _load_snowball().SnowballStemmer(language).stem)
+
+
+_SNOWBALL: list[Any] = []  # nltk's snowball module, once loaded
+
+
+def _load_snowball() -> Any:
+    """nltk's ``nltk.stem.snowball`` module, without importing the whole of nltk when it is
+    not imported yet (see the module docstring)."""
+    if not _SNOWBALL:
+        module = None
+        if "nltk" not in sys.modules and not os.environ.get("SEARCHLIB_NLTK_WITH_SCIPY"):
+            try:
+                module = _snowball_alone()
+            except Exception:  # pragma: no cover - another nltk layout: import it whole
+                module = None
+        _SNOWBALL.append(module or _import_nltk_snowball())
+    return _SNOWBALL[0]
+
+
+def _snowball_alone() -> types.ModuleType | None:
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = list(spec.submodule_search_locations)
+    stand_ins = {
+        "nltk": root,
+        "nltk.stem": [os.path.join(p, "stem") for p in root],
+        "nltk.corpus": [os.path.join(p, "corpus") for p in root],
+    }
+    before = set(sys.modules)
+    try:
+        for name, path in stand_ins.items():
+            package = types.ModuleType(name)
+            package.__path__ = path
+            sys.modules[name] = package
+        # snowball.py imports the corpus reader of nltk's stop word lists, used only with
+        # ignore_stopwords=True (never here); the stand-in makes it None.
+        sys.modules["nltk.corpus"].stopwords = None  # type: ignore[attr-defined]
+        return importlib.import_module("nltk.stem.snowball")
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "nltk" or name.startswith("nltk."):
+                del sys.modules[name]
+
+
+def _import_nltk_snowball() -> Any:
     hide = (
         "nltk" not in sys.modules
         and "scipy" not in sys.modules
@@ -96,8 +157,8 @@ def nltk_stemmer(language: str) -> Callable[[str], str]:
     if hide:
         sys.modules["scipy"] = None  # type: ignore[assignment]  # makes `import scipy` fail
     try:
-        from nltk.stem.snowball import SnowballStemmer
+        import nltk.stem.snowball
     finally:
         if hide and sys.modules.get("scipy", 0) is None:
             del sys.modules["scipy"]
-    return cast(Callable[[str], str], SnowballStemmer(language).stem)
+    return nltk.stem.snowball

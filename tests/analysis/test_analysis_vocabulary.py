@@ -100,3 +100,29 @@ def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     words = {w for w in _corpus_words(name, "en") if w and not w[:1].isdigit()}
     assert len(words) > 5_000
     assert sorted(w for w in words if stem(w) != nltk_stem(w)) == []
+
+
+def test_stemmers_load_without_importing_nltk_whole() -> None:
+    """In a fresh interpreter the stemmers come from nltk's snowball module alone, leave no
+    ``nltk`` module behind, stem as nltk does, and a later ``import nltk`` is the whole
+    package (its corpus readers included)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from searchlib.analysis._snowball import snowball_stemmer
+en, es = snowball_stemmer("english"), snowball_stemmer("spanish")
+left = [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]
+words = ["organizations", "generously", "running", "dying", "skies", "news"]
+got = [en(w) for w in words] + [es("organizaciones"), es("pol\\udfffcia")]
+import nltk
+from nltk.stem.snowball import SnowballStemmer
+want = [SnowballStemmer("english").stem(w) for w in words]
+want += [SnowballStemmer("spanish").stem(w) for w in ("organizaciones", "pol\\udfffcia")]
+print(left, got == want, type(nltk.stem.snowball.stopwords).__name__, hasattr(nltk, "pos_tag"))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["[]", "True", "LazyCorpusLoader", "True"]
