@@ -1,0 +1,49 @@
+"""Worker scheduling in bulk indexing: contiguous runs per worker, then stealing from the back."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+import pytest
+
+import searchlib.bulk as bulk
+
+
+def _claims(
+    order: list[int], ntasks: int, nworkers: int, monkeypatch: pytest.MonkeyPatch
+) -> list[list[int]]:
+    """Tasks each simulated worker gets when they ask in ``order`` (worker numbers)."""
+    monkeypatch.setattr(bulk, "_index_task", lambda job: job)
+    bounds = [ntasks * k // nworkers for k in range(nworkers + 1)]
+    runs = multiprocessing.get_context().Array(
+        "q", [*(x for k in range(nworkers) for x in bounds[k : k + 2]), 0]
+    )
+    jobs: list[Any] = list(range(ntasks))
+    states: list[dict[str, Any]] = [
+        {"runs": runs, "jobs": jobs, "run": None} for _ in range(nworkers)
+    ]
+    got: list[list[int]] = [[] for _ in range(nworkers)]
+    for w in order:
+        monkeypatch.setattr(bulk, "_WORKER", states[w])
+        task, result = bulk._next_task(0)
+        assert result == task
+        got[w].append(task)
+    return got
+
+
+def test_each_worker_runs_its_own_part_then_steals_from_the_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Worker 0 is fast: it finishes its run 0-4, then takes the last tasks of worker 1's run.
+    got = _claims([0, 1, 0, 0, 0, 0, 0, 1, 0, 1], 10, 2, monkeypatch)
+    assert got == [[0, 1, 2, 3, 4, 9, 8], [5, 6, 7]]
+
+
+def test_every_task_is_claimed_once_whatever_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    order = [2, 2, 0, 2, 2, 2, 1, 2, 2, 0, 2]  # worker 2 fast, 1 slow; 11 tasks, 3 workers
+    got = _claims(order, 11, 3, monkeypatch)
+    assert sorted(t for tasks in got for t in tasks) == list(range(11))
+    # Runs go to workers as they first ask: 2 gets 0-2, 0 gets 3-6, 1 gets 7-10; then worker 2
+    # steals the last task of the run with the most left, first run on a tie.
+    assert got == [[3, 4], [7], [0, 1, 2, 10, 6, 5, 9, 8]]
