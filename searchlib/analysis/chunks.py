@@ -111,12 +111,14 @@ class Scan:
     """Texts cut into chunks and looked up (:meth:`ChunkTable.scan`).
 
     ``ids`` holds each chunk's id, -1 where the chunk is new; ``missing`` the distinct new
-    chunks; ``ids[pending[i]]`` is the chunk ``missing[slots[i]]``."""
+    chunks, ``key_lo``/``key_hi`` their :func:`short_key`; ``ids[pending[i]]`` is the chunk
+    ``missing[slots[i]]``."""
 
     ids: np.ndarray  # int64
     counts: np.ndarray  # int64, chunks per text
     missing: list[str]
-    keys: list[tuple[int, int]]  # short_key of each missing chunk
+    key_lo: np.ndarray  # uint64
+    key_hi: np.ndarray  # uint64
     pending: np.ndarray  # int64
     slots: np.ndarray  # int64
 
@@ -194,13 +196,14 @@ class ChunkTable:
     def learn(
         self,
         chunks: list[str],
-        keys: list[tuple[int, int]],
+        key_lo: np.ndarray,
+        key_hi: np.ndarray,
         cache: dict[str, tuple[str, str]],
         analyse: Callable[[str], tuple[str, str]],
     ) -> range:
-        """Analyse and record distinct new ``chunks`` (with their :func:`short_key`); their
-        ids. A word's (term, normalized word) is ``cache.get(word) or analyse(word)``, the
-        term "" for a stop word."""
+        """Analyse and record distinct new ``chunks`` (with their :func:`short_key` as two
+        uint64 arrays); their ids. A word's (term, normalized word) is
+        ``cache.get(word) or analyse(word)``, the term "" for a stop word."""
         start = len(self.nwords)
         term_ids, terms = self.term_ids, self.terms
         word_ids, stemmed = self.word_ids, self.words
@@ -236,9 +239,9 @@ class ChunkTable:
                         word_of.append(wid)
             nterms.append(len(term_of) - had)
         ids = range(start, start + len(chunks))
-        self.long_ids.update((c, i) for c, i, k in zip(chunks, ids, keys, strict=True) if not k[0])
-        self.key_lo.extend([k[0] for k in keys])
-        self.key_hi.extend([k[1] for k in keys])
+        self.long_ids.update((chunks[i], start + i) for i in np.flatnonzero(key_lo == 0).tolist())
+        self.key_lo.frombytes(np.ascontiguousarray(key_lo, dtype="=u8").tobytes())
+        self.key_hi.frombytes(np.ascontiguousarray(key_hi, dtype="=u8").tobytes())
         self.nwords.extend(nwords)
         self.nterms.extend(nterms)
         self.first.extend(first)
@@ -276,7 +279,7 @@ class ChunkTable:
         ids[~short] = -1
         # Chunks not found: new short ones once per distinct key, long ones by their string.
         missing: list[str] = []
-        keys: list[tuple[int, int]] = []
+        key_lo = key_hi = np.zeros(0, dtype=np.uint64)
         pending = np.zeros(0, dtype=np.int64)
         slot_of = np.zeros(0, dtype=np.int64)
         unknown = np.flatnonzero(ids < 0)
@@ -294,7 +297,7 @@ class ChunkTable:
                 data[s:e].decode("utf-8", "surrogatepass")
                 for s, e in zip(starts[at].tolist(), ends[at].tolist(), strict=True)
             ]
-            keys = list(zip(u_lo[new].tolist(), u_hi[new].tolist(), strict=True))
+            odd_keys: list[tuple[int, int]] = []
             slot_of[new] = np.arange(new.size)
             # Long chunks and hash collisions: by their string.
             missing_of: dict[str, int] = {}
@@ -313,14 +316,16 @@ class ChunkTable:
                 if slot is None:
                     slot = missing_of[chunk] = len(missing)
                     missing.append(chunk)
-                    keys.append(short_key(chunk))
+                    odd_keys.append(short_key(chunk))
                 slot_of[k] = slot
+            key_lo = np.concatenate([u_lo[new], np.array([k[0] for k in odd_keys], np.uint64)])
+            key_hi = np.concatenate([u_hi[new], np.array([k[1] for k in odd_keys], np.uint64)])
             copy = np.flatnonzero(~odd & ~own)  # the same chunk as their representative
             slot_of[copy] = slot_of[rep[copy]]
             waiting = slot_of >= 0
             pending = unknown[waiting]
             slot_of = slot_of[waiting]
-        return Scan(ids, counts, missing, keys, pending, slot_of)
+        return Scan(ids, counts, missing, key_lo, key_hi, pending, slot_of)
 
     def _find(self, h: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Chunk ids of the keys (lo, hi), -1 for keys not in the table."""

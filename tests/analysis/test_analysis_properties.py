@@ -46,3 +46,16 @@ def test_normalize_idempotent(lang: str, word: str) -> None:
     analyzer = get_analyzer(lang)
     once = analyzer.normalize(word)
     assert analyzer.normalize(once) == once
+
+
+@given(
+    lang=LANGS,
+    word=st.one_of(ANY_TEXT, st.text(alphabet="abcxyzABC's.,0ñé", min_size=1, max_size=12)),
+)
+def test_cached_analysis_normalizes_as_normalize(lang: str, word: str) -> None:
+    """The analysis keeps ``_normalize``'s form, also on its shortcut for plain lowercase
+    ASCII words."""
+    from searchlib.analysis import Analyzer
+
+    analyzer = Analyzer(lang)
+    assert analyzer._analyse(word)[1] == analyzer._normalize(word)
