@@ -28,7 +28,8 @@ RSS_TAG = "__BENCH_MAXRSS_KB__"
 
 # Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints on stderr
 # its own peak RSS in KiB (VmHWM on Linux, else ru_maxrss), its workers' largest peak RSS, their
-# number and, when it has workers, the peak of the sum of all their PSS sampled every 20 ms;
+# number and, when it has workers, the peak of the sum of all their PSS sampled every 20 ms
+# (a sample costs about 1 ms of CPU, taken from the cores the workers run on);
 # whatever the exit code, also when the command leaves through os._exit.
 WRAPPER = f"""
 import os, resource, runpy, sys, threading, time
@@ -47,6 +48,14 @@ def pss_kb(pid):
 
 
 def children():
+    try:  # the children of each thread (Linux 3.5+): no scan of /proc, 3 ms a sample
+        found = []
+        for tid in os.listdir(f"/proc/{{main_pid}}/task"):
+            with open(f"/proc/{{main_pid}}/task/{{tid}}/children") as f:
+                found += [int(p) for p in f.read().split()]
+        return found
+    except (OSError, ValueError):
+        pass
     out = []
     for name in os.listdir("/proc"):
         if name.isdigit():
