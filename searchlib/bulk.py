@@ -31,7 +31,7 @@ from searchlib.storage import FileDirectory
 
 __all__ = ["CHUNK_BYTES", "bulk_index", "default_workers"]
 
-CHUNK_BYTES = 6 << 20
+CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
 bound its memory."""
 
@@ -60,7 +60,7 @@ def _plan(
     under ``workers * chunk_bytes / 2``); a run larger than ``chunk_bytes`` into at least four
     tasks of at most about ``chunk_bytes``, its last two smaller (:data:`_TAIL`),
     so that the task a finished worker steals from the back of another run is a short one and
-    the workers end together (27.7 MB on two workers: tasks of 4.8, 4.8, 2.9 and 1.4 MB).
+    the workers end together (27.7 MB on two workers: runs of five tasks, 3.7 MB down to 1 MB).
     """
     chunks = plan_chunks(sources, max(1, chunk_bytes // 8))
     total = sum(map(_chunk_size, chunks))
