@@ -36,6 +36,7 @@ import os, resource, runpy, sys, threading, time
 target, args = sys.argv[1], sys.argv[2:]
 main_pid = os.getpid()
 n_workers = int(os.environ.get("SEARCHLIB_BENCH_WORKERS", "0"))
+sampling = n_workers and os.environ.get("SEARCHLIB_BENCH_SAMPLE") == "1"
 pss_peak = [0]
 
 
@@ -75,7 +76,7 @@ def sample():  # the whole run's memory: PSS of this process and its workers, ev
         time.sleep(0.02)
 
 
-if n_workers:
+if sampling:
     threading.Thread(target=sample, daemon=True).start()
 
 
@@ -141,9 +142,13 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
+def run_child(
+    argv: list[str], index_dir: Path, workers: int = 0, sample_memory: bool = False
+) -> ChildRun:
     """Run ``python -c WRAPPER argv...`` (``workers``: its worker processes); raise with its
-    stderr when it fails."""
+    stderr when it fails. ``sample_memory``: sample the PSS of all its processes every 20 ms,
+    which costs the run about a quarter of its speed with two workers on two cores (a run to
+    measure memory, not time)."""
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
@@ -151,7 +156,11 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
         cwd=REPO,
         capture_output=True,
         text=True,
-        env={**os.environ, "SEARCHLIB_BENCH_WORKERS": str(workers)},
+        env={
+            **os.environ,
+            "SEARCHLIB_BENCH_WORKERS": str(workers),
+            "SEARCHLIB_BENCH_SAMPLE": "1" if sample_memory else "0",
+        },
     )
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and the workers it waited for
@@ -164,7 +173,7 @@ def run_child(argv: list[str], index_dir: Path, workers: int = 0) -> ChildRun:
     # processes' PSS (shared pages counted once), and, as an upper bound, the main process
     # plus every worker at the largest worker's peak RSS (forked pages counted twice).
     upper_kb = int(own) + int(n_workers) * int(worker)
-    peak_kb = max(int(pss), int(own)) if int(n_workers) else int(own)
+    peak_kb = max(int(pss), int(own))
     return ChildRun(
         seconds, peak_kb / 1024, dir_bytes(index_dir), proc.stdout, upper_kb / 1024, cpu
     )
@@ -254,9 +263,11 @@ class IndexStore:
         path.mkdir(parents=True)
         return path
 
-    def build(self, engine: str, corpus: Corpus, index_dir: Path) -> ChildRun:
+    def build(
+        self, engine: str, corpus: Corpus, index_dir: Path, sample_memory: bool = False
+    ) -> ChildRun:
         """Index ``corpus`` with ``engine``: "searchlib" (default worker processes),
-        "searchlib-1" (one process) or "whoosh"."""
+        "searchlib-1" (one process) or "whoosh"; ``sample_memory``: see :func:`run_child`."""
         if engine == "whoosh":
             run = run_child(whoosh_index_argv(corpus.path, index_dir), index_dir)
         elif engine == "searchlib-1":
@@ -264,9 +275,13 @@ class IndexStore:
         else:
             workers = _workers()
             argv = searchlib_index_argv(corpus.path, index_dir)
-            run = run_child(argv, index_dir, workers if workers > 1 else 0)
+            run = run_child(argv, index_dir, workers if workers > 1 else 0, sample_memory)
         self.built[(engine, corpus.path)] = (index_dir, run)
         return run
+
+    def build_record(self, engine: str, corpus: Corpus, index_dir: Path, run: ChildRun) -> None:
+        """Make ``index_dir`` (built by ``run``) the index :meth:`get` returns."""
+        self.built[(engine, corpus.path)] = (index_dir, run)
 
     def get(self, engine: str, corpus: Corpus) -> Path:
         """The index of ``corpus`` for ``engine``, built now (outside timed regions) if needed."""
