@@ -17,19 +17,18 @@ Set ``SEARCHLIB_NLTK_WITH_SCIPY=1`` to import nltk unchanged (whole, with scipy)
 
 Even without scipy, ``import nltk`` takes about 0.3 s (its parsers, corpora readers, grammar and
 translation packages), paid by every indexing command and every worker process. When nltk is
-not imported yet, its ``nltk/stem/snowball.py`` is loaded on its own instead
-(:func:`_load_snowball`): the packages ``nltk``, ``nltk.stem`` and ``nltk.corpus`` are stood in
-for by empty package modules during that one import, so only the modules the stemmers import
-(``nltk.stem.api``, ``util``, ``porter``, ``nltk.redos``, ``nltk.termsec``) run, from nltk's
-own files; then every ``nltk`` entry is taken out of ``sys.modules`` again, so a later
-``import nltk`` anywhere in the process imports the whole package normally. The stemmer
-classes are nltk's own code either way; if that import fails (another nltk layout), nltk is
-imported whole.
+not imported yet, its ``nltk/stem/snowball.py`` is run on its own instead
+(:class:`_PrivateNltk`): only the modules the stemmers import (``nltk.stem.api``, ``util``,
+``porter``, ``nltk.redos``, ``nltk.termsec``) run, from nltk's own files, into private module
+objects; ``sys.modules`` is not touched, so a later ``import nltk`` anywhere in the process
+imports the whole package normally. The stemmer classes are nltk's own code either way; if
+loading them so fails (another nltk layout), nltk is imported whole.
 """
 
 from __future__ import annotations
 
-import importlib
+import builtins
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -116,7 +115,7 @@ def _load_snowball() -> Any:
         if "nltk" not in sys.modules and not os.environ.get("SEARCHLIB_NLTK_WITH_SCIPY"):
             try:
                 module = _snowball_alone()
-            except Exception:  # pragma: no cover - another nltk layout: import it whole
+            except Exception:  # another nltk layout: import it whole
                 module = None
         _SNOWBALL.append(module or _import_nltk_snowball())
     return _SNOWBALL[0]
@@ -126,26 +125,69 @@ def _snowball_alone() -> types.ModuleType | None:
     spec = importlib.util.find_spec("nltk")
     if spec is None or not spec.submodule_search_locations:
         return None
-    root = list(spec.submodule_search_locations)
-    stand_ins = {
-        "nltk": root,
-        "nltk.stem": [os.path.join(p, "stem") for p in root],
-        "nltk.corpus": [os.path.join(p, "corpus") for p in root],
-    }
-    before = set(sys.modules)
-    try:
-        for name, path in stand_ins.items():
-            package = types.ModuleType(name)
-            package.__path__ = path
-            sys.modules[name] = package
-        # snowball.py imports the corpus reader of nltk's stop word lists, used only with
-        # ignore_stopwords=True (never here); the stand-in makes it None.
-        sys.modules["nltk.corpus"].stopwords = None  # type: ignore[attr-defined]
-        return importlib.import_module("nltk.stem.snowball")
-    finally:
-        for name in set(sys.modules) - before:
-            if name == "nltk" or name.startswith("nltk."):
-                del sys.modules[name]
+    return _PrivateNltk(list(spec.submodule_search_locations)).module("nltk.stem.snowball")
+
+
+class _PrivateNltk:
+    """Modules of nltk run from nltk's own files into private module objects: never put in
+    ``sys.modules``, so nothing another thread imports meanwhile can see or lose them. Their
+    ``import nltk...`` statements resolve here (through their own ``__import__``); the
+    packages ``nltk``, ``nltk.stem`` and ``nltk.corpus`` are empty stand-ins whose
+    ``__init__`` is not run; every other import is the normal one."""
+
+    PACKAGES = {"nltk": "", "nltk.stem": "stem", "nltk.corpus": "corpus"}
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = roots
+        self.modules: dict[str, types.ModuleType] = {}
+        self.builtins = {**vars(builtins), "__import__": self.import_}
+
+    def module(self, name: str) -> types.ModuleType:
+        found = self.modules.get(name)
+        if found is not None:
+            return found
+        mod = types.ModuleType(name)
+        self.modules[name] = mod
+        if name in self.PACKAGES:
+            mod.__path__ = [os.path.join(r, self.PACKAGES[name]) for r in self.roots]
+            if name == "nltk.corpus":
+                # snowball.py imports the reader of nltk's stop word lists, used only with
+                # ignore_stopwords=True (never here)
+                mod.stopwords = None  # type: ignore[attr-defined]
+        else:
+            parts = name.split(".")[1:]
+            path = next(
+                (f for r in self.roots if os.path.isfile(f := os.path.join(r, *parts) + ".py")),
+                None,
+            )
+            code = path and importlib.machinery.SourceFileLoader(name, path).get_code(name)
+            if not code:  # (get_code reads the module's .pyc when it is up to date)
+                raise ImportError(f"no nltk module {name}")
+            mod.__file__ = path
+            mod.__dict__["__builtins__"] = self.builtins
+            exec(code, mod.__dict__)  # nltk's own code, as `import` would run it
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(self.module(parent), child, mod)
+        return mod
+
+    def import_(
+        self,
+        name: str,
+        globals: Any = None,  # noqa: A002  (the signature of __import__)
+        locals: Any = None,  # noqa: A002
+        fromlist: Any = (),
+        level: int = 0,
+    ) -> Any:
+        if level or not (name == "nltk" or name.startswith("nltk.")):
+            return builtins.__import__(name, globals, locals, fromlist, level)
+        mod = self.module(name)
+        if not fromlist:
+            return self.module("nltk")
+        for item in fromlist:
+            if not hasattr(mod, item):
+                self.module(f"{name}.{item}")
+        return mod
 
 
 def _import_nltk_snowball() -> Any:

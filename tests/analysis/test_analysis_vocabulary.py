@@ -126,3 +126,22 @@ print(left, got == want, type(nltk.stem.snowball.stopwords).__name__, hasattr(nl
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["[]", "True", "LazyCorpusLoader", "True"]
+
+
+def test_stemmers_fall_back_to_importing_nltk_whole() -> None:
+    """When nltk's files cannot be run on their own (another layout), nltk is imported."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import searchlib.analysis._snowball as snowball
+def broken():
+    raise ImportError("another layout")
+snowball._snowball_alone = broken
+print(snowball.snowball_stemmer("english")("organizations"), "nltk" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["organ", "True"]
