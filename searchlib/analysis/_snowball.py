@@ -160,12 +160,12 @@ class _PrivateNltk:
                 (f for r in self.roots if os.path.isfile(f := os.path.join(r, *parts) + ".py")),
                 None,
             )
-            code = path and importlib.machinery.SourceFileLoader(name, path).get_code(name)
-            if not code:  # (get_code reads the module's .pyc when it is up to date)
+            if path is None:
                 raise ImportError(f"no nltk module {name}")
             mod.__file__ = path
             mod.__dict__["__builtins__"] = self.builtins
-            exec(code, mod.__dict__)  # nltk's own code, as `import` would run it
+            # nltk's own code (from its .pyc when up to date), as `import` would run it
+            importlib.machinery.SourceFileLoader(name, path).exec_module(mod)
         parent, _, child = name.rpartition(".")
         if parent:
             setattr(self.module(parent), child, mod)
