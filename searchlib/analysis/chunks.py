@@ -55,6 +55,8 @@ _WORDLIKE = _ALNUM.copy()
 _WORDLIKE[[ord("_"), *range(128, 256)]] = True  # non-ASCII bytes may belong to a letter
 _LETTERLIKE = _WORDLIKE & ~_DIGIT
 _LETTERLIKE[ord("_")] = False
+_DIGITLIKE = _DIGIT.copy()
+_DIGITLIKE[128:] = True  # non-ASCII bytes may belong to a digit (٣,٤ is one number)
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -80,8 +82,9 @@ def short_key(chunk: str) -> tuple[int, int]:
 def _outside_tokens(b: np.ndarray) -> np.ndarray:
     """Offsets of the commas, dots and apostrophes of the (lowercased) bytes ``b`` that no
     token can contain, judged from their neighbours: a comma not between two digits
-    (``said,``), an apostrophe not between two word characters (``dogs'``), a dot neither
-    between two digits nor possibly ending an acronym (``said.``, not ``U.S.``: a dot after a
+    (``said,``; a non-ASCII byte may be part of a digit: ``٣,٤`` is one number), an
+    apostrophe not between two word characters (``dogs'``), a dot neither between two
+    digits nor possibly ending an acronym (``said.``, not ``U.S.``: a dot after a
     letter is kept unless the three bytes before it are ASCII letters or digits, as the last
     group of an acronym has at most two letters after a dot). Cutting chunks there too makes
     ``Said,`` the chunk ``said``: a third fewer distinct chunks to learn."""
@@ -98,7 +101,7 @@ def _outside_tokens(b: np.ndarray) -> np.ndarray:
     cut = np.where(
         c == ord("'"),
         ~(_WORDLIKE[before] & _WORDLIKE[after]),
-        ~(_DIGIT[before] & _DIGIT[after]),
+        ~(_DIGITLIKE[before] & _DIGITLIKE[after]),
     )
     acronym = _LETTERLIKE[before] & ~(_ALNUM[before] & _ALNUM[near(-2)] & _ALNUM[near(-3)])
     cut &= ~((c == ord(".")) & acronym)
