@@ -181,7 +181,6 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     kinds, kind_codes = _codes(data.kind)
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
-    ids_blob = "\0".join(data.ids).encode("utf-8", "surrogatepass")
     encoded_titles = (
         [t.encode("utf-8", "surrogatepass") for t in data.titles] if data.titles else [b""] * n
     )
@@ -195,7 +194,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "countries": c_codes,
         "links_off": l_off,
         "links": l_codes,
-        "ids": np.frombuffer(ids_blob, dtype=np.uint8),
+        "ids": _blob(data.ids),
         "titles": np.frombuffer(b"".join(encoded_titles), dtype=np.uint8),
         "titles_off": titles_off,
     }
@@ -295,10 +294,7 @@ class SegmentReader:
         """The sorted terms of ``field`` (decoded once, then cached)."""
         terms = self._terms_cache.get(field)
         if terms is None:
-            blob = self._t.get(f"{field}/terms")
-            terms = (
-                [] if blob is None or blob.size == 0 else blob.tobytes().decode("utf-8").split("\0")
-            )
+            terms = _unblob(self._t.get(f"{field}/terms"))
             self._terms_cache[field] = terms
         return terms
 
@@ -363,10 +359,8 @@ class SegmentReader:
     @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            blob = self.cols["ids"]
-            self._ids = (
-                blob.tobytes().decode("utf-8", "surrogatepass").split("\0") if self.ndocs else []
-            )
+            # an empty blob is no document, or one document whose id is ""
+            self._ids = _unblob(self.cols["ids"]) or [""] * self.ndocs
         return self._ids
 
     def docnum(self, doc_id: str) -> int:

@@ -55,6 +55,13 @@ class ArrayFile:
         return self.arrays[key]
 
 
+def _toc_bytes(toc: Mapping[str, Any]) -> bytes:
+    """The table of contents as compact UTF-8 JSON (lone surrogates in table values kept)."""
+    return json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
 def encode_array_file(
     format_name: str,
     version: int,
@@ -76,9 +83,7 @@ def encode_array_file(
     toc_entries: list[list[Any]] = [[k, a.dtype.str, 0, int(a.size)] for k, a in items]
     toc = {"meta": dict(meta or {}), "arrays": toc_entries}
     for _ in range(3):
-        toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode(
-            "utf-8", "surrogatepass"
-        )
+        toc_b = _toc_bytes(toc)
         offset = len(header) + 4 + len(toc_b)
         offset += _pad(offset)
         changed = False
@@ -89,9 +94,7 @@ def encode_array_file(
             offset += a.nbytes + _pad(a.nbytes)
         if not changed:
             break
-    toc_b = json.dumps(toc, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8", "surrogatepass"
-    )
+    toc_b = _toc_bytes(toc)
     chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
     pos = len(header) + 4 + len(toc_b)
     chunks.append(b"\0" * _pad(pos))
