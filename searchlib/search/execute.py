@@ -12,7 +12,7 @@ language only, so the per-language scores never add up on the same document.
 
 from __future__ import annotations
 
-import fnmatch
+import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -60,6 +60,15 @@ COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "sectio
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
 
+MAX_EXPANSIONS = 64
+"""Terms a prefix, wildcard or fuzzy leaf expands to at most: the most frequent ones (by
+postings count over the index) are kept, and the results' warnings say when a leaf was cut."""
+
+EXPANSION_BUDGET = 1_000_000
+"""Vocabulary words one search may examine to expand its prefix, wildcard and fuzzy leaves
+(each leaf examines the words that share its literal head, per language). A leaf that would
+pass the budget matches nothing, and the results' warnings say so."""
+
 Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
 
 
@@ -72,13 +81,17 @@ class SearchContext:
         langs: Sequence[str] = ("en", "es"),
         bm25: BM25F | None = None,
         default_fields: Sequence[str] = TEXT_FIELDS,
-        max_expansions: int = 64,
+        max_expansions: int = MAX_EXPANSIONS,
+        expansion_budget: int = EXPANSION_BUDGET,
     ) -> None:
         self.reader = reader
         self.langs = tuple(langs)
         self.bm25 = bm25 or BM25F()
         self.default_fields = tuple(default_fields)
         self.max_expansions = max_expansions
+        self.expansion_budget = expansion_budget
+        self.expansion_work = 0  # vocabulary words examined so far by this search
+        self.warnings: list[str] = []  # where the answer is not the whole query's
         # Statistics and norms are fixed for a reader snapshot: cache them on the reader.
         self._idf: dict[tuple[Any, ...], float] = reader.cache.setdefault("idf", {})
         self._norms: dict[tuple[Any, ...], np.ndarray] = reader.cache.setdefault("norms", {})
@@ -163,28 +176,182 @@ class SearchContext:
     def fields_of(self, node_field: str | None) -> tuple[str, ...]:
         return self.default_fields if node_field is None else (node_field,)
 
+    def vocabulary(self, lang: str, fields: tuple[str, ...]) -> Vocabulary:
+        """The words prefix, wildcard and fuzzy leaves over ``fields`` in ``lang`` expand from
+        (cached per snapshot)."""
+        vocabularies = self.reader.cache.setdefault("vocabulary", {})
+        out = vocabularies.get((lang, fields))
+        if out is None:
+            out = vocabularies[(lang, fields)] = Vocabulary(self.reader, lang, fields)
+        assert isinstance(out, Vocabulary)
+        return out
+
     def expand(
-        self, lang: str, fields: tuple[str, ...], matcher: WordMatcher, key: tuple[Any, ...]
+        self, lang: str, fields: tuple[str, ...], node: Prefix | Wildcard | Fuzzy
     ) -> list[str]:
-        """Terms whose words ``matcher`` accepts (any segment), capped at max_expansions.
+        """The terms ``node`` expands to in ``lang`` (the :data:`MAX_EXPANSIONS` most
+        frequent), within the search's :data:`EXPANSION_BUDGET`; cuts go to ``warnings``.
 
         The vocabulary is each segment's stemmed words (so ``erradic*`` finds erradicación and
         erradicar and expands to their stem) plus its terms (names, numbers and other words
         that are their own term).
         """
-        ck = (lang, fields) + key
-        out = self._expansions.get(ck)
-        if out is None:
-            found: set[str] = set()
-            for seg in self.reader.segments:
-                words, terms = seg.words(lang)
-                found.update(terms[i] for i in matcher(words))
-                for f in fields:
-                    field_terms = seg.terms(field_name(f, lang))
-                    found.update(field_terms[i] for i in matcher(field_terms))
-            out = sorted(found)[: self.max_expansions]
-            self._expansions[ck] = out
+        normalize = get_analyzer(lang).normalize
+        key = (lang, fields) + _leaf_key(node, normalize)
+        out = self._expansions.get(key)
+        if out is not None:
+            return out
+        vocab = self.vocabulary(lang, fields)
+        lo, hi = vocab.head_range(key[4])
+        if self.expansion_work + (hi - lo) > self.expansion_budget:
+            self.warnings.append(
+                f"{_describe(node)} was not expanded in {lang}: the query's expansions "
+                f"would examine more than {self.expansion_budget:,} words"
+            )
+            out = self._expansions[key] = []
+            return out
+        self.expansion_work += hi - lo
+        # What a leaf expands to is fixed for a snapshot: cached with the vocabulary.
+        cached = vocab.expansions.get(key[2:] + (self.max_expansions,))
+        if cached is None:
+            if isinstance(node, Prefix):
+                found = vocab.words[lo:hi]
+            elif isinstance(node, Wildcard):
+                found = vocab.wildcard(key[3], lo, hi)
+            else:
+                found = vocab.fuzzy(key[3], lo, hi, key[5])
+            terms = vocab.terms(found)
+            matched = len(terms)
+            if matched > self.max_expansions:
+                terms = set(heapq.nlargest(self.max_expansions, terms, key=vocab.df_key))
+            cached = vocab.expansions[key[2:] + (self.max_expansions,)] = (sorted(terms), matched)
+        out, matched = cached
+        if matched > len(out):
+            self.warnings.append(
+                f"{_describe(node)} matched {matched:,} terms in {lang}: only the "
+                f"{len(out)} most frequent were searched, so the total may be low"
+            )
+        self._expansions[key] = out
         return out
+
+
+def _leaf_key(node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]) -> tuple[Any, ...]:
+    """(kind, normalized text, literal head[, max distance]) of a multi-term leaf."""
+    if isinstance(node, Prefix):
+        prefix = normalize(node.text)
+        return ("prefix", prefix, prefix)
+    if isinstance(node, Wildcard):
+        pattern = normalize(node.pattern)
+        return ("wild", pattern, re.split(r"[*?]", pattern, maxsplit=1)[0])
+    word = normalize(node.text)
+    return ("fuzzy", word, word[: node.prefixlength], min(node.maxdist, 2))
+
+
+def _describe(node: Prefix | Wildcard | Fuzzy) -> str:
+    field = f"{node.field}:" if node.field else ""
+    if isinstance(node, Prefix):
+        return f"{field}{node.text}*"
+    if isinstance(node, Wildcard):
+        return f"{field}{node.pattern}"
+    return f"{field}{node.text}~{node.maxdist}"
+
+
+class Vocabulary:
+    """The sorted distinct words a multi-term leaf can match in one language and field set,
+    over every segment of a snapshot, with the terms they stand for and (computed when first
+    needed) each term's postings count, to keep the most frequent expansions.
+
+    Matching runs over this one list instead of each segment's lists; wildcards run as one
+    regular expression over the words joined by newlines, fuzzy terms as a vectorised edit
+    distance.
+    """
+
+    def __init__(self, reader: IndexReader, lang: str, fields: tuple[str, ...]) -> None:
+        self.reader = reader
+        self.fieldnames = [field_name(f, lang) for f in fields]
+        self.stem_of: dict[str, str] = {}
+        own: set[str] = set()
+        for seg in reader.segments:
+            words, terms = seg.words(lang)
+            self.stem_of.update(zip(words, terms, strict=True))
+            for fname in self.fieldnames:
+                own.update(seg.terms(fname))
+        self.own = own  # strings that are terms of the fields themselves
+        self.words = sorted(own.union(self.stem_of))
+        self._df: dict[str, int] = {}
+        self.expansions: dict[tuple[Any, ...], tuple[list[str], int]] = {}
+        self._blob: str | None = None
+
+    def terms(self, words: Iterable[str]) -> set[str]:
+        """The terms ``words`` stand for: their stems, and themselves when they are terms."""
+        words = list(words)
+        out: set[str] = set(map(self.stem_of.get, words))  # type: ignore[arg-type]
+        out.discard(None)
+        out.update(self.own.intersection(words))
+        return out
+
+    def df(self, term: str) -> int:
+        """Postings of ``term`` over the fields and segments (cached)."""
+        n = self._df.get(term)
+        if n is None:
+            n = self._df[term] = sum(
+                seg.doc_freq(f, term) for seg in self.reader.segments for f in self.fieldnames
+            )
+        return n
+
+    def df_key(self, term: str) -> tuple[int, str]:
+        """Sort key of the most frequent terms first (ties: the term, for a stable choice)."""
+        return self.df(term), term
+
+    def head_range(self, head: str) -> tuple[int, int]:
+        """Indexes of the words starting with ``head``."""
+        r = _range(self.words, head)
+        return r.start, r.stop
+
+    def wildcard(self, pattern: str, lo: int, hi: int) -> list[str]:
+        """The words in ``lo:hi`` that ``pattern`` (``*`` and ``?``) matches whole."""
+        if self._blob is None:
+            self._blob = "\n".join(self.words)
+            self._starts = np.concatenate(
+                ([0], np.cumsum(np.fromiter(map(len, self.words), np.int64, len(self.words)) + 1))
+            )
+        body = "".join(
+            "[^\n]*" if c == "*" else "[^\n]" if c == "?" else re.escape(c) for c in pattern
+        )
+        rx = re.compile(f"^{body}$", re.MULTILINE)
+        found: list[str] = rx.findall(self._blob, int(self._starts[lo]), int(self._starts[hi]))
+        return found
+
+    def fuzzy(self, word: str, lo: int, hi: int, dist: int) -> list[str]:
+        """The words in ``lo:hi`` within edit distance ``dist`` of ``word``."""
+        n = len(word)
+        cands = [w for w in self.words[lo:hi] if abs(len(w) - n) <= dist]
+        if not cands:
+            return []
+        d = edit_distances(word, cands)
+        return [cands[j] for j in np.flatnonzero(d <= dist).tolist()]
+
+
+def edit_distances(word: str, others: Sequence[str]) -> np.ndarray:
+    """Levenshtein distance of ``word`` to each of ``others``, vectorised over them.
+
+    The dynamic programme runs one row (one character of ``word``) at a time over all the
+    candidates at once; within a row, insertions are a running minimum (``cur[j] = j +
+    min_k<=j (tmp[k] - k)``), so a row is a few whole-array operations.
+    """
+    m = max(map(len, others))
+    lengths = np.fromiter(map(len, others), dtype=np.intp, count=len(others))
+    padded = "".join(o.ljust(m, "\0") for o in others)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(others), m)
+    cols = np.arange(m + 1, dtype=np.int32)
+    prev = np.broadcast_to(cols, (len(others), m + 1)).copy()
+    for i, ch in enumerate(word, 1):
+        tmp = np.empty_like(prev)
+        tmp[:, 0] = i
+        np.minimum(prev[:, 1:] + 1, prev[:, :-1] + (codes != ord(ch)), out=tmp[:, 1:])
+        prev = np.minimum.accumulate(tmp - cols, axis=1) + cols
+    out: np.ndarray = prev[np.arange(len(others)), lengths]
+    return out
 
 
 @attrs.frozen(slots=True)
@@ -428,10 +595,6 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-WordMatcher = Callable[[list[str]], Iterable[int]]
-"""Given a sorted word list, the indexes of the words a multi-term leaf accepts."""
-
-
 def _range(words: list[str], head: str) -> range:
     """Indexes of the sorted ``words`` starting with ``head``."""
     if not head:
@@ -439,46 +602,11 @@ def _range(words: list[str], head: str) -> range:
     return range(bisect_left(words, head), bisect_left(words, head + "\U0010ffff"))
 
 
-def _word_matcher(
-    node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]
-) -> tuple[WordMatcher, tuple[Any, ...]]:
-    """A matcher over sorted (normalized, unstemmed) words for a multi-term leaf, and its key.
-
-    Every matcher narrows the list by binary search on the leaf's literal head first.
-    """
-    if isinstance(node, Prefix):
-        prefix = normalize(node.text)
-        return (lambda words: _range(words, prefix)), ("prefix", prefix)
-    if isinstance(node, Wildcard):
-        pattern = normalize(node.pattern)
-        head = re.split(r"[*?]", pattern, maxsplit=1)[0]
-        rx = re.compile(fnmatch.translate(pattern))
-        return (
-            (lambda words: (i for i in _range(words, head) if rx.match(words[i]))),
-            ("wild", pattern),
-        )
-    word = normalize(node.text)
-    head = word[: node.prefixlength]
-    dist = min(node.maxdist, 2)
-
-    lo, hi = len(word) - dist, len(word) + dist
-
-    def fuzzy(words: list[str]) -> Iterable[int]:
-        for i in _range(words, head):
-            w = words[i]
-            if lo <= len(w) <= hi and levenshtein(word, w, dist) <= dist:
-                yield i
-
-    return fuzzy, ("fuzzy", word, head, dist)
-
-
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
     for lang in ctx.langs:
-        analyzer = get_analyzer(lang)
-        matcher, key = _word_matcher(node, analyzer.normalize)
-        terms = ctx.expand(lang, fields, matcher, key)
+        terms = ctx.expand(lang, fields, node)
         if terms:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
             mask |= m
