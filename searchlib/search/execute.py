@@ -488,25 +488,42 @@ def _impacts(
 def _phrase_freqs(
     seg: SegmentReader, fname: str, terms: Sequence[str], rel: Sequence[int], slop: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often."""
+    """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often.
+
+    The cost follows the rarest word: documents are intersected from the shortest postings
+    list up (a binary search of the survivors in each longer list), and positions are read
+    only for the documents every word shares, once per distinct word.
+    """
+    none = np.zeros(0, np.int64), np.zeros(0, np.int64)
     ords = [seg.term_ord(fname, t) for t in terms]
     if any(o < 0 for o in ords):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    common: np.ndarray | None = None
-    for o in ords:
-        d = seg.postings_at(fname, o)[0]
-        common = d if common is None else np.intersect1d(common, d, assume_unique=True)
+        return none
+    postings = {o: seg.postings_at(fname, o) for o in set(ords)}
+    by_size = sorted(postings, key=lambda o: (postings[o][0].size, o))
+    common = np.asarray(postings[by_size[0]][0], dtype=np.int64)
+    for o in by_size[1:]:
+        docs = postings[o][0]
+        if docs.size == 0:
+            return none
+        at = np.minimum(np.searchsorted(docs, common), docs.size - 1)
+        common = common[docs[at] == common]
         if common.size == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    assert common is not None
+            return none
     shift = np.int64(1 << 32)
-    keys = []
-    for o in ords:
-        docs, tfs = seg.postings_at(fname, o)
-        pos, _ = seg.positions_at(fname, o)
-        pdocs = np.repeat(docs.astype(np.int64), tfs.astype(np.int64))
-        keep = np.isin(pdocs, common)
-        keys.append(pdocs[keep] * shift + pos[keep].astype(np.int64))
+    keys_of: dict[int, np.ndarray] = {}
+    for o in postings:
+        docs, tfs = postings[o]
+        pos, offs = seg.positions_at(fname, o)
+        at = np.searchsorted(docs, common)
+        counts = tfs[at].astype(np.int64)
+        starts = offs[at]
+        # Gather each shared document's run of positions: start of its run + 0, 1, ...
+        within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        gathered = np.asarray(pos[np.repeat(starts, counts) + within], dtype=np.int64)
+        keys_of[o] = np.repeat(common, counts) * shift + gathered
+    keys = [keys_of[o] for o in ords]
     # Chains of positions, word by word: each next word must follow the previous one at its
     # query distance, give or take ``slop`` (and never at or before it). Every admissible
     # offset is tried (at most 2 * slop + 1), so no chain is missed.
