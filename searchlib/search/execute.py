@@ -278,7 +278,7 @@ class Vocabulary:
                 own.update(seg.terms(fname))
         self.own = own  # strings that are terms of the fields themselves
         self.words = sorted(own.union(self.stem_of))
-        self._df: dict[str, int] = {}
+        self._df: dict[str, int] | None = None
         self.expansions: dict[tuple[Any, ...], tuple[list[str], int]] = {}
         self._blob: str | None = None
 
@@ -291,13 +291,20 @@ class Vocabulary:
         return out
 
     def df(self, term: str) -> int:
-        """Postings of ``term`` over the fields and segments (cached)."""
-        n = self._df.get(term)
-        if n is None:
-            n = self._df[term] = sum(
-                seg.doc_freq(f, term) for seg in self.reader.segments for f in self.fieldnames
-            )
-        return n
+        """Postings of ``term`` over the fields and segments (counted for every term at the
+        first call: one pass over the postings offsets, not a lookup per term and segment)."""
+        if self._df is None:
+            df: dict[str, int] = {}
+            get = df.get
+            for seg in self.reader.segments:
+                for fname in self.fieldnames:
+                    terms = seg.terms(fname)
+                    if terms:
+                        counts = np.diff(seg.field_arrays(fname)["start"]).tolist()
+                        for t, n in zip(terms, counts, strict=False):
+                            df[t] = get(t, 0) + n
+            self._df = df
+        return self._df.get(term, 0)
 
     def df_key(self, term: str) -> tuple[int, str]:
         """Sort key of the most frequent terms first (ties: the term, for a stable choice)."""
