@@ -28,7 +28,9 @@ date bounds are kept (Whoosh drops them) and exclude the whole period of a parti
 be boosted, and so may fuzzy terms and one-word phrases (Whoosh loses those boosts); ``NOT NOT a``
 nests (Whoosh fails); see also :func:`~searchlib.search.query.normalize`.  Dangling operators
 (``a AND``, ``a OR -b``) are dropped as in Whoosh.  Limits: ``max_length`` characters,
-64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).
+64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).  Text people type goes
+through :func:`parse_lenient` instead: it never raises, reads syntax errors as words, and tells
+its caller to read text over these limits as plain words (a pasted paragraph).
 """
 
 from __future__ import annotations
