@@ -61,9 +61,13 @@ class Snippet:
         return out
 
     def html(self, open_tag: str = "<b>", close_tag: str = "</b>") -> str:
-        """The snippet as HTML: the text escaped, each highlighted word inside the tags."""
+        """The snippet as HTML element content: ``<``, ``>`` and ``&`` of the text escaped
+        (quotes are left as written: not for use inside an attribute), each highlighted word
+        inside the tags."""
         return "".join(
-            f"{open_tag}{html.escape(piece)}{close_tag}" if marked else html.escape(piece)
+            f"{open_tag}{html.escape(piece, quote=False)}{close_tag}"
+            if marked
+            else html.escape(piece, quote=False)
             for piece, marked in self.fragments()
         )
 
@@ -86,9 +90,10 @@ def _window_end(text: str, start: int, size: int) -> int:
 
 
 def make_snippet(
-    text: str, lang: str, is_match: Callable[[str], bool], width: int = 220
+    text: str, lang: str, is_match: Callable[[str], bool] | None, width: int = 220
 ) -> Snippet:
-    """The ``width``-character passage of ``text`` holding the most distinct matched terms.
+    """The ``width``-character passage of ``text`` holding the most distinct matched terms
+    (the start of ``text`` when ``is_match`` is None: nothing to look for).
 
     Matches are found with the analyzer's cached fast path (terms and positions), one window
     of :data:`SCAN_CHARS` at a time; character offsets are then computed only for the words
@@ -96,6 +101,8 @@ def make_snippet(
     """
     if not text:
         return Snippet()
+    if is_match is None:
+        return _clip(text, width)
     analyzer = get_analyzer(lang)
     base = 0
     hits: list[tuple[int, str]] = []

@@ -426,7 +426,7 @@ class Searcher:
 
     def _term_matcher(
         self, q: Query | BagOfWords | CrossLingual, ctx: SearchContext
-    ) -> dict[str, Callable[[str], bool]]:
+    ) -> dict[str, Callable[[str], bool] | None]:
         """Per language, a predicate: is this term one the query looks for? Prefix, wildcard
         and fuzzy leaves contribute the terms they expanded to during the search."""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
@@ -447,14 +447,17 @@ class Searcher:
                 elif isinstance(leaf, Phrase):
                     exact[lang].update(analyzer.terms(" ".join(leaf.words))[0])
 
-        return {lang: frozenset(terms).__contains__ for lang, terms in exact.items()}
+        # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
+        return {
+            lang: frozenset(terms).__contains__ if terms else None for lang, terms in exact.items()
+        }
 
     def _hit(
         self,
         seg_idx: int,
         docnum: int,
         score: float,
-        matcher: dict[str, Callable[[str], bool]] | None,
+        matcher: dict[str, Callable[[str], bool] | None] | None,
         reason: str | None = None,
     ) -> Hit:
         """A hit from the segment's columns; the stored text is read only to build a snippet."""

@@ -319,7 +319,7 @@ def test_snippet_html_is_its_text_and_spans(small: Index, query: str) -> None:
         p = hit.passage
         assert html.unescape(BOLD.sub("", hit.snippet)) == p.text
         assert re.findall(r"<b>(.*?)</b>", hit.snippet) == [
-            html.escape(p.text[a:b]) for a, b in p.spans
+            html.escape(p.text[a:b], quote=False) for a, b in p.spans
         ]
         assert all(0 <= a < b <= len(p.text) for a, b in p.spans)
         assert p.marked().count("*") == 2 * len(p.spans)
@@ -459,3 +459,12 @@ def test_fuzzy_and_wildcard_through_the_index(many_a: Index) -> None:
     }
     assert {h.id for h in many_a.search("ab?bx", cross_lingual=False)} == {"r00", "r25", "r50"}
     assert Wildcard(None, "ab?bx") == parse_query("ab?bx")
+
+
+def test_nothing_to_mark_analyses_nothing(small: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``*`` (every document, up to 10,000 hits) marks no word: snippets clip, no analysis."""
+    counting = _Counting("en")
+    monkeypatch.setattr(highlight, "get_analyzer", lambda lang: counting)
+    got = small.search("*", limit=10)
+    assert len(got) == 4 and counting.chars == 0
+    assert all(h.passage.text and not h.passage.spans for h in got)
