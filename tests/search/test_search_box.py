@@ -468,3 +468,21 @@ def test_nothing_to_mark_analyses_nothing(small: Index, monkeypatch: pytest.Monk
     got = small.search("*", limit=10)
     assert len(got) == 4 and counting.chars == 0
     assert all(h.passage.text and not h.passage.spans for h in got)
+
+
+def test_every_cacm_query_runs_leniently() -> None:
+    """CACM's own queries hold an unbalanced quote (query 33, position 451) and an unclosed
+    parenthesis (query 64): strict parsing refuses them, lenient parsing reads every query."""
+    from shared_paths import corpus
+
+    path = corpus("cacm") / "queries.jsonl"
+    refused = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        try:
+            parse_query(q["text"])
+        except QuerySyntaxError as exc:
+            refused[q["id"]] = exc.position
+        tree, notes = parse_lenient(q["text"])
+        assert tree is not None and bool(notes) == (q["id"] in refused), q["id"]
+    assert refused == {"33": 451, "64": 33}
