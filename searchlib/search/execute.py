@@ -281,6 +281,8 @@ class Vocabulary:
         self._df: dict[str, int] | None = None
         self.expansions: dict[tuple[Any, ...], tuple[list[str], int]] = {}
         self._blob: str | None = None
+        self._codes: np.ndarray | None = None
+        self._lengths = self._starts = np.zeros(0, np.int64)
 
     def terms(self, words: Iterable[str]) -> set[str]:
         """The terms ``words`` stand for: their stems, and themselves when they are terms."""
@@ -315,28 +317,39 @@ class Vocabulary:
         r = _range(self.words, head)
         return r.start, r.stop
 
-    def wildcard(self, pattern: str, lo: int, hi: int) -> list[str]:
-        """The words in ``lo:hi`` that ``pattern`` (``*`` and ``?``) matches whole."""
+    def _joined(self) -> str:
+        """The words joined by newlines (built once), with each word's start and length."""
         if self._blob is None:
             self._blob = "\n".join(self.words)
-            self._starts = np.concatenate(
-                ([0], np.cumsum(np.fromiter(map(len, self.words), np.int64, len(self.words)) + 1))
-            )
+            self._lengths = np.fromiter(map(len, self.words), np.int64, len(self.words))
+            self._starts = np.concatenate(([0], np.cumsum(self._lengths + 1)))
+        return self._blob
+
+    def wildcard(self, pattern: str, lo: int, hi: int) -> list[str]:
+        """The words in ``lo:hi`` that ``pattern`` (``*`` and ``?``) matches whole."""
+        blob = self._joined()
         body = "".join(
             "[^\n]*" if c == "*" else "[^\n]" if c == "?" else re.escape(c) for c in pattern
         )
         rx = re.compile(f"^{body}$", re.MULTILINE)
-        found: list[str] = rx.findall(self._blob, int(self._starts[lo]), int(self._starts[hi]))
+        found: list[str] = rx.findall(blob, int(self._starts[lo]), int(self._starts[hi]))
         return found
 
     def fuzzy(self, word: str, lo: int, hi: int, dist: int) -> list[str]:
         """The words in ``lo:hi`` within edit distance ``dist`` of ``word``."""
-        n = len(word)
-        cands = [w for w in self.words[lo:hi] if abs(len(w) - n) <= dist]
-        if not cands:
+        if self._codes is None:
+            self._codes = np.frombuffer(self._joined().encode("utf-32-le"), dtype=np.uint32)
+        near = np.abs(self._lengths[lo:hi] - len(word)) <= dist
+        cands = lo + np.flatnonzero(near)
+        if not cands.size:
             return []
-        d = edit_distances(word, cands)
-        return [cands[j] for j in np.flatnonzero(d <= dist).tolist()]
+        lengths = self._lengths[cands]
+        cols = np.arange(int(lengths.max()))
+        inside = cols < lengths[:, None]
+        at = np.where(inside, self._starts[cands][:, None] + cols, 0)
+        codes = np.where(inside, self._codes[at], 0)
+        d = _distances(word, codes, lengths)
+        return [self.words[i] for i in cands[d <= dist].tolist()]
 
 
 def edit_distances(word: str, others: Sequence[str]) -> np.ndarray:
@@ -350,14 +363,21 @@ def edit_distances(word: str, others: Sequence[str]) -> np.ndarray:
     lengths = np.fromiter(map(len, others), dtype=np.intp, count=len(others))
     padded = "".join(o.ljust(m, "\0") for o in others)
     codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(others), m)
+    return _distances(word, codes, lengths)
+
+
+def _distances(word: str, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`edit_distances` over words given as a matrix of code points (one word a row,
+    padded with zeros) and their lengths."""
+    n, m = codes.shape
     cols = np.arange(m + 1, dtype=np.int32)
-    prev = np.broadcast_to(cols, (len(others), m + 1)).copy()
+    prev = np.broadcast_to(cols, (n, m + 1)).copy()
     for i, ch in enumerate(word, 1):
         tmp = np.empty_like(prev)
         tmp[:, 0] = i
         np.minimum(prev[:, 1:] + 1, prev[:, :-1] + (codes != ord(ch)), out=tmp[:, 1:])
         prev = np.minimum.accumulate(tmp - cols, axis=1) + cols
-    out: np.ndarray = prev[np.arange(len(others)), lengths]
+    out: np.ndarray = prev[np.arange(n), lengths]
     return out
 
 

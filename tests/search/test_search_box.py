@@ -435,11 +435,24 @@ def test_default_budget_bounds_a_query_of_64_infix_wildcards(many_a: Index) -> N
 WORDS = st.text(alphabet="abcñé", min_size=0, max_size=7)
 
 
-@given(st.lists(WORDS, min_size=1, max_size=40, unique=True), st.text("abc*?ñ", max_size=5))
-def test_wildcard_matches_fnmatch(words: list[str], pattern: str) -> None:
+def vocabulary_of(words: list[str]) -> Vocabulary:
+    """A Vocabulary of just these words (no index behind it)."""
     vocab = Vocabulary.__new__(Vocabulary)
     vocab.words = sorted(words)
-    vocab._blob = None
+    vocab._blob = vocab._codes = None
+    return vocab
+
+
+@given(st.lists(WORDS, min_size=1, max_size=40, unique=True), WORDS, st.integers(0, 2))
+def test_fuzzy_matches_levenshtein(words: list[str], word: str, dist: int) -> None:
+    vocab = vocabulary_of(words)
+    got = vocab.fuzzy(word, 0, len(vocab.words), dist)
+    assert got == [w for w in vocab.words if levenshtein(word, w, dist) <= dist]
+
+
+@given(st.lists(WORDS, min_size=1, max_size=40, unique=True), st.text("abc*?ñ", max_size=5))
+def test_wildcard_matches_fnmatch(words: list[str], pattern: str) -> None:
+    vocab = vocabulary_of(words)
     head = re.split(r"[*?]", pattern, maxsplit=1)[0]
     lo, hi = vocab.head_range(head)
     got = vocab.wildcard(pattern, lo, hi)
