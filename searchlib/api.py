@@ -182,10 +182,15 @@ class Index:
         return self.searcher().related(doc_id, limit)
 
     def explain(
-        self, query: str | Query, doc_id: str, lang: str | None = None, cross_lingual: bool = True
+        self,
+        query: str | Query,
+        doc_id: str,
+        lang: str | None = None,
+        cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` scored for ``query`` searched as :meth:`search` would search it."""
-        return self.searcher().explain(query, doc_id, lang, cross_lingual)
+        return self.searcher().explain(query, doc_id, lang, cross_lingual, syntax)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
         """The stored record of ``doc_id``, or None."""

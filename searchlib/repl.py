@@ -467,7 +467,8 @@ class Repl:
         if self.query is None:
             raise CommandError("no query to explain: type one first")
         self.p.line([("class:head", f"score of {doc_id} for {self.query!r}:")])
-        for row in self.index.explain(self.query, doc_id, self.lang).render().splitlines():
+        explanation = self.index.explain(self.query, doc_id, self.lang, syntax="lenient")
+        for row in explanation.render().splitlines():
             self.p.line(row)
 
     # -- settings -------------------------------------------------------------------------------

@@ -488,10 +488,12 @@ class Searcher:
         doc_id: str,
         lang: str | None = None,
         cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` got its score for ``query`` (run exactly as :meth:`search` runs it,
-        translation included); the root value equals the hit's score."""
-        q, lang = self.prepare(query, lang, cross_lingual)
+        read in the same ``syntax``, translation included); the root value equals the hit's
+        score."""
+        q, lang = self.prepare(self._read(query, syntax, "OR", []), lang, cross_lingual)
         loc = self.reader.locate(doc_id)
         if loc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")

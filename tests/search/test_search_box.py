@@ -499,3 +499,27 @@ def test_every_cacm_query_runs_leniently() -> None:
         tree, notes = parse_lenient(q["text"])
         assert tree is not None and bool(notes) == (q["id"] in refused), q["id"]
     assert refused == {"33": 451, "64": 33}
+
+
+def test_explain_reads_the_query_as_search_did(small: Index) -> None:
+    """The REPL explains what it searched: a leniently read query explains the same way."""
+    hit = small.search('coca "paste', syntax="lenient")[0]
+    with pytest.raises(QuerySyntaxError):
+        small.explain('coca "paste', hit.id)
+    explained = small.explain('coca "paste', hit.id, syntax="lenient")
+    assert explained.value == pytest.approx(hit.score)
+
+
+def test_repl_reads_what_people_type_leniently(small_dir: str) -> None:
+    """The REPL searches, pages and explains a query with a stray quote and parenthesis."""
+    import io
+
+    from searchlib.repl import run_repl
+
+    out = io.StringIO()
+    script = 'coca "paste (\n:explain 1\n:quit\n'
+    assert run_repl(small_dir, stdin=io.StringIO(script), stdout=out) == 0
+    text = out.getvalue()
+    assert "error" not in text, text
+    assert "note: position 5: unbalanced quote" in text
+    assert "score of c2 for 'coca \"paste (':" in text
