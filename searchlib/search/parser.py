@@ -43,7 +43,7 @@ from typing import Literal, NoReturn
 
 import attrs
 
-from searchlib.errors import QuerySyntaxError
+from searchlib.errors import ArgumentError, QuerySyntaxError
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -134,7 +134,7 @@ def parse_query(
         QuerySyntaxError: naming the 0-based position of the problem.
     """
     if default_op not in ("OR", "AND"):
-        raise ValueError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
+        raise ArgumentError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
     if len(text) > max_length:
         raise QuerySyntaxError(
             text, max_length, f"query is too long ({len(text)} characters, limit {max_length})"

@@ -202,7 +202,7 @@ class Searcher:
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
-            raise ValueError(f"lang must be 'en' or 'es', got {lang!r}")
+            raise ArgumentError(f"lang must be 'en' or 'es', got {lang!r}")
         return SearchContext(self.reader, (lang,) if lang else ("en", "es"), self.bm25)
 
     def search(

@@ -523,3 +523,17 @@ def test_repl_reads_what_people_type_leniently(small_dir: str) -> None:
     assert "error" not in text, text
     assert "note: position 5: unbalanced quote" in text
     assert "score of c2 for 'coca \"paste (':" in text
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda ix: ix.search("coca", lang="fr"),
+        lambda ix: ix.searcher().search("coca", default_op="XOR"),
+        lambda ix: searchlib.BM25F(k1=-1.0),
+        lambda ix: searchlib.BM25F(b={"body": 2.0}),
+    ],
+)
+def test_other_bad_arguments_are_argument_errors(small: Index, call: object) -> None:
+    with pytest.raises(ArgumentError):
+        call(small)  # type: ignore[operator]
