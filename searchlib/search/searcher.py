@@ -263,9 +263,8 @@ class Searcher:
         known (given, or detected from its words) and the lexicon translates any of them."""
         if isinstance(q, (CrossLingual, InLanguage)):
             return q
-        words = query_words(q)
-        src = lang or query_language(words)
-        if src not in ("en", "es") or not words:
+        src = lang or query_language(query_words(q))
+        if src not in ("en", "es"):
             return q
         if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
