@@ -418,6 +418,34 @@ def _score_phrase(
     return mask, scores
 
 
+def _cached_phrase(
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: list[str],
+    rel: list[int],
+    slop: int,
+    boost: float,
+) -> Match:
+    """:func:`_score_phrase`, its matches kept with the term impacts of the reader snapshot (a
+    translated query may hold several phrases, each costly to match on positions)."""
+    both = len(ctx.langs) > 1  # the statistics mode changes idf
+    key = ("phrase", seg.name, lang, fields, tuple(terms), tuple(rel), slop, ctx.bm25_key, both)
+    cached = ctx.impacts.get(key, _MISSING)
+    if cached is _MISSING:
+        m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, 1.0)
+        docs = np.flatnonzero(m)
+        cached = (docs, s[docs]) if docs.size else None
+        ctx.remember_impacts(key, cached)
+    mask, scores = _empty(seg)
+    if cached is not None:
+        docs, vals = cached
+        mask[docs] = True
+        scores[docs] = vals if boost == 1.0 else vals * np.float32(boost)
+    return mask, scores
+
+
 def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
     mask = np.zeros(seg.ndocs, dtype=bool)
     if field == "id":
@@ -553,7 +581,7 @@ def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
         else:
             rel = [p - positions[0] for p in positions]
-            m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
+            m, s = _cached_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
         mask |= m
         scores += s
     return mask, _scored(node.field, scores)
