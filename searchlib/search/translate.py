@@ -11,9 +11,10 @@ Per leaf, in the other language:
 - a word becomes the word itself (a name or a number is the same in both languages) or any of
   its lexicon translations; a translation of several words is a phrase (``sicarios`` ->
   ``"hit men"``, never ``hit`` and ``men`` apart);
-- words side by side that form one lexicon entry (``drug trafficking``) may also be matched by
-  that entry's translation (``narcotráfico``), in an OR group and in an AND group alike, since
-  a document holding the entry holds each of its words;
+- words side by side in an OR group that form one lexicon entry (``drug trafficking``) may
+  also be matched by that entry's translation (``narcotráfico``): a document holding the entry
+  holds its words. Not in an AND group: ``drug AND trafficking`` would then find documents
+  that ``drug`` alone does not, and adding a required word must never add hits;
 - a phrase becomes itself or, when the whole phrase is a lexicon entry, its translations, each
   a phrase with the same slop. A phrase is an exact quotation, so it is never translated word
   by word (the word order differs between the languages: ``vacuna de Pfizer``, ``Pfizer
@@ -152,8 +153,10 @@ class _Translator:
         if isinstance(q, Phrase) and _is_text(q.field):
             found = self.lexicon.lookup(" ".join(q.words), self.src)
             return self.either(q, [_leaf(q.field, t, q.slop, q.boost) for t in found])
-        if isinstance(q, (And, Or)):
-            return type(q)(self.children(q.children, type(q)), q.boost)
+        if isinstance(q, Or):
+            return Or(self.alternatives(q.children), q.boost)
+        if isinstance(q, And):
+            return And([self.node(c) for c in q.children], q.boost)
         if isinstance(q, Not):
             return Not(self.node(q.child), q.boost)
         if isinstance(q, AndNot):
@@ -173,9 +176,9 @@ class _Translator:
         alternatives = [a for a in alternatives if a != q]
         return Or([q, *alternatives]) if alternatives else q
 
-    def children(self, children: Sequence[Query], group: type[And] | type[Or]) -> list[Query]:
-        """The translated children of an AND or OR group; a run of single words side by side
-        that forms a lexicon entry also matches the entry's translation."""
+    def alternatives(self, children: Sequence[Query]) -> list[Query]:
+        """The translated children of an OR group, plus the translations of the lexicon entries
+        that runs of single words side by side form."""
         out: list[Query] = []
         i = 0
         while i < len(children):
@@ -191,10 +194,9 @@ class _Translator:
             for start, end, found in self.lexicon.spans([t.text for t in run], self.src):
                 if end - start < 2:
                     continue
-                out.extend(self.term(t) for t in run[done:start])
-                words = group([self.term(t) for t in run[start:end]])
+                out.extend(self.term(t) for t in run[done:end])
                 field, boost = run[start].field, run[start].boost
-                out.append(Or([words, *(_leaf(field, t, 0, boost) for t in found)]))
+                out.extend(_leaf(field, t, 0, boost) for t in found)
                 done = end
             out.extend(self.term(t) for t in run[done:])
             i = run_end

@@ -175,3 +175,17 @@ def test_what_looks_like_a_field_but_is_not() -> None:
     assert parse_query("10:30") == Term(None, "10:30")
     assert parse_query("http://x.org") == Term(None, "http://x.org")
     assert parse_query('"foo:bar"') == Term(None, "foo:bar")
+
+
+def test_words_forming_a_lexicon_entry_match_its_translation_in_an_or_group_only(
+    index: Index,
+) -> None:
+    # drug trafficking -> narcotráfico (s02, s08) when the words are alternatives ...
+    assert {"s02", "s08"} <= ids(index, "drug trafficking", lang="en")
+    # ... but not when both are required: "drug" alone never finds s02, so "drug AND
+    # trafficking" must not either (adding a required word never adds hits).
+    anded = ids(index, "drug AND trafficking", lang="en")
+    assert "s02" not in ids(index, "drug", lang="en")
+    assert anded <= ids(index, "drug", lang="en")
+    assert anded <= ids(index, "trafficking", lang="en")
+    assert {"e02", "e08"} <= anded
