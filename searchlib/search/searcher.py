@@ -142,9 +142,10 @@ class Searcher:
 
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
-        With ``cross_lingual``, the query's words are also translated with the bilingual
-        lexicon (names and numbers kept) and matched against the other language's documents at
-        ``cross_weight`` of the weight, so a Spanish query finds English briefs and the reverse.
+        With ``cross_lingual``, the query is also translated with the bilingual lexicon, its
+        structure kept (see :mod:`searchlib.search.translate`), and matched against the other
+        language's documents at ``cross_weight`` of the weight, so a Spanish query finds
+        English briefs and the reverse.
         With ``twins``, English and Spanish versions of one story are shown and counted once
         (in the query's language when both match; the hit's ``twin`` names the other version).
         A did-you-mean ``suggestion`` is given when a word of a query string is unknown to
