@@ -389,6 +389,87 @@ def test_cross_lingual_keeps_every_hit(family: Family, n: Node) -> None:
     family.cross_keeps_hits(n)
 
 
+def entry_alternatives(words: list[str], src: str) -> list[str]:
+    """Translations of the lexicon entries that words side by side form (an OR of words also
+    matches them: ``drug trafficking`` -> ``narcotráfico``)."""
+    out: list[str] = []
+    for start, end, found in load_lexicon().spans(words, src):
+        if end - start > 1:
+            out += found
+    return out
+
+
+def _or_words(docs: dict[str, Doc]) -> list[str]:
+    """Single-term words of the docs (in both chains), entry words included."""
+    en, es = get_analyzer("en"), get_analyzer("es")
+    out: dict[str, None] = {}
+    for d in docs.values():
+        for w in TOKEN_RE.findall(f"{d.title} {d.body}"):
+            if re.fullmatch(r"[^\W\d_]{3,}", w) and len(en.terms(w)[0]) == len(es.terms(w)[0]) == 1:
+                out.setdefault(w)
+    return list(out)
+
+
+OR_WORDS = _or_words(DOCS)
+
+
+def _entries_in(words: list[str]) -> list[list[str]]:
+    """The multi-word lexicon entries (either side) whose words are all among ``words``."""
+    known = {w.casefold(): w for w in words}
+    out = []
+    data = resources.files("searchlib.analysis").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if not entry.name.startswith("lexicon_"):
+            continue
+        for line in entry.read_text(encoding="utf-8").splitlines():
+            for side in line.split("\t") if "\t" in line and not line.startswith("#") else ():
+                parts = side.split()
+                if len(parts) > 1 and all(p.casefold() in known for p in parts):
+                    out.append([known[p.casefold()] for p in parts])
+    return out
+
+
+ENTRIES = _entries_in(OR_WORDS)
+_WORD_LISTS = st.lists(st.integers(0, len(OR_WORDS) - 1).map(_Pool(OR_WORDS)), max_size=3)
+OR_QUERIES = (
+    st.one_of(
+        _WORD_LISTS,
+        st.tuples(
+            _WORD_LISTS, st.integers(0, len(ENTRIES) - 1).map(_Pool(ENTRIES)), _WORD_LISTS
+        ).map(lambda t: t[0] + t[1] + t[2]),
+    )
+    .map(lambda ws: list({w.casefold(): w for w in ws}.values()))
+    .filter(bool)
+)
+
+
+@SETTINGS
+@given(words=OR_QUERIES, src=st.sampled_from(["en", "es"]))
+def test_words_side_by_side_match_their_translations_and_entries(
+    family: Family, words: list[str], src: str
+) -> None:
+    got = ids(family.index, " ".join(words), lang=src)
+    entries = entry_alternatives(words, src)
+    want = set()
+    for d in family.docs.values():
+        alternatives = list(words)
+        if d.lang != src:
+            alternatives += entries + [t for w in words for t in load_lexicon().lookup(w, src)]
+        if any(has_text(d, a, ("title", "body")) for a in alternatives):
+            want.add(d.id)
+    assert got == want, (words, src, sorted(got - want), sorted(want - got))
+
+
+def test_the_or_words_include_lexicon_entries() -> None:
+    """The property above meets words that form an entry (else it would test little more)."""
+    assert {"drug", "trafficking", "Hit", "men"} <= set(OR_WORDS)
+    assert ["drug", "trafficking"] in ENTRIES and len(ENTRIES) >= 5
+    assert entry_alternatives(["drug", "trafficking"], "en") == [
+        "narcotráfico",
+        "tráfico de drogas",
+    ]
+
+
 # -- the same over real text, when ../shared is present ----------------------------------------
 
 
