@@ -537,3 +537,13 @@ def test_repl_reads_what_people_type_leniently(small_dir: str) -> None:
 def test_other_bad_arguments_are_argument_errors(small: Index, call: object) -> None:
     with pytest.raises(ArgumentError):
         call(small)  # type: ignore[operator]
+
+
+def test_budget_is_shared_with_language_copies(many_a: Index) -> None:
+    """Translated parts run in copies of the search's context: their work counts too."""
+    ctx = SearchContext(many_a.reader)
+    child = ctx.in_language("en")
+    for seg in many_a.reader.segments:
+        evaluate(parse_query("*x*"), child, seg)
+    assert ctx.expansion_work == child.expansion_work > 0
+    assert ctx.warnings is child.warnings
