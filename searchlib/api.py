@@ -26,6 +26,7 @@ from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
+from searchlib.search.twins import store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 
 __all__ = ["Index", "IndexReport", "create_index", "index_paths", "open_index"]
@@ -110,12 +111,14 @@ class Index:
         """Publish pending changes; returns the new generation."""
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        store_twins(self._reader)  # links computed once per commit, not per query
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
+        store_twins(self._reader)
 
     # -- reading --------------------------------------------------------------------------------
 
