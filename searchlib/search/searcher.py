@@ -206,6 +206,7 @@ class Searcher:
             if isinstance(query, BagOfWords)
             else repr(query)
         )
+        asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
         q, lang = self.prepare(query, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
@@ -258,7 +259,7 @@ class Searcher:
                 hits.append(hit)
         suggestion = None
         if isinstance(query, str):
-            suggestion = suggest(self.reader, query, ctx.langs)
+            suggestion = suggest(self.reader, query, asked)
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
         return Results(text, total, took, tuple(hits), facet_out, suggestion)

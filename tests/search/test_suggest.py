@@ -114,3 +114,112 @@ def test_languages_restrict_the_candidates(reader: IndexReader) -> None:
 
 def test_empty_index() -> None:
     assert suggest(searchlib.create_index().reader, "humla", BOTH) is None
+
+
+# -- candidates: real words, weighed by how common they are -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def news_index() -> searchlib.Index:
+    """Spanish news on gangs and vaccines, English wire news, and many short words starting
+    with p (which once crowded the real word out of the candidates)."""
+    index = searchlib.create_index()
+    for i in range(6):
+        index.add(
+            Brief(
+                id=f"es-gangs-{i}",
+                lang="es",
+                title=f"Las pandillas de la capital, parte {i}",
+                body=["Las pandillas controlan los barrios y cobran extorsiones a los comercios."],
+            )
+        )
+    index.add(
+        Brief(
+            id="es-panfila",
+            lang="es",
+            title="Una vecina panfila",
+            body=["La vecina panfila no vio nada; pan, pas, par, paz, pad, pal, pap, pat."],
+        )
+    )
+    index.add(
+        Brief(
+            id="es-short",
+            lang="es",
+            title="Pez, pie, pia, pua, pub, pic, pen, pin, pon, pun, pum, pus, pau, pav, pax",
+            body=["Pena, pino, pana, pago, pais, palo, papa, pata, pavo, pera, peso, pila."],
+        )
+    )
+    index.add(
+        Brief(
+            id="es-short-2",
+            lang="es",
+            title="Pab, pac, pae, paf, pag, pah, pai, paj, pak, pam, paq, paw, pay, pao",
+            body=["Panz, panj, pane, pani, pano, panu, pard, pald, pend, pind, pond, pund."],
+        )
+    )
+    for i in range(3):
+        index.add(
+            Brief(
+                id=f"es-vaccines-{i}",
+                lang="es",
+                title="Llegan más vacunas de Pfizer a México",
+                body=["Las vacunas de Pfizer llegaron al aeropuerto de la Ciudad de México."],
+            )
+        )
+    index.add(
+        Brief(
+            id="en-trump",
+            lang="en",
+            title="UAL said Donald Trump was interested in UAL stock",
+            body=["Donald Trump bought shares of the airline."],
+        )
+    )
+    for i in range(5):
+        index.add(
+            Brief(
+                id=f"en-trucks-{i}",
+                lang="en",
+                title="Truck sales rise",
+                body=["Every truck maker reported more trips and more trust from buyers."],
+            )
+        )
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pandilas", "pandillas"),  # one edit from a common word, not two from a rare one
+        ("Pandilas", "Pandillas"),
+        ("Pfzer", "Pfizer"),  # names are candidates
+        ("vacnas Pfzer", "vacunas Pfizer"),  # every word of a multi-word query
+        ("Trupm", "Trump"),  # a transposition is one edit ("truck" is two)
+        ("pandilas Trupm coca", "pandillas Trump coca"),  # words of both languages
+    ],
+)
+def test_the_closest_real_word_is_suggested(
+    news_index: searchlib.Index, query: str, expected: str
+) -> None:
+    assert suggest(news_index.reader, query, BOTH) == expected
+
+
+def test_search_suggests_from_both_languages_unless_the_query_language_is_given(
+    news_index: searchlib.Index,
+) -> None:
+    # The query language is detected for ranking; the suggestion still looks at both languages.
+    assert news_index.search("vacnas Pfzer").suggestion == "vacunas Pfizer"
+    assert news_index.search("vacnas Pfzer", lang="es").suggestion == "vacunas Pfizer"
+    assert news_index.search("Trupm").suggestion == "Trump"
+    assert news_index.search("Trupm", lang="es").suggestion is None
+
+
+def test_the_more_common_word_wins_at_the_same_distance(news_index: searchlib.Index) -> None:
+    # "trusk" is one edit from "truck" (6 documents) and from "trust" (5): the commoner wins.
+    assert suggest(news_index.reader, "trusk", ("en",)) == "truck"
+
+
+def test_a_stem_is_never_suggested(news_index: searchlib.Index) -> None:
+    # "pandill" is the index term of "pandillas" (one edit from "pandillz"), but no document
+    # has the word "pandill": the word two edits away is suggested.
+    assert suggest(news_index.reader, "pandillz", ("es",)) == "pandillas"
