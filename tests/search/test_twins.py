@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
@@ -361,5 +362,22 @@ def test_damaged_or_stale_saved_links_are_computed_again(tmp_path: Path) -> None
     with searchlib.open_index(path) as index:
         assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
     saved.write_bytes(b"SLIB not links")
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_intermediate_commits_of_a_long_run_leave_the_links_to_the_last(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    rows = [
+        {"id": "humala-en", "lang": "en", "title": HUMALA_EN.title, "body": HUMALA_EN.body},
+        {"id": "ecuador-es", "lang": "es", "title": ECUADOR_ES.title, "body": ECUADOR_ES.body},
+        {"id": "humala-es", "lang": "es", "title": HUMALA_ES.title, "body": HUMALA_ES.body},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        report = searchlib.index_paths(index, [src], commit_every=1)
+        assert report.generation == 3
+    assert sorted(p.name for p in path.glob("twins_*")) == [links_name(3)]
     with searchlib.open_index(path) as index:
         assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
