@@ -42,13 +42,16 @@ from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, field_name
 from searchlib.search.execute import COLUMN_FIELDS
 
-__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "SAMPLE_DOCS", "suggest"]
+__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "SAMPLE_DOCS", "suggest"]
 
 DF_WEIGHT = 3.0
 """Orders of magnitude of document frequency one edit is worth when ranking candidates."""
 
 SAMPLE_DOCS = 5
 """Documents read to find how a candidate word is written (accents), or that it is a stem."""
+
+MAX_WORDS = 8
+"""Most distinct unknown words of one query that are looked up."""
 
 MAX_CANDIDATES = 12
 """Best-ranked candidates checked against the documents before giving up."""
@@ -182,15 +185,26 @@ def suggest(reader: IndexReader, text: str, langs: Sequence[str]) -> str | None:
     """``text`` with each unknown word replaced by the closest known word, or None.
 
     None when every word is known (or is not a plain word) or no unknown word has a close
-    known word. Words are compared in each language of ``langs`` ("en", "es").
+    known word. Words are compared in each language of ``langs`` ("en", "es"). A word
+    repeated is looked up once, and only the first :data:`MAX_WORDS` distinct unknown words
+    are (a pasted paragraph keeps the rest as written).
     """
     parts: list[str] = []
     pos = 0
     changed = False
+    known: dict[str, bool] = {}
+    better_of: dict[str, str | None] = {}
     for start, end, word in _plain_words(text):
-        if _is_known(reader, word, langs):
+        key = word.lower()
+        if key not in known:
+            known[key] = _is_known(reader, word, langs)
+        if known[key]:
             continue
-        better = _best_word(reader, word, langs)
+        if key not in better_of:
+            if len(better_of) >= MAX_WORDS:
+                continue
+            better_of[key] = _best_word(reader, word, langs)
+        better = better_of[key]
         if better is None:
             continue
         parts.append(text[pos:start])

@@ -9,6 +9,7 @@ import pytest
 import searchlib
 from searchlib.index import IndexReader
 from searchlib.records import Brief
+from searchlib.search import suggest as suggest_module
 from searchlib.search.suggest import suggest
 
 BOTH = ("en", "es")
@@ -223,3 +224,24 @@ def test_a_stem_is_never_suggested(news_index: searchlib.Index) -> None:
     # "pandill" is the index term of "pandillas" (one edit from "pandillz"), but no document
     # has the word "pandill": the word two edits away is suggested.
     assert suggest(news_index.reader, "pandillz", ("es",)) == "pandillas"
+
+
+def test_long_text_looks_up_each_unknown_word_once_and_at_most_max_words(
+    news_index: searchlib.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[str] = []
+    best_word = suggest_module._best_word
+
+    def counting(reader: IndexReader, word: str, langs: tuple[str, ...]) -> str | None:
+        looked_up.append(word)
+        return best_word(reader, word, langs)
+
+    monkeypatch.setattr(suggest_module, "_best_word", counting)
+    text = " ".join(["pandilas Trupm"] * 300)
+    assert suggest(news_index.reader, text, BOTH) == " ".join(["pandillas Trump"] * 300)
+    assert sorted(looked_up) == ["Trupm", "pandilas"]
+
+    looked_up.clear()
+    many = [f"zq{chr(97 + i)}{chr(97 + j)}xw" for i in range(10) for j in range(10)]
+    assert suggest(news_index.reader, " ".join([*many, "pandilas"]), BOTH) is None
+    assert looked_up == many[: suggest_module.MAX_WORDS]
