@@ -10,6 +10,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searchlib
 from searchlib.records import Brief, RelatedItem
@@ -381,3 +383,45 @@ def test_intermediate_commits_of_a_long_run_leave_the_links_to_the_last(tmp_path
     assert sorted(p.name for p in path.glob("twins_*")) == [links_name(3)]
     with searchlib.open_index(path) as index:
         assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+# -- property: what any content link satisfies -------------------------------------------------
+
+_TEXTS = [HUMALA_EN, HUMALA_EN_PART, HUMALA_ES, HUMALA_ES_PART, ECUADOR_ES]
+_ORIGINS: list[dict[str, object]] = [WIRE, PORTAL, {}]
+_DATES = [None, DAY, DAY + dt.timedelta(days=1)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(_TEXTS) - 1),
+            st.integers(0, len(_ORIGINS) - 1),
+            st.integers(0, len(_DATES) - 1),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_link_joins_two_languages_of_one_day_or_one_origin(
+    picks: list[tuple[int, int, int]],
+) -> None:
+    records = [
+        attrs.evolve(_TEXTS[t], id=f"d{i}", date=_DATES[d], **_ORIGINS[o])
+        for i, (t, o, d) in enumerate(picks)
+    ]
+    index = _memory_index(*records)
+    twins = find_twins(index.reader)
+    _assert_symmetric(twins)
+    by_id = {r.id: r for r in records}
+    for a, b in twins.items():
+        ra, rb = by_id[a], by_id[b]
+        assert ra.lang != rb.lang
+        if ra.date is None or rb.date is None:
+            # undated: only within one origin (the same folder, site or named source)
+            assert picks[int(a[1:])][1] == picks[int(b[1:])][1]
+        else:
+            assert ra.date == rb.date
+    # What the commit saved is what a reader computes.
+    assert twins_module._load(index.reader) == twins
