@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searchlib
+from searchlib.analysis import fold_accents
 from searchlib.index import IndexReader
 from searchlib.records import Brief
 from searchlib.search import suggest as suggest_module
@@ -245,3 +249,53 @@ def test_long_text_looks_up_each_unknown_word_once_and_at_most_max_words(
     many = [f"zq{chr(97 + i)}{chr(97 + j)}xw" for i in range(10) for j in range(10)]
     assert suggest(news_index.reader, " ".join([*many, "pandilas"]), BOTH) is None
     assert looked_up == many[: suggest_module.MAX_WORDS]
+
+
+# -- property: a suggestion is a word of the documents, within the edit limit ---------------------
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance, written out (the oracle for rapidfuzz's)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(
+                d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def _document_words(index: searchlib.Index) -> set[str]:
+    words: set[str] = set()
+    for doc in index.reader.iter_documents():
+        text = " ".join([doc.get("title") or "", *(doc.get("body") or [])])
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", text))
+    return words
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_suggestion_is_a_document_word_within_the_edit_limit(
+    news_index: searchlib.Index, data: st.DataObject
+) -> None:
+    words = sorted(w for w in _document_words(news_index) if len(w) >= 5)
+    word = data.draw(st.sampled_from(words))
+    i = data.draw(st.integers(1, len(word) - 2))
+    edit = data.draw(st.sampled_from(["drop", "swap", "double", "replace"]))
+    typed = {
+        "drop": word[:i] + word[i + 1 :],
+        "swap": word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+        "double": word[:i] + word[i] + word[i:],
+        "replace": word[:i] + "q" + word[i + 1 :],
+    }[edit]
+    got = suggest(news_index.reader, typed, BOTH)
+    if got is None:
+        return
+    assert got in _document_words(news_index)
+    folded = fold_accents(got).lower()
+    assert 0 < _osa(fold_accents(typed).lower(), folded) <= (1 if len(typed) <= 4 else 2)
+    # No word of this index is DF_WEIGHT orders of magnitude commoner than another, so the
+    # suggestion is never further from the typo than the word the typo came from.
+    assert _osa(typed, folded) <= _osa(typed, fold_accents(word))
