@@ -344,6 +344,14 @@ class SegmentReader:
         np.cumsum(tfs, out=offs[1:])
         return self._q[f"{field}/pos"][a:b], offs
 
+    def posting_positions(self, field: str, ordinal: int, i: int) -> np.ndarray:
+        """The positions of the term with this ordinal in its ``i``-th posting."""
+        pstart = self._t[f"{field}/pstart"]
+        _, tfs = self.postings_at(field, ordinal)
+        a = int(pstart[ordinal]) + int(tfs[:i].sum())
+        out: np.ndarray = self._q[f"{field}/pos"][a : a + int(tfs[i])]
+        return out
+
     def field_arrays(self, field: str) -> dict[str, np.ndarray]:
         """The raw arrays of a field (for merging and checking)."""
         return {

@@ -1,8 +1,10 @@
 """Snippets: the passage of a stored text that best matches the query, words marked as written.
 
-The text is re-analysed with its document's language chain; a word is highlighted when its term
-is one the query looked for, so ``erradicación`` is marked for the query ``erradicacion`` and the
-marked text is always the word as written, never a stem.
+A word is highlighted when its term is one the query looked for, so ``erradicación`` is marked
+for the query ``erradicacion`` and the marked text is always the word as written, never a stem.
+Where the query's terms occur is read from the index's positions (:func:`indexed_matches`), so a
+hit's text is not analysed again; only the words up to the chosen passage are tokenized, for
+their character offsets. A text given without positions is analysed with its language chain.
 
 A snippet is data first (:class:`Snippet`: plain text plus the character spans to highlight), so
 a program can render it its own way; :meth:`Snippet.html` is the HTML rendering, with the
@@ -19,15 +21,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import compress
 
 import attrs
+import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.index import SegmentReader
 
-__all__ = ["MAX_SCAN_CHARS", "SCAN_CHARS", "Snippet", "make_snippet"]
+__all__ = ["MAX_SCAN_CHARS", "SCAN_CHARS", "Snippet", "indexed_matches", "make_snippet"]
 
 SCAN_CHARS = 32_768
 """Characters of text analysed at once while looking for the first matches."""
@@ -89,15 +93,42 @@ def _window_end(text: str, start: int, size: int) -> int:
     return m.start() if m else end
 
 
+def indexed_matches(
+    seg: SegmentReader, field: str, docnum: int, terms: Iterable[str]
+) -> list[tuple[int, str]]:
+    """(position, term) of ``terms`` in document ``docnum``'s ``field``, in text order, read
+    from the segment's positions: what :func:`make_snippet` would find by analysing the text
+    the field was indexed from, without analysing it."""
+    found: list[tuple[int, str]] = []
+    for term in terms:
+        ordinal = seg.term_ord(field, term)
+        if ordinal < 0:
+            continue
+        docs, _ = seg.postings_at(field, ordinal)
+        i = int(np.searchsorted(docs, docnum))
+        if i == docs.size or int(docs[i]) != docnum:
+            continue
+        pos = seg.posting_positions(field, ordinal, i)
+        found.extend((int(p), term) for p in pos.tolist())
+    found.sort()
+    return found
+
+
 def make_snippet(
-    text: str, lang: str, is_match: Callable[[str], bool] | None, width: int = 220
+    text: str,
+    lang: str,
+    is_match: Callable[[str], bool] | None,
+    width: int = 220,
+    found: list[tuple[int, str]] | None = None,
 ) -> Snippet:
     """The ``width``-character passage of ``text`` holding the most distinct matched terms
     (the start of ``text`` when ``is_match`` is None: nothing to look for).
 
     Matches are found with the analyzer's cached fast path (terms and positions), one window
     of :data:`SCAN_CHARS` at a time; character offsets are then computed only for the words
-    of the chosen window.
+    of the chosen window. ``found``, when given, is the (position, term) list of the matches
+    in ``text`` (from the index: :func:`indexed_matches`); it is used when ``text`` is one
+    window, in place of analysing it.
     """
     if not text:
         return Snippet()
@@ -107,7 +138,10 @@ def make_snippet(
     base = 0
     hits: list[tuple[int, str]] = []
     chunk = ""
-    while base < min(len(text), MAX_SCAN_CHARS):
+    indexed = found is not None and len(text) <= SCAN_CHARS
+    if indexed:
+        hits, chunk = list(found or ()), text
+    while not indexed and base < min(len(text), MAX_SCAN_CHARS):
         stop = _window_end(text, base, SCAN_CHARS)
         chunk = text[base:stop]
         terms, positions = analyzer.terms(chunk)

@@ -11,7 +11,6 @@ import datetime as _dt
 import operator
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -20,7 +19,7 @@ import numpy as np
 from searchlib.analysis import get_analyzer
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import date_to_days
+from searchlib.index.documents import date_to_days, field_name
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
     BagOfWords,
@@ -32,7 +31,7 @@ from searchlib.search.execute import (
     evaluate,
     explain,
 )
-from searchlib.search.highlight import Snippet, make_snippet
+from searchlib.search.highlight import Snippet, indexed_matches, make_snippet
 from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results
@@ -373,9 +372,9 @@ class Searcher:
 
     def _term_matcher(
         self, q: Query | BagOfWords | CrossLingual, ctx: SearchContext
-    ) -> dict[str, Callable[[str], bool] | None]:
-        """Per language, a predicate: is this term one the query looks for? Prefix, wildcard
-        and fuzzy leaves contribute the terms they expanded to during the search."""
+    ) -> dict[str, frozenset[str] | None]:
+        """Per language, the terms the query looks for. Prefix, wildcard and fuzzy leaves
+        contribute the terms they expanded to during the search."""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
         for (lang, *_), terms in ctx.expansions().items():
             exact[lang].update(terms)
@@ -401,26 +400,34 @@ class Searcher:
 
         add(q, ("en", "es"))
         # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
-        return {
-            lang: frozenset(terms).__contains__ if terms else None for lang, terms in exact.items()
-        }
+        return {lang: frozenset(terms) if terms else None for lang, terms in exact.items()}
 
     def _hit(
         self,
         seg_idx: int,
         docnum: int,
         score: float,
-        matcher: dict[str, Callable[[str], bool] | None] | None,
+        matcher: dict[str, frozenset[str] | None] | None,
         reason: str | None = None,
     ) -> Hit:
-        """A hit from the segment's columns; the stored text is read only to build a snippet."""
+        """A hit from the segment's columns; the stored text is read only to build a snippet,
+        whose matches are read from the positions of the field the text was indexed as."""
         seg = self.reader.segments[seg_idx]
         lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
         passage = Snippet()
         if matcher is not None:
             doc = seg.stored(docnum)
+            terms = matcher[lang]
+            field = "teaser" if doc.get("teaser") else "body"
             text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
-            passage = make_snippet(text, lang, matcher[lang])
+            found = (
+                None
+                if terms is None
+                else indexed_matches(seg, field_name(field, lang), docnum, terms)
+            )
+            passage = make_snippet(
+                text, lang, None if terms is None else terms.__contains__, found=found
+            )
         days = int(seg.cols["date"][docnum])
         return Hit(
             seg.ids[docnum],
