@@ -119,22 +119,35 @@ def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tu
 
     Candidates are each segment's stemmed words and the terms that may be words of their own
     (names, numbers, unstemmed words; the stems among them are weeded out by
-    :func:`_surface`), matched list by list in C (no merged vocabulary to build first).
+    :func:`_surface`), matched in C over the snapshot's distinct candidates
+    (:func:`_candidates`).
     """
-    near: dict[str, tuple[int, str]] = {}
-    for seg in reader.segments:
-        vocabularies = [seg.words(lang)]
-        for f in TEXT_FIELDS:
-            own = seg.terms(field_name(f, lang))
-            vocabularies.append((own, own))
-        for words, terms in vocabularies:
-            found = process.extract(
-                norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None
-            )
-            for word, distance, i in found:
-                if distance and (word not in near or distance < near[word][0]):
-                    near[word] = (int(distance), terms[i])
-    return near
+    words, terms = _candidates(reader, lang)
+    found = process.extract(norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    return {word: (int(distance), terms[i]) for word, distance, i in found if distance}
+
+
+def _candidates(reader: IndexReader, lang: str) -> tuple[list[str], list[str]]:
+    """Every candidate word of ``lang`` once, with its term: each segment's stemmed words, then
+    the terms of its text fields that may be words of their own, a word taking the term of its
+    first list in that order. Built once per reader snapshot (segments share most words), so
+    a lookup is one pass in C over distinct words."""
+    cached = reader.cache.setdefault("suggest_candidates", {})
+    out = cached.get(lang)
+    if out is None:
+        parts: list[dict[str, str]] = []
+        for seg in reader.segments:
+            words, terms = seg.words(lang)
+            parts.append(dict(zip(words, terms, strict=True)))
+            for f in TEXT_FIELDS:
+                own = seg.terms(field_name(f, lang))
+                parts.append(dict(zip(own, own, strict=True)))
+        term_of: dict[str, str] = {}
+        for part in reversed(parts):  # the first list holding a word gives its term
+            term_of.update(part)
+        out = cached[lang] = (list(term_of), list(term_of.values()))
+    assert isinstance(out, tuple)
+    return out
 
 
 def _best_word(reader: IndexReader, word: str, langs: Sequence[str]) -> str | None:
