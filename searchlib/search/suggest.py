@@ -122,16 +122,22 @@ def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tu
     :func:`_surface`), matched in C over the snapshot's distinct candidates
     (:func:`_candidates`).
     """
-    words, terms = _candidates(reader, lang)
-    found = process.extract(norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
-    return {word: (int(distance), terms[i]) for word, distance, i in found if distance}
+    near: dict[str, tuple[int, str]] = {}
+    by_length = _candidates(reader, lang)
+    for length in range(max(1, len(norm) - limit), len(norm) + limit + 1):
+        words, terms = by_length.get(length, ((), ()))
+        found = process.extract(norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        near.update((word, (int(distance), terms[i])) for word, distance, i in found if distance)
+    return near
 
 
-def _candidates(reader: IndexReader, lang: str) -> tuple[list[str], list[str]]:
-    """Every candidate word of ``lang`` once, with its term: each segment's stemmed words, then
-    the terms of its text fields that may be words of their own, a word taking the term of its
-    first list in that order. Built once per reader snapshot (segments share most words), so
-    a lookup is one pass in C over distinct words."""
+def _candidates(reader: IndexReader, lang: str) -> dict[int, tuple[list[str], list[str]]]:
+    """Every candidate word of ``lang`` once, with its term, grouped by length (a word more
+    than ``limit`` letters longer or shorter is more than ``limit`` edits away): each
+    segment's stemmed words, then the terms of its text fields that may be words of their
+    own, a word taking the term of its first list in that order. Built once per reader
+    snapshot (segments share most words), so a lookup is one pass in C over the distinct
+    words of the lengths in reach."""
     cached = reader.cache.setdefault("suggest_candidates", {})
     out = cached.get(lang)
     if out is None:
@@ -145,8 +151,13 @@ def _candidates(reader: IndexReader, lang: str) -> tuple[list[str], list[str]]:
         term_of: dict[str, str] = {}
         for part in reversed(parts):  # the first list holding a word gives its term
             term_of.update(part)
-        out = cached[lang] = (list(term_of), list(term_of.values()))
-    assert isinstance(out, tuple)
+        out = {}
+        for word, term in term_of.items():
+            words, terms = out.setdefault(len(word), ([], []))
+            words.append(word)
+            terms.append(term)
+        cached[lang] = out
+    assert isinstance(out, dict)
     return out
 
 
