@@ -53,46 +53,71 @@ def parse_lexicon(text: str, source: str = "<string>") -> list[tuple[str, str]]:
 
 
 class Lexicon:
-    """A bilingual English/Spanish lexicon with phrase-aware lookup in both directions."""
+    """A bilingual English/Spanish lexicon with phrase-aware lookup in both directions.
+
+    The lookup tables of a direction (exact and stemmed keys of its source side) are built
+    the first time that direction is used, so a process that only translates English never
+    stems the Spanish side, and loading the lexicon costs nothing until a query needs it.
+    """
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
-        self._exact: dict[str, dict[_Key, list[str]]] = {"en": {}, "es": {}}
-        self._stemmed: dict[str, dict[_Key, list[str]]] = {"en": {}, "es": {}}
-        self._max_words = 1
-        self._count = 0
+        self._pairs: list[tuple[str, str]] = []
+        self._tables: dict[str, tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]] = {}
         for english, spanish in pairs:
             self.add(english, spanish)
 
     def __len__(self) -> int:
         """Number of distinct (english, spanish) pairs."""
-        return self._count
+        seen: dict[str, set[tuple[_Key, str]]] = {"en": set(), "es": set()}
+        count = 0
+        for english, spanish in self._pairs:
+            added = False
+            for src, word, target in (("en", english, spanish), ("es", spanish, english)):
+                key = (self._exact_key(word, src), target)
+                if key not in seen[src]:
+                    seen[src].add(key)
+                    added = True
+            count += added
+        return count
 
     def __repr__(self) -> str:
-        return f"<Lexicon {self._count} pairs>"
+        return f"<Lexicon {len(self)} pairs>"
 
     def add(self, english: str, spanish: str) -> None:
         """Add one pair (both directions). Adding a pair twice has no effect."""
-        added = False
-        for src, word, target in (("en", english, spanish), ("es", spanish, english)):
-            exact_key = self._exact_key(word, src)
-            if not exact_key:
+        for word in (english, spanish):
+            if TOKEN_RE.search(word) is None:
                 raise AnalysisError(f"lexicon entry {word!r} has no words")
-            targets = self._exact[src].setdefault(exact_key, [])
-            if target not in targets:
-                targets.append(target)
-                added = True
-            stemmed = self._stemmed[src].setdefault(self._stem_key(word, src), [])
-            if target not in stemmed:
-                stemmed.append(target)
-            self._max_words = max(self._max_words, len(exact_key))
-        self._count += added
+        self._pairs.append((english, spanish))
+        self._tables = {}
+
+    def _table(self, src: str) -> tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]:
+        """The exact and stemmed lookup tables of ``src`` and its longest entry in words."""
+        table = self._tables.get(src)
+        if table is None:
+            exact: dict[_Key, list[str]] = {}
+            stemmed: dict[_Key, list[str]] = {}
+            longest = 1
+            for english, spanish in self._pairs:
+                word, target = (english, spanish) if src == "en" else (spanish, english)
+                key = self._exact_key(word, src)
+                targets = exact.setdefault(key, [])
+                if target not in targets:
+                    targets.append(target)
+                targets = stemmed.setdefault(self._stem_key(word, src), [])
+                if target not in targets:
+                    targets.append(target)
+                longest = max(longest, len(key))
+            table = self._tables[src] = (exact, stemmed, longest)
+        return table
 
     def lookup(self, phrase: str, src: str) -> list[str]:
         """Translations of exactly ``phrase`` (all its words), or [] when it is not an entry."""
         self._check(src)
-        found = self._exact[src].get(self._exact_key(phrase, src))
+        exact, stemmed, _ = self._table(src)
+        found = exact.get(self._exact_key(phrase, src))
         if found is None:
-            found = self._stemmed[src].get(self._stem_key(phrase, src))
+            found = stemmed.get(self._stem_key(phrase, src))
         return list(found or ())
 
     def translate(self, text: str, src: str, keep_unknown: bool = False) -> list[str]:
@@ -122,11 +147,11 @@ class Lexicon:
         analyzer = get_analyzer(src)
         norms = [analyzer.normalize(w) for w in words]
         stems = [analyzer.term(w) or n for w, n in zip(words, norms, strict=True)]
-        exact, stemmed = self._exact[src], self._stemmed[src]
+        exact, stemmed, longest = self._table(src)
         out: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(words):
-            for n in range(min(self._max_words, len(words) - i), 0, -1):
+            for n in range(min(longest, len(words) - i), 0, -1):
                 found = exact.get(tuple(norms[i : i + n])) or stemmed.get(tuple(stems[i : i + n]))
                 if found:
                     out.append((i, i + n, list(found)))

@@ -74,3 +74,20 @@ def test_user_file(tmp_path: Path) -> None:
     assert lexicon.translate("ronda vecinal", "es") == ["neighborhood watch"]
     small = Lexicon([("gang", "pandilla")])
     assert len(small) == 1 and small.lookup("pandillas", "es") == ["gang"]
+
+
+def test_tables_are_built_per_direction_on_first_use_and_rebuilt_after_add() -> None:
+    """The lookup tables of a direction are built lazily: a pair added after a lookup is found,
+    the count of distinct pairs is that of the eager tables, bad entries fail at add."""
+    lex = Lexicon([("Peru", "Perú"), ("Peru", "Perú"), ("PERU", "Perú"), ("drug", "droga")])
+    assert len(lex) == 3 and repr(lex) == "<Lexicon 3 pairs>"  # PERU differs on one side
+    assert lex.lookup("drugs", "en") == ["droga"]
+    assert lex.lookup("kidnappings", "en") == []
+    lex.add("kidnapping", "secuestro")
+    assert lex.lookup("kidnappings", "en") == ["secuestro"]
+    assert lex.lookup("secuestros", "es") == ["kidnapping"]
+    assert lex.lookup("peru", "es") == ["Peru", "PERU"]
+    assert len(lex) == 4
+    with pytest.raises(AnalysisError, match="has no words"):
+        lex.add("...", "nada")
+    assert len(lex) == 4
