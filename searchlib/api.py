@@ -17,7 +17,6 @@ from typing import Any
 
 import attrs
 
-from searchlib.bulk import bulk_index
 from searchlib.errors import IndexNotFoundError, IndexStateError, IngestError
 from searchlib.index import IndexReader, IndexWriter, latest_generation, record_from_stored
 from searchlib.index.check import check_index
@@ -325,6 +324,10 @@ def _index_paths(
     report = IndexReport()
     t0 = time.perf_counter()
     if workers != 1 and not commit_every and isinstance(index.directory, FileDirectory):
+        # Imported here: worker processes (multiprocessing, concurrent.futures) are only for
+        # indexing, and every search command would pay for their import.
+        from searchlib.bulk import bulk_index
+
         report.indexed, report.skipped = bulk_index(
             index.writer,
             index.directory.path,
