@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
-from itertools import compress
+from itertools import compress, islice
 
 import attrs
 import numpy as np
@@ -154,16 +154,14 @@ def make_snippet(
     span = max(1, width // 7)  # words in a window, at about 7 characters a word
     first_pos = hits[_densest(hits, span)][0]
     wanted = {p for p, _ in hits if first_pos - span // 3 <= p < first_pos + span * 2}
-    last = max(wanted)
-    matched: list[tuple[int, int]] = []
-    first = (0, 0)
-    for pos, m in enumerate(TOKEN_RE.finditer(chunk)):
-        if pos in wanted:
-            matched.append((base + m.start(), base + m.end()))
-            if pos == first_pos:
-                first = matched[-1]
-        if pos >= last:
-            break
+    # Character offsets of the words up to the last one marked (spans gathered in C).
+    spans = list(map(re.Match.span, islice(TOKEN_RE.finditer(chunk), max(wanted) + 1)))
+    matched = [(base + spans[p][0], base + spans[p][1]) for p in sorted(wanted) if p < len(spans)]
+    first = (
+        (base + spans[first_pos][0], base + spans[first_pos][1])
+        if first_pos < len(spans)
+        else (0, 0)
+    )
     return _passage(text, matched, first, width)
 
 
