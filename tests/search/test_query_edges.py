@@ -1,0 +1,90 @@
+"""Edges of query meaning found by trying issue 13 as a user would, with cases the first tests
+did not cover: ``field:*`` on a column field, id patterns and ranges, ranges on fields that
+have no order, and did-you-mean next to operators and column values. Expectations come from
+the fixture documents' own columns and text (meaning_corpus.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from meaning_corpus import DOCS, Doc, build
+
+from searchlib.analysis import get_analyzer
+from searchlib.api import Index
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return build()
+
+
+def ids(index: Index, query: str, **kwargs: object) -> set[str]:
+    return {h.id for h in index.search(query, limit=1000, snippets=False, **kwargs)}
+
+
+def where(pred: Callable[[Doc], bool]) -> set[str]:
+    return {d.id for d in DOCS.values() if pred(d)}
+
+
+def has(doc: Doc, word: str) -> bool:
+    a = get_analyzer(doc.lang)
+    (term,) = a.terms(word)[0]
+    return term in a.terms(doc.title)[0] or term in a.terms(doc.body)[0]
+
+
+# -- field:* on a column field is "has a value", a filter ------------------------------------
+
+
+@pytest.mark.parametrize("cross_lingual", [False, True])
+def test_any_value_of_a_column_field_filters(index: Index, cross_lingual: bool) -> None:
+    """``drug date:*`` was every document of the index (``date:*`` read as ``*``, which
+    an OR group turns into everything); it is the hits of ``drug`` that have a date."""
+    kw = {"cross_lingual": cross_lingual}
+    words = ids(index, "drug", **kw)
+    dated = where(lambda d: d.date is not None)
+    authored = where(lambda d: bool(d.authors))
+    assert authored == {"a01", "a02", "a03"}
+    assert words - dated and words & dated  # e08 (and s08 translated) have no date
+    assert ids(index, "drug date:*", **kw) == words & dated
+    assert ids(index, "date:*", **kw) == dated
+    assert ids(index, "drug -date:*", **kw) == words - dated
+    assert ids(index, "author:*", **kw) == authored
+    assert ids(index, "Authors:*", **kw) == authored
+    assert ids(index, "drug country:*", **kw) == words  # every fixture has a country
+    assert ids(index, "drug lang:*", **kw) == words
+    assert ids(index, "drug kind:* id:*", **kw) == words
+    # an explicit OR keeps its meaning
+    assert ids(index, "drug OR author:*", **kw) == words | authored
+
+
+def test_any_author_has_no_expansion_warning(index: Index) -> None:
+    assert index.search("author:*").warnings == ()
+
+
+# -- id: takes patterns and ranges like the other column fields -------------------------------
+
+
+def test_id_patterns(index: Index) -> None:
+    """``id:e0*`` found nothing (the id column had no prefix, wildcard or fuzzy matching)."""
+    assert ids(index, "id:e0*") == where(lambda d: d.id.startswith("e0"))
+    assert ids(index, "id:?01") == {"a01", "e01", "s01"}
+    assert ids(index, "id:e1?") == where(lambda d: d.id.startswith("e1"))
+    assert ids(index, "id:x01~1/0") == {"a01", "e01", "s01"}
+    assert ids(index, "id:e1~") == {"e01", "e10", "e11", "e12", "e13", "e14", "e15"}
+    assert ids(index, "coca id:s*") == where(lambda d: has(d, "coca") and d.id.startswith("s"))
+    assert ids(index, "id:[e10 TO e12]") == {"e10", "e11", "e12"}
+    assert ids(index, "id:{e10 TO e12}") == {"e11"}
+    assert ids(index, "id:[TO a02]") == {"a01", "a02"}
+    assert ids(index, "id:E0*") == set()  # ids are exact: case counts
+
+
+# -- ranges -----------------------------------------------------------------------------------
+
+
+def test_an_author_range(index: Index) -> None:
+    """``author:[a TO m]`` (an example of the parser's own docstring) found nothing."""
+    assert ids(index, "author:[a TO h]") == {"a01", "a02", "a03"}  # ana, geoffrey
+    assert ids(index, "author:[p TO q]") == {"a03"}  # pérez
+    assert ids(index, "author:[ramsey TO ramsey]") == {"a01", "a03"}
+    assert ids(index, "coca author:[a TO z]") == set()
