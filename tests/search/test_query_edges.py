@@ -10,8 +10,10 @@ from collections.abc import Callable
 import pytest
 from meaning_corpus import DOCS, Doc, build
 
+import searchlib
 from searchlib.analysis import get_analyzer
 from searchlib.api import Index
+from searchlib.records import Brief
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +90,49 @@ def test_an_author_range(index: Index) -> None:
     assert ids(index, "author:[p TO q]") == {"a03"}  # pérez
     assert ids(index, "author:[ramsey TO ramsey]") == {"a01", "a03"}
     assert ids(index, "coca author:[a TO z]") == set()
+
+
+# -- did-you-mean next to operators and column values -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small() -> Index:
+    index = searchlib.create_index()
+    index.add(
+        Brief(
+            id="x1",
+            lang="en",
+            title="Andino coca growers",
+            body=["Ramly said coca prices rose in Peru."],
+            countries=("Peru",),
+            authors=("Geoffrey Ramsey",),
+        )
+    )
+    index.add(Brief(id="x2", lang="es", title="La coca", body=["Los precios de la coca."]))
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        # ANDNOT and ANDMAYBE are operators, not words (was: coca ANDINO lang:es)
+        ("coca ANDNOT lang:es", None),
+        ("coca ANDMAYBE growers", None),
+        # an alias names a column field like its field (was: coca countries:peru, a country
+        # value replaced by a word of the text)
+        ("coca countries:peruu", None),
+        ("coca Country:peruu", None),
+        # bylines are compared with bylines (was: author:ramly, a word of the text, 0 hits)
+        ("author:ramsy", "author:ramsey"),
+        ("coca authors:Ramsy", "coca authors:Ramsey"),
+        ("author:geofrey ramly", "author:geoffrey ramly"),
+        ("coca author:ramsey", None),
+        # the text's words are still corrected
+        ("ramlly cocca", "ramly coca"),
+    ],
+)
+def test_did_you_mean_reads_operators_and_fields(
+    small: Index, query: str, suggestion: str | None
+) -> None:
+    assert small.search(query).suggestion == suggestion
