@@ -45,7 +45,7 @@ from searchlib.index.documents import TEXT_FIELDS, field_name
 from searchlib.search.execute import AUTHOR_FIELD
 from searchlib.search.parser import FIELD_ALIASES, FILTER_FIELDS
 
-__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "SAMPLE_DOCS", "suggest"]
+__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
 
 DF_WEIGHT = 3.0
 """Orders of magnitude of document frequency one edit is worth when ranking candidates."""
@@ -59,6 +59,10 @@ MAX_WORDS = 8
 MAX_CANDIDATES = 12
 """Best-ranked candidates checked against the documents before giving up."""
 
+MAX_WORD_LENGTH = 40
+"""Longest word corrected: a longer one is no misspelt word of the index (a pasted token, a
+hostile query), and comparing it with the whole vocabulary costs in proportion to its length."""
+
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _FIELD_BEFORE = re.compile(r"(\w+):$")
 _AUTHOR_FIELDS = (AUTHOR_FIELD,)
@@ -70,7 +74,7 @@ _surfaces: weakref.WeakKeyDictionary[
 
 
 def _limit(norm: str) -> int:
-    if len(norm) < 3:
+    if len(norm) < 3 or len(norm) > MAX_WORD_LENGTH:
         return 0
     return 1 if len(norm) <= 4 else 2
 

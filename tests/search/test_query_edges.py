@@ -13,7 +13,9 @@ from meaning_corpus import DOCS, Doc, build
 import searchlib
 from searchlib.analysis import get_analyzer
 from searchlib.api import Index
+from searchlib.index import IndexReader
 from searchlib.records import Brief
+from searchlib.search import suggest as suggest_module
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,20 @@ def test_did_you_mean_reads_operators_and_fields(
     small: Index, query: str, suggestion: str | None
 ) -> None:
     assert small.search(query).suggestion == suggestion
+
+
+def test_did_you_mean_leaves_overlong_words_alone(
+    small: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 900-letter word was compared with the whole vocabulary (1.5 s on the mixed index)."""
+    near = suggest_module._near
+    looked_up: list[str] = []
+
+    def counting(reader: IndexReader, lang: str, norm: str, *rest: object) -> object:
+        looked_up.append(norm)
+        return near(reader, lang, norm, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(suggest_module, "_near", counting)
+    long_word = "cocaa" * (suggest_module.MAX_WORD_LENGTH // 5) + "x"
+    assert small.search(f"{long_word} cocca").suggestion == f"{long_word} coca"
+    assert looked_up == ["cocca", "cocca"]  # once per language
