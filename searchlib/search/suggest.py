@@ -64,7 +64,7 @@ MAX_WORD_LENGTH = 40
 hostile query), and comparing it with the whole vocabulary costs in proportion to its length."""
 
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
-_FIELD_BEFORE = re.compile(r"(\w+):$")
+_FIELD = re.compile(r"(?<!\w)(\w+):")
 _AUTHOR_FIELDS = (AUTHOR_FIELD,)
 _STORED = {AUTHOR_FIELD: "authors"}  # the stored record's key of a field, when it differs
 
@@ -182,11 +182,37 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
+def _field_scopes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, field) of each ``field:`` value in ``text``: a word, a quoted phrase or a
+    parenthesised group (``author:"geoffrey ramsey"``, ``lang:(es)``), field names lowercased
+    and aliases resolved."""
+    scopes = []
+    for m in _FIELD.finditer(text):
+        name = m.group(1).lower()
+        start = end = m.end()
+        if text[start : start + 1] == '"':
+            close = text.find('"', start + 1)
+            end = len(text) if close < 0 else close
+        elif text[start : start + 1] == "(":
+            depth = 0
+            while end < len(text):
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                if depth == 0:
+                    break
+                end += 1
+        else:
+            while end < len(text) and not text[end].isspace() and text[end] not in '()"':
+                end += 1
+        scopes.append((start, end, FIELD_ALIASES.get(name, name)))
+    return scopes
+
+
 def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """(start, end, word, fields) of the words of a query that name content (see the module
     docstring): the text fields' words, and the names of ``author:`` (or ``authors:``) values,
     compared with the bylines'. Values of the other column fields are left alone."""
     out: list[tuple[int, int, str, tuple[str, ...]]] = []
+    scopes = _field_scopes(text)
     for m in TOKEN_RE.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
         if word in _OPERATORS or not any(c.isalpha() for c in word):
@@ -194,13 +220,12 @@ def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
         if text[end : end + 1] in (":", "*", "?", "~") or text[start - 1 : start] in ("*", "?"):
             continue
         fields: tuple[str, ...] = TEXT_FIELDS
-        field = _FIELD_BEFORE.search(text[:start])
-        if field is not None:
-            name = field.group(1).lower()
-            name = FIELD_ALIASES.get(name, name)
-            if name == AUTHOR_FIELD:
+        # the innermost field whose value holds the word
+        inner = max((s for s in scopes if s[0] <= start < s[1]), default=None)
+        if inner is not None:
+            if inner[2] == AUTHOR_FIELD:
                 fields = _AUTHOR_FIELDS
-            elif name in FILTER_FIELDS:
+            elif inner[2] in FILTER_FIELDS:
                 continue
         out.append((start, end, word, fields))
     return out

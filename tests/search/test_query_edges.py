@@ -130,6 +130,16 @@ def small() -> Index:
         ("coca authors:Ramsy", "coca authors:Ramsey"),
         ("author:geofrey ramly", "author:geoffrey ramly"),
         ("coca author:ramsey", None),
+        # values in quotes or parentheses belong to their field too (was: author:"geoffrey
+        # ramly", lang:(less) coca)
+        ('author:"geofrey ramsy"', 'author:"geoffrey ramsey"'),
+        ("AUTHOR:(geofrey OR ramsy) cocca", "AUTHOR:(geoffrey OR ramsey) coca"),
+        ("lang:(ess) cocca", "lang:(ess) coca"),
+        ('coca country:"peruu" title:(cocca)', 'coca country:"peruu" title:(coca)'),
+        (
+            "title:(cocca country:(peruu bolivia)) ramlly",
+            "title:(coca country:(peruu bolivia)) ramly",
+        ),
         # the text's words are still corrected
         ("ramlly cocca", "ramly coca"),
     ],
