@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.index import IndexReader, SegmentReader
@@ -757,11 +759,26 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
 
 
 def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarray:
-    """Documents whose id the multi-term leaf accepts (ids as written: case counts)."""
+    """Documents whose id the multi-term leaf accepts (ids as written: case counts). Ids
+    often share their length and head (``reuters-00001``), so fuzzy ids are compared in C."""
     ids = seg.ids
+    if isinstance(node, Wildcard) and not node.pattern.strip("*"):
+        return np.ones(seg.ndocs, dtype=bool)
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    if isinstance(node, Fuzzy):
+        head = node.text[: node.prefixlength]
+        near = [i for i, d in enumerate(ids) if d.startswith(head)]
+        found = process.extract(
+            node.text,
+            [ids[i] for i in near],
+            scorer=Levenshtein.distance,
+            score_cutoff=min(node.maxdist, 2),
+            limit=None,
+        )
+        mask[[near[k] for _, _, k in found]] = True
+        return mask
     order = sorted(range(len(ids)), key=ids.__getitem__)
     matcher, _ = _word_matcher(node, str)
-    mask = np.zeros(seg.ndocs, dtype=bool)
     mask[[order[i] for i in matcher([ids[i] for i in order])]] = True
     return mask
 
