@@ -37,6 +37,7 @@ _SPACES_QUOTES = str.maketrans(
 class _Rules:
     lang: str
     known: _Known
+    share_hint: re.Pattern[str]
     heads: frozenset[str]
     candidates: re.Pattern[str]
     drop_lines: frozenset[str]
@@ -71,7 +72,20 @@ def _rules(lang: str) -> _Rules:
     patterns = drop_lines | see_also | {":", *drop_prefixes, *tail_prefixes, *see_also_prefixes}
     return _Rules(
         lang=lang,
-        known=_Known.of(everything, share_words),
+        known=(known := _Known.of(everything, share_words)),
+        share_hint=re.compile(
+            "|".join(
+                sorted(
+                    {
+                        re.escape(w)
+                        for n, fp in enumerate(known.prints)
+                        if known.share[n]
+                        for w in fp
+                    }
+                )
+            ),
+            re.IGNORECASE,
+        ),
         # A line whose first three characters start no pattern cannot match: it skips
         # normalisation, the hot path of ingest.
         heads=frozenset(s[:3] for s in patterns),
@@ -252,14 +266,15 @@ def _evidence(
         levels[k] = c
     for j in _tail_run(levels, page_end):
         drop.setdefault(j, False)
-    for k in range(min(_LEADING_SHARE_WINDOW, len(paras) - 1)):
-        if norms[k] and _matches_rule(norms[k], rules):
-            continue
+    top = min(_LEADING_SHARE_WINDOW, len(paras) - 1)
+    if top <= 0 or not rules.share_hint.search("\n".join(paras[:top])):
+        return drop
+    for k in range(top):
+        if (norms[k] and _matches_rule(norms[k], rules)) or not rules.share_hint.search(paras[k]):
+            continue  # a widget row at the top holds a word of a known share widget
         c = levels.get(k) or _classify(paras[k], rules)
         if c.share and c.level >= BUTTON:
             drop[k] = True
-        elif c.level == STRONG:
-            drop.setdefault(k, False)
     return drop
 
 
@@ -364,7 +379,11 @@ def _classify_cached(line: str, lang: str) -> _Class:
         j = both / (len(fp) + len(kp) - both)
         if j > best or (j == best and known.share[n]):
             best, share = j, known.share[n]
-    widget = len(ws) <= 12 and any(ws.count(w) >= 3 for w in set(ws) if len(w) > 2)
+    widget = (
+        len(ws) <= 12
+        and len(set(ws)) <= len(ws) - 2
+        and any(ws.count(w) >= 3 for w in set(ws) if len(w) > 2)
+    )
     if best >= STRONG_J:
         return _Class(STRONG, share or widget)
     if best >= NEAR_J:

@@ -40,6 +40,8 @@ def words(line: str) -> list[str]:
     """
     if not line.isascii():
         line = unicodedata.normalize("NFC", unicodedata.normalize("NFD", line).translate(_MARKS))
+    if not _CAMEL.search(line):
+        return _WORD.findall(line.casefold())
     out = []
     for word in _WORD.findall(line):
         out.append(word.casefold())

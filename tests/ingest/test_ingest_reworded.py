@@ -8,6 +8,7 @@ boilerplate line; Related and About lists parse whatever their labels and month 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -24,9 +25,19 @@ from reworded import (
     TAIL_ORDER,
 )
 
-from searchlib.ingest import parse_page, strip_boilerplate
-from searchlib.ingest.boilerplate import is_boilerplate
+from searchlib.ingest import (
+    iter_records,
+    parse_page,
+    plan_chunks,
+    read_chunk,
+    read_file,
+    strip_boilerplate,
+)
+from searchlib.ingest.boilerplate import CONTENT, _classify, _rules, is_boilerplate
+from searchlib.ingest.files import page_table
 from searchlib.ingest.layout import LAYOUTS, normalize_line
+from searchlib.ingest.template import line_key
+from searchlib.records import Brief
 
 LANGS = {
     "en": (EN_TAIL, EN_REAL, EN_HEADERS, EN_TOP_SHARE, "MEXICO / 3 DEC 2021 BY ANA GÓMEZ EN"),
@@ -245,3 +256,64 @@ def test_about_items_with_varying_labels_and_months(
         (section, "Item Title", dt.date(*date), "Teaser one…"),
         (section, "Other Title", dt.date(2023, 2, 1), "Teaser two…"),
     ]
+
+
+NEW_APPEAL = {
+    "en": "Independent journalism on organized crime depends on readers like you: join them.",
+    "es": "El periodismo independiente sobre crimen organizado depende de lectores como tú: súmate.",
+}
+
+
+def _folder(tmp_path: Path, pages: int, lang: str = "en", appeal_on: int | None = None) -> Path:
+    """``pages`` different pages whose bodies end with a closing appeal worded like no known
+    line (on every page, or only on the first ``appeal_on``); each page has its own story."""
+    real = LANGS[lang][1]
+    for n in range(pages):
+        story = [f"Story {n}: {real[n % len(real)]}", real[(n + 3) % len(real)]]
+        tail = [NEW_APPEAL[lang]] if appeal_on is None or n < appeal_on else []
+        text = _page(lang, n % 4, story + tail).replace(TITLES[lang], f"{TITLES[lang]} {n}")
+        (tmp_path / f"{n:03d}.txt").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_lines_repeated_across_a_runs_pages_are_template(tmp_path: Path, lang: str) -> None:
+    """A closing line no rule or near-duplicate knows goes when it is on many pages of the
+    run; the stories (the same real paragraph on several pages included) stay."""
+    folder = _folder(tmp_path, 6, lang)
+    assert _classify(NEW_APPEAL[lang], _rules(lang)).level == CONTENT  # no other evidence
+    briefs = [r for r in iter_records([folder]) if isinstance(r, Brief)]
+    assert len(briefs) == 6
+    for n, brief in enumerate(briefs):
+        real = LANGS[lang][1]
+        assert brief.body == (f"Story {n}: {real[n % len(real)]}", real[(n + 3) % len(real)])
+    # Read alone (no run evidence), a page keeps the line.
+    alone = list(read_file(folder / "000.txt"))[0]
+    assert isinstance(alone, Brief) and alone.body[-1] == NEW_APPEAL[lang]
+
+
+def test_the_line_table_needs_several_distinct_pages(tmp_path: Path) -> None:
+    """Two pages are not enough evidence, and the same page twice counts once."""
+    folder = _folder(tmp_path, 2)
+    (folder / "copy.txt").write_text((folder / "000.txt").read_text("utf-8"), "utf-8")
+    briefs = [r for r in iter_records([folder]) if isinstance(r, Brief)]
+    assert [b.body[-1] for b in briefs] == [NEW_APPEAL["en"]] * 3
+    assert not page_table([str(p) for p in sorted(folder.iterdir())])
+
+
+def test_line_table_is_the_same_for_any_order_and_any_chunking(tmp_path: Path) -> None:
+    """Deterministic: the bulk path (plan_chunks + read_chunk, as workers run it, in any
+    order) gives the records of iter_records; the table does not depend on file order."""
+    folder = _folder(tmp_path, 8, appeal_on=5)
+    files = [str(p) for p in sorted(folder.iterdir())]
+    assert page_table(files) == page_table(files[::-1])
+    chunks = plan_chunks([folder], chunk_bytes=1)
+    by_chunk = {c.path: list(read_chunk(c)) for c in reversed(chunks)}
+    assert [r for c in chunks for r in by_chunk[c.path]] == list(iter_records([folder]))
+    assert all(b.body[-1] != NEW_APPEAL["en"] for b in list(iter_records([folder])))  # type: ignore[union-attr]
+
+
+def test_line_keys_do_not_depend_on_the_process() -> None:
+    """Keys are a fixed hash of the normalised line (workers agree with the parent)."""
+    assert line_key("  Was this  CONTENT helpful? ") == line_key("was this content helpful?")
+    assert line_key("x").hex() == "4adf4367f96e584f"
