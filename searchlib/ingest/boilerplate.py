@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from searchlib.ingest.layout import LAYOUTS, Layout, layout_for, normalize_line
-from searchlib.ingest.shingles import fingerprint, words
+from searchlib.ingest.shingles import fingerprint, stop_words, words
 from searchlib.ingest.template import line_key
 
 __all__ = ["is_boilerplate", "strip_boilerplate"]
@@ -37,7 +37,7 @@ _SPACES_QUOTES = str.maketrans(
 class _Rules:
     lang: str
     known: _Known
-    share_hint: re.Pattern[str]
+    share_words: tuple[str, ...]
     heads: frozenset[str]
     candidates: re.Pattern[str]
     drop_lines: frozenset[str]
@@ -73,18 +73,8 @@ def _rules(lang: str) -> _Rules:
     return _Rules(
         lang=lang,
         known=(known := _Known.of(everything, share_words)),
-        share_hint=re.compile(
-            "|".join(
-                sorted(
-                    {
-                        re.escape(w)
-                        for n, fp in enumerate(known.prints)
-                        if known.share[n]
-                        for w in fp
-                    }
-                )
-            ),
-            re.IGNORECASE,
+        share_words=tuple(
+            sorted({w for n, fp in enumerate(known.prints) if known.share[n] for w in fp})
         ),
         # A line whose first three characters start no pattern cannot match: it skips
         # normalisation, the hot path of ingest.
@@ -166,7 +156,8 @@ def strip_boilerplate(
     are returned stripped but otherwise unchanged.
 
     Lines worded differently from the layout table are found by evidence (see
-    :func:`_tail_run`): the end of an article is template from the first line that is like a
+    :func:`_tail_run`) in page bodies and in bodies where some line starts like a known
+    boilerplate line (a body of the site: the cheap test that keeps other corpora fast): the end of an article is template from the first line that is like a
     known boilerplate line (a near-duplicate: :mod:`searchlib.ingest.shingles`) when nothing
     after it reads like article text, and widget rows at the top go with the caption above
     them. Lines whose :func:`~searchlib.ingest.template.line_key` is in ``template`` (lines
@@ -187,10 +178,14 @@ def strip_boilerplate(
     paras = [p for p in map(str.strip, paragraphs) if p]
     if not paras:
         return ()
-    if rules.candidates.search("\n".join([p[:3] for p in paras])):
-        norms = [_norm(p, rules) for p in paras]
+    if not rules.candidates.search("\n".join([p[:3] for p in paras])):
+        if not (page_end or template):
+            # No line starts like a known boilerplate line: a body of no templated site (most
+            # JSONL and text bodies), where the other evidence is not looked for either.
+            return tuple(paras)
+        norms = [""] * len(paras)
     else:
-        norms = [""] * len(paras)  # no line can match a rule (most bodies)
+        norms = [_norm(p, rules) for p in paras]
     drop = _evidence(paras, norms, rules, template, page_end)
     out: list[str] = []
     caption_end: int | None = None  # kept paragraphs above a share line at the top
@@ -254,9 +249,26 @@ def _evidence(
         for k, p in enumerate(paras):
             if line_key(p) in template:
                 drop[k] = False
+    head_end = 0  # lines above it are the top widgets (and the caption above them)
+    top = min(_LEADING_SHARE_WINDOW, len(paras) - 1)
+    if top > 0 and _has_share_word("\n".join(paras[:top]), rules):
+        for k in range(top):
+            if norms[k] and _matches_rule(norms[k], rules):
+                widget, rule = norms[k] in rules.share_lines, True
+            else:  # a widget row holds a word of a known share widget
+                c = _classify(paras[k], rules) if _has_share_word(paras[k], rules) else _CONTENT
+                widget, rule = c.share and c.level >= BUTTON, False
+            if widget:
+                # At the top with the article's text after it: the caption above goes too;
+                # before a short question, the widget is still the top's, not the end's.
+                after = _level(paras[k + 1], norms[k + 1], rules)
+                if not rule:
+                    drop[k] = after == CONTENT
+                if after <= QUESTION:
+                    head_end = k + 1
     levels: dict[int, _Class] = {}
     k = len(paras)
-    while k > 0:  # the run of lines at the end that do not read like article text
+    while k > head_end:  # the run of lines at the end that do not read like article text
         k -= 1
         c = _STRONG_RULE if _matches_rule(norms[k], rules) else _classify(paras[k], rules)
         if k in drop:
@@ -266,16 +278,16 @@ def _evidence(
         levels[k] = c
     for j in _tail_run(levels, page_end):
         drop.setdefault(j, False)
-    top = min(_LEADING_SHARE_WINDOW, len(paras) - 1)
-    if top <= 0 or not rules.share_hint.search("\n".join(paras[:top])):
-        return drop
-    for k in range(top):
-        if (norms[k] and _matches_rule(norms[k], rules)) or not rules.share_hint.search(paras[k]):
-            continue  # a widget row at the top holds a word of a known share widget
-        c = levels.get(k) or _classify(paras[k], rules)
-        if c.share and c.level >= BUTTON:
-            drop[k] = True
     return drop
+
+
+def _has_share_word(text: str, rules: _Rules) -> bool:
+    folded = text.casefold()
+    return any(w in folded for w in rules.share_words)
+
+
+def _level(line: str, norm: str, rules: _Rules) -> int:
+    return STRONG if _matches_rule(norm, rules) else _classify(line, rules).level
 
 
 def _tail_run(levels: Mapping[int, _Class], page_end: bool) -> list[int]:
@@ -318,6 +330,7 @@ _SHORT_KNOWN = 3
 lines that are short and not sentences."""
 _MAX_QUESTION_WORDS = 10
 _MAX_BUTTON_WORDS = 3
+_MAX_WIDGET_WORDS = 12
 
 
 @attrs.frozen
@@ -337,7 +350,7 @@ class _Known:
     prints: tuple[frozenset[str], ...]
     share: tuple[bool, ...]
     by_word: Mapping[str, tuple[int, ...]]
-    longest: int
+    vocabulary: frozenset[str]
 
     @classmethod
     def of(cls, lines: Iterable[str], share_words: frozenset[str]) -> _Known:
@@ -350,8 +363,20 @@ class _Known:
             prints=tuple(prints),
             share=tuple(bool(fp & share_words) and len(fp) <= 6 for fp in prints),
             by_word={w: tuple(ns) for w, ns in by_word.items()},
-            longest=max(map(len, prints), default=0),
+            vocabulary=frozenset(by_word),
         )
+
+
+def _is_widget_row(ws: list[str], n: int) -> bool:
+    """A row of widget labels: one content word makes up a third or more of a short line
+    (``share icon icon icon``, ``Share on Facebook Share on Twitter Share by email``)."""
+    if n > _MAX_WIDGET_WORDS or len(set(ws)) > len(ws) - 2:
+        return False
+    stop = stop_words()
+    return any(
+        3 * ws.count(w) >= n and ws.count(w) >= 2 and len(w) > 2 and w.isalpha() and w not in stop
+        for w in set(ws)
+    )
 
 
 def _classify(line: str, rules: _Rules) -> _Class:
@@ -362,28 +387,32 @@ def _classify(line: str, rules: _Rules) -> _Class:
 def _classify_cached(line: str, lang: str) -> _Class:
     known = _rules(lang).known
     ws = words(line)
-    if len(ws) > 4 * known.longest:
-        return _CONTENT
     fp = fingerprint(ws)
+    hits = fp & known.vocabulary
     end = line.rstrip("\"'”’»)")[-1:]
+    if len(hits) < NEAR_J * len(fp) and len(ws) > _MAX_WIDGET_WORDS:
+        return _CONTENT  # too few known words for any Jaccard >= NEAR_J: the common case
+    n_words = len(line.split())
+    short = n_words <= _MAX_WIDGET_WORDS
     sentence = end in ".…"
+    widget = short and _is_widget_row(ws, n_words)
+    question = (end == "?" or line.startswith("¿")) and len(ws) <= _MAX_QUESTION_WORDS
+    # A short known line (a button, widget or heading) is matched by a line of its shape only.
+    buttonish = not sentence and (
+        widget or question or line.isupper() or len(ws) <= _MAX_BUTTON_WORDS
+    )
     best, share = 0.0, False
     counts: dict[int, int] = {}
-    for w in fp:
-        for n in known.by_word.get(w, ()):
+    for w in hits:
+        for n in known.by_word[w]:
             counts[n] = counts.get(n, 0) + 1
     for n, both in counts.items():
         kp = known.prints[n]
-        if len(kp) <= _SHORT_KNOWN and (sentence or len(fp) > len(kp) + 2):
+        if len(kp) <= _SHORT_KNOWN and (not buttonish or len(fp) > len(kp) + 2):
             continue
         j = both / (len(fp) + len(kp) - both)
         if j > best or (j == best and known.share[n]):
             best, share = j, known.share[n]
-    widget = (
-        len(ws) <= 12
-        and len(set(ws)) <= len(ws) - 2
-        and any(ws.count(w) >= 3 for w in set(ws) if len(w) > 2)
-    )
     if best >= STRONG_J:
         return _Class(STRONG, share or widget)
     if best >= NEAR_J:
@@ -397,7 +426,44 @@ def _classify_cached(line: str, lang: str) -> _Class:
         and not any(c in line for c in ".,;:!?¿¡")
     ):
         return _Class(BUTTON)
-    if (end == "?" or line.startswith("¿")) and len(ws) <= _MAX_QUESTION_WORDS:
+    if question:
+        return _Class(QUESTION)
+    return _CONTENT
+    fp = fingerprint(ws)
+    end = line.rstrip("\"'”’»)")[-1:]
+    sentence = end in ".…"
+    best, share = 0.0, False
+    counts: dict[int, int] = {}
+    for w in fp:
+        for n in known.by_word.get(w, ()):
+            counts[n] = counts.get(n, 0) + 1
+    widget = _is_widget_row(ws, len(line.split()))
+    # A short known line (a button, widget or heading) is matched by a line of its shape only.
+    question = (end == "?" or line.startswith("¿")) and len(ws) <= _MAX_QUESTION_WORDS
+    buttonish = not sentence and (
+        widget or question or line.isupper() or len(ws) <= _MAX_BUTTON_WORDS
+    )
+    for n, both in counts.items():
+        kp = known.prints[n]
+        if len(kp) <= _SHORT_KNOWN and (not buttonish or len(fp) > len(kp) + 2):
+            continue
+        j = both / (len(fp) + len(kp) - both)
+        if j > best or (j == best and known.share[n]):
+            best, share = j, known.share[n]
+    if best >= STRONG_J:
+        return _Class(STRONG, share or widget)
+    if best >= NEAR_J:
+        return _Class(NEAR, share or widget)
+    if widget:
+        return _Class(BUTTON, True)
+    if (
+        len(ws) <= _MAX_BUTTON_WORDS
+        and line.isupper()
+        and sum(map(len, ws)) >= 3
+        and not any(c in line for c in ".,;:!?¿¡")
+    ):
+        return _Class(BUTTON)
+    if question:
         return _Class(QUESTION)
     return _CONTENT
 

@@ -16,18 +16,21 @@ from collections.abc import Iterable
 
 from searchlib.analysis.stopwords import load_stopwords
 
-__all__ = ["PREFIX", "fingerprint", "jaccard", "words"]
+__all__ = ["PREFIX", "fingerprint", "jaccard", "stop_words", "words"]
 
 PREFIX = 6
 """Words are compared on this many first characters."""
 
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
+_CAMEL_HINT = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]")
+"""Where :data:`_CAMEL` may split (a cheaper first test)."""
 _MARKS = {0x0300: None, 0x0301: None, 0x0302: None, 0x0308: None}
 
 
 @functools.cache
-def _stop() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """The stop words of both languages (folded)."""
     return load_stopwords("en") | load_stopwords("es")
 
 
@@ -40,7 +43,7 @@ def words(line: str) -> list[str]:
     """
     if not line.isascii():
         line = unicodedata.normalize("NFC", unicodedata.normalize("NFD", line).translate(_MARKS))
-    if not _CAMEL.search(line):
+    if not _CAMEL_HINT.search(line):
         return _WORD.findall(line.casefold())
     out = []
     for word in _WORD.findall(line):
@@ -56,9 +59,8 @@ def fingerprint(line: str | Iterable[str]) -> frozenset[str]:
     >>> sorted(fingerprint("¿Le resultó útil este contenido?"))
     ['conten', 'result', 'util']
     """
-    stop = _stop()
     ws = words(line) if isinstance(line, str) else line
-    return frozenset(w[:PREFIX] for w in ws if w not in stop)
+    return frozenset(w[:PREFIX] for w in set(ws) - stop_words())
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -157,11 +157,12 @@ def test_strip_boilerplate_alone_on_reworded_tails(lang: str) -> None:
 
 
 def test_real_closing_question_stays_before_the_share_widget() -> None:
-    """A short real paragraph just before the template is kept; one after a share widget at
-    the end of a body without template evidence is kept too."""
+    """A short real paragraph just before the template is kept; a short question after the
+    last template line is kept too (only buttons follow the template)."""
     body = ["Police arrested eleven people.", "Why now?"]
     assert strip_boilerplate([*body, "share icon icon", "Was this article helpful?"]) == tuple(body)
-    assert strip_boilerplate(["One.", "SHARE", "Why now?"]) == ("One.", "Why now?")
+    three = ["One.", "Two.", "Three."]
+    assert strip_boilerplate([*three, "SHARE", "Why now?"]) == (*three, "Why now?")
 
 
 @pytest.mark.parametrize(
@@ -260,7 +261,8 @@ def test_about_items_with_varying_labels_and_months(
 
 NEW_APPEAL = {
     "en": "Independent journalism on organized crime depends on readers like you: join them.",
-    "es": "El periodismo independiente sobre crimen organizado depende de lectores como tú: súmate.",
+    "es": "El periodismo independiente sobre crimen organizado depende de lectores como tú: "
+    "súmate.",
 }
 
 
