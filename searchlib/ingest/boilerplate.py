@@ -157,10 +157,11 @@ def strip_boilerplate(
 
     Lines worded differently from the layout table are found by evidence (see
     :func:`_tail_run`) in page bodies and in bodies where some line starts like a known
-    boilerplate line (a body of the site: the cheap test that keeps other corpora fast): the end of an article is template from the first line that is like a
-    known boilerplate line (a near-duplicate: :mod:`searchlib.ingest.shingles`) when nothing
-    after it reads like article text, and widget rows at the top go with the caption above
-    them. Lines whose :func:`~searchlib.ingest.template.line_key` is in ``template`` (lines
+    boilerplate line (a body of the site; the cheap test keeps other corpora fast): the end of
+    an article is template from the first line that is like a known boilerplate line (a
+    near-duplicate: :mod:`searchlib.ingest.shingles`) when nothing after it reads like article
+    text, and widget rows at the top go with the caption above them. Lines whose
+    :func:`~searchlib.ingest.template.line_key` is in ``template`` (lines
     seen on many pages of the same site in one run) are dropped wherever they are.
 
     Args:
@@ -406,43 +407,6 @@ def _classify_cached(line: str, lang: str) -> _Class:
     for w in hits:
         for n in known.by_word[w]:
             counts[n] = counts.get(n, 0) + 1
-    for n, both in counts.items():
-        kp = known.prints[n]
-        if len(kp) <= _SHORT_KNOWN and (not buttonish or len(fp) > len(kp) + 2):
-            continue
-        j = both / (len(fp) + len(kp) - both)
-        if j > best or (j == best and known.share[n]):
-            best, share = j, known.share[n]
-    if best >= STRONG_J:
-        return _Class(STRONG, share or widget)
-    if best >= NEAR_J:
-        return _Class(NEAR, share or widget)
-    if widget:
-        return _Class(BUTTON, True)
-    if (
-        len(ws) <= _MAX_BUTTON_WORDS
-        and line.isupper()
-        and sum(map(len, ws)) >= 3
-        and not any(c in line for c in ".,;:!?¿¡")
-    ):
-        return _Class(BUTTON)
-    if question:
-        return _Class(QUESTION)
-    return _CONTENT
-    fp = fingerprint(ws)
-    end = line.rstrip("\"'”’»)")[-1:]
-    sentence = end in ".…"
-    best, share = 0.0, False
-    counts: dict[int, int] = {}
-    for w in fp:
-        for n in known.by_word.get(w, ()):
-            counts[n] = counts.get(n, 0) + 1
-    widget = _is_widget_row(ws, len(line.split()))
-    # A short known line (a button, widget or heading) is matched by a line of its shape only.
-    question = (end == "?" or line.startswith("¿")) and len(ws) <= _MAX_QUESTION_WORDS
-    buttonish = not sentence and (
-        widget or question or line.isupper() or len(ws) <= _MAX_BUTTON_WORDS
-    )
     for n, both in counts.items():
         kp = known.prints[n]
         if len(kp) <= _SHORT_KNOWN and (not buttonish or len(fp) > len(kp) + 2):
