@@ -96,7 +96,8 @@ def parse_date_line(line: str) -> _dt.date | None:
     >>> parse_date_line("Sept. 9, 2021"), parse_date_line("28 de diciembre de 2021")
     (datetime.date(2021, 9, 9), datetime.date(2021, 12, 28))
     """
-    m = _FLEX_DATE_ONLY.match(line.strip())
+    text = line.strip()
+    m = _FLEX_DATE_ONLY.match(text) if text[-4:].isdigit() and len(text) < 40 else None
     if m is None:
         return None
     return _flex_date(m)
@@ -127,8 +128,8 @@ def parse_item_line(
     if strict is not None:
         return strict
     text = line.strip()
-    if len(text) > 120:
-        return None
+    if len(text) > 120 or not text[-4:].isdigit():
+        return None  # every item line ends with its year
     m = _FLEX_SECTION_DATE.match(text)
     if m is None:
         return None

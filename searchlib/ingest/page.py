@@ -66,6 +66,12 @@ _HEADINGS += [
 ]
 
 
+_HEADING_HINT = re.compile(
+    "|".join(sorted({re.escape(w).replace("i", "[ií]") for h in _HEADINGS for w in h[0]}))
+)
+"""Finds, in a normalised line, a word of a known heading (cut as in its fingerprint)."""
+
+
 def _kind_key(label: str) -> frozenset[str]:
     """A kind label's words without plural endings (``NEWS BRIEFS`` = ``NEWS BRIEF``)."""
     return frozenset(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words(label))
@@ -125,12 +131,11 @@ def _heading_at(
         return "related", _RELATED[norm]
     if norm in _ABOUT:
         return "about", _ABOUT[norm]
-    if len(line.split()) > _HEADING_WORDS or line.endswith((".", ",", ";")):
+    if norm.count(" ") >= _HEADING_WORDS or line.endswith((".", ",", ";")):
         return None
-    after = [s for _, s in lines[k + 1 : k + 5]]
     if (
         structural
-        and _is_item(after[:1], source)
+        and _is_item([s for _, s in lines[k + 1 : k + 2]], source)
         and not _is_item([line], source)
         and sum(_is_item([s], source) for _, s in lines[k + 1 : k + 9]) >= 2
     ):
@@ -139,10 +144,12 @@ def _heading_at(
             key=lambda h: jaccard(fingerprint(line), h[0]),
         )[2]
         return "related", lay
+    if not _HEADING_HINT.search(norm):
+        return None  # no word of a known heading: the common case, without tokenising
     fp = fingerprint(line)
     best = max(_HEADINGS, key=lambda h: jaccard(fp, h[0]))
     if best[1] == "about" and jaccard(fp, best[0]) >= 0.5:
-        if any(parse_date_line(s) is not None for s in after):
+        if any(parse_date_line(s) is not None for _, s in lines[k + 1 : k + 5]):
             return "about", best[2]
     return None
 
@@ -221,9 +228,9 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
     lines = _lines(text)
     if not lines:
         raise IngestError(source, "empty page")
-    end = next(
-        (k for k in range(len(lines)) if _heading_at(lines, k, source, structural=True)),
-        len(lines),
+    end, first = next(
+        ((k, h) for k in range(len(lines)) if (h := _heading_at(lines, k, source, True))),
+        (len(lines), None),
     )
     hints: list[str] = []
     url: str | None = None
@@ -266,13 +273,19 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
         i += 1
         if byline.lang:
             hints.insert(0, byline.lang)
-    hints.extend(h[1].lang for k in range(end, len(lines)) if (h := _heading_at(lines, k, source)))
+    tail = lines[end:]
+    headings = [(k, h) for k in range(1, len(tail)) if (h := _heading_at(tail, k, source))]
+    if first is not None:
+        headings.insert(0, (0, first))
+        if _heading_at(tail, 0, source):  # not only found by the items after it
+            hints.append(first[1].lang)
+    hints.extend(h[1].lang for _, h in headings[1:])
     lang = hints[0] if hints else guess_lang(title, (s for _, s in lines[i:end]))
     site = template.for_site(site_of(url)) if template is not None else frozenset()
     body = strip_boilerplate(
         [*dek, *(s for _, s in lines[i:end])], lang, site, page_end=end < len(lines)
     )
-    related, about = _tail(lines[end:], source, lang)
+    related, about = _tail(tail, headings, source, lang)
     date = byline.date if byline else None
     if kind is None:
         kind = label.casefold() if label else "brief"
@@ -321,16 +334,14 @@ def guess_lang(title: str, paragraphs: Iterable[str]) -> str:
 
 
 def _tail(
-    lines: list[_Line], source: str, lang: str
+    lines: list[_Line], headings: list[tuple[int, tuple[str, Layout]]], source: str, lang: str
 ) -> tuple[tuple[RelatedItem, ...], tuple[AboutItem, ...]]:
-    """Related and About items of the lines from the first heading on."""
+    """Related and About items of the lines from the first heading on (``headings``: where
+    each heading is and what it heads)."""
     related: list[RelatedItem] = []
     about: list[AboutItem] = []
-    starts = [k for k in range(len(lines)) if _heading_at(lines, k, source, k == 0)]
-    starts.append(len(lines))
-    for a, b in zip(starts, starts[1:], strict=False):
-        heading = _heading_at(lines, a, source, a == 0)
-        assert heading is not None
+    ends = [k for k, _ in headings[1:]] + [len(lines)]
+    for (a, heading), b in zip(headings, ends, strict=False):  # none without a heading
         region = lines[a + 1 : b]
         if heading[0] == "related":
             related.extend(_related(region, source, lang))
