@@ -319,3 +319,28 @@ def test_line_keys_do_not_depend_on_the_process() -> None:
     """Keys are a fixed hash of the normalised line (workers agree with the parent)."""
     assert line_key("  Was this  CONTENT helpful? ") == line_key("was this content helpful?")
     assert line_key("x").hex() == "4adf4367f96e584f"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reworded_boilerplate_is_not_searchable(tmp_path: Path, workers: int) -> None:
+    """Index a folder of reworded pages of both languages (sequential and bulk runs): words
+    that only the boilerplate holds find nothing, the stories' words find every page."""
+    import searchlib
+
+    src = tmp_path / "pages"
+    src.mkdir()
+    for lang in LANGS:
+        for pick in range(4):
+            body = list(LANGS[lang][1]) + _tail(lang, pick)
+            top = LANGS[lang][3][pick % 2] if pick >= 2 else None
+            text = _page(lang, pick, body, top).replace(TITLES[lang], f"{TITLES[lang]} {pick}")
+            (src / f"{lang}_{pick}.txt").write_text(text, encoding="utf-8")
+    with searchlib.create_index(tmp_path / "index") as index:
+        report = searchlib.index_paths(index, [src], workers=workers)
+        assert (report.indexed, report.skipped) == (8, [])
+        for word in ("helpful", "useful", "database", "Creative Commons", "icon", "Facebook"):
+            assert index.search(word, lang="en").total == 0, word
+        for word in ("útil", "sosteniendo", "animamos", "icon", "correo", "Facebook"):
+            assert index.search(word, lang="es").total == 0, word
+        assert index.search("Rosario", lang="en").total >= 4
+        assert index.search("Rosario", lang="es").total >= 4
