@@ -46,9 +46,16 @@ _URL = re.compile(r"^(?:(?:url|source|fuente)\s*:\s*)?(https?://\S+)$", re.IGNOR
 
 def line_key(line: str) -> bytes:
     """A line's key: 8 bytes of BLAKE2b of its :func:`normalize_line` form."""
-    return hashlib.blake2b(
-        normalize_line(line).encode("utf-8", "surrogatepass"), digest_size=8
-    ).digest()
+    return _key(normalize_line(line))
+
+
+def _key(norm: str) -> bytes:
+    return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _fold_quotes(text: str) -> str:
+    """The quote folding of :func:`normalize_line` (its other steps are inlined in the counter)."""
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
 
 
 def site_of(url: str | None) -> str:
@@ -81,18 +88,27 @@ class LineCounter:
     """Counts, per site, on how many distinct pages each line occurs."""
 
     def __init__(self) -> None:
-        self._lines: dict[str, Counter[bytes]] = {}
+        self._lines: dict[str, Counter[str]] = {}  # normalised lines, hashed in table()
         self._pages: dict[str, set[bytes]] = {}
 
     def add(self, site: str, lines: Iterable[str]) -> None:
         """Count one page's lines (lines of fewer than :data:`MIN_WORDS` words are ignored)."""
-        keys = {line_key(s) for s in lines if len(s.split()) >= MIN_WORDS}
-        page = hashlib.blake2b(b"".join(sorted(keys)), digest_size=16).digest()
-        seen = self._pages.setdefault(site, set())
-        if page in seen or not keys:
+        norms = set()
+        for line in lines:
+            parts = line.split()
+            if len(parts) >= MIN_WORDS:
+                norm = " ".join(parts)
+                if not norm.isascii():
+                    norm = _fold_quotes(norm)
+                norms.add(norm.casefold())
+        if not norms:
             return
-        seen.add(page)
-        self._lines.setdefault(site, Counter()).update(keys)
+        text = "\n".join(sorted(norms)).encode("utf-8", "surrogatepass")
+        page = hashlib.blake2b(text, digest_size=16).digest()
+        seen = self._pages.setdefault(site, set())
+        if page not in seen:
+            seen.add(page)
+            self._lines.setdefault(site, Counter()).update(norms)
 
     def add_page_text(self, text: str) -> None:
         """Count the lines of crawled page text, its site taken from its first URL line."""
@@ -105,7 +121,7 @@ class LineCounter:
         sites = {}
         for site, counts in self._lines.items():
             need = max(MIN_PAGES, math.ceil(MIN_SHARE * len(self._pages[site])))
-            keys = frozenset(k for k, c in counts.items() if c >= need)
+            keys = frozenset(_key(n) for n, c in counts.items() if c >= need)
             if keys:
                 sites[site] = keys
         return LineTable(sites)
