@@ -1,8 +1,12 @@
 """Removal of site boilerplate (share widgets, appeals, licence notice, see-also links) from bodies.
 
 One function, :func:`strip_boilerplate`, used for page text, JSONL bodies and plain text alike,
-so no boilerplate reaches an indexed body in either language. The words it recognises come from
-:mod:`searchlib.ingest.layout`.
+so no boilerplate reaches an indexed body in either language. The lines of
+:mod:`searchlib.ingest.layout` are matched exactly; lines worded differently are found by
+evidence that does not depend on their wording: near-duplicates of the known lines (word-prefix
+Jaccard, :mod:`searchlib.ingest.shingles`), their place (the closing run of template between the
+article and the page's lists, widget rows at the top), and repetition across the pages of one
+indexing run (:mod:`searchlib.ingest.template`).
 """
 
 from __future__ import annotations

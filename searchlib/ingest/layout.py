@@ -3,8 +3,10 @@
 Everything language-specific that the page parser and the boilerplate stripper recognise lives
 here: month names, byline words, the language marker, kind words, breadcrumb prefixes, section
 headings and boilerplate lines. Spanish entries are plausible guesses (no crawled Spanish page of
-the 2021+ layout has been seen, see ``shared/corpora/README.md``); to accept a new variant add it
-to the right tuple, and to add a language add one :class:`Layout` to :data:`LAYOUTS`.
+the 2021+ layout has been seen, see ``shared/corpora/README.md``). Boilerplate worded differently
+from these lines needs no entry (it is found by evidence, see :mod:`searchlib.ingest.boilerplate`),
+nor do other kind labels, breadcrumbs, list headings and date spellings (see
+:mod:`searchlib.ingest.page`); to add a language add one :class:`Layout` to :data:`LAYOUTS`.
 
 Matching is done on :func:`normalize_line` forms (case-folded, curly quotes straightened,
 whitespace collapsed), so the table may be written in any case.

@@ -12,7 +12,13 @@ The layout, top to bottom (every part but the title optional)::
     About InSight Crime                        then items: SECTION, title, D MON YYYY, teaser
 
 Each non-empty line is one paragraph. The words of every part come from
-:mod:`searchlib.ingest.layout`.
+:mod:`searchlib.ingest.layout`, and the parser also reads what the table does not list, by its
+place: a breadcrumb of another shape (``Home › News › ...``) ends with the title; a short
+upper-case line between it and the title, with a byline after the title, is a kind label
+(``OPINION``: the kind is the label, folded); a line between title and byline is a subtitle
+(kept in the body); a short line followed by Related items is the Related heading, one like the
+About heading with dates after it the About heading; items may have sections in any case,
+``|``/dash separators and dates as ``D MON YYYY``, ``MON D, YYYY`` or ``D de MES de YYYY``.
 """
 
 from __future__ import annotations
