@@ -141,7 +141,9 @@ def _heading_at(
         return None
     if (
         structural
-        and _is_item([s for _, s in lines[k + 1 : k + 2]], source)
+        and k + 1 < len(lines)
+        and lines[k + 1][1][-4:].isdigit()  # an item line ends with its year
+        and _is_item([lines[k + 1][1]], source)
         and not _is_item([line], source)
         and sum(_is_item([s], source) for _, s in lines[k + 1 : k + 9]) >= 2
     ):
