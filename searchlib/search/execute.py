@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.index import IndexReader, SegmentReader
@@ -756,9 +758,48 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
     return mask
 
 
+def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarray:
+    """Documents whose id the multi-term leaf accepts (ids as written: case counts). Ids
+    often share their length and head (``reuters-00001``), so fuzzy ids are compared in C."""
+    ids = seg.ids
+    if isinstance(node, Wildcard) and not node.pattern.strip("*"):
+        return np.ones(seg.ndocs, dtype=bool)
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    if isinstance(node, Fuzzy):
+        head = node.text[: node.prefixlength]
+        near = [i for i, d in enumerate(ids) if d.startswith(head)]
+        found = process.extract(
+            node.text,
+            [ids[i] for i in near],
+            scorer=Levenshtein.distance,
+            score_cutoff=min(node.maxdist, 2),
+            limit=None,
+        )
+        mask[[near[k] for _, _, k in found]] = True
+        return mask
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    matcher, _ = _word_matcher(node, str)
+    mask[[order[i] for i in matcher([ids[i] for i in order])]] = True
+    return mask
+
+
+def _has_text(seg: SegmentReader, field: str) -> np.ndarray:
+    """Documents with some text in ``field`` (in either language): ``author:*``."""
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    for lang in ("en", "es"):
+        lengths = seg.lengths.get(field_name(field, lang))
+        if lengths is not None:
+            mask |= lengths > 0
+    return mask
+
+
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
     if node.field in COLUMN_FIELDS:
         return _column_values(seg, node, node.field), np.zeros(seg.ndocs, dtype=np.float32)
+    if node.field == "id":
+        return _id_values(seg, node), np.zeros(seg.ndocs, dtype=np.float32)
+    if node.field == AUTHOR_FIELD and isinstance(node, Wildcard) and not node.pattern.strip("*"):
+        return _has_text(seg, AUTHOR_FIELD), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
     for lang in _langs(ctx, node.field):
@@ -871,24 +912,43 @@ def evaluate(
     raise TypeError(f"cannot execute query node {node!r}")
 
 
+def _in_range(value: str, node: TermRange, fold: Callable[[str], str]) -> bool:
+    v = fold(value)
+    if node.start is not None:
+        start = fold(node.start)
+        if v <= start if node.startexcl else v < start:
+            return False
+    if node.end is not None:
+        end = fold(node.end)
+        if v >= end if node.endexcl else v > end:
+            return False
+    return True
+
+
 def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
-    """Ranges over a column (kind, lang, country) compare the column's values as text."""
+    """Ranges over a column (kind, lang, country) compare the column's values as text, ignoring
+    case; over ids, the ids as written; over authors, the byline's words, ignoring case and
+    accents. Other fields have no range (nothing matches)."""
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    if node.field == "id":
+        ids = seg.ids
+        mask[[i for i, d in enumerate(ids) if _in_range(d, node, str)]] = True
+        return mask
+    if node.field == AUTHOR_FIELD:
+        fold = lambda w: fold_accents(w).casefold()  # noqa: E731
+        for lang in ("en", "es"):
+            field = field_name(AUTHOR_FIELD, lang)
+            for i, term in enumerate(seg.terms(field)):
+                if _in_range(term, node, fold):
+                    mask[seg.postings_at(field, i)[0]] = True
+        return mask
     if node.field not in COLUMN_FIELDS:
-        return np.zeros(seg.ndocs, dtype=bool)
+        return mask
     column = COLUMN_FIELDS[node.field]
     table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
-    mask = np.zeros(seg.ndocs, dtype=bool)
     for value in seg.col_tables[table]:
-        v = value.casefold()
-        if node.start is not None and (
-            v <= node.start.casefold() if node.startexcl else v < node.start.casefold()
-        ):
-            continue
-        if node.end is not None and (
-            v >= node.end.casefold() if node.endexcl else v > node.end.casefold()
-        ):
-            continue
-        mask |= _column_match(seg, node.field, value)
+        if _in_range(value, node, str.casefold):
+            mask |= _column_match(seg, node.field, value)
     return mask
 
 
