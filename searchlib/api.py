@@ -138,6 +138,7 @@ class Index:
         country: str | None = None,
         kind: str | None = None,
         doc_lang: str | None = None,
+        section: str | None = None,
         since: _dt.date | None = None,
         until: _dt.date | None = None,
         facets: bool = False,
@@ -148,12 +149,16 @@ class Index:
         """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
-        filter without changing scores (``doc_lang`` restricts the documents' language).
+        filter without changing scores (``doc_lang`` restricts the documents' language;
+        ``country`` takes any name of a country in English or Spanish, or its ISO code;
+        ``section`` a byline section such as "China and Crime").
         ``cross_lingual`` also matches the query's translation against the other language;
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
+        filters = Filters(
+            lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
+        )
         return self.searcher().search(
             query,
             limit,
@@ -177,9 +182,19 @@ class Index:
         return self.searcher().explain(query, doc_id, lang, cross_lingual)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
-        """The stored record of ``doc_id``, or None."""
-        doc = self.reader.document(doc_id)
-        return None if doc is None else record_from_stored(doc)
+        """The stored record of ``doc_id``, or None; a brief comes with its related items
+        (those still in the index)."""
+        reader = self.reader
+        doc = reader.document(doc_id)
+        if doc is None:
+            return None
+        related = []
+        for rid in doc.get("related", ()):
+            stored = reader.document(rid)
+            item = None if stored is None else record_from_stored(stored)
+            if isinstance(item, RelatedItem):
+                related.append(item)
+        return record_from_stored(doc, tuple(related))
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         return self.reader.document(doc_id)

@@ -202,6 +202,15 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word boundary to ``width`` characters (screen only)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
+
+
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
     if not results.hits:
         print(
@@ -210,12 +219,14 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
         return
     for i, h in enumerate(results.hits, 1):
         date = h.date.isoformat() if h.date else "-"
-        where = ", ".join(h.countries) or "-"
+        where = ", ".join(h.countries + h.sections) or "-"
         extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
-        print(f"{i:>2}. {h.title}")
+        print(f"{i:>2}. {h.display_title}")
         print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
         if h.snippet:
-            print(f"    {h.snippet.replace('<b>', '*').replace('</b>', '*')}")
+            print(f"    {_clip(h.snippet.replace('<b>', '*').replace('</b>', '*'), 300)}")
+        if h.twin_ref is not None:
+            print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
     if not related:
         print(f"-- {results.total} hits in {results.took_ms:.1f} ms")
 
@@ -239,7 +250,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_hits(results)
         if results.facets:
             for name, counts in results.facets.items():
-                print(f"   {name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8]))
+                if counts:
+                    shown = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
+                    print(f"   {name}: {shown}")
     return 0
 
 

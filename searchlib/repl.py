@@ -262,18 +262,20 @@ def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
 def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> list[Frags]:
     """The lines of one numbered hit (the snippet wrapped at ``width`` columns)."""
     date = hit.date.isoformat() if hit.date else "-"
-    where = ", ".join(hit.countries) or "-"
+    where = ", ".join(hit.countries + hit.sections) or "-"
     tail = f"[{hit.reason}]" if related and hit.reason else f"score {hit.score:.3f}"
     lines: list[Frags] = [
-        [("class:num", f"{n:>2}. "), ("class:title", hit.title.rstrip())],
+        [("class:num", f"{n:>2}. "), ("class:title", hit.display_title.rstrip())],
         [("class:meta", f"    {hit.kind} | {hit.lang} | {date} | {where} | {tail} | id {hit.id}")],
     ]
     if hit.snippet:
         lines.extend(wrap_frags(snippet_frags(hit.snippet), width))
-    twin = getattr(hit, "twin", None)
-    if twin:
+    if hit.twin_ref is not None:
+        ref = hit.twin_ref
+        lines.append([("class:hint", f"    also in {ref.lang}: {ref.title} (id {ref.id})")])
+    elif hit.twin:
         other = "es" if hit.lang == "en" else "en"
-        lines.append([("class:hint", f"    also in {other}: {twin}")])
+        lines.append([("class:hint", f"    also in {other}: {hit.twin}")])
     return lines
 
 
@@ -404,7 +406,7 @@ class Repl:
         title = doc.get("title") or f"{doc.get('section') or 'item'} (related item)"
         self.p.line([("class:head", title)])
         meta = [f"{k}: {doc[k]}" for k in ("id", "kind", "lang", "date", "section") if doc.get(k)]
-        for key in ("countries", "authors"):
+        for key in ("countries", "sections", "authors"):
             if doc.get(key):
                 meta.append(f"{key}: {', '.join(doc[key])}")
         self.p.line([("class:meta", " | ".join(meta))])

@@ -57,6 +57,7 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         "index",
         "ingest",
         "records",
+        "countries",
         "search",
         "storage",
         "cli",

@@ -12,6 +12,7 @@ from typing import Any
 
 from searchlib._json import dumps
 from searchlib.analysis import detect_language
+from searchlib.countries import canonical
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -59,6 +60,12 @@ def _iso(d: _dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+def country_column(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The values of the countries column: each country's ISO code (the name as written when
+    the vocabulary does not know it), each once, so a country is counted once per document."""
+    return tuple(dict.fromkeys(canonical(n) or n for n in names if n.strip()))
+
+
 def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
     """Analyse a record into an :class:`IndexDoc`."""
     if isinstance(record, RelatedItem):
@@ -73,12 +80,14 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             "teaser": record.teaser,
             "url": record.url,
         }
+        is_country = canonical(record.section) is not None
         return IndexDoc(
             id=record.id,
             lang=lang,
             kind="related",
             date=date_to_days(record.date),
-            countries=(record.section,) if record.section else (),
+            countries=country_column((record.section,)) if is_country else (),
+            sections=(record.section,) if record.section and not is_country else (),
             links=(),
             fields=_fields(lang, {"title": record.title, "teaser": record.teaser}),
             stored=dumps(stored),
@@ -93,6 +102,8 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         "title": record.title,
         "date": _iso(record.date),
         "countries": list(record.countries),
+        "country_codes": list(record.country_codes),
+        "sections": list(record.sections),
         "authors": list(record.authors),
         "body": list(record.body),
         "related": [r.id for r in record.related],
@@ -109,7 +120,8 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         lang=lang,
         kind=record.kind,
         date=date_to_days(record.date),
-        countries=tuple(record.countries),
+        countries=country_column(record.countries),
+        sections=tuple(dict.fromkeys(record.sections)),
         links=tuple(r.id for r in record.related),
         fields=_fields(lang, {"title": record.title, "body": body}),
         stored=dumps(stored),
@@ -125,8 +137,11 @@ def _clip(text: str, width: int = 80) -> str:
     return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
 
 
-def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
-    """Rebuild the record from a stored document."""
+def record_from_stored(
+    doc: dict[str, Any], related: tuple[RelatedItem, ...] = ()
+) -> Brief | RelatedItem:
+    """Rebuild the record from a stored document; a brief stores its related items' ids only,
+    so the caller passes the items (looked up by those ids) as ``related``."""
     date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
     if doc["kind"] == "related":
         return RelatedItem(
@@ -156,8 +171,10 @@ def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
         date=date,
         countries=tuple(doc.get("countries", ())),
         authors=tuple(doc.get("authors", ())),
+        related=related,
         about=about,
         source=doc.get("source", ""),
         url=doc.get("url"),
         meta=doc.get("meta", {}),
+        sections=tuple(doc.get("sections", ())),
     )

@@ -121,6 +121,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     lang: list[str] = []
     kind: list[str] = []
     countries: list[Sequence[str]] = []
+    sections: list[Sequence[str]] = []
     links: list[Sequence[str]] = []
     stored: list[bytes] = []
     titles: list[str] = []
@@ -135,6 +136,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             lang.append(tables["langs"][int(lang_codes[d])])
             kind.append(tables["kinds"][int(kind_codes[d])])
             countries.append(r.doc_values("countries", d))
+            sections.append(r.doc_values("sections", d))
             links.append(r.doc_values("links", d))
             stored.append(r.stored_raw(d))
             titles.append(r.title(d))
@@ -158,6 +160,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         kind=kind,
         date=np.concatenate(dates).astype(np.int32) if dates else np.zeros(0, np.int32),
         countries=countries,
+        sections=sections,
         links=links,
         stored=stored,
         titles=titles,

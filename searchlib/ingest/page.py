@@ -23,6 +23,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from searchlib.analysis import detect_language
+from searchlib.countries import split_places
 from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import is_boilerplate, strip_boilerplate
 from searchlib.ingest.byline import (
@@ -172,6 +173,7 @@ def parse_page(text: str, source: str = "<string>") -> Brief:
     body = strip_boilerplate((s for _, s in lines[i:end]), lang)
     related, about = _tail(lines[end:], source, lang)
     date = byline.date if byline else None
+    countries, sections = split_places(byline.sections) if byline else ((), ())
     return Brief(
         id=page_id(url, source, lang, title, date),
         lang=lang,
@@ -179,7 +181,8 @@ def parse_page(text: str, source: str = "<string>") -> Brief:
         body=body,
         kind=kind,
         date=date,
-        countries=byline.sections if byline else (),
+        countries=countries,
+        sections=sections,
         authors=byline.authors if byline else (),
         # records.py types these converters as generic ``tuple``, which mypy cannot solve.
         related=related,

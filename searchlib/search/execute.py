@@ -22,9 +22,11 @@ import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
+from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.search.places import PLACE_COLUMNS, place_mask
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -55,7 +57,7 @@ __all__ = [
     "levenshtein",
 ]
 
-COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
+COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
 
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
@@ -401,12 +403,17 @@ def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
             mask[d] = True
         return mask
     column = COLUMN_FIELDS[field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    if column == "sections" and canonical(value) is not None:
+        # a country's page is a section of the site too: section:colombia finds Colombia
+        either: np.ndarray = place_mask(seg, "sections", value) | place_mask(
+            seg, "countries", value
+        )
+        return either
+    if column in PLACE_COLUMNS:
+        return place_mask(seg, column, value)
+    table = {"lang": "langs", "kind": "kinds"}[column]
     for code in seg.column_code_list(table, value):
-        if column == "countries":
-            mask[seg.csr_docs("countries", code)] = True
-        else:
-            mask[seg.cols[column] == code] = True
+        mask[seg.cols[column] == code] = True
     return mask
 
 
@@ -577,9 +584,9 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
     if node.field not in COLUMN_FIELDS:
         return np.zeros(seg.ndocs, dtype=bool)
     column = COLUMN_FIELDS[node.field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
     mask = np.zeros(seg.ndocs, dtype=bool)
-    for value in seg.col_tables[table]:
+    for value in seg.col_tables.get(table[column], ()):
         v = value.casefold()
         if node.start is not None and (
             v <= node.start.casefold() if node.startexcl else v < node.start.casefold()

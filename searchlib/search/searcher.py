@@ -18,6 +18,7 @@ import numpy as np
 
 from searchlib.analysis import detect_language, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.countries import canonical
 from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days
@@ -34,8 +35,9 @@ from searchlib.search.execute import (
 )
 from searchlib.search.highlight import make_snippet
 from searchlib.search.parser import parse_query
+from searchlib.search.places import count_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
-from searchlib.search.results import Hit, Results
+from searchlib.search.results import Hit, Results, TwinRef
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
 from searchlib.search.twins import twins_for
@@ -52,6 +54,7 @@ class Filters:
     country: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
+    section: str | None = None
 
     def mask(self, seg: SegmentReader) -> np.ndarray | None:
         """Which documents of ``seg`` pass, or None when nothing is filtered."""
@@ -67,6 +70,8 @@ class Filters:
             both(_column_match(seg, "kind", self.kind))
         if self.country:
             both(_column_match(seg, "country", self.country))
+        if self.section:
+            both(_column_match(seg, "section", self.section))
         if self.since or self.until:
             dates = seg.cols["date"].astype(np.int64)
             m = dates != NO_DATE
@@ -139,6 +144,16 @@ def translate_words(text: str, src: str) -> str:
     return " ".join(translated + unknown)
 
 
+def shared_words(doc: dict[str, Any], lang: str, terms: list[str]) -> list[str]:
+    """The words of a stored document, as it writes them, whose terms are among ``terms``, in
+    the order of ``terms`` (one word per term: its first occurrence)."""
+    text = "\n".join([doc.get("title") or "", doc.get("teaser") or "", *doc.get("body", ())])
+    first: dict[str, str] = {}
+    for tok in get_analyzer(lang).tokens(text):
+        first.setdefault(tok.term, text[tok.start : tok.end])
+    return [first[t] for t in terms if t in first]
+
+
 class Searcher:
     """Searches one :class:`IndexReader` snapshot."""
 
@@ -206,12 +221,13 @@ class Searcher:
             if isinstance(query, BagOfWords)
             else repr(query)
         )
+        labels = lang  # facet labels: in the language asked for (English when none)
         q, lang = self.prepare(query, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
         facet_counts: dict[str, Counter[str]] = (
-            {k: Counter() for k in ("lang", "kind", "country", "year")} if facets else {}
+            {k: Counter() for k in ("lang", "kind", "country", "section", "year")} if facets else {}
         )
         for i, seg in enumerate(self.reader.segments):
             mask, sc = evaluate(q, ctx, seg)
@@ -226,14 +242,21 @@ class Searcher:
             seg_ids.append(np.full(docs.size, i, dtype=np.int32))
             docnums.append(docs)
             scores.append(sc[docs])
-            if facets:
-                self._count_facets(seg, docs, facet_counts)
         total = int(sum(d.size for d in docnums))
         hits: list[Hit] = []
         if total:
             all_seg = np.concatenate(seg_ids)
             all_doc = np.concatenate(docnums)
             all_score = np.concatenate(scores)
+            if facets:
+                # facets count what the hits count: with twins, a story's shown version only
+                hidden = self._hidden_twins(all_seg, all_doc, all_score, lang) if twins else None
+                for i, seg in enumerate(self.reader.segments):
+                    pick = all_seg == i
+                    if hidden is not None:
+                        pick &= ~hidden
+                    if pick.any():
+                        self._count_facets(seg, all_doc[pick], facet_counts, labels)
             k = min(total, offset + limit)
             if twins:
                 k = min(total, 3 * k + 10)  # room for the twins the dedup will fold
@@ -254,7 +277,7 @@ class Searcher:
             for seg_idx, docnum, score in picked[offset : offset + limit]:
                 hit = self._hit(seg_idx, docnum, score, matcher)
                 if twins:
-                    hit = attrs.evolve(hit, twin=twins_for(self.reader).get(hit.id))
+                    hit = self._with_twin(hit)
                 hits.append(hit)
         suggestion = None
         if isinstance(query, str):
@@ -262,6 +285,41 @@ class Searcher:
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
         return Results(text, total, took, tuple(hits), facet_out, suggestion)
+
+    def _with_twin(self, hit: Hit) -> Hit:
+        """``hit`` with its twin's id, language and title (when the story has a twin)."""
+        twin = twins_for(self.reader).get(hit.id)
+        loc = None if twin is None else self.reader.locate(twin)
+        if twin is None or loc is None:
+            return hit
+        seg = self.reader.segments[loc[0]]
+        lang = seg.col_tables["langs"][int(seg.cols["lang"][loc[1]])]
+        return attrs.evolve(hit, twin=twin, twin_ref=TwinRef(twin, lang, seg.title(loc[1])))
+
+    def _hidden_twins(
+        self, segs: np.ndarray, docs: np.ndarray, scores: np.ndarray, lang: str | None
+    ) -> np.ndarray:
+        """Which matches the twin fold hides (the version of a story not shown when both
+        match), as a mask over the matches: the same choice as :meth:`_fold_twins`."""
+        hidden = np.zeros(segs.size, dtype=bool)
+        twin_of = twins_for(self.reader)
+        if not twin_of:
+            return hidden
+        order = np.lexsort((docs, segs, -scores))
+        ids = [self.reader.segments[int(segs[j])].ids[int(docs[j])] for j in order.tolist()]
+        where = {doc_id: int(j) for doc_id, j in zip(ids, order.tolist(), strict=True)}
+        for doc_id, j in zip(ids, order.tolist(), strict=True):
+            twin = twin_of.get(doc_id)
+            if twin is None or twin not in where or hidden[j] or hidden[where[twin]]:
+                continue
+            other = where[twin]
+            keep = j  # the better-ranked version, unless the other is in the query's language
+            if lang is not None:
+                seg = self.reader.segments[int(segs[j])]
+                if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
+                    keep = other
+            hidden[other if keep == j else j] = True
+        return hidden
 
     def _twin_pairs(self, segs: np.ndarray, docs: np.ndarray) -> int:
         """How many stories match in both languages (each is counted once in the total)."""
@@ -330,17 +388,16 @@ class Searcher:
         return self.search(BagOfWords(text), limit, lang=lang, filters=filters, snippets=False)
 
     def _count_facets(
-        self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]]
+        self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]], lang: str | None
     ) -> None:
+        """Count ``docs`` per language, kind, country (once per country, labelled in ``lang``),
+        section and year."""
         for col, table in (("lang", "langs"), ("kind", "kinds")):
             names = seg.col_tables[table]
             for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True), strict=True):
                 out[col][names[int(code)]] += int(n)
-        off = seg.cols["countries_off"]
-        codes = np.concatenate([seg.cols["countries"][int(off[d]) : int(off[d + 1])] for d in docs])
-        names = seg.col_tables["countries"]
-        for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
-            out["country"][names[int(code)]] += int(n)
+        count_places(seg, "countries", docs, lang, out["country"])
+        count_places(seg, "sections", docs, lang, out["section"])
         for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True), strict=True):
             year = _year(int(days))
             if year:
@@ -378,26 +435,47 @@ class Searcher:
         score: float,
         matcher: dict[str, Callable[[str], bool]] | None,
         reason: str | None = None,
+        whole: bool = False,
     ) -> Hit:
-        """A hit from the segment's columns; the stored text is read only to build a snippet."""
+        """A hit from the segment's columns and the document's stored fields (everything a
+        program needs without a second call). With ``whole`` (related items, found without a
+        query) the snippet is the item's teaser, or a brief's first paragraph, whole."""
         seg = self.reader.segments[seg_idx]
         lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
-        snippet = ""
+        doc = seg.stored(docnum)
+        teaser = doc.get("teaser") if doc.get("kind") == "related" else None
+        text = teaser or "\n\n".join(doc.get("body", ()))
         if matcher is not None:
-            doc = seg.stored(docnum)
-            text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
             snippet = make_snippet(text, lang, matcher[lang])
+        elif whole:
+            snippet = teaser or next(iter(doc.get("body", ())), "")
+        else:
+            snippet = ""
         days = int(seg.cols["date"][docnum])
+        if teaser is not None:  # a related item: its section is a country or a section
+            section = doc.get("section") or ""
+            known = canonical(section) is not None
+            countries = (section,) if known else ()
+            sections = (section,) if section and not known else ()
+        else:
+            countries = tuple(doc.get("countries", seg.doc_values("countries", docnum)))
+            sections = tuple(doc.get("sections", seg.doc_values("sections", docnum)))
         return Hit(
             seg.ids[docnum],
             score,
             seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
-            seg.title(docnum),
+            doc.get("title") or "" if teaser is not None else seg.title(docnum),
             lang,
             None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
-            tuple(seg.doc_values("countries", docnum)),
+            countries,
             snippet,
             reason,
+            country_codes=tuple(canonical(c) for c in countries),
+            sections=sections,
+            authors=tuple(doc.get("authors", ())),
+            url=doc.get("url"),
+            source=doc.get("source") or None,
+            teaser=teaser,
         )
 
     def explain(
@@ -435,13 +513,15 @@ class Searcher:
         if twin is not None and twin_loc is not None:
             seen.add(twin)
             hits.append(
-                self._hit(twin_loc[0], twin_loc[1], 0.0, None, "same story, other language")
+                self._hit(
+                    twin_loc[0], twin_loc[1], 0.0, None, "same story, other language", whole=True
+                )
             )
         for rid in doc.get("related", ()):
             loc = self.reader.locate(rid)
             if loc is not None and rid not in seen:
                 seen.add(rid)
-                hits.append(self._hit(loc[0], loc[1], 0.0, None, "shown on its page"))
+                hits.append(self._hit(loc[0], loc[1], 0.0, None, "shown on its page", whole=True))
         if doc["kind"] == "related":
             for i, seg in enumerate(self.reader.segments):
                 for j, d in enumerate(seg.ids):
@@ -451,7 +531,7 @@ class Searcher:
                         and (seg.live is None or seg.live[j])
                     ):
                         seen.add(d)
-                        hits.append(self._hit(i, j, 0.0, None, "page that shows it"))
+                        hits.append(self._hit(i, j, 0.0, None, "page that shows it", whole=True))
         hits += self._more_like_this(doc, limit, seen)
         took = (time.perf_counter() - t0) * 1000
         hits = hits[:limit] if len(hits) > limit else hits
@@ -489,7 +569,6 @@ class Searcher:
         order = np.lexsort(
             (np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64))
         )
-        words = ", ".join(t for t, _ in key[:5])
         hits = []
         for j in order:
             seg = self.reader.segments[seg_ids[j]]
@@ -497,11 +576,9 @@ class Searcher:
             if d in seen:
                 continue
             seen.add(d)
-            hits.append(
-                self._hit(
-                    seg_ids[j], docnums[j], float(scores[j]), None, f"similar content: {words}"
-                )
-            )
+            hit = self._hit(seg_ids[j], docnums[j], float(scores[j]), None, whole=True)
+            words = ", ".join(shared_words(seg.stored(docnums[j]), lang, [t for t, _ in key])[:5])
+            hits.append(attrs.evolve(hit, reason=f"similar content: {words}"))
             if len(hits) >= limit:
                 break
         return hits

@@ -104,7 +104,8 @@ def test_query_open_related_explain(seeds_index: Path) -> None:
     assert first == f" 1. {SAMPLE_TITLE}"
     assert "brief | en | 2011-09-23 | Peru | score " in out
     assert "-- 1 hit (1-1) in " in out  # the Spanish twin is folded into the English story
-    assert "also in es: 44fea6efc1d86929" in out
+    twin = "Humala de Perú pide mayor cooperación antidrogas con EEUU (id 44fea6efc1d86929)"
+    assert f"also in es: {twin}" in out
     assert "BM25F" in out  # explain
     assert "Peru's President Ollanta Humala has called" in out  # the body
     assert "Related (3):" in out and "taricaya turtle" in out

@@ -1,0 +1,162 @@
+"""Countries and sections: one vocabulary for filters and facets, sections in a field of their
+own, and hits that carry what a program needs (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import searchlib
+from searchlib import Brief, RelatedItem, create_index
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.api import Index
+from searchlib.ingest import parse_page
+
+D = dt.date
+
+
+def brief(i: str, lang: str, countries: tuple[str, ...], **kw: object) -> Brief:
+    body = (
+        "Coca growers and police clashed near the border."
+        if lang == "en"
+        else ("Los cocaleros y la policía chocaron cerca de la frontera.")
+    )
+    return Brief(id=i, lang=lang, title=f"Coca {i}", body=[body], countries=countries, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def places() -> Index:
+    index = create_index()
+    index.add(brief("a", "en", ("Peru",)))
+    index.add(brief("b", "es", ("Perú",)))
+    index.add(brief("c", "en", ("Brazil", "USA")))
+    index.add(brief("d", "es", ("Brasil", "EEUU", "Estados Unidos")))
+    index.add(brief("e", "en", ("U.S.",), sections=("China and Crime",)))
+    index.add(brief("f", "es", ("EE.UU.",), sections=("Armas y Seguridad",)))
+    index.add(brief("g", "en", ("Atlantis",)))
+    index.commit()
+    return index
+
+
+def ids(results: searchlib.Results) -> set[str]:
+    return {h.id for h in results}
+
+
+@pytest.mark.parametrize(
+    ("country", "want"),
+    [
+        ("Brazil", {"c", "d"}),
+        ("brasil", {"c", "d"}),
+        ("BR", {"c", "d"}),
+        ("Peru", {"a", "b"}),
+        ("PERÚ", {"a", "b"}),
+        ("United States", {"c", "d", "e", "f"}),
+        ("EE. UU.", {"c", "d", "e", "f"}),
+        ("usa", {"c", "d", "e", "f"}),
+        ("atlantis", {"g"}),
+        ("China and Crime", set()),  # a section, not a country
+    ],
+)
+def test_country_filter_accepts_any_variant(places: Index, country: str, want: set[str]) -> None:
+    assert ids(places.search("coca OR cocaleros", 50, country=country)) == want
+    assert (
+        ids(places.search(f'(coca OR cocaleros) AND country:"{country}"', 50, cross_lingual=False))
+        == want
+    )
+
+
+def test_facets_count_a_country_once_labelled_in_the_language_asked(places: Index) -> None:
+    en = places.search("coca OR cocaleros", 50, facets=True, cross_lingual=False).facets
+    assert en is not None
+    assert en["country"] == {"United States": 4, "Peru": 2, "Brazil": 2, "Atlantis": 1}
+    assert en["section"] == {"China and Crime": 1, "Armas y Seguridad": 1}
+    es = places.search("coca OR cocaleros", 50, lang="es", facets=True, cross_lingual=False)
+    assert es.facets is not None
+    # d names the United States twice (EEUU, Estados Unidos): counted once
+    assert es.facets["country"] == {"Estados Unidos": 2, "Perú": 1, "Brasil": 1}
+
+
+def test_section_filter_and_field(places: Index) -> None:
+    assert ids(places.search("coca OR cocaleros", 50, section="china and crime")) == {"e"}
+    assert (
+        ids(places.search("(coca OR cocaleros) AND section:armas", 50, cross_lingual=False))
+        == set()
+    )
+    assert ids(
+        places.search(
+            '(coca OR cocaleros) AND section:"Armas y Seguridad"', 50, cross_lingual=False
+        )
+    ) == {"f"}
+
+
+def test_hits_carry_codes_and_names_as_written(places: Index) -> None:
+    hit = places.search("cocaleros", 50, country="Brasil", lang="es")[0]
+    assert hit.id == "d"
+    assert hit.countries == ("Brasil", "EEUU", "Estados Unidos")
+    assert hit.country_codes == ("BR", "US", "US")
+    e = places.search("coca", 50, section="China and Crime")[0]
+    assert (e.sections, e.to_json()["section"]) == (("China and Crime",), "China and Crime")
+
+
+def test_byline_sections_are_not_countries() -> None:
+    page = parse_page("Title\nCHINA AND CRIME / 14 MAY 2021 BY X EN\nBody text.", source="p.txt")
+    assert (page.countries, page.sections) == ((), ("China and Crime",))
+    es = parse_page("Título\nEEUU, ARMAS Y SEGURIDAD / 3 ENE 2022 POR X ES\nTexto.", source="q.txt")
+    assert (es.countries, es.sections, es.country_codes) == (
+        ("EEUU",),
+        ("Armas y Seguridad",),
+        ("US",),
+    )
+
+
+def test_seeds_humala_counts_peru_once(seeds_index: Path) -> None:
+    with searchlib.open_index(seeds_index) as index:
+        facets = index.search("Humala", facets=True).facets
+        assert facets is not None
+        assert facets["country"] == {"Peru": 2}
+        es = index.search("Humala", lang="es", facets=True).facets
+        assert es is not None and es["country"] == {"Perú": 2}
+        twins = index.search("Humala", facets=True, twins=True)
+        assert twins.total == 1 and twins.facets is not None
+        assert twins.facets["country"] == {"Peru": 1} and twins.facets["lang"] == {"en": 1}
+        hit = twins[0]
+        assert hit.twin_ref is not None
+        assert (hit.twin_ref.id, hit.twin_ref.lang) == ("44fea6efc1d86929", "es")
+        assert hit.twin_ref.title.startswith("Humala de Perú pide")
+        assert hit.to_json()["twin"] == hit.twin_ref.to_json()
+        related = index.search("turtle", limit=5)
+        assert not any("China and Crime" in h.countries for h in related)
+
+
+def test_get_returns_the_related_items(seeds_index: Path) -> None:
+    with searchlib.open_index(seeds_index) as index:
+        record = index.get("60fa42e6893d93ee")
+        assert isinstance(record, Brief)
+        assert [r.section for r in record.related] == ["Brazil", "China and Crime", "Brazil"]
+        assert all(isinstance(r, RelatedItem) and r.teaser for r in record.related)
+        assert record.country_codes == ("PE",)
+
+
+def test_related_reason_shows_shared_words_as_written_per_hit(seeds_index: Path) -> None:
+    with searchlib.open_index(seeds_index) as index:
+        hits = index.related("44fea6efc1d86929", 20)
+        similar = [h for h in hits if (h.reason or "").startswith("similar content: ")]
+        assert len(similar) >= 2
+        reasons = set()
+        for h in similar:
+            words = (h.reason or "").removeprefix("similar content: ").split(", ")
+            stored = index.stored(h.id) or {}
+            text = " ".join([stored.get("title") or "", *stored.get("body", ())])
+            assert words and set(words) <= set(TOKEN_RE.findall(text)), (h.id, words)
+            reasons.add(h.reason)
+        assert len(reasons) == len(similar)  # each hit's own shared words
+
+
+def test_empty_title_is_never_shown_bare() -> None:
+    index = create_index()
+    index.add(Brief(id="x1", lang="en", title="", body=["Coca prices fell in the valley."]))
+    index.commit()
+    hit = index.search("coca")[0]
+    assert hit.title == "" and hit.display_title == "Coca prices fell in the valley."
