@@ -214,8 +214,22 @@ class Index:
         return check_index(self.directory)
 
 
+def _not_a_folder(path: PathLike) -> str | None:
+    """Why ``path`` can be no index folder (it, or a folder above it, is a file), or None."""
+    p = Path(path)
+    for candidate in (p, *p.parents):
+        if candidate.exists():
+            if candidate.is_dir():
+                return None
+            what = "it is a file" if candidate == p else f"{candidate} is a file"
+            return f"{what}, not a folder"
+    return None
+
+
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
     """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    if path is not None and (why := _not_a_folder(path)) is not None:
+        raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
     if latest_generation(directory) is None:
         IndexWriter(
@@ -226,6 +240,8 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
     """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    if (why := _not_a_folder(path)) is not None:
+        raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
     if latest_generation(directory) is None:
         raise IndexNotFoundError(

@@ -30,6 +30,7 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
 import searchlib
+from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import IndexNotFoundError, QuerySyntaxError, SearchlibError
 from searchlib.search import Hit, Results
 
@@ -44,9 +45,10 @@ __all__ = [
 ]
 
 PAGE_SIZE = 10
+EXIT_USAGE = 2
 EXIT_INDEX = 3
 FIELDS = ("title:", "body:", "lang:", "kind:", "country:", "date:")
-FILTER_KEYS = ("country", "kind", "lang", "since", "until")
+FILTER_KEYS = ("country", "section", "kind", "lang", "since", "until")
 LANGS = ("en", "es", "any")
 ARG_CHOICES = {
     "lang": LANGS,
@@ -63,7 +65,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lang": (":lang en|es|any", "the language queries are written in (any: both)"),
     "filter": (
         ":filter [KEY=VALUE...|clear]",
-        "country= kind= lang= since= until= (YYYY-MM-DD); KEY= drops one; alone: show",
+        "country= section= kind= lang= (documents' language) since= until= (YYYY, YYYY-MM "
+        "or YYYY-MM-DD); KEY= drops one; alone: show",
     ),
     "facets": (":facets on|off", "show facet counts under results"),
     "stats": (":stats", "index statistics"),
@@ -120,6 +123,7 @@ class FilterState:
     lang: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
+    section: str | None = None
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k in FILTER_KEYS if (v := getattr(self, k)) is not None]
@@ -146,12 +150,11 @@ def parse_command(line: str) -> Command | None:
 
 
 def _parse_date(key: str, value: str) -> _dt.date:
-    if re.fullmatch(r"\d{4}", value):  # a bare year: its first or last day
-        return _dt.date(int(value), 1, 1) if key == "since" else _dt.date(int(value), 12, 31)
+    """A ``since``/``until`` value: a year, year-month or date (as ``--since``/``--until``)."""
     try:
-        return _dt.date.fromisoformat(value)
+        return date_bound(value, end=key == "until")
     except ValueError:
-        raise CommandError(f"{key}={value}: not a date (use YYYY-MM-DD or YYYY)") from None
+        raise CommandError(f"{key}={value}: not a date (use {DATE_FORMS})") from None
 
 
 def parse_filters(args: Sequence[str], current: FilterState = FilterState()) -> FilterState:
@@ -282,9 +285,13 @@ def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> l
 class Repl:
     """The REPL's state (language, filters, last list) and its commands."""
 
-    def __init__(self, index: searchlib.Index, printer: Printer) -> None:
+    def __init__(
+        self, index: searchlib.Index, printer: Printer, errors: Printer | None = None
+    ) -> None:
         self.index = index
         self.p = printer
+        self.err = errors or printer  # where a failed line's message goes
+        self.exit_code = 0  # the worst failure so far: EXIT_USAGE, then EXIT_INDEX
         self.lang: str | None = None
         self.filters = FilterState()
         self.facets = False
@@ -314,13 +321,19 @@ class Repl:
                 return False
             getattr(self, f"cmd_{cmd.name}")(cmd.args)
         except CommandError as exc:
-            self.p.error(str(exc))
+            self._failed(str(exc), EXIT_USAGE)
         except QuerySyntaxError as exc:
             near = exc.query[exc.position : exc.position + 20]
-            self.p.error(f"bad query at position {exc.position} (near {near!r}): {exc.reason}")
+            self._failed(
+                f"bad query at position {exc.position} (near {near!r}): {exc.reason}", EXIT_USAGE
+            )
         except SearchlibError as exc:
-            self.p.error(str(exc))
+            self._failed(str(exc), EXIT_INDEX)
         return True
+
+    def _failed(self, message: str, code: int) -> None:
+        self.err.error(message)
+        self.exit_code = max(self.exit_code, code)
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -332,6 +345,7 @@ class Repl:
             offset=offset,
             lang=self.lang,
             country=f.country,
+            section=f.section,
             kind=f.kind,
             doc_lang=f.lang,
             since=f.since,
@@ -571,7 +585,8 @@ def run_repl(path: str, *, stdin: TextIO | None = None, stdout: TextIO | None = 
         err.error(str(exc))
         return EXIT_INDEX
     with index:
-        repl = Repl(index, p)
+        # piped: errors to standard error, and the exit status says whether any line failed
+        repl = Repl(index, p, None if interactive else err)
         if session is not None:
             docs = len(index)
             p.line([("class:meta", f"searchlib repl on {path} ({docs} documents); :help for help")])
@@ -590,4 +605,4 @@ def run_repl(path: str, *, stdin: TextIO | None = None, stdout: TextIO | None = 
                 break
             if not repl.handle(line):
                 break
-    return 0
+    return 0 if interactive else repl.exit_code
