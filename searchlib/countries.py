@@ -8,8 +8,10 @@ count a country once and label it in the language asked for.
 
 The table is ``data/countries.tsv`` (shipped with the package): code, alpha-3 code, English
 name, Spanish name, and the other names in either language (official names, press
-abbreviations, former names). Codes and English short names follow ISO 3166 as published by
-the iso-codes project (the data behind pycountry); Spanish names and press variants are ours.
+abbreviations, former names; one written ``=USA`` names the country in filters and facets but
+not in running text, where it is also a word). Codes and English short names follow ISO 3166 as
+published by the iso-codes project (the data behind pycountry); Spanish names and press variants
+are ours.
 
 Names compare by a key that ignores case, accents, dots, hyphens, commas and a leading "the"
 (``EE. UU.`` = ``eeuu``, ``west-germany`` = ``West Germany``). Labels that are no country (the
@@ -33,6 +35,7 @@ __all__ = [
     "countries",
     "label",
     "name_key",
+    "named",
     "spelling",
     "split_places",
 ]
@@ -47,6 +50,7 @@ class Country:
     en: str
     es: str
     variants: tuple[str, ...]
+    labels_only: tuple[str, ...] = ()  # names for filters and facets, not for text search
 
     def name(self, lang: str = "en") -> str:
         """The country's name in ``lang`` ("es" for Spanish, English otherwise)."""
@@ -55,6 +59,12 @@ class Country:
     @property
     def names(self) -> tuple[str, ...]:
         """Every name of the country (English, Spanish, variants), each once."""
+        return tuple(dict.fromkeys((self.en, self.es, *self.variants, *self.labels_only)))
+
+    @property
+    def text_names(self) -> tuple[str, ...]:
+        """The names that mean the country in running text: :attr:`names` less those that are
+        also a common word once lower-cased (``USA`` is Spanish "uses")."""
         return tuple(dict.fromkeys((self.en, self.es, *self.variants)))
 
 
@@ -81,6 +91,8 @@ class _Vocabulary:
         self.by_code: dict[str, Country] = {}
         self.by_key: dict[str, str] = {}
         self.spelling: dict[str, str] = {}  # case-folded name -> the table's spelling
+        self.by_name: dict[str, str] = {}  # name key -> code, names only (no bare codes)
+        self.acronyms: set[str] = set()  # keys of short capitals (US, UK): as written only
         for c in rows:
             self.by_code[c.code] = c
             for name in (c.code, c.alpha3, *c.names):
@@ -93,6 +105,9 @@ class _Vocabulary:
             for name in c.names:
                 self.spelling.setdefault(name.casefold(), name)
                 self.spelling.setdefault(name_key(name), name)
+                self.by_name[name_key(name)] = c.code
+                if len(name) <= 3 and name.isalpha() and name.isupper():
+                    self.acronyms.add(name_key(name))
 
 
 def _parse(text: str) -> list[Country]:
@@ -104,7 +119,17 @@ def _parse(text: str) -> list[Country]:
         if len(cells) != 5:
             raise ValueError(f"countries.tsv line {lineno}: {len(cells)} cells, expected 5")
         code, alpha3, en, es, variants = cells
-        rows.append(Country(code, alpha3, en, es, tuple(v for v in variants.split("|") if v)))
+        names = [v for v in variants.split("|") if v]
+        rows.append(
+            Country(
+                code,
+                alpha3,
+                en,
+                es,
+                tuple(v for v in names if not v.startswith("=")),
+                tuple(v[1:] for v in names if v.startswith("=")),
+            )
+        )
     return rows
 
 
@@ -122,6 +147,22 @@ def canonical(name: str) -> str | None:
     ('PE', 'US', 'US', None)
     """
     return _vocabulary().by_key.get(name_key(name))
+
+
+def named(text: str) -> str | None:
+    """The code of the country ``text`` names in running text, or None: like
+    :func:`canonical` but bare codes are no names (``pe``, ``in``), and a short acronym
+    counts only in capitals (``US`` and ``UK`` name countries, the words ``us`` and ``uk``
+    do not).
+
+    >>> named("Estados Unidos"), named("U.S."), named("US"), named("us"), named("per")
+    ('US', 'US', 'US', None, None)
+    """
+    vocabulary = _vocabulary()
+    key = name_key(text)
+    if key in vocabulary.acronyms and not text.isupper():
+        return None
+    return vocabulary.by_name.get(key)
 
 
 def by_code(code: str) -> Country | None:

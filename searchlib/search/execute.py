@@ -40,6 +40,7 @@ from searchlib.search.query import (
     Phrase,
     Prefix,
     Query,
+    Synonyms,
     Term,
     TermRange,
     Wildcard,
@@ -554,7 +555,10 @@ def evaluate(
             else:
                 mask |= m
         for _, s in results:
-            scores += s
+            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
+                np.maximum(scores, s, out=scores)
+            else:
+                scores += s
         return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
     if isinstance(node, Not):
         m, _ = evaluate(node.child, ctx, seg)

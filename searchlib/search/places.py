@@ -10,14 +10,29 @@ accents ignored. So ``country:Brasil`` finds a document tagged ``Brazil``, ``EEU
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
+import attrs
 import numpy as np
 
-from searchlib.countries import canonical, label, name_key
+from searchlib.analysis import get_analyzer
+from searchlib.countries import by_code, canonical, label, name_key, named
 from searchlib.index import SegmentReader
+from searchlib.search.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Synonyms,
+    Term,
+    boosted,
+)
 
-__all__ = ["PLACE_COLUMNS", "count_places", "place_key", "place_mask"]
+__all__ = ["PLACE_COLUMNS", "count_places", "expand_places", "place_key", "place_mask"]
 
 PLACE_COLUMNS = ("countries", "sections")
 
@@ -81,3 +96,119 @@ def count_places(
         if n:
             name = shown[distinct[i]]
             out[label(name, lang or "en") if column == "countries" else name] += n
+
+
+# -- country names as equivalent terms in queries -------------------------------------------------
+
+MAX_NAME_WORDS = 5
+"""Longest country name, in words, looked for among a query's adjacent terms."""
+
+_TEXT_FIELDS = (None, "title", "body", "teaser")
+
+
+@functools.cache
+def _equivalents(code: str) -> tuple[tuple[str, ...], ...]:
+    """The names of a country worth searching for, as word tuples: one per distinct analysis
+    (``USA`` and ``U.S.A.`` are one), none that merely extends a shorter one (``United States
+    of America`` finds nothing ``United States`` does not)."""
+    country = by_code(code)
+    if country is None:
+        return ()
+    analysed: list[tuple[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]]] = []
+    for name in sorted(country.text_names, key=lambda n: len(n.split())):
+        forms = _forms(tuple(name.split()))
+        if not any(forms) or any(_contains(forms, seen) for _, seen in analysed):
+            continue
+        analysed.append((tuple(name.split()), forms))
+    return tuple(words for words, _ in analysed)
+
+
+def _contains(
+    forms: tuple[tuple[str, ...], tuple[str, ...]], shorter: tuple[tuple[str, ...], tuple[str, ...]]
+) -> bool:
+    """Whether each language's terms of ``forms`` hold those of ``shorter`` as a run."""
+    for long, short in zip(forms, shorter, strict=True):
+        if not short or not any(long[i : i + len(short)] == short for i in range(len(long))):
+            return False
+    return True
+
+
+def _forms(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    text = " ".join(words)
+    return tuple(get_analyzer("en").terms(text)[0]), tuple(get_analyzer("es").terms(text)[0])
+
+
+def _variants(code: str, field: str | None, words: tuple[str, ...], written: Query) -> Query:
+    """``written`` (the ``words`` of the query) or any other name of the country, each
+    document scored by the best of them."""
+    children: list[Query] = [written]
+    mine = _forms(words)
+    for name in _equivalents(code):
+        if _forms(name) != mine:
+            leaf: Query = Term(field, name[0]) if len(name) == 1 else Phrase(field, name)
+            children.append(leaf)
+    return Synonyms(children) if len(children) > 1 else written
+
+
+def expand_places(query: Query) -> Query:
+    """``query`` with every country name (a term, a phrase, or adjacent terms such as
+    ``United States``) also matching the country's other names in both languages: ``EEUU``
+    finds ``Estados Unidos`` and ``U.S.``. Only plain words of the text fields are expanded;
+    ``country:`` and other column clauses are filters, left as they are."""
+    if isinstance(query, Term) and query.field in _TEXT_FIELDS:
+        code = named(query.text)
+        if code is not None:
+            word: Query = attrs.evolve(query, boost=1.0)
+            return boosted(_variants(code, query.field, (query.text,), word), query.boost)
+        return query
+    if isinstance(query, Phrase) and query.field in _TEXT_FIELDS and query.slop == 0:
+        code = named(" ".join(query.words))
+        if code is not None:
+            phrase: Query = attrs.evolve(query, boost=1.0)
+            return boosted(_variants(code, query.field, query.words, phrase), query.boost)
+        return query
+    if isinstance(query, Synonyms):
+        return query
+    if isinstance(query, (And, Or)):
+        children = _expand_runs([expand_places(c) for c in query.children])
+        return attrs.evolve(query, children=children)
+    if isinstance(query, Not):
+        return attrs.evolve(query, child=expand_places(query.child))
+    if isinstance(query, AndNot):
+        return attrs.evolve(
+            query, positive=expand_places(query.positive), negative=expand_places(query.negative)
+        )
+    if isinstance(query, AndMaybe):
+        return attrs.evolve(
+            query, required=expand_places(query.required), optional=expand_places(query.optional)
+        )
+    return query
+
+
+def _expand_runs(children: list[Query]) -> list[Query]:
+    """Adjacent plain terms of one field that together name a country (``United``,
+    ``States``) become one clause for the country."""
+    out: list[Query] = []
+    i = 0
+    while i < len(children):
+        for n in range(min(MAX_NAME_WORDS, len(children) - i), 1, -1):
+            run = children[i : i + n]
+            if not all(
+                isinstance(t, Term)
+                and t.boost == 1.0
+                and t.field == run[0].field  # type: ignore[union-attr]
+                and t.field in _TEXT_FIELDS
+                for t in run
+            ):
+                continue
+            words = tuple(t.text for t in run)  # type: ignore[union-attr]
+            code = named(" ".join(words))
+            if code is not None:
+                field = run[0].field  # type: ignore[union-attr]
+                out.append(_variants(code, field, words, Phrase(field, words)))
+                i += n
+                break
+        else:
+            out.append(children[i])
+            i += 1
+    return out

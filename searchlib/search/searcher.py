@@ -35,7 +35,7 @@ from searchlib.search.execute import (
 )
 from searchlib.search.highlight import make_snippet
 from searchlib.search.parser import parse_query
-from searchlib.search.places import count_places
+from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results, TwinRef
 from searchlib.search.scoring import BM25F, Explanation
@@ -144,6 +144,16 @@ def translate_words(text: str, src: str) -> str:
     return " ".join(translated + unknown)
 
 
+def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords | CrossLingual:
+    """``q`` with each country it names also matching the country's other names, in both
+    languages (:func:`~searchlib.search.places.expand_places`); done after the language and
+    translation are settled, which the other names must not sway."""
+    if isinstance(q, CrossLingual):
+        query = q.query if isinstance(q.query, BagOfWords) else expand_places(q.query)
+        return attrs.evolve(q, query=query)
+    return q if isinstance(q, BagOfWords) else expand_places(q)
+
+
 def shared_words(doc: dict[str, Any], lang: str, terms: list[str]) -> list[str]:
     """The words of a stored document, as it writes them, whose terms are among ``terms``, in
     the order of ``terms`` (one word per term: its first occurrence)."""
@@ -180,7 +190,7 @@ class Searcher:
             if lang is None:
                 lang = query_language(query_words(q)) or None
             q = self.with_translation(q, lang)
-        return q, lang
+        return with_place_names(q), lang
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):

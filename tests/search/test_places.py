@@ -7,9 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searchlib
-from searchlib import Brief, RelatedItem, create_index
+from searchlib import Brief, RelatedItem, countries, create_index
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
 from searchlib.ingest import parse_page
@@ -160,3 +162,78 @@ def test_empty_title_is_never_shown_bare() -> None:
     index.commit()
     hit = index.search("coca")[0]
     assert hit.title == "" and hit.display_title == "Coca prices fell in the valley."
+
+
+# -- country names are equivalent terms in queries ------------------------------------------------
+
+US_DOCS = {
+    "u1": ("en", "Extradition to the U.S. was approved."),
+    "u2": ("en", "The United States approved the extradition."),
+    "u3": ("es", "La extradición a EEUU fue aprobada."),
+    "u4": ("es", "Estados Unidos aprobó la extradición."),
+    "u5": ("es", "EE. UU. aprobó la extradición."),
+    "p1": ("en", "Peru approved the extradition."),
+    "p2": ("es", "Perú aprobó la extradición."),
+}
+
+
+@pytest.fixture(scope="module")
+def names_index() -> Index:
+    index = create_index()
+    for i, (lang, text) in US_DOCS.items():
+        index.add(Brief(id=i, lang=lang, title="", body=[text]))
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["U.S.", '"United States"', "United States", "EEUU", "EE.UU.", '"Estados Unidos"', "US"],
+)
+def test_every_name_of_a_country_finds_every_other(names_index: Index, query: str) -> None:
+    got = names_index.search(query, 50, cross_lingual=False)
+    assert ids(got) == {"u1", "u2", "u3", "u4", "u5"}
+    assert any("<b>" in h.snippet for h in got)  # the other names are highlighted as written
+
+
+def test_country_equivalence_keeps_the_rest_of_the_query(names_index: Index) -> None:
+    assert ids(names_index.search("Perú AND extradition", 50, cross_lingual=False)) == {"p1"}
+    assert ids(names_index.search("us", 50, cross_lingual=False)) == {"u1"}  # the word, no name
+    assert ids(names_index.search("country:peru", 50)) == set()  # a filter, not a name
+
+
+def test_a_document_is_not_scored_twice_for_two_names() -> None:
+    index = create_index()
+    index.add(Brief(id="one", lang="es", title="", body=["EEUU y la extradición de capos."]))
+    index.add(Brief(id="two", lang="es", title="", body=["EEUU, Estados Unidos: extradición."]))
+    index.add(Brief(id="pad", lang="es", title="", body=["Otro texto sobre capos y jueces."]))
+    index.commit()
+    scores = {h.id: h.score for h in index.search("EEUU", 10, lang="es", cross_lingual=False)}
+    plain = {h.id: h.score for h in index.search("eeuu", 10, lang="es", cross_lingual=False)}
+    assert set(scores) == {"one", "two"}
+    assert scores["two"] <= plain["two"] * 1.0001  # the best name's score, not a sum
+
+
+NAMED = [
+    (c.code, n)
+    for c in countries.countries()
+    for n in c.text_names
+    if countries.named(n) == c.code and len(n) > 3
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(NAMED), st.data())
+def test_any_two_names_of_a_country_are_equivalent(
+    pair: tuple[str, str], data: st.DataObject
+) -> None:
+    code, written = pair
+    country = countries.by_code(code)
+    assert country is not None
+    other = data.draw(st.sampled_from([n for n in country.text_names if len(n) > 3]))
+    index = create_index()
+    index.add(Brief(id="en", lang="en", title="", body=[f"Officials from {other} met today."]))
+    index.add(Brief(id="es", lang="es", title="", body=[f"Funcionarios de {other} se reunieron."]))
+    index.add(Brief(id="no", lang="en", title="", body=["Officials met today."]))
+    index.commit()
+    assert ids(index.search(f'"{written}"', 10, cross_lingual=False)) == {"en", "es"}
