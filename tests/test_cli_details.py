@@ -148,3 +148,17 @@ def test_a_closed_pipe_is_no_error(tmp_path: Path) -> None:
         err = proc.stderr.read()
         assert proc.wait(timeout=60) == 0, err
     assert first.startswith(b"lang: es") and err == b""
+
+
+def test_a_document_without_a_title_shows_its_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "docs.jsonl"
+    record = {"id": "x1", "lang": "en", "title": "", "body": "Coca prices fell in the valley."}
+    src.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    idx = str(tmp_path / "idx")
+    assert run(capsys, "index", str(src), "--index", idx)[0] == 0
+    code, out, _ = run(capsys, "search", "coca", "--index", idx)
+    assert code == 0 and out.splitlines()[0] == " 1. Coca prices fell in the valley."
+    code, out, _ = run(capsys, "search", "coca", "--index", idx, "--json")
+    assert json.loads(out)["hits"][0]["title"] == ""
