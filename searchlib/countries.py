@@ -139,6 +139,7 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(_parse(text))
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(name: str) -> str | None:
     """The code of the country ``name`` names in English or Spanish (any variant, or its
     alpha-2/alpha-3 code), or None when it names no country.
@@ -149,6 +150,7 @@ def canonical(name: str) -> str | None:
     return _vocabulary().by_key.get(name_key(name))
 
 
+@functools.lru_cache(maxsize=8192)
 def named(text: str) -> str | None:
     """The code of the country ``text`` names in running text, or None: like
     :func:`canonical` but bare codes are no names (``pe``, ``in``), and a short acronym
@@ -175,6 +177,7 @@ def countries() -> tuple[Country, ...]:
     return tuple(_vocabulary().by_code.values())
 
 
+@functools.lru_cache(maxsize=8192)
 def label(value: str, lang: str = "en") -> str:
     """How a country is shown in ``lang``: its name when ``value`` is a code or any name of a
     known country, else ``value`` itself (a country the vocabulary does not know)."""

@@ -18,7 +18,7 @@ import numpy as np
 
 from searchlib.analysis import detect_language, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.countries import canonical
+from searchlib.countries import canonical, label
 from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days
@@ -449,9 +449,13 @@ class Searcher:
     ) -> Hit:
         """A hit from the segment's columns and the document's stored fields (everything a
         program needs without a second call). With ``whole`` (related items, found without a
-        query) the snippet is the item's teaser, or a brief's first paragraph, whole."""
+        query) the snippet is the item's teaser, or a brief's first paragraph, whole. Without
+        a matcher or ``whole`` (``snippets=False``: ranking only, as evaluation runs), the hit
+        comes from the columns alone: countries by their English names, no authors or url."""
         seg = self.reader.segments[seg_idx]
         lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
+        if matcher is None and not whole:
+            return self._column_hit(seg, docnum, score, lang, reason)
         doc = seg.stored(docnum)
         teaser = doc.get("teaser") if doc.get("kind") == "related" else None
         text = teaser or "\n\n".join(doc.get("body", ()))
@@ -486,6 +490,25 @@ class Searcher:
             url=doc.get("url"),
             source=doc.get("source") or None,
             teaser=teaser,
+        )
+
+    def _column_hit(
+        self, seg: SegmentReader, docnum: int, score: float, lang: str, reason: str | None
+    ) -> Hit:
+        days = int(seg.cols["date"][docnum])
+        codes = seg.doc_values("countries", docnum)
+        return Hit(
+            seg.ids[docnum],
+            score,
+            seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+            seg.title(docnum),
+            lang,
+            None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
+            tuple(label(c) for c in codes),
+            "",
+            reason,
+            country_codes=tuple(canonical(c) for c in codes),
+            sections=tuple(seg.doc_values("sections", docnum)),
         )
 
     def explain(
