@@ -22,6 +22,7 @@ __all__ = [
     "days_to_date",
     "date_to_days",
     "field_name",
+    "legacy_places",
     "record_from_stored",
     "to_index_doc",
 ]
@@ -64,6 +65,14 @@ def country_column(names: tuple[str, ...]) -> tuple[str, ...]:
     """The values of the countries column: each country's ISO code (the name as written when
     the vocabulary does not know it), each once, so a country is counted once per document."""
     return tuple(dict.fromkeys(canonical(n) or n for n in names if n.strip()))
+
+
+def legacy_places(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The countries column of a segment written before the sections column (every byline
+    label, names as written) as (country codes, sections): labels the vocabulary does not know
+    were sections (``China and Crime``)."""
+    codes = tuple(dict.fromkeys(c for v in values if (c := canonical(v)) is not None))
+    return codes, tuple(v for v in values if canonical(v) is None)
 
 
 def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:

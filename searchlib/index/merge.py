@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from searchlib.index.documents import legacy_places
 from searchlib.index.segment import FieldPostings, SegmentData, SegmentReader
 
 __all__ = ["merge_segments", "select_merge"]
@@ -135,8 +136,13 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             ids.append(r.ids[d])
             lang.append(tables["langs"][int(lang_codes[d])])
             kind.append(tables["kinds"][int(kind_codes[d])])
-            countries.append(r.doc_values("countries", d))
-            sections.append(r.doc_values("sections", d))
+            if "sections" in r.cols:
+                countries.append(r.doc_values("countries", d))
+                sections.append(r.doc_values("sections", d))
+            else:  # written before the sections column: its labels are all in countries
+                codes, labels = legacy_places(r.doc_values("countries", d))
+                countries.append(codes)
+                sections.append(labels)
             links.append(r.doc_values("links", d))
             stored.append(r.stored_raw(d))
             titles.append(r.title(d))

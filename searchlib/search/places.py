@@ -47,8 +47,21 @@ def place_key(value: str, column: str = "countries") -> str:
     return name_key(value)
 
 
-def _keys(seg: SegmentReader, column: str) -> list[str]:
-    return [place_key(v, column) for v in seg.col_tables.get(column, ())]
+def _source(seg: SegmentReader, column: str) -> tuple[str, list[str | None]]:
+    """The column that holds ``column``'s values in ``seg``, and each table entry's key (None:
+    an entry that belongs to the other place column). A segment written before the sections
+    column kept every byline label in countries: there, labels the vocabulary does not know
+    are its sections."""
+    legacy = "sections" not in seg.cols
+    source = "countries" if legacy else column
+    keys: list[str | None] = []
+    for value in seg.col_tables.get(source, ()):
+        is_country = canonical(value) is not None
+        if legacy and (column == "sections") == is_country:
+            keys.append(None)
+        else:
+            keys.append(place_key(value, column))
+    return source, keys
 
 
 def _doc_codes(seg: SegmentReader, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -62,12 +75,11 @@ def _doc_codes(seg: SegmentReader, column: str) -> tuple[np.ndarray, np.ndarray]
 def place_mask(seg: SegmentReader, column: str, value: str) -> np.ndarray:
     """Which documents of ``seg`` have ``value`` in ``column`` (any name of the same country)."""
     mask = np.zeros(seg.ndocs, dtype=bool)
-    if column not in seg.cols:
-        return mask
     want = place_key(value, column)
-    codes = [i for i, k in enumerate(_keys(seg, column)) if k == want]
+    source, keys = _source(seg, column)
+    codes = [i for i, k in enumerate(keys) if k == want]
     if codes:
-        docs, values = _doc_codes(seg, column)
+        docs, values = _doc_codes(seg, source)
         mask[docs[np.isin(values, codes)]] = True
     return mask
 
@@ -78,17 +90,17 @@ def count_places(
     """Add to ``out`` how many of ``docs`` hold each place of ``column``: a document counts
     once per country however many of its names it holds; countries are labelled in ``lang``
     (English unless "es"), sections as first written."""
-    if column not in seg.cols or not docs.size:
+    source, keys = _source(seg, column)
+    if not docs.size or not any(k is not None for k in keys):
         return
-    table = seg.col_tables[column]
-    keys = _keys(seg, column)
-    distinct = sorted(set(keys))
+    table = seg.col_tables[source]
+    distinct = sorted({k for k in keys if k is not None})
     key_id = {k: i for i, k in enumerate(distinct)}
-    lut = np.array([key_id[k] for k in keys], dtype=np.int64)
-    all_docs, values = _doc_codes(seg, column)
+    lut = np.array([-1 if k is None else key_id[k] for k in keys], dtype=np.int64)
+    all_docs, values = _doc_codes(seg, source)
     chosen = np.zeros(seg.ndocs, dtype=bool)
     chosen[docs] = True
-    keep = chosen[all_docs]
+    keep = chosen[all_docs] & (lut[values] >= 0)
     pairs = np.unique(all_docs[keep] * len(distinct) + lut[values[keep]])
     counts = np.bincount(pairs % len(distinct), minlength=len(distinct))
     shown = {k: table[keys.index(k)] for k in distinct}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -18,10 +18,10 @@ import numpy as np
 
 from searchlib.analysis import detect_language, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.countries import canonical, label
+from searchlib.countries import canonical, label, split_places
 from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import date_to_days
+from searchlib.index.documents import date_to_days, legacy_places
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
     COLUMN_FIELDS,
@@ -466,14 +466,17 @@ class Searcher:
         else:
             snippet = ""
         days = int(seg.cols["date"][docnum])
+        countries: tuple[str, ...]
+        sections: tuple[str, ...]
         if teaser is not None:  # a related item: its section is a country or a section
             section = doc.get("section") or ""
             known = canonical(section) is not None
             countries = (section,) if known else ()
             sections = (section,) if section and not known else ()
-        else:
-            countries = tuple(doc.get("countries", seg.doc_values("countries", docnum)))
-            sections = tuple(doc.get("sections", seg.doc_values("sections", docnum)))
+        elif "sections" in doc:
+            countries, sections = tuple(doc.get("countries", ())), tuple(doc["sections"])
+        else:  # stored before sections had a field: byline labels were all countries
+            countries, sections = split_places(doc.get("countries", ()))
         return Hit(
             seg.ids[docnum],
             score,
@@ -496,7 +499,11 @@ class Searcher:
         self, seg: SegmentReader, docnum: int, score: float, lang: str, reason: str | None
     ) -> Hit:
         days = int(seg.cols["date"][docnum])
-        codes = seg.doc_values("countries", docnum)
+        codes: Sequence[str] = seg.doc_values("countries", docnum)
+        if "sections" in seg.cols:
+            sections: Sequence[str] = seg.doc_values("sections", docnum)
+        else:  # written before the sections column: byline labels were all countries
+            codes, sections = legacy_places(list(codes))
         return Hit(
             seg.ids[docnum],
             score,
@@ -508,7 +515,7 @@ class Searcher:
             "",
             reason,
             country_codes=tuple(canonical(c) for c in codes),
-            sections=tuple(seg.doc_values("sections", docnum)),
+            sections=tuple(sections),
         )
 
     def explain(

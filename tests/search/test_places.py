@@ -4,6 +4,7 @@ own, and hits that carry what a program needs (issue 14)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,44 @@ def test_any_two_names_of_a_country_are_equivalent(
     index.add(Brief(id="no", lang="en", title="", body=["Officials met today."]))
     index.commit()
     assert ids(index.search(f'"{written}"', 10, cross_lingual=False)) == {"en", "es"}
+
+
+# -- an index written before the vocabulary ----------------------------------------------------
+
+LEGACY = Path(__file__).resolve().parents[1] / "data" / "legacy-seeds-index"
+
+
+@pytest.fixture()
+def legacy(tmp_path: Path) -> Path:
+    """The seeds indexed by the code before the sections column (countries held every byline
+    label, names as written)."""
+    path = tmp_path / "legacy"
+    shutil.copytree(LEGACY, path)
+    return path
+
+
+def test_an_older_index_reads_countries_and_sections_apart(legacy: Path) -> None:
+    with searchlib.open_index(legacy) as index:
+        facets = index.search("turtle OR tortuga OR Humala", 20, facets=True).facets
+        assert facets is not None
+        assert facets["country"] == {"Peru": 2}
+        assert facets["section"] == {"China and Crime": 1, "China y Crimen": 1}
+        found = index.search("turtle OR tortuga", 20, section="China and Crime")
+        assert [(h.lang, h.sections, h.countries) for h in found] == [
+            ("en", ("China and Crime",), ())
+        ]
+        light = index.search("turtle", 5, snippets=False)[0]
+        assert (light.countries, light.sections) == ((), ("China and Crime",))
+
+
+def test_merging_an_older_segment_keeps_sections_apart(legacy: Path) -> None:
+    with searchlib.open_index(legacy) as index:
+        index.add(
+            Brief(id="new", lang="en", title="Turtles", body=["A turtle."], countries=["Peru"])
+        )
+        index.commit()
+        index.optimize()
+        assert index.stats()["segments"] == 1
+        facets = index.search("turtle", 20, facets=True).facets
+        assert facets is not None
+        assert facets["country"] == {"Peru": 1} and facets["section"] == {"China and Crime": 1}
