@@ -61,10 +61,16 @@ def _iso(d: _dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def country_column(names: tuple[str, ...]) -> tuple[str, ...]:
+def country_column(
+    names: tuple[str, ...], codes: tuple[str | None, ...] | None = None
+) -> tuple[str, ...]:
     """The values of the countries column: each country's ISO code (the name as written when
-    the vocabulary does not know it), each once, so a country is counted once per document."""
-    return tuple(dict.fromkeys(canonical(n) or n for n in names if n.strip()))
+    the vocabulary does not know it), each once, so a country is counted once per document;
+    ``codes`` are the names' codes when the caller has them."""
+    if codes is None:
+        codes = tuple(canonical(n) for n in names)
+    values = tuple(c or n for c, n in zip(codes, names, strict=True) if c or n.strip())
+    return values if len(values) < 2 else tuple(dict.fromkeys(values))
 
 
 def legacy_places(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -104,6 +110,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         )
     body = record.text
     lang = doc_lang(record.lang, f"{record.title}\n{body}")
+    codes = record.country_codes
     stored = {
         "id": record.id,
         "kind": record.kind,
@@ -111,7 +118,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         "title": record.title,
         "date": _iso(record.date),
         "countries": list(record.countries),
-        "country_codes": list(record.country_codes),
+        "country_codes": list(codes),
         "sections": list(record.sections),
         "authors": list(record.authors),
         "body": list(record.body),
@@ -129,8 +136,10 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         lang=lang,
         kind=record.kind,
         date=date_to_days(record.date),
-        countries=country_column(record.countries),
-        sections=tuple(dict.fromkeys(record.sections)),
+        countries=country_column(record.countries, codes),
+        sections=record.sections
+        if len(record.sections) < 2
+        else tuple(dict.fromkeys(record.sections)),
         links=tuple(r.id for r in record.related),
         fields=_fields(lang, {"title": record.title, "body": body}),
         stored=dumps(stored),
