@@ -12,6 +12,7 @@ language only, so the per-language scores never add up on the same document.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import re
 from bisect import bisect_left
@@ -21,12 +22,12 @@ from typing import Any
 import attrs
 import numpy as np
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
-from searchlib.search.places import PLACE_COLUMNS, place_mask
+from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -48,9 +49,11 @@ from searchlib.search.query import (
 from searchlib.search.scoring import BM25F, Explanation, idf
 
 __all__ = [
+    "AUTHOR_FIELD",
     "COLUMN_FIELDS",
     "BagOfWords",
     "CrossLingual",
+    "InLanguage",
     "Match",
     "SearchContext",
     "evaluate",
@@ -59,6 +62,9 @@ __all__ = [
 ]
 
 COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
+AUTHOR_FIELD = "author"
+"""The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
+Ramsey, but a filter in queries (matched in both languages, never scored)."""
 
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
@@ -93,6 +99,14 @@ class SearchContext:
         )
         self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._expansions: dict[tuple[Any, ...], list[str]] = {}
+
+    def in_language(self, lang: str) -> SearchContext:
+        """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
+        if self.langs == (lang,):
+            return self
+        child = copy.copy(self)
+        child.langs = (lang,)
+        return child
 
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
         key = (lang, text)
@@ -205,15 +219,26 @@ class BagOfWords:
 
 
 @attrs.frozen(slots=True)
-class CrossLingual:
-    """A query plus its translation into the other language (a lower-weighted optional part).
+class InLanguage:
+    """``query`` run in one language: its words analysed by that language's chain against that
+    language's fields, and only documents of that language match (so a NOT or a filter of the
+    query does not reach the documents of the other language). ``boost`` scales its scores."""
 
-    ``translation`` only scores documents of its own language, so a document matches when it
+    query: Query | BagOfWords
+    lang: str
+    boost: float = 1.0
+
+
+@attrs.frozen(slots=True)
+class CrossLingual:
+    """A query plus its translation into the other language (a lower-weighted part).
+
+    ``translation`` only matches documents of its own language, so a document matches when it
     matches ``query`` (in the query's language) or the translation (in the other one).
     """
 
-    query: Query | BagOfWords
-    translation: BagOfWords
+    query: Query | BagOfWords | InLanguage
+    translation: BagOfWords | InLanguage
 
 
 def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
@@ -396,6 +421,34 @@ def _score_phrase(
     return mask, scores
 
 
+def _cached_phrase(
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: list[str],
+    rel: list[int],
+    slop: int,
+    boost: float,
+) -> Match:
+    """:func:`_score_phrase`, its matches kept with the term impacts of the reader snapshot (a
+    translated query may hold several phrases, each costly to match on positions)."""
+    both = len(ctx.langs) > 1  # the statistics mode changes idf
+    key = ("phrase", seg.name, lang, fields, tuple(terms), tuple(rel), slop, ctx.bm25_key, both)
+    cached = ctx.impacts.get(key, _MISSING)
+    if cached is _MISSING:
+        m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, 1.0)
+        docs = np.flatnonzero(m)
+        cached = (docs, s[docs]) if docs.size else None
+        ctx.remember_impacts(key, cached)
+    mask, scores = _empty(seg)
+    if cached is not None:
+        docs, vals = cached
+        mask[docs] = True
+        scores[docs] = vals if boost == 1.0 else vals * np.float32(boost)
+    return mask, scores
+
+
 def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
     mask = np.zeros(seg.ndocs, dtype=bool)
     if field == "id":
@@ -480,10 +533,28 @@ def _word_matcher(
     return fuzzy, ("fuzzy", word, head, dist)
 
 
+def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: str) -> np.ndarray:
+    """Documents whose column value (country, kind...; case and accents ignored) the multi-term
+    leaf accepts: ``country:bol*``."""
+    column = COLUMN_FIELDS[field]
+    if column in PLACE_COLUMNS:  # every name of the countries (or sections) present
+        names = place_names(seg, column)
+    else:
+        names = seg.col_tables[{"lang": "langs", "kind": "kinds"}[column]]
+    values = sorted({fold_accents(v).casefold() for v in names})
+    matcher, _ = _word_matcher(node, lambda w: fold_accents(w).casefold())
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    for i in matcher(values):
+        mask |= _column_match(seg, field, values[i])
+    return mask
+
+
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
+    if node.field in COLUMN_FIELDS:
+        return _column_values(seg, node, node.field), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
-    for lang in ctx.langs:
+    for lang in _langs(ctx, node.field):
         analyzer = get_analyzer(lang)
         matcher, key = _word_matcher(node, analyzer.normalize)
         terms = ctx.expand(lang, fields, matcher, key)
@@ -491,7 +562,18 @@ def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard 
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
             mask |= m
             scores += s
-    return mask, scores
+    return mask, _scored(node.field, scores)
+
+
+def _langs(ctx: SearchContext, field: str | None) -> tuple[str, ...]:
+    """The languages a text leaf is analysed in: the search's, but both for the author field
+    (names are the same in both languages, and a filter holds whatever the query's language)."""
+    return ("en", "es") if field == AUTHOR_FIELD else ctx.langs
+
+
+def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
+    """A leaf's scores: zero for the author field, which filters and never scores."""
+    return np.zeros_like(scores) if field == AUTHOR_FIELD else scores
 
 
 def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
@@ -502,7 +584,7 @@ def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
     mask, scores = _empty(seg)
     text = node.text if isinstance(node, Term) else " ".join(node.words)
     slop = node.slop if isinstance(node, Phrase) else 0
-    for lang in ctx.langs:
+    for lang in _langs(ctx, node.field):
         terms, positions = ctx.analyse(lang, text)
         if not terms:
             continue
@@ -510,10 +592,10 @@ def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
         else:
             rel = [p - positions[0] for p in positions]
-            m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
+            m, s = _cached_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
         mask |= m
         scores += s
-    return mask, scores
+    return mask, _scored(node.field, scores)
 
 
 def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
@@ -530,7 +612,7 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
 
 
 def evaluate(
-    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader
+    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, seg: SegmentReader
 ) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -541,8 +623,12 @@ def evaluate(
         return _bag(ctx, seg, node)
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
-        m2, s2 = _bag(ctx, seg, node.translation)
+        m2, s2 = evaluate(node.translation, ctx, seg)
         return m1 | m2, s1 + s2
+    if isinstance(node, InLanguage):
+        m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
+        m = m & _column_match(seg, "lang", node.lang)
+        return m, np.where(m, s * np.float32(node.boost), np.float32(0))
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
         if not results:
@@ -605,14 +691,20 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
 
 
 def explain(
-    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader, docnum: int
+    node: Query | BagOfWords | CrossLingual | InLanguage,
+    ctx: SearchContext,
+    seg: SegmentReader,
+    docnum: int,
 ) -> Explanation:
     """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
-    children: Iterable[Query | BagOfWords | CrossLingual] = ()
+    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage] = ()
     if isinstance(node, CrossLingual):
         children = (node.query, node.translation)
+    elif isinstance(node, InLanguage):
+        children = (node.query,)
+        ctx = ctx.in_language(node.lang)
     elif isinstance(node, (And, Or)):
         children = node.children
     elif isinstance(node, AndNot):

@@ -32,7 +32,14 @@ from searchlib.search.query import (
     boosted,
 )
 
-__all__ = ["PLACE_COLUMNS", "count_places", "expand_places", "place_key", "place_mask"]
+__all__ = [
+    "PLACE_COLUMNS",
+    "count_places",
+    "expand_places",
+    "place_key",
+    "place_mask",
+    "place_names",
+]
 
 PLACE_COLUMNS = ("countries", "sections")
 
@@ -62,6 +69,20 @@ def _source(seg: SegmentReader, column: str) -> tuple[str, list[str | None]]:
         else:
             keys.append(place_key(value, column))
     return source, keys
+
+
+def place_names(seg: SegmentReader, column: str) -> list[str]:
+    """The values of ``column`` in ``seg`` as a prefix, wildcard or fuzzy clause may match
+    them: each country by its English and Spanish names (the column holds codes; other names
+    would let ``bol*`` reach the Bolivarian Republic of Venezuela), each section as written."""
+    source, keys = _source(seg, column)
+    out: list[str] = []
+    for value, key in zip(seg.col_tables.get(source, ()), keys, strict=True):
+        if key is None:
+            continue
+        country = by_code(key) if column == "countries" else None
+        out.extend((country.en, country.es) if country is not None else (value,))
+    return out
 
 
 def _doc_codes(seg: SegmentReader, column: str) -> tuple[np.ndarray, np.ndarray]:

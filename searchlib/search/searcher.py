@@ -16,17 +16,16 @@ from typing import Any
 import attrs
 import numpy as np
 
-from searchlib.analysis import detect_language, get_analyzer, load_lexicon
-from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.analysis import get_analyzer
 from searchlib.countries import canonical, label, split_places
 from searchlib.errors import IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days, legacy_places
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
-    COLUMN_FIELDS,
     BagOfWords,
     CrossLingual,
+    InLanguage,
     SearchContext,
     _column_match,
     _score_group,
@@ -34,12 +33,13 @@ from searchlib.search.execute import (
     explain,
 )
 from searchlib.search.highlight import make_snippet
-from searchlib.search.parser import parse_query
+from searchlib.search.parser import FILTER_FIELDS, parse_query
 from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results, TwinRef
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
+from searchlib.search.translate import query_language, query_words, with_translation
 from searchlib.search.twins import twins_for
 
 __all__ = ["Filters", "Searcher"]
@@ -96,61 +96,25 @@ CROSS_WEIGHT = 0.25
 """Weight of the translated part of a query relative to the query itself."""
 
 
-def query_words(q: Query | BagOfWords | CrossLingual) -> str:
-    """The words of a query's positive term leaves, for translation: fields such as lang: or
-    country: are left out, and so are phrases (an exact phrase is not translated word by word)."""
-    if isinstance(q, CrossLingual):
-        q = q.query
-    if isinstance(q, BagOfWords):
-        return q.text
-    parts = []
-    for leaf in iter_terms(q):
-        if leaf.field in COLUMN_FIELDS or leaf.field == "id":
-            continue
-        if isinstance(leaf, Term):
-            parts.append(leaf.text)
-    return " ".join(parts)
-
-
-def query_language(text: str) -> str:
-    """The language of a query: the detector's answer, else a vote of the lexicon (a word
-    counts for a language when the lexicon knows it on that side only, or it is a stop word
-    of that language only); "" when it stays undetermined (names, shared words)."""
-    lang = detect_language(text)
-    if lang in ("en", "es"):
-        return lang
-    lexicon = load_lexicon()
-    en_chain, es_chain = get_analyzer("en"), get_analyzer("es")
-    votes = {"en": 0, "es": 0}
-    for word in TOKEN_RE.findall(text):
-        es = bool(lexicon.lookup(word, "es"))
-        en_stop, es_stop = not en_chain.term(word), not es_chain.term(word)
-        en = bool(lexicon.lookup(word, "en")) or (en_stop and not es_stop)
-        es = es or (es_stop and not en_stop)
-        if en != es:
-            votes["en" if en else "es"] += 1
-    if votes["en"] == votes["es"]:
-        return ""
-    return "en" if votes["en"] > votes["es"] else "es"
-
-
-def translate_words(text: str, src: str) -> str:
-    """``text`` in the other language: lexicon translations plus the words it cannot translate
-    (names, numbers, acronyms), source-language stop words dropped."""
-    lexicon = load_lexicon()
-    analyzer = get_analyzer(src)
-    translated = lexicon.translate(text, src)
-    unknown = [w for w in TOKEN_RE.findall(text) if analyzer.term(w) and not lexicon.lookup(w, src)]
-    return " ".join(translated + unknown)
-
-
 def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords | CrossLingual:
     """``q`` with each country it names also matching the country's other names, in both
-    languages (:func:`~searchlib.search.places.expand_places`); done after the language and
-    translation are settled, which the other names must not sway."""
+    languages (:func:`~searchlib.search.places.expand_places`), in the query and in its
+    translation; done after the language and translation are settled, which the other names
+    must not sway."""
     if isinstance(q, CrossLingual):
-        query = q.query if isinstance(q.query, BagOfWords) else expand_places(q.query)
-        return attrs.evolve(q, query=query)
+        query = q.query
+        if isinstance(query, InLanguage):
+            query = attrs.evolve(query, query=_place_names(query.query))
+        else:
+            query = _place_names(query)
+        translation = q.translation
+        if isinstance(translation, InLanguage):
+            translation = attrs.evolve(translation, query=_place_names(translation.query))
+        return CrossLingual(query, translation)
+    return _place_names(q)
+
+
+def _place_names(q: Query | BagOfWords) -> Query | BagOfWords:
     return q if isinstance(q, BagOfWords) else expand_places(q)
 
 
@@ -215,9 +179,10 @@ class Searcher:
 
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
-        With ``cross_lingual``, the query's words are also translated with the bilingual
-        lexicon (names and numbers kept) and matched against the other language's documents at
-        ``cross_weight`` of the weight, so a Spanish query finds English briefs and the reverse.
+        With ``cross_lingual``, the query is also translated with the bilingual lexicon, its
+        structure kept (see :mod:`searchlib.search.translate`), and matched against the other
+        language's documents at ``cross_weight`` of the weight, so a Spanish query finds
+        English briefs and the reverse.
         With ``twins``, English and Spanish versions of one story are shown and counted once
         (in the query's language when both match; the hit's ``twin`` names the other version).
         A did-you-mean ``suggestion`` is given when a word of a query string is unknown to
@@ -377,19 +342,14 @@ class Searcher:
     ) -> Query | BagOfWords | CrossLingual:
         """``q`` plus its translation into the other language, when the query's language is
         known (given, or detected from its words) and the lexicon translates any of them."""
-        if isinstance(q, CrossLingual):
+        if isinstance(q, (CrossLingual, InLanguage)):
             return q
-        words = query_words(q)
-        src = lang or query_language(words)
-        if src not in ("en", "es") or not words:
+        src = lang or query_language(query_words(q))
+        if src not in ("en", "es"):
             return q
-        other = "es" if src == "en" else "en"
-        if not self.reader.lang_doc_count(other):
+        if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
-        text = translate_words(words, src)
-        if not text:
-            return q
-        return CrossLingual(q, BagOfWords(text, boost=self.cross_weight, langs=(other,)))
+        return with_translation(q, src, self.cross_weight)
 
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
@@ -421,21 +381,27 @@ class Searcher:
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
         for (lang, *_), terms in ctx.expansions().items():
             exact[lang].update(terms)
-        if isinstance(q, CrossLingual):
-            for lang in q.translation.langs or ("en", "es"):
-                exact[lang].update(get_analyzer(lang).terms(q.translation.text)[0])
-            q = q.query
-        if isinstance(q, BagOfWords):
-            for lang in ("en", "es"):
-                exact[lang].update(get_analyzer(lang).terms(q.text)[0])
-        for leaf in () if isinstance(q, BagOfWords) else iter_terms(q):
-            for lang in ("en", "es"):
-                analyzer = get_analyzer(lang)
-                if isinstance(leaf, Term):
-                    exact[lang].update(analyzer.terms(leaf.text)[0])
-                elif isinstance(leaf, Phrase):
-                    exact[lang].update(analyzer.terms(" ".join(leaf.words))[0])
 
+        def add(
+            node: Query | BagOfWords | CrossLingual | InLanguage, langs: tuple[str, ...]
+        ) -> None:
+            if isinstance(node, CrossLingual):
+                add(node.query, langs)
+                add(node.translation, langs)
+            elif isinstance(node, InLanguage):
+                add(node.query, (node.lang,))
+            elif isinstance(node, BagOfWords):
+                for lang in node.langs or langs:
+                    exact[lang].update(get_analyzer(lang).terms(node.text)[0])
+            else:
+                for leaf in iter_terms(node):
+                    if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
+                        continue
+                    text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
+                    for lang in langs:
+                        exact[lang].update(get_analyzer(lang).terms(text)[0])
+
+        add(q, ("en", "es"))
         return {lang: frozenset(terms).__contains__ for lang, terms in exact.items()}
 
     def _hit(
