@@ -279,3 +279,50 @@ def test_merging_an_older_segment_keeps_sections_apart(legacy: Path) -> None:
         facets = index.search("turtle", 20, facets=True).facets
         assert facets is not None
         assert facets["country"] == {"Peru": 1} and facets["section"] == {"China and Crime": 1}
+
+
+SOME = ["US", "PE", "BR", "MX", "GB", "DE", "CO", "SUHH"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["en", "es"]),
+            st.lists(st.tuples(st.sampled_from(SOME), st.integers(0, 30)), max_size=4),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["en", "es"]),
+    st.sampled_from(SOME),
+)
+def test_facets_and_filters_match_a_naive_count(
+    docs: list[tuple[str, list[tuple[str, int]]]], labels: str, wanted: str
+) -> None:
+    """Documents tagged with random spellings of random countries: a country's facet count is
+    the number of documents naming it at least once, under its name in the language asked for;
+    a filter by any of its names finds exactly those documents."""
+    index = create_index()
+    tagged: dict[str, set[str]] = {}
+    for i, (lang, tags) in enumerate(docs):
+        written = []
+        for code, k in tags:
+            country = countries.by_code(code)
+            assert country is not None
+            written.append(country.names[k % len(country.names)])
+        index.add(Brief(id=f"d{i}", lang=lang, title="Coca", body=["coca"], countries=written))
+        tagged[f"d{i}"] = {code for code, _ in tags}
+    index.commit()
+    # the query's language names the countries; its translation reaches the other language
+    results = index.search("coca", 100, lang=labels, facets=True)
+    assert results.total == len(docs)
+    want: dict[str, int] = {}
+    for codes in tagged.values():
+        for code in codes:
+            name = countries.by_code(code).name(labels)  # type: ignore[union-attr]
+            want[name] = want.get(name, 0) + 1
+    assert results.facets is not None and results.facets["country"] == want
+    for name in countries.by_code(wanted).names:  # type: ignore[union-attr]
+        found = ids(index.search("coca", 100, country=name, cross_lingual=False))
+        assert found == {d for d, codes in tagged.items() if wanted in codes}, name
