@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import searchlib
 from searchlib.dates import DATE_FORMS, date_bound
-from searchlib.errors import IndexStateError, QuerySyntaxError, SearchlibError
+from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
 
 __all__ = ["main"]
 
@@ -49,6 +49,35 @@ def _until(value: str) -> _dt.date:
         return date_bound(value, end=True)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(low: int, high: int | None = None) -> Any:
+    """An argparse type: a whole number from ``low`` (to ``high``), else a usage error."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < low or (high is not None and number > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {number}")
+        return number
+
+    return parse
+
+
+WINDOW = 10_000  # searchlib.search.searcher.MAX_RESULT_WINDOW
+
+
+def _excerpt(query: str, position: int, room: int = 30) -> tuple[str, int]:
+    """At most ``2 * room`` characters of ``query`` around ``position`` (``…`` where cut, one
+    line) and the caret's column in it: an error about a 30 KB query stays short."""
+    start = max(0, position - room)
+    end = min(len(query), position + room)
+    head = "…" if start else ""
+    text = head + query[start:end] + ("…" if end < len(query) else "")
+    return " ".join(text.splitlines()) or text, len(head) + position - start
 
 
 def _print_json(obj: Any) -> None:
@@ -107,7 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("search", "search the index", 'searchlib search "Humala coca" --lang en --json')
     sp.add_argument("query")
     index_option(sp)
-    sp.add_argument("--limit", type=int, default=10, metavar="N", help="hits to show (default: 10)")
+    sp.add_argument(
+        "--limit",
+        type=_count(0, WINDOW),
+        default=10,
+        metavar="N",
+        help="hits to show (default: 10; 0: count only)",
+    )
+    sp.add_argument(
+        "--offset", type=_count(0, WINDOW), default=0, metavar="N", help="hits to skip (paging)"
+    )
+    sp.add_argument(
+        "--syntax",
+        choices=("strict", "lenient", "plain"),
+        default="strict",
+        help="strict: syntax errors are errors; lenient: read them as words; "
+        "plain: no syntax, every word optional (long text, up to 100,000 characters)",
+    )
     sp.add_argument(
         "--lang",
         choices=("en", "es"),
@@ -157,7 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("doc_id", metavar="DOC_ID")
     index_option(sp)
     sp.add_argument(
-        "--limit", type=int, default=10, metavar="N", help="items to show (default: 10)"
+        "--limit",
+        type=_count(0, WINDOW),
+        default=10,
+        metavar="N",
+        help="items to show (default: 10)",
     )
     sp.add_argument("--json", action="store_true")
 
@@ -192,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     index_option(sp)
     sp.add_argument("--queries", required=True, metavar="Q.jsonl")
     sp.add_argument("--qrels", metavar="QRELS.tsv")
-    sp.add_argument("--k", type=int, default=10)
+    sp.add_argument("--k", type=_count(1, WINDOW), default=10, help="cut-off of nDCG and MRR")
     sp.add_argument(
         "--lang-mode",
         choices=("query", "any"),
@@ -276,10 +325,12 @@ def _clip(text: str, width: int) -> str:
 
 
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
-    if not results.hits:
+    if not results.total:
         print(
             "no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else "")
         )
+        for warning in results.warnings:
+            print(f"note: {warning}", file=sys.stderr)
         return
     for i, h in enumerate(results.hits, 1):
         date = h.date.isoformat() if h.date else "-"
@@ -287,10 +338,12 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
         extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
         print(f"{i:>2}. {h.display_title}")
         print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
-        if h.snippet:
-            print(f"    {_clip(h.snippet.replace('<b>', '*').replace('</b>', '*'), 300)}")
+        if h.passage.text:
+            print(f"    {_clip(h.passage.marked(), 300)}")
         if h.twin_ref is not None:
             print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
+    for warning in results.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     if not related:
         print(f"-- {results.total} hits in {results.took_ms:.1f} ms")
 
@@ -300,6 +353,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         results = index.search(
             args.query,
             args.limit,
+            offset=args.offset,
+            syntax=args.syntax,
             lang=args.lang,
             country=args.country,
             section=args.section,
@@ -479,7 +534,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"searchlib: {exc}", file=sys.stderr)
         if exc.query:
-            print(f"  {exc.query}\n  {' ' * exc.position}^", file=sys.stderr)
+            excerpt, column = _excerpt(exc.query, exc.position)
+            print(f"  {excerpt}\n  {' ' * column}^", file=sys.stderr)
+        if args_command(argv) == "search":
+            print(
+                "  (--syntax lenient reads syntax errors as words; --syntax plain, long text)",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
+    except ArgumentError as exc:
+        if debug:
+            raise
+        print(f"searchlib: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (SearchlibError, OSError) as exc:
         if debug:
@@ -500,6 +566,11 @@ def _quiet_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def args_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def run() -> NoReturn:

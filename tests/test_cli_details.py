@@ -89,7 +89,8 @@ def test_doc_lang_section_and_date_forms(
     assert code == 2 and "not a date (YYYY, YYYY-MM or YYYY-MM-DD): '2011-13'" in err
 
 
-def test_help_describes_the_options() -> None:
+def test_help_describes_the_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # no line wrapped inside a phrase looked for
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     search = sub.choices["search"].format_help()  # type: ignore[attr-defined]

@@ -63,6 +63,8 @@ def test_sample_brief_ranks_first(
         "url",
         "source",
         "snippet",
+        "snippet_text",
+        "highlights",
     }
 
 

@@ -38,7 +38,9 @@ date bounds are kept (Whoosh drops them) and exclude the whole period of a parti
 be boosted, and so may fuzzy terms and one-word phrases (Whoosh loses those boosts); ``NOT NOT a``
 nests (Whoosh fails); see also :func:`~searchlib.search.query.normalize`.  Dangling operators
 (``a AND``, ``a OR -b``) are dropped as in Whoosh.  Limits: ``max_length`` characters,
-64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).
+64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).  Text people type goes
+through :func:`parse_lenient` instead: it never raises, reads syntax errors as words, and tells
+its caller to read text over these limits as plain words (a pasted paragraph).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from typing import Literal, NoReturn
 
 import attrs
 
-from searchlib.errors import QuerySyntaxError
+from searchlib.errors import ArgumentError, QuerySyntaxError
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -77,7 +79,9 @@ __all__ = [
     "FILTER_FIELDS",
     "MAX_CLAUSES",
     "MAX_DEPTH",
+    "MAX_REPAIRS",
     "is_filter",
+    "parse_lenient",
     "parse_query",
     "with_filters",
 ]
@@ -150,13 +154,81 @@ def parse_query(
         QuerySyntaxError: naming the 0-based position of the problem.
     """
     if default_op not in ("OR", "AND"):
-        raise ValueError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
+        raise ArgumentError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
     if len(text) > max_length:
         raise QuerySyntaxError(
             text, max_length, f"query is too long ({len(text)} characters, limit {max_length})"
         )
     parser = _Parser(text, And if default_op == "AND" else Or, fields or DEFAULT_FIELDS)
     return normalize(parser.parse())
+
+
+MAX_REPAIRS = 16
+"""Syntax errors :func:`parse_lenient` reads as words before it reads the whole text so."""
+
+_SPECIAL = '"()[]{}^~:*?'
+_OVER_LIMIT = ("query is too long", "too many clauses", "query nested too deeply")
+
+
+def parse_lenient(
+    text: str,
+    *,
+    default_op: Literal["OR", "AND"] = "OR",
+    fields: frozenset[str] | None = None,
+    max_length: int = 1000,
+) -> tuple[Query | None, tuple[str, ...]]:
+    """Syntax where it parses, words otherwise: what a search box needs for what people type.
+
+    Never raises :class:`QuerySyntaxError`. Each syntax error is repaired by reading the
+    character it names (an unbalanced ``"`` or ``(``, a stray ``^`` or ``~``, an unclosed
+    ``[``), or the syntax characters of the word it names, as a space, and the query is parsed
+    again (at most :data:`MAX_REPAIRS` times). A query over the parser's limits (length,
+    clauses, nesting) or past repair gives ``None``: the caller reads the whole text as plain
+    words (see ``syntax="plain"`` in :meth:`~searchlib.search.Searcher.search`).
+
+    Returns:
+        The query tree (or None) and one short note per repair, for the results' warnings.
+    """
+    notes: list[str] = []
+    current = text
+    for _ in range(MAX_REPAIRS + 1):
+        try:
+            return (
+                parse_query(current, default_op=default_op, fields=fields, max_length=max_length),
+                tuple(notes),
+            )
+        except QuerySyntaxError as exc:
+            if exc.reason.startswith(_OVER_LIMIT):
+                notes.append(f"{_short(exc.reason)}: read as plain words")
+                return None, tuple(notes)
+            repaired = _repair(current, exc.position)
+            if repaired == current:
+                break
+            notes.append(f"position {exc.position}: {_short(exc.reason)}: read as words")
+            current = repaired
+    notes.append("syntax errors past repair: read as plain words")
+    return None, tuple(notes)
+
+
+def _short(reason: str, limit: int = 100) -> str:
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
+def _repair(text: str, pos: int) -> str:
+    """``text`` with the syntax at ``pos`` read as a space: the character there when it is a
+    syntax character, else the syntax characters of the word holding ``pos``."""
+    if pos >= len(text):
+        return text
+    if text[pos] in _SPECIAL:
+        return text[:pos] + " " + text[pos + 1 :]
+    start = pos
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = pos
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    word = "".join(" " if c in _SPECIAL else c for c in text[start:end])
+    return text[:start] + word + text[end:]
 
 
 class _Parser:

@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from searchlib.search.highlight import Snippet
+
 __all__ = ["Hit", "Results", "TwinRef"]
 
 
@@ -25,7 +27,12 @@ class TwinRef:
 
 @attrs.frozen(slots=True)
 class Hit:
-    """One ranked document. ``snippet`` marks matched words as written: ``<b>coca</b>``.
+    """One ranked document.
+
+    ``snippet`` is HTML: the passage's text escaped, matched words marked as written
+    (``<b>coca</b>``). ``passage`` is the same snippet as data: its plain text and the
+    character spans of the matched words, for programs that render it their own way.
+    ``title`` is plain text (never escaped or marked).
 
     ``countries`` are the names as the document wrote them, ``country_codes`` their ISO codes
     (None for a name the vocabulary does not know); ``teaser`` is a related item's whole text;
@@ -43,6 +50,7 @@ class Hit:
     snippet: str
     reason: str | None = None
     twin: str | None = None
+    passage: Snippet = Snippet()
     country_codes: tuple[str | None, ...] = ()
     sections: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
@@ -62,9 +70,7 @@ class Hit:
         id (never an empty line)."""
         if self.title.strip():
             return self.title
-        text = " ".join(
-            (self.teaser or self.snippet.replace("<b>", "").replace("</b>", "")).split()
-        )
+        text = " ".join((self.teaser or self.passage.text).split())
         if not text:
             return f"(untitled {self.kind} {self.id})"
         if len(text) <= 80:
@@ -88,6 +94,8 @@ class Hit:
             "url": self.url,
             "source": self.source,
             "snippet": self.snippet,
+            "snippet_text": self.passage.text,
+            "highlights": [list(span) for span in self.passage.spans],
         }
         if self.teaser is not None:
             out["teaser"] = self.teaser
@@ -102,7 +110,12 @@ class Hit:
 
 @attrs.frozen(slots=True)
 class Results:
-    """A page of hits plus total count, timing, optional facets and a did-you-mean suggestion."""
+    """A page of hits plus total count, timing, optional facets and a did-you-mean suggestion.
+
+    ``warnings`` says where the results are not the whole answer to the query as written: an
+    expansion (``a*``, ``word~2``) cut to its most frequent words, a budget spent, a query
+    read leniently (syntax errors read as words, text past the length limit left out).
+    """
 
     query: str
     total: int
@@ -110,6 +123,7 @@ class Results:
     hits: tuple[Hit, ...]
     facets: Mapping[str, Mapping[str, int]] | None = None
     suggestion: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -128,4 +142,6 @@ class Results:
             out["facets"] = {k: dict(v) for k, v in self.facets.items()}
         if self.suggestion is not None:
             out["suggestion"] = self.suggestion
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out

@@ -8,6 +8,7 @@ ties broken by index order, so a ranking is deterministic.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.countries import canonical, label, split_places
-from searchlib.errors import IndexStateError
+from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days, legacy_places
 from searchlib.index.segment import NO_DATE
@@ -32,8 +33,8 @@ from searchlib.search.execute import (
     evaluate,
     explain,
 )
-from searchlib.search.highlight import make_snippet
-from searchlib.search.parser import FILTER_FIELDS, parse_query
+from searchlib.search.highlight import Snippet, make_snippet
+from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
 from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results, TwinRef
@@ -42,7 +43,39 @@ from searchlib.search.suggest import suggest
 from searchlib.search.translate import query_language, query_words, with_translation
 from searchlib.search.twins import twins_for
 
-__all__ = ["Filters", "Searcher"]
+__all__ = ["MAX_RESULT_WINDOW", "MAX_TEXT_LENGTH", "SYNTAX_MODES", "Filters", "Searcher"]
+
+MAX_RESULT_WINDOW = 10_000
+"""The deepest hit a search returns: ``offset + limit`` may not exceed it (as in
+Elasticsearch's ``index.max_result_window``); past it, page with filters instead."""
+
+MAX_TEXT_LENGTH = 100_000
+"""Characters of plain text (``syntax="plain"``, or a lenient query read as words) searched;
+the rest is left out, with a warning in the results."""
+
+SYNTAX_MODES = ("strict", "lenient", "plain")
+"""How a query string is read: ``strict`` (the query syntax; errors raise QuerySyntaxError),
+``lenient`` (syntax where it parses, words otherwise; never raises), ``plain`` (every word
+an optional term, no syntax: a pasted paragraph, more-like-this)."""
+
+
+def whole_number(name: str, value: object, low: int, high: int | None = None) -> int:
+    """``value`` as an int in ``[low, high]``, else ArgumentError naming ``name``.
+
+    Accepts ints and integer-like numbers (numpy integers), never bools or floats.
+    """
+    if isinstance(value, bool):
+        raise ArgumentError(f"{name} must be a whole number, not {value!r}")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ArgumentError(
+            f"{name} must be a whole number, not {type(value).__name__} {value!r}"
+        ) from None
+    if number < low or (high is not None and number > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ArgumentError(f"{name} must be {bound}, got {number}")
+    return number
 
 
 @attrs.frozen(slots=True)
@@ -158,7 +191,7 @@ class Searcher:
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
-            raise ValueError(f"lang must be 'en' or 'es', got {lang!r}")
+            raise ArgumentError(f"lang must be 'en' or 'es', got {lang!r}")
         return SearchContext(self.reader, (lang,) if lang else ("en", "es"), self.bm25)
 
     def search(
@@ -174,8 +207,16 @@ class Searcher:
         default_op: str = "OR",
         cross_lingual: bool = True,
         twins: bool = False,
+        syntax: str = "strict",
     ) -> Results:
         """Rank the documents matching ``query``; return hits ``offset`` .. ``offset + limit``.
+
+        ``limit`` (0 counts without hits) and ``offset`` are whole numbers with ``offset +
+        limit`` at most :data:`MAX_RESULT_WINDOW`; else ArgumentError. ``syntax`` says how a
+        query string is read (:data:`SYNTAX_MODES`): ``"lenient"`` never raises on what a
+        person typed, ``"plain"`` takes long text (up to :data:`MAX_TEXT_LENGTH` characters).
+        ``Results.warnings`` says when the answer is not the whole query's: a syntax error
+        read as words, text left out, an expansion cut (see :class:`SearchContext`).
 
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
@@ -189,6 +230,8 @@ class Searcher:
         the index (searched in the query's languages) and a known word is close to it.
         """
         t0 = time.perf_counter()
+        limit = whole_number("limit", limit, 0, MAX_RESULT_WINDOW)
+        offset = whole_number("offset", offset, 0, MAX_RESULT_WINDOW - limit)
         text = (
             query
             if isinstance(query, str)
@@ -197,7 +240,9 @@ class Searcher:
             else repr(query)
         )
         labels = lang  # facet labels: in the language asked for (English when none)
-        q, lang = self.prepare(query, lang, cross_lingual, default_op)
+        warnings: list[str] = []
+        parsed = self._read(query, syntax, default_op, warnings)
+        q, lang = self.prepare(parsed, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
@@ -235,7 +280,9 @@ class Searcher:
             k = min(total, offset + limit)
             if twins:
                 k = min(total, 3 * k + 10)  # room for the twins the dedup will fold
-            if k < total:
+            if k == 0:
+                top = np.zeros(0, dtype=np.intp)
+            elif k < total:
                 # Everything scoring at least the k-th best score: ties at the cut are then
                 # ordered by index order like the rest, so pages never overlap or skip.
                 kth = np.partition(all_score, total - k)[total - k]
@@ -255,11 +302,42 @@ class Searcher:
                     hit = self._with_twin(hit)
                 hits.append(hit)
         suggestion = None
-        if isinstance(query, str):
+        if isinstance(query, str) and not isinstance(parsed, BagOfWords):
             suggestion = suggest(self.reader, query, ctx.langs)
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
-        return Results(text, total, took, tuple(hits), facet_out, suggestion)
+        warnings += ctx.warnings
+        return Results(
+            text, total, took, tuple(hits), facet_out, suggestion, tuple(dict.fromkeys(warnings))
+        )
+
+    def _read(
+        self,
+        query: str | Query | BagOfWords,
+        syntax: str,
+        default_op: str,
+        warnings: list[str],
+    ) -> Query | BagOfWords:
+        """A query string read in its ``syntax`` mode (notes on what was not read as written
+        go to ``warnings``); a query tree as it is."""
+        if syntax not in SYNTAX_MODES:
+            raise ArgumentError(f"syntax must be one of {', '.join(SYNTAX_MODES)}, not {syntax!r}")
+        if not isinstance(query, str):
+            return query
+        if syntax == "strict":
+            return parse_query(query, default_op=default_op)  # type: ignore[arg-type]
+        if syntax == "lenient":
+            tree, notes = parse_lenient(query, default_op=default_op)  # type: ignore[arg-type]
+            warnings.extend(notes)
+            if tree is not None:
+                return tree
+        if len(query) > MAX_TEXT_LENGTH:
+            cut = query.rfind(" ", 0, MAX_TEXT_LENGTH + 1)
+            query = query[: cut if cut > 0 else MAX_TEXT_LENGTH]
+            warnings.append(
+                f"text past {MAX_TEXT_LENGTH:,} characters left out (the limit of plain text)"
+            )
+        return BagOfWords(query)
 
     def _with_twin(self, hit: Hit) -> Hit:
         """``hit`` with its twin's id, language and title (when the story has a twin)."""
@@ -375,7 +453,7 @@ class Searcher:
 
     def _term_matcher(
         self, q: Query | BagOfWords | CrossLingual, ctx: SearchContext
-    ) -> dict[str, Callable[[str], bool]]:
+    ) -> dict[str, Callable[[str], bool] | None]:
         """Per language, a predicate: is this term one the query looks for? Prefix, wildcard
         and fuzzy leaves contribute the terms they expanded to during the search."""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
@@ -402,14 +480,17 @@ class Searcher:
                         exact[lang].update(get_analyzer(lang).terms(text)[0])
 
         add(q, ("en", "es"))
-        return {lang: frozenset(terms).__contains__ for lang, terms in exact.items()}
+        # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
+        return {
+            lang: frozenset(terms).__contains__ if terms else None for lang, terms in exact.items()
+        }
 
     def _hit(
         self,
         seg_idx: int,
         docnum: int,
         score: float,
-        matcher: dict[str, Callable[[str], bool]] | None,
+        matcher: dict[str, Callable[[str], bool] | None] | None,
         reason: str | None = None,
         whole: bool = False,
     ) -> Hit:
@@ -426,11 +507,11 @@ class Searcher:
         teaser = doc.get("teaser") if doc.get("kind") == "related" else None
         text = teaser or "\n\n".join(doc.get("body", ()))
         if matcher is not None:
-            snippet = make_snippet(text, lang, matcher[lang])
-        elif whole:
-            snippet = teaser or next(iter(doc.get("body", ())), "")
+            passage = make_snippet(text, lang, matcher[lang])
+        elif whole:  # found without a query: the teaser (or first paragraph), whole
+            passage = Snippet(teaser or next(iter(doc.get("body", ())), ""))
         else:
-            snippet = ""
+            passage = Snippet()
         days = int(seg.cols["date"][docnum])
         countries: tuple[str, ...]
         sections: tuple[str, ...]
@@ -451,8 +532,9 @@ class Searcher:
             lang,
             None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
             countries,
-            snippet,
+            passage.html(),
             reason,
+            passage=passage,
             country_codes=tuple(canonical(c) for c in countries),
             sections=sections,
             authors=tuple(doc.get("authors", ())),
@@ -490,10 +572,12 @@ class Searcher:
         doc_id: str,
         lang: str | None = None,
         cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` got its score for ``query`` (run exactly as :meth:`search` runs it,
-        translation included); the root value equals the hit's score."""
-        q, lang = self.prepare(query, lang, cross_lingual)
+        read in the same ``syntax``, translation included); the root value equals the hit's
+        score."""
+        q, lang = self.prepare(self._read(query, syntax, "OR", []), lang, cross_lingual)
         loc = self.reader.locate(doc_id)
         if loc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")
@@ -509,6 +593,7 @@ class Searcher:
         page", "page that shows it", or "similar content: <key words>".
         """
         t0 = time.perf_counter()
+        limit = whole_number("limit", limit, 0, MAX_RESULT_WINDOW)
         doc = self.reader.document(doc_id)
         if doc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")

@@ -42,7 +42,7 @@ def test_pipe_mode_errors_go_to_stderr_and_fail_the_run(seeds_index: Path, tmp_p
     env = dict(os.environ, SEARCHLIB_HISTORY=str(tmp_path / "history"), PYTHONIOENCODING="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "searchlib", "repl", "--index", str(seeds_index)],
-        input='Humala\n:bogus\n"coca\nHumala\n',
+        input="Humala\n:bogus\n:open 99\nHumala\n",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -51,7 +51,7 @@ def test_pipe_mode_errors_go_to_stderr_and_fail_the_run(seeds_index: Path, tmp_p
     )
     assert proc.returncode == 2
     assert "error" not in proc.stdout and proc.stdout.count(f" 1. {SAMPLE_TITLE}") == 2
-    assert "unknown command :bogus" in proc.stderr and "bad query at position" in proc.stderr
+    assert "unknown command :bogus" in proc.stderr and "no hit 99" in proc.stderr
     ok = subprocess.run(
         [sys.executable, "-m", "searchlib", "repl", "--index", str(seeds_index)],
         input="Humala\n",

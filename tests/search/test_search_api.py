@@ -21,6 +21,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
 from searchlib.records import Brief, RelatedItem
+from searchlib.search.highlight import Snippet
 from searchlib.search.results import Hit, Results
 
 D = dt.date
@@ -159,6 +160,8 @@ HIT_KEYS = {
     "url",
     "source",
     "snippet",
+    "snippet_text",
+    "highlights",
 }
 
 
@@ -208,6 +211,7 @@ def test_hit_values_and_empty_results(index: Index) -> None:
         D(2011, 9, 23),
         ("Peru",),
         "<b>Humala</b> asked for closer anti-drug cooperation with the US.",
+        passage=Snippet("Humala asked for closer anti-drug cooperation with the US.", ((0, 6),)),
         country_codes=("PE",),
         source=hit.source,
     )
