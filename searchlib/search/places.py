@@ -166,6 +166,7 @@ def _contains(
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def _forms(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     text = " ".join(words)
     return tuple(get_analyzer("en").terms(text)[0]), tuple(get_analyzer("es").terms(text)[0])
