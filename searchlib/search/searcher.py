@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
+from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.countries import canonical, label, split_places
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
@@ -151,14 +152,20 @@ def _place_names(q: Query | BagOfWords) -> Query | BagOfWords:
     return q if isinstance(q, BagOfWords) else expand_places(q)
 
 
-def shared_words(doc: dict[str, Any], lang: str, terms: list[str]) -> list[str]:
-    """The words of a stored document, as it writes them, whose terms are among ``terms``, in
-    the order of ``terms`` (one word per term: its first occurrence)."""
-    text = "\n".join([doc.get("title") or "", doc.get("teaser") or "", *doc.get("body", ())])
+def written_forms(doc: dict[str, Any], lang: str, terms: list[str]) -> dict[str, str]:
+    """For each of ``terms``, the first word of a stored document that has it, as written
+    (``traffick`` -> ``trafficking``); terms the document does not hold are left out."""
+    term = get_analyzer(lang).term
+    wanted = set(terms)
     first: dict[str, str] = {}
-    for tok in get_analyzer(lang).tokens(text):
-        first.setdefault(tok.term, text[tok.start : tok.end])
-    return [first[t] for t in terms if t in first]
+    for text in (doc.get("title") or "", doc.get("teaser") or "", *doc.get("body", ())):
+        for match in TOKEN_RE.finditer(text):
+            t = term(match.group())
+            if t in wanted and t not in first:
+                first[t] = match.group()
+                if len(first) == len(wanted):
+                    return first
+    return first
 
 
 class Searcher:
@@ -646,11 +653,14 @@ class Searcher:
             return []
         ctx = self._context(lang)
         seg_ids, docnums, scores = [], [], []
+        holds: list[list[tuple[str, np.ndarray]]] = []  # per segment: (key term, its docs)
         for i, seg in enumerate(self.reader.segments):
             total = np.zeros(seg.ndocs, dtype=np.float32)
+            holds.append([])
             for term, _ in key:
-                _, s = _score_group(ctx, seg, lang, ctx.default_fields, [term], 1.0)
+                m, s = _score_group(ctx, seg, lang, ctx.default_fields, [term], 1.0)
                 total += s
+                holds[-1].append((term, m))
             if seg.live is not None:
                 total[~seg.live] = 0
             docs = np.flatnonzero(total > 0)
@@ -660,6 +670,8 @@ class Searcher:
         order = np.lexsort(
             (np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64))
         )
+        # each hit's reason: the key words it shares, as the document asked about writes them
+        written = written_forms(doc, lang, [t for t, _ in key])
         hits = []
         for j in order:
             seg = self.reader.segments[seg_ids[j]]
@@ -668,7 +680,8 @@ class Searcher:
                 continue
             seen.add(d)
             hit = self._hit(seg_ids[j], docnums[j], float(scores[j]), None, whole=True)
-            words = ", ".join(shared_words(seg.stored(docnums[j]), lang, [t for t, _ in key])[:5])
+            shared = [t for t, m in holds[seg_ids[j]] if m[docnums[j]] and t in written][:5]
+            words = ", ".join(written[t] for t in shared)
             hits.append(attrs.evolve(hit, reason=f"similar content: {words}"))
             if len(hits) >= limit:
                 break

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import searchlib
 from searchlib import Brief, RelatedItem, countries, create_index
+from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
 from searchlib.ingest import parse_page
@@ -143,16 +144,23 @@ def test_get_returns_the_related_items(seeds_index: Path) -> None:
 
 
 def test_related_reason_shows_shared_words_as_written_per_hit(seeds_index: Path) -> None:
+    """The reason names the words a similar document shares with the one asked about, as that
+    one writes them (not stems), and only those this hit holds."""
     with searchlib.open_index(seeds_index) as index:
+        source = index.stored("44fea6efc1d86929") or {}
+        written = set(TOKEN_RE.findall(" ".join([source["title"], *source["body"]])))
         hits = index.related("44fea6efc1d86929", 20)
         similar = [h for h in hits if (h.reason or "").startswith("similar content: ")]
         assert len(similar) >= 2
         reasons = set()
+        analyzer = get_analyzer("es")
         for h in similar:
             words = (h.reason or "").removeprefix("similar content: ").split(", ")
             stored = index.stored(h.id) or {}
             text = " ".join([stored.get("title") or "", *stored.get("body", ())])
-            assert words and set(words) <= set(TOKEN_RE.findall(text)), (h.id, words)
+            held = set(analyzer.terms(text)[0])
+            assert words and set(words) <= written, (h.id, words)
+            assert all(analyzer.term(w) in held for w in words), (h.id, words)
             reasons.add(h.reason)
         assert len(reasons) == len(similar)  # each hit's own shared words
 
