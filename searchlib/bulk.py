@@ -10,6 +10,11 @@ Each worker takes a contiguous run of tasks, so it learns the vocabulary of its 
 input rather than of all of it (with tasks dealt out in turn, two workers on the news corpus
 spent 15% more CPU), and steals from the back of the longest run once its own is done;
 runs end with smaller tasks, so what is stolen last is short (:func:`_plan`).
+
+Workers die with the process that started them (:func:`_die_with_parent`): a killed indexer
+leaves no worker writing segment files, and the write lock is never theirs (the storage layer
+closes a lock's descriptor in every forked child), so the next writer can start at once and
+removes the segments the dead run left behind.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import itertools
 import math
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -152,17 +160,69 @@ def _run(
     # done takes the last task of the run with the most left (work stealing, as in Cilk).
     ends = [*bounds[1:], len(jobs)]
     runs = context.Array("q", [*(x for run in zip(bounds, ends, strict=True) for x in run), 0])
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(runs, jobs)
-    ) as pool:
-        yield from pool.map(_next_task, range(len(jobs)))
+    lifeline = os.pipe()  # only this process holds the write end open: EOF when it is gone
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(runs, jobs, os.getpid(), lifeline),
+        ) as pool:
+            yield from pool.map(_next_task, range(len(jobs)))
+    finally:
+        for fd in lifeline:
+            os.close(fd)
 
 
 _WORKER: dict[str, Any] = {}  # in a worker process: the shared runs, the jobs, its own run
 
 
-def _start_worker(runs: Any, jobs: list[tuple[str, str, list[Chunk]]]) -> None:
+def _start_worker(
+    runs: Any, jobs: list[tuple[str, str, list[Chunk]]], parent: int, lifeline: tuple[int, int]
+) -> None:
+    _die_with_parent(parent, lifeline)
     _WORKER.update(runs=runs, jobs=jobs, run=None)
+
+
+def _die_with_parent(parent: int, lifeline: tuple[int, int]) -> None:
+    """Worker: end this process as soon as ``parent`` (the indexing process) ends.
+
+    A worker orphaned by a killed indexer would otherwise go on writing segments that no
+    commit will ever name. On Linux the kernel kills it (``PR_SET_PDEATHSIG``); everywhere, a
+    thread waits on the read end of ``lifeline``, a pipe whose write end only the parent keeps
+    open, and ends the process at end of file, which is when the parent is gone.
+    """
+    read_end, write_end = lifeline
+    os.close(write_end)  # this process's copy, inherited through fork
+    _kill_me_with_parent()
+    threading.Thread(target=_wait_for_eof, args=(read_end,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the two above were in place
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _kill_me_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+        return False
+
+
+def _wait_for_eof(fd: int) -> None:
+    try:
+        while os.read(fd, 1):
+            pass
+    except OSError:
+        pass
+    os._exit(1)
 
 
 def _next_task(_: int) -> tuple[int, _Result]:
