@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from searchlib.errors import IngestError
+from searchlib.errors import IngestError, IngestWarning
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
 from searchlib.index.segment import write_segment
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
@@ -43,8 +43,8 @@ CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
 bound its memory."""
 
-_Error = tuple[str, str, "int | None"]
-_Result = tuple["dict[str, Any] | None", list[str], list[_Error], int]
+_Error = tuple[str, str, "int | None"]  # path, reason, line: an IngestError or IngestWarning
+_Result = tuple["dict[str, Any] | None", list[str], list[_Error], int, list[_Error]]
 
 
 def default_workers() -> int:
@@ -123,9 +123,14 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
     builder = SegmentBuilder()
     seen: set[str] = set()
     errors: list[_Error] = []
+    warnings: list[_Error] = []
+
+    def warn(w: IngestWarning) -> None:
+        warnings.append((w.path, w.reason, w.line))
+
     count = 0
     for chunk in chunks:
-        for item in read_chunk(chunk):
+        for item in read_chunk(chunk, warn):
             if isinstance(item, IngestError):
                 errors.append((item.path, item.reason, item.line))
                 continue
@@ -138,9 +143,9 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
                         seen.add(rel.id)
                         builder.add(to_index_doc(rel))
     if not len(builder):
-        return None, [], errors, count
+        return None, [], errors, count, warnings
     entry = write_segment(directory, name, builder.finish())
-    return entry, builder.ids, errors, count
+    return entry, builder.ids, errors, count, warnings
 
 
 def _run(
@@ -255,11 +260,13 @@ def bulk_index(
     chunk_bytes: int = CHUNK_BYTES,
     on_skip: Callable[[IngestError], None] | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
+    on_warning: Callable[[IngestWarning], None] | None = None,
 ) -> tuple[int, list[IngestError]]:
     """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
 
-    ``on_progress(records, bytes_done, bytes_total)`` is called after each task. Returns
-    (records indexed, errors). Nothing is committed: the caller commits.
+    ``on_progress(records, bytes_done, bytes_total)`` is called after each task; ``on_skip``
+    and ``on_warning`` each in input order. Returns (records indexed, errors). Nothing is
+    committed: the caller commits.
     """
     sources = list(sources)
     workers = workers or default_workers()
@@ -277,13 +284,16 @@ def bulk_index(
         indexed += result[3]
         done += sizes[task]
         while applied in finished:
-            entry, ids, errs, _ = finished.pop(applied)
+            entry, ids, errs, _, warnings = finished.pop(applied)
             applied += 1
             for p, reason, line in errs:
                 err = IngestError(p, reason, line)
                 errors.append(err)
                 if on_skip:
                     on_skip(err)
+            if on_warning:
+                for p, reason, line in warnings:
+                    on_warning(IngestWarning(p, reason, line))
             if entry is not None:
                 writer.add_segment(entry, ids)
         if on_progress:

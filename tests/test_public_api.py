@@ -21,6 +21,7 @@ EXPECTED = [
     "IndexReport",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "RelatedItem",
