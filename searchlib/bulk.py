@@ -43,8 +43,8 @@ CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
 bound its memory."""
 
-_Error = tuple[str, str, "int | None"]  # path, reason, line: an IngestError or IngestWarning
-_Result = tuple["dict[str, Any] | None", list[str], list[_Error], int, list[_Error]]
+_Note = tuple[bool, str, str, "int | None"]  # warning?, path, reason, line: IngestWarning/Error
+_Result = tuple["dict[str, Any] | None", list[str], list[_Note], int]
 
 
 def default_workers() -> int:
@@ -122,17 +122,16 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
     reader = IndexReader.open(directory)  # related items already in the index are not re-added
     builder = SegmentBuilder()
     seen: set[str] = set()
-    errors: list[_Error] = []
-    warnings: list[_Error] = []
+    notes: list[_Note] = []  # errors and warnings, in input order
 
     def warn(w: IngestWarning) -> None:
-        warnings.append((w.path, w.reason, w.line))
+        notes.append((True, w.path, w.reason, w.line))
 
     count = 0
     for chunk in chunks:
         for item in read_chunk(chunk, warn):
             if isinstance(item, IngestError):
-                errors.append((item.path, item.reason, item.line))
+                notes.append((False, item.path, item.reason, item.line))
                 continue
             count += 1
             builder.add(to_index_doc(item))
@@ -143,9 +142,9 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
                         seen.add(rel.id)
                         builder.add(to_index_doc(rel))
     if not len(builder):
-        return None, [], errors, count, warnings
+        return None, [], notes, count
     entry = write_segment(directory, name, builder.finish())
-    return entry, builder.ids, errors, count, warnings
+    return entry, builder.ids, notes, count
 
 
 def _run(
@@ -265,7 +264,7 @@ def bulk_index(
     """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
 
     ``on_progress(records, bytes_done, bytes_total)`` is called after each task; ``on_skip``
-    and ``on_warning`` each in input order. Returns (records indexed, errors). Nothing is
+    and ``on_warning`` in input order. Returns (records indexed, errors). Nothing is
     committed: the caller commits.
     """
     sources = list(sources)
@@ -284,16 +283,17 @@ def bulk_index(
         indexed += result[3]
         done += sizes[task]
         while applied in finished:
-            entry, ids, errs, _, warnings = finished.pop(applied)
+            entry, ids, notes, _ = finished.pop(applied)
             applied += 1
-            for p, reason, line in errs:
+            for is_warning, p, reason, line in notes:
+                if is_warning:
+                    if on_warning:
+                        on_warning(IngestWarning(p, reason, line))
+                    continue
                 err = IngestError(p, reason, line)
                 errors.append(err)
                 if on_skip:
                     on_skip(err)
-            if on_warning:
-                for p, reason, line in warnings:
-                    on_warning(IngestWarning(p, reason, line))
             if entry is not None:
                 writer.add_segment(entry, ids)
         if on_progress:

@@ -223,7 +223,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**report.to_json(), "docs": stats["docs"]})
     elif not args.quiet:
-        warnings = f"{len(report.warnings)} warnings, " if report.warnings else ""
+        n = len(report.warnings)
+        warnings = f"{n} warning{'s' if n > 1 else ''}, " if n else ""
         print(
             f"indexed {report.indexed} records, skipped {len(report.skipped)}, {warnings}"
             f"{report.seconds:.2f} s, {report.docs_per_s:.0f} docs/s -> {args.index} "

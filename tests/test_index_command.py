@@ -120,3 +120,38 @@ def test_a_run_that_committed_before_failing_keeps_its_commits(
     assert code == 3
     with searchlib.open_index(idx) as index:
         assert len(index) == 6
+
+
+def test_both_modes_report_the_same_lines_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchlib import bulk
+
+    monkeypatch.setitem(bulk.bulk_index.__kwdefaults__, "chunk_bytes", 4 << 10)  # many tasks
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = []
+    for i in range(300):
+        date = "2020-02-30" if i % 50 == 7 else "2020-01-01"
+        lines.append(json.dumps({"id": f"r{i}", "title": f"t {i}", "date": date}))
+        if i % 60 == 11:
+            lines.append('{"id": "broken", ')
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n")
+    (folder / "b.csv").write_text("a,b\n")
+    reports = []
+    for workers in ("1", "2"):
+        idx = str(tmp_path / f"idx{workers}")
+        code, out, err = run(capsys, "index", str(folder), "--index", idx, "--workers", workers)
+        assert code == 0 and out.startswith("indexed 300 records, skipped 6, 6 warnings, ")
+        reports.append(err.splitlines())
+    assert reports[0] == reports[1]
+    assert [line.split(":")[1] for line in reports[0][:4]] == ["8", "13", "59", "74"]
+
+
+def test_a_warning_of_a_record_skipped_for_another_reason_is_not_reported(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": "x", "title": "t", "date": "2020-02-30", "url": 5}) + "\n")
+    warnings: list[searchlib.IngestWarning] = []
+    (item,) = searchlib.iter_records([src], on_warning=warnings.append)
+    assert isinstance(item, searchlib.IngestError) and item.reason == "url is not text"
+    assert warnings == []

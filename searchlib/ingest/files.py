@@ -323,14 +323,17 @@ def _read_jsonl(
             yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
         try:
-            yield parse_jsonl_record(obj, f"{name}:{lineno}", notes.append)
+            brief = parse_jsonl_record(obj, f"{name}:{lineno}", notes.append)
         except IngestError as exc:
+            notes.clear()  # the record is skipped: no loss to report on top
             yield IngestError(name, exc.reason, line=lineno)
+            continue
         if notes:
             if on_warning is not None:
                 for note in notes:
                     on_warning(IngestWarning(name, note, line=lineno))
             notes.clear()
+        yield brief
 
 
 def parse_jsonl_record(
