@@ -14,6 +14,7 @@ from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
 from searchlib.errors import (
     AnalysisError,
+    ArgumentError,
     CorruptIndexError,
     IndexFormatTooNewError,
     IndexFormatTooOldError,
@@ -35,6 +36,7 @@ __all__ = [
     "AboutItem",
     "AnalysisError",
     "Analyzer",
+    "ArgumentError",
     "BM25F",
     "Brief",
     "CorruptIndexError",

@@ -165,8 +165,17 @@ class Index:
         snippets: bool = True,
         cross_lingual: bool = True,
         twins: bool = False,
+        syntax: str = "strict",
     ) -> Results:
         """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
+
+        ``syntax`` says how the query string is read: ``"strict"`` (a syntax error raises
+        QuerySyntaxError naming its position), ``"lenient"`` (for what people type: syntax
+        where it parses, words otherwise, never raises; repairs are listed in
+        ``Results.warnings``) or ``"plain"`` (no syntax: every word an optional term, up to
+        ``MAX_TEXT_LENGTH`` = 100,000 characters; for a pasted paragraph).
+        ``limit`` (0: count only) and ``offset`` are whole numbers with ``offset + limit`` at
+        most ``MAX_RESULT_WINDOW`` (10,000); anything else raises ArgumentError (a ValueError).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
         filter without changing scores (``doc_lang`` restricts the documents' language).
@@ -185,17 +194,24 @@ class Index:
             snippets=snippets,
             cross_lingual=cross_lingual,
             twins=twins,
+            syntax=syntax,
         )
 
     def related(self, doc_id: str, limit: int = 10) -> Results:
-        """Items related to a document, each hit with its ``reason``."""
+        """Items related to a document, each hit with its ``reason``; ``limit`` as in
+        :meth:`search` (ArgumentError when it is not a whole number from 0 to 10,000)."""
         return self.searcher().related(doc_id, limit)
 
     def explain(
-        self, query: str | Query, doc_id: str, lang: str | None = None, cross_lingual: bool = True
+        self,
+        query: str | Query,
+        doc_id: str,
+        lang: str | None = None,
+        cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` scored for ``query`` searched as :meth:`search` would search it."""
-        return self.searcher().explain(query, doc_id, lang, cross_lingual)
+        return self.searcher().explain(query, doc_id, lang, cross_lingual, syntax)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
         """The stored record of ``doc_id``, or None."""

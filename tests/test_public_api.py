@@ -8,6 +8,7 @@ EXPECTED = [
     "AboutItem",
     "AnalysisError",
     "Analyzer",
+    "ArgumentError",
     "BM25F",
     "Brief",
     "CorruptIndexError",
