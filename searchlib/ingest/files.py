@@ -305,7 +305,7 @@ def _read_jsonl(
         data = data[3:]
     nul = b"\x00" in data
     notes: list[str] = []
-    note = notes.append
+    add_note = notes.append
     for lineno, raw in enumerate(data.split(b"\n"), start=first_line):
         if not raw.strip():
             continue
@@ -324,7 +324,7 @@ def _read_jsonl(
             yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
         try:
-            brief = parse_jsonl_record(obj, f"{name}:{lineno}", note)
+            brief = parse_jsonl_record(obj, f"{name}:{lineno}", add_note)
         except IngestError as exc:
             notes.clear()  # the record is skipped: no loss to report on top
             yield IngestError(name, exc.reason, line=lineno)
