@@ -39,6 +39,7 @@ from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
+from searchlib.search.twins import store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -127,16 +128,24 @@ class Index:
     def delete(self, doc_id: str) -> None:
         self.writer.delete(doc_id)
 
-    def commit(self, merge: bool = True) -> int:
-        """Publish pending changes; returns the new generation."""
+    def commit(self, merge: bool = True, *, twins: bool = True) -> int:
+        """Publish pending changes; returns the new generation.
+
+        The commit also links the English and Spanish versions of each story (twins) and saves
+        the links, so searches do not compute them; ``twins=False`` skips that (for the
+        intermediate commits of a long run: a search that folds twins computes them then).
+        """
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        if twins:
+            store_twins(self._reader)
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
+        store_twins(self._reader)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -428,7 +437,7 @@ def _index_paths(
         if on_progress:
             on_progress(report.indexed, 0, 0)
         if commit_every and since_commit >= commit_every:
-            index.commit()
+            index.commit(twins=False)  # twins once, at the last commit
             since_commit = 0
     report.generation = (
         index.commit() if report.indexed or index._writer else index.reader.generation

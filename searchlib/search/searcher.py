@@ -39,7 +39,7 @@ from searchlib.search.results import Hit, Results
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
 from searchlib.search.translate import query_language, query_words, with_translation
-from searchlib.search.twins import twins_for
+from searchlib.search.twins import twin_partners, twins_for
 
 __all__ = ["MAX_RESULT_WINDOW", "MAX_TEXT_LENGTH", "SYNTAX_MODES", "Filters", "Searcher"]
 
@@ -204,6 +204,7 @@ class Searcher:
         )
         warnings: list[str] = []
         parsed = self._read(query, syntax, default_op, warnings)
+        asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
         q, lang = self.prepare(parsed, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
@@ -258,7 +259,7 @@ class Searcher:
                 hits.append(hit)
         suggestion = None
         if isinstance(query, str) and not isinstance(parsed, BagOfWords):
-            suggestion = suggest(self.reader, query, ctx.langs)
+            suggestion = suggest(self.reader, query, asked)
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
         warnings += ctx.warnings
@@ -296,11 +297,11 @@ class Searcher:
 
     def _twin_pairs(self, segs: np.ndarray, docs: np.ndarray) -> int:
         """How many stories match in both languages (each is counted once in the total)."""
-        twin_of = twins_for(self.reader)
-        if not twin_of:
-            return 0
-        ids = {self.reader.segments[int(s)].ids[int(d)] for s, d in zip(segs, docs, strict=True)}
-        return sum(1 for i in ids if twin_of.get(i) in ids) // 2
+        offsets, partner = twin_partners(self.reader)
+        matched = offsets[segs] + docs
+        hit = np.zeros(partner.size + 1, dtype=bool)  # the last slot stands for "no twin"
+        hit[matched] = True
+        return int(hit[partner[matched]].sum()) // 2
 
     def _fold_twins(
         self,
@@ -313,25 +314,23 @@ class Searcher:
         """The ranking with each story once: when both language versions match, the story
         keeps the rank of its better version and shows the one in the query's language (the
         better-ranked one when the query's language is unknown)."""
-        twin_of = twins_for(self.reader)
-        where = {
-            self.reader.segments[int(segs[j])].ids[int(docs[j])]: int(j) for j in order.tolist()
-        }
+        offsets, partner = twin_partners(self.reader)
+        ranked = offsets[segs[order]] + docs[order]
+        twin = partner[ranked]
+        has = twin >= 0
+        where = dict(zip(ranked[has].tolist(), order[has].tolist(), strict=True))
         out: list[tuple[int, int, float]] = []
-        shown: set[str] = set()
-        for j in order.tolist():
-            doc_id = self.reader.segments[int(segs[j])].ids[int(docs[j])]
-            if doc_id in shown:
+        shown: set[int] = set()
+        for g, j, t in zip(ranked.tolist(), order.tolist(), twin.tolist(), strict=True):
+            if g in shown:
                 continue
-            twin = twin_of.get(doc_id)
             chosen = j
-            if twin is not None and twin in where and lang is not None:
-                seg = self.reader.segments[int(segs[j])]
-                if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
-                    chosen = where[twin]
-            shown.add(doc_id)
-            if twin is not None:
-                shown.add(twin)
+            if t >= 0:
+                shown.add(t)
+                if t in where and lang is not None:
+                    seg = self.reader.segments[int(segs[j])]
+                    if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
+                        chosen = where[t]
             out.append((int(segs[chosen]), int(docs[chosen]), float(scores[chosen])))
         return out
 
