@@ -39,7 +39,7 @@ from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
-from searchlib.search.twins import store_twins
+from searchlib.search.twins import links_name, store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -304,10 +304,12 @@ def discard_on_failure(path: PathLike) -> Iterator[Callable[[], None]]:
 def _remove_empty_index(folder: Path, new_folders: list[Path]) -> None:
     try:
         directory = FileDirectory(folder)
-        if latest_generation(directory) is not None and read_manifest(directory).segments:
+        generation = latest_generation(directory)
+        if generation is not None and read_manifest(directory).segments:
             return  # the run committed documents before it failed: they are kept
+        ours = {LOCK_NAME} | ({links_name(generation)} if generation is not None else set())
         for name in directory.list():
-            if OWN_FILE_RE.match(name) or name == LOCK_NAME:
+            if OWN_FILE_RE.match(name) or name in ours:
                 directory.delete(name)
     except (SearchlibError, OSError):
         return
