@@ -34,6 +34,7 @@ from searchlib.errors import IngestError, IngestWarning
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
+from searchlib.ingest.template import LineCounter, LineTable
 from searchlib.records import Brief, stable_id
 
 __all__ = [
@@ -63,7 +64,10 @@ MAX_FIELD_DEPTH = 100
 
 
 def read_file(
-    path: str | os.PathLike[str], key: str | None = None, on_warning: OnWarning | None = None
+    path: str | os.PathLike[str],
+    key: str | None = None,
+    on_warning: OnWarning | None = None,
+    template: LineTable | None = None,
 ) -> Iterator[Result]:
     """Records of one file: a Brief per record, an IngestError per bad record or bad file.
 
@@ -77,7 +81,8 @@ def read_file(
     indexed folder (default: its folder's name and its own), unless it is a page whose URL or
     file name gives one. A file that is not a regular file, unreadable, empty, binary (NUL
     bytes, and for JSONL not starting with ``{``) or non-UTF-8 text yields one IngestError.
-    ``on_warning`` is called for each record indexed with a loss.
+    ``on_warning`` is called for each record indexed with a loss. ``template``: the run's
+    repeated page lines (:func:`page_table`), dropped from page bodies.
     """
     name = os.fspath(path)
     try:
@@ -111,7 +116,7 @@ def read_file(
         if not looks_like_page(text):
             yield _plain(text, name, file_id)
             return
-        page = parse_page(text, name)
+        page = parse_page(text, name, template)
         yield page if _has_own_id(page.url, name) else attrs.evolve(page, id=file_id)
     except IngestError as exc:
         yield exc
@@ -125,20 +130,41 @@ def iter_records(
     A folder is walked recursively (see the module docstring for which files count, and the
     error each other file yields); a file named directly is read whatever its extension; a
     missing path yields an IngestError. ``on_warning`` is called for each record indexed
-    with a loss (see :func:`parse_jsonl_record`).
+    with a loss (see :func:`parse_jsonl_record`). The page files are read twice: first to
+    count the lines repeated across them (:func:`page_table`), then to parse them with that
+    evidence.
     """
+    entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
         if os.path.isdir(name):
-            for entry in _walk(Path(name)):
-                if entry.skip is not None:
-                    yield IngestError(entry.path, entry.skip)
-                else:
-                    yield from read_file(entry.path, entry.key, on_warning)
+            entries.extend(_walk(Path(name)))
         elif os.path.exists(name):
-            yield from read_file(name, None, on_warning)
+            entries.append(_Entry(name, _file_key(name)))
         else:
-            yield IngestError(name, _missing(name))
+            entries.append(_Entry(name, "", _missing(name)))
+    table = page_table(e.path for e in entries if e.skip is None)
+    for entry in entries:
+        if entry.skip is not None:
+            yield IngestError(entry.path, entry.skip)
+        else:
+            yield from read_file(entry.path, entry.key, on_warning, table)
+
+
+def page_table(files: Iterable[str]) -> LineTable:
+    """The lines repeated across the page files among ``files`` (``.txt``/``.md`` page text),
+    per site: the first pass of a run (see :mod:`searchlib.ingest.template`)."""
+    counter = LineCounter()
+    for name in files:
+        if Path(name).suffix.lower() not in (".txt", ".md") or not os.path.isfile(name):
+            continue
+        try:
+            text = Path(name).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the second pass
+        if "\x00" not in text and looks_like_page(text):
+            counter.add_page_text(text)
+    return counter.table()
 
 
 @attrs.frozen(slots=True)
@@ -156,6 +182,7 @@ class Chunk:
     first_line: int = 1
     key: str | None = None
     skip: str | None = None
+    template: LineTable | None = attrs.field(default=None, eq=False)
 
 
 def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 << 20) -> list[Chunk]:
@@ -164,32 +191,35 @@ def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 <<
     Reading the chunks in order with :func:`read_chunk` yields exactly what ``iter_records``
     yields; large JSONL files are cut at line boundaries, other files stay whole.
     """
-    chunks: list[Chunk] = []
+    entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
-        if not os.path.isdir(name):
-            chunks.extend(_file_chunks(name, None, chunk_bytes))
-            continue
-        for entry in _walk(Path(name)):
-            if entry.skip is not None:
-                chunks.append(Chunk(entry.path, skip=entry.skip))
-            else:
-                chunks.extend(_file_chunks(entry.path, entry.key, chunk_bytes))
+        entries.extend(_walk(Path(name)) if os.path.isdir(name) else [_Entry(name, "")])
+    table = page_table(e.path for e in entries if e.skip is None)
+    template = table if table else None
+    chunks: list[Chunk] = []
+    for entry in entries:
+        if entry.skip is not None:
+            chunks.append(Chunk(entry.path, skip=entry.skip))
+        else:
+            chunks.extend(_file_chunks(entry.path, entry.key or None, chunk_bytes, template))
     return chunks
 
 
-def _file_chunks(name: str, key: str | None, chunk_bytes: int) -> Iterator[Chunk]:
+def _file_chunks(
+    name: str, key: str | None, chunk_bytes: int, template: LineTable | None
+) -> Iterator[Chunk]:
     try:
         size = os.path.getsize(name)
     except OSError:
         yield Chunk(name, key=key)
         return
     if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes or not os.path.isfile(name):
-        yield Chunk(name, key=key)
+        yield Chunk(name, key=key, template=template)
         return
     with open(name, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if not _starts_json(data[:4096]):  # perhaps binary: read_file judges the whole
-            yield Chunk(name, key=key)
+            yield Chunk(name, key=key, template=template)
             return
         start, line = 0, 1
         while start < size:
@@ -207,7 +237,7 @@ def read_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[Re
         return
     if chunk.end is None:
         if os.path.exists(chunk.path):
-            yield from read_file(chunk.path, chunk.key, on_warning)
+            yield from read_file(chunk.path, chunk.key, on_warning, chunk.template)
         else:
             yield IngestError(chunk.path, _missing(chunk.path))
         return
