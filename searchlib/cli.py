@@ -2,14 +2,23 @@
 
 Exit codes: 0 success (also when nothing matched), 2 usage error (bad arguments, bad query
 syntax), 3 index or input error. A user mistake never prints a traceback unless ``--debug``.
+
+Text that cannot be encoded for the terminal never stops a command: a lone surrogate (an id or
+title read from a JSON ``\\udc80`` escape) is shown as that escape, ``\\udc80``. ``--json``
+output is always valid JSON that reads back to the same strings: a lone surrogate is written
+as its ``\\uXXXX`` escape, and everything else as UTF-8 (as ``\\u`` escapes when standard
+output cannot take UTF-8).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as _dt
+import io
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -80,8 +89,22 @@ def _excerpt(query: str, position: int, room: int = 30) -> tuple[str, int]:
     return " ".join(text.splitlines()) or text, len(head) + position - start
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=None))
+    """One line of JSON: valid UTF-8 (or ASCII) whatever the strings hold (see the module
+    docstring)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    text = json.dumps(obj, ensure_ascii=codecs.lookup(encoding).name != "utf-8", indent=None)
+    print(_SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
+
+
+def _show_unencodable() -> None:
+    """Make standard output write what its encoding cannot hold as escapes (``\\udc80``)
+    rather than fail, or drop it unseen (surrogateescape writes a lone byte)."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -256,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from searchlib.api import create_index, index_paths
+    from searchlib.api import create_index, discard_on_failure, index_paths
 
     if args.commit_every is not None and args.commit_every < 1:
         raise UsageError("searchlib index: --commit-every must be >= 1")
@@ -267,6 +290,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
     def skip(err: searchlib.IngestError) -> None:
         if not quiet:
             print(f"skipped {err}", file=sys.stderr)
+
+    def warn(warning: searchlib.IngestWarning) -> None:
+        if not quiet:
+            print(f"warning {warning}", file=sys.stderr)
 
     started = time.monotonic()
     last = [started]
@@ -287,26 +314,32 @@ def _cmd_index(args: argparse.Namespace) -> int:
             )
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
-    with create_index(args.index, lock_timeout=args.lock_timeout) as index:
-        report = index_paths(
-            index,
-            args.sources,
-            commit_every=args.commit_every,
-            workers=args.workers,
-            on_skip=skip,
-            on_progress=None if quiet or not sys.stderr.isatty() else progress,
-        )
-        if args.optimize:
-            index.optimize()
-        stats = index.stats()
-        generation = stats["generation"]  # after --optimize, the merge's commit
+    with discard_on_failure(args.index) as failed:  # a failed first run leaves no index
+        with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+            report = index_paths(
+                index,
+                args.sources,
+                commit_every=args.commit_every,
+                workers=args.workers,
+                on_skip=skip,
+                on_progress=None if quiet or not sys.stderr.isatty() else progress,
+                on_warning=warn,
+            )
+            if args.optimize:
+                index.optimize()
+            stats = index.stats()
+            generation = stats["generation"]  # after --optimize, the merge's commit
+        if report.indexed == 0 and report.skipped:
+            failed()
     if not quiet and sys.stderr.isatty():
         print("\r" + " " * 79 + "\r", end="", file=sys.stderr)
     if args.json:
         _print_json({**report.to_json(), "docs": stats["docs"], "generation": generation})
     elif not args.quiet:
+        n = len(report.warnings)
+        warnings = f"{n} warning{'s' if n > 1 else ''}, " if n else ""
         print(
-            f"indexed {report.indexed} records, skipped {len(report.skipped)}, "
+            f"indexed {report.indexed} records, skipped {len(report.skipped)}, {warnings}"
             f"{report.seconds:.2f} s, {report.docs_per_s:.0f} docs/s -> {args.index} "
             f"({stats['docs']} documents, generation {generation})"
         )
@@ -515,6 +548,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _show_unencodable()
     debug = "--debug" in argv
     parser = build_parser()
     try:

@@ -14,6 +14,9 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
           +-- IndexFormatTooOldError
           +-- IndexFormatTooNewError
 
+Input kept with a loss (a record indexed without its unparseable date) is reported as an
+:class:`IngestWarning`, a value with the same fields as IngestError that is never raised.
+
 No class is called ``IndexError``: that would shadow the builtin (Whoosh did).
 """
 
@@ -28,6 +31,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "SearchlibError",
@@ -53,6 +57,39 @@ class IngestError(SearchlibError):
         self.reason = reason
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
+
+
+class IngestWarning:
+    """Input that was indexed with a loss, e.g. a record whose date could not be read (a
+    report, not an exception: nothing was skipped).
+
+    Attributes:
+        path: the file the input came from.
+        line: 1-based line number inside the file, or None.
+        reason: what was lost and why, in words.
+    """
+
+    __slots__ = ("line", "path", "reason")
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"IngestWarning({self.path!r}, {self.reason!r}, line={self.line!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IngestWarning):
+            return NotImplemented
+        return (self.path, self.line, self.reason) == (other.path, other.line, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.reason))
 
 
 class AnalysisError(SearchlibError):

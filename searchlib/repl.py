@@ -212,8 +212,18 @@ class ReplCompleter(Completer):
                 yield Completion(choice, start_position=-len(word))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each lone surrogate (an id or title read from a JSON ``\\udc80``
+    escape) written as that escape, which every terminal can show."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 class Printer:
-    """Writes fragment lines: styled on a terminal, plain (``*match*``) otherwise."""
+    """Writes fragment lines: styled on a terminal, plain (``*match*``) otherwise; lone
+    surrogates as their escapes (:func:`visible`)."""
 
     def __init__(self, out: TextIO | None) -> None:
         self.out = out
@@ -222,6 +232,7 @@ class Printer:
     def line(self, frags: Frags | str = "") -> None:
         if isinstance(frags, str):
             frags = [("", frags)]
+        frags = [(style, visible(text)) for style, text in frags]
         if self.out is None:
             print_formatted_text(FormattedText(frags), style=STYLE)
         else:

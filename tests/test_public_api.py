@@ -22,6 +22,7 @@ EXPECTED = [
     "IndexReport",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "RelatedItem",

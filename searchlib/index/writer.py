@@ -66,6 +66,7 @@ class IndexWriter:
             write_manifest(self.directory, self._manifest)
         self._reader = IndexReader.open(self.directory)
         self._manifest = self._reader.manifest
+        self._cleanup()  # files a killed writer (or its workers) wrote but never committed
         self._builder = SegmentBuilder()
         self._pending: dict[str, int] = {}  # id -> docnum in the builder
         self._superseded: list[int] = []  # builder docnums replaced before the flush

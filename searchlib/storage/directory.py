@@ -4,6 +4,7 @@ A :class:`Directory` deals in names and bytes only. Files are written once and n
 ``write_atomic`` (temp file, fsync, rename, fsync of the folder) is how a commit becomes visible.
 The write lock is an ``flock`` on ``write.lock``: the kernel releases it when its holder dies, so a
 lock left by a killed writer is taken over, and the file records the holder's pid for messages.
+A forked child does not share a lock its parent holds (see :func:`_close_locks_in_child`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,28 @@ from searchlib.errors import CorruptIndexError, IndexNotFoundError, LockError
 __all__ = ["Directory", "FileDirectory", "MemoryDirectory"]
 
 LOCK_NAME = "write.lock"
+
+_HELD_LOCKS: set[int] = set()
+"""Descriptors of the write locks this process holds."""
+
+
+def _close_locks_in_child() -> None:
+    """In a forked child: close the inherited descriptors of the parent's write locks.
+
+    An flock belongs to the open file, which a fork shares: a child that kept the descriptor
+    (a bulk-indexing worker, any process a library user forks) would keep the index locked
+    after its parent ended, naming the dead parent. Closing the child's copy leaves the
+    parent's lock in place.
+    """
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 class Directory(Protocol):
@@ -116,7 +139,8 @@ class FileDirectory:
     def lock(self, timeout: float) -> Iterator[None]:
         """Hold the write lock; wait up to ``timeout`` seconds, then raise LockError."""
         path = self.path / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by exec'd programs
+        _HELD_LOCKS.add(fd)
         deadline = time.monotonic() + max(0.0, timeout)
         try:
             while True:
@@ -137,7 +161,9 @@ class FileDirectory:
             os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
         finally:
-            os.close(fd)  # closing the descriptor releases the flock
+            if fd in _HELD_LOCKS:  # else a fork closed it: this is the child unwinding
+                _HELD_LOCKS.discard(fd)
+                os.close(fd)  # closing the descriptor releases the flock
 
 
 class MemoryDirectory:
