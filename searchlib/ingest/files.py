@@ -25,7 +25,7 @@ from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, parse_page
-from searchlib.records import Brief, stable_id
+from searchlib.records import Brief, id_problem, stable_id
 
 __all__ = [
     "INGEST_SUFFIXES",
@@ -215,6 +215,8 @@ def parse_jsonl_record(obj: Any, source: str = "<string>") -> Brief:
     rid = obj.get("id")
     if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
         raise IngestError(source, "record has no id" if rid in (None, "") else "id is not text")
+    if isinstance(rid, str) and (problem := id_problem(rid)):
+        raise IngestError(source, problem)
     title = _opt_str(obj, "title", source) or ""
     paragraphs = _paragraphs(obj.get("body"), source)
     if "title" not in obj and "body" not in obj:
