@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -28,6 +30,7 @@ from searchlib.records import Brief
 from searchlib.storage import FileDirectory, decode_strings, encode_strings
 
 DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def nul_brief(doc_id: str) -> Brief:
@@ -286,9 +289,30 @@ def test_a_snapshot_stays_readable_after_its_files_are_deleted(tmp_path: Path) -
     assert sorted(d["id"] for d in old.iter_documents()) == sorted(f"en-{i}" for i in range(6))
 
 
+READER_PROCESS = """
+import os, sys, traceback
+import searchlib
+from searchlib.index.reader import IndexReader
+from searchlib.storage import FileDirectory
+n = 0
+try:
+    while not os.path.exists(sys.argv[2]):
+        r = IndexReader.open(FileDirectory(sys.argv[1]))
+        assert r.stats()["docs"] == r.doc_count
+        with searchlib.open_index(sys.argv[1]) as index:
+            index.search("coca OR cartel", limit=5)
+            index.stats()
+        n += 1
+    print("ok", n)
+except BaseException:
+    traceback.print_exc()
+"""
+
+
 def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
-    """Threads opening, searching and measuring while a writer commits and merges: no error
-    (these held, keep them held), every snapshot whole."""
+    """Threads and processes opening, searching and measuring while a writer commits, merges
+    and removes old files: no error (stats failed with FileNotFoundError), every snapshot
+    whole."""
     with searchlib.create_index(tmp_path) as index:
         index.add(brief(0))
     errors: list[BaseException] = []
@@ -311,6 +335,17 @@ def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
     threads = [threading.Thread(target=read) for _ in range(3)]
     for t in threads:
         t.start()
+    stop_file = tmp_path.parent / "stop"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER_PROCESS, str(tmp_path), str(stop_file)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=REPO,
+        )
+        for _ in range(2)
+    ]
     try:
         with IndexWriter(FileDirectory(tmp_path), merge_factor=3) as w:
             deadline = time.monotonic() + 3
@@ -323,8 +358,12 @@ def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
                 i += 1
     finally:
         stop.set()
+        stop_file.touch()
         for t in threads:
             t.join()
+        outputs = [p.communicate(timeout=60)[0] for p in procs]
     assert not errors, errors[:3]
     assert counts[0] > 10
+    for out in outputs:
+        assert out.startswith("ok ") and int(out.split()[1]) > 5, out
     check_index(FileDirectory(tmp_path))
