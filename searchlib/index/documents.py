@@ -12,6 +12,7 @@ from typing import Any
 
 from searchlib._json import dumps
 from searchlib.analysis import detect_language
+from searchlib.errors import CorruptIndexError
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -126,7 +127,16 @@ def _clip(text: str, width: int = 80) -> str:
 
 
 def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
-    """Rebuild the record from a stored document."""
+    """Rebuild the record from a stored document; CorruptIndexError when it is malformed (a
+    damaged store can still pass its checksum)."""
+    try:
+        return _record_from_stored(doc)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        where = f"<stored fields of {doc.get('id')!r}>"
+        raise CorruptIndexError(where, f"malformed stored document ({exc!r})") from exc
+
+
+def _record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
     date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
     if doc["kind"] == "related":
         return RelatedItem(

@@ -39,6 +39,7 @@ import numpy as np
 import zstandard
 
 from searchlib._json import loads
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
 from searchlib.storage import (
@@ -342,6 +343,8 @@ class SegmentReader:
         ):
             raise self._corrupt("len", "length totals are not integers")
         self._check_codes("lang", cols["lang"], "langs")
+        if not set(self.col_tables["langs"]) <= set(LANGS):
+            raise self._corrupt("cols", f"unknown languages {self.col_tables['langs']}")
         self._check_codes("kind", cols["kind"], "kinds")
         for col in ("countries", "links"):
             self._check_offsets("cols", col, cols[f"{col}_off"], n, cols[col].size)
@@ -502,7 +505,10 @@ class SegmentReader:
         """The display title of a document (from the columns: no stored-field decompression)."""
         off = self.cols["titles_off"]
         raw: bytes = self.cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
-        return raw.decode("utf-8", "surrogatepass")
+        try:
+            return raw.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("cols", f"title of document {docnum} is not UTF-8") from exc
 
     def stored_raw(self, docnum: int) -> bytes:
         """The stored JSON of a document, as bytes."""

@@ -52,6 +52,7 @@ import numpy as np
 from searchlib._json import loads
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.errors import CorruptIndexError
 from searchlib.index import IndexReader
 from searchlib.index.documents import field_name
 from searchlib.index.segment import NO_DATE
@@ -204,7 +205,13 @@ class _Docs:
     def stored(self, i: int) -> dict[str, Any]:
         doc = self.parsed.get(i)
         if doc is None:
-            doc = self.parsed[i] = loads(self.raw[i])
+            try:
+                doc = loads(self.raw[i])
+                if not isinstance(doc, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:  # stored fields damaged inside a valid checksum
+                raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
+            self.parsed[i] = doc
         return doc
 
     def has_metadata(self, i: int) -> bool:
