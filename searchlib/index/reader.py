@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,12 @@ class IndexReader:
         self._df_cache: dict[tuple[str, str], int] = {}
 
     @classmethod
-    def open(cls, directory: Directory, generation: int | None = None) -> IndexReader:
+    def open(
+        cls,
+        directory: Directory,
+        generation: int | None = None,
+        reuse: Sequence[SegmentReader] = (),
+    ) -> IndexReader:
         """Open the newest commit (or ``generation``), retrying if a writer replaces it.
 
         Between listing the folder and mapping the files of the newest commit, a writer may
@@ -48,14 +53,21 @@ class IndexReader:
         newer commit (as long as commits keep coming), and reported as damage only when the
         commit being opened is still the newest. Once open, the reader holds every file mapped,
         so later deletions do not affect it.
+
+        ``reuse``: segment readers of an earlier snapshot; a segment the new commit still has,
+        with the same deletions, is shared instead of opened again (its files, checks and
+        decoded tables are the same).
         """
+        known = {(s.name, s.deletes_file): s for s in reuse}
         attempt = 0
         while True:
             tried = generation if generation is not None else latest_generation(directory)
             try:
                 manifest = read_manifest(directory, tried)
                 segments = [
-                    SegmentReader(directory, s, s.get("deletes")) for s in manifest.segments
+                    known.get((s["name"], s.get("deletes")))
+                    or SegmentReader(directory, s, s.get("deletes"))
+                    for s in manifest.segments
                 ]
                 return cls(directory, manifest, segments)
             except CorruptIndexError:
@@ -74,7 +86,7 @@ class IndexReader:
         """This reader if it is current, else a reader of the newest commit."""
         if latest_generation(self.directory) == self.generation:
             return self
-        return IndexReader.open(self.directory)
+        return IndexReader.open(self.directory, reuse=self.segments)
 
     @property
     def generation(self) -> int:

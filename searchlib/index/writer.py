@@ -278,7 +278,9 @@ class IndexWriter:
         self._flushed, self._flushed_ids, self._flushed_dead = [], {}, {}
         self._deleted_ids = set()
         try:
-            self._reader = IndexReader.open(self.directory, manifest.generation)
+            self._reader = IndexReader.open(
+                self.directory, manifest.generation, reuse=self._reader.segments
+            )
         except Exception as exc:
             self.close()  # its reader is not the published state: no later commit from it
             raise AfterCommitError(manifest.generation, "reopen", exc) from exc
