@@ -77,6 +77,13 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
         if "what" in info and engine in ("searchlib", "whoosh"):
             paired.setdefault(str(info["what"]), {})[str(engine)] = info
             continue
+        if "what" in info and isinstance(info.get("ratio"), (int, float)):
+            # A comparison within searchlib (e.g. twins folded vs not): its own ratio.
+            cell = f"p50 {info['p50_ms']:.2f} ms, {_fmt(info['queries_per_s'])} q/s"
+            what = str(info["what"])
+            ratio = float(info["ratio"])
+            rows.append(Row(what, cell, f"({info.get('ratio_of', 'ratio')})", ratio, what))
+            continue
         units = ", ".join(
             f"{_fmt(float(info[u]))} {label}"
             for u, label in UNITS.items()

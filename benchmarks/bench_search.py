@@ -21,6 +21,8 @@ from _corpus import Corpus, bench_mode, plain
 from _engines import IndexStore, WhooshSearch
 
 import searchlib
+from searchlib.search.suggest import suggest
+from searchlib.search.twins import twins_for
 
 ROUNDS = {"quick": 3, "full": 5}
 Query = Callable[[], int]  # runs one query, returns its number of hits
@@ -231,3 +233,81 @@ def test_cacm_queries(benchmark: Any, engine: str, cacm: Corpus, cacm_engines: E
         f"{engine}: too few full result lists"
     )
     _record(benchmark, "CACM queries (plain text)", engine, cacm, lat, len(queries))
+
+
+def test_twins_folding(
+    benchmark: Any, news: Corpus, news_engines: Engines, index_store: IndexStore
+) -> None:
+    """One-term queries with ``twins=True`` (English/Spanish versions of a story folded into one
+    hit) against the same queries without: the links are saved at commit, so folding should cost
+    about nothing. ``ratio`` is the time without twins / the time with them (1.0: free); the
+    first query on a freshly opened index (loading the saved links) is in ``first_*_ms``."""
+    benchmark.group = "query: twins folded"
+    idx = news_engines.searchlib
+    words = news.words["en"][:6] + news.words["es"][:4]
+    path = index_store.get("searchlib", news)
+    first: dict[bool, float] = {}
+    with searchlib.open_index(path) as fresh:  # process-wide warm-up (analyzers, page cache)
+        fresh.search(words[1], 10, snippets=False)
+    for twins in (False, True):  # a fresh reader each: its caches empty
+        with searchlib.open_index(path) as fresh:
+            t0 = time.perf_counter()
+            fresh.search(words[0], 10, snippets=False, twins=twins)
+            first[twins] = (time.perf_counter() - t0) * 1000
+
+    def plain_queries() -> list[Query]:
+        return [(lambda w=w: len(idx.search(w, 10, snippets=False).hits)) for w in words]
+
+    plain_hits = [q() for q in plain_queries()]
+    plain_lat = []
+    for _ in range(ROUNDS[bench_mode()]):
+        for q in plain_queries():
+            t0 = time.perf_counter()
+            q()
+            plain_lat.append((time.perf_counter() - t0) * 1000)
+    queries = [(lambda w=w: len(idx.search(w, 10, snippets=False, twins=True).hits)) for w in words]
+    hits, lat = _measure(benchmark, queries)
+    assert all(h > 0 for h in hits) and all(h > 0 for h in plain_hits)
+    _record(benchmark, "query one term, twins folded (vs not)", "-", news, lat, len(queries))
+    del benchmark.extra_info["engine"]  # not a searchlib/Whoosh pair: a ratio of its own
+    plain = np.array(plain_lat)
+    benchmark.extra_info.update(
+        {
+            "plain_p50_ms": round(float(np.percentile(plain, 50)), 3),
+            "ratio": round(float(plain.sum() / lat.sum()), 3),
+            "ratio_of": "time without twins / time with twins",
+            "first_query_ms": round(first[False], 2),
+            "first_query_twins_ms": round(first[True], 2),
+            "twin_links": len(twins_for(idx.reader)) // 2,
+        }
+    )
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "whoosh"])
+def test_did_you_mean(benchmark: Any, engine: str, news: Corpus, news_engines: Engines) -> None:
+    """A correction for a misspelt word (its middle letter dropped), in the query's language:
+    searchlib's ``suggest`` (real words of title, body and teaser, ranked by distance and
+    document frequency) vs Whoosh's ``searcher.suggest`` on the body field (its terms are stems,
+    so its suggestions may be stems)."""
+    if engine == "whoosh" and news_engines.whoosh is None:
+        pytest.skip("whoosh is not installed")
+    benchmark.group = "query: did-you-mean"
+    specs = [(w, "en") for w in news.words["en"][:6]] + [(w, "es") for w in news.words["es"][:4]]
+    specs = [(_misspell(w), lang) for w, lang in specs if len(w) > 4]
+    queries: list[Query]
+    if engine == "searchlib":
+        reader = news_engines.searchlib.reader
+        queries = [
+            (lambda w=w, ql=ql: int(suggest(reader, w, (ql,)) is not None)) for w, ql in specs
+        ]
+    else:
+        wh = news_engines.whoosh
+        assert wh is not None
+        queries = [
+            (lambda w=w, ql=ql: len(wh.searcher.suggest(f"body_{ql}", w, limit=1, maxdist=2)))
+            for w, ql in specs
+        ]
+    hits, lat = _measure(benchmark, queries)
+    assert sum(hits) >= len(hits) // 2, f"{engine}: too few suggestions {hits}"
+    _record(benchmark, "did-you-mean", engine, news, lat, len(queries))
+    benchmark.extra_info["suggested"] = hits

@@ -15,6 +15,7 @@ from searchlib.api import Index, IndexReport, create_index, index_paths, open_in
 from searchlib.errors import (
     AfterCommitError,
     AnalysisError,
+    ArgumentError,
     CorruptIndexError,
     IndexFormatTooNewError,
     IndexFormatTooOldError,
@@ -36,6 +37,7 @@ __all__ = [
     "AfterCommitError",
     "AnalysisError",
     "Analyzer",
+    "ArgumentError",
     "BM25F",
     "Brief",
     "CorruptIndexError",

@@ -26,6 +26,7 @@ from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
+from searchlib.search.twins import store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 
 __all__ = ["Index", "IndexReport", "create_index", "index_paths", "open_index"]
@@ -106,16 +107,24 @@ class Index:
     def delete(self, doc_id: str) -> None:
         self.writer.delete(doc_id)
 
-    def commit(self, merge: bool = True) -> int:
-        """Publish pending changes; returns the new generation."""
+    def commit(self, merge: bool = True, *, twins: bool = True) -> int:
+        """Publish pending changes; returns the new generation.
+
+        The commit also links the English and Spanish versions of each story (twins) and saves
+        the links, so searches do not compute them; ``twins=False`` skips that (for the
+        intermediate commits of a long run: a search that folds twins computes them then).
+        """
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        if twins:
+            store_twins(self._reader)
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
+        store_twins(self._reader)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -144,8 +153,17 @@ class Index:
         snippets: bool = True,
         cross_lingual: bool = True,
         twins: bool = False,
+        syntax: str = "strict",
     ) -> Results:
         """Ranked hits for ``query`` (Whoosh-style syntax; see :func:`searchlib.parse_query`).
+
+        ``syntax`` says how the query string is read: ``"strict"`` (a syntax error raises
+        QuerySyntaxError naming its position), ``"lenient"`` (for what people type: syntax
+        where it parses, words otherwise, never raises; repairs are listed in
+        ``Results.warnings``) or ``"plain"`` (no syntax: every word an optional term, up to
+        ``MAX_TEXT_LENGTH`` = 100,000 characters; for a pasted paragraph).
+        ``limit`` (0: count only) and ``offset`` are whole numbers with ``offset + limit`` at
+        most ``MAX_RESULT_WINDOW`` (10,000); anything else raises ArgumentError (a ValueError).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
         filter without changing scores (``doc_lang`` restricts the documents' language).
@@ -164,17 +182,24 @@ class Index:
             snippets=snippets,
             cross_lingual=cross_lingual,
             twins=twins,
+            syntax=syntax,
         )
 
     def related(self, doc_id: str, limit: int = 10) -> Results:
-        """Items related to a document, each hit with its ``reason``."""
+        """Items related to a document, each hit with its ``reason``; ``limit`` as in
+        :meth:`search` (ArgumentError when it is not a whole number from 0 to 10,000)."""
         return self.searcher().related(doc_id, limit)
 
     def explain(
-        self, query: str | Query, doc_id: str, lang: str | None = None, cross_lingual: bool = True
+        self,
+        query: str | Query,
+        doc_id: str,
+        lang: str | None = None,
+        cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` scored for ``query`` searched as :meth:`search` would search it."""
-        return self.searcher().explain(query, doc_id, lang, cross_lingual)
+        return self.searcher().explain(query, doc_id, lang, cross_lingual, syntax)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
         """The stored record of ``doc_id``, or None."""
@@ -324,7 +349,7 @@ def _index_paths(
         if on_progress:
             on_progress(report.indexed, 0, 0)
         if commit_every and since_commit >= commit_every:
-            index.commit()
+            index.commit(twins=False)  # twins once, at the last commit
             since_commit = 0
     report.generation = (
         index.commit() if report.indexed or index._writer else index.reader.generation

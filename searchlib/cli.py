@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import searchlib
-from searchlib.errors import QuerySyntaxError, SearchlibError
+from searchlib.errors import ArgumentError, QuerySyntaxError, SearchlibError
 
 __all__ = ["main"]
 
@@ -39,6 +39,35 @@ def _date(value: str) -> _dt.date:
         return _dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _count(low: int, high: int | None = None) -> Any:
+    """An argparse type: a whole number from ``low`` (to ``high``), else a usage error."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < low or (high is not None and number > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {number}")
+        return number
+
+    return parse
+
+
+WINDOW = 10_000  # searchlib.search.searcher.MAX_RESULT_WINDOW
+
+
+def _excerpt(query: str, position: int, room: int = 30) -> tuple[str, int]:
+    """At most ``2 * room`` characters of ``query`` around ``position`` (``…`` where cut, one
+    line) and the caret's column in it: an error about a 30 KB query stays short."""
+    start = max(0, position - room)
+    end = min(len(query), position + room)
+    head = "…" if start else ""
+    text = head + query[start:end] + ("…" if end < len(query) else "")
+    return " ".join(text.splitlines()) or text, len(head) + position - start
 
 
 def _print_json(obj: Any) -> None:
@@ -88,7 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("search", "search the index", 'searchlib search "Humala coca" --lang en --json')
     sp.add_argument("query")
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
-    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument(
+        "--limit", type=_count(0, WINDOW), default=10, help="hits to show (0: count only)"
+    )
+    sp.add_argument("--offset", type=_count(0, WINDOW), default=0, help="hits to skip (paging)")
+    sp.add_argument(
+        "--syntax",
+        choices=("strict", "lenient", "plain"),
+        default="strict",
+        help="strict: syntax errors are errors; lenient: read them as words; "
+        "plain: no syntax, every word optional (long text, up to 100,000 characters)",
+    )
     sp.add_argument("--lang", choices=("en", "es"), help="the language the query is written in")
     sp.add_argument("--country")
     sp.add_argument("--kind")
@@ -105,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("related", "items related to a document", "searchlib related 60fa42e6893d93ee --json")
     sp.add_argument("doc_id", metavar="DOC_ID")
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
-    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--limit", type=_count(0, WINDOW), default=10)
     sp.add_argument("--json", action="store_true")
 
     sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
@@ -129,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
     sp.add_argument("--queries", required=True, metavar="Q.jsonl")
     sp.add_argument("--qrels", metavar="QRELS.tsv")
-    sp.add_argument("--k", type=int, default=10)
+    sp.add_argument("--k", type=_count(1, WINDOW), default=10, help="cut-off of nDCG and MRR")
     sp.add_argument(
         "--lang-mode",
         choices=("query", "any"),
@@ -203,10 +242,12 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
-    if not results.hits:
+    if not results.total:
         print(
             "no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else "")
         )
+        for warning in results.warnings:
+            print(f"note: {warning}", file=sys.stderr)
         return
     for i, h in enumerate(results.hits, 1):
         date = h.date.isoformat() if h.date else "-"
@@ -214,8 +255,10 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
         extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
         print(f"{i:>2}. {h.title}")
         print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
-        if h.snippet:
-            print(f"    {h.snippet.replace('<b>', '*').replace('</b>', '*')}")
+        if h.passage.text:
+            print(f"    {h.passage.marked()}")
+    for warning in results.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     if not related:
         print(f"-- {results.total} hits in {results.took_ms:.1f} ms")
 
@@ -225,6 +268,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         results = index.search(
             args.query,
             args.limit,
+            offset=args.offset,
+            syntax=args.syntax,
             lang=args.lang,
             country=args.country,
             kind=args.kind,
@@ -351,7 +396,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"searchlib: {exc}", file=sys.stderr)
         if exc.query:
-            print(f"  {exc.query}\n  {' ' * exc.position}^", file=sys.stderr)
+            excerpt, column = _excerpt(exc.query, exc.position)
+            print(f"  {excerpt}\n  {' ' * column}^", file=sys.stderr)
+        if args_command(argv) == "search":
+            print(
+                "  (--syntax lenient reads syntax errors as words; --syntax plain, long text)",
+                file=sys.stderr,
+            )
+        return EXIT_USAGE
+    except ArgumentError as exc:
+        if debug:
+            raise
+        print(f"searchlib: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (SearchlibError, OSError) as exc:
         if debug:
@@ -363,6 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def args_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def run() -> NoReturn:

@@ -6,6 +6,7 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- IngestError            bad input: names the file and, where it has one, the line
      +-- AnalysisError          an analyzer was misconfigured or asked for an unknown language
      +-- QuerySyntaxError       (also ValueError) a query could not be parsed; names the position
+     +-- ArgumentError          (also ValueError) a number or option outside what a call accepts
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock
@@ -22,6 +23,7 @@ from __future__ import annotations
 __all__ = [
     "AfterCommitError",
     "AnalysisError",
+    "ArgumentError",
     "CorruptIndexError",
     "IndexFormatTooNewError",
     "IndexFormatTooOldError",
@@ -73,6 +75,12 @@ class QuerySyntaxError(SearchlibError, ValueError):
         self.position = position
         self.reason = reason
         super().__init__(f"query syntax error at position {position}: {reason}")
+
+
+class ArgumentError(SearchlibError, ValueError):
+    """An argument outside what the call accepts: a limit, offset or cut-off that is not a
+    whole number in its documented range (a result window past its limit, a negative offset),
+    or an option value the call does not know. The message names the argument."""
 
 
 class IndexStateError(SearchlibError):

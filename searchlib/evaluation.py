@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from searchlib.api import Index
-from searchlib.errors import IngestError
+from searchlib.errors import ArgumentError, IngestError
 
 __all__ = ["evaluate_run", "load_qrels", "load_queries", "mrr_at_k", "ndcg_at_k", "recall_at_k"]
 
@@ -99,7 +99,14 @@ def evaluate_run(
     """Run every query (after one warm-up pass), one at a time; report quality and latency.
 
     Only judged queries (with at least one relevant document) count towards the quality figures.
+    Queries are read as plain text (no syntax: a judged query is what a person wrote, and may
+    hold an unbalanced quote). ``k`` and ``depth`` are whole numbers from 1 (ArgumentError).
     """
+    for name, value in (("k", k), ("depth", depth)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ArgumentError(f"{name} must be a whole number of at least 1, not {value!r}")
+    if lang_mode not in ("query", "any"):
+        raise ArgumentError(f"lang_mode must be 'query' or 'any', not {lang_mode!r}")
     searcher = index.searcher()
 
     def run(q: Mapping[str, str]) -> list[str]:

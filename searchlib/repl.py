@@ -11,6 +11,7 @@ Numbers in ``:open N``, ``:related N`` and ``:explain N`` refer to the last list
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import os
 import re
 import shlex
@@ -230,12 +231,19 @@ class Printer:
 
 
 def snippet_frags(snippet: str) -> Frags:
-    """``<b>word</b>`` marks as match fragments."""
+    """An HTML snippet's ``<b>word</b>`` marks as match fragments (its text unescaped)."""
     frags: Frags = []
     for i, part in enumerate(re.split(r"<b>(.*?)</b>", snippet)):
         if part:
-            frags.append(("class:match" if i % 2 else "", part))
+            frags.append(("class:match" if i % 2 else "", html.unescape(part)))
     return frags
+
+
+def passage_frags(hit: Hit) -> Frags:
+    """A hit's snippet as styled fragments: from its highlight spans when it has them."""
+    if not hit.passage.text:
+        return snippet_frags(hit.snippet)
+    return [("class:match" if marked else "", piece) for piece, marked in hit.passage.fragments()]
 
 
 def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
@@ -269,7 +277,7 @@ def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> l
         [("class:meta", f"    {hit.kind} | {hit.lang} | {date} | {where} | {tail} | id {hit.id}")],
     ]
     if hit.snippet:
-        lines.extend(wrap_frags(snippet_frags(hit.snippet), width))
+        lines.extend(wrap_frags(passage_frags(hit), width))
     twin = getattr(hit, "twin", None)
     if twin:
         other = "es" if hit.lang == "en" else "en"
@@ -336,6 +344,7 @@ class Repl:
             until=f.until,
             facets=self.facets,
             twins=True,
+            syntax="lenient",
         )
 
     def search(self, query: str) -> None:
@@ -380,6 +389,8 @@ class Repl:
         self.p.line([("class:footer", footer)])
         if results.suggestion:
             self.p.line([("class:hint", f"did you mean: {results.suggestion}?")])
+        for warning in results.warnings:
+            self.p.line([("class:hint", f"note: {warning}")])
 
     # -- hits -----------------------------------------------------------------------------------
 
@@ -456,7 +467,8 @@ class Repl:
         if self.query is None:
             raise CommandError("no query to explain: type one first")
         self.p.line([("class:head", f"score of {doc_id} for {self.query!r}:")])
-        for row in self.index.explain(self.query, doc_id, self.lang).render().splitlines():
+        explanation = self.index.explain(self.query, doc_id, self.lang, syntax="lenient")
+        for row in explanation.render().splitlines():
             self.p.line(row)
 
     # -- settings -------------------------------------------------------------------------------

@@ -44,7 +44,18 @@ def test_sample_brief_ranks_first(
     assert first["lang"] == "en" and first["kind"] == "brief"
     assert first["date"] == "2011-09-23" and first["countries"] == ["Peru"]
     assert "<b>Humala</b>" in first["snippet"]
-    assert set(first) == {"id", "score", "kind", "title", "lang", "date", "countries", "snippet"}
+    assert set(first) == {
+        "id",
+        "score",
+        "kind",
+        "title",
+        "lang",
+        "date",
+        "countries",
+        "snippet",
+        "snippet_text",
+        "highlights",
+    }
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ EXPECTED = [
     "AfterCommitError",
     "AnalysisError",
     "Analyzer",
+    "ArgumentError",
     "BM25F",
     "Brief",
     "CorruptIndexError",

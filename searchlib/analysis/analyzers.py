@@ -13,7 +13,9 @@ cached per surface word in a dict, so the stemmer runs once per distinct word.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterator
 from functools import cache
 from itertools import compress, repeat
 from operator import is_, itemgetter
@@ -147,6 +149,16 @@ class Analyzer:
         start = size = 0
         with self._lock:  # tables are shared: one batch at a time learns into them
             for i, text in enumerate(texts):
+                if len(text) > _SCAN_CHARS:  # a huge text: scanned a slice at a time
+                    if start < i:
+                        a, b = self._scan(texts[start:i], table)
+                        ids.append(a)
+                        counts.append(b)
+                    parts = [self._scan([piece], table) for piece in _slices(text, _SCAN_CHARS)]
+                    ids.extend(a for a, _ in parts)
+                    counts.append(np.array([sum(int(b.sum()) for _, b in parts)], np.int64))
+                    start, size = i + 1, 0
+                    continue
                 size += len(text)
                 if size >= _SCAN_CHARS or i == len(texts) - 1:
                     a, b = self._scan(texts[start : i + 1], table)
@@ -185,6 +197,27 @@ class Analyzer:
             if t:
                 out.append(Token(t, pos, m.start(), m.end()))
         return out
+
+
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]")
+
+
+def _slices(text: str, size: int) -> Iterator[str]:
+    """``text`` in slices of about ``size`` characters, each cut just before an ASCII space.
+
+    No chunk or token holds an ASCII space, and the commas, dots and apostrophes around one
+    are judged the same whether their neighbour is that space or the end of a slice (see
+    :func:`~searchlib.analysis.chunks._outside_tokens`), so the slices' chunks back to back
+    are the text's chunks. A text with no space past a cut point is not cut there.
+    """
+    pos = 0
+    while len(text) - pos > size:
+        m = _ASCII_SPACE.search(text, pos + size)
+        if m is None:
+            break
+        yield text[pos : m.start()]
+        pos = m.start()
+    yield text[pos:]
 
 
 @cache

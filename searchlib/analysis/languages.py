@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from searchlib.analysis.tokenizer import fold_accents
+
 __all__ = ["detect_language"]
 
 _EN_WORDS = frozenset(
@@ -78,7 +80,9 @@ def _ending_score(word: str) -> float:
 
 @lru_cache(maxsize=1)
 def _lexicon_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Single words found only on the English side / only on the Spanish side of the lexicon."""
+    """Single words found only on the English side / only on the Spanish side of the lexicon,
+    accents folded (a typed query often leaves them out: ``extorsion``; and ``Peru``/``Perú``
+    is then one word of both sides, not an English one)."""
     en: set[str] = set()
     es: set[str] = set()
     data = resources.files("searchlib.analysis").joinpath("data")
@@ -87,11 +91,13 @@ def _lexicon_words() -> tuple[frozenset[str], frozenset[str]]:
             for line in entry.read_text(encoding="utf-8").splitlines():
                 if line.startswith("#") or "\t" not in line:
                     continue
-                english, spanish = line.lower().split("\t", 1)
+                english, spanish = fold_accents(line.lower()).split("\t", 1)
                 en.update(_WORD_RE.findall(english))
                 es.update(_WORD_RE.findall(spanish))
     both = en & es
-    return frozenset(en - both - _ES_WORDS), frozenset(es - both - _EN_WORDS)
+    en_words = {fold_accents(w) for w in _EN_WORDS}
+    es_words = {fold_accents(w) for w in _ES_WORDS}
+    return frozenset(en - both - es_words), frozenset(es - both - en_words)
 
 
 _SCORES: dict[str, float] = {}
@@ -109,11 +115,14 @@ def _word_score(word: str) -> float:
         elif word in _SHARED or len(word) < 3:
             score = 0.0
         else:
+            # A word of the field's lexicon on one side only outweighs the letter cues (an
+            # unaccented ``extorsion`` has an English-looking ending).
             score = _ending_score(word)
-            if word in lex_es:
-                score += 1.0
-            elif word in lex_en:
-                score -= 1.0
+            folded = fold_accents(word)
+            if folded in lex_es:
+                score = max(score, 0.0) + 1.0
+            elif folded in lex_en:
+                score = min(score, 0.0) - 1.0
         if len(_SCORES) < 200_000:
             _SCORES[word] = score
     return score

@@ -102,24 +102,37 @@ class Lexicon:
         translations (deduplicated). Words with no entry are skipped, or kept as written
         (names, numbers) when ``keep_unknown`` is true.
         """
+        words = TOKEN_RE.findall(text)
+        out: list[str] = []
+        i = 0
+        for start, end, found in self.spans(words, src):
+            if keep_unknown:
+                out.extend(w for w in words[i:start] if w not in out)
+            out.extend(t for t in found if t not in out)
+            i = end
+        if keep_unknown:
+            out.extend(w for w in words[i:] if w not in out)
+        return out
+
+    def spans(self, words: Sequence[str], src: str) -> list[tuple[int, int, list[str]]]:
+        """The entries found in a sequence of words (in ``src``), left to right with greedy
+        longest match: ``(start, end, translations)`` for each, ``words[start:end]`` being the
+        entry (``drug trafficking`` is one entry rather than ``drug`` + ``trafficking``)."""
         self._check(src)
         analyzer = get_analyzer(src)
-        words = TOKEN_RE.findall(text)
         norms = [analyzer.normalize(w) for w in words]
         stems = [analyzer.term(w) or n for w, n in zip(words, norms, strict=True)]
         exact, stemmed = self._exact[src], self._stemmed[src]
-        out: list[str] = []
+        out: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(words):
             for n in range(min(self._max_words, len(words) - i), 0, -1):
                 found = exact.get(tuple(norms[i : i + n])) or stemmed.get(tuple(stems[i : i + n]))
                 if found:
-                    out.extend(t for t in found if t not in out)
+                    out.append((i, i + n, list(found)))
                     i += n
                     break
             else:
-                if keep_unknown and words[i] not in out:
-                    out.append(words[i])
                 i += 1
         return out
 

@@ -112,10 +112,16 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         date=date_to_days(record.date),
         countries=tuple(record.countries),
         links=tuple(r.id for r in record.related),
-        fields=_fields(lang, {"title": record.title, "body": body}),
+        fields=_fields(lang, {"title": record.title, "body": body, **_authors(record)}),
         stored=dumps(stored),
         title=record.title,
     )
+
+
+def _authors(record: Brief) -> dict[str, str]:
+    """The byline as the ``author`` text field, searched by ``author:`` clauses only (not one of
+    the default fields), so ``author:ramsey`` finds Geoffrey Ramsey."""
+    return {"author": ", ".join(record.authors)} if record.authors else {}
 
 
 def _clip(text: str, width: int = 80) -> str:

@@ -12,7 +12,9 @@ language only, so the per-language scores never add up on the same document.
 
 from __future__ import annotations
 
+import copy
 import fnmatch
+import heapq
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +23,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
@@ -45,9 +47,11 @@ from searchlib.search.query import (
 from searchlib.search.scoring import BM25F, Explanation, idf
 
 __all__ = [
+    "AUTHOR_FIELD",
     "COLUMN_FIELDS",
     "BagOfWords",
     "CrossLingual",
+    "InLanguage",
     "Match",
     "SearchContext",
     "evaluate",
@@ -56,9 +60,21 @@ __all__ = [
 ]
 
 COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
+AUTHOR_FIELD = "author"
+"""The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
+Ramsey, but a filter in queries (matched in both languages, never scored)."""
 
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
+
+MAX_EXPANSIONS = 64
+"""Terms a prefix, wildcard or fuzzy leaf expands to at most: the most frequent ones (by
+postings count over the index) are kept, and the results' warnings say when a leaf was cut."""
+
+EXPANSION_BUDGET = 1_000_000
+"""Vocabulary words one search may examine to expand its prefix, wildcard and fuzzy leaves
+(each leaf examines the words that share its literal head, per language). A leaf that would
+pass the budget matches nothing, and the results' warnings say so."""
 
 Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
 
@@ -72,13 +88,18 @@ class SearchContext:
         langs: Sequence[str] = ("en", "es"),
         bm25: BM25F | None = None,
         default_fields: Sequence[str] = TEXT_FIELDS,
-        max_expansions: int = 64,
+        max_expansions: int = MAX_EXPANSIONS,
+        expansion_budget: int = EXPANSION_BUDGET,
     ) -> None:
         self.reader = reader
         self.langs = tuple(langs)
         self.bm25 = bm25 or BM25F()
         self.default_fields = tuple(default_fields)
         self.max_expansions = max_expansions
+        self.expansion_budget = expansion_budget
+        # Vocabulary words examined so far by this search: shared with in_language() copies.
+        self._work = [0]
+        self.warnings: list[str] = []  # where the answer is not the whole query's
         # Statistics and norms are fixed for a reader snapshot: cache them on the reader.
         self._idf: dict[tuple[Any, ...], float] = reader.cache.setdefault("idf", {})
         self._norms: dict[tuple[Any, ...], np.ndarray] = reader.cache.setdefault("norms", {})
@@ -90,6 +111,19 @@ class SearchContext:
         )
         self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._expansions: dict[tuple[Any, ...], list[str]] = {}
+
+    @property
+    def expansion_work(self) -> int:
+        """Vocabulary words the search's expansions examined (see :data:`EXPANSION_BUDGET`)."""
+        return self._work[0]
+
+    def in_language(self, lang: str) -> SearchContext:
+        """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
+        if self.langs == (lang,):
+            return self
+        child = copy.copy(self)
+        child.langs = (lang,)
+        return child
 
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
         key = (lang, text)
@@ -163,28 +197,209 @@ class SearchContext:
     def fields_of(self, node_field: str | None) -> tuple[str, ...]:
         return self.default_fields if node_field is None else (node_field,)
 
+    def vocabulary(self, lang: str, fields: tuple[str, ...]) -> Vocabulary:
+        """The words prefix, wildcard and fuzzy leaves over ``fields`` in ``lang`` expand from
+        (cached per snapshot)."""
+        vocabularies = self.reader.cache.setdefault("vocabulary", {})
+        out = vocabularies.get((lang, fields))
+        if out is None:
+            out = vocabularies[(lang, fields)] = Vocabulary(self.reader, lang, fields)
+        assert isinstance(out, Vocabulary)
+        return out
+
     def expand(
-        self, lang: str, fields: tuple[str, ...], matcher: WordMatcher, key: tuple[Any, ...]
+        self, lang: str, fields: tuple[str, ...], node: Prefix | Wildcard | Fuzzy
     ) -> list[str]:
-        """Terms whose words ``matcher`` accepts (any segment), capped at max_expansions.
+        """The terms ``node`` expands to in ``lang`` (the :data:`MAX_EXPANSIONS` most
+        frequent), within the search's :data:`EXPANSION_BUDGET`; cuts go to ``warnings``.
 
         The vocabulary is each segment's stemmed words (so ``erradic*`` finds erradicación and
         erradicar and expands to their stem) plus its terms (names, numbers and other words
         that are their own term).
         """
-        ck = (lang, fields) + key
-        out = self._expansions.get(ck)
-        if out is None:
-            found: set[str] = set()
-            for seg in self.reader.segments:
-                words, terms = seg.words(lang)
-                found.update(terms[i] for i in matcher(words))
-                for f in fields:
-                    field_terms = seg.terms(field_name(f, lang))
-                    found.update(field_terms[i] for i in matcher(field_terms))
-            out = sorted(found)[: self.max_expansions]
-            self._expansions[ck] = out
+        normalize = get_analyzer(lang).normalize
+        key = (lang, fields) + _leaf_key(node, normalize)
+        out = self._expansions.get(key)
+        if out is not None:
+            return out
+        vocab = self.vocabulary(lang, fields)
+        lo, hi = vocab.head_range(key[4])
+        if self.expansion_work + (hi - lo) > self.expansion_budget:
+            self.warnings.append(
+                f"{_describe(node)} was not expanded in {lang}: the query's expansions "
+                f"would examine more than {self.expansion_budget:,} words"
+            )
+            out = self._expansions[key] = []
+            return out
+        self._work[0] += hi - lo
+        # What a leaf expands to is fixed for a snapshot: cached with the vocabulary.
+        cached = vocab.expansions.get(key[2:] + (self.max_expansions,))
+        if cached is None:
+            if isinstance(node, Prefix):
+                found = vocab.words[lo:hi]
+            elif isinstance(node, Wildcard):
+                found = vocab.wildcard(key[3], lo, hi)
+            else:
+                found = vocab.fuzzy(key[3], lo, hi, key[5])
+            terms = vocab.terms(found)
+            matched = len(terms)
+            if matched > self.max_expansions:
+                terms = set(heapq.nlargest(self.max_expansions, terms, key=vocab.df_key))
+            cached = vocab.expansions[key[2:] + (self.max_expansions,)] = (sorted(terms), matched)
+        out, matched = cached
+        if matched > len(out):
+            self.warnings.append(
+                f"{_describe(node)} matched {matched:,} terms in {lang}: only the "
+                f"{len(out)} most frequent were searched, so the total may be low"
+            )
+        self._expansions[key] = out
         return out
+
+
+def _leaf_key(node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]) -> tuple[Any, ...]:
+    """(kind, normalized text, literal head[, max distance]) of a multi-term leaf."""
+    if isinstance(node, Prefix):
+        prefix = normalize(node.text)
+        return ("prefix", prefix, prefix)
+    if isinstance(node, Wildcard):
+        pattern = normalize(node.pattern)
+        return ("wild", pattern, re.split(r"[*?]", pattern, maxsplit=1)[0])
+    word = normalize(node.text)
+    return ("fuzzy", word, word[: node.prefixlength], min(node.maxdist, 2))
+
+
+def _describe(node: Prefix | Wildcard | Fuzzy) -> str:
+    field = f"{node.field}:" if node.field else ""
+    if isinstance(node, Prefix):
+        return f"{field}{node.text}*"
+    if isinstance(node, Wildcard):
+        return f"{field}{node.pattern}"
+    return f"{field}{node.text}~{node.maxdist}"
+
+
+class Vocabulary:
+    """The sorted distinct words a multi-term leaf can match in one language and field set,
+    over every segment of a snapshot, with the terms they stand for and (computed when first
+    needed) each term's postings count, to keep the most frequent expansions.
+
+    Matching runs over this one list instead of each segment's lists; wildcards run as one
+    regular expression over the words joined by newlines, fuzzy terms as a vectorised edit
+    distance.
+    """
+
+    def __init__(self, reader: IndexReader, lang: str, fields: tuple[str, ...]) -> None:
+        self.reader = reader
+        self.fieldnames = [field_name(f, lang) for f in fields]
+        self.stem_of: dict[str, str] = {}
+        own: set[str] = set()
+        for seg in reader.segments:
+            words, terms = seg.words(lang)
+            self.stem_of.update(zip(words, terms, strict=True))
+            for fname in self.fieldnames:
+                own.update(seg.terms(fname))
+        self.own = own  # strings that are terms of the fields themselves
+        self.words = sorted(own.union(self.stem_of))
+        self._df: dict[str, int] | None = None
+        self.expansions: dict[tuple[Any, ...], tuple[list[str], int]] = {}
+        self._blob: str | None = None
+        self._codes: np.ndarray | None = None
+        self._lengths = self._starts = np.zeros(0, np.int64)
+
+    def terms(self, words: Iterable[str]) -> set[str]:
+        """The terms ``words`` stand for: their stems, and themselves when they are terms."""
+        words = list(words)
+        out: set[str] = set(map(self.stem_of.get, words))  # type: ignore[arg-type]
+        out.discard(None)
+        out.update(self.own.intersection(words))
+        return out
+
+    def df(self, term: str) -> int:
+        """Postings of ``term`` over the fields and segments (counted for every term at the
+        first call: one pass over the postings offsets, not a lookup per term and segment)."""
+        if self._df is None:
+            df: dict[str, int] = {}
+            get = df.get
+            for seg in self.reader.segments:
+                for fname in self.fieldnames:
+                    terms = seg.terms(fname)
+                    if terms:
+                        counts = np.diff(seg.field_arrays(fname)["start"]).tolist()
+                        for t, n in zip(terms, counts, strict=False):
+                            df[t] = get(t, 0) + n
+            self._df = df
+        return self._df.get(term, 0)
+
+    def df_key(self, term: str) -> tuple[int, str]:
+        """Sort key of the most frequent terms first (ties: the term, for a stable choice)."""
+        return self.df(term), term
+
+    def head_range(self, head: str) -> tuple[int, int]:
+        """Indexes of the words starting with ``head``."""
+        r = _range(self.words, head)
+        return r.start, r.stop
+
+    def _joined(self) -> str:
+        """The words joined by newlines (built once), with each word's start and length."""
+        if self._blob is None:
+            self._blob = "\n".join(self.words)
+            self._lengths = np.fromiter(map(len, self.words), np.int64, len(self.words))
+            self._starts = np.concatenate(([0], np.cumsum(self._lengths + 1)))
+        return self._blob
+
+    def wildcard(self, pattern: str, lo: int, hi: int) -> list[str]:
+        """The words in ``lo:hi`` that ``pattern`` (``*`` and ``?``) matches whole."""
+        blob = self._joined()
+        body = "".join(
+            "[^\n]*" if c == "*" else "[^\n]" if c == "?" else re.escape(c) for c in pattern
+        )
+        rx = re.compile(f"^{body}$", re.MULTILINE)
+        found: list[str] = rx.findall(blob, int(self._starts[lo]), int(self._starts[hi]))
+        return found
+
+    def fuzzy(self, word: str, lo: int, hi: int, dist: int) -> list[str]:
+        """The words in ``lo:hi`` within edit distance ``dist`` of ``word``."""
+        if self._codes is None:
+            self._codes = np.frombuffer(self._joined().encode("utf-32-le"), dtype=np.uint32)
+        near = np.abs(self._lengths[lo:hi] - len(word)) <= dist
+        cands = lo + np.flatnonzero(near)
+        if not cands.size:
+            return []
+        lengths = self._lengths[cands]
+        cols = np.arange(int(lengths.max()))
+        inside = cols < lengths[:, None]
+        at = np.where(inside, self._starts[cands][:, None] + cols, 0)
+        codes = np.where(inside, self._codes[at], 0)
+        d = _distances(word, codes, lengths)
+        return [self.words[i] for i in cands[d <= dist].tolist()]
+
+
+def edit_distances(word: str, others: Sequence[str]) -> np.ndarray:
+    """Levenshtein distance of ``word`` to each of ``others``, vectorised over them.
+
+    The dynamic programme runs one row (one character of ``word``) at a time over all the
+    candidates at once; within a row, insertions are a running minimum (``cur[j] = j +
+    min_k<=j (tmp[k] - k)``), so a row is a few whole-array operations.
+    """
+    m = max(map(len, others))
+    lengths = np.fromiter(map(len, others), dtype=np.intp, count=len(others))
+    padded = "".join(o.ljust(m, "\0") for o in others)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(others), m)
+    return _distances(word, codes, lengths)
+
+
+def _distances(word: str, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`edit_distances` over words given as a matrix of code points (one word a row,
+    padded with zeros) and their lengths."""
+    n, m = codes.shape
+    cols = np.arange(m + 1, dtype=np.int32)
+    prev = np.broadcast_to(cols, (n, m + 1)).copy()
+    for i, ch in enumerate(word, 1):
+        tmp = np.empty_like(prev)
+        tmp[:, 0] = i
+        np.minimum(prev[:, 1:] + 1, prev[:, :-1] + (codes != ord(ch)), out=tmp[:, 1:])
+        prev = np.minimum.accumulate(tmp - cols, axis=1) + cols
+    out: np.ndarray = prev[np.arange(n), lengths]
+    return out
 
 
 @attrs.frozen(slots=True)
@@ -202,15 +417,26 @@ class BagOfWords:
 
 
 @attrs.frozen(slots=True)
-class CrossLingual:
-    """A query plus its translation into the other language (a lower-weighted optional part).
+class InLanguage:
+    """``query`` run in one language: its words analysed by that language's chain against that
+    language's fields, and only documents of that language match (so a NOT or a filter of the
+    query does not reach the documents of the other language). ``boost`` scales its scores."""
 
-    ``translation`` only scores documents of its own language, so a document matches when it
+    query: Query | BagOfWords
+    lang: str
+    boost: float = 1.0
+
+
+@attrs.frozen(slots=True)
+class CrossLingual:
+    """A query plus its translation into the other language (a lower-weighted part).
+
+    ``translation`` only matches documents of its own language, so a document matches when it
     matches ``query`` (in the query's language) or the translation (in the other one).
     """
 
-    query: Query | BagOfWords
-    translation: BagOfWords
+    query: Query | BagOfWords | InLanguage
+    translation: BagOfWords | InLanguage
 
 
 def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
@@ -321,25 +547,42 @@ def _impacts(
 def _phrase_freqs(
     seg: SegmentReader, fname: str, terms: Sequence[str], rel: Sequence[int], slop: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often."""
+    """Docs where ``terms`` occur at relative positions ``rel`` (within ``slop``), and how often.
+
+    The cost follows the rarest word: documents are intersected from the shortest postings
+    list up (a binary search of the survivors in each longer list), and positions are read
+    only for the documents every word shares, once per distinct word.
+    """
+    none = np.zeros(0, np.int64), np.zeros(0, np.int64)
     ords = [seg.term_ord(fname, t) for t in terms]
     if any(o < 0 for o in ords):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    common: np.ndarray | None = None
-    for o in ords:
-        d = seg.postings_at(fname, o)[0]
-        common = d if common is None else np.intersect1d(common, d, assume_unique=True)
+        return none
+    postings = {o: seg.postings_at(fname, o) for o in set(ords)}
+    by_size = sorted(postings, key=lambda o: (postings[o][0].size, o))
+    common = np.asarray(postings[by_size[0]][0], dtype=np.int64)
+    for o in by_size[1:]:
+        docs = postings[o][0]
+        if docs.size == 0:
+            return none
+        at = np.minimum(np.searchsorted(docs, common), docs.size - 1)
+        common = common[docs[at] == common]
         if common.size == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    assert common is not None
+            return none
     shift = np.int64(1 << 32)
-    keys = []
-    for o in ords:
-        docs, tfs = seg.postings_at(fname, o)
-        pos, _ = seg.positions_at(fname, o)
-        pdocs = np.repeat(docs.astype(np.int64), tfs.astype(np.int64))
-        keep = np.isin(pdocs, common)
-        keys.append(pdocs[keep] * shift + pos[keep].astype(np.int64))
+    keys_of: dict[int, np.ndarray] = {}
+    for o in postings:
+        docs, tfs = postings[o]
+        pos, offs = seg.positions_at(fname, o)
+        at = np.searchsorted(docs, common)
+        counts = tfs[at].astype(np.int64)
+        starts = offs[at]
+        # Gather each shared document's run of positions: start of its run + 0, 1, ...
+        within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        gathered = np.asarray(pos[np.repeat(starts, counts) + within], dtype=np.int64)
+        keys_of[o] = np.repeat(common, counts) * shift + gathered
+    keys = [keys_of[o] for o in ords]
     # Chains of positions, word by word: each next word must follow the previous one at its
     # query distance, give or take ``slop`` (and never at or before it). Every admissible
     # offset is tried (at most 2 * slop + 1), so no chain is missed.
@@ -393,6 +636,34 @@ def _score_phrase(
     return mask, scores
 
 
+def _cached_phrase(
+    ctx: SearchContext,
+    seg: SegmentReader,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: list[str],
+    rel: list[int],
+    slop: int,
+    boost: float,
+) -> Match:
+    """:func:`_score_phrase`, its matches kept with the term impacts of the reader snapshot (a
+    translated query may hold several phrases, each costly to match on positions)."""
+    both = len(ctx.langs) > 1  # the statistics mode changes idf
+    key = ("phrase", seg.name, lang, fields, tuple(terms), tuple(rel), slop, ctx.bm25_key, both)
+    cached = ctx.impacts.get(key, _MISSING)
+    if cached is _MISSING:
+        m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, 1.0)
+        docs = np.flatnonzero(m)
+        cached = (docs, s[docs]) if docs.size else None
+        ctx.remember_impacts(key, cached)
+    mask, scores = _empty(seg)
+    if cached is not None:
+        docs, vals = cached
+        mask[docs] = True
+        scores[docs] = vals if boost == 1.0 else vals * np.float32(boost)
+    return mask, scores
+
+
 def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
     mask = np.zeros(seg.ndocs, dtype=bool)
     if field == "id":
@@ -428,15 +699,15 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-WordMatcher = Callable[[list[str]], Iterable[int]]
-"""Given a sorted word list, the indexes of the words a multi-term leaf accepts."""
-
-
 def _range(words: list[str], head: str) -> range:
     """Indexes of the sorted ``words`` starting with ``head``."""
     if not head:
         return range(len(words))
     return range(bisect_left(words, head), bisect_left(words, head + "\U0010ffff"))
+
+
+WordMatcher = Callable[[list[str]], Iterable[int]]
+"""Given a sorted word list, the indexes of the words a multi-term leaf accepts."""
 
 
 def _word_matcher(
@@ -472,18 +743,42 @@ def _word_matcher(
     return fuzzy, ("fuzzy", word, head, dist)
 
 
+def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: str) -> np.ndarray:
+    """Documents whose column value (country, kind...; case and accents ignored) the multi-term
+    leaf accepts: ``country:bol*``."""
+    column = COLUMN_FIELDS[field]
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    values = sorted({fold_accents(v).casefold() for v in seg.col_tables[table]})
+    matcher, _ = _word_matcher(node, lambda w: fold_accents(w).casefold())
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    for i in matcher(values):
+        mask |= _column_match(seg, field, values[i])
+    return mask
+
+
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
+    if node.field in COLUMN_FIELDS:
+        return _column_values(seg, node, node.field), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
-    for lang in ctx.langs:
-        analyzer = get_analyzer(lang)
-        matcher, key = _word_matcher(node, analyzer.normalize)
-        terms = ctx.expand(lang, fields, matcher, key)
+    for lang in _langs(ctx, node.field):
+        terms = ctx.expand(lang, fields, node)
         if terms:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
             mask |= m
             scores += s
-    return mask, scores
+    return mask, _scored(node.field, scores)
+
+
+def _langs(ctx: SearchContext, field: str | None) -> tuple[str, ...]:
+    """The languages a text leaf is analysed in: the search's, but both for the author field
+    (names are the same in both languages, and a filter holds whatever the query's language)."""
+    return ("en", "es") if field == AUTHOR_FIELD else ctx.langs
+
+
+def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
+    """A leaf's scores: zero for the author field, which filters and never scores."""
+    return np.zeros_like(scores) if field == AUTHOR_FIELD else scores
 
 
 def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
@@ -494,7 +789,7 @@ def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
     mask, scores = _empty(seg)
     text = node.text if isinstance(node, Term) else " ".join(node.words)
     slop = node.slop if isinstance(node, Phrase) else 0
-    for lang in ctx.langs:
+    for lang in _langs(ctx, node.field):
         terms, positions = ctx.analyse(lang, text)
         if not terms:
             continue
@@ -502,10 +797,10 @@ def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
             m, s = _score_group(ctx, seg, lang, fields, terms, node.boost)
         else:
             rel = [p - positions[0] for p in positions]
-            m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
+            m, s = _cached_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
         mask |= m
         scores += s
-    return mask, scores
+    return mask, _scored(node.field, scores)
 
 
 def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
@@ -522,7 +817,7 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
 
 
 def evaluate(
-    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader
+    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, seg: SegmentReader
 ) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -533,8 +828,12 @@ def evaluate(
         return _bag(ctx, seg, node)
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
-        m2, s2 = _bag(ctx, seg, node.translation)
+        m2, s2 = evaluate(node.translation, ctx, seg)
         return m1 | m2, s1 + s2
+    if isinstance(node, InLanguage):
+        m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
+        m = m & _column_match(seg, "lang", node.lang)
+        return m, np.where(m, s * np.float32(node.boost), np.float32(0))
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
         if not results:
@@ -594,14 +893,20 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
 
 
 def explain(
-    node: Query | BagOfWords | CrossLingual, ctx: SearchContext, seg: SegmentReader, docnum: int
+    node: Query | BagOfWords | CrossLingual | InLanguage,
+    ctx: SearchContext,
+    seg: SegmentReader,
+    docnum: int,
 ) -> Explanation:
     """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
-    children: Iterable[Query | BagOfWords | CrossLingual] = ()
+    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage] = ()
     if isinstance(node, CrossLingual):
         children = (node.query, node.translation)
+    elif isinstance(node, InLanguage):
+        children = (node.query,)
+        ctx = ctx.in_language(node.lang)
     elif isinstance(node, (And, Or)):
         children = node.children
     elif isinstance(node, AndNot):

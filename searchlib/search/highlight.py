@@ -3,94 +3,211 @@
 The text is re-analysed with its document's language chain; a word is highlighted when its term
 is one the query looked for, so ``erradicación`` is marked for the query ``erradicacion`` and the
 marked text is always the word as written, never a stem.
+
+A snippet is data first (:class:`Snippet`: plain text plus the character spans to highlight), so
+a program can render it its own way; :meth:`Snippet.html` is the HTML rendering, with the
+document's text escaped (a body may hold ``<KWP>`` or ``<img ...>``) and only the highlight
+tags left as markup.
+
+The work is bounded whatever the document's size: the text is analysed in windows of
+:data:`SCAN_CHARS` characters, from the start, until one holds a match; the passage is chosen
+inside that window, in time linear in its matches. After :data:`MAX_SCAN_CHARS` characters
+without a match the snippet is the start of the text, unmarked.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from itertools import compress
-from typing import NamedTuple
+
+import attrs
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 
-__all__ = ["make_snippet"]
+__all__ = ["MAX_SCAN_CHARS", "SCAN_CHARS", "Snippet", "make_snippet"]
+
+SCAN_CHARS = 32_768
+"""Characters of text analysed at once while looking for the first matches."""
+
+MAX_SCAN_CHARS = 1_048_576
+"""Characters of a text searched for a match before the snippet falls back to its start."""
 
 _SPACE = re.compile(r"\s+")
+_CUT_SLACK = 1_000  # how far past a window's end to look for a space to cut at
+
+
+@attrs.frozen(slots=True)
+class Snippet:
+    """A passage of a document: its plain ``text`` (whitespace collapsed, ``…`` where cut) and
+    the ``spans`` of highlighted words, as ``(start, end)`` character offsets into ``text``."""
+
+    text: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def fragments(self) -> list[tuple[str, bool]]:
+        """The text cut at the highlights: ``(piece, highlighted)`` in order."""
+        out: list[tuple[str, bool]] = []
+        cursor = 0
+        for start, end in self.spans:
+            if start > cursor:
+                out.append((self.text[cursor:start], False))
+            out.append((self.text[start:end], True))
+            cursor = end
+        if cursor < len(self.text):
+            out.append((self.text[cursor:], False))
+        return out
+
+    def html(self, open_tag: str = "<b>", close_tag: str = "</b>") -> str:
+        """The snippet as HTML element content: ``<``, ``>`` and ``&`` of the text escaped
+        (quotes are left as written: not for use inside an attribute), each highlighted word
+        inside the tags."""
+        return "".join(
+            f"{open_tag}{html.escape(piece, quote=False)}{close_tag}"
+            if marked
+            else html.escape(piece, quote=False)
+            for piece, marked in self.fragments()
+        )
+
+    def marked(self, open_mark: str = "*", close_mark: str = "*") -> str:
+        """The snippet as plain text with the highlighted words between marks (terminals)."""
+        return "".join(
+            f"{open_mark}{piece}{close_mark}" if marked else piece
+            for piece, marked in self.fragments()
+        )
+
+
+def _window_end(text: str, start: int, size: int) -> int:
+    """Where a window of about ``size`` characters from ``start`` ends: at a space, so no word
+    is cut (or at ``start + size`` when no space is near)."""
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    m = _SPACE.search(text, end, end + _CUT_SLACK)
+    return m.start() if m else end
 
 
 def make_snippet(
-    text: str,
-    lang: str,
-    is_match: Callable[[str], bool],
-    width: int = 220,
-    open_tag: str = "<b>",
-    close_tag: str = "</b>",
-) -> str:
-    """The ``width``-character window of ``text`` holding the most distinct matched terms.
+    text: str, lang: str, is_match: Callable[[str], bool] | None, width: int = 220
+) -> Snippet:
+    """The ``width``-character passage of ``text`` holding the most distinct matched terms
+    (the start of ``text`` when ``is_match`` is None: nothing to look for).
 
-    Matches are found with the analyzer's cached fast path (terms and positions); character
-    offsets are then computed only for the matched words up to the end of the chosen window.
+    Matches are found with the analyzer's cached fast path (terms and positions), one window
+    of :data:`SCAN_CHARS` at a time; character offsets are then computed only for the words
+    of the chosen window.
     """
     if not text:
-        return ""
-    terms, positions = get_analyzer(lang).terms(text)
-    hits = list(compress(zip(positions, terms, strict=True), map(is_match, terms)))
+        return Snippet()
+    if is_match is None:
+        return _clip(text, width)
+    analyzer = get_analyzer(lang)
+    base = 0
+    hits: list[tuple[int, str]] = []
+    chunk = ""
+    while base < min(len(text), MAX_SCAN_CHARS):
+        stop = _window_end(text, base, SCAN_CHARS)
+        chunk = text[base:stop]
+        terms, positions = analyzer.terms(chunk)
+        hits = list(compress(zip(positions, terms, strict=True), map(is_match, terms)))
+        if hits or stop >= len(text):
+            break
+        base = stop
     if not hits:
-        return _clip(text, 0, width)
+        return _clip(text, width)
     span = max(1, width // 7)  # words in a window, at about 7 characters a word
-    best = (0, 0)  # (distinct terms, index into hits)
-    for i, (first_pos, _) in enumerate(hits):
-        seen = {t for p, t in hits[i:] if p - first_pos < span}
-        if len(seen) > best[0]:
-            best = (len(seen), i)
-    first_pos = hits[best[1]][0]
+    first_pos = hits[_densest(hits, span)][0]
     wanted = {p for p, _ in hits if first_pos - span // 3 <= p < first_pos + span * 2}
     last = max(wanted)
-    matched = []
-    first = _Span(0, 0)
-    for pos, m in enumerate(TOKEN_RE.finditer(text)):
+    matched: list[tuple[int, int]] = []
+    first = (0, 0)
+    for pos, m in enumerate(TOKEN_RE.finditer(chunk)):
         if pos in wanted:
-            matched.append(_Span(m.start(), m.end()))
+            matched.append((base + m.start(), base + m.end()))
             if pos == first_pos:
                 first = matched[-1]
         if pos >= last:
             break
-    start = max(0, first.start - width // 5)
+    return _passage(text, matched, first, width)
+
+
+def _densest(hits: list[tuple[int, str]], span: int) -> int:
+    """Index of the first hit of the earliest run of hits less than ``span`` positions long
+    holding the most distinct terms (a sliding window: linear in the hits)."""
+    counts: dict[str, int] = {}
+    best_n, best_i = 0, 0
+    j = 0
+    for i, (first_pos, _) in enumerate(hits):
+        while j < len(hits) and hits[j][0] - first_pos < span:
+            t = hits[j][1]
+            counts[t] = counts.get(t, 0) + 1
+            j += 1
+        if len(counts) > best_n:
+            best_n, best_i = len(counts), i
+        t = hits[i][1]
+        counts[t] -= 1
+        if not counts[t]:
+            del counts[t]
+    return best_i
+
+
+def _passage(
+    text: str, matched: list[tuple[int, int]], first: tuple[int, int], width: int
+) -> Snippet:
+    """The passage of ``text`` around the ``first`` matched word, with ``matched`` marked."""
+    start = max(0, first[0] - width // 5)
     # Start on a word boundary: after the space before ``start`` when it is near enough,
     # else after the next space (which is at or before the first match).
     if start > 0:
-        space = text.rfind(" ", 0, start)
-        if space >= 0 and first.start - space < width // 3:
+        space = text.rfind(" ", max(0, start - width), start)
+        if space >= 0 and first[0] - space < width // 3:
             start = space + 1
-        elif space < 0 and first.start < width // 3:
+        elif space < 0 and first[0] < width // 3:
             start = 0
         else:
-            start = text.find(" ", start, first.start) + 1 or first.start
+            start = text.find(" ", start, first[0]) + 1 or first[0]
     end = min(len(text), start + width)
     if end < len(text):
         space = text.rfind(" ", start, end)
-        end = space if space > first.end else end
-    parts = []
+        end = space if space > first[1] else end
+    pieces: list[tuple[str, bool]] = []
     cursor = start
-    for t in matched:
-        if t.start >= start and t.end <= end:
-            parts.append(text[cursor : t.start])
-            parts.append(f"{open_tag}{text[t.start : t.end]}{close_tag}")
-            cursor = t.end
-    parts.append(text[cursor:end])
-    body = _SPACE.sub(" ", "".join(parts)).strip()
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    for a, b in matched:
+        if a >= start and b <= end:
+            pieces.append((text[cursor:a], False))
+            pieces.append((text[a:b], True))
+            cursor = b
+    pieces.append((text[cursor:end], False))
+    return _collapse(pieces, start > 0, end < len(text))
 
 
-class _Span(NamedTuple):
-    start: int
-    end: int
+def _collapse(pieces: list[tuple[str, bool]], cut_start: bool, cut_end: bool) -> Snippet:
+    """Join pieces with runs of whitespace made one space (ends stripped), keeping the spans of
+    the highlighted ones; ``…`` marks a cut end."""
+    out: list[str] = ["…"] if cut_start else []
+    length = len(out[0]) if out else 0
+    spans: list[tuple[int, int]] = []
+    last = len(pieces) - 1
+    for i, (piece, marked) in enumerate(pieces):
+        if not marked:
+            piece = _SPACE.sub(" ", piece)
+            if i == 0:
+                piece = piece.lstrip()
+            if i == last:
+                piece = piece.rstrip()
+        elif piece:
+            spans.append((length, length + len(piece)))
+        out.append(piece)
+        length += len(piece)
+    if cut_end:
+        out.append("…")
+    return Snippet("".join(out), tuple(spans))
 
 
-def _clip(text: str, start: int, width: int) -> str:
+def _clip(text: str, width: int) -> Snippet:
     if len(text) <= width:
-        return _SPACE.sub(" ", text).strip()
+        return Snippet(_SPACE.sub(" ", text).strip())
     cut = text.rfind(" ", 0, width)
-    return _SPACE.sub(" ", text[: cut if cut > 0 else width]).strip() + "…"
+    return Snippet(_SPACE.sub(" ", text[: cut if cut > 0 else width]).strip() + "…")

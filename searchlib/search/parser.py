@@ -13,7 +13,17 @@ follow a parenthesis or start the query); precedence, tightest first: NOT, AND, 
 ANDMAYBE, then juxtaposition (``default_op``).  As in Whoosh, ``+``/``-`` first move the next
 unit (term, phrase, range or parenthesised group) into a required/banned part, then operators
 apply within each part: ``+a b -c`` is ``AndNot(AndMaybe(a, b), c)``, ``-a OR b`` is
-``AndNot(b, a)``.  An unknown ``foo:bar`` is the plain word ``foo:bar`` (as in Whoosh).
+``AndNot(b, a)``.
+
+Fields: names are case-insensitive (``Title:humala``), ``authors:`` and ``countries:`` are
+accepted for ``author:`` and ``country:``, and an unknown ``name:value`` is a syntax error listing
+the fields (Whoosh makes it a word; ``"foo:bar"`` in quotes still searches it as text; a colon
+after digits, as in ``10:30``, or before a non-word character, as in ``http://``, is no field).
+Clauses on the fields that describe a document rather than its text (:data:`FILTER_FIELDS`:
+lang, kind, country, section, date, author, id) filter: side by side with other clauses they
+restrict the group instead of being one more alternative (``coca country:peru`` is coca in
+Peru documents); written with an explicit operator (``coca OR country:peru``) they keep its
+meaning; see :func:`with_filters`.
 
 Deliberately stricter than Whoosh, which silently turns these into words or drops them: an
 unbalanced ``"``, ``(`` or ``)``, an unclosed or malformed range or one whose start is after its
@@ -28,7 +38,9 @@ date bounds are kept (Whoosh drops them) and exclude the whole period of a parti
 be boosted, and so may fuzzy terms and one-word phrases (Whoosh loses those boosts); ``NOT NOT a``
 nests (Whoosh fails); see also :func:`~searchlib.search.query.normalize`.  Dangling operators
 (``a AND``, ``a OR -b``) are dropped as in Whoosh.  Limits: ``max_length`` characters,
-64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).
+64 clauses, 32 levels of nesting (parentheses, NOTs, field prefixes).  Text people type goes
+through :func:`parse_lenient` instead: it never raises, reads syntax errors as words, and tells
+its caller to read text over these limits as plain words (a pasted paragraph).
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ from typing import Literal, NoReturn
 
 import attrs
 
-from searchlib.errors import QuerySyntaxError
+from searchlib.errors import ArgumentError, QuerySyntaxError
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -60,12 +72,29 @@ from searchlib.search.query import (
     normalize,
 )
 
-__all__ = ["DATE_FIELDS", "DEFAULT_FIELDS", "MAX_CLAUSES", "MAX_DEPTH", "parse_query"]
+__all__ = [
+    "DATE_FIELDS",
+    "DEFAULT_FIELDS",
+    "FIELD_ALIASES",
+    "FILTER_FIELDS",
+    "MAX_CLAUSES",
+    "MAX_DEPTH",
+    "MAX_REPAIRS",
+    "is_filter",
+    "parse_lenient",
+    "parse_query",
+    "with_filters",
+]
 
 DEFAULT_FIELDS = frozenset(
     {"title", "body", "teaser", "lang", "kind", "country", "section", "date", "author", "id"}
 )
 DATE_FIELDS = frozenset({"date"})  # fields whose values are dates (ranges give DateRange)
+FILTER_FIELDS = frozenset({"lang", "kind", "country", "section", "date", "author", "id"})
+"""Fields that describe a document rather than its text: their clauses filter (see
+:func:`with_filters`) and never score."""
+FIELD_ALIASES = {"authors": "author", "countries": "country"}
+"""Other names accepted for a field (the stored record's and the JSON output's plurals)."""
 MAX_CLAUSES = 64
 MAX_DEPTH = 32  # parentheses, NOTs and field prefixes nested inside one another
 MAX_SLOP = 1000
@@ -75,6 +104,7 @@ _WORD_STOP = frozenset('()"^')
 _OPERAND_KINDS = frozenset({"word", "phrase", "range", "field", "("})
 _BOOSTABLE = frozenset({"word", "phrase", "range", ")"})
 _FIELD_RE = re.compile(r"(\w+):")
+_FIELD_VALUE_RE = re.compile(r"[\w\"(\[{*?]")  # what may follow a field name and its colon
 _NONSPACE_RE = re.compile(r"\S+")
 _BOOST_RE = re.compile(r"\^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
 _SLOP_RE = re.compile(r"~([0-9]+)")
@@ -124,13 +154,81 @@ def parse_query(
         QuerySyntaxError: naming the 0-based position of the problem.
     """
     if default_op not in ("OR", "AND"):
-        raise ValueError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
+        raise ArgumentError(f"default_op must be 'OR' or 'AND', not {default_op!r}")
     if len(text) > max_length:
         raise QuerySyntaxError(
             text, max_length, f"query is too long ({len(text)} characters, limit {max_length})"
         )
     parser = _Parser(text, And if default_op == "AND" else Or, fields or DEFAULT_FIELDS)
     return normalize(parser.parse())
+
+
+MAX_REPAIRS = 16
+"""Syntax errors :func:`parse_lenient` reads as words before it reads the whole text so."""
+
+_SPECIAL = '"()[]{}^~:*?'
+_OVER_LIMIT = ("query is too long", "too many clauses", "query nested too deeply")
+
+
+def parse_lenient(
+    text: str,
+    *,
+    default_op: Literal["OR", "AND"] = "OR",
+    fields: frozenset[str] | None = None,
+    max_length: int = 1000,
+) -> tuple[Query | None, tuple[str, ...]]:
+    """Syntax where it parses, words otherwise: what a search box needs for what people type.
+
+    Never raises :class:`QuerySyntaxError`. Each syntax error is repaired by reading the
+    character it names (an unbalanced ``"`` or ``(``, a stray ``^`` or ``~``, an unclosed
+    ``[``), or the syntax characters of the word it names, as a space, and the query is parsed
+    again (at most :data:`MAX_REPAIRS` times). A query over the parser's limits (length,
+    clauses, nesting) or past repair gives ``None``: the caller reads the whole text as plain
+    words (see ``syntax="plain"`` in :meth:`~searchlib.search.Searcher.search`).
+
+    Returns:
+        The query tree (or None) and one short note per repair, for the results' warnings.
+    """
+    notes: list[str] = []
+    current = text
+    for _ in range(MAX_REPAIRS + 1):
+        try:
+            return (
+                parse_query(current, default_op=default_op, fields=fields, max_length=max_length),
+                tuple(notes),
+            )
+        except QuerySyntaxError as exc:
+            if exc.reason.startswith(_OVER_LIMIT):
+                notes.append(f"{_short(exc.reason)}: read as plain words")
+                return None, tuple(notes)
+            repaired = _repair(current, exc.position)
+            if repaired == current:
+                break
+            notes.append(f"position {exc.position}: {_short(exc.reason)}: read as words")
+            current = repaired
+    notes.append("syntax errors past repair: read as plain words")
+    return None, tuple(notes)
+
+
+def _short(reason: str, limit: int = 100) -> str:
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
+def _repair(text: str, pos: int) -> str:
+    """``text`` with the syntax at ``pos`` read as a space: the character there when it is a
+    syntax character, else the syntax characters of the word holding ``pos``."""
+    if pos >= len(text):
+        return text
+    if text[pos] in _SPECIAL:
+        return text[:pos] + " " + text[pos + 1 :]
+    start = pos
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = pos
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    word = "".join(" " if c in _SPECIAL else c for c in text[start:end])
+    return text[:start] + word + text[end:]
 
 
 class _Parser:
@@ -228,10 +326,19 @@ class _Parser:
     def _word(self, pos: int) -> _Token:
         text, n = self.text, len(self.text)
         m = _FIELD_RE.match(text, pos)
-        if m and m.group(1) in self.fields:
-            if m.end() == n or text[m.end()].isspace() or text[m.end()] == ")":
-                self.fail(pos, f"empty field value: nothing after {m.group()}")
-            return _Token("field", pos, m.end(), text=m.group(1))
+        if m:
+            name = self._field_name(m.group(1))
+            if name is not None:
+                if m.end() == n or text[m.end()].isspace() or text[m.end()] == ")":
+                    self.fail(pos, f"empty field value: nothing after {m.group()}")
+                return _Token("field", pos, m.end(), text=name)
+            if _FIELD_VALUE_RE.match(text, m.end()) and not m.group(1)[0].isdigit():
+                known = ", ".join(sorted(self.fields))
+                self.fail(
+                    pos,
+                    f"unknown field {m.group(1)!r} (fields: {known}; "
+                    f'quote "{m.group()}..." to search it as text)',
+                )
         end = pos
         while end < n and not text[end].isspace() and text[end] not in _WORD_STOP:
             end += 1
@@ -245,6 +352,12 @@ class _Parser:
             elif after_ws and before.isspace():
                 return _Token(word, pos, end)
         return _Token("word", pos, end, text=word)
+
+    def _field_name(self, name: str) -> str | None:
+        """The field ``name:`` refers to (any case; aliases allowed), or None if unknown."""
+        name = name.lower()
+        name = FIELD_ALIASES.get(name, name)
+        return name if name in self.fields else None
 
     # -- parser -----------------------------------------------------------------------------
 
@@ -291,12 +404,7 @@ class _Parser:
         required = self._items(parts["+"], field, depth)
         banned = self._items(parts["-"], field, depth)
         self.tokens, self.i = saved
-        result: Query = self.group(optional)
-        if required:
-            result = AndMaybe(And(required), result)
-        if banned:
-            result = AndNot(result, Or(banned))
-        return result
+        return with_filters(optional, required, banned, self.group)
 
     def _skip_unit(self) -> int:
         """Move past one unit (field prefixes, then a word, phrase, range or parenthesised group,
@@ -471,3 +579,59 @@ class _Parser:
             return one, one
         except ValueError:
             self.fail(pos, f"bad date {text!r}: no such day")
+
+
+def is_filter(q: Query) -> bool:
+    """Whether ``q`` only says which documents qualify by their columns (language, kind,
+    country, section, date, author, id): a leaf on a :data:`FILTER_FIELDS` field, a date range,
+    or NOT / AND / OR / ANDNOT of such clauses."""
+    if isinstance(q, DateRange):
+        return True
+    if isinstance(q, (Term, Phrase, Prefix, Wildcard, Fuzzy, TermRange)):
+        return q.field in FILTER_FIELDS
+    if isinstance(q, Not):
+        return is_filter(q.child)
+    if isinstance(q, AndNot):
+        return is_filter(q.positive) and is_filter(q.negative)
+    if isinstance(q, (And, Or)):
+        return bool(q.children) and all(is_filter(c) for c in q.children)
+    return False
+
+
+def with_filters(
+    optional: list[Query],
+    required: list[Query],
+    banned: list[Query],
+    group: type[And] | type[Or] = Or,
+) -> Query:
+    """One group of clauses side by side: ``optional`` combined by ``group`` (the default
+    operator), ``required`` (``+``) and ``banned`` (``-``) as in Whoosh, except that filter
+    clauses (:func:`is_filter`) restrict the whole group instead of being one more alternative.
+
+    ``coca country:peru`` is coca in Peru documents, and so is ``coca +country:peru`` (a
+    required filter does not make the words optional). Filters on the same field side by side
+    are alternatives among themselves (``country:peru country:bolivia`` is either country);
+    filters on different fields all apply, as do negated ones. An explicit operator keeps its
+    meaning: ``coca OR country:peru`` is one clause, an OR, not a filter.
+    """
+    same_field: dict[str, list[Query]] = {}
+    filters: list[Query] = []
+    for q in optional:
+        if not is_filter(q):
+            continue
+        if isinstance(q, (Term, Phrase, Prefix, Wildcard, Fuzzy, TermRange, DateRange)):
+            same_field.setdefault(str(q.field), []).append(q)
+        else:
+            filters.append(q)
+    filters = [group(qs) for qs in same_field.values()] + filters
+    filters += [q for q in required if is_filter(q)]
+    optional = [q for q in optional if not is_filter(q)]
+    required = [q for q in required if not is_filter(q)]
+    result: Query = group(optional)
+    if required:
+        result = AndMaybe(And(required), result) if optional else And(required)
+    if filters:
+        result = And([result, *filters]) if optional or required else And(filters)
+    if banned:
+        result = AndNot(result, Or(banned))
+    return result

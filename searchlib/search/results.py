@@ -8,12 +8,20 @@ from typing import Any
 
 import attrs
 
+from searchlib.search.highlight import Snippet
+
 __all__ = ["Hit", "Results"]
 
 
 @attrs.frozen(slots=True)
 class Hit:
-    """One ranked document. ``snippet`` marks matched words as written: ``<b>coca</b>``."""
+    """One ranked document.
+
+    ``snippet`` is HTML: the passage's text escaped, matched words marked as written
+    (``<b>coca</b>``). ``passage`` is the same snippet as data: its plain text and the
+    character spans of the matched words, for programs that render it their own way.
+    ``title`` is plain text (never escaped or marked).
+    """
 
     id: str
     score: float
@@ -25,6 +33,7 @@ class Hit:
     snippet: str
     reason: str | None = None
     twin: str | None = None
+    passage: Snippet = Snippet()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -36,6 +45,8 @@ class Hit:
             "date": self.date.isoformat() if self.date else None,
             "countries": list(self.countries),
             "snippet": self.snippet,
+            "snippet_text": self.passage.text,
+            "highlights": [list(span) for span in self.passage.spans],
         }
         if self.reason is not None:
             out["reason"] = self.reason
@@ -46,7 +57,12 @@ class Hit:
 
 @attrs.frozen(slots=True)
 class Results:
-    """A page of hits plus total count, timing, optional facets and a did-you-mean suggestion."""
+    """A page of hits plus total count, timing, optional facets and a did-you-mean suggestion.
+
+    ``warnings`` says where the results are not the whole answer to the query as written: an
+    expansion (``a*``, ``word~2``) cut to its most frequent words, a budget spent, a query
+    read leniently (syntax errors read as words, text past the length limit left out).
+    """
 
     query: str
     total: int
@@ -54,6 +70,7 @@ class Results:
     hits: tuple[Hit, ...]
     facets: Mapping[str, Mapping[str, int]] | None = None
     suggestion: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -72,4 +89,6 @@ class Results:
             out["facets"] = {k: dict(v) for k, v in self.facets.items()}
         if self.suggestion is not None:
             out["suggestion"] = self.suggestion
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out

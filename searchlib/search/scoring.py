@@ -18,17 +18,19 @@ from collections.abc import Mapping
 import attrs
 import numpy as np
 
+from searchlib.errors import ArgumentError
+
 __all__ = ["BM25F", "Explanation", "idf"]
 
 
 def _finite_nonneg(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+        raise ArgumentError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
 def _unit(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not (isinstance(value, (int, float)) and 0 <= value <= 1):
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+        raise ArgumentError(f"{attribute.name} must be between 0 and 1, got {value!r}")
 
 
 def idf(df: int | np.ndarray, n: int) -> float | np.ndarray:
@@ -62,12 +64,12 @@ class BM25F:
     def __attrs_post_init__(self) -> None:
         for name, w in self.weights.items():
             if not (math.isfinite(w) and w >= 0):
-                raise ValueError(
+                raise ArgumentError(
                     f"weight of field {name!r} must be a finite number >= 0, got {w!r}"
                 )
         for name, b in self.b.items():
             if not 0 <= b <= 1:
-                raise ValueError(f"b of field {name!r} must be between 0 and 1, got {b!r}")
+                raise ArgumentError(f"b of field {name!r} must be between 0 and 1, got {b!r}")
 
     def weight(self, field: str) -> float:
         return float(self.weights.get(field, 1.0))

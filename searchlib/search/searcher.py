@@ -8,6 +8,7 @@ ties broken by index order, so a ranking is deterministic.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,31 +17,63 @@ from typing import Any
 import attrs
 import numpy as np
 
-from searchlib.analysis import detect_language, get_analyzer, load_lexicon
-from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.errors import IndexStateError
+from searchlib.analysis import get_analyzer
+from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
-    COLUMN_FIELDS,
     BagOfWords,
     CrossLingual,
+    InLanguage,
     SearchContext,
     _column_match,
     _score_group,
     evaluate,
     explain,
 )
-from searchlib.search.highlight import make_snippet
-from searchlib.search.parser import parse_query
+from searchlib.search.highlight import Snippet, make_snippet
+from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
-from searchlib.search.twins import twins_for
+from searchlib.search.translate import query_language, query_words, with_translation
+from searchlib.search.twins import twin_partners, twins_for
 
-__all__ = ["Filters", "Searcher"]
+__all__ = ["MAX_RESULT_WINDOW", "MAX_TEXT_LENGTH", "SYNTAX_MODES", "Filters", "Searcher"]
+
+MAX_RESULT_WINDOW = 10_000
+"""The deepest hit a search returns: ``offset + limit`` may not exceed it (as in
+Elasticsearch's ``index.max_result_window``); past it, page with filters instead."""
+
+MAX_TEXT_LENGTH = 100_000
+"""Characters of plain text (``syntax="plain"``, or a lenient query read as words) searched;
+the rest is left out, with a warning in the results."""
+
+SYNTAX_MODES = ("strict", "lenient", "plain")
+"""How a query string is read: ``strict`` (the query syntax; errors raise QuerySyntaxError),
+``lenient`` (syntax where it parses, words otherwise; never raises), ``plain`` (every word
+an optional term, no syntax: a pasted paragraph, more-like-this)."""
+
+
+def whole_number(name: str, value: object, low: int, high: int | None = None) -> int:
+    """``value`` as an int in ``[low, high]``, else ArgumentError naming ``name``.
+
+    Accepts ints and integer-like numbers (numpy integers), never bools or floats.
+    """
+    if isinstance(value, bool):
+        raise ArgumentError(f"{name} must be a whole number, not {value!r}")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ArgumentError(
+            f"{name} must be a whole number, not {type(value).__name__} {value!r}"
+        ) from None
+    if number < low or (high is not None and number > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ArgumentError(f"{name} must be {bound}, got {number}")
+    return number
 
 
 @attrs.frozen(slots=True)
@@ -91,54 +124,6 @@ CROSS_WEIGHT = 0.25
 """Weight of the translated part of a query relative to the query itself."""
 
 
-def query_words(q: Query | BagOfWords | CrossLingual) -> str:
-    """The words of a query's positive term leaves, for translation: fields such as lang: or
-    country: are left out, and so are phrases (an exact phrase is not translated word by word)."""
-    if isinstance(q, CrossLingual):
-        q = q.query
-    if isinstance(q, BagOfWords):
-        return q.text
-    parts = []
-    for leaf in iter_terms(q):
-        if leaf.field in COLUMN_FIELDS or leaf.field == "id":
-            continue
-        if isinstance(leaf, Term):
-            parts.append(leaf.text)
-    return " ".join(parts)
-
-
-def query_language(text: str) -> str:
-    """The language of a query: the detector's answer, else a vote of the lexicon (a word
-    counts for a language when the lexicon knows it on that side only, or it is a stop word
-    of that language only); "" when it stays undetermined (names, shared words)."""
-    lang = detect_language(text)
-    if lang in ("en", "es"):
-        return lang
-    lexicon = load_lexicon()
-    en_chain, es_chain = get_analyzer("en"), get_analyzer("es")
-    votes = {"en": 0, "es": 0}
-    for word in TOKEN_RE.findall(text):
-        es = bool(lexicon.lookup(word, "es"))
-        en_stop, es_stop = not en_chain.term(word), not es_chain.term(word)
-        en = bool(lexicon.lookup(word, "en")) or (en_stop and not es_stop)
-        es = es or (es_stop and not en_stop)
-        if en != es:
-            votes["en" if en else "es"] += 1
-    if votes["en"] == votes["es"]:
-        return ""
-    return "en" if votes["en"] > votes["es"] else "es"
-
-
-def translate_words(text: str, src: str) -> str:
-    """``text`` in the other language: lexicon translations plus the words it cannot translate
-    (names, numbers, acronyms), source-language stop words dropped."""
-    lexicon = load_lexicon()
-    analyzer = get_analyzer(src)
-    translated = lexicon.translate(text, src)
-    unknown = [w for w in TOKEN_RE.findall(text) if analyzer.term(w) and not lexicon.lookup(w, src)]
-    return " ".join(translated + unknown)
-
-
 class Searcher:
     """Searches one :class:`IndexReader` snapshot."""
 
@@ -169,7 +154,7 @@ class Searcher:
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
-            raise ValueError(f"lang must be 'en' or 'es', got {lang!r}")
+            raise ArgumentError(f"lang must be 'en' or 'es', got {lang!r}")
         return SearchContext(self.reader, (lang,) if lang else ("en", "es"), self.bm25)
 
     def search(
@@ -185,20 +170,31 @@ class Searcher:
         default_op: str = "OR",
         cross_lingual: bool = True,
         twins: bool = False,
+        syntax: str = "strict",
     ) -> Results:
         """Rank the documents matching ``query``; return hits ``offset`` .. ``offset + limit``.
 
+        ``limit`` (0 counts without hits) and ``offset`` are whole numbers with ``offset +
+        limit`` at most :data:`MAX_RESULT_WINDOW`; else ArgumentError. ``syntax`` says how a
+        query string is read (:data:`SYNTAX_MODES`): ``"lenient"`` never raises on what a
+        person typed, ``"plain"`` takes long text (up to :data:`MAX_TEXT_LENGTH` characters).
+        ``Results.warnings`` says when the answer is not the whole query's: a syntax error
+        read as words, text left out, an expansion cut (see :class:`SearchContext`).
+
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
-        With ``cross_lingual``, the query's words are also translated with the bilingual
-        lexicon (names and numbers kept) and matched against the other language's documents at
-        ``cross_weight`` of the weight, so a Spanish query finds English briefs and the reverse.
+        With ``cross_lingual``, the query is also translated with the bilingual lexicon, its
+        structure kept (see :mod:`searchlib.search.translate`), and matched against the other
+        language's documents at ``cross_weight`` of the weight, so a Spanish query finds
+        English briefs and the reverse.
         With ``twins``, English and Spanish versions of one story are shown and counted once
         (in the query's language when both match; the hit's ``twin`` names the other version).
         A did-you-mean ``suggestion`` is given when a word of a query string is unknown to
         the index (searched in the query's languages) and a known word is close to it.
         """
         t0 = time.perf_counter()
+        limit = whole_number("limit", limit, 0, MAX_RESULT_WINDOW)
+        offset = whole_number("offset", offset, 0, MAX_RESULT_WINDOW - limit)
         text = (
             query
             if isinstance(query, str)
@@ -206,7 +202,10 @@ class Searcher:
             if isinstance(query, BagOfWords)
             else repr(query)
         )
-        q, lang = self.prepare(query, lang, cross_lingual, default_op)
+        warnings: list[str] = []
+        parsed = self._read(query, syntax, default_op, warnings)
+        asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
+        q, lang = self.prepare(parsed, lang, cross_lingual, default_op)
         ctx = self._context(lang)
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
@@ -237,7 +236,9 @@ class Searcher:
             k = min(total, offset + limit)
             if twins:
                 k = min(total, 3 * k + 10)  # room for the twins the dedup will fold
-            if k < total:
+            if k == 0:
+                top = np.zeros(0, dtype=np.intp)
+            elif k < total:
                 # Everything scoring at least the k-th best score: ties at the cut are then
                 # ordered by index order like the rest, so pages never overlap or skip.
                 kth = np.partition(all_score, total - k)[total - k]
@@ -257,19 +258,50 @@ class Searcher:
                     hit = attrs.evolve(hit, twin=twins_for(self.reader).get(hit.id))
                 hits.append(hit)
         suggestion = None
-        if isinstance(query, str):
-            suggestion = suggest(self.reader, query, ctx.langs)
+        if isinstance(query, str) and not isinstance(parsed, BagOfWords):
+            suggestion = suggest(self.reader, query, asked)
         took = (time.perf_counter() - t0) * 1000
         facet_out = {k: dict(v.most_common()) for k, v in facet_counts.items()} if facets else None
-        return Results(text, total, took, tuple(hits), facet_out, suggestion)
+        warnings += ctx.warnings
+        return Results(
+            text, total, took, tuple(hits), facet_out, suggestion, tuple(dict.fromkeys(warnings))
+        )
+
+    def _read(
+        self,
+        query: str | Query | BagOfWords,
+        syntax: str,
+        default_op: str,
+        warnings: list[str],
+    ) -> Query | BagOfWords:
+        """A query string read in its ``syntax`` mode (notes on what was not read as written
+        go to ``warnings``); a query tree as it is."""
+        if syntax not in SYNTAX_MODES:
+            raise ArgumentError(f"syntax must be one of {', '.join(SYNTAX_MODES)}, not {syntax!r}")
+        if not isinstance(query, str):
+            return query
+        if syntax == "strict":
+            return parse_query(query, default_op=default_op)  # type: ignore[arg-type]
+        if syntax == "lenient":
+            tree, notes = parse_lenient(query, default_op=default_op)  # type: ignore[arg-type]
+            warnings.extend(notes)
+            if tree is not None:
+                return tree
+        if len(query) > MAX_TEXT_LENGTH:
+            cut = query.rfind(" ", 0, MAX_TEXT_LENGTH + 1)
+            query = query[: cut if cut > 0 else MAX_TEXT_LENGTH]
+            warnings.append(
+                f"text past {MAX_TEXT_LENGTH:,} characters left out (the limit of plain text)"
+            )
+        return BagOfWords(query)
 
     def _twin_pairs(self, segs: np.ndarray, docs: np.ndarray) -> int:
         """How many stories match in both languages (each is counted once in the total)."""
-        twin_of = twins_for(self.reader)
-        if not twin_of:
-            return 0
-        ids = {self.reader.segments[int(s)].ids[int(d)] for s, d in zip(segs, docs, strict=True)}
-        return sum(1 for i in ids if twin_of.get(i) in ids) // 2
+        offsets, partner = twin_partners(self.reader)
+        matched = offsets[segs] + docs
+        hit = np.zeros(partner.size + 1, dtype=bool)  # the last slot stands for "no twin"
+        hit[matched] = True
+        return int(hit[partner[matched]].sum()) // 2
 
     def _fold_twins(
         self,
@@ -282,25 +314,23 @@ class Searcher:
         """The ranking with each story once: when both language versions match, the story
         keeps the rank of its better version and shows the one in the query's language (the
         better-ranked one when the query's language is unknown)."""
-        twin_of = twins_for(self.reader)
-        where = {
-            self.reader.segments[int(segs[j])].ids[int(docs[j])]: int(j) for j in order.tolist()
-        }
+        offsets, partner = twin_partners(self.reader)
+        ranked = offsets[segs[order]] + docs[order]
+        twin = partner[ranked]
+        has = twin >= 0
+        where = dict(zip(ranked[has].tolist(), order[has].tolist(), strict=True))
         out: list[tuple[int, int, float]] = []
-        shown: set[str] = set()
-        for j in order.tolist():
-            doc_id = self.reader.segments[int(segs[j])].ids[int(docs[j])]
-            if doc_id in shown:
+        shown: set[int] = set()
+        for g, j, t in zip(ranked.tolist(), order.tolist(), twin.tolist(), strict=True):
+            if g in shown:
                 continue
-            twin = twin_of.get(doc_id)
             chosen = j
-            if twin is not None and twin in where and lang is not None:
-                seg = self.reader.segments[int(segs[j])]
-                if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
-                    chosen = where[twin]
-            shown.add(doc_id)
-            if twin is not None:
-                shown.add(twin)
+            if t >= 0:
+                shown.add(t)
+                if t in where and lang is not None:
+                    seg = self.reader.segments[int(segs[j])]
+                    if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
+                        chosen = where[t]
             out.append((int(segs[chosen]), int(docs[chosen]), float(scores[chosen])))
         return out
 
@@ -309,19 +339,14 @@ class Searcher:
     ) -> Query | BagOfWords | CrossLingual:
         """``q`` plus its translation into the other language, when the query's language is
         known (given, or detected from its words) and the lexicon translates any of them."""
-        if isinstance(q, CrossLingual):
+        if isinstance(q, (CrossLingual, InLanguage)):
             return q
-        words = query_words(q)
-        src = lang or query_language(words)
-        if src not in ("en", "es") or not words:
+        src = lang or query_language(query_words(q))
+        if src not in ("en", "es"):
             return q
-        other = "es" if src == "en" else "en"
-        if not self.reader.lang_doc_count(other):
+        if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
-        text = translate_words(words, src)
-        if not text:
-            return q
-        return CrossLingual(q, BagOfWords(text, boost=self.cross_weight, langs=(other,)))
+        return with_translation(q, src, self.cross_weight)
 
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None
@@ -348,45 +373,54 @@ class Searcher:
 
     def _term_matcher(
         self, q: Query | BagOfWords | CrossLingual, ctx: SearchContext
-    ) -> dict[str, Callable[[str], bool]]:
+    ) -> dict[str, Callable[[str], bool] | None]:
         """Per language, a predicate: is this term one the query looks for? Prefix, wildcard
         and fuzzy leaves contribute the terms they expanded to during the search."""
         exact: dict[str, set[str]] = {"en": set(), "es": set()}
         for (lang, *_), terms in ctx.expansions().items():
             exact[lang].update(terms)
-        if isinstance(q, CrossLingual):
-            for lang in q.translation.langs or ("en", "es"):
-                exact[lang].update(get_analyzer(lang).terms(q.translation.text)[0])
-            q = q.query
-        if isinstance(q, BagOfWords):
-            for lang in ("en", "es"):
-                exact[lang].update(get_analyzer(lang).terms(q.text)[0])
-        for leaf in () if isinstance(q, BagOfWords) else iter_terms(q):
-            for lang in ("en", "es"):
-                analyzer = get_analyzer(lang)
-                if isinstance(leaf, Term):
-                    exact[lang].update(analyzer.terms(leaf.text)[0])
-                elif isinstance(leaf, Phrase):
-                    exact[lang].update(analyzer.terms(" ".join(leaf.words))[0])
 
-        return {lang: frozenset(terms).__contains__ for lang, terms in exact.items()}
+        def add(
+            node: Query | BagOfWords | CrossLingual | InLanguage, langs: tuple[str, ...]
+        ) -> None:
+            if isinstance(node, CrossLingual):
+                add(node.query, langs)
+                add(node.translation, langs)
+            elif isinstance(node, InLanguage):
+                add(node.query, (node.lang,))
+            elif isinstance(node, BagOfWords):
+                for lang in node.langs or langs:
+                    exact[lang].update(get_analyzer(lang).terms(node.text)[0])
+            else:
+                for leaf in iter_terms(node):
+                    if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
+                        continue
+                    text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
+                    for lang in langs:
+                        exact[lang].update(get_analyzer(lang).terms(text)[0])
+
+        add(q, ("en", "es"))
+        # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
+        return {
+            lang: frozenset(terms).__contains__ if terms else None for lang, terms in exact.items()
+        }
 
     def _hit(
         self,
         seg_idx: int,
         docnum: int,
         score: float,
-        matcher: dict[str, Callable[[str], bool]] | None,
+        matcher: dict[str, Callable[[str], bool] | None] | None,
         reason: str | None = None,
     ) -> Hit:
         """A hit from the segment's columns; the stored text is read only to build a snippet."""
         seg = self.reader.segments[seg_idx]
         lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
-        snippet = ""
+        passage = Snippet()
         if matcher is not None:
             doc = seg.stored(docnum)
             text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
-            snippet = make_snippet(text, lang, matcher[lang])
+            passage = make_snippet(text, lang, matcher[lang])
         days = int(seg.cols["date"][docnum])
         return Hit(
             seg.ids[docnum],
@@ -396,8 +430,9 @@ class Searcher:
             lang,
             None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
             tuple(seg.doc_values("countries", docnum)),
-            snippet,
+            passage.html(),
             reason,
+            passage=passage,
         )
 
     def explain(
@@ -406,10 +441,12 @@ class Searcher:
         doc_id: str,
         lang: str | None = None,
         cross_lingual: bool = True,
+        syntax: str = "strict",
     ) -> Explanation:
         """How ``doc_id`` got its score for ``query`` (run exactly as :meth:`search` runs it,
-        translation included); the root value equals the hit's score."""
-        q, lang = self.prepare(query, lang, cross_lingual)
+        read in the same ``syntax``, translation included); the root value equals the hit's
+        score."""
+        q, lang = self.prepare(self._read(query, syntax, "OR", []), lang, cross_lingual)
         loc = self.reader.locate(doc_id)
         if loc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")
@@ -425,6 +462,7 @@ class Searcher:
         page", "page that shows it", or "similar content: <key words>".
         """
         t0 = time.perf_counter()
+        limit = whole_number("limit", limit, 0, MAX_RESULT_WINDOW)
         doc = self.reader.document(doc_id)
         if doc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")

@@ -2,53 +2,59 @@
 
 :func:`suggest` looks at the plain words of a query (operators ``AND``/``OR``/``NOT``/``TO``,
 field names, values of column fields such as ``lang:``, prefix/wildcard/fuzzy words and numbers
-are left alone). A word is *unknown* when its analysed term has document frequency 0 in every
-text field (title, body, teaser) of every language searched; stop words count as known.
+are left alone), each on its own, so every unknown word of a multi-word query is corrected. A
+word is *unknown* when its analysed term has document frequency 0 in every text field (title,
+body, teaser) of every language searched; stop words count as known.
 
 For an unknown word, in each language:
 
-1. **Candidates** are the index terms (stems) of that language's fields that start with the
-   same letter as the word's normalised form (lowercase, accents folded) and come within the
-   edit limit (1 for words of 3-4 letters, 2 from 5 letters; shorter words are never corrected)
-   of the normalised word, of its stem, or of the word's prefix as long as the term (terms at
-   least 2/5 as long as the word): a stem can be much shorter than its words (``errad`` for
-   ``erradicación``), so a misspelt suffix is judged on the surface word in step 2, not here.
-2. **Surface words.** A stem is not a word to show, so each candidate is mapped back to the
-   words the index saw: the stored text of a few documents holding the term is tokenized and
-   the words whose term equals the stem are kept (cached per segment; the first segment with a
-   sample is enough). The candidate's distance
-   is the edit distance between the normalised query word and the nearest of those words.
-3. **Ranking**: (distance, -document frequency, word); the best word within the limit replaces
-   the query word, its case following the query word's (``Humla`` -> ``Humala``, ``humla`` ->
-   ``humala``) and its accents kept as written in the documents (``erradicasion`` ->
-   ``erradicación``).
+1. **Candidates** are the words the index saw (each segment keeps its normalized words and
+   their terms, names included) within the edit limit of the normalized query word: 1 edit for
+   words of 3-4 letters, 2 from 5 letters (shorter words are never corrected). The distance is
+   the optimal string alignment distance (an adjacent transposition is one edit: ``Colombai``),
+   computed by rapidfuzz over a segment's whole vocabulary at once.
+2. **Ranking** weighs the distance against how common the candidate is: the cost is the
+   distance minus ``log10(df) / DF_WEIGHT`` (df: documents holding the candidate's term in the
+   text fields), so a further word wins only when it is :data:`DF_WEIGHT` orders of magnitude
+   more common per extra edit; ties go to the more common, then the alphabetically first word.
+3. **Surface form.** The best word replaces the query word with its accents as written in the
+   documents (``erradicasion`` -> ``erradicación``: a few documents holding the term are
+   tokenized, cached per segment) and its case following the query word's (``Humla`` ->
+   ``Humala``, ``humla`` -> ``humala``).
 
-The work only happens for unknown words; term lists are cached by the segments themselves and
-surface words per segment here.
+The work only happens for unknown words.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
-from searchlib.analysis import fold_accents, get_analyzer
-from searchlib.analysis.analyzers import Analyzer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, field_name
-from searchlib.search.execute import COLUMN_FIELDS, levenshtein
+from searchlib.search.execute import COLUMN_FIELDS
 
-__all__ = ["MAX_CANDIDATES", "SAMPLE_DOCS", "suggest"]
+__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "SAMPLE_DOCS", "suggest"]
 
-MAX_CANDIDATES = 24
-"""Most candidate stems per word and language whose surface words are looked up."""
+DF_WEIGHT = 3.0
+"""Orders of magnitude of document frequency one edit is worth when ranking candidates."""
 
 SAMPLE_DOCS = 5
-"""Documents read per candidate stem to find its surface words."""
+"""Documents read to find how a candidate word is written (accents), or that it is a stem."""
+
+MAX_WORDS = 8
+"""Most distinct unknown words of one query that are looked up."""
+
+MAX_CANDIDATES = 12
+"""Best-ranked candidates checked against the documents before giving up."""
 
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 _FIELD_BEFORE = re.compile(r"(\w+):$")
@@ -82,83 +88,73 @@ def _field_text(doc: dict[str, object], field: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _surface_words(seg: SegmentReader, lang: str, field: str, term: str) -> Counter[str]:
-    """Words of ``field`` (in ``lang``) whose term is ``term``, from a few documents (cached)."""
-    cache = _surfaces.setdefault(seg, {})
-    fname = field_name(field, lang)
-    found = cache.get((fname, term))
-    if found is None:
-        found = Counter()
-        postings = seg.postings(fname, term)
-        if postings is not None:
-            analyzer = get_analyzer(lang)
-            for docnum in postings[0][:SAMPLE_DOCS].tolist():
-                text = _field_text(seg.stored(int(docnum)), field)
-                found.update(
-                    w
-                    for w in TOKEN_RE.findall(text)
-                    if fold_accents(w[:1]).lower() == term[:1] and analyzer.term(w) == term
-                )
-        cache[(fname, term)] = found
-    return found
-
-
-def _candidate_terms(
-    reader: IndexReader, analyzer: Analyzer, norm: str, stem: str, limit: int
-) -> list[tuple[int, int, str]]:
-    """(rough distance, -df, term) of the terms near ``norm``: best first (rough distance, then
-    length difference, then document frequency), at most :data:`MAX_CANDIDATES`."""
-    first, after = norm[0], chr(ord(norm[0]) + 1)
-    near: dict[str, int] = {}
-    seen: set[str] = set()
-    shortest = max(3, 2 * len(norm) // 5)
+def _surface(reader: IndexReader, lang: str, word: str, term: str) -> str | None:
+    """``word`` (normalized) as the documents holding ``term`` write it (with its accents), or
+    None when none of the documents read has it: ``word`` is then a stem, not a word."""
+    analyzer = get_analyzer(lang)
     for seg in reader.segments:
+        cache = _surfaces.setdefault(seg, {})
+        found = cache.get((lang, word))
+        if found is None:
+            found = Counter()
+            for field in TEXT_FIELDS:
+                postings = seg.postings(field_name(field, lang), term)
+                if postings is None:
+                    continue
+                for docnum in postings[0][:SAMPLE_DOCS].tolist():
+                    text = _field_text(seg.stored(int(docnum)), field)
+                    found.update(
+                        w.lower() for w in TOKEN_RE.findall(text) if analyzer.normalize(w) == word
+                    )
+                if found:
+                    break
+            cache[(lang, word)] = found
+        if found:
+            return min(found.items(), key=lambda item: (-item[1], item[0]))[0]
+    return None
+
+
+def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tuple[int, str]]:
+    """Words of ``lang`` within ``limit`` edits of ``norm``: word -> (distance, term).
+
+    Candidates are each segment's stemmed words and the terms that may be words of their own
+    (names, numbers, unstemmed words; the stems among them are weeded out by
+    :func:`_surface`), matched list by list in C (no merged vocabulary to build first).
+    """
+    near: dict[str, tuple[int, str]] = {}
+    for seg in reader.segments:
+        vocabularies = [seg.words(lang)]
         for f in TEXT_FIELDS:
-            terms = seg.terms(field_name(f, analyzer.lang))
-            bucket = set(terms[bisect_left(terms, first) : bisect_left(terms, after)])
-            for t in bucket - seen:
-                if shortest <= len(t) <= len(norm) + limit:
-                    d = levenshtein(norm, t, limit)
-                    if d > limit:
-                        d = min(levenshtein(stem, t, limit), levenshtein(norm[: len(t)], t, limit))
-                    if d <= limit:
-                        near[t] = d
-            seen |= bucket
-    ranked = []
-    for t, d in near.items():
-        df = sum(reader.doc_freq(field_name(f, analyzer.lang), t) for f in TEXT_FIELDS)
-        ranked.append((d, abs(len(norm) - len(t)), -df, t))
-    ranked.sort()
-    return [(d, neg_df, t) for d, _, neg_df, t in ranked[:MAX_CANDIDATES]]
+            own = seg.terms(field_name(f, lang))
+            vocabularies.append((own, own))
+        for words, terms in vocabularies:
+            found = process.extract(
+                norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+            for word, distance, i in found:
+                if distance and (word not in near or distance < near[word][0]):
+                    near[word] = (int(distance), terms[i])
+    return near
 
 
 def _best_word(reader: IndexReader, word: str, langs: Sequence[str]) -> str | None:
     """The known word closest to the unknown ``word``, as written in the documents, or None."""
-    best: tuple[int, int, str] | None = None
+    ranked: list[tuple[float, int, str, str, str]] = []
     for lang in langs:
-        analyzer = get_analyzer(lang)
-        norm = analyzer.normalize(word)
+        norm = get_analyzer(lang).normalize(word)
         limit = _limit(norm)
         if not limit or not norm.isalpha():
             continue
-        stem = analyzer.term(word) or norm
-        for _, neg_df, term in _candidate_terms(reader, analyzer, norm, stem, limit):
-            surfaces: Counter[str] = Counter()
-            for seg in reader.segments:
-                for f in TEXT_FIELDS:
-                    surfaces.update(_surface_words(seg, lang, f, term))
-                if surfaces:
-                    break  # one segment's sample is enough
-            scored = sorted(
-                (levenshtein(norm, analyzer.normalize(s), limit), -n, s.lower())
-                for s, n in surfaces.items()
-            )
-            if not scored or scored[0][0] > limit or scored[0][0] == 0:
-                continue
-            key = (scored[0][0], neg_df, scored[0][2])
-            if best is None or key < best:
-                best = key
-    return None if best is None else best[2]
+        for candidate, (distance, term) in _near(reader, lang, norm, limit).items():
+            df = sum(reader.doc_freq(field_name(f, lang), term) for f in TEXT_FIELDS)
+            if df:
+                cost = distance - math.log10(df) / DF_WEIGHT
+                ranked.append((cost, -df, candidate, lang, term))
+    for _, _, candidate, lang, term in sorted(ranked)[:MAX_CANDIDATES]:
+        surface = _surface(reader, lang, candidate, term)
+        if surface is not None:
+            return surface
+    return None
 
 
 def _match_case(template: str, word: str) -> str:
@@ -189,15 +185,26 @@ def suggest(reader: IndexReader, text: str, langs: Sequence[str]) -> str | None:
     """``text`` with each unknown word replaced by the closest known word, or None.
 
     None when every word is known (or is not a plain word) or no unknown word has a close
-    known word. Words are compared in each language of ``langs`` ("en", "es").
+    known word. Words are compared in each language of ``langs`` ("en", "es"). A word
+    repeated is looked up once, and only the first :data:`MAX_WORDS` distinct unknown words
+    are (a pasted paragraph keeps the rest as written).
     """
     parts: list[str] = []
     pos = 0
     changed = False
+    known: dict[str, bool] = {}
+    better_of: dict[str, str | None] = {}
     for start, end, word in _plain_words(text):
-        if _is_known(reader, word, langs):
+        key = word.lower()
+        if key not in known:
+            known[key] = _is_known(reader, word, langs)
+        if known[key]:
             continue
-        better = _best_word(reader, word, langs)
+        if key not in better_of:
+            if len(better_of) >= MAX_WORDS:
+                continue
+            better_of[key] = _best_word(reader, word, langs)
+        better = better_of[key]
         if better is None:
             continue
         parts.append(text[pos:start])

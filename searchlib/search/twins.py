@@ -2,7 +2,11 @@
 
 A document's *twin* is its version in the other language. :func:`find_twins` returns a symmetric
 map ``id -> twin id`` over the live documents of the index (related items excluded), each
-document having one twin at most; :func:`twins_for` caches it per reader snapshot.
+document having one twin at most. The links are computed once per commit: ``Index.commit``
+calls :func:`store_twins`, which saves them in ``twins_<generation>`` (the index's array-file
+format: segment and document numbers of each link), and :func:`twins_for` loads that file (or,
+when it is absent, damaged or of other segments, computes the links) once per reader snapshot,
+so a query that folds twins costs a dictionary lookup per hit.
 
 Links come from two sources, in this order:
 
@@ -13,8 +17,11 @@ Links come from two sources, in this order:
    segment of ``url``, e.g. ``/news/brief/<slug>/`` and ``/es/noticias/<slug>/``) held by exactly
    one document of each language.
 2. **Content**, for the documents metadata left unlinked. Candidates are documents of the other
-   language with the same date when both have one (any date when either lacks one); documents
-   with no possible candidate are never read. Each candidate becomes a bag of language-neutral
+   language with the same date when both have one; when either lacks a date, only documents of
+   the same *origin* (:func:`origin_keys`: the site of the URL, the ``source`` named in the
+   metadata, the folder of the file read, language folders and subdomains ignored) are
+   candidates, since nothing else says two outlets ran one story. Documents with no possible
+   candidate are never read. Each candidate becomes a bag of language-neutral
    *keys*, read from the index's postings (``title.*`` and ``body.*``), so building the vectors
    is numpy work plus one pass over each field's vocabulary:
 
@@ -30,11 +37,14 @@ Links come from two sources, in this order:
 
    Keys are weighted ``(1 + log tf) * idf`` (numbers and names x :data:`ANCHOR_BOOST`) and a pair
    scores the cosine of its two vectors. Dot products are a vectorised sparse join over the keys
-   both languages share (keys are combined with the date for dated documents, so only same-day
-   pairs meet): for each shared key, every (English, Spanish) pair holding it, accumulated with
-   ``np.unique`` + ``np.bincount``. The work is capped at :data:`PAIR_BUDGET` contributions by
-   dropping the most widespread shared keys first (they carry the least weight).
-   Pairs scoring at least :data:`THRESHOLD` are assigned by rounds of mutual best match (a pair
+   both languages share (keys are combined with the date for two dated documents and with the
+   origin otherwise, so only pairs that may link meet): for each shared key, every (English,
+   Spanish) pair holding it, accumulated with ``np.unique`` + ``np.bincount``. The work is
+   capped at :data:`PAIR_BUDGET` contributions by dropping the most widespread shared keys
+   first (they carry the least weight).
+   Pairs scoring at least their threshold (:data:`THRESHOLD` for a same-day pair of one
+   origin, the higher :data:`UNDATED_THRESHOLD` and :data:`CROSS_SOURCE_THRESHOLD` when a date
+   or a shared origin is missing) are assigned by rounds of mutual best match (a pair
    is accepted when each side is the other's best remaining candidate; accepted documents leave
    the pool and the next round runs), a greedy stand-in for the Hungarian assignment.
 """
@@ -45,31 +55,49 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from searchlib._json import loads
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.errors import CorruptIndexError
+from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index import IndexReader
 from searchlib.index.documents import field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.storage import decode_array_file, encode_array_file
 
 __all__ = [
     "ANCHOR_BOOST",
     "COGNATE_PREFIX",
     "NAME_CHARS",
     "PAIR_BUDGET",
+    "CROSS_SOURCE_THRESHOLD",
     "THRESHOLD",
+    "UNDATED_THRESHOLD",
     "find_twins",
+    "links_name",
+    "store_twins",
+    "twin_partners",
     "twins_for",
 ]
 
 THRESHOLD = 0.15
-"""Lowest cosine a content pair needs to be linked. On XQuAD the true pairs score 0.15-0.95 and
-pairs of paragraphs from different articles at most 0.13 (99th percentile 0.04)."""
+"""Lowest cosine a content pair of the same day and origin needs to be linked. On XQuAD the true
+pairs score 0.15-0.95 and pairs of paragraphs from different articles at most 0.13 (99th
+percentile 0.04)."""
+
+UNDATED_THRESHOLD = 0.2
+"""Lowest cosine when either document is undated: no date narrows the candidates, so chance
+overlaps are more frequent."""
+
+CROSS_SOURCE_THRESHOLD = 0.25
+"""Lowest cosine for a same-day pair from two different origins (sites, named sources or
+collections); an undated pair of two origins is never linked by content."""
 
 ANCHOR_BOOST = 1.5
 """Weight of numbers, names and acronyms relative to concept and cognate keys."""
@@ -96,6 +124,14 @@ _FIELDS = ("title", "body")
 # quote: a name (or a capitalised noun) inside a sentence.
 _NAME_RE = re.compile(r"(?<=[^\s.!?¿¡:;\"“”«»(\[—–-]) ([A-ZÀ-ÖØ-Þ][\w'’]*)")
 _ACRONYM_RE = re.compile(r"\b[A-Z]{2,}\b")
+
+# Second-level labels under a country code (``com.mx``, ``co.uk``, ``gob.pe``).
+_SLD = frozenset({"ac", "co", "com", "edu", "gob", "gov", "net", "nom", "org"})
+_LINE_RE = re.compile(r":\d+$")
+_NO_URL_RE = re.compile(rb'"url":\s*null\s*,\s*"meta":')
+_META_KEY_RE = re.compile(
+    rb'"(' + b"|".join(k.encode() for k in _ID_KEYS + _URL_KEYS + _GROUP_KEYS) + rb')":'
+)
 
 _CACHE_LIMIT = 500_000
 _term_keys: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -214,10 +250,29 @@ class _Docs:
             self.parsed[i] = doc
         return doc
 
-    def has_metadata(self, i: int) -> bool:
-        """Whether document ``i`` may carry a URL or meta fields (parsing only when it may)."""
+    def provenance(self, i: int) -> dict[str, Any]:
+        """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
+        reads), parsed from the end of its stored JSON where those keys come last."""
+        doc = self.parsed.get(i)
+        if doc is not None:
+            return doc
         raw = self.raw[i]
-        if b'"meta": {}' in raw and b'"url": null' in raw:
+        at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
+        if at > 0:
+            try:
+                tail = loads(b"{" + raw[at:])
+            except ValueError:
+                tail = None
+            if isinstance(tail, dict) and "meta" in tail:
+                return tail
+        return self.stored(i)
+
+    def has_metadata(self, i: int) -> bool:
+        """Whether document ``i`` may carry a URL or a meta field naming its twin (parsing only
+        when the stored bytes show one)."""
+        raw = self.raw[i]
+        raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
+        if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
             return False
         doc = self.stored(i)
         return bool(doc.get("url") or doc.get("meta"))
@@ -250,20 +305,105 @@ def _eligible(reader: IndexReader) -> _Docs:
     return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, raw)
 
 
-def _candidates(docs: _Docs, pool: np.ndarray) -> np.ndarray:
-    """Rows of ``pool`` that have at least one possible partner in the other language."""
+@lru_cache(maxsize=4096)
+def _host(url: str) -> str | None:
+    """The site of ``url``: its host without ``www.`` or a language label (``es.``), cut to the
+    registered name (``insightcrime.org``, ``eluniversal.com.mx``)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    labels = [x for x in host.lower().split(".") if x]
+    while len(labels) > 2 and labels[0] in ("www", *_LANGS):
+        labels = labels[1:]
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SLD else 2
+    return ".".join(labels[-keep:])
+
+
+def origin_keys(doc: dict[str, Any]) -> list[str]:
+    """What says where a stored document comes from: the site of its URL, the ``source`` named
+    in its metadata, and the collection (folder) of the file it was read from, language folders
+    (``seeds/es``) counted as their parent. Empty when nothing is known."""
+    keys: list[str] = []
+    url = doc.get("url")
+    if isinstance(url, str) and (site := _host(url)):
+        keys.append("site:" + site)
+    meta = doc.get("meta")
+    named = meta.get("source") if isinstance(meta, dict) else None
+    if isinstance(named, str) and (name := _name_key(named)):
+        keys.append(name)
+    path = doc.get("source")
+    if isinstance(path, str) and path:
+        if "://" in path:
+            site = _host(path)
+            if site:
+                keys.append("site:" + site)
+        else:
+            keys.append(_collection(_LINE_RE.sub("", path)))
+    return keys
+
+
+@lru_cache(maxsize=4096)
+def _name_key(name: str) -> str | None:
+    """``name:`` key of a source's name, case, spaces and punctuation left out."""
+    letters = "".join(ch for ch in name.lower() if ch.isalnum())
+    return "name:" + letters if letters else None
+
+
+@lru_cache(maxsize=4096)
+def _collection(path: str) -> str:
+    """``path:`` key of the folder of a file, language folders (``es``, ``en``) left out."""
+    parts = [x for x in PurePath(path).parent.parts if x.lower() not in _LANGS]
+    return "path:" + "/".join(parts)
+
+
+def _origins(docs: _Docs, rows: np.ndarray) -> np.ndarray:
+    """An origin id for each of ``rows``: documents sharing any origin key (directly or through
+    others) share the id; documents with no key share one id of their own."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    first: list[str] = []
+    for i in rows.tolist():
+        keys = origin_keys(docs.provenance(i)) or ["?"]
+        for k in keys[1:]:
+            a, b = root(keys[0]), root(k)
+            if a != b:
+                parent[b] = a
+        first.append(keys[0])
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(root(k), len(ids)) for k in first], dtype=np.int64)
+
+
+def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``pool`` that have at least one possible partner in the other language, and
+    their origin ids. A partner has the same date when both are dated, and the same origin
+    when either is undated (a date is the only evidence two sources tell the same story)."""
     lang, day = docs.lang[pool], docs.day[pool]
+    dated = day != NO_DATE
     keep = np.zeros(pool.size, dtype=bool)
     for side in (0, 1):
-        mine, other = lang == side, lang != side
-        if not other.any():
-            continue
-        undated_other = bool((day[other] == NO_DATE).any())
-        keep |= mine & (
-            (day == NO_DATE) | undated_other | np.isin(day, day[other & (day != NO_DATE)])
-        )
-    out: np.ndarray = pool[keep]
-    return out
+        keep |= (lang == side) & dated & np.isin(day, day[(lang != side) & dated])
+    # Origins are read for those and where an undated document may pair.
+    need = keep.copy()
+    for side in (0, 1):
+        if ((lang != side) & ~dated).any():
+            need |= lang == side
+        need |= (lang == side) & ~dated & (lang != side).any()
+    origin = np.full(pool.size, -1, dtype=np.int64)
+    origin[need] = _origins(docs, pool[need])
+    for side in (0, 1):
+        mine, other = need & (lang == side), need & (lang != side)
+        keep |= mine & ~dated & np.isin(origin, origin[other])
+        keep |= mine & dated & np.isin(origin, origin[other & ~dated])
+    return pool[keep], origin[keep]
 
 
 def _vectors(
@@ -289,9 +429,16 @@ def _vectors(
                 terms = seg.terms(fname)
                 arrays = seg.field_arrays(fname)
                 start = arrays["start"].astype(np.int64)
+                term_of = np.repeat(np.arange(len(terms)), np.diff(start))
+                row = row_of[arrays["docs"].astype(np.int64)]
+                sel = row >= 0
+                term_of, row, tf = term_of[sel], row[sel], arrays["tfs"][sel].astype(np.float64)
+                # Keys only for the terms the candidates hold.
+                used, term_of = np.unique(term_of, return_inverse=True)
                 ptr = [0]
                 flat: list[int] = []
-                for t in terms:
+                for ti in used.tolist():
+                    t = terms[ti]
                     got = known.get((lang, t))
                     if got is None:
                         got = known[(lang, t)] = [
@@ -301,10 +448,7 @@ def _vectors(
                     ptr.append(len(flat))
                 key_ptr = np.array(ptr, dtype=np.int64)
                 key_ids = np.array(flat, dtype=np.int64)
-                term_of = np.repeat(np.arange(len(terms)), np.diff(start))
-                row = row_of[arrays["docs"].astype(np.int64)]
-                sel = row >= 0
-                term_of, row, tf = term_of[sel], row[sel], arrays["tfs"][sel].astype(np.float64)
+                term_of = term_of.ravel()
                 n_keys = key_ptr[term_of + 1] - key_ptr[term_of]
                 total = int(n_keys.sum())
                 first = np.repeat(key_ptr[term_of], n_keys)
@@ -411,10 +555,11 @@ def _assign(
 
 def content_scores(
     reader: IndexReader, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(English doc, Spanish doc, cosine) of the candidate pairs among ``rows`` of ``docs``."""
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
-    rows = _candidates(docs, rows)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(English doc, Spanish doc, cosine, lowest cosine the pair needs) of the candidate pairs
+    among ``rows`` of ``docs`` (see :func:`needed`)."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    rows, origin = _candidates(docs, rows)
     if rows.size == 0:
         return empty
     r, k, tf, vocab = _vectors(reader, docs, rows)
@@ -437,24 +582,36 @@ def content_scores(
     dated = day != NO_DATE
     day0 = int(day[dated].min()) if dated.any() else 0
     span = int(day[dated].max()) - day0 + 1 if dated.any() else 1
+    org = origin[r]
+    n_org = int(origin.max()) + 2
     en, es = lang == 0, lang == 1
-    # Dated x dated of the same day (key and day combined), then the undated x everyone.
+    # Each key is combined with what a pair must share, so only such pairs meet: the day when
+    # both are dated, the origin when either is not.
     jobs = (
-        (en & dated, es & dated, True),
-        (en & ~dated, es, False),
-        (en & dated, es & ~dated, False),
+        (en & dated, es & dated, day - day0, span),
+        (en & ~dated, es, org + 1, n_org),
+        (en & dated, es & ~dated, org + 1, n_org),
     )
     found = []
-    for a_sel, b_sel, by_day in jobs:
-        ka, kb = k[a_sel], k[b_sel]
-        if by_day:
-            ka = ka * span + (day[a_sel] - day0)
-            kb = kb * span + (day[b_sel] - day0)
+    for a_sel, b_sel, group, n_groups in jobs:
+        ka = k[a_sel] * n_groups + group[a_sel]
+        kb = k[b_sel] * n_groups + group[b_sel]
         found.append(_join(r[a_sel], ka, w[a_sel], r[b_sel], kb, w[b_sel], budget))
     a = np.concatenate([f[0] for f in found])
     b = np.concatenate([f[1] for f in found])
     dots = np.concatenate([f[2] for f in found])
-    return rows[a], rows[b], dots / (norms[a] * norms[b])
+    both_dated = (docs.day[rows[a]] != NO_DATE) & (docs.day[rows[b]] != NO_DATE)
+    same_origin = (origin[a] == origin[b]) & (origin[a] >= 0)
+    return rows[a], rows[b], dots / (norms[a] * norms[b]), needed(both_dated, same_origin)
+
+
+def needed(both_dated: np.ndarray, same_origin: np.ndarray) -> np.ndarray:
+    """The lowest cosine a candidate pair needs: :data:`THRESHOLD` for a same-day pair of one
+    origin, :data:`UNDATED_THRESHOLD` when either is undated (same
+    origin), :data:`CROSS_SOURCE_THRESHOLD` for a same-day pair of two origins."""
+    out = np.where(same_origin, UNDATED_THRESHOLD, CROSS_SOURCE_THRESHOLD)
+    out[both_dated & same_origin] = THRESHOLD
+    return out
 
 
 # -- public API -----------------------------------------------------------------------------------
@@ -488,8 +645,9 @@ def find_twins(
     if not use_content:
         return twins
     rest = np.array([i for i, d in enumerate(docs.ids) if d not in twins], dtype=np.int64)
-    a, b, score = content_scores(reader, docs, rest)
-    _link(_assign(a, b, score, threshold, MAX_ROUNDS), docs, twins)
+    a, b, score, need = content_scores(reader, docs, rest)
+    ok = score >= need * (threshold / THRESHOLD)
+    _link(_assign(a[ok], b[ok], score[ok], 0.0, MAX_ROUNDS), docs, twins)
     return twins
 
 
@@ -497,12 +655,103 @@ _CACHE: weakref.WeakKeyDictionary[IndexReader, tuple[int, dict[str, str]]] = (
     weakref.WeakKeyDictionary()
 )
 
+LINKS_FORMAT = "twins"
+LINKS_VERSION = 1
+_LINKS_RE = re.compile(r"^twins_(\d{8,})$", re.ASCII)  # generations grow past 8 digits
+
+
+def links_name(generation: int) -> str:
+    """The file holding the twin links of one commit generation."""
+    return f"twins_{generation:08d}"
+
+
+def store_twins(reader: IndexReader) -> dict[str, str]:
+    """Compute the twins of ``reader`` and save them next to its commit, so that readers of the
+    same generation (in any process) load them instead of computing them; files of other
+    generations are removed. Kept when already saved. Returns the twins."""
+    directory = reader.directory
+    name = links_name(reader.generation)
+    twins = _load(reader) if directory.exists(name) else None
+    if twins is None:
+        twins = find_twins(reader)
+        rows = []
+        for a in sorted(twins):
+            here, there = reader.locate(a), reader.locate(twins[a])
+            if here is not None and there is not None:
+                rows.append((*here, *there))
+        links = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        meta = {"generation": reader.generation, "segments": [s.name for s in reader.segments]}
+        arrays = {
+            "seg": links[:, 0],
+            "doc": links[:, 1],
+            "twin_seg": links[:, 2],
+            "twin_doc": links[:, 3],
+        }
+        directory.write_atomic(name, encode_array_file(LINKS_FORMAT, LINKS_VERSION, arrays, meta))
+    for other in directory.list():
+        if _LINKS_RE.match(other) and other != name:
+            directory.delete(other)
+    _CACHE[reader] = (reader.generation, twins)
+    return twins
+
+
+def _load(reader: IndexReader) -> dict[str, str] | None:
+    """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
+    its segments (then they are computed again)."""
+    name = links_name(reader.generation)
+    try:
+        if not reader.directory.exists(name):
+            return None
+        links = decode_array_file(
+            reader.directory.read(name),
+            reader.directory.describe(name),
+            LINKS_FORMAT,
+            LINKS_VERSION,
+            LINKS_VERSION,
+        )
+    except (SearchlibError, OSError):
+        return None
+    segments = [seg.name for seg in reader.segments]
+    if links.meta.get("generation") != reader.generation or links.meta.get("segments") != segments:
+        return None
+    seg, doc = links["seg"].tolist(), links["doc"].tolist()
+    tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
+    twins: dict[str, str] = {}
+    try:
+        for a, b, c, d in zip(seg, doc, tseg, tdoc, strict=True):
+            twins[reader.segments[a].ids[b]] = reader.segments[c].ids[d]
+    except (IndexError, ValueError):
+        return None
+    return twins
+
 
 def twins_for(reader: IndexReader) -> dict[str, str]:
-    """:func:`find_twins` of ``reader``, computed once per reader and generation."""
+    """The twins of ``reader``: saved at its commit (:func:`store_twins`), else computed by
+    :func:`find_twins`; once per reader and generation."""
     hit = _CACHE.get(reader)
     if hit is not None and hit[0] == reader.generation:
         return hit[1]
-    twins = find_twins(reader)
+    twins = _load(reader)
+    if twins is None:
+        twins = find_twins(reader)
     _CACHE[reader] = (reader.generation, twins)
     return twins
+
+
+def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
+    """(segment offsets, partner) of ``reader``'s twins as arrays: the document ``d`` of segment
+    ``s`` is number ``offsets[s] + d`` index-wide, and ``partner[n]`` is the number of its twin,
+    or -1. Lets a search count the stories matched in both languages with numpy. Cached on the
+    reader snapshot."""
+    cached = reader.cache.get("twins.partners")
+    if cached is None:
+        sizes = [seg.ndocs for seg in reader.segments]
+        offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        partner = np.full(int(offsets[-1]), -1, dtype=np.int64)
+        for a, b in twins_for(reader).items():
+            here, there = reader.locate(a), reader.locate(b)
+            if here is not None and there is not None:
+                partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
+        cached = reader.cache["twins.partners"] = (offsets[:-1], partner)
+    out: tuple[np.ndarray, np.ndarray] = cached
+    return out

@@ -89,6 +89,8 @@ def _format_of(name: str) -> str:
         return "manifest"
     if name.endswith(".del"):
         return "deletes"
+    if name.startswith("twins_"):
+        return "twins"
     return "segment-" + name.rsplit(".", 1)[1]
 
 

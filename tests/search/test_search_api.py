@@ -20,6 +20,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
 from searchlib.records import Brief, RelatedItem
+from searchlib.search.highlight import Snippet
 from searchlib.search.results import Hit, Results
 
 D = dt.date
@@ -143,7 +144,18 @@ def matching(word: str, lang: str | None = None) -> set[str]:
 
 # -- JSON shape -----------------------------------------------------------------------------------
 
-HIT_KEYS = {"id", "score", "kind", "title", "lang", "date", "countries", "snippet"}
+HIT_KEYS = {
+    "id",
+    "score",
+    "kind",
+    "title",
+    "lang",
+    "date",
+    "countries",
+    "snippet",
+    "snippet_text",
+    "highlights",
+}
 
 
 def hit_keys(h: Hit) -> set[str]:
@@ -191,6 +203,7 @@ def test_hit_values_and_empty_results(index: Index) -> None:
         D(2011, 9, 23),
         ("Peru",),
         "<b>Humala</b> asked for closer anti-drug cooperation with the US.",
+        passage=Snippet("Humala asked for closer anti-drug cooperation with the US.", ((0, 6),)),
     )
     empty = index.search("zzzzqqq")
     assert empty.to_json()["hits"] == [] and empty.total == 0 and len(empty) == 0

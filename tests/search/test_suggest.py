@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searchlib
+from searchlib.analysis import fold_accents
 from searchlib.index import IndexReader
 from searchlib.records import Brief
+from searchlib.search import suggest as suggest_module
 from searchlib.search.suggest import suggest
 
 BOTH = ("en", "es")
@@ -114,3 +119,183 @@ def test_languages_restrict_the_candidates(reader: IndexReader) -> None:
 
 def test_empty_index() -> None:
     assert suggest(searchlib.create_index().reader, "humla", BOTH) is None
+
+
+# -- candidates: real words, weighed by how common they are -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def news_index() -> searchlib.Index:
+    """Spanish news on gangs and vaccines, English wire news, and many short words starting
+    with p (which once crowded the real word out of the candidates)."""
+    index = searchlib.create_index()
+    for i in range(6):
+        index.add(
+            Brief(
+                id=f"es-gangs-{i}",
+                lang="es",
+                title=f"Las pandillas de la capital, parte {i}",
+                body=["Las pandillas controlan los barrios y cobran extorsiones a los comercios."],
+            )
+        )
+    index.add(
+        Brief(
+            id="es-panfila",
+            lang="es",
+            title="Una vecina panfila",
+            body=["La vecina panfila no vio nada; pan, pas, par, paz, pad, pal, pap, pat."],
+        )
+    )
+    index.add(
+        Brief(
+            id="es-short",
+            lang="es",
+            title="Pez, pie, pia, pua, pub, pic, pen, pin, pon, pun, pum, pus, pau, pav, pax",
+            body=["Pena, pino, pana, pago, pais, palo, papa, pata, pavo, pera, peso, pila."],
+        )
+    )
+    index.add(
+        Brief(
+            id="es-short-2",
+            lang="es",
+            title="Pab, pac, pae, paf, pag, pah, pai, paj, pak, pam, paq, paw, pay, pao",
+            body=["Panz, panj, pane, pani, pano, panu, pard, pald, pend, pind, pond, pund."],
+        )
+    )
+    for i in range(3):
+        index.add(
+            Brief(
+                id=f"es-vaccines-{i}",
+                lang="es",
+                title="Llegan más vacunas de Pfizer a México",
+                body=["Las vacunas de Pfizer llegaron al aeropuerto de la Ciudad de México."],
+            )
+        )
+    index.add(
+        Brief(
+            id="en-trump",
+            lang="en",
+            title="UAL said Donald Trump was interested in UAL stock",
+            body=["Donald Trump bought shares of the airline."],
+        )
+    )
+    for i in range(5):
+        index.add(
+            Brief(
+                id=f"en-trucks-{i}",
+                lang="en",
+                title="Truck sales rise",
+                body=["Every truck maker reported more trips and more trust from buyers."],
+            )
+        )
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pandilas", "pandillas"),  # one edit from a common word, not two from a rare one
+        ("Pandilas", "Pandillas"),
+        ("Pfzer", "Pfizer"),  # names are candidates
+        ("vacnas Pfzer", "vacunas Pfizer"),  # every word of a multi-word query
+        ("Trupm", "Trump"),  # a transposition is one edit ("truck" is two)
+        ("pandilas Trupm coca", "pandillas Trump coca"),  # words of both languages
+    ],
+)
+def test_the_closest_real_word_is_suggested(
+    news_index: searchlib.Index, query: str, expected: str
+) -> None:
+    assert suggest(news_index.reader, query, BOTH) == expected
+
+
+def test_search_suggests_from_both_languages_unless_the_query_language_is_given(
+    news_index: searchlib.Index,
+) -> None:
+    # The query language is detected for ranking; the suggestion still looks at both languages.
+    assert news_index.search("vacnas Pfzer").suggestion == "vacunas Pfizer"
+    assert news_index.search("vacnas Pfzer", lang="es").suggestion == "vacunas Pfizer"
+    assert news_index.search("Trupm").suggestion == "Trump"
+    assert news_index.search("Trupm", lang="es").suggestion is None
+
+
+def test_the_more_common_word_wins_at_the_same_distance(news_index: searchlib.Index) -> None:
+    # "trusk" is one edit from "truck" (6 documents) and from "trust" (5): the commoner wins.
+    assert suggest(news_index.reader, "trusk", ("en",)) == "truck"
+
+
+def test_a_stem_is_never_suggested(news_index: searchlib.Index) -> None:
+    # "pandill" is the index term of "pandillas" (one edit from "pandillz"), but no document
+    # has the word "pandill": the word two edits away is suggested.
+    assert suggest(news_index.reader, "pandillz", ("es",)) == "pandillas"
+
+
+def test_long_text_looks_up_each_unknown_word_once_and_at_most_max_words(
+    news_index: searchlib.Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[str] = []
+    best_word = suggest_module._best_word
+
+    def counting(reader: IndexReader, word: str, langs: tuple[str, ...]) -> str | None:
+        looked_up.append(word)
+        return best_word(reader, word, langs)
+
+    monkeypatch.setattr(suggest_module, "_best_word", counting)
+    text = " ".join(["pandilas Trupm"] * 300)
+    assert suggest(news_index.reader, text, BOTH) == " ".join(["pandillas Trump"] * 300)
+    assert sorted(looked_up) == ["Trupm", "pandilas"]
+
+    looked_up.clear()
+    many = [f"zq{chr(97 + i)}{chr(97 + j)}xw" for i in range(10) for j in range(10)]
+    assert suggest(news_index.reader, " ".join([*many, "pandilas"]), BOTH) is None
+    assert looked_up == many[: suggest_module.MAX_WORDS]
+
+
+# -- property: a suggestion is a word of the documents, within the edit limit ---------------------
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance, written out (the oracle for rapidfuzz's)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(
+                d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def _document_words(index: searchlib.Index) -> set[str]:
+    words: set[str] = set()
+    for doc in index.reader.iter_documents():
+        text = " ".join([doc.get("title") or "", *(doc.get("body") or [])])
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]+", text))
+    return words
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_suggestion_is_a_document_word_within_the_edit_limit(
+    news_index: searchlib.Index, data: st.DataObject
+) -> None:
+    words = sorted(w for w in _document_words(news_index) if len(w) >= 5)
+    word = data.draw(st.sampled_from(words))
+    i = data.draw(st.integers(1, len(word) - 2))
+    edit = data.draw(st.sampled_from(["drop", "swap", "double", "replace"]))
+    typed = {
+        "drop": word[:i] + word[i + 1 :],
+        "swap": word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+        "double": word[:i] + word[i] + word[i:],
+        "replace": word[:i] + "q" + word[i + 1 :],
+    }[edit]
+    got = suggest(news_index.reader, typed, BOTH)
+    if got is None:
+        return
+    assert got in _document_words(news_index)
+    folded = fold_accents(got).lower()
+    assert 0 < _osa(fold_accents(typed).lower(), folded) <= (1 if len(typed) <= 4 else 2)
+    # No word of this index is DF_WEIGHT orders of magnitude commoner than another, so the
+    # suggestion is never further from the typo than the word the typo came from.
+    assert _osa(typed, folded) <= _osa(typed, fold_accents(word))

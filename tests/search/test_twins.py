@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searchlib
 from searchlib.records import Brief, RelatedItem
-from searchlib.search.twins import find_twins, twins_for
+from searchlib.search import twins as twins_module
+from searchlib.search.twins import find_twins, links_name, origin_keys, twins_for
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 XQUAD = CORPORA / "xquad-en-es"
@@ -241,3 +246,182 @@ def test_twins_for_caches_per_reader() -> None:
 def test_empty_and_one_language_indexes() -> None:
     assert find_twins(searchlib.create_index().reader) == {}
     assert find_twins(_memory_index(HUMALA_EN).reader) == {}
+
+
+# -- origins and dates: what a content link needs --------------------------------------------------
+
+WIRE = {"source": "corpora/wire/docs.jsonl:12", "meta": {"source": "Wire Service"}}
+PORTAL = {
+    "source": "corpora/portal/docs.jsonl:7",
+    "url": "http://www.portal-noticias.com.mx/humala-pide-cooperacion/",
+}
+# The Spanish version cut to its first paragraph, without title: a weaker match than the full
+# translation (its cosine with HUMALA_EN lies between THRESHOLD and CROSS_SOURCE_THRESHOLD), and
+# the English without title and second paragraph against the full Spanish (between THRESHOLD
+# and UNDATED_THRESHOLD).
+HUMALA_ES_PART = attrs.evolve(HUMALA_ES, title="", body=HUMALA_ES.body[:1])
+HUMALA_EN_PART = attrs.evolve(HUMALA_EN, title="", body=HUMALA_EN.body[:1])
+
+
+def test_an_undated_document_from_another_source_is_never_linked_by_content() -> None:
+    # A dated wire story and an undated web article of another outlet: even a translation is
+    # no evidence that the outlet ran the same story (the 1987 Reuters / 2018 Spanish pairs).
+    en = attrs.evolve(HUMALA_EN, **WIRE)
+    es = attrs.evolve(HUMALA_ES, date=None, **PORTAL)
+    index = _memory_index(en, es)
+    assert find_twins(index.reader) == {}
+    hits = index.search("Humala", twins=True, limit=5)
+    assert sorted(h.id for h in hits) == ["humala-en", "humala-es"]
+
+
+def test_a_same_day_pair_from_two_sources_needs_a_close_match() -> None:
+    en = attrs.evolve(HUMALA_EN, **WIRE)
+    full = attrs.evolve(HUMALA_ES, **PORTAL)
+    assert find_twins(_memory_index(en, full).reader) == {
+        "humala-en": "humala-es",
+        "humala-es": "humala-en",
+    }
+    part = attrs.evolve(HUMALA_ES_PART, **PORTAL)
+    assert find_twins(_memory_index(en, part).reader) == {}
+    # The same weaker match from one source is a link.
+    same = attrs.evolve(HUMALA_ES_PART, **WIRE)
+    assert find_twins(_memory_index(en, same).reader) == {
+        "humala-en": "humala-es",
+        "humala-es": "humala-en",
+    }
+
+
+def test_an_undated_pair_needs_a_closer_match_than_a_same_day_pair() -> None:
+    assert find_twins(_memory_index(HUMALA_EN_PART, HUMALA_ES).reader) == {
+        "humala-en": "humala-es",
+        "humala-es": "humala-en",
+    }
+    undated = attrs.evolve(HUMALA_EN_PART, date=None)
+    assert find_twins(_memory_index(undated, HUMALA_ES).reader) == {}
+
+
+def test_language_folders_and_subdomains_are_one_origin() -> None:
+    assert origin_keys({"source": "seeds/es/001_x.txt"}) == origin_keys({"source": "seeds/0.txt"})
+    assert origin_keys({"url": "https://es.insightcrime.org/noticias/a/"}) == origin_keys(
+        {"url": "https://www.insightcrime.org/news/a/"}
+    )
+    assert origin_keys({"url": "http://www.eluniversal.com.mx/a"}) == ["site:eluniversal.com.mx"]
+    assert origin_keys({"meta": {"source": "La Voz Popular"}}) == ["name:lavozpopular"]
+    assert origin_keys({"source": "corpora/reuters/docs.jsonl:3", "url": None}) == [
+        "path:corpora/reuters"
+    ]
+    assert origin_keys({}) == []
+
+
+# -- links saved at commit ------------------------------------------------------------------------
+
+
+def test_twins_are_saved_at_commit_and_loaded_without_recomputing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        index.add(HUMALA_EN)
+        index.add(HUMALA_ES)
+        index.add(ECUADOR_ES)
+        gen = index.commit()
+    assert (path / links_name(gen)).is_file()
+
+    def fail(*args: object, **kwargs: object) -> dict[str, str]:
+        raise AssertionError("twins computed again")
+
+    monkeypatch.setattr(twins_module, "find_twins", fail)
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+        hits = index.search("Humala", twins=True)
+        assert [(h.id, h.twin) for h in hits] == [("humala-en", "humala-es")]
+        assert [h.id for h in index.related("humala-es")][:1] == ["humala-en"]
+
+
+def test_a_new_commit_replaces_the_saved_links(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        index.add(HUMALA_EN)
+        index.add(HUMALA_ES)
+        first = index.commit()
+        index.delete("humala-es")
+        second = index.commit()
+        assert twins_for(index.reader) == {}
+    assert not (path / links_name(first)).exists()
+    assert (path / links_name(second)).is_file()
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {}
+
+
+def test_damaged_or_stale_saved_links_are_computed_again(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        index.add(HUMALA_EN)
+        index.add(HUMALA_ES)
+        gen = index.commit()
+    saved = path / links_name(gen)
+    saved.write_bytes(saved.read_bytes()[:-3] + b"\0\0\0")
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+    saved.write_bytes(b"SLIB not links")
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_intermediate_commits_of_a_long_run_leave_the_links_to_the_last(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    rows = [
+        {"id": "humala-en", "lang": "en", "title": HUMALA_EN.title, "body": HUMALA_EN.body},
+        {"id": "ecuador-es", "lang": "es", "title": ECUADOR_ES.title, "body": ECUADOR_ES.body},
+        {"id": "humala-es", "lang": "es", "title": HUMALA_ES.title, "body": HUMALA_ES.body},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        report = searchlib.index_paths(index, [src], commit_every=1)
+        assert report.generation == 3
+    assert sorted(p.name for p in path.glob("twins_*")) == [links_name(3)]
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+# -- property: what any content link satisfies -------------------------------------------------
+
+_TEXTS = [HUMALA_EN, HUMALA_EN_PART, HUMALA_ES, HUMALA_ES_PART, ECUADOR_ES]
+_ORIGINS: list[dict[str, object]] = [WIRE, PORTAL, {}]
+_DATES = [None, DAY, DAY + dt.timedelta(days=1)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(_TEXTS) - 1),
+            st.integers(0, len(_ORIGINS) - 1),
+            st.integers(0, len(_DATES) - 1),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_link_joins_two_languages_of_one_day_or_one_origin(
+    picks: list[tuple[int, int, int]],
+) -> None:
+    records = [
+        attrs.evolve(_TEXTS[t], id=f"d{i}", date=_DATES[d], **_ORIGINS[o])
+        for i, (t, o, d) in enumerate(picks)
+    ]
+    index = _memory_index(*records)
+    twins = find_twins(index.reader)
+    _assert_symmetric(twins)
+    by_id = {r.id: r for r in records}
+    for a, b in twins.items():
+        ra, rb = by_id[a], by_id[b]
+        assert ra.lang != rb.lang
+        if ra.date is None or rb.date is None:
+            # undated: only within one origin (the same folder, site or named source)
+            assert picks[int(a[1:])][1] == picks[int(b[1:])][1]
+        else:
+            assert ra.date == rb.date
+    # What the commit saved is what a reader computes.
+    assert twins_module._load(index.reader) == twins

@@ -1,0 +1,214 @@
+"""Cross-lingual expansion: a query's language, and the query in the other language.
+
+A query tree is translated node by node, so the translation keeps the query's structure:
+what is required stays required, what is excluded stays excluded, AND stays AND, a phrase
+stays a phrase, and filters (``country:peru``, ``lang:es``...) apply unchanged. Every hit of the
+translation therefore satisfies the query in its own language; translation only widens what each
+word may be, never which words a document needs.
+
+Per leaf, in the other language:
+
+- a word becomes the word itself (a name or a number is the same in both languages) or any of
+  its lexicon translations; a translation of several words is a phrase (``sicarios`` ->
+  ``"hit men"``, never ``hit`` and ``men`` apart);
+- words side by side in an OR group that form one lexicon entry (``drug trafficking``) may
+  also be matched by that entry's translation (``narcotráfico``): a document holding the entry
+  holds its words. Not in an AND group: ``drug AND trafficking`` would then find documents
+  that ``drug`` alone does not, and adding a required word must never add hits;
+- a phrase becomes itself or, when the whole phrase is a lexicon entry, its translations, each
+  a phrase with the same slop. A phrase is an exact quotation, so it is never translated word
+  by word (the word order differs between the languages: ``vacuna de Pfizer``, ``Pfizer
+  vaccine``); a phrase of names and numbers is thus searched as it is in both languages;
+- a stop word of the query's language matches nothing in either language (as in its own);
+- prefix, wildcard and fuzzy terms, ranges and filters are kept as they are.
+
+:func:`translate_text` is the plain-text counterpart for :class:`BagOfWords` queries (evaluation,
+more-like-this), whose words are all optional anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from searchlib.analysis import Lexicon, detect_language, get_analyzer, load_lexicon
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.search.execute import BagOfWords, CrossLingual, InLanguage
+from searchlib.search.parser import FILTER_FIELDS
+from searchlib.search.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    Every,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Term,
+    iter_terms,
+    normalize,
+)
+
+__all__ = [
+    "query_language",
+    "query_words",
+    "translate_query",
+    "translate_text",
+    "with_translation",
+]
+
+OTHER = {"en": "es", "es": "en"}
+
+_NOTHING = Not(Every())
+"""A clause no document matches (unlike NullQuery, never dropped from an AND)."""
+
+
+def query_words(q: Query | BagOfWords | CrossLingual | InLanguage) -> str:
+    """The words of a query's positive text leaves (words and phrases), to tell its language:
+    filter clauses (``lang:``, ``country:``...) and partial words (prefix, fuzzy) are left out."""
+    while isinstance(q, (CrossLingual, InLanguage)):
+        q = q.query
+    if isinstance(q, BagOfWords):
+        return q.text
+    parts = []
+    for leaf in iter_terms(q):
+        if leaf.field in FILTER_FIELDS:
+            continue
+        if isinstance(leaf, Term):
+            parts.append(leaf.text)
+        elif isinstance(leaf, Phrase):
+            parts.extend(leaf.words)
+    return " ".join(parts)
+
+
+def query_language(text: str) -> str:
+    """The language of a query: the detector's answer, else a vote of the lexicon (a word
+    counts for a language when the lexicon knows it on that side only, or it is a stop word
+    of that language only); "" when it stays undetermined (names, shared words)."""
+    lang = detect_language(text)
+    if lang in ("en", "es"):
+        return lang
+    lexicon = load_lexicon()
+    en_chain, es_chain = get_analyzer("en"), get_analyzer("es")
+    votes = {"en": 0, "es": 0}
+    for word in TOKEN_RE.findall(text):
+        es = bool(lexicon.lookup(word, "es"))
+        en_stop, es_stop = not en_chain.term(word), not es_chain.term(word)
+        en = bool(lexicon.lookup(word, "en")) or (en_stop and not es_stop)
+        es = es or (es_stop and not en_stop)
+        if en != es:
+            votes["en" if en else "es"] += 1
+    if votes["en"] == votes["es"]:
+        return ""
+    return "en" if votes["en"] > votes["es"] else "es"
+
+
+def translate_text(text: str, src: str) -> str:
+    """``text`` in the other language: lexicon translations plus the words it cannot translate
+    (names, numbers, acronyms), source-language stop words dropped."""
+    lexicon = load_lexicon()
+    analyzer = get_analyzer(src)
+    translated = lexicon.translate(text, src)
+    unknown = [w for w in TOKEN_RE.findall(text) if analyzer.term(w) and not lexicon.lookup(w, src)]
+    return " ".join(translated + unknown)
+
+
+def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query:
+    """``q`` (written in ``src``) for the documents of the other language: the same tree, each
+    word widened to its translations (see the module docstring)."""
+    if src not in OTHER:
+        raise ValueError(f"src must be 'en' or 'es', got {src!r}")
+    return normalize(_Translator(src, lexicon or load_lexicon()).node(q))
+
+
+def with_translation(q: Query | BagOfWords, src: str, weight: float) -> CrossLingual:
+    """``q`` in its own language plus its translation in the other one, at ``weight``."""
+    other = OTHER[src]
+    if isinstance(q, BagOfWords):
+        text = translate_text(q.text, src)
+        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)))
+    return CrossLingual(InLanguage(q, src), InLanguage(translate_query(q, src), other, weight))
+
+
+def _is_text(field: str | None) -> bool:
+    return field not in FILTER_FIELDS
+
+
+def _leaf(field: str | None, text: str, slop: int, boost: float) -> Term | Phrase:
+    """A word, or a phrase when ``text`` has several words."""
+    words = tuple(text.split())
+    if len(words) == 1:
+        return Term(field, words[0], boost)
+    return Phrase(field, words, slop, boost)
+
+
+class _Translator:
+    def __init__(self, src: str, lexicon: Lexicon) -> None:
+        self.src = src
+        self.lexicon = lexicon
+        self.analyzer = get_analyzer(src)
+
+    def node(self, q: Query) -> Query:
+        if isinstance(q, Term) and _is_text(q.field):
+            return self.term(q)
+        if isinstance(q, Phrase) and _is_text(q.field):
+            found = self.lexicon.lookup(" ".join(q.words), self.src)
+            return self.either(q, [_leaf(q.field, t, q.slop, q.boost) for t in found])
+        if isinstance(q, Or):
+            return Or(self.alternatives(q.children), q.boost)
+        if isinstance(q, And):
+            return And([self.node(c) for c in q.children], q.boost)
+        if isinstance(q, Not):
+            return Not(self.node(q.child), q.boost)
+        if isinstance(q, AndNot):
+            return AndNot(self.node(q.positive), self.node(q.negative), q.boost)
+        if isinstance(q, AndMaybe):
+            return AndMaybe(self.node(q.required), self.node(q.optional), q.boost)
+        return q  # filters, prefix, wildcard, fuzzy, ranges, Every, NullQuery
+
+    def term(self, q: Term) -> Query:
+        if not self.analyzer.terms(q.text)[0]:
+            return _NOTHING  # a stop word: it matches nothing in its own language either
+        found = self.lexicon.lookup(q.text, self.src)
+        return self.either(q, [_leaf(q.field, t, 0, q.boost) for t in found])
+
+    @staticmethod
+    def either(q: Query, alternatives: Sequence[Query]) -> Query:
+        alternatives = [a for a in alternatives if a != q]
+        return Or([q, *alternatives]) if alternatives else q
+
+    def alternatives(self, children: Sequence[Query]) -> list[Query]:
+        """The translated children of an OR group, plus the translations of the lexicon entries
+        that runs of single words side by side form."""
+        out: list[Query] = []
+        i = 0
+        while i < len(children):
+            run_end = i
+            while run_end < len(children) and self._single_word(children[run_end], children[i]):
+                run_end += 1
+            if run_end - i < 2:
+                out.append(self.node(children[i]))
+                i += 1
+                continue
+            run = [c for c in children[i:run_end] if isinstance(c, Term)]
+            done = 0
+            for start, end, found in self.lexicon.spans([t.text for t in run], self.src):
+                if end - start < 2:
+                    continue
+                out.extend(self.term(t) for t in run[done:end])
+                field, boost = run[start].field, run[start].boost
+                out.extend(_leaf(field, t, 0, boost) for t in found)
+                done = end
+            out.extend(self.term(t) for t in run[done:])
+            i = run_end
+        return out
+
+    @staticmethod
+    def _single_word(q: Query, first: Query) -> bool:
+        """Whether ``q`` is a one-token text word on the same field as ``first`` (a run)."""
+        return (
+            isinstance(q, Term)
+            and isinstance(first, Term)
+            and q.field == first.field
+            and _is_text(q.field)
+            and TOKEN_RE.fullmatch(q.text) is not None
+        )

@@ -1,0 +1,191 @@
+"""What a query means (issue 13, "Query meaning"): filter clauses filter, translation keeps the
+query's structure, unaccented Spanish is Spanish, fields are what a user expects. Each test
+names the defect it pins; expectations come from the fixture documents' own text and columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from meaning_corpus import DOCS, Doc, build
+
+from searchlib.analysis import get_analyzer
+from searchlib.api import Index
+from searchlib.errors import QuerySyntaxError
+from searchlib.search.parser import parse_query
+from searchlib.search.query import Or, Phrase, Term
+from searchlib.search.translate import query_language, translate_query
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    return build()
+
+
+def ids(index: Index, query: str, **kwargs: object) -> set[str]:
+    results = index.search(query, limit=1000, snippets=False, **kwargs)
+    return {h.id for h in results}
+
+
+def where(pred: Callable[[Doc], bool]) -> set[str]:
+    return {d.id for d in DOCS.values() if pred(d)}
+
+
+def has(doc: Doc, word: str) -> bool:
+    """The word's term (by the document's own chain) is in its title or body."""
+    a = get_analyzer(doc.lang)
+    (term,) = a.terms(word)[0]
+    return term in a.terms(doc.title)[0] or term in a.terms(doc.body)[0]
+
+
+# -- filter clauses restrict ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cross_lingual", [False, True])
+def test_a_column_clause_beside_words_filters(index: Index, cross_lingual: bool) -> None:
+    peru = where(lambda d: "Peru" in d.countries)
+    coca_peru = where(lambda d: has(d, "coca") and "Peru" in d.countries)
+    assert coca_peru == {"e01", "e13", "s01"}
+    assert ids(index, "coca country:peru", cross_lingual=cross_lingual) == coca_peru
+    # A required filter does not turn the words into optional ones (was: every Peru document).
+    assert ids(index, "coca +country:peru", cross_lingual=cross_lingual) == coca_peru
+    assert ids(index, "+country:peru", cross_lingual=cross_lingual) == peru
+    # lang:es means documents in Spanish.
+    coca_es = where(lambda d: has(d, "coca") and d.lang == "es")
+    assert ids(index, "coca lang:es", cross_lingual=cross_lingual) == coca_es
+    # An explicit OR keeps its meaning.
+    coca = where(lambda d: has(d, "coca"))
+    assert ids(index, "coca OR country:peru", cross_lingual=cross_lingual) == coca | peru
+    # The same field twice: either value; another field: both.
+    both = where(lambda d: has(d, "coca") and {"Peru", "Bolivia"} & set(d.countries))
+    assert ids(index, "coca country:peru country:bolivia", cross_lingual=cross_lingual) == both
+    assert ids(index, "coca country:peru kind:analysis", cross_lingual=cross_lingual) == where(
+        lambda d: has(d, "coca") and "Peru" in d.countries and d.kind == "analysis"
+    )
+
+
+def test_a_filter_clause_does_not_change_scores(index: Index) -> None:
+    full = index.search("coca cocaine", limit=100)
+    filtered = index.search("coca cocaine country:peru", limit=100)
+    assert [(h.id, h.score) for h in filtered] == [
+        (h.id, h.score) for h in full if "Peru" in h.countries
+    ]
+
+
+def test_prefix_and_wildcard_on_a_column(index: Index) -> None:
+    assert ids(index, "country:bol*") == where(lambda d: "Bolivia" in d.countries)
+    assert ids(index, "country:?eru") == where(lambda d: "Peru" in d.countries)
+    assert ids(index, "coca country:bol*") == where(
+        lambda d: has(d, "coca") and "Bolivia" in d.countries
+    )
+
+
+# -- translation keeps the query's structure -------------------------------------------------
+
+
+@pytest.mark.parametrize("cross_lingual", [False, True])
+def test_a_phrase_and_a_required_word_stay_required_in_translation(
+    index: Index, cross_lingual: bool
+) -> None:
+    # Was: with cross-lingual expansion every document with "mexico" (the phrase dropped).
+    assert ids(index, '"vacuna de Pfizer" AND mexico', cross_lingual=cross_lingual) == {"a04"}
+    assert ids(index, '"covid vaccine" AND mexico', cross_lingual=cross_lingual) == set()
+    assert ids(index, '"covid vaccine" AND honduras', cross_lingual=cross_lingual) == {"a07"}
+    assert ids(index, "+vacuna +méxico", cross_lingual=cross_lingual) >= {"a04"}
+
+
+def test_excluded_words_stay_excluded_in_translation(index: Index) -> None:
+    # "policía" translates to "police": the English documents with police are excluded too.
+    hits = ids(index, "pandillas -policía", lang="es")
+    assert hits, "the query finds something"
+    for doc_id in hits:
+        d = DOCS[doc_id]
+        assert not has(d, "policía" if d.lang == "es" else "police"), doc_id
+    assert "e17" not in hits  # gangs ... the police rarely intervene
+    assert "e04" in hits  # gang extortion, no police
+
+
+def test_a_multi_word_translation_is_a_phrase(index: Index) -> None:
+    assert translate_query(Term(None, "sicarios"), "es") == Or(
+        [Term(None, "sicarios"), Term(None, "hitmen"), Phrase(None, ("hit", "men"))]
+    )
+    hits = ids(index, "sicarios")
+    assert {"a01", "a03"} <= hits
+    assert "a02" not in hits  # "The storm hit the coast and men were rescued"
+
+
+def test_a_phrase_is_translated_only_as_a_whole_entry() -> None:
+    assert translate_query(Phrase(None, ("tráfico", "de", "drogas")), "es") == Or(
+        [Phrase(None, ("tráfico", "de", "drogas")), Phrase(None, ("drug", "trafficking"))]
+    )
+    names = Phrase(None, ("vacuna", "de", "Pfizer"))
+    assert translate_query(names, "es") == names
+
+
+# -- unaccented Spanish ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["extorsion", "erradicacion", "policia", "carcel", "cocaina"])
+def test_unaccented_spanish_is_spanish(word: str) -> None:
+    assert query_language(word) == "es"
+
+
+def test_an_unaccented_spanish_query_finds_both_languages(index: Index) -> None:
+    accented = ids(index, "extorsión")
+    assert ids(index, "extorsion") == accented
+    assert {"s04", "a06", "e04", "a07"} <= accented
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["author:ramsey", "AUTHOR:Ramsey", "authors:ramsey", 'author:"geoffrey ramsey"']
+)
+def test_author_field(index: Index, query: str) -> None:
+    assert ids(index, query) == {"a01", "a03"}
+    assert ids(index, query, cross_lingual=False) == {"a01", "a03"}
+    assert {h.score for h in index.search(query)} == {0.0}
+
+
+def test_author_clause_filters_and_is_never_translated(index: Index) -> None:
+    assert ids(index, "sicarios author:ramsey") == {"a01", "a03"}
+    assert ids(index, "storm author:ramsey") == set()
+    assert ids(index, "author:pérez") == ids(index, "author:perez") == {"a03"}
+    assert ids(index, "author:ram*") == {"a01", "a03"}
+
+
+def test_field_names_ignore_case(index: Index) -> None:
+    assert ids(index, "Title:humala") == ids(index, "title:humala") == {"e15", "s15"}
+    assert ids(index, "COUNTRY:peru coca") == ids(index, "country:peru coca")
+
+
+@pytest.mark.parametrize(
+    ("query", "position"), [("nosuchfield:coca", 0), ("coca Foo:bar", 5), ("(a zz:(b))", 3)]
+)
+def test_an_unknown_field_is_a_syntax_error(index: Index, query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        index.search(query)
+    assert info.value.position == position
+    assert "unknown field" in info.value.reason
+    assert "author, body, country, date, id, kind, lang, section, teaser, title" in str(info.value)
+
+
+def test_what_looks_like_a_field_but_is_not() -> None:
+    assert parse_query("10:30") == Term(None, "10:30")
+    assert parse_query("http://x.org") == Term(None, "http://x.org")
+    assert parse_query('"foo:bar"') == Term(None, "foo:bar")
+
+
+def test_words_forming_a_lexicon_entry_match_its_translation_in_an_or_group_only(
+    index: Index,
+) -> None:
+    # drug trafficking -> narcotráfico (s02, s08) when the words are alternatives ...
+    assert {"s02", "s08"} <= ids(index, "drug trafficking", lang="en")
+    # ... but not when both are required: "drug" alone never finds s02, so "drug AND
+    # trafficking" must not either (adding a required word never adds hits).
+    anded = ids(index, "drug AND trafficking", lang="en")
+    assert "s02" not in ids(index, "drug", lang="en")
+    assert anded <= ids(index, "drug", lang="en")
+    assert anded <= ids(index, "trafficking", lang="en")
+    assert {"e02", "e08"} <= anded
