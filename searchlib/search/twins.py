@@ -714,13 +714,15 @@ def _load(reader: IndexReader) -> dict[str, str] | None:
     segments = [seg.name for seg in reader.segments]
     if links.meta.get("generation") != reader.generation or links.meta.get("segments") != segments:
         return None
-    seg, doc = links["seg"].tolist(), links["doc"].tolist()
-    tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
     twins: dict[str, str] = {}
     try:
+        seg, doc = links["seg"].tolist(), links["doc"].tolist()
+        tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
+        if min(seg + doc + tseg + tdoc, default=0) < 0:
+            return None
         for a, b, c, d in zip(seg, doc, tseg, tdoc, strict=True):
             twins[reader.segments[a].ids[b]] = reader.segments[c].ids[d]
-    except (IndexError, ValueError):
+    except (KeyError, IndexError, ValueError):  # a damaged file: computed again
         return None
     return twins
 
