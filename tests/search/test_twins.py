@@ -425,3 +425,22 @@ def test_every_link_joins_two_languages_of_one_day_or_one_origin(
             assert ra.date == rb.date
     # What the commit saved is what a reader computes.
     assert twins_module._load(index.reader) == twins
+
+
+def test_one_jsonl_file_of_two_sources_is_two_origins() -> None:
+    # Records read from one JSONL file (source "file:line") that name their own outlets: the
+    # shared file must not join the two outlets into one origin (it did, and an undated
+    # Spanish article then paired with a wire story of the same file).
+    en = attrs.evolve(
+        HUMALA_EN, source="/data/all.jsonl:1", **{k: v for k, v in WIRE.items() if k != "source"}
+    )
+    es = attrs.evolve(
+        HUMALA_ES,
+        date=None,
+        source="/data/all.jsonl:2",
+        **{k: v for k, v in PORTAL.items() if k != "source"},
+    )
+    assert origin_keys({"source": "/data/all.jsonl:1", "meta": {"source": "Reuters"}}) == [
+        "name:reuters"
+    ]
+    assert find_twins(_memory_index(en, es).reader) == {}
