@@ -13,6 +13,7 @@ The public API lives here; everything else is implementation or an expert tier
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
 from searchlib.errors import (
+    AfterCommitError,
     AnalysisError,
     ArgumentError,
     CorruptIndexError,
@@ -34,6 +35,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AboutItem",
+    "AfterCommitError",
     "AnalysisError",
     "Analyzer",
     "ArgumentError",

@@ -10,6 +10,7 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock
+     +-- AfterCommitError       a commit was published, then a later step (merge...) failed
      +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
           +-- IndexFormatTooOldError
           +-- IndexFormatTooNewError
@@ -23,6 +24,7 @@ No class is called ``IndexError``: that would shadow the builtin (Whoosh did).
 from __future__ import annotations
 
 __all__ = [
+    "AfterCommitError",
     "AnalysisError",
     "ArgumentError",
     "CorruptIndexError",
@@ -128,6 +130,25 @@ class IndexNotFoundError(IndexStateError):
 
 class LockError(SearchlibError):
     """Another writer holds the index's write lock."""
+
+
+class AfterCommitError(SearchlibError):
+    """A commit was published, then a step after it failed (a merge or cleanup on a full disk).
+
+    The commit happened: its changes are in the index as generation ``generation``. A plain
+    exception from ``commit()`` means the opposite: nothing was published.
+
+    Attributes:
+        generation: the generation the commit published.
+        step: what failed after it ("merge", "cleanup", "reopen").
+    """
+
+    def __init__(self, generation: int, step: str, cause: BaseException) -> None:
+        self.generation = generation
+        self.step = step
+        super().__init__(
+            f"commit published as generation {generation}, then the {step} after it failed: {cause}"
+        )
 
 
 class CorruptIndexError(SearchlibError):

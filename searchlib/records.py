@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,7 +17,27 @@ import attrs
 
 from searchlib.countries import canonical
 
-__all__ = ["AboutItem", "Brief", "RelatedItem", "stable_id"]
+__all__ = ["AboutItem", "Brief", "RelatedItem", "id_problem", "stable_id"]
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot be a document id, or None when it can.
+
+    Ids are printed, typed back into ``get``/``delete`` and written one per line: a control
+    character (NUL, a newline, an escape) would make an id no one can see or type.
+
+    >>> id_problem("x\\x00y")
+    'id holds a control character (U+0000 at position 1)'
+    """
+    if doc_id == "":
+        return "id is empty"
+    m = _CONTROL_RE.search(doc_id)
+    if m:
+        return f"id holds a control character (U+{ord(m.group()):04X} at position {m.start()})"
+    return None
 
 
 def stable_id(*parts: object) -> str:

@@ -6,6 +6,7 @@ import searchlib
 
 EXPECTED = [
     "AboutItem",
+    "AfterCommitError",
     "AnalysisError",
     "Analyzer",
     "ArgumentError",

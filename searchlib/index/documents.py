@@ -13,6 +13,7 @@ from typing import Any
 from searchlib._json import dumps
 from searchlib.analysis import detect_language
 from searchlib.countries import canonical
+from searchlib.errors import CorruptIndexError
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -165,7 +166,18 @@ def record_from_stored(
     doc: dict[str, Any], related: tuple[RelatedItem, ...] = ()
 ) -> Brief | RelatedItem:
     """Rebuild the record from a stored document; a brief stores its related items' ids only,
-    so the caller passes the items (looked up by those ids) as ``related``."""
+    so the caller passes the items (looked up by those ids) as ``related``. CorruptIndexError
+    when the document is malformed (a damaged store can still pass its checksum)."""
+    try:
+        return _record_from_stored(doc, related)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        where = f"<stored fields of {doc.get('id')!r}>"
+        raise CorruptIndexError(where, f"malformed stored document ({exc!r})") from exc
+
+
+def _record_from_stored(
+    doc: dict[str, Any], related: tuple[RelatedItem, ...]
+) -> Brief | RelatedItem:
     date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
     if doc["kind"] == "related":
         return RelatedItem(

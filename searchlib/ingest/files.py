@@ -35,7 +35,7 @@ from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
 from searchlib.ingest.template import LineCounter, LineTable
-from searchlib.records import Brief, stable_id
+from searchlib.records import Brief, id_problem, stable_id
 
 __all__ = [
     "INGEST_SUFFIXES",
@@ -391,6 +391,8 @@ def parse_jsonl_record(
     rid = obj.get("id")
     if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
         raise IngestError(source, "record has no id" if rid in (None, "") else "id is not text")
+    if isinstance(rid, str) and (problem := id_problem(rid)):
+        raise IngestError(source, problem)
     title = _opt_str(obj, "title", source) or ""
     paragraphs = _paragraphs(obj.get("body"), source)
     if "title" not in obj and "body" not in obj:
