@@ -13,6 +13,7 @@ The public API lives here; everything else is implementation or an expert tier
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.api import Index, IndexReport, create_index, index_paths, open_index
 from searchlib.errors import (
+    AfterCommitError,
     AnalysisError,
     ArgumentError,
     CorruptIndexError,
@@ -21,6 +22,7 @@ from searchlib.errors import (
     IndexNotFoundError,
     IndexStateError,
     IngestError,
+    IngestWarning,
     LockError,
     QuerySyntaxError,
     SearchlibError,
@@ -33,6 +35,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AboutItem",
+    "AfterCommitError",
     "AnalysisError",
     "Analyzer",
     "ArgumentError",
@@ -49,6 +52,7 @@ __all__ = [
     "IndexReport",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "RelatedItem",

@@ -17,18 +17,39 @@ from typing import Any
 
 import attrs
 
-from searchlib.errors import IndexNotFoundError, IndexStateError, IngestError
-from searchlib.index import IndexReader, IndexWriter, latest_generation, record_from_stored
+from searchlib.errors import (
+    IndexNotFoundError,
+    IndexStateError,
+    IngestError,
+    IngestWarning,
+    SearchlibError,
+)
+from searchlib.index import (
+    IndexReader,
+    IndexWriter,
+    latest_generation,
+    read_manifest,
+    record_from_stored,
+)
 from searchlib.index.check import check_index
+from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
-from searchlib.search.twins import store_twins
+from searchlib.search.twins import links_name, store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
+from searchlib.storage.directory import LOCK_NAME
 
-__all__ = ["Index", "IndexReport", "create_index", "index_paths", "open_index"]
+__all__ = [
+    "Index",
+    "IndexReport",
+    "create_index",
+    "discard_on_failure",
+    "index_paths",
+    "open_index",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -146,6 +167,7 @@ class Index:
         country: str | None = None,
         kind: str | None = None,
         doc_lang: str | None = None,
+        section: str | None = None,
         since: _dt.date | None = None,
         until: _dt.date | None = None,
         facets: bool = False,
@@ -165,12 +187,16 @@ class Index:
         most ``MAX_RESULT_WINDOW`` (10,000); anything else raises ArgumentError (a ValueError).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
-        filter without changing scores (``doc_lang`` restricts the documents' language).
+        filter without changing scores (``doc_lang`` restricts the documents' language;
+        ``country`` takes any name of a country in English or Spanish, or its ISO code;
+        ``section`` a byline section such as "China and Crime").
         ``cross_lingual`` also matches the query's translation against the other language;
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
+        filters = Filters(
+            lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
+        )
         return self.searcher().search(
             query,
             limit,
@@ -201,9 +227,19 @@ class Index:
         return self.searcher().explain(query, doc_id, lang, cross_lingual, syntax)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
-        """The stored record of ``doc_id``, or None."""
-        doc = self.reader.document(doc_id)
-        return None if doc is None else record_from_stored(doc)
+        """The stored record of ``doc_id``, or None; a brief comes with its related items
+        (those still in the index)."""
+        reader = self.reader
+        doc = reader.document(doc_id)
+        if doc is None:
+            return None
+        related = []
+        for rid in doc.get("related", ()):
+            stored = reader.document(rid)
+            item = None if stored is None else record_from_stored(stored)
+            if isinstance(item, RelatedItem):
+                related.append(item)
+        return record_from_stored(doc, tuple(related))
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         return self.reader.document(doc_id)
@@ -223,8 +259,22 @@ class Index:
         return check_index(self.directory)
 
 
+def _not_a_folder(path: PathLike) -> str | None:
+    """Why ``path`` can be no index folder (it, or a folder above it, is a file), or None."""
+    p = Path(path)
+    for candidate in (p, *p.parents):
+        if candidate.exists():
+            if candidate.is_dir():
+                return None
+            what = "it is a file" if candidate == p else f"{candidate} is a file"
+            return f"{what}, not a folder"
+    return None
+
+
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
     """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    if path is not None and (why := _not_a_folder(path)) is not None:
+        raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
     if latest_generation(directory) is None:
         IndexWriter(
@@ -235,6 +285,8 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
     """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    if (why := _not_a_folder(path)) is not None:
+        raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
     if latest_generation(directory) is None:
         raise IndexNotFoundError(
@@ -243,12 +295,70 @@ def open_index(path: PathLike, **kwargs: Any) -> Index:
     return Index(directory, **kwargs)
 
 
+@contextmanager
+def discard_on_failure(path: PathLike) -> Iterator[Callable[[], None]]:
+    """Guard a batch run into the on-disk index at ``path`` (the ``searchlib index`` command).
+
+    When no index was at ``path`` before and the run fails (the block raises, or calls the
+    function it is given) with no document committed, what the run created is removed: the
+    index's own files, then the folders made for it if they are empty. A failed first run
+    thus leaves no empty index that would answer "no results". An index that was there before
+    is never touched, nor is any file the index did not write.
+    """
+    folder = Path(os.path.abspath(path))
+    new_folders = []
+    parent = folder
+    while not parent.exists() and parent != parent.parent:
+        new_folders.append(parent)
+        parent = parent.parent
+    try:
+        existed = not new_folders and latest_generation(FileDirectory(folder)) is not None
+    except (SearchlibError, OSError):  # not a folder, unreadable: nothing will be touched
+        existed = True
+    failed = False
+
+    def fail() -> None:
+        nonlocal failed
+        failed = True
+
+    try:
+        yield fail
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        if failed and not existed:
+            _remove_empty_index(folder, new_folders)
+
+
+def _remove_empty_index(folder: Path, new_folders: list[Path]) -> None:
+    try:
+        directory = FileDirectory(folder)
+        generation = latest_generation(directory)
+        if generation is not None and read_manifest(directory).segments:
+            return  # the run committed documents before it failed: they are kept
+        ours = {LOCK_NAME} | ({links_name(generation)} if generation is not None else set())
+        for name in directory.list():
+            if OWN_FILE_RE.match(name) or name in ours:
+                directory.delete(name)
+    except (SearchlibError, OSError):
+        return
+    for made in new_folders:  # deepest first
+        try:
+            made.rmdir()
+        except OSError:
+            return
+
+
 @attrs.define
 class IndexReport:
-    """What a batch indexing run did."""
+    """What a batch indexing run did: ``skipped`` lists every input not indexed (bad records
+    and files, files a folder does not contribute), ``warnings`` what was indexed with a loss
+    (a record without its unparseable date)."""
 
     indexed: int = 0
     skipped: list[IngestError] = attrs.field(factory=list)
+    warnings: list[IngestWarning] = attrs.field(factory=list)
     seconds: float = 0.0
     bytes: int = 0
     generation: int = 0
@@ -262,6 +372,7 @@ class IndexReport:
             "indexed": self.indexed,
             "skipped": len(self.skipped),
             "errors": [str(e) for e in self.skipped],
+            "warnings": [str(w) for w in self.warnings],
             "seconds": round(self.seconds, 3),
             "docs_per_s": round(self.docs_per_s, 1),
             "generation": self.generation,
@@ -276,6 +387,7 @@ def index_paths(
     workers: int | None = None,
     on_skip: Callable[[IngestError], None] | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
+    on_warning: Callable[[IngestWarning], None] | None = None,
 ) -> IndexReport:
     """Ingest files and folders into ``index``; bad input is skipped and reported, the rest kept.
 
@@ -283,10 +395,11 @@ def index_paths(
     this process), each writing whole segments; with ``commit_every`` the run is sequential and
     commits every that many records, so an interruption keeps whole commits.
     ``on_progress(records, bytes_done, bytes_total)`` reports progress (bytes are 0 when the
-    run is sequential).
+    run is sequential); ``on_skip`` and ``on_warning`` see each entry of the report's
+    ``skipped`` and ``warnings`` as it is found.
     """
     with _gc_paused():
-        return _index_paths(index, paths, commit_every, workers, on_skip, on_progress)
+        return _index_paths(index, paths, commit_every, workers, on_skip, on_progress, on_warning)
 
 
 @contextmanager
@@ -320,9 +433,16 @@ def _index_paths(
     workers: int | None,
     on_skip: Callable[[IngestError], None] | None,
     on_progress: Callable[[int, int, int], None] | None,
+    on_warning: Callable[[IngestWarning], None] | None,
 ) -> IndexReport:
     report = IndexReport()
     t0 = time.perf_counter()
+
+    def warn(warning: IngestWarning) -> None:
+        report.warnings.append(warning)
+        if on_warning:
+            on_warning(warning)
+
     if workers != 1 and not commit_every and isinstance(index.directory, FileDirectory):
         # Imported here: worker processes (multiprocessing, concurrent.futures) are only for
         # indexing, and every search command would pay for their import.
@@ -335,12 +455,13 @@ def _index_paths(
             workers=workers,
             on_skip=on_skip,
             on_progress=on_progress,
+            on_warning=warn,
         )
         report.generation = index.commit()
         report.seconds = time.perf_counter() - t0
         return report
     since_commit = 0
-    for item in iter_records([Path(p) for p in paths]):
+    for item in iter_records([Path(p) for p in paths], warn):
         if isinstance(item, IngestError):
             report.skipped.append(item)
             if on_skip:

@@ -10,6 +10,11 @@ Each worker takes a contiguous run of tasks, so it learns the vocabulary of its 
 input rather than of all of it (with tasks dealt out in turn, two workers on the news corpus
 spent 15% more CPU), and steals from the back of the longest run once its own is done;
 runs end with smaller tasks, so what is stolen last is short (:func:`_plan`).
+
+Workers die with the process that started them (:func:`_die_with_parent`): a killed indexer
+leaves no worker writing segment files, and the write lock is never theirs (the storage layer
+closes a lock's descriptor in every forked child), so the next writer can start at once and
+removes the segments the dead run left behind.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ import itertools
 import math
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from searchlib.errors import IngestError
+from searchlib.errors import IngestError, IngestWarning
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
 from searchlib.index.segment import write_segment
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
@@ -35,8 +43,8 @@ CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
 bound its memory."""
 
-_Error = tuple[str, str, "int | None"]
-_Result = tuple["dict[str, Any] | None", list[str], list[_Error], int]
+_Note = tuple[bool, str, str, "int | None"]  # warning?, path, reason, line: IngestWarning/Error
+_Result = tuple["dict[str, Any] | None", list[str], list[_Note], int]
 
 
 def default_workers() -> int:
@@ -114,12 +122,16 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
     reader = IndexReader.open(directory)  # related items already in the index are not re-added
     builder = SegmentBuilder()
     seen: set[str] = set()
-    errors: list[_Error] = []
+    notes: list[_Note] = []  # errors and warnings, in input order
+
+    def warn(w: IngestWarning) -> None:
+        notes.append((True, w.path, w.reason, w.line))
+
     count = 0
     for chunk in chunks:
-        for item in read_chunk(chunk):
+        for item in read_chunk(chunk, warn):
             if isinstance(item, IngestError):
-                errors.append((item.path, item.reason, item.line))
+                notes.append((False, item.path, item.reason, item.line))
                 continue
             count += 1
             builder.add(to_index_doc(item))
@@ -130,9 +142,9 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
                         seen.add(rel.id)
                         builder.add(to_index_doc(rel))
     if not len(builder):
-        return None, [], errors, count
+        return None, [], notes, count
     entry = write_segment(directory, name, builder.finish())
-    return entry, builder.ids, errors, count
+    return entry, builder.ids, notes, count
 
 
 def _run(
@@ -152,17 +164,69 @@ def _run(
     # done takes the last task of the run with the most left (work stealing, as in Cilk).
     ends = [*bounds[1:], len(jobs)]
     runs = context.Array("q", [*(x for run in zip(bounds, ends, strict=True) for x in run), 0])
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(runs, jobs)
-    ) as pool:
-        yield from pool.map(_next_task, range(len(jobs)))
+    lifeline = os.pipe()  # only this process holds the write end open: EOF when it is gone
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(runs, jobs, os.getpid(), lifeline),
+        ) as pool:
+            yield from pool.map(_next_task, range(len(jobs)))
+    finally:
+        for fd in lifeline:
+            os.close(fd)
 
 
 _WORKER: dict[str, Any] = {}  # in a worker process: the shared runs, the jobs, its own run
 
 
-def _start_worker(runs: Any, jobs: list[tuple[str, str, list[Chunk]]]) -> None:
+def _start_worker(
+    runs: Any, jobs: list[tuple[str, str, list[Chunk]]], parent: int, lifeline: tuple[int, int]
+) -> None:
+    _die_with_parent(parent, lifeline)
     _WORKER.update(runs=runs, jobs=jobs, run=None)
+
+
+def _die_with_parent(parent: int, lifeline: tuple[int, int]) -> None:
+    """Worker: end this process as soon as ``parent`` (the indexing process) ends.
+
+    A worker orphaned by a killed indexer would otherwise go on writing segments that no
+    commit will ever name. On Linux the kernel kills it (``PR_SET_PDEATHSIG``); everywhere, a
+    thread waits on the read end of ``lifeline``, a pipe whose write end only the parent keeps
+    open, and ends the process at end of file, which is when the parent is gone.
+    """
+    read_end, write_end = lifeline
+    os.close(write_end)  # this process's copy, inherited through fork
+    _kill_me_with_parent()
+    threading.Thread(target=_wait_for_eof, args=(read_end,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the two above were in place
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _kill_me_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+        return False
+
+
+def _wait_for_eof(fd: int) -> None:
+    try:
+        while os.read(fd, 1):
+            pass
+    except OSError:
+        pass
+    os._exit(1)
 
 
 def _next_task(_: int) -> tuple[int, _Result]:
@@ -195,11 +259,13 @@ def bulk_index(
     chunk_bytes: int = CHUNK_BYTES,
     on_skip: Callable[[IngestError], None] | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
+    on_warning: Callable[[IngestWarning], None] | None = None,
 ) -> tuple[int, list[IngestError]]:
     """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
 
-    ``on_progress(records, bytes_done, bytes_total)`` is called after each task. Returns
-    (records indexed, errors). Nothing is committed: the caller commits.
+    ``on_progress(records, bytes_done, bytes_total)`` is called after each task; ``on_skip``
+    and ``on_warning`` in input order. Returns (records indexed, errors). Nothing is
+    committed: the caller commits.
     """
     sources = list(sources)
     workers = workers or default_workers()
@@ -217,9 +283,13 @@ def bulk_index(
         indexed += result[3]
         done += sizes[task]
         while applied in finished:
-            entry, ids, errs, _ = finished.pop(applied)
+            entry, ids, notes, _ = finished.pop(applied)
             applied += 1
-            for p, reason, line in errs:
+            for is_warning, p, reason, line in notes:
+                if is_warning:
+                    if on_warning:
+                        on_warning(IngestWarning(p, reason, line))
+                    continue
                 err = IngestError(p, reason, line)
                 errors.append(err)
                 if on_skip:

@@ -10,9 +10,13 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock
+     +-- AfterCommitError       a commit was published, then a later step (merge...) failed
      +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
           +-- IndexFormatTooOldError
           +-- IndexFormatTooNewError
+
+Input kept with a loss (a record indexed without its unparseable date) is reported as an
+:class:`IngestWarning`, a value with the same fields as IngestError that is never raised.
 
 No class is called ``IndexError``: that would shadow the builtin (Whoosh did).
 """
@@ -20,6 +24,7 @@ No class is called ``IndexError``: that would shadow the builtin (Whoosh did).
 from __future__ import annotations
 
 __all__ = [
+    "AfterCommitError",
     "AnalysisError",
     "ArgumentError",
     "CorruptIndexError",
@@ -28,6 +33,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "SearchlibError",
@@ -53,6 +59,39 @@ class IngestError(SearchlibError):
         self.reason = reason
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
+
+
+class IngestWarning:
+    """Input that was indexed with a loss, e.g. a record whose date could not be read (a
+    report, not an exception: nothing was skipped).
+
+    Attributes:
+        path: the file the input came from.
+        line: 1-based line number inside the file, or None.
+        reason: what was lost and why, in words.
+    """
+
+    __slots__ = ("line", "path", "reason")
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"IngestWarning({self.path!r}, {self.reason!r}, line={self.line!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IngestWarning):
+            return NotImplemented
+        return (self.path, self.line, self.reason) == (other.path, other.line, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.reason))
 
 
 class AnalysisError(SearchlibError):
@@ -91,6 +130,25 @@ class IndexNotFoundError(IndexStateError):
 
 class LockError(SearchlibError):
     """Another writer holds the index's write lock."""
+
+
+class AfterCommitError(SearchlibError):
+    """A commit was published, then a step after it failed (a merge or cleanup on a full disk).
+
+    The commit happened: its changes are in the index as generation ``generation``. A plain
+    exception from ``commit()`` means the opposite: nothing was published.
+
+    Attributes:
+        generation: the generation the commit published.
+        step: what failed after it ("merge", "cleanup", "reopen").
+    """
+
+    def __init__(self, generation: int, step: str, cause: BaseException) -> None:
+        self.generation = generation
+        self.step = step
+        super().__init__(
+            f"commit published as generation {generation}, then the {step} after it failed: {cause}"
+        )
 
 
 class CorruptIndexError(SearchlibError):

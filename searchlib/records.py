@@ -9,12 +9,35 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["AboutItem", "Brief", "RelatedItem", "stable_id"]
+from searchlib.countries import canonical
+
+__all__ = ["AboutItem", "Brief", "RelatedItem", "id_problem", "stable_id"]
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot be a document id, or None when it can.
+
+    Ids are printed, typed back into ``get``/``delete`` and written one per line: a control
+    character (NUL, a newline, an escape) would make an id no one can see or type.
+
+    >>> id_problem("x\\x00y")
+    'id holds a control character (U+0000 at position 1)'
+    """
+    if doc_id == "":
+        return "id is empty"
+    m = _CONTROL_RE.search(doc_id)
+    if m:
+        return f"id holds a control character (U+{ord(m.group()):04X} at position {m.start()})"
+    return None
 
 
 def stable_id(*parts: object) -> str:
@@ -91,13 +114,15 @@ class Brief:
         title: the headline.
         body: the article's paragraphs, boilerplate removed.
         date: publication date, when known.
-        countries: countries or sections from the byline (``PERU``, ``MEXICO, GUATEMALA``).
+        countries: the countries of the byline or record, as written (``Peru``, ``EEUU``);
+            :attr:`country_codes` gives their ISO 3166 codes.
         authors: byline authors.
         related: the page's *Related Content* items.
         about: the page's *About* items.
         source: where the record came from (path, path:line or URL).
         url: the page's URL when known.
         meta: extra fields of the source record, kept as stored metadata.
+        sections: byline labels that are no country (``China and Crime``, ``Armas y Seguridad``).
     """
 
     id: str
@@ -113,6 +138,13 @@ class Brief:
     source: str = ""
     url: str | None = None
     meta: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+    sections: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
+
+    @property
+    def country_codes(self) -> tuple[str | None, ...]:
+        """The ISO 3166 code of each of :attr:`countries` (None for a name the vocabulary of
+        :mod:`searchlib.countries` does not know)."""
+        return tuple(canonical(c) for c in self.countries)
 
     @property
     def text(self) -> str:

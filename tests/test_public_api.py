@@ -6,6 +6,7 @@ import searchlib
 
 EXPECTED = [
     "AboutItem",
+    "AfterCommitError",
     "AnalysisError",
     "Analyzer",
     "ArgumentError",
@@ -22,6 +23,7 @@ EXPECTED = [
     "IndexReport",
     "IndexStateError",
     "IngestError",
+    "IngestWarning",
     "LockError",
     "QuerySyntaxError",
     "RelatedItem",
@@ -58,6 +60,8 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         "index",
         "ingest",
         "records",
+        "countries",
+        "dates",
         "search",
         "storage",
         "cli",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,28 +40,53 @@ class IndexReader:
         self._df_cache: dict[tuple[str, str], int] = {}
 
     @classmethod
-    def open(cls, directory: Directory, generation: int | None = None) -> IndexReader:
-        """Open the newest commit (or ``generation``), retrying if a writer replaces it."""
-        for attempt in range(5):
-            manifest = read_manifest(directory, generation)
+    def open(
+        cls,
+        directory: Directory,
+        generation: int | None = None,
+        reuse: Sequence[SegmentReader] = (),
+    ) -> IndexReader:
+        """Open the newest commit (or ``generation``), retrying if a writer replaces it.
+
+        Between listing the folder and mapping the files of the newest commit, a writer may
+        publish a newer one and delete the older files: a missing file is then retried on the
+        newer commit (as long as commits keep coming), and reported as damage only when the
+        commit being opened is still the newest. Once open, the reader holds every file mapped,
+        so later deletions do not affect it.
+
+        ``reuse``: segment readers of an earlier snapshot; a segment the new commit still has,
+        with the same deletions, is shared instead of opened again (its files, checks and
+        decoded tables are the same).
+        """
+        known = {(s.name, s.deletes_file): s for s in reuse}
+        attempt = 0
+        while True:
+            tried = generation if generation is not None else latest_generation(directory)
             try:
+                manifest = read_manifest(directory, tried)
                 segments = [
-                    SegmentReader(directory, s, s.get("deletes")) for s in manifest.segments
+                    known.get((s["name"], s.get("deletes")))
+                    or SegmentReader(directory, s, s.get("deletes"))
+                    for s in manifest.segments
                 ]
                 return cls(directory, manifest, segments)
             except CorruptIndexError:
-                # A concurrent commit may have removed files of an older generation; retry on
-                # the newer one, but report real damage.
-                if generation is not None or latest_generation(directory) == manifest.generation:
+                # Retry on a newer commit, but report real damage of the newest one.
+                latest = latest_generation(directory)
+                if generation is not None or latest is None or latest == tried:
                     raise
-                time.sleep(0.01 * (attempt + 1))
-        raise CorruptIndexError(directory.describe(""), "index kept changing while being opened")
+                attempt += 1
+                if attempt > 100:
+                    raise CorruptIndexError(
+                        directory.describe(""), "index kept changing while being opened"
+                    ) from None
+                time.sleep(0.001 * min(attempt, 10))
 
     def reopen(self) -> IndexReader:
         """This reader if it is current, else a reader of the newest commit."""
         if latest_generation(self.directory) == self.generation:
             return self
-        return IndexReader.open(self.directory)
+        return IndexReader.open(self.directory, reuse=self.segments)
 
     @property
     def generation(self) -> int:
@@ -155,7 +180,9 @@ class IndexReader:
                 codes = s.cols[col][live]
                 for code, count in Counter(codes.tolist()).items():
                     counter[table[code]] += count
-        size = sum(self.directory.size(f) for f in self.manifest.files())
+        # The sizes of the files this snapshot holds mapped, not of the folder's entries: a
+        # writer may have deleted them since (the snapshot still reads them).
+        size = self.manifest.nbytes + sum(s.nbytes for s in self.segments)
         return {
             "docs": self.doc_count,
             "segments": len(self.segments),

@@ -3,19 +3,28 @@
 A segment named ``s000001`` is six files, each in the checksummed array format of
 :mod:`searchlib.storage.codec`:
 
-* ``.terms`` per field: ``F/terms`` (UTF-8 terms joined by NUL, sorted), ``F/start`` (u8, n+1:
-  where each term's postings begin) and ``F/pstart`` (u8, n+1: where its positions begin).
+* ``.terms`` per field: ``F/terms`` + ``F/terms_off`` (a string table: UTF-8 bytes and n+1
+  offsets, sorted), ``F/start`` (u8, n+1: where each term's postings begin) and ``F/pstart``
+  (u8, n+1: where its positions begin); ``@words/L/words`` and ``@words/L/terms`` (string
+  tables) map the normalized words of language L to their terms.
 * ``.post``  per field: ``F/docs`` (doc numbers, ascending per term), ``F/tfs``.
 * ``.pos``   per field: ``F/pos`` (positions, ascending per posting, grouped like the postings).
 * ``.len``   per field: ``F`` (terms per document); meta holds each field's total.
 * ``.cols``  column values for filters, facets and lookups: ``lang``, ``kind`` (codes into meta
-  tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` and ``links``
-  (CSR: ``X_off`` + codes), ``ids`` (NUL-joined ids).
+  tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` (ISO codes
+  of :mod:`searchlib.countries`, or names as written: older segments, unknown countries),
+  ``sections`` (absent in older segments: none) and ``links`` (CSR: ``X_off`` + codes),
+  ``ids`` + ``ids_off`` (a string table), ``titles`` + ``titles_off``.
 * ``.store`` stored fields: UTF-8 JSON objects in compressed blocks of ``STORE_BLOCK``
   documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
   the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
   Meta ``codec`` names the compression: ``zstd`` (level 1, written now) or ``zlib`` (the
   default when absent, as written before).
+
+Every string table stores explicit offsets: no byte is a separator, so a string may hold any
+character (NUL included). Format versions are per file: ``.terms`` and ``.cols`` are version 2
+(version 1 joined strings with NUL; it is still read, and a table whose count does not match
+what it describes, as an id with a NUL in it made, raises :class:`CorruptIndexError`).
 
 Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
 bitmap), named by the manifest, so a segment's own files are never rewritten.
@@ -32,13 +41,23 @@ import numpy as np
 import zstandard
 
 from searchlib._json import loads
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
-from searchlib.storage import Directory, decode_array_file, encode_array_file
+from searchlib.storage import (
+    Directory,
+    decode_array_file,
+    decode_strings,
+    encode_array_file,
+    encode_strings,
+)
 
 __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_segment"]
 
 VERSION = 1
+"""Version of the files whose bytes have not changed since the first format (and of deletes)."""
+VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 1}
+"""The version each segment file is written in (version 1 of every file is read too)."""
 NO_DATE = np.iinfo(np.int32).min
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
@@ -58,6 +77,8 @@ _REQUIRED_COLS = frozenset(
 STORE_BLOCK = 16
 """Documents per compressed block of stored fields: a hit costs one small decompression."""
 STORE_ZSTD_LEVEL = 1
+_MIN_DAY = -719162  # 0001-01-01 in days since 1970-01-01
+_MAX_DAY = 2932896  # 9999-12-31
 _MAX_STORE_BLOCK = 1 << 28  # bytes of one uncompressed block: more is a damaged or hostile file
 
 
@@ -98,6 +119,7 @@ class SegmentData:
     countries: list[Sequence[str]]
     links: list[Sequence[str]]
     stored: list[bytes]  # one JSON object per document
+    sections: list[Sequence[str]] = attrs.field(factory=list)  # empty: no document has one
     titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
     words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
 
@@ -141,11 +163,13 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     }
 
 
-def _blob(strings: Sequence[str]) -> np.ndarray:
-    return np.frombuffer("\0".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+def _put_strings(arrays: dict[str, np.ndarray], key: str, strings: Sequence[str]) -> None:
+    """Store ``strings`` as the string table ``key`` (bytes) + ``key_off`` (offsets)."""
+    arrays[key], arrays[f"{key}_off"] = encode_strings(strings)
 
 
-def _unblob(blob: np.ndarray | None) -> list[str]:
+def _v1_strings(blob: np.ndarray | None) -> list[str]:
+    """A version-1 table: UTF-8 strings joined by NUL (counts are checked by the caller)."""
     if blob is None or blob.size == 0:
         return []
     text: str = blob.tobytes().decode("utf-8", "surrogatepass")
@@ -160,8 +184,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     post_arrays: dict[str, np.ndarray] = {}
     pos_arrays: dict[str, np.ndarray] = {}
     for field, fp in sorted(data.fields.items()):
-        blob = "\0".join(fp.terms).encode("utf-8")
-        terms_arrays[f"{field}/terms"] = np.frombuffer(blob, dtype=np.uint8)
+        _put_strings(terms_arrays, f"{field}/terms", fp.terms)
         terms_arrays[f"{field}/start"] = fp.start.astype(smallest_uint(int(fp.start[-1])))
         terms_arrays[f"{field}/pstart"] = fp.pstart.astype(smallest_uint(int(fp.pstart[-1])))
         post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype)
@@ -169,8 +192,8 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         pos_arrays[f"{field}/pos"] = fp.pos.astype(smallest_uint(int(fp.pos.max(initial=0))))
     for lang, pairs in sorted(data.words.items()):
         words = sorted(pairs)
-        terms_arrays[f"@words/{lang}/words"] = _blob(words)
-        terms_arrays[f"@words/{lang}/terms"] = _blob([pairs[w] for w in words])
+        _put_strings(terms_arrays, f"@words/{lang}/words", words)
+        _put_strings(terms_arrays, f"@words/{lang}/terms", [pairs[w] for w in words])
     len_arrays: dict[str, np.ndarray] = {
         f: a.astype(smallest_uint(int(a.max(initial=0)))) for f, a in sorted(data.lengths.items())
     }
@@ -181,6 +204,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     kinds, kind_codes = _codes(data.kind)
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
+    sections, s_off, s_codes = _csr(data.sections or [()] * n)
     encoded_titles = (
         [t.encode("utf-8", "surrogatepass") for t in data.titles] if data.titles else [b""] * n
     )
@@ -194,15 +218,18 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "countries": c_codes,
         "links_off": l_off,
         "links": l_codes,
-        "ids": _blob(data.ids),
+        "sections_off": s_off,
+        "sections": s_codes,
         "titles": np.frombuffer(b"".join(encoded_titles), dtype=np.uint8),
         "titles_off": titles_off,
     }
+    _put_strings(cols, "ids", data.ids)
     cols_meta: dict[str, Any] = {
         "langs": langs,
         "kinds": kinds,
         "countries": countries,
         "links": links,
+        "sections": sections,
     }
     store = _compress_store(data.stored)
     files = {}
@@ -217,7 +244,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     for ext, arrays, meta in parts:
         fname = f"{name}.{ext}"
         files[fname] = directory.write(
-            fname, encode_array_file(f"segment-{ext}", VERSION, arrays, meta)
+            fname, encode_array_file(f"segment-{ext}", VERSIONS[ext], arrays, meta)
         )
     return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
 
@@ -235,6 +262,9 @@ class SegmentReader:
         self.ndocs: int = int(entry["docs"])
         self.directory = directory
         self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
+        self.nbytes = sum(f.nbytes for f in self._files.values())
+        """Bytes of the files this reader holds (mapped: readable even once a writer deletes
+        them)."""
         t, p, q = self._files["terms"], self._files["post"], self._files["pos"]
         self.field_names: list[str] = sorted(
             {k.split("/")[0] for k in t.arrays if not k.startswith("@")}
@@ -242,9 +272,10 @@ class SegmentReader:
         self._words: dict[str, tuple[list[str], list[str]]] = {}
         self._terms_cache: dict[str, list[str]] = {}
         self._term_index: dict[str, dict[str, int]] = {}
+        self._fields: dict[str, tuple[np.ndarray, ...]] = {}
         self._t, self._p, self._q = t.arrays, p.arrays, q.arrays
         self.lengths: dict[str, np.ndarray] = self._files["len"].arrays
-        self.length_totals: dict[str, int] = self._files["len"].meta["totals"]
+        self.length_totals: dict[str, int] = self._files["len"].meta.get("totals")
         cols = self._files["cols"]
         self.cols = cols.arrays
         self.col_tables: dict[str, list[str]] = cols.meta
@@ -253,13 +284,18 @@ class SegmentReader:
         self._id_index: dict[str, int] | None = None
         self.live: np.ndarray | None = None  # bool per doc; None when nothing is deleted
         self.deletes_file = deletes
+        self._check_shapes()
         if deletes is not None:
             f = decode_array_file(
                 directory.read(deletes), directory.describe(deletes), "deletes", VERSION, VERSION
             )
-            bits = np.unpackbits(f["bits"], count=self.ndocs).astype(bool)
-            self.live = ~bits
-        self._check_shapes()
+            self.nbytes += f.nbytes
+            bits = f.arrays.get("bits")
+            if bits is None or bits.dtype != np.uint8 or bits.size != (self.ndocs + 7) // 8:
+                raise CorruptIndexError(
+                    directory.describe(deletes), f"deletion bitmap does not fit {self.ndocs} docs"
+                )
+            self.live = ~np.unpackbits(bits, count=self.ndocs).astype(bool)
 
     def _open(self, ext: str) -> Any:
         fname = f"{self.name}.{ext}"
@@ -267,34 +303,98 @@ class SegmentReader:
             self.directory.read(fname),
             self.directory.describe(fname),
             f"segment-{ext}",
-            VERSION,
-            VERSION,
+            1,
+            VERSIONS[ext],
         )
 
+    def _corrupt(self, ext: str, detail: str) -> CorruptIndexError:
+        return CorruptIndexError(self.directory.describe(f"{self.name}.{ext}"), detail)
+
+    def _check_offsets(self, ext: str, what: str, off: np.ndarray, n: int, end: int) -> None:
+        """``off`` must hold n+1 ascending offsets from 0 to ``end``."""
+        if (
+            off.size == 0
+            or off.size != n + 1
+            or int(off[0]) != 0
+            or int(off[-1]) != end
+            or (n > 1 and bool((np.diff(off.astype(np.int64)) < 0).any()))
+        ):
+            raise self._corrupt(ext, f"{what}: offsets do not cover their values")
+
+    def _check_codes(self, column: str, codes: np.ndarray, table: str) -> None:
+        values = self.col_tables.get(table)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise self._corrupt("cols", f"table {table} is not a list of strings")
+        if codes.size and int(codes.max()) >= len(values):
+            raise self._corrupt("cols", f"{column}: code outside its table")
+
     def _check_shapes(self) -> None:
-        for key, arr in self.lengths.items():
-            if arr.size != self.ndocs:
-                raise CorruptIndexError(
-                    self.directory.describe(f"{self.name}.len"),
-                    f"{key} has {arr.size} lengths for {self.ndocs} docs",
-                )
+        """What every read relies on, checked when the segment opens (cheap: per document, not
+        per posting): sizes match the doc count, offsets ascend and stay inside their arrays,
+        codes point into their tables. Postings are checked per field on first use."""
         missing = _REQUIRED_COLS.difference(self.cols)
+        if self._files["cols"].version >= 2 and "ids_off" not in self.cols:
+            missing = missing | {"ids_off"}
         if missing:
-            raise CorruptIndexError(
-                self.directory.describe(f"{self.name}.cols"), f"missing columns {sorted(missing)}"
-            )
-        if self.cols["lang"].size != self.ndocs:
-            raise CorruptIndexError(
-                self.directory.describe(f"{self.name}.cols"), "column sizes differ from doc count"
-            )
+            raise self._corrupt("cols", f"missing columns {sorted(missing)}")
+        n = self.ndocs
+        cols = self.cols
+        if any(cols[c].size != n for c in ("lang", "kind", "date")):
+            raise self._corrupt("cols", "column sizes differ from doc count")
+        for key, arr in self.lengths.items():
+            if arr.size != n:
+                raise self._corrupt("len", f"{key} has {arr.size} lengths for {n} docs")
+        totals = self.length_totals
+        if not isinstance(totals, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in totals.values()
+        ):
+            raise self._corrupt("len", "length totals are not integers")
+        self._check_codes("lang", cols["lang"], "langs")
+        if not set(self.col_tables["langs"]) <= set(LANGS):
+            raise self._corrupt("cols", f"unknown languages {self.col_tables['langs']}")
+        self._check_codes("kind", cols["kind"], "kinds")
+        for col in ("countries", "links"):
+            self._check_offsets("cols", col, cols[f"{col}_off"], n, cols[col].size)
+            self._check_codes(col, cols[col], col)
+        self._check_offsets("cols", "titles", cols["titles_off"], n, cols["titles"].size)
+        dates = cols["date"].astype(np.int64)
+        known = dates[dates != NO_DATE]
+        if known.size and (int(known.min()) < _MIN_DAY or int(known.max()) > _MAX_DAY):
+            raise self._corrupt("cols", "date out of range")
+        store = self._files["store"]
+        if not {"data", "blocks", "offs"} <= store.arrays.keys():
+            raise self._corrupt("store", "missing arrays")
+        blocks = -(-n // STORE_BLOCK)
+        self._check_offsets("store", "blocks", store["blocks"], blocks, store["data"].size)
+        if store["offs"].size != n + 1:
+            raise self._corrupt("store", "document offsets differ from doc count")
 
     # -- terms and postings -------------------------------------------------------------------
+
+    def _strings(self, ext: str, key: str) -> list[str]:
+        """A string table of the ``ext`` file ([] when absent)."""
+        f = self._files[ext]
+        blob = f.arrays.get(key)
+        if f.version < 2:
+            try:
+                return _v1_strings(blob)
+            except UnicodeDecodeError as exc:
+                raise self._corrupt(ext, f"{key}: not UTF-8") from exc
+        offs = f.arrays.get(f"{key}_off")
+        if blob is None and offs is None:
+            return []
+        if blob is None or offs is None:
+            raise self._corrupt(ext, f"string table {key} lacks its bytes or offsets")
+        return decode_strings(blob, offs, self.directory.describe(f"{self.name}.{ext}"), key)
 
     def terms(self, field: str) -> list[str]:
         """The sorted terms of ``field`` (decoded once, then cached)."""
         terms = self._terms_cache.get(field)
         if terms is None:
-            terms = _unblob(self._t.get(f"{field}/terms"))
+            terms = self._strings("terms", f"{field}/terms")
+            start = self._t.get(f"{field}/start")
+            if len(terms) != (0 if start is None else start.size - 1):
+                raise self._corrupt("terms", f"{field}: {len(terms)} terms for their offsets")
             self._terms_cache[field] = terms
         return terms
 
@@ -302,11 +402,10 @@ class SegmentReader:
         """The segment's vocabulary in ``lang``: sorted normalized words and each word's term."""
         out = self._words.get(lang)
         if out is None:
-            words = _unblob(self._t.get(f"@words/{lang}/words"))
-            terms = _unblob(self._t.get(f"@words/{lang}/terms"))
+            words = self._strings("terms", f"@words/{lang}/words")
+            terms = self._strings("terms", f"@words/{lang}/terms")
             if len(words) != len(terms):
-                where = self.directory.describe(f"{self.name}.terms")
-                raise CorruptIndexError(where, f"word list of {lang} does not match its terms")
+                raise self._corrupt("terms", f"word list of {lang} does not match its terms")
             out = self._words[lang] = (words, terms)
         return out
 
@@ -318,18 +417,47 @@ class SegmentReader:
             self._term_index[field] = index
         return index.get(term, -1)
 
+    def _field(self, field: str) -> tuple[np.ndarray, ...]:
+        """(start, pstart, docs, tfs, pos) of ``field``, checked on first use: offsets ascend
+        and cover the postings, doc numbers are in range, each term's term frequencies add up
+        to its positions (so no read can run past an array or allocate more than it holds)."""
+        arrays = self._fields.get(field)
+        if arrays is None:
+            try:
+                start, pstart = self._t[f"{field}/start"], self._t[f"{field}/pstart"]
+                docs, tfs = self._p[f"{field}/docs"], self._p[f"{field}/tfs"]
+                pos = self._q[f"{field}/pos"]
+            except KeyError as exc:
+                raise self._corrupt("terms", f"{field}: missing array {exc}") from exc
+            n = start.size - 1
+            self._check_offsets("terms", f"{field} postings", start, n, docs.size)
+            self._check_offsets("terms", f"{field} positions", pstart, n, pos.size)
+            if tfs.size != docs.size:
+                raise self._corrupt("post", f"{field}: {tfs.size} frequencies, {docs.size} docs")
+            if docs.size and int(docs.max()) >= self.ndocs:
+                raise self._corrupt("post", f"{field}: doc number out of range")
+            if n and docs.size:
+                s64 = start.astype(np.int64)
+                if bool((np.diff(s64) <= 0).any()):
+                    raise self._corrupt("terms", f"{field}: a term without postings")
+                sums = np.add.reduceat(tfs, s64[:-1], dtype=np.int64)
+                if not np.array_equal(sums, np.diff(pstart.astype(np.int64))):
+                    raise self._corrupt("pos", f"{field}: positions do not match frequencies")
+            arrays = self._fields[field] = (start, pstart, docs, tfs, pos)
+        return arrays
+
     def doc_freq(self, field: str, term: str) -> int:
         i = self.term_ord(field, term)
         if i < 0:
             return 0
-        start = self._t[f"{field}/start"]
+        start = self._field(field)[0]
         return int(start[i + 1] - start[i])
 
     def postings_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
         """Doc numbers and term frequencies of the term with this ordinal."""
-        start = self._t[f"{field}/start"]
+        start, _, docs, tfs, _ = self._field(field)
         a, b = int(start[ordinal]), int(start[ordinal + 1])
-        return self._p[f"{field}/docs"][a:b], self._p[f"{field}/tfs"][a:b]
+        return docs[a:b], tfs[a:b]
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         i = self.term_ord(field, term)
@@ -337,12 +465,12 @@ class SegmentReader:
 
     def positions_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
         """All positions of the term (grouped per posting) and each posting's offset in them."""
-        pstart = self._t[f"{field}/pstart"]
+        start, pstart, docs, tfs, pos = self._field(field)
         a, b = int(pstart[ordinal]), int(pstart[ordinal + 1])
-        _, tfs = self.postings_at(field, ordinal)
-        offs = np.zeros(tfs.size + 1, dtype=np.int64)
-        np.cumsum(tfs, out=offs[1:])
-        return self._q[f"{field}/pos"][a:b], offs
+        t = tfs[int(start[ordinal]) : int(start[ordinal + 1])]
+        offs = np.zeros(t.size + 1, dtype=np.int64)
+        np.cumsum(t, out=offs[1:])
+        return pos[a:b], offs
 
     def posting_positions(self, field: str, ordinal: int, i: int) -> np.ndarray:
         """The positions of the term with this ordinal in its ``i``-th posting."""
@@ -354,21 +482,29 @@ class SegmentReader:
 
     def field_arrays(self, field: str) -> dict[str, np.ndarray]:
         """The raw arrays of a field (for merging and checking)."""
-        return {
-            "start": self._t[f"{field}/start"],
-            "pstart": self._t[f"{field}/pstart"],
-            "docs": self._p[f"{field}/docs"],
-            "tfs": self._p[f"{field}/tfs"],
-            "pos": self._q[f"{field}/pos"],
-        }
+        start, pstart, docs, tfs, pos = self._field(field)
+        return {"start": start, "pstart": pstart, "docs": docs, "tfs": tfs, "pos": pos}
 
     # -- documents ----------------------------------------------------------------------------
 
     @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            # an empty blob is no document, or one document whose id is ""
-            self._ids = _unblob(self.cols["ids"]) or [""] * self.ndocs
+            ids = self._strings("cols", "ids")
+            if self._files["cols"].version < 2 and not ids and self.ndocs == 1:
+                ids = [""]  # version 1: an empty table is one document whose id is ""
+            if len(ids) != self.ndocs:
+                raise self._corrupt(
+                    "cols",
+                    f"{len(ids)} ids for {self.ndocs} documents"
+                    + (
+                        " (format version 1 joined ids with NUL: an id holding NUL cannot be"
+                        " read back; index the documents again)"
+                        if self._files["cols"].version < 2
+                        else ""
+                    ),
+                )
+            self._ids = ids
         return self._ids
 
     def docnum(self, doc_id: str) -> int:
@@ -384,7 +520,10 @@ class SegmentReader:
         """The display title of a document (from the columns: no stored-field decompression)."""
         off = self.cols["titles_off"]
         raw: bytes = self.cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
-        return raw.decode("utf-8", "surrogatepass")
+        try:
+            return raw.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("cols", f"title of document {docnum} is not UTF-8") from exc
 
     def stored_raw(self, docnum: int) -> bytes:
         """The stored JSON of a document, as bytes."""
@@ -419,11 +558,11 @@ class SegmentReader:
     def stored(self, docnum: int) -> dict[str, Any]:
         raw = self.stored_raw(docnum)
         try:
-            doc: dict[str, Any] = loads(raw)
-        except ValueError as exc:
-            raise CorruptIndexError(
-                self.directory.describe(f"{self.name}.store"), f"document {docnum}: {exc}"
-            ) from exc
+            doc = loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise self._corrupt("store", f"document {docnum}: {exc}") from exc
+        if not isinstance(doc, dict):
+            raise self._corrupt("store", f"document {docnum} is not an object")
         return doc
 
     def column_codes(self, column: str, value: str) -> int:
@@ -445,6 +584,8 @@ class SegmentReader:
         return np.searchsorted(self.cols[f"{column}_off"], hits, side="right") - 1
 
     def doc_values(self, column: str, docnum: int) -> list[str]:
+        if column not in self.cols:  # a column newer than the segment (sections)
+            return []
         off = self.cols[f"{column}_off"]
         table = self.col_tables[column]
         return [table[int(c)] for c in self.cols[column][int(off[docnum]) : int(off[docnum + 1])]]

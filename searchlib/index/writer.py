@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from searchlib.errors import IndexStateError
+from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
 from searchlib.index.manifest import OWN_FILE_RE, Manifest, latest_generation, write_manifest
 from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
 from searchlib.index.reader import IndexReader
 from searchlib.index.segment import SegmentReader, write_deletes, write_segment
-from searchlib.records import Brief, RelatedItem
+from searchlib.records import Brief, RelatedItem, id_problem
 from searchlib.storage import Directory
 
 __all__ = ["IndexWriter"]
@@ -66,6 +66,7 @@ class IndexWriter:
             write_manifest(self.directory, self._manifest)
         self._reader = IndexReader.open(self.directory)
         self._manifest = self._reader.manifest
+        self._cleanup()  # files a killed writer (or its workers) wrote but never committed
         self._builder = SegmentBuilder()
         self._pending: dict[str, int] = {}  # id -> docnum in the builder
         self._superseded: list[int] = []  # builder docnums replaced before the flush
@@ -108,8 +109,19 @@ class IndexWriter:
         return self._reader
 
     def add(self, record: Brief | RelatedItem) -> None:
-        """Add ``record`` (replacing the document with its id) and a brief's related items."""
+        """Add ``record`` (replacing the document with its id) and a brief's related items.
+
+        Raises:
+            IngestError: the record's id (or a related item's) is empty or holds a control
+                character.
+        """
         self._check_open()
+        checked: tuple[Brief | RelatedItem, ...] = (record,)
+        if isinstance(record, Brief):
+            checked += record.related
+        for r in checked:
+            if problem := id_problem(r.id):
+                raise IngestError(getattr(r, "source", "") or "<record>", f"{problem}: {r.id!r}")
         self.add_document(to_index_doc(record))
         if isinstance(record, Brief):
             for item in record.related:
@@ -201,7 +213,14 @@ class IndexWriter:
     # -- commits ------------------------------------------------------------------------------
 
     def commit(self, merge: bool = True) -> int:
-        """Publish every change since the last commit; returns the new generation."""
+        """Publish every change since the last commit; returns the new generation.
+
+        A commit reports exactly whether it happened: an exception other than
+        :class:`AfterCommitError` means nothing was published (the last commit is intact and
+        the changes are still pending: commit again, e.g. once disk space is freed); an
+        ``AfterCommitError`` means the commit was published and a later step (the merge after
+        it, removing old files) failed.
+        """
         self._check_open()
         if not self.has_changes:
             return self._manifest.generation
@@ -221,7 +240,12 @@ class IndexWriter:
                 segments.append(kept)
         self._publish(Manifest(gen, tuple(segments), self._next_segment))
         if merge:
-            self.maybe_merge()
+            try:
+                self.maybe_merge()
+            except AfterCommitError:
+                raise
+            except Exception as exc:
+                raise AfterCommitError(gen, "merge", exc) from exc
         return self._manifest.generation
 
     def _with_deletes(
@@ -242,12 +266,31 @@ class IndexWriter:
         return entry
 
     def _publish(self, manifest: Manifest) -> None:
-        write_manifest(self.directory, manifest)
+        """Publish ``manifest``: the rename of its file is the commit. A failure before it
+        propagates as it is (nothing happened); one after it is an AfterCommitError."""
+        late: tuple[str, Exception] | None = None
+        try:
+            write_manifest(self.directory, manifest)
+        except Exception as exc:
+            if latest_generation(self.directory) != manifest.generation:
+                raise
+            late = ("sync of the folder", exc)  # renamed into place, the folder's fsync failed
         self._manifest = manifest
-        self._reader = IndexReader.open(self.directory, manifest.generation)
         self._flushed, self._flushed_ids, self._flushed_dead = [], {}, {}
         self._deleted_ids = set()
-        self._cleanup()
+        try:
+            self._reader = IndexReader.open(
+                self.directory, manifest.generation, reuse=self._reader.segments
+            )
+        except Exception as exc:
+            self.close()  # its reader is not the published state: no later commit from it
+            raise AfterCommitError(manifest.generation, "reopen", exc) from exc
+        try:
+            self._cleanup()
+        except Exception as exc:
+            late = late or ("removal of old files", exc)
+        if late is not None:
+            raise AfterCommitError(manifest.generation, late[0], late[1]) from late[1]
 
     def _cleanup(self) -> None:
         keep = self._manifest.files()
@@ -267,9 +310,17 @@ class IndexWriter:
     def force_merge(self) -> None:
         """Merge every segment into one (fewer files, faster searches, deletions purged)."""
         self._check_open()
-        self.commit(merge=False)
+        committed = self.has_changes
+        gen = self.commit(merge=False)
         if len(self._reader.segments) > 1 or any(s.live is not None for s in self._reader.segments):
-            self._merge(list(range(len(self._reader.segments))))
+            try:
+                self._merge(list(range(len(self._reader.segments))))
+            except AfterCommitError:
+                raise
+            except Exception as exc:
+                if committed:
+                    raise AfterCommitError(gen, "merge", exc) from exc
+                raise
 
     def _merge(self, chosen: list[int]) -> None:
         readers: list[SegmentReader] = [self._reader.segments[i] for i in chosen]

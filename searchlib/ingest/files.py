@@ -2,9 +2,17 @@
 
 Errors are yielded, never raised, so a batch run can skip a bad file or line, report it, and
 keep everything else. Which files a folder contributes: regular files ending in ``.txt``,
-``.md`` or ``.jsonl`` (case-insensitive), found recursively and read in sorted path order; names
-starting with "." (hidden files and folders) are skipped; ``README.md`` is read like any other
-``.md``; ``.json`` and every other extension are ignored silently.
+``.md`` or ``.jsonl`` (case-insensitive), found recursively and read in sorted path order;
+``README.md`` is read like any other ``.md``. Every other file of the folder is reported, in
+the same order, as an IngestError saying why it is not indexed: another extension (``.json``,
+``.csv``, ``.gz``...), a hidden name (starting with "."; a hidden folder is one entry, its
+files are not listed), a broken symbolic link, a link to a folder (links to folders are not
+followed), something other than a regular file (a FIFO, a socket), a folder that cannot be
+read.
+
+A text file's id comes from its path: the indexed folder's name and the path under it (for a
+file named directly, its folder's name and its own), so indexing an edited file again replaces
+it. A page file keeps the id its URL or file name gives (:func:`~searchlib.ingest.page.page_id`).
 """
 
 from __future__ import annotations
@@ -14,19 +22,20 @@ import json
 import mmap
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from searchlib._json import loads
-from searchlib.errors import IngestError
+from searchlib._json import JSONTooDeepError, loads
+from searchlib.errors import IngestError, IngestWarning
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
-from searchlib.ingest.page import guess_lang, looks_like_page, parse_page
+from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
 from searchlib.ingest.template import LineCounter, LineTable
-from searchlib.records import Brief, stable_id
+from searchlib.records import Brief, id_problem, stable_id
 
 __all__ = [
     "INGEST_SUFFIXES",
@@ -45,24 +54,41 @@ JSONL_FIELDS = frozenset({"id", "lang", "title", "body", "date", "country", "url
 """Fields of a JSONL record that map to Brief attributes; all others go to ``Brief.meta``."""
 
 Result = Brief | IngestError
+OnWarning = Callable[[IngestWarning], None]
+"""Called with what was indexed with a loss (a record without its unparseable date)."""
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_BOM = b"\xef\xbb\xbf"
+MAX_FIELD_DEPTH = 100
+"""Deepest nesting of arrays and objects inside one extra field of a JSONL record."""
 
 
-def read_file(path: str | os.PathLike[str], template: LineTable | None = None) -> Iterator[Result]:
+def read_file(
+    path: str | os.PathLike[str],
+    key: str | None = None,
+    on_warning: OnWarning | None = None,
+    template: LineTable | None = None,
+) -> Iterator[Result]:
     """Records of one file: a Brief per record, an IngestError per bad record or bad file.
 
     ``.jsonl`` files (or any non-``.txt``/``.md`` file whose text starts with ``{``) are read
-    as JSONL, one record per line (see :func:`parse_jsonl_record`); a bad line yields an error
-    naming the file and line, and reading goes on. Other files are text: page text
+    as JSONL, one record per line (see :func:`parse_jsonl_record`); a bad line (malformed or
+    too deeply nested JSON, a raw NUL byte, invalid UTF-8, a bad field) yields an error naming
+    the file and line, and reading goes on. Other files are text: page text
     (:func:`~searchlib.ingest.page.looks_like_page`) goes to :func:`parse_page`, anything else
     is plain text (title = first non-empty line, body = the blank-line separated paragraphs
-    after it, language detected, id = ``stable_id(lang, title, None)``). An unreadable, empty,
-    binary (NUL bytes) or non-UTF-8 text file yields one IngestError. ``template``: the
-    run's repeated page lines (:func:`page_table`), dropped from page bodies.
+    after it, language detected). A text file's id is made from ``key``, its path under the
+    indexed folder (default: its folder's name and its own), unless it is a page whose URL or
+    file name gives one. A file that is not a regular file, unreadable, empty, binary (NUL
+    bytes, and for JSONL not starting with ``{``) or non-UTF-8 text yields one IngestError.
+    ``on_warning`` is called for each record indexed with a loss. ``template``: the run's
+    repeated page lines (:func:`page_table`), dropped from page bodies.
     """
     name = os.fspath(path)
     try:
+        if not stat.S_ISREG(os.stat(name).st_mode):  # a FIFO would block the read
+            yield IngestError(name, "not a regular file")
+            return
         data = Path(name).read_bytes()
     except OSError as exc:
         yield IngestError(name, f"cannot read file: {exc.strerror or exc}")
@@ -70,12 +96,14 @@ def read_file(path: str | os.PathLike[str], template: LineTable | None = None) -
     if not data.strip():
         yield IngestError(name, "empty file")
         return
-    if b"\x00" in data:
+    suffix = Path(name).suffix.lower()
+    starts_json = _starts_json(data)
+    jsonl = suffix == ".jsonl" or (suffix not in (".txt", ".md") and starts_json)
+    if b"\x00" in data and not (jsonl and starts_json):  # JSONL: only the lines with NUL
         yield IngestError(name, "binary file (contains NUL bytes)")
         return
-    suffix = Path(name).suffix.lower()
-    if suffix == ".jsonl" or (suffix not in (".txt", ".md") and data.lstrip()[:1] == b"{"):
-        yield from _read_jsonl(name, data)
+    if jsonl:
+        yield from _read_jsonl(name, data, 1, on_warning)
         return
     try:
         text = data.decode("utf-8-sig")
@@ -83,38 +111,44 @@ def read_file(path: str | os.PathLike[str], template: LineTable | None = None) -
         line = data.count(b"\n", 0, exc.start) + 1
         yield IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line)
         return
+    file_id = stable_id("file", key or _file_key(name))
     try:
-        yield parse_page(text, name, template) if looks_like_page(text) else _plain(text, name)
+        if not looks_like_page(text):
+            yield _plain(text, name, file_id)
+            return
+        page = parse_page(text, name, template)
+        yield page if _has_own_id(page.url, name) else attrs.evolve(page, id=file_id)
     except IngestError as exc:
         yield exc
 
 
-def iter_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Result]:
+def iter_records(
+    paths: Iterable[str | os.PathLike[str]], on_warning: OnWarning | None = None
+) -> Iterator[Result]:
     """Records of files and folders, in order; errors are yielded, not raised.
 
-    A folder is walked recursively (see the module docstring for which files count); a file
-    named directly is read whatever its extension; a missing path yields an IngestError.
-    The page files are read twice: first to count the lines repeated across them
-    (:func:`page_table`), then to parse them with that evidence.
+    A folder is walked recursively (see the module docstring for which files count, and the
+    error each other file yields); a file named directly is read whatever its extension; a
+    missing path yields an IngestError. ``on_warning`` is called for each record indexed
+    with a loss (see :func:`parse_jsonl_record`). The page files are read twice: first to
+    count the lines repeated across them (:func:`page_table`), then to parse them with that
+    evidence.
     """
-    files: list[str | None] = []
-    missing: list[str] = []
+    entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
         if os.path.isdir(name):
-            files.extend(_walk(Path(name)))
+            entries.extend(_walk(Path(name)))
         elif os.path.exists(name):
-            files.append(name)
+            entries.append(_Entry(name, _file_key(name)))
         else:
-            files.append(None)
-            missing.append(name)
-    table = page_table(f for f in files if f is not None)
-    gone = iter(missing)
-    for file in files:
-        if file is None:
-            yield IngestError(next(gone), "no such file or folder")
+            entries.append(_Entry(name, "", _missing(name)))
+    table = page_table(e.path for e in entries if e.skip is None)
+    for entry in entries:
+        if entry.skip is not None:
+            yield IngestError(entry.path, entry.skip)
         else:
-            yield from read_file(file, table)
+            yield from read_file(entry.path, entry.key, on_warning, table)
 
 
 def page_table(files: Iterable[str]) -> LineTable:
@@ -122,7 +156,7 @@ def page_table(files: Iterable[str]) -> LineTable:
     per site: the first pass of a run (see :mod:`searchlib.ingest.template`)."""
     counter = LineCounter()
     for name in files:
-        if Path(name).suffix.lower() not in (".txt", ".md"):
+        if Path(name).suffix.lower() not in (".txt", ".md") or not os.path.isfile(name):
             continue
         try:
             text = Path(name).read_bytes().decode("utf-8-sig")
@@ -136,12 +170,18 @@ def page_table(files: Iterable[str]) -> LineTable:
 @attrs.frozen(slots=True)
 class Chunk:
     """A unit of input for parallel ingest: a whole file, or a line-aligned byte range of a
-    JSONL file (``start``..``end``, whose first line is line ``first_line`` of the file)."""
+    JSONL file (``start``..``end``, whose first line is line ``first_line`` of the file).
+
+    ``key`` is the file's path under the indexed folder (its id, see :func:`read_file`);
+    ``skip`` says why a file of a folder is not indexed (the chunk yields only that error).
+    """
 
     path: str
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    key: str | None = None
+    skip: str | None = None
     template: LineTable | None = attrs.field(default=None, eq=False)
 
 
@@ -149,96 +189,199 @@ def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 <<
     """Split the input of :func:`iter_records` into chunks of about ``chunk_bytes``, in order.
 
     Reading the chunks in order with :func:`read_chunk` yields exactly what ``iter_records``
-    yields; large JSONL files are cut at line boundaries, other files stay whole and carry
-    the run's :func:`page_table`.
+    yields; large JSONL files are cut at line boundaries, other files stay whole.
     """
-    files: list[str] = []
+    entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
-        files.extend(_walk(Path(name)) if os.path.isdir(name) else [name])
-    chunks: list[Chunk] = []
-    table = page_table(files)
+        entries.extend(_walk(Path(name)) if os.path.isdir(name) else [_Entry(name, "")])
+    table = page_table(e.path for e in entries if e.skip is None)
     template = table if table else None
-    for name in files:
-        try:
-            size = os.path.getsize(name)
-        except OSError:
-            chunks.append(Chunk(name))
-            continue
-        if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes:
-            chunks.append(Chunk(name, template=template))
-            continue
-        with open(name, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            start, line = 0, 1
-            while start < size:
-                end = data.find(b"\n", min(start + chunk_bytes, size - 1))
-                end = size if end < 0 else end + 1
-                chunks.append(Chunk(name, start, end, line))
-                line += data[start:end].count(b"\n")
-                start = end
+    chunks: list[Chunk] = []
+    for entry in entries:
+        if entry.skip is not None:
+            chunks.append(Chunk(entry.path, skip=entry.skip))
+        else:
+            chunks.extend(_file_chunks(entry.path, entry.key or None, chunk_bytes, template))
     return chunks
 
 
-def read_chunk(chunk: Chunk) -> Iterator[Result]:
+def _file_chunks(
+    name: str, key: str | None, chunk_bytes: int, template: LineTable | None
+) -> Iterator[Chunk]:
+    try:
+        size = os.path.getsize(name)
+    except OSError:
+        yield Chunk(name, key=key)
+        return
+    if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes or not os.path.isfile(name):
+        yield Chunk(name, key=key, template=template)
+        return
+    with open(name, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if not _starts_json(data[:4096]):  # perhaps binary: read_file judges the whole
+            yield Chunk(name, key=key, template=template)
+            return
+        start, line = 0, 1
+        while start < size:
+            end = data.find(b"\n", min(start + chunk_bytes, size - 1))
+            end = size if end < 0 else end + 1
+            yield Chunk(name, start, end, line, key)
+            line += data[start:end].count(b"\n")
+            start = end
+
+
+def read_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[Result]:
     """The records of one chunk (see :func:`plan_chunks`)."""
+    if chunk.skip is not None:
+        yield IngestError(chunk.path, chunk.skip)
+        return
     if chunk.end is None:
         if os.path.exists(chunk.path):
-            yield from read_file(chunk.path, chunk.template)
+            yield from read_file(chunk.path, chunk.key, on_warning, chunk.template)
         else:
-            yield IngestError(chunk.path, "no such file or folder")
+            yield IngestError(chunk.path, _missing(chunk.path))
         return
     with open(chunk.path, "rb") as f:
         f.seek(chunk.start)
         data = f.read(chunk.end - chunk.start)
-    if b"\x00" in data:
-        line = chunk.first_line + data.count(b"\n", 0, data.index(b"\x00"))
-        yield IngestError(chunk.path, "binary data (contains NUL bytes)", line=line)
-        return
-    yield from _read_jsonl(chunk.path, data, chunk.first_line)
+    yield from _read_jsonl(chunk.path, data, chunk.first_line, on_warning)
 
 
-def _walk(root: Path) -> list[str]:
-    found: list[tuple[tuple[str, ...], str]] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+def _missing(name: str) -> str:
+    return "broken symbolic link" if os.path.islink(name) else "no such file or folder"
+
+
+def _starts_json(data: bytes) -> bool:
+    """Whether ``data`` starts with ``{`` (after a UTF-8 BOM and white space)."""
+    return data[:4096].removeprefix(_BOM).lstrip()[:1] == b"{"
+
+
+def _file_key(name: str) -> str:
+    """The id key of a file named directly: its folder's name and its own."""
+    path = Path(os.path.abspath(name))
+    return f"{path.parent.name}/{path.name}"
+
+
+def _has_own_id(url: str | None, source: str) -> bool:
+    """Whether :func:`page_id` finds an id in a page's URL or file name (rather than making
+    one from its text)."""
+    return page_id(url, source, "", "", None) != stable_id("", "", None)
+
+
+@attrs.frozen(slots=True)
+class _Entry:
+    """A file found in a folder: its path, its key (the folder's name and the path under
+    it, ``/``-separated) and, when it is not indexed, why."""
+
+    path: str
+    key: str
+    skip: str | None = None
+
+
+def _walk(root: Path) -> list[_Entry]:
+    """Every entry of the folder ``root`` in sorted path order (see the module docstring)."""
+    top = Path(os.path.abspath(root)).name
+    found: list[tuple[tuple[str, ...], _Entry]] = []
+
+    def add(path: Path, skip: str | None) -> None:
+        parts = path.relative_to(root).parts
+        found.append((parts, _Entry(str(path), "/".join((top, *parts)), skip)))
+
+    def unreadable(exc: OSError) -> None:
+        path = Path(exc.filename or root)
+        reason = f"not indexed: cannot read folder ({exc.strerror or exc})"
+        if path == root:
+            found.append(((), _Entry(str(root), top, reason)))
+        else:
+            add(path, reason)
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
+        kept = []
+        for d in dirs:
+            full = Path(folder, d)
+            if d.startswith("."):
+                add(full, "not indexed: hidden folder")
+            elif full.is_symlink():
+                add(full, "not indexed: link to a folder (links to folders are not followed)")
+            else:
+                kept.append(d)
+        dirs[:] = kept
         for f in files:
-            if f.startswith(".") or Path(f).suffix.lower() not in INGEST_SUFFIXES:
-                continue
             full = Path(folder, f)
-            if full.is_file():
-                found.append((full.relative_to(root).parts, str(full)))
-    return [p for _, p in sorted(found)]
+            add(full, _why_not(full))
+    return [entry for _, entry in sorted(found, key=lambda item: item[0])]
 
 
-def _read_jsonl(name: str, data: bytes, first_line: int = 1) -> Iterator[Result]:
-    if data.startswith(b"\xef\xbb\xbf"):
+def _why_not(path: Path) -> str | None:
+    """Why a file found in a folder is not indexed, or None when it is read."""
+    if path.name.startswith("."):
+        return "not indexed: hidden file"
+    if not path.exists():
+        return "not indexed: broken symbolic link"
+    if not path.is_file():
+        return "not indexed: not a regular file"
+    suffix = path.suffix.lower()
+    if suffix not in INGEST_SUFFIXES:
+        kind = f"{suffix} file" if suffix else "file without an extension"
+        wanted = ", ".join(sorted(INGEST_SUFFIXES))
+        return f"not indexed: {kind} (a folder contributes {wanted} files)"
+    return None
+
+
+def _read_jsonl(
+    name: str, data: bytes, first_line: int = 1, on_warning: OnWarning | None = None
+) -> Iterator[Result]:
+    if data.startswith(_BOM):
         data = data[3:]
+    nul = b"\x00" in data
+    notes: list[str] = []
+    add_note = notes.append
     for lineno, raw in enumerate(data.split(b"\n"), start=first_line):
         if not raw.strip():
+            continue
+        if nul and b"\x00" in raw:
+            yield IngestError(name, "raw NUL byte in the line (binary data)", line=lineno)
             continue
         try:
             obj = loads(raw)
         except UnicodeDecodeError as exc:
             yield IngestError(name, f"not valid UTF-8 (byte {exc.start} of the line)", line=lineno)
             continue
+        except JSONTooDeepError as exc:
+            yield IngestError(name, f"JSON {exc.msg}", line=lineno)
+            continue
         except json.JSONDecodeError as exc:
             yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
         try:
-            yield parse_jsonl_record(obj, f"{name}:{lineno}")
+            brief = parse_jsonl_record(obj, f"{name}:{lineno}", add_note)
         except IngestError as exc:
+            notes.clear()  # the record is skipped: no loss to report on top
             yield IngestError(name, exc.reason, line=lineno)
+            continue
+        if notes:
+            if on_warning is not None:
+                for note in notes:
+                    on_warning(IngestWarning(name, note, line=lineno))
+            notes.clear()
+        yield brief
 
 
-def parse_jsonl_record(obj: Any, source: str = "<string>") -> Brief:
+def parse_jsonl_record(
+    obj: Any, source: str = "<string>", on_warning: Callable[[str], None] | None = None
+) -> Brief:
     """One JSONL record -> Brief.
 
-    Fields: ``id`` (string or integer, kept exactly; required), ``lang`` ("en"/"es"; detected
-    from the text when missing), ``title`` and ``body`` (strings; at least one must be present,
-    but empty text is kept so every id of a corpus loads; ``body`` may also be a list of
-    paragraphs), optional ``date`` (ISO date or datetime), ``country`` (string or list),
-    ``url``, ``kind``. Other fields are kept in ``meta``. A string body is split into lines
-    (the corpora's paragraph breaks) and cleaned by :func:`strip_boilerplate`.
+    Fields: ``id`` (string or integer, kept exactly; required), ``lang`` ("en"/"es" in any
+    case; detected from the text when missing or empty), ``title`` and ``body`` (strings; at
+    least one must be present, but empty text is kept so every id of a corpus loads; ``body``
+    may also be a list of paragraphs), optional ``date`` (ISO date or datetime), ``country``
+    (string or list of strings), ``url``, ``kind``. Other fields are kept in ``meta`` (each
+    nested at most :data:`MAX_FIELD_DEPTH` levels). A string body is split into lines (the
+    corpora's paragraph breaks) and cleaned by :func:`strip_boilerplate`.
+
+    A date that cannot be read (``2020-02-30``, ``March 2020``) does not cost the record: it
+    is kept without a date, and ``on_warning`` is called with the reason.
 
     Raises:
         IngestError: the record is not an object, or a field is missing or of the wrong type.
@@ -248,30 +391,85 @@ def parse_jsonl_record(obj: Any, source: str = "<string>") -> Brief:
     rid = obj.get("id")
     if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
         raise IngestError(source, "record has no id" if rid in (None, "") else "id is not text")
+    if isinstance(rid, str) and (problem := id_problem(rid)):
+        raise IngestError(source, problem)
     title = _opt_str(obj, "title", source) or ""
     paragraphs = _paragraphs(obj.get("body"), source)
     if "title" not in obj and "body" not in obj:
         raise IngestError(source, "record has no text (neither title nor body)")
     lang = obj.get("lang")
-    if lang is None:
-        lang = guess_lang(title, paragraphs)
-    elif lang not in LAYOUTS:
-        raise IngestError(source, f"unsupported language {lang!r}")
+    if type(lang) is not str or lang not in LAYOUTS:  # missing, or not in lower case
+        lang = _lang(lang, source) or guess_lang(title, paragraphs)
     country = obj.get("country")
-    if country is not None and not isinstance(country, (str, list)):
-        raise IngestError(source, "country is neither text nor a list")
+    if country is not None and not (
+        isinstance(country, str)
+        or (isinstance(country, list) and all(isinstance(c, str) for c in country))
+    ):
+        raise IngestError(source, "country is neither text nor a list of texts")
+    meta = {k: v for k, v in obj.items() if k not in JSONL_FIELDS}
+    field = _too_deep_field(meta)
+    if field is not None:
+        raise IngestError(source, f"field {field!r} is nested deeper than {MAX_FIELD_DEPTH} levels")
     return Brief(
-        id=str(rid),
+        id=rid if type(rid) is str else _id_text(rid, source),
         lang=lang,
         title=title,
         body=strip_boilerplate(paragraphs, lang),
         kind=(_opt_str(obj, "kind", source) or "brief").lower(),
-        date=_date(obj.get("date"), source),
+        date=_date(obj.get("date"), on_warning),
         countries=country,
         source=source,
         url=_opt_str(obj, "url", source),
-        meta={k: v for k, v in obj.items() if k not in JSONL_FIELDS},
+        meta=meta,
     )
+
+
+def _id_text(rid: str | int, source: str) -> str:
+    if isinstance(rid, str):
+        return rid
+    try:
+        return str(rid)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise IngestError(source, "id is a number too long to convert to text") from None
+
+
+def _lang(value: Any, source: str) -> str | None:
+    """The record's language code in lower case, None when it has none."""
+    if value is None or value == "":
+        return None
+    code = value.strip().lower() if isinstance(value, str) else None
+    if code not in LAYOUTS:
+        raise IngestError(source, f"unsupported language {value!r}")
+    return code
+
+
+def _too_deep_field(meta: Mapping[str, Any]) -> str | None:
+    """The first field nested deeper than :data:`MAX_FIELD_DEPTH`, or None."""
+    for key, value in meta.items():
+        kind = type(value)
+        if kind is list:
+            kinds = set(map(type, value))  # at C speed: most lists hold only text
+            if (list in kinds or dict in kinds) and _too_deep(value, MAX_FIELD_DEPTH):
+                return key
+        elif kind is dict and _too_deep(value, MAX_FIELD_DEPTH):
+            return key
+    return None
+
+
+def _too_deep(value: list[Any] | dict[str, Any], limit: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``limit`` levels (no recursion)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        inner: list[Any] = []
+        for v in level:
+            items = v.values() if type(v) is dict else v
+            kinds = set(map(type, items))  # at C speed: most fields are flat
+            if list in kinds or dict in kinds:
+                inner += [x for x in items if type(x) is list or type(x) is dict]
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 def _opt_str(obj: Mapping[str, Any], key: str, source: str) -> str | None:
@@ -291,7 +489,7 @@ def _paragraphs(body: Any, source: str) -> list[str]:
     raise IngestError(source, "body is neither text nor a list of texts")
 
 
-def _date(value: Any, source: str) -> _dt.date | None:
+def _date(value: Any, on_warning: Callable[[str], None] | None) -> _dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -299,17 +497,20 @@ def _date(value: Any, source: str) -> _dt.date | None:
             return _dt.date.fromisoformat(value[:10])
         except ValueError:
             pass
-    raise IngestError(source, f"unparseable date {value!r}")
+    if on_warning is not None:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        on_warning(f"unparseable date {shown}: indexed without a date")
+    return None
 
 
-def _plain(text: str, source: str) -> Brief:
+def _plain(text: str, source: str, doc_id: str) -> Brief:
     """A plain text file: first non-empty line is the title, blank-line paragraphs the body."""
     first, _, rest = text.strip().partition("\n")
     title = first.strip().lstrip("#").strip() or first.strip()
     paragraphs = [" ".join(b.split()) for b in _BLANK_LINE.split(rest)]
     lang = guess_lang(title, paragraphs)
     return Brief(
-        id=stable_id(lang, title, None),
+        id=doc_id,
         lang=lang,
         title=title,
         body=strip_boilerplate(paragraphs, lang),

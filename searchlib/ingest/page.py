@@ -29,6 +29,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 
 from searchlib.analysis import detect_language
+from searchlib.countries import split_places
 from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import is_boilerplate, strip_boilerplate
 from searchlib.ingest.byline import (
@@ -297,6 +298,7 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
     date = byline.date if byline else None
     if kind is None:
         kind = label.casefold() if label else "brief"
+    countries, sections = split_places(byline.sections) if byline else ((), ())
     return Brief(
         id=page_id(url, source, lang, title, date),
         lang=lang,
@@ -304,7 +306,8 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
         body=body,
         kind=kind,
         date=date,
-        countries=byline.sections if byline else (),
+        countries=countries,
+        sections=sections,
         authors=byline.authors if byline else (),
         # records.py types these converters as generic ``tuple``, which mypy cannot solve.
         related=related,

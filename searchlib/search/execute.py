@@ -26,9 +26,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from searchlib.analysis import fold_accents, get_analyzer
+from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -42,6 +44,7 @@ from searchlib.search.query import (
     Phrase,
     Prefix,
     Query,
+    Synonyms,
     Term,
     TermRange,
     Wildcard,
@@ -61,7 +64,7 @@ __all__ = [
     "levenshtein",
 ]
 
-COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
+COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
 AUTHOR_FIELD = "author"
 """The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
 Ramsey, but a filter in queries (matched in both languages, never scored)."""
@@ -674,12 +677,17 @@ def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
             mask[d] = True
         return mask
     column = COLUMN_FIELDS[field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    if column == "sections" and canonical(value) is not None:
+        # a country's page is a section of the site too: section:colombia finds Colombia
+        either: np.ndarray = place_mask(seg, "sections", value) | place_mask(
+            seg, "countries", value
+        )
+        return either
+    if column in PLACE_COLUMNS:
+        return place_mask(seg, column, value)
+    table = {"lang": "langs", "kind": "kinds"}[column]
     for code in seg.column_code_list(table, value):
-        if column == "countries":
-            mask[seg.csr_docs("countries", code)] = True
-        else:
-            mask[seg.cols[column] == code] = True
+        mask[seg.cols[column] == code] = True
     return mask
 
 
@@ -749,8 +757,11 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
     """Documents whose column value (country, kind...; case and accents ignored) the multi-term
     leaf accepts: ``country:bol*``."""
     column = COLUMN_FIELDS[field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
-    values = sorted({fold_accents(v).casefold() for v in seg.col_tables[table]})
+    if column in PLACE_COLUMNS:  # every name of the countries (or sections) present
+        names = place_names(seg, column)
+    else:
+        names = seg.col_tables[{"lang": "langs", "kind": "kinds"}[column]]
+    values = sorted({fold_accents(v).casefold() for v in names})
     matcher, _ = _word_matcher(node, lambda w: fold_accents(w).casefold())
     mask = np.zeros(seg.ndocs, dtype=bool)
     for i in matcher(values):
@@ -887,7 +898,10 @@ def evaluate(
             else:
                 mask |= m
         for _, s in results:
-            scores += s
+            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
+                np.maximum(scores, s, out=scores)
+            else:
+                scores += s
         return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
     if isinstance(node, Not):
         m, _ = evaluate(node.child, ctx, seg)
@@ -945,8 +959,8 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
     if node.field not in COLUMN_FIELDS:
         return mask
     column = COLUMN_FIELDS[node.field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
-    for value in seg.col_tables[table]:
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
+    for value in seg.col_tables.get(table[column], ()):
         if _in_range(value, node, str.casefold):
             mask |= _column_match(seg, node.field, value)
     return mask

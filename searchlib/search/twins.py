@@ -65,7 +65,7 @@ import numpy as np
 from searchlib._json import loads
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.errors import SearchlibError
+from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index import IndexReader
 from searchlib.index.documents import field_name
 from searchlib.index.segment import NO_DATE
@@ -241,7 +241,13 @@ class _Docs:
     def stored(self, i: int) -> dict[str, Any]:
         doc = self.parsed.get(i)
         if doc is None:
-            doc = self.parsed[i] = loads(self.raw[i])
+            try:
+                doc = loads(self.raw[i])
+                if not isinstance(doc, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:  # stored fields damaged inside a valid checksum
+                raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
+            self.parsed[i] = doc
         return doc
 
     def provenance(self, i: int) -> dict[str, Any]:
@@ -653,7 +659,7 @@ _CACHE: weakref.WeakKeyDictionary[IndexReader, tuple[int, dict[str, str]]] = (
 
 LINKS_FORMAT = "twins"
 LINKS_VERSION = 1
-_LINKS_RE = re.compile(r"^twins_(\d{8})$")
+_LINKS_RE = re.compile(r"^twins_(\d{8,})$", re.ASCII)  # generations grow past 8 digits
 
 
 def links_name(generation: int) -> str:
@@ -710,13 +716,15 @@ def _load(reader: IndexReader) -> dict[str, str] | None:
     segments = [seg.name for seg in reader.segments]
     if links.meta.get("generation") != reader.generation or links.meta.get("segments") != segments:
         return None
-    seg, doc = links["seg"].tolist(), links["doc"].tolist()
-    tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
     twins: dict[str, str] = {}
     try:
+        seg, doc = links["seg"].tolist(), links["doc"].tolist()
+        tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
+        if min(seg + doc + tseg + tdoc, default=0) < 0:
+            return None
         for a, b, c, d in zip(seg, doc, tseg, tdoc, strict=True):
             twins[reader.segments[a].ids[b]] = reader.segments[c].ids[d]
-    except (IndexError, ValueError):
+    except (KeyError, IndexError, ValueError):  # a damaged file: computed again
         return None
     return twins
 

@@ -5,7 +5,14 @@ Knows bytes, names and numeric arrays; nothing of analysis or of what a term is.
 
 from __future__ import annotations
 
-from searchlib.storage.codec import ArrayFile, decode_array_file, encode_array_file, verify_checksum
+from searchlib.storage.codec import (
+    ArrayFile,
+    decode_array_file,
+    decode_strings,
+    encode_array_file,
+    encode_strings,
+    verify_checksum,
+)
 from searchlib.storage.directory import Directory, FileDirectory, MemoryDirectory
 
 __all__ = [
@@ -14,6 +21,8 @@ __all__ = [
     "FileDirectory",
     "MemoryDirectory",
     "decode_array_file",
+    "decode_strings",
     "encode_array_file",
+    "encode_strings",
     "verify_checksum",
 ]

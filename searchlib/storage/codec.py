@@ -17,14 +17,21 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFormatTooOldError
 
-__all__ = ["ALLOWED_DTYPES", "ArrayFile", "decode_array_file", "encode_array_file"]
+__all__ = [
+    "ALLOWED_DTYPES",
+    "ArrayFile",
+    "decode_array_file",
+    "decode_strings",
+    "encode_array_file",
+    "encode_strings",
+]
 
 MAGIC = b"SLIB"
 FOOTER_MAGIC = b"SLIBEND\0"
@@ -41,15 +48,22 @@ def _pad(n: int) -> int:
 class ArrayFile:
     """A decoded file: its ``meta`` mapping and named arrays (views into the file's buffer)."""
 
-    __slots__ = ("arrays", "meta", "name", "version")
+    __slots__ = ("arrays", "meta", "name", "nbytes", "version")
 
     def __init__(
-        self, name: str, version: int, meta: dict[str, Any], arrays: dict[str, np.ndarray]
+        self,
+        name: str,
+        version: int,
+        meta: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        nbytes: int = 0,
     ):
         self.name = name
         self.version = version
         self.meta = meta
         self.arrays = arrays
+        self.nbytes = nbytes
+        """Size of the file's bytes (what a reader holding it keeps mapped)."""
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
@@ -158,20 +172,85 @@ def decode_array_file(
             )
         p = 8 + name_len
         (toc_len,) = struct.unpack("<I", bytes(buf[p : p + 4]))
+        if p + 4 + toc_len > n - FOOTER_SIZE:
+            raise CorruptIndexError(path, "table of contents runs past the end of the file")
         toc = json.loads(bytes(buf[p + 4 : p + 4 + toc_len]).decode("utf-8", "surrogatepass"))
+        if not isinstance(toc, dict) or not isinstance(toc["arrays"], list):
+            raise CorruptIndexError(path, "table of contents is not an object with an array list")
         meta = toc["meta"]
         arrays: dict[str, np.ndarray] = {}
         for key, dtype, offset, count in toc["arrays"]:
-            if dtype not in ALLOWED_DTYPES:
+            if not isinstance(key, str) or dtype not in ALLOWED_DTYPES:
                 raise CorruptIndexError(path, f"array {key!r} has forbidden dtype {dtype!r}")
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (offset, count)):
+                raise CorruptIndexError(path, f"array {key!r} has a non-integer offset or count")
             dt = np.dtype(dtype)
-            if not (0 <= offset and offset + count * dt.itemsize <= n - FOOTER_SIZE):
+            # Counts are checked against the file's size before anything is made of them.
+            if not (0 <= offset and 0 <= count and offset + count * dt.itemsize <= n - FOOTER_SIZE):
                 raise CorruptIndexError(path, f"array {key!r} lies outside the file")
             arrays[key] = np.frombuffer(buf, dtype=dt, count=count, offset=offset)
     except CorruptIndexError:
         raise
+    except RecursionError as exc:
+        raise CorruptIndexError(path, "table of contents nested too deeply") from exc
     except (ValueError, KeyError, TypeError, struct.error, UnicodeDecodeError) as exc:
         raise CorruptIndexError(path, f"unreadable header or table of contents ({exc})") from exc
     if not isinstance(meta, dict):
         raise CorruptIndexError(path, "table of contents meta is not an object")
-    return ArrayFile(name, version, meta, arrays)
+    return ArrayFile(name, version, meta, arrays, n)
+
+
+def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A string table: the UTF-8 bytes of ``strings`` back to back and n+1 byte offsets.
+
+    Lengths are explicit, so a string may hold any character (NUL included): nothing in the
+    bytes separates one string from the next. Lone surrogates are kept (``surrogatepass``).
+    """
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    offs = np.zeros(len(encoded) + 1, dtype=np.int64)
+    if encoded:
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offs[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    last = int(offs[-1])
+    return blob, offs.astype(np.uint32 if last < 1 << 32 else np.uint64)
+
+
+def decode_strings(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> list[str]:
+    """The strings of a table made by :func:`encode_strings`; CorruptIndexError when the
+    offsets do not cut the bytes into whole UTF-8 strings."""
+    ends = offs.astype(np.int64)
+    buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    if (
+        ends.size == 0
+        or ends[0] != 0
+        or ends[-1] != buf.size
+        or (ends.size > 1 and bool((np.diff(ends) < 0).any()))
+    ):
+        raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
+    n = ends.size - 1
+    if n and not bool((buf == 0).any()):
+        # Fast path (C speed): no string holds a NUL, so NULs put at the offsets and a split
+        # give back exactly the n strings; a NUL inside a multibyte character fails to decode.
+        joined = np.insert(buf, ends[1:-1], 0).tobytes()
+        try:
+            return joined.decode("utf-8", "surrogatepass").split("\0")
+        except UnicodeDecodeError as exc:
+            raise CorruptIndexError(path, f"{what}: not UTF-8 ({exc.reason})") from exc
+    raw = buf.tobytes()
+    try:
+        text = raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise CorruptIndexError(path, f"{what}: not UTF-8 ({exc.reason})") from exc
+    if len(text) != len(raw):
+        # Byte offsets to character offsets: each continuation byte (10xxxxxx) before an
+        # offset belongs to a character counted once. An offset on a continuation byte would
+        # cut a character in two.
+        cont = (buf & 0xC0) == 0x80
+        inner = ends[ends < buf.size]
+        if bool(cont[inner].any()):
+            raise CorruptIndexError(path, f"{what}: a string offset cuts a character")
+        before = np.zeros(buf.size + 1, dtype=np.int64)
+        np.cumsum(cont, out=before[1:])
+        ends = ends - before[ends]
+    cut = ends.tolist()
+    return [text[a:b] for a, b in zip(cut[:-1], cut[1:], strict=True)]

@@ -4,6 +4,7 @@ A :class:`Directory` deals in names and bytes only. Files are written once and n
 ``write_atomic`` (temp file, fsync, rename, fsync of the folder) is how a commit becomes visible.
 The write lock is an ``flock`` on ``write.lock``: the kernel releases it when its holder dies, so a
 lock left by a killed writer is taken over, and the file records the holder's pid for messages.
+A forked child does not share a lock its parent holds (see :func:`_close_locks_in_child`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import errno
 import fcntl
 import mmap
 import os
+import stat
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -24,6 +27,28 @@ from searchlib.errors import CorruptIndexError, IndexNotFoundError, LockError
 __all__ = ["Directory", "FileDirectory", "MemoryDirectory"]
 
 LOCK_NAME = "write.lock"
+
+_HELD_LOCKS: set[int] = set()
+"""Descriptors of the write locks this process holds."""
+
+
+def _close_locks_in_child() -> None:
+    """In a forked child: close the inherited descriptors of the parent's write locks.
+
+    An flock belongs to the open file, which a fork shares: a child that kept the descriptor
+    (a bulk-indexing worker, any process a library user forks) would keep the index locked
+    after its parent ended, naming the dead parent. Closing the child's copy leaves the
+    parent's lock in place.
+    """
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 class Directory(Protocol):
@@ -42,83 +67,153 @@ class Directory(Protocol):
 
 
 class FileDirectory:
-    """Index files in a folder; reads are memory-mapped (zero copy)."""
+    """Index files in a folder; reads are memory-mapped (zero copy).
+
+    The folder is a boundary: it is opened once and every file is reached relative to that
+    descriptor by a plain name (no ``/``, never ``.`` or ``..``). Reads open regular files only
+    and never follow a symbolic link (a FIFO, device or link raises :class:`CorruptIndexError`);
+    writes create a new file (``O_EXCL | O_NOFOLLOW``) after removing whatever entry had the
+    name, so a planted link is replaced, never written through.
+    """
 
     def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
         self.path = Path(path)
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
-        elif not self.path.is_dir():
-            raise IndexNotFoundError(f"no index at {self.path} (folder does not exist)")
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise IndexNotFoundError(f"no index at {self.path} (folder does not exist)") from exc
+        self._close = weakref.finalize(self, os.close, self._fd)
 
     def __repr__(self) -> str:
         return f"FileDirectory({str(self.path)!r})"
 
+    def close(self) -> None:
+        """Close the folder's descriptor (files already mapped stay readable)."""
+        self._close()
+
     def describe(self, name: str) -> str:
         return str(self.path / name)
 
+    def _name(self, name: str) -> str:
+        """``name`` when it names an entry of this folder, else CorruptIndexError."""
+        if not name or "/" in name or "\0" in name or name in (".", ".."):
+            where = self.describe(name.replace("\0", "\\0"))
+            raise CorruptIndexError(where, "not a file name inside the index folder")
+        return name
+
+    def _stat(self, name: str) -> os.stat_result | None:
+        try:
+            return os.stat(self._name(name), dir_fd=self._fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
     def list(self) -> list[str]:
         # scandir knows each entry's type from the directory itself: no stat per file (a
-        # search checks for a newer generation this way every time).
-        with os.scandir(self.path) as entries:
-            return sorted(e.name for e in entries if e.is_file())
+        # search checks for a newer generation this way every time). Links are not listed.
+        with os.scandir(self._fd) as entries:
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
 
     def exists(self, name: str) -> bool:
-        return (self.path / name).is_file()
+        st = self._stat(name)
+        return st is not None and stat.S_ISREG(st.st_mode)
 
     def size(self, name: str) -> int:
-        return (self.path / name).stat().st_size
+        st = self._stat(name)
+        if st is None or not stat.S_ISREG(st.st_mode):
+            raise CorruptIndexError(self.describe(name), "not a regular file of the index")
+        return st.st_size
 
     def read(self, name: str) -> memoryview:
-        path = self.path / name
+        where = self.describe(name)
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            with open(path, "rb") as f:
-                if os.fstat(f.fileno()).st_size == 0:
-                    raise CorruptIndexError(str(path), "empty file")
-                return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            fd = os.open(self._name(name), flags, dir_fd=self._fd)
         except FileNotFoundError as exc:
-            raise CorruptIndexError(str(path), "file listed by the index is missing") from exc
+            raise CorruptIndexError(where, "file listed by the index is missing") from exc
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CorruptIndexError(where, "is a symbolic link (not followed)") from exc
+            raise
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise CorruptIndexError(where, "not a regular file")
+            if st.st_size == 0:
+                raise CorruptIndexError(where, "empty file")
+            return memoryview(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))
+        finally:
+            os.close(fd)
 
     def write(self, name: str, chunks: Iterable[bytes]) -> int:
-        """Write a new file and fsync it."""
-        path = self.path / name
+        """Create ``name`` anew (replacing any entry of that name, a link included), fsync it.
+
+        On failure (a full disk) the partial file is removed.
+        """
+        self._name(name)
+        self.delete(name)
+        fd = os.open(
+            name,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o644,
+            dir_fd=self._fd,
+        )
         n = 0
-        with open(path, "wb") as f:
-            for c in chunks:
-                f.write(c)
-                n += len(c)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with os.fdopen(fd, "wb", closefd=True) as f:
+                for c in chunks:
+                    f.write(c)
+                    n += len(c)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            self.delete(name)
+            raise
         return n
 
     def write_atomic(self, name: str, chunks: Iterable[bytes]) -> int:
         """Write to a temp file, fsync, rename over ``name``, fsync the folder."""
-        tmp = f".{name}.tmp"
+        tmp = f".{self._name(name)}.tmp"
         n = self.write(tmp, chunks)
-        os.replace(self.path / tmp, self.path / name)
+        try:
+            os.replace(tmp, name, src_dir_fd=self._fd, dst_dir_fd=self._fd)
+        except BaseException:
+            self.delete(tmp)
+            raise
         self.sync()
         return n
 
     def delete(self, name: str) -> None:
         try:
-            (self.path / name).unlink()
+            os.unlink(self._name(name), dir_fd=self._fd)
         except FileNotFoundError:
             pass
 
     def sync(self) -> None:
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        os.fsync(self._fd)
 
     @contextmanager
     def lock(self, timeout: float) -> Iterator[None]:
-        """Hold the write lock; wait up to ``timeout`` seconds, then raise LockError."""
-        path = self.path / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Hold the write lock; wait up to ``timeout`` seconds, then raise LockError.
+
+        ``write.lock`` must be a regular file with one link: a link planted under that name
+        is refused, never followed (taking the lock truncates the file to write the pid).
+        """
+        where = self.describe(LOCK_NAME)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            fd = os.open(LOCK_NAME, flags, 0o644, dir_fd=self._fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise LockError(f"{where} is a symbolic link: refusing to follow it") from None
+            raise
+        _HELD_LOCKS.add(fd)  # closed in forked children (see _HELD_LOCKS)
         deadline = time.monotonic() + max(0.0, timeout)
         try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+                raise LockError(f"{where} is not a plain file of the index: refusing to use it")
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -137,7 +232,9 @@ class FileDirectory:
             os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
         finally:
-            os.close(fd)  # closing the descriptor releases the flock
+            if fd in _HELD_LOCKS:  # else a fork closed it: this is the child unwinding
+                _HELD_LOCKS.discard(fd)
+                os.close(fd)  # closing the descriptor releases the flock
 
 
 class MemoryDirectory:

@@ -24,7 +24,8 @@ def _write_jsonl(path: Path, lines: list[str]) -> Path:
 def test_folder_with_bad_files_yields_good_records_and_one_error_per_bad_file(
     tmp_path: Path,
 ) -> None:
-    """Binary, invalid UTF-8, empty files and a broken JSONL line: errors named; rest read."""
+    """Binary, invalid UTF-8, empty files, a broken JSONL line, and the files a folder does
+    not contribute (hidden, other extensions): each named with its reason; the rest read."""
     (tmp_path / "a_binary.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
     (tmp_path / "b_latin1.txt").write_bytes("Título\n\nCañón en el país.".encode("latin-1"))
     (tmp_path / "c_empty.md").write_bytes(b"")
@@ -46,34 +47,45 @@ def test_folder_with_bad_files_yields_good_records_and_one_error_per_bad_file(
     errors = [r for r in results if isinstance(r, IngestError)]
     briefs = [r for r in results if isinstance(r, Brief)]
     assert [(Path(e.path).name, e.line) for e in errors] == [
+        (".git", None),
+        (".hidden.txt", None),
         ("a_binary.txt", None),
         ("b_latin1.txt", 1),
         ("c_empty.md", None),
         ("d_docs.jsonl", 2),
+        ("ignored.csv", None),
+        ("ignored.json", None),
     ]
-    assert [e.reason for e in errors[:3]] == [
+    assert [e.reason for e in errors[:5]] == [
+        "not indexed: hidden folder",
+        "not indexed: hidden file",
         "binary file (contains NUL bytes)",
         "not valid UTF-8 (byte 1)",
         "empty file",
     ]
-    assert errors[3].reason.startswith("malformed JSON")
+    assert errors[5].reason.startswith("malformed JSON")
+    assert [e.reason for e in errors[6:]] == [
+        "not indexed: .csv file (a folder contributes .jsonl, .md, .txt files)",
+        "not indexed: .json file (a folder contributes .jsonl, .md, .txt files)",
+    ]
     assert [b.id for b in briefs] == [
         "en-1",
         "ES-2 ",
-        stable_id("en", "Police Arrest Gang Leader", None),
+        stable_id("file", f"{tmp_path.name}/e_sub/note.txt"),
     ]
     assert briefs[0].source == f"{tmp_path / 'd_docs.jsonl'}:1"
     assert briefs[1].source == f"{tmp_path / 'd_docs.jsonl'}:4"
     assert briefs[2].source == str(sub / "note.txt")
+    assert briefs[2].id == stable_id("file", f"{tmp_path.name}/e_sub/note.txt")
 
 
 def test_jsonl_record_missing_id_or_text_is_an_error_with_its_line(tmp_path: Path) -> None:
-    """No id, an empty id, no title and body, a bad date or language: error at the line."""
+    """No id, an empty id, no title and body, a language or a shape not known: error at the
+    line (a bad date is not an error: see test_bad_date_keeps_the_record_with_a_warning)."""
     lines = [
         json.dumps({"lang": "en", "title": "No id", "body": "x"}),
         json.dumps({"id": "", "lang": "en", "title": "Empty id", "body": "x"}),
         json.dumps({"id": "no-text", "lang": "en"}),
-        json.dumps({"id": "bad-date", "lang": "en", "title": "t", "date": "23/09/2011"}),
         json.dumps({"id": "fr", "lang": "fr", "title": "Bonjour"}),
         json.dumps(["not", "an", "object"]),
         json.dumps({"id": "ok", "lang": "en", "title": "Fine"}),
@@ -81,12 +93,14 @@ def test_jsonl_record_missing_id_or_text_is_an_error_with_its_line(tmp_path: Pat
     results = list(read_file(_write_jsonl(tmp_path / "docs.jsonl", lines)))
     errors = [r for r in results if isinstance(r, IngestError)]
     assert [(e.path, e.line) for e in errors] == [
-        (str(tmp_path / "docs.jsonl"), n) for n in range(1, 7)
+        (str(tmp_path / "docs.jsonl"), n) for n in range(1, 6)
     ]
-    assert [e.reason for e in errors[:3]] == [
+    assert [e.reason for e in errors] == [
         "record has no id",
         "record has no id",
         "record has no text (neither title nor body)",
+        "unsupported language 'fr'",
+        "record is a JSON list, not an object",
     ]
     assert [r.id for r in results if isinstance(r, Brief)] == ["ok"]
 
@@ -167,7 +181,7 @@ def test_plain_text_files_title_first_line_language_detected(tmp_path: Path) -> 
     (b_en,) = read_file(en)
     (b_und,) = read_file(und)
     assert b_es == Brief(
-        id=stable_id("es", "La policía captura a un líder", None),
+        id=stable_id("file", f"{tmp_path.name}/nota.txt"),
         lang="es",
         title="La policía captura a un líder",
         body=(
@@ -207,7 +221,10 @@ def test_missing_path_and_explicit_file_with_other_extension(tmp_path: Path) -> 
 def test_seed_folder_reads_without_errors(seeds: Path) -> None:
     """Every seed file is a valid record (no fixture in seeds/ is meant to fail)."""
     results = list(iter_records([seeds]))
-    assert not [r for r in results if isinstance(r, IngestError)]
+    errors = [r for r in results if isinstance(r, IngestError)]
+    assert [(Path(e.path).name, e.reason.split(":")[0]) for e in errors] == [
+        ("regressions.json", "not indexed")
+    ]
     ids = [r.id for r in results if isinstance(r, Brief)]
     assert {
         "60fa42e6893d93ee",

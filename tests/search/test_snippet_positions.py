@@ -127,8 +127,9 @@ def test_indexed_matches_are_the_analysed_matches(
         for docnum in range(seg.ndocs):
             doc = seg.stored(docnum)
             lang = doc["lang"]
-            field = "teaser" if doc.get("teaser") else "body"
-            text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
+            teaser = doc.get("teaser") if doc.get("kind") == "related" else None
+            field = "teaser" if teaser else "body"
+            text = teaser or "\n\n".join(doc.get("body", ()))
             terms = sorted(set(get_analyzer(lang).terms(text)[0]))
             wanted = frozenset(rnd.sample(terms, min(len(terms), rnd.randint(1, 4)))) | {"zzq"}
             found = indexed_matches(seg, field_name(field, lang), docnum, wanted)
