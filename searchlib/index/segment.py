@@ -474,10 +474,10 @@ class SegmentReader:
 
     def posting_positions(self, field: str, ordinal: int, i: int) -> np.ndarray:
         """The positions of the term with this ordinal in its ``i``-th posting."""
-        pstart = self._t[f"{field}/pstart"]
-        _, tfs = self.postings_at(field, ordinal)
-        a = int(pstart[ordinal]) + int(tfs[:i].sum())
-        out: np.ndarray = self._q[f"{field}/pos"][a : a + int(tfs[i])]
+        start, pstart, _, tfs, pos = self._field(field)
+        t = tfs[int(start[ordinal]) : int(start[ordinal + 1])]
+        a = int(pstart[ordinal]) + int(t[:i].sum())
+        out: np.ndarray = pos[a : a + int(t[i])]
         return out
 
     def field_arrays(self, field: str) -> dict[str, np.ndarray]:
