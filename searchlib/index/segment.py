@@ -353,7 +353,15 @@ class SegmentReader:
         if not set(self.col_tables["langs"]) <= set(LANGS):
             raise self._corrupt("cols", f"unknown languages {self.col_tables['langs']}")
         self._check_codes("kind", cols["kind"], "kinds")
-        for col in ("countries", "links"):
+        tables = self.col_tables
+        if not isinstance(tables, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in tables.values()
+        ):
+            raise self._corrupt("cols", "column tables are not lists of strings")
+        # sections: absent in older segments
+        for col in ("countries", "links", *(("sections",) if "sections" in cols else ())):
+            if f"{col}_off" not in cols:
+                raise self._corrupt("cols", f"missing column {col}_off")
             self._check_offsets("cols", col, cols[f"{col}_off"], n, cols[col].size)
             self._check_codes(col, cols[col], col)
         self._check_offsets("cols", "titles", cols["titles_off"], n, cols["titles"].size)

@@ -25,6 +25,7 @@ import json
 import random
 import time
 import tracemalloc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +251,7 @@ def run_reads(files: dict[str, bytes]) -> None:
     check_index(directory)
 
 
-def run_cases(pristine: dict[str, bytes], seeds: range, measure_every: int) -> None:
+def run_cases(pristine: dict[str, bytes], seeds: Iterable[int], measure_every: int) -> None:
     """Damage and read; allocations are traced for every ``measure_every``-th case (tracing
     makes a case five times slower)."""
     failures = []
@@ -284,6 +285,15 @@ def run_cases(pristine: dict[str, bytes], seeds: range, measure_every: int) -> N
 
 def test_damaged_index_raises_only_corrupt_index_error(pristine: dict[str, bytes]) -> None:
     run_cases(pristine, range(QUICK_CASES), measure_every=10)
+
+
+# Seeds of the slow tier that once escaped as KeyError/TypeError: damaged column tables (a table
+# that is not a list of strings, the sections column added by another change).
+FOUND_SEEDS = (629, 863, 875, 1114, 1645, 2331, 2609, 3045)
+
+
+def test_damaged_column_tables_found_by_the_slow_tier(pristine: dict[str, bytes]) -> None:
+    run_cases(pristine, FOUND_SEEDS, measure_every=1)
 
 
 @pytest.mark.slow
