@@ -147,6 +147,7 @@ class Index:
         country: str | None = None,
         kind: str | None = None,
         doc_lang: str | None = None,
+        section: str | None = None,
         since: _dt.date | None = None,
         until: _dt.date | None = None,
         facets: bool = False,
@@ -166,12 +167,16 @@ class Index:
         most ``MAX_RESULT_WINDOW`` (10,000); anything else raises ArgumentError (a ValueError).
 
         ``lang`` is the language the query is written in (None: both); the other arguments
-        filter without changing scores (``doc_lang`` restricts the documents' language).
+        filter without changing scores (``doc_lang`` restricts the documents' language;
+        ``country`` takes any name of a country in English or Spanish, or its ISO code;
+        ``section`` a byline section such as "China and Crime").
         ``cross_lingual`` also matches the query's translation against the other language;
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        filters = Filters(lang=doc_lang, kind=kind, country=country, since=since, until=until)
+        filters = Filters(
+            lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
+        )
         return self.searcher().search(
             query,
             limit,
@@ -202,9 +207,19 @@ class Index:
         return self.searcher().explain(query, doc_id, lang, cross_lingual, syntax)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
-        """The stored record of ``doc_id``, or None."""
-        doc = self.reader.document(doc_id)
-        return None if doc is None else record_from_stored(doc)
+        """The stored record of ``doc_id``, or None; a brief comes with its related items
+        (those still in the index)."""
+        reader = self.reader
+        doc = reader.document(doc_id)
+        if doc is None:
+            return None
+        related = []
+        for rid in doc.get("related", ()):
+            stored = reader.document(rid)
+            item = None if stored is None else record_from_stored(stored)
+            if isinstance(item, RelatedItem):
+                related.append(item)
+        return record_from_stored(doc, tuple(related))
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         return self.reader.document(doc_id)
@@ -224,8 +239,22 @@ class Index:
         return check_index(self.directory)
 
 
+def _not_a_folder(path: PathLike) -> str | None:
+    """Why ``path`` can be no index folder (it, or a folder above it, is a file), or None."""
+    p = Path(path)
+    for candidate in (p, *p.parents):
+        if candidate.exists():
+            if candidate.is_dir():
+                return None
+            what = "it is a file" if candidate == p else f"{candidate} is a file"
+            return f"{what}, not a folder"
+    return None
+
+
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
     """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    if path is not None and (why := _not_a_folder(path)) is not None:
+        raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
     if latest_generation(directory) is None:
         IndexWriter(
@@ -236,6 +265,8 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
     """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    if (why := _not_a_folder(path)) is not None:
+        raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
     if latest_generation(directory) is None:
         raise IndexNotFoundError(

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import searchlib
-from searchlib.errors import ArgumentError, QuerySyntaxError, SearchlibError
+from searchlib.dates import DATE_FORMS, date_bound
+from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
 
 __all__ = ["main"]
 
@@ -34,11 +35,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (try --help)")
 
 
-def _date(value: str) -> _dt.date:
+def _since(value: str) -> _dt.date:
+    """``--since``: the first day of a year, month or date (as the REPL's ``since=``)."""
     try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        return date_bound(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _until(value: str) -> _dt.date:
+    """``--until``: the last day of a year, month or date (as the REPL's ``until=``)."""
+    try:
+        return date_bound(value, end=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(low: int, high: int | None = None) -> Any:
@@ -88,13 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--debug", action="store_true", help="show tracebacks for errors")
         return sp
 
+    def index_option(sp: argparse.ArgumentParser, made: bool = False) -> None:
+        what = "made when absent" if made else "built by `searchlib index`"
+        sp.add_argument(
+            "--index",
+            default=DEFAULT_INDEX,
+            metavar="DIR",
+            help=f"the index folder, {what} (default: {DEFAULT_INDEX})",
+        )
+
     sp = add(
         "index",
         "index pages, JSONL and text files or folders",
         "searchlib index seeds/ --index indexes/default",
     )
     sp.add_argument("sources", nargs="+", metavar="SRC")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp, made=True)
     sp.add_argument(
         "--commit-every",
         type=int,
@@ -116,11 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("search", "search the index", 'searchlib search "Humala coca" --lang en --json')
     sp.add_argument("query")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp)
     sp.add_argument(
-        "--limit", type=_count(0, WINDOW), default=10, help="hits to show (0: count only)"
+        "--limit",
+        type=_count(0, WINDOW),
+        default=10,
+        metavar="N",
+        help="hits to show (default: 10; 0: count only)",
     )
-    sp.add_argument("--offset", type=_count(0, WINDOW), default=0, help="hits to skip (paging)")
+    sp.add_argument(
+        "--offset", type=_count(0, WINDOW), default=0, metavar="N", help="hits to skip (paging)"
+    )
     sp.add_argument(
         "--syntax",
         choices=("strict", "lenient", "plain"),
@@ -128,12 +153,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="strict: syntax errors are errors; lenient: read them as words; "
         "plain: no syntax, every word optional (long text, up to 100,000 characters)",
     )
-    sp.add_argument("--lang", choices=("en", "es"), help="the language the query is written in")
-    sp.add_argument("--country")
-    sp.add_argument("--kind")
-    sp.add_argument("--since", type=_date)
-    sp.add_argument("--until", type=_date)
-    sp.add_argument("--facets", action="store_true")
+    sp.add_argument(
+        "--lang",
+        choices=("en", "es"),
+        help="the language the query is written in (default: detected; "
+        "documents of both languages are searched)",
+    )
+    sp.add_argument(
+        "--doc-lang",
+        choices=("en", "es"),
+        help="only documents in this language",
+    )
+    sp.add_argument(
+        "--country",
+        metavar="NAME",
+        help="only documents about this country: any name in English or Spanish, "
+        "or its ISO code (Peru, Perú, PE; EEUU, U.S.)",
+    )
+    sp.add_argument(
+        "--section",
+        metavar="NAME",
+        help='only documents of this byline section ("China and Crime")',
+    )
+    sp.add_argument(
+        "--kind",
+        metavar="KIND",
+        help="only documents of this kind: brief, analysis, news, related...",
+    )
+    sp.add_argument(
+        "--since", type=_since, metavar="DATE", help=f"only documents from DATE on ({DATE_FORMS})"
+    )
+    sp.add_argument(
+        "--until", type=_until, metavar="DATE", help=f"only documents up to DATE ({DATE_FORMS})"
+    )
+    sp.add_argument(
+        "--facets",
+        action="store_true",
+        help="count the matches per language, kind, country, section and year",
+    )
     sp.add_argument(
         "--twins",
         action="store_true",
@@ -143,9 +200,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("related", "items related to a document", "searchlib related 60fa42e6893d93ee --json")
     sp.add_argument("doc_id", metavar="DOC_ID")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
-    sp.add_argument("--limit", type=_count(0, WINDOW), default=10)
+    index_option(sp)
+    sp.add_argument(
+        "--limit",
+        type=_count(0, WINDOW),
+        default=10,
+        metavar="N",
+        help="items to show (default: 10)",
+    )
     sp.add_argument("--json", action="store_true")
+
+    sp = add("get", "show a document as stored", "searchlib get 60fa42e6893d93ee --json")
+    sp.add_argument("doc_id", metavar="DOC_ID")
+    index_option(sp)
+    sp.add_argument("--json", action="store_true", help="the stored record as one JSON object")
+
+    sp = add("delete", "delete a document and commit", "searchlib delete 60fa42e6893d93ee")
+    sp.add_argument("doc_id", metavar="DOC_ID")
+    index_option(sp)
+    sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
 
     sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
     sp.add_argument("text")
@@ -153,11 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
 
     sp = add("stats", "index statistics", "searchlib stats --index indexes/default --json")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp)
     sp.add_argument("--json", action="store_true")
 
     sp = add("check", "verify checksums and statistics", "searchlib check --index indexes/default")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp)
     sp.add_argument("--json", action="store_true")
 
     sp = add(
@@ -165,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         "measure ranking quality and latency",
         "searchlib eval --index indexes/cacm --queries q.jsonl --qrels qrels.tsv",
     )
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp)
     sp.add_argument("--queries", required=True, metavar="Q.jsonl")
     sp.add_argument("--qrels", metavar="QRELS.tsv")
     sp.add_argument("--k", type=_count(1, WINDOW), default=10, help="cut-off of nDCG and MRR")
@@ -178,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
 
     sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
-    sp.add_argument("--index", default=DEFAULT_INDEX, metavar="DIR")
+    index_option(sp)
     return p
 
 
@@ -226,19 +299,29 @@ def _cmd_index(args: argparse.Namespace) -> int:
         if args.optimize:
             index.optimize()
         stats = index.stats()
+        generation = stats["generation"]  # after --optimize, the merge's commit
     if not quiet and sys.stderr.isatty():
         print("\r" + " " * 79 + "\r", end="", file=sys.stderr)
     if args.json:
-        _print_json({**report.to_json(), "docs": stats["docs"]})
+        _print_json({**report.to_json(), "docs": stats["docs"], "generation": generation})
     elif not args.quiet:
         print(
             f"indexed {report.indexed} records, skipped {len(report.skipped)}, "
             f"{report.seconds:.2f} s, {report.docs_per_s:.0f} docs/s -> {args.index} "
-            f"({stats['docs']} documents, generation {report.generation})"
+            f"({stats['docs']} documents, generation {generation})"
         )
     if report.indexed == 0 and report.skipped:
         return EXIT_INDEX
     return 0
+
+
+def _clip(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word boundary to ``width`` characters (screen only)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
 
 
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
@@ -251,12 +334,14 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
         return
     for i, h in enumerate(results.hits, 1):
         date = h.date.isoformat() if h.date else "-"
-        where = ", ".join(h.countries) or "-"
+        where = ", ".join(h.countries + h.sections) or "-"
         extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
-        print(f"{i:>2}. {h.title}")
+        print(f"{i:>2}. {h.display_title}")
         print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
         if h.passage.text:
-            print(f"    {h.passage.marked()}")
+            print(f"    {_clip(h.passage.marked(), 300)}")
+        if h.twin_ref is not None:
+            print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
     for warning in results.warnings:
         print(f"note: {warning}", file=sys.stderr)
     if not related:
@@ -272,6 +357,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
             syntax=args.syntax,
             lang=args.lang,
             country=args.country,
+            section=args.section,
+            doc_lang=args.doc_lang,
             kind=args.kind,
             since=args.since,
             until=args.until,
@@ -284,7 +371,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_hits(results)
         if results.facets:
             for name, counts in results.facets.items():
-                print(f"   {name}: " + ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8]))
+                if counts:
+                    shown = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
+                    print(f"   {name}: {shown}")
     return 0
 
 
@@ -297,6 +386,50 @@ def _cmd_related(args: argparse.Namespace) -> int:
         _print_json(out)
     else:
         _print_hits(results, related=True)
+    return 0
+
+
+def _stored_record(index: searchlib.Index, doc_id: str) -> dict[str, Any]:
+    """The stored fields of ``doc_id``, its related items spelled out (not ids only)."""
+    doc = index.stored(doc_id)
+    if doc is None:
+        raise IndexStateError(f"no document with id {doc_id!r} in the index")
+    if doc.get("related"):
+        doc["related"] = [
+            index.stored(rid) or {"id": rid, "missing": True} for rid in doc["related"]
+        ]
+    return doc
+
+
+def _cmd_get(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index) as index:
+        doc = _stored_record(index, args.doc_id)
+    if args.json:
+        _print_json(doc)
+        return 0
+    print(doc.get("title") or doc.get("teaser") or f"(untitled {doc.get('kind')})")
+    for key in ("id", "kind", "lang", "date", "section", "url", "source"):
+        if doc.get(key):
+            print(f"  {key}: {doc[key]}")
+    for key in ("countries", "country_codes", "sections", "authors"):
+        if doc.get(key):
+            print(f"  {key}: {', '.join(str(v) for v in doc[key])}")
+    for para in doc.get("body") or ([doc["teaser"]] if doc.get("teaser") else []):
+        print()
+        print(para)
+    for item in doc.get("related") or ():
+        print(f"\n  related {item.get('id')}: {item.get('section') or '-'} | {item.get('date')}")
+        print(f"    {item.get('teaser') or item.get('title') or ''}")
+    return 0
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    with searchlib.open_index(args.index, lock_timeout=args.lock_timeout) as index:
+        if args.doc_id not in index:
+            raise IndexStateError(f"no document with id {args.doc_id!r} in {args.index}")
+        index.delete(args.doc_id)
+        generation = index.commit()
+    print(f"deleted {args.doc_id} (generation {generation})")
     return 0
 
 
@@ -369,6 +502,8 @@ COMMANDS = {
     "index": _cmd_index,
     "search": _cmd_search,
     "related": _cmd_related,
+    "get": _cmd_get,
+    "delete": _cmd_delete,
     "analyze": _cmd_analyze,
     "stats": _cmd_stats,
     "check": _cmd_check,
@@ -391,6 +526,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        _quiet_stdout()  # the reader is gone (`| head`): nothing more to say, and no error
+        return 0
     except QuerySyntaxError as exc:
         if debug:
             raise
@@ -417,8 +555,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so flushing what is left in its buffer at
+    exit raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def args_command(argv: Sequence[str]) -> str | None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from searchlib.countries import canonical
+
 __all__ = ["AboutItem", "Brief", "RelatedItem", "stable_id"]
 
 
@@ -91,13 +93,15 @@ class Brief:
         title: the headline.
         body: the article's paragraphs, boilerplate removed.
         date: publication date, when known.
-        countries: countries or sections from the byline (``PERU``, ``MEXICO, GUATEMALA``).
+        countries: the countries of the byline or record, as written (``Peru``, ``EEUU``);
+            :attr:`country_codes` gives their ISO 3166 codes.
         authors: byline authors.
         related: the page's *Related Content* items.
         about: the page's *About* items.
         source: where the record came from (path, path:line or URL).
         url: the page's URL when known.
         meta: extra fields of the source record, kept as stored metadata.
+        sections: byline labels that are no country (``China and Crime``, ``Armas y Seguridad``).
     """
 
     id: str
@@ -113,6 +117,13 @@ class Brief:
     source: str = ""
     url: str | None = None
     meta: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+    sections: tuple[str, ...] = attrs.field(converter=_tuple_of_str, default=())
+
+    @property
+    def country_codes(self) -> tuple[str | None, ...]:
+        """The ISO 3166 code of each of :attr:`countries` (None for a name the vocabulary of
+        :mod:`searchlib.countries` does not know)."""
+        return tuple(canonical(c) for c in self.countries)
 
     @property
     def text(self) -> str:

@@ -31,6 +31,7 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
 import searchlib
+from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import IndexNotFoundError, QuerySyntaxError, SearchlibError
 from searchlib.search import Hit, Results
 
@@ -45,9 +46,10 @@ __all__ = [
 ]
 
 PAGE_SIZE = 10
+EXIT_USAGE = 2
 EXIT_INDEX = 3
 FIELDS = ("title:", "body:", "lang:", "kind:", "country:", "date:")
-FILTER_KEYS = ("country", "kind", "lang", "since", "until")
+FILTER_KEYS = ("country", "section", "kind", "lang", "since", "until")
 LANGS = ("en", "es", "any")
 ARG_CHOICES = {
     "lang": LANGS,
@@ -64,7 +66,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lang": (":lang en|es|any", "the language queries are written in (any: both)"),
     "filter": (
         ":filter [KEY=VALUE...|clear]",
-        "country= kind= lang= since= until= (YYYY-MM-DD); KEY= drops one; alone: show",
+        "country= section= kind= lang= (documents' language) since= until= (YYYY, YYYY-MM "
+        "or YYYY-MM-DD); KEY= drops one; alone: show",
     ),
     "facets": (":facets on|off", "show facet counts under results"),
     "stats": (":stats", "index statistics"),
@@ -121,6 +124,7 @@ class FilterState:
     lang: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
+    section: str | None = None
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k in FILTER_KEYS if (v := getattr(self, k)) is not None]
@@ -147,12 +151,11 @@ def parse_command(line: str) -> Command | None:
 
 
 def _parse_date(key: str, value: str) -> _dt.date:
-    if re.fullmatch(r"\d{4}", value):  # a bare year: its first or last day
-        return _dt.date(int(value), 1, 1) if key == "since" else _dt.date(int(value), 12, 31)
+    """A ``since``/``until`` value: a year, year-month or date (as ``--since``/``--until``)."""
     try:
-        return _dt.date.fromisoformat(value)
+        return date_bound(value, end=key == "until")
     except ValueError:
-        raise CommandError(f"{key}={value}: not a date (use YYYY-MM-DD or YYYY)") from None
+        raise CommandError(f"{key}={value}: not a date (use {DATE_FORMS})") from None
 
 
 def parse_filters(args: Sequence[str], current: FilterState = FilterState()) -> FilterState:
@@ -270,27 +273,33 @@ def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
 def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> list[Frags]:
     """The lines of one numbered hit (the snippet wrapped at ``width`` columns)."""
     date = hit.date.isoformat() if hit.date else "-"
-    where = ", ".join(hit.countries) or "-"
+    where = ", ".join(hit.countries + hit.sections) or "-"
     tail = f"[{hit.reason}]" if related and hit.reason else f"score {hit.score:.3f}"
     lines: list[Frags] = [
-        [("class:num", f"{n:>2}. "), ("class:title", hit.title.rstrip())],
+        [("class:num", f"{n:>2}. "), ("class:title", hit.display_title.rstrip())],
         [("class:meta", f"    {hit.kind} | {hit.lang} | {date} | {where} | {tail} | id {hit.id}")],
     ]
     if hit.snippet:
         lines.extend(wrap_frags(passage_frags(hit), width))
-    twin = getattr(hit, "twin", None)
-    if twin:
+    if hit.twin_ref is not None:
+        ref = hit.twin_ref
+        lines.append([("class:hint", f"    also in {ref.lang}: {ref.title} (id {ref.id})")])
+    elif hit.twin:
         other = "es" if hit.lang == "en" else "en"
-        lines.append([("class:hint", f"    also in {other}: {twin}")])
+        lines.append([("class:hint", f"    also in {other}: {hit.twin}")])
     return lines
 
 
 class Repl:
     """The REPL's state (language, filters, last list) and its commands."""
 
-    def __init__(self, index: searchlib.Index, printer: Printer) -> None:
+    def __init__(
+        self, index: searchlib.Index, printer: Printer, errors: Printer | None = None
+    ) -> None:
         self.index = index
         self.p = printer
+        self.err = errors or printer  # where a failed line's message goes
+        self.exit_code = 0  # the worst failure so far: EXIT_USAGE, then EXIT_INDEX
         self.lang: str | None = None
         self.filters = FilterState()
         self.facets = False
@@ -320,13 +329,19 @@ class Repl:
                 return False
             getattr(self, f"cmd_{cmd.name}")(cmd.args)
         except CommandError as exc:
-            self.p.error(str(exc))
+            self._failed(str(exc), EXIT_USAGE)
         except QuerySyntaxError as exc:
             near = exc.query[exc.position : exc.position + 20]
-            self.p.error(f"bad query at position {exc.position} (near {near!r}): {exc.reason}")
+            self._failed(
+                f"bad query at position {exc.position} (near {near!r}): {exc.reason}", EXIT_USAGE
+            )
         except SearchlibError as exc:
-            self.p.error(str(exc))
+            self._failed(str(exc), EXIT_INDEX)
         return True
+
+    def _failed(self, message: str, code: int) -> None:
+        self.err.error(message)
+        self.exit_code = max(self.exit_code, code)
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -338,6 +353,7 @@ class Repl:
             offset=offset,
             lang=self.lang,
             country=f.country,
+            section=f.section,
             kind=f.kind,
             doc_lang=f.lang,
             since=f.since,
@@ -415,7 +431,7 @@ class Repl:
         title = doc.get("title") or f"{doc.get('section') or 'item'} (related item)"
         self.p.line([("class:head", title)])
         meta = [f"{k}: {doc[k]}" for k in ("id", "kind", "lang", "date", "section") if doc.get(k)]
-        for key in ("countries", "authors"):
+        for key in ("countries", "sections", "authors"):
             if doc.get(key):
                 meta.append(f"{key}: {', '.join(doc[key])}")
         self.p.line([("class:meta", " | ".join(meta))])
@@ -581,7 +597,8 @@ def run_repl(path: str, *, stdin: TextIO | None = None, stdout: TextIO | None = 
         err.error(str(exc))
         return EXIT_INDEX
     with index:
-        repl = Repl(index, p)
+        # piped: errors to standard error, and the exit status says whether any line failed
+        repl = Repl(index, p, None if interactive else err)
         if session is not None:
             docs = len(index)
             p.line([("class:meta", f"searchlib repl on {path} ({docs} documents); :help for help")])
@@ -600,4 +617,4 @@ def run_repl(path: str, *, stdin: TextIO | None = None, stdout: TextIO | None = 
                 break
             if not repl.handle(line):
                 break
-    return 0
+    return 0 if interactive else repl.exit_code

@@ -44,6 +44,10 @@ def test_sample_brief_ranks_first(
     assert first["lang"] == "en" and first["kind"] == "brief"
     assert first["date"] == "2011-09-23" and first["countries"] == ["Peru"]
     assert "<b>Humala</b>" in first["snippet"]
+    # everything a program needs without a second call
+    assert first["country_codes"] == ["PE"] and first["section"] is None
+    assert first["authors"] == ["Geoffrey Ramsey"]
+    assert first["source"].endswith("000_60fa42e6893d93ee.txt")
     assert set(first) == {
         "id",
         "score",
@@ -52,6 +56,12 @@ def test_sample_brief_ranks_first(
         "lang",
         "date",
         "countries",
+        "country_codes",
+        "section",
+        "sections",
+        "authors",
+        "url",
+        "source",
         "snippet",
         "snippet_text",
         "highlights",
@@ -92,7 +102,17 @@ def test_related_lists_the_pages_related_items(
     assert code == 0
     res = json.loads(out)
     shown = [h for h in res["hits"] if h["reason"] == "shown on its page"]
-    assert [h["countries"] for h in shown] == [["Brazil"], ["China and Crime"], ["Brazil"]]
+    assert [h["countries"] for h in shown] == [["Brazil"], [], ["Brazil"]]
+    assert [h["section"] for h in shown] == [None, "China and Crime", None]
+    # the teaser is the item's only text: JSON holds it whole, as the snippet too
+    page = (SEEDS / "000_60fa42e6893d93ee.txt").read_text(encoding="utf-8")
+    for h in shown:
+        assert h["teaser"] in page and h["snippet"] == h["teaser"]
+        assert "…" not in h["title"]
+    assert shown[1]["teaser"] == (
+        "The taricaya turtle conservation program in northern Peru has been heralded as "
+        "bringing an endangered species back from the brink…"
+    )
     assert [h["date"] for h in shown] == ["2022-11-25", "2021-05-14", "2021-12-28"]
     assert all(h["kind"] == "related" for h in shown)
 

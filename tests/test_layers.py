@@ -15,6 +15,8 @@ LAYERS = {
     "searchlib._json": 0,
     "searchlib.errors": 0,
     "searchlib.records": 0,
+    "searchlib.countries": 0,
+    "searchlib.dates": 0,
     "searchlib.analysis": 1,
     "searchlib.storage": 1,
     "searchlib.ingest": 2,

@@ -58,6 +58,8 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         "index",
         "ingest",
         "records",
+        "countries",
+        "dates",
         "search",
         "storage",
         "cli",

@@ -31,11 +31,12 @@ class IndexDoc:
     lang: str
     kind: str
     date: int  # days since 1970-01-01, NO_DATE when unknown
-    countries: tuple[str, ...]
+    countries: tuple[str, ...]  # ISO codes (names the vocabulary does not know: as written)
     links: tuple[str, ...]
     fields: dict[str, str]  # index field -> its text
     stored: bytes
     title: str = ""
+    sections: tuple[str, ...] = ()
 
 
 class _FieldTexts:
@@ -107,6 +108,7 @@ class SegmentBuilder:
         self._kind: list[str] = []
         self._date = array("i")
         self._countries: list[Sequence[str]] = []
+        self._sections: list[Sequence[str]] = []
         self._links: list[Sequence[str]] = []
         self._stored: list[bytes] = []
         self._titles: list[str] = []
@@ -131,6 +133,7 @@ class SegmentBuilder:
         self._kind.append(doc.kind)
         self._date.append(doc.date)
         self._countries.append(doc.countries)
+        self._sections.append(doc.sections)
         self._links.append(doc.links)
         self._stored.append(doc.stored)
         self._titles.append(doc.title)
@@ -167,6 +170,7 @@ class SegmentBuilder:
             if self._date
             else np.zeros(0, np.int32),
             countries=self._countries,
+            sections=self._sections,
             links=self._links,
             stored=self._stored,
             titles=self._titles,

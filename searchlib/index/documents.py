@@ -12,6 +12,7 @@ from typing import Any
 
 from searchlib._json import dumps
 from searchlib.analysis import detect_language
+from searchlib.countries import canonical
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
@@ -21,6 +22,7 @@ __all__ = [
     "days_to_date",
     "date_to_days",
     "field_name",
+    "legacy_places",
     "record_from_stored",
     "to_index_doc",
 ]
@@ -59,6 +61,26 @@ def _iso(d: _dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
+def country_column(
+    names: tuple[str, ...], codes: tuple[str | None, ...] | None = None
+) -> tuple[str, ...]:
+    """The values of the countries column: each country's ISO code (the name as written when
+    the vocabulary does not know it), each once, so a country is counted once per document;
+    ``codes`` are the names' codes when the caller has them."""
+    if codes is None:
+        codes = tuple(canonical(n) for n in names)
+    values = tuple(c or n for c, n in zip(codes, names, strict=True) if c or n.strip())
+    return values if len(values) < 2 else tuple(dict.fromkeys(values))
+
+
+def legacy_places(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The countries column of a segment written before the sections column (every byline
+    label, names as written) as (country codes, sections): labels the vocabulary does not know
+    were sections (``China and Crime``)."""
+    codes = tuple(dict.fromkeys(c for v in values if (c := canonical(v)) is not None))
+    return codes, tuple(v for v in values if canonical(v) is None)
+
+
 def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
     """Analyse a record into an :class:`IndexDoc`."""
     if isinstance(record, RelatedItem):
@@ -73,12 +95,14 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
             "teaser": record.teaser,
             "url": record.url,
         }
+        is_country = canonical(record.section) is not None
         return IndexDoc(
             id=record.id,
             lang=lang,
             kind="related",
             date=date_to_days(record.date),
-            countries=(record.section,) if record.section else (),
+            countries=country_column((record.section,)) if is_country else (),
+            sections=(record.section,) if record.section and not is_country else (),
             links=(),
             fields=_fields(lang, {"title": record.title, "teaser": record.teaser}),
             stored=dumps(stored),
@@ -86,6 +110,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         )
     body = record.text
     lang = doc_lang(record.lang, f"{record.title}\n{body}")
+    codes = record.country_codes
     stored = {
         "id": record.id,
         "kind": record.kind,
@@ -93,6 +118,8 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         "title": record.title,
         "date": _iso(record.date),
         "countries": list(record.countries),
+        "country_codes": list(codes),
+        "sections": list(record.sections),
         "authors": list(record.authors),
         "body": list(record.body),
         "related": [r.id for r in record.related],
@@ -109,7 +136,10 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         lang=lang,
         kind=record.kind,
         date=date_to_days(record.date),
-        countries=tuple(record.countries),
+        countries=country_column(record.countries, codes),
+        sections=record.sections
+        if len(record.sections) < 2
+        else tuple(dict.fromkeys(record.sections)),
         links=tuple(r.id for r in record.related),
         fields=_fields(lang, {"title": record.title, "body": body, **_authors(record)}),
         stored=dumps(stored),
@@ -131,8 +161,11 @@ def _clip(text: str, width: int = 80) -> str:
     return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
 
 
-def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
-    """Rebuild the record from a stored document."""
+def record_from_stored(
+    doc: dict[str, Any], related: tuple[RelatedItem, ...] = ()
+) -> Brief | RelatedItem:
+    """Rebuild the record from a stored document; a brief stores its related items' ids only,
+    so the caller passes the items (looked up by those ids) as ``related``."""
     date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
     if doc["kind"] == "related":
         return RelatedItem(
@@ -162,8 +195,10 @@ def record_from_stored(doc: dict[str, Any]) -> Brief | RelatedItem:
         date=date,
         countries=tuple(doc.get("countries", ())),
         authors=tuple(doc.get("authors", ())),
+        related=related,
         about=about,
         source=doc.get("source", ""),
         url=doc.get("url"),
         meta=doc.get("meta", {}),
+        sections=tuple(doc.get("sections", ())),
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from searchlib.index.documents import legacy_places
 from searchlib.index.segment import FieldPostings, SegmentData, SegmentReader
 
 __all__ = ["merge_segments", "select_merge"]
@@ -121,6 +122,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     lang: list[str] = []
     kind: list[str] = []
     countries: list[Sequence[str]] = []
+    sections: list[Sequence[str]] = []
     links: list[Sequence[str]] = []
     stored: list[bytes] = []
     titles: list[str] = []
@@ -134,7 +136,13 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             ids.append(r.ids[d])
             lang.append(tables["langs"][int(lang_codes[d])])
             kind.append(tables["kinds"][int(kind_codes[d])])
-            countries.append(r.doc_values("countries", d))
+            if "sections" in r.cols:
+                countries.append(r.doc_values("countries", d))
+                sections.append(r.doc_values("sections", d))
+            else:  # written before the sections column: its labels are all in countries
+                codes, labels = legacy_places(r.doc_values("countries", d))
+                countries.append(codes)
+                sections.append(labels)
             links.append(r.doc_values("links", d))
             stored.append(r.stored_raw(d))
             titles.append(r.title(d))
@@ -158,6 +166,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         kind=kind,
         date=np.concatenate(dates).astype(np.int32) if dates else np.zeros(0, np.int32),
         countries=countries,
+        sections=sections,
         links=links,
         stored=stored,
         titles=titles,

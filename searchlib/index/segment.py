@@ -9,8 +9,11 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.pos``   per field: ``F/pos`` (positions, ascending per posting, grouped like the postings).
 * ``.len``   per field: ``F`` (terms per document); meta holds each field's total.
 * ``.cols``  column values for filters, facets and lookups: ``lang``, ``kind`` (codes into meta
-  tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` and ``links``
-  (CSR: ``X_off`` + codes), ``ids`` (NUL-joined ids).
+  tables), ``date`` (days since 1970-01-01, ``NO_DATE`` when unknown), ``countries`` (ISO codes
+  of :mod:`searchlib.countries`, or names as written: older segments, unknown countries),
+  ``sections``
+  (absent in older segments: none) and ``links`` (CSR: ``X_off`` + codes), ``ids`` (NUL-joined
+  ids).
 * ``.store`` stored fields: UTF-8 JSON objects in compressed blocks of ``STORE_BLOCK``
   documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
   the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
@@ -98,6 +101,7 @@ class SegmentData:
     countries: list[Sequence[str]]
     links: list[Sequence[str]]
     stored: list[bytes]  # one JSON object per document
+    sections: list[Sequence[str]] = attrs.field(factory=list)  # empty: no document has one
     titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
     words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
 
@@ -181,6 +185,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
     kinds, kind_codes = _codes(data.kind)
     countries, c_off, c_codes = _csr(data.countries)
     links, l_off, l_codes = _csr(data.links)
+    sections, s_off, s_codes = _csr(data.sections or [()] * n)
     encoded_titles = (
         [t.encode("utf-8", "surrogatepass") for t in data.titles] if data.titles else [b""] * n
     )
@@ -194,6 +199,8 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "countries": c_codes,
         "links_off": l_off,
         "links": l_codes,
+        "sections_off": s_off,
+        "sections": s_codes,
         "ids": _blob(data.ids),
         "titles": np.frombuffer(b"".join(encoded_titles), dtype=np.uint8),
         "titles_off": titles_off,
@@ -203,6 +210,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         "kinds": kinds,
         "countries": countries,
         "links": links,
+        "sections": sections,
     }
     store = _compress_store(data.stored)
     files = {}
@@ -437,6 +445,8 @@ class SegmentReader:
         return np.searchsorted(self.cols[f"{column}_off"], hits, side="right") - 1
 
     def doc_values(self, column: str, docnum: int) -> list[str]:
+        if column not in self.cols:  # a column newer than the segment (sections)
+            return []
         off = self.cols[f"{column}_off"]
         table = self.col_tables[column]
         return [table[int(c)] for c in self.cols[column][int(off[docnum]) : int(off[docnum + 1])]]

@@ -14,7 +14,14 @@ import attrs
 from searchlib.errors import IngestError
 from searchlib.ingest.layout import LAYOUTS, MONTHS, Layout
 
-__all__ = ["Byline", "display_case", "parse_byline", "parse_date_line", "parse_section_line"]
+__all__ = [
+    "Byline",
+    "display_case",
+    "parse_byline",
+    "parse_date_line",
+    "parse_item_line",
+    "parse_section_line",
+]
 
 _DATE = r"(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?\s+(?P<year>\d{4})"
 _DATE_ONLY = re.compile(rf"^{_DATE}$")
@@ -22,8 +29,21 @@ _SECTIONS = r"(?P<sections>[^/]+?)\s*/\s*"  # must hold a letter: see _is_upper
 _SECTION_DATE = re.compile(rf"^{_SECTIONS}{_DATE}(?P<rest>(?:\s.*)?)$")
 # A byline whose date is not of the D MON YYYY shape: still a byline if it has BY/POR or a marker.
 _LOOSE = re.compile(rf"^{_SECTIONS}(?P<rest>\S.*)$")
+# Related and About lists: any case, other separators, and the other date orders of the site's
+# two languages ("NOV 25, 2022", "25 de noviembre de 2022").
+_FLEX_DATE = (
+    r"(?:(?P<day>\d{1,2})\.?\s+(?:de\s+)?(?P<month>[^\W\d_]+)\.?,?\s+(?:de\s+|del\s+)?"
+    r"(?P<year>\d{4})"
+    r"|(?P<month2>[^\W\d_]+)\.?\s+(?P<day2>\d{1,2}),?\s+(?P<year2>\d{4}))"
+)
+_FLEX_DATE_ONLY = re.compile(rf"^{_FLEX_DATE}$", re.IGNORECASE)
+_FLEX_SECTION_DATE = re.compile(
+    rf"^(?P<sections>.*?[^\W\d_].*?)\s+[/|·–—]\s+{_FLEX_DATE}$"
+    rf"|^(?P<tight>[^/]*?[^\W\d_][^/]*?)/\s*{_FLEX_DATE.replace('?P<', '?P<t_')}$",
+    re.IGNORECASE,
+)
 _NAME_PARTICLES = frozenset("da de del der di do dos la las le los van von y".split())
-_CAPITAL = re.compile(r"(^|[-'’.(])(\w)")
+_CAPITAL = re.compile(r"(^|[-'’.(/])(\w)")
 
 _BY_WORDS: dict[str, Layout] = {w: lay for lay in LAYOUTS.values() for w in lay.byline_words}
 _MARKERS: dict[str, Layout] = {lay.marker: lay for lay in LAYOUTS.values()}
@@ -68,15 +88,61 @@ def _date(day: str, month: str, year: str) -> _dt.date | None:
 
 
 def parse_date_line(line: str) -> _dt.date | None:
-    """The date of a line that is only a ``D MON YYYY`` date with a known month, else None.
+    """The date of a line that is only a date with a known month, else None: ``D MON YYYY``,
+    ``MON D, YYYY`` or ``D de MES de YYYY``, months of either language, any case.
 
     >>> parse_date_line("3 MAR 2023"), parse_date_line("3 cats 2023")
     (datetime.date(2023, 3, 3), None)
+    >>> parse_date_line("Sept. 9, 2021"), parse_date_line("28 de diciembre de 2021")
+    (datetime.date(2021, 9, 9), datetime.date(2021, 12, 28))
     """
-    m = _DATE_ONLY.match(line.strip())
+    text = line.strip()
+    m = _FLEX_DATE_ONLY.match(text) if text[-4:].isdigit() and len(text) < 40 else None
     if m is None:
         return None
-    return _date(m["day"], m["month"], m["year"])
+    return _flex_date(m)
+
+
+def _flex_date(m: re.Match[str], prefix: str = "") -> _dt.date | None:
+    if m[prefix + "day"] is not None:
+        return _date(m[prefix + "day"], m[prefix + "month"], m[prefix + "year"])
+    return _date(m[prefix + "day2"], m[prefix + "month2"], m[prefix + "year2"])
+
+
+def parse_item_line(
+    line: str, source: str, lineno: int, small: frozenset[str]
+) -> tuple[str, _dt.date] | None:
+    """``(section, date)`` of a Related Content item line, in any of its variants, else None.
+
+    Like :func:`parse_section_line`, and also: sections in any case (kept as written unless
+    upper case), a slash inside the section, ``|``, ``·`` or a dash as separator, and the date
+    shapes of :func:`parse_date_line`.
+
+    >>> parse_item_line("GameChangers 2021 | Dec 9, 2021", "s", 1, frozenset())
+    ('GameChangers 2021', datetime.date(2021, 12, 9))
+
+    Raises:
+        IngestError: the line has that shape but its date does not exist.
+    """
+    strict = parse_section_line(line, source, lineno, small)
+    if strict is not None:
+        return strict
+    text = line.strip()
+    if len(text) > 120 or not text[-4:].isdigit():
+        return None  # every item line ends with its year
+    m = _FLEX_SECTION_DATE.match(text)
+    if m is None:
+        return None
+    loose = m["sections"] is not None
+    sections = (m["sections"] if loose else m["tight"]).strip()
+    if loose and _BY_WORDS.keys() & set(sections.split()):
+        return None  # a byline with authors, not an item
+    date = _flex_date(m, "" if loose else "t_")
+    if date is None:
+        raise IngestError(source, f"unparseable date in {text!r}", line=lineno)
+    if _is_upper(sections):
+        return ", ".join(_sections(sections, small)), date
+    return sections, date
 
 
 def _is_upper(text: str) -> bool:

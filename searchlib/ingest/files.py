@@ -25,6 +25,7 @@ from searchlib.errors import IngestError
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, parse_page
+from searchlib.ingest.template import LineCounter, LineTable
 from searchlib.records import Brief, stable_id
 
 __all__ = [
@@ -48,7 +49,7 @@ Result = Brief | IngestError
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
-def read_file(path: str | os.PathLike[str]) -> Iterator[Result]:
+def read_file(path: str | os.PathLike[str], template: LineTable | None = None) -> Iterator[Result]:
     """Records of one file: a Brief per record, an IngestError per bad record or bad file.
 
     ``.jsonl`` files (or any non-``.txt``/``.md`` file whose text starts with ``{``) are read
@@ -57,7 +58,8 @@ def read_file(path: str | os.PathLike[str]) -> Iterator[Result]:
     (:func:`~searchlib.ingest.page.looks_like_page`) goes to :func:`parse_page`, anything else
     is plain text (title = first non-empty line, body = the blank-line separated paragraphs
     after it, language detected, id = ``stable_id(lang, title, None)``). An unreadable, empty,
-    binary (NUL bytes) or non-UTF-8 text file yields one IngestError.
+    binary (NUL bytes) or non-UTF-8 text file yields one IngestError. ``template``: the
+    run's repeated page lines (:func:`page_table`), dropped from page bodies.
     """
     name = os.fspath(path)
     try:
@@ -82,7 +84,7 @@ def read_file(path: str | os.PathLike[str]) -> Iterator[Result]:
         yield IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line)
         return
     try:
-        yield parse_page(text, name) if looks_like_page(text) else _plain(text, name)
+        yield parse_page(text, name, template) if looks_like_page(text) else _plain(text, name)
     except IngestError as exc:
         yield exc
 
@@ -92,16 +94,43 @@ def iter_records(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Result]:
 
     A folder is walked recursively (see the module docstring for which files count); a file
     named directly is read whatever its extension; a missing path yields an IngestError.
+    The page files are read twice: first to count the lines repeated across them
+    (:func:`page_table`), then to parse them with that evidence.
     """
+    files: list[str | None] = []
+    missing: list[str] = []
     for path in paths:
         name = os.fspath(path)
         if os.path.isdir(name):
-            for file in _walk(Path(name)):
-                yield from read_file(file)
+            files.extend(_walk(Path(name)))
         elif os.path.exists(name):
-            yield from read_file(name)
+            files.append(name)
         else:
-            yield IngestError(name, "no such file or folder")
+            files.append(None)
+            missing.append(name)
+    table = page_table(f for f in files if f is not None)
+    gone = iter(missing)
+    for file in files:
+        if file is None:
+            yield IngestError(next(gone), "no such file or folder")
+        else:
+            yield from read_file(file, table)
+
+
+def page_table(files: Iterable[str]) -> LineTable:
+    """The lines repeated across the page files among ``files`` (``.txt``/``.md`` page text),
+    per site: the first pass of a run (see :mod:`searchlib.ingest.template`)."""
+    counter = LineCounter()
+    for name in files:
+        if Path(name).suffix.lower() not in (".txt", ".md"):
+            continue
+        try:
+            text = Path(name).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the second pass
+        if "\x00" not in text and looks_like_page(text):
+            counter.add_page_text(text)
+    return counter.table()
 
 
 @attrs.frozen(slots=True)
@@ -113,19 +142,23 @@ class Chunk:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    template: LineTable | None = attrs.field(default=None, eq=False)
 
 
 def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 << 20) -> list[Chunk]:
     """Split the input of :func:`iter_records` into chunks of about ``chunk_bytes``, in order.
 
     Reading the chunks in order with :func:`read_chunk` yields exactly what ``iter_records``
-    yields; large JSONL files are cut at line boundaries, other files stay whole.
+    yields; large JSONL files are cut at line boundaries, other files stay whole and carry
+    the run's :func:`page_table`.
     """
     files: list[str] = []
     for path in paths:
         name = os.fspath(path)
         files.extend(_walk(Path(name)) if os.path.isdir(name) else [name])
     chunks: list[Chunk] = []
+    table = page_table(files)
+    template = table if table else None
     for name in files:
         try:
             size = os.path.getsize(name)
@@ -133,7 +166,7 @@ def plan_chunks(paths: Iterable[str | os.PathLike[str]], chunk_bytes: int = 4 <<
             chunks.append(Chunk(name))
             continue
         if Path(name).suffix.lower() != ".jsonl" or size <= chunk_bytes:
-            chunks.append(Chunk(name))
+            chunks.append(Chunk(name, template=template))
             continue
         with open(name, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             start, line = 0, 1
@@ -150,7 +183,7 @@ def read_chunk(chunk: Chunk) -> Iterator[Result]:
     """The records of one chunk (see :func:`plan_chunks`)."""
     if chunk.end is None:
         if os.path.exists(chunk.path):
-            yield from read_file(chunk.path)
+            yield from read_file(chunk.path, chunk.template)
         else:
             yield IngestError(chunk.path, "no such file or folder")
         return

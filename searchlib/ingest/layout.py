@@ -3,8 +3,10 @@
 Everything language-specific that the page parser and the boilerplate stripper recognise lives
 here: month names, byline words, the language marker, kind words, breadcrumb prefixes, section
 headings and boilerplate lines. Spanish entries are plausible guesses (no crawled Spanish page of
-the 2021+ layout has been seen, see ``shared/corpora/README.md``); to accept a new variant add it
-to the right tuple, and to add a language add one :class:`Layout` to :data:`LAYOUTS`.
+the 2021+ layout has been seen, see ``shared/corpora/README.md``). Boilerplate worded differently
+from these lines needs no entry (it is found by evidence, see :mod:`searchlib.ingest.boilerplate`),
+nor do other kind labels, breadcrumbs, list headings and date spellings (see
+:mod:`searchlib.ingest.page`); to add a language add one :class:`Layout` to :data:`LAYOUTS`.
 
 Matching is done on :func:`normalize_line` forms (case-folded, curly quotes straightened,
 whitespace collapsed), so the table may be written in any case.
@@ -55,6 +57,9 @@ class Layout:
         see_also: "see also" headings; the link title on the next line is dropped with them.
         share_lines: share-widget lines; when one is among the first lines of a body, the photo
             caption above it is dropped too.
+        examples: whole boilerplate lines as seen on real pages (appeals, notices, widgets):
+            the reference set of near-duplicate matching (:mod:`searchlib.ingest.boilerplate`),
+            which also matches the other tuples' lines. Reworded variants need not be listed.
     """
 
     lang: str
@@ -72,6 +77,7 @@ class Layout:
     tail_prefixes: tuple[str, ...] = attrs.field(converter=_norm_all)
     see_also: tuple[str, ...] = attrs.field(converter=_norm_all)
     share_lines: tuple[str, ...] = attrs.field(converter=_norm_all)
+    examples: tuple[str, ...] = attrs.field(default=(), converter=_norm_all)
 
 
 _EN_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -157,6 +163,21 @@ EN = Layout(
     ),
     see_also=("SEE ALSO", "SEE ALSO:"),
     share_lines=("SHARE",),
+    examples=(
+        "SHARETweet about this on TwitterShare on FacebookShare on LinkedIn",
+        "We want to sustain Latin America's largest organized crime database, but in order to do "
+        "so, we need resources.",
+        "Investigating organized crime is an expensive and often risky enterprise. Please "
+        "donate. Every dollar supports our mission.",
+        "What are your thoughts? Click here to send InSight Crime your comments.",
+        "We encourage readers to copy and distribute our work for non-commercial purposes, with "
+        "attribution to InSight Crime in the byline and links to the original at both the top "
+        "and bottom of the article. Check the Creative Commons website for more details of how "
+        "to share our work, and please send us an email if you use an article.",
+        "We encourage readers to copy and distribute our work for non-commercial purposes, "
+        "provided that it is attributed to InSight Crime in the byline, with a link to the "
+        "original at both the top and bottom of the article.",
+    ),
 )
 
 ES = Layout(
@@ -203,6 +224,16 @@ ES = Layout(
     ),
     see_also=("VER TAMBIÉN", "VER TAMBIÉN:", "VEA TAMBIÉN", "VEA TAMBIÉN:"),
     share_lines=("COMPARTIR",),
+    examples=(
+        "Queremos sostener la base de datos sobre crimen organizado más grande de América Latina, "
+        "pero para hacerlo necesitamos recursos.",
+        "¿Qué opina? Haga clic aquí para enviar sus comentarios a InSight Crime.",
+        "Alentamos a los lectores a copiar y distribuir nuestro trabajo con fines no comerciales, "
+        "con atribución a InSight Crime en la firma y enlaces al original tanto al principio como "
+        "al final del artículo. Consulte el sitio web de Creative Commons para más detalles sobre "
+        "cómo compartir nuestro trabajo, y por favor envíenos un correo electrónico si utiliza un "
+        "artículo.",
+    ),
 )
 
 LAYOUTS: dict[str, Layout] = {"en": EN, "es": ES}

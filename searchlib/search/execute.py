@@ -22,11 +22,15 @@ from typing import Any
 
 import attrs
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from searchlib.analysis import fold_accents, get_analyzer
+from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -40,6 +44,7 @@ from searchlib.search.query import (
     Phrase,
     Prefix,
     Query,
+    Synonyms,
     Term,
     TermRange,
     Wildcard,
@@ -61,7 +66,7 @@ __all__ = [
     "levenshtein",
 ]
 
-COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "countries"}
+COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
 AUTHOR_FIELD = "author"
 """The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
 Ramsey, but a filter in queries (matched in both languages, never scored)."""
@@ -676,12 +681,17 @@ def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
             mask[d] = True
         return mask
     column = COLUMN_FIELDS[field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    if column == "sections" and canonical(value) is not None:
+        # a country's page is a section of the site too: section:colombia finds Colombia
+        either: np.ndarray = place_mask(seg, "sections", value) | place_mask(
+            seg, "countries", value
+        )
+        return either
+    if column in PLACE_COLUMNS:
+        return place_mask(seg, column, value)
+    table = {"lang": "langs", "kind": "kinds"}[column]
     for code in seg.column_code_list(table, value):
-        if column == "countries":
-            mask[seg.csr_docs("countries", code)] = True
-        else:
-            mask[seg.cols[column] == code] = True
+        mask[seg.cols[column] == code] = True
     return mask
 
 
@@ -751,8 +761,11 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
     """Documents whose column value (country, kind...; case and accents ignored) the multi-term
     leaf accepts: ``country:bol*``."""
     column = COLUMN_FIELDS[field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
-    values = sorted({fold_accents(v).casefold() for v in seg.col_tables[table]})
+    if column in PLACE_COLUMNS:  # every name of the countries (or sections) present
+        names = place_names(seg, column)
+    else:
+        names = seg.col_tables[{"lang": "langs", "kind": "kinds"}[column]]
+    values = sorted({fold_accents(v).casefold() for v in names})
     matcher, _ = _word_matcher(node, lambda w: fold_accents(w).casefold())
     mask = np.zeros(seg.ndocs, dtype=bool)
     for i in matcher(values):
@@ -760,9 +773,48 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
     return mask
 
 
+def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarray:
+    """Documents whose id the multi-term leaf accepts (ids as written: case counts). Ids
+    often share their length and head (``reuters-00001``), so fuzzy ids are compared in C."""
+    ids = seg.ids
+    if isinstance(node, Wildcard) and not node.pattern.strip("*"):
+        return np.ones(seg.ndocs, dtype=bool)
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    if isinstance(node, Fuzzy):
+        head = node.text[: node.prefixlength]
+        near = [i for i, d in enumerate(ids) if d.startswith(head)]
+        found = process.extract(
+            node.text,
+            [ids[i] for i in near],
+            scorer=Levenshtein.distance,
+            score_cutoff=min(node.maxdist, 2),
+            limit=None,
+        )
+        mask[[near[k] for _, _, k in found]] = True
+        return mask
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    matcher, _ = _word_matcher(node, str)
+    mask[[order[i] for i in matcher([ids[i] for i in order])]] = True
+    return mask
+
+
+def _has_text(seg: SegmentReader, field: str) -> np.ndarray:
+    """Documents with some text in ``field`` (in either language): ``author:*``."""
+    mask = np.zeros(seg.ndocs, dtype=bool)
+    for lang in ("en", "es"):
+        lengths = seg.lengths.get(field_name(field, lang))
+        if lengths is not None:
+            mask |= lengths > 0
+    return mask
+
+
 def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> Match:
     if node.field in COLUMN_FIELDS:
         return _column_values(seg, node, node.field), np.zeros(seg.ndocs, dtype=np.float32)
+    if node.field == "id":
+        return _id_values(seg, node), np.zeros(seg.ndocs, dtype=np.float32)
+    if node.field == AUTHOR_FIELD and isinstance(node, Wildcard) and not node.pattern.strip("*"):
+        return _has_text(seg, AUTHOR_FIELD), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
     mask, scores = _empty(seg)
     for lang in _langs(ctx, node.field):
@@ -853,7 +905,10 @@ def evaluate(
             else:
                 mask |= m
         for _, s in results:
-            scores += s
+            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
+                np.maximum(scores, s, out=scores)
+            else:
+                scores += s
         return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
     if isinstance(node, Not):
         m, _ = evaluate(node.child, ctx, seg)
@@ -908,9 +963,10 @@ def best_score(
 ) -> float:
     """An upper bound of what ``node`` can score on one document: BM25F saturates towards a
     term's idf, so a leaf's bound is the sum of its terms' idf (times its boost), a boolean
-    node's the sum of its scored parts. ``boosts=False`` leaves out the boost of an outer
-    :class:`InLanguage` (its weight in a cross-lingual query). Filters, ranges and NOT score
-    nothing."""
+    node's the sum of its scored parts. ``boosts=False`` leaves out the boost of ``node``
+    itself when it is an :class:`InLanguage` or a :class:`BagOfWords` (its weight in a
+    cross-lingual query). Filters, ranges and NOT score nothing. A form's scores divided by
+    this bound compare across queries and languages (the share of what it could score)."""
     if isinstance(node, InLanguage):
         inner = best_score(node.query, ctx.in_language(node.lang))
         return inner * node.boost if boosts else inner
@@ -953,24 +1009,43 @@ def best_score(
     return 0.0
 
 
+def _in_range(value: str, node: TermRange, fold: Callable[[str], str]) -> bool:
+    v = fold(value)
+    if node.start is not None:
+        start = fold(node.start)
+        if v <= start if node.startexcl else v < start:
+            return False
+    if node.end is not None:
+        end = fold(node.end)
+        if v >= end if node.endexcl else v > end:
+            return False
+    return True
+
+
 def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
-    """Ranges over a column (kind, lang, country) compare the column's values as text."""
-    if node.field not in COLUMN_FIELDS:
-        return np.zeros(seg.ndocs, dtype=bool)
-    column = COLUMN_FIELDS[node.field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries"}[column]
+    """Ranges over a column (kind, lang, country) compare the column's values as text, ignoring
+    case; over ids, the ids as written; over authors, the byline's words, ignoring case and
+    accents. Other fields have no range (nothing matches)."""
     mask = np.zeros(seg.ndocs, dtype=bool)
-    for value in seg.col_tables[table]:
-        v = value.casefold()
-        if node.start is not None and (
-            v <= node.start.casefold() if node.startexcl else v < node.start.casefold()
-        ):
-            continue
-        if node.end is not None and (
-            v >= node.end.casefold() if node.endexcl else v > node.end.casefold()
-        ):
-            continue
-        mask |= _column_match(seg, node.field, value)
+    if node.field == "id":
+        ids = seg.ids
+        mask[[i for i, d in enumerate(ids) if _in_range(d, node, str)]] = True
+        return mask
+    if node.field == AUTHOR_FIELD:
+        fold = lambda w: fold_accents(w).casefold()  # noqa: E731
+        for lang in ("en", "es"):
+            field = field_name(AUTHOR_FIELD, lang)
+            for i, term in enumerate(seg.terms(field)):
+                if _in_range(term, node, fold):
+                    mask[seg.postings_at(field, i)[0]] = True
+        return mask
+    if node.field not in COLUMN_FIELDS:
+        return mask
+    column = COLUMN_FIELDS[node.field]
+    table = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
+    for value in seg.col_tables.get(table[column], ()):
+        if _in_range(value, node, str.casefold):
+            mask |= _column_match(seg, node.field, value)
     return mask
 
 

@@ -23,7 +23,8 @@ Clauses on the fields that describe a document rather than its text (:data:`FILT
 lang, kind, country, section, date, author, id) filter: side by side with other clauses they
 restrict the group instead of being one more alternative (``coca country:peru`` is coca in
 Peru documents); written with an explicit operator (``coca OR country:peru``) they keep its
-meaning; see :func:`with_filters`.
+meaning; see :func:`with_filters`. ``field:*`` on those fields means "has a value" (``coca
+country:*`` is coca in documents with a country); Whoosh's ``Every(field)`` likewise.
 
 Deliberately stricter than Whoosh, which silently turns these into words or drops them: an
 unbalanced ``"``, ``(`` or ``)``, an unclosed or malformed range or one whose start is after its
@@ -519,6 +520,11 @@ class _Parser:
 
     def _make_word(self, field: str | None, word: str, pos: int) -> Query:
         if word in ("*", "*:*"):
+            # On a column field, "has a value" (a filter); Whoosh's Every(field) likewise.
+            if field in DATE_FIELDS:
+                return DateRange(field, None, None)
+            if field in FILTER_FIELDS:
+                return Wildcard(field, "*")
             return Every()
         if field in DATE_FIELDS:
             first, last = self._period(word, pos)

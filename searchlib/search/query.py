@@ -26,6 +26,7 @@ __all__ = [
     "Phrase",
     "Prefix",
     "Query",
+    "Synonyms",
     "Term",
     "TermRange",
     "Wildcard",
@@ -160,6 +161,13 @@ class Or(_Node):
     _SHOWN: ClassVar[int] = 1
     children: tuple[Query, ...] = attrs.field(converter=_to_children)
     boost: float = 1.0
+
+
+@attrs.frozen(slots=True, repr=False)
+class Synonyms(Or):
+    """Documents matching any child, each scored by its best child: equivalent names of one
+    thing (``EEUU``, ``Estados Unidos``, ``U.S.``), so a document that uses two of them is not
+    counted twice."""
 
 
 @attrs.frozen(slots=True, repr=False)

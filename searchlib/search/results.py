@@ -10,7 +10,19 @@ import attrs
 
 from searchlib.search.highlight import Snippet
 
-__all__ = ["Hit", "Results"]
+__all__ = ["Hit", "Results", "TwinRef"]
+
+
+@attrs.frozen(slots=True)
+class TwinRef:
+    """The other-language version of a hit's story: enough to show or open it."""
+
+    id: str
+    lang: str
+    title: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "lang": self.lang, "title": self.title}
 
 
 @attrs.frozen(slots=True)
@@ -21,6 +33,11 @@ class Hit:
     (``<b>coca</b>``). ``passage`` is the same snippet as data: its plain text and the
     character spans of the matched words, for programs that render it their own way.
     ``title`` is plain text (never escaped or marked).
+
+    ``countries`` are the names as the document wrote them, ``country_codes`` their ISO codes
+    (None for a name the vocabulary does not know); ``teaser`` is a related item's whole text;
+    ``twin`` is the id of the story's other-language version, ``twin_ref`` its id, language and
+    title.
     """
 
     id: str
@@ -34,6 +51,32 @@ class Hit:
     reason: str | None = None
     twin: str | None = None
     passage: Snippet = Snippet()
+    country_codes: tuple[str | None, ...] = ()
+    sections: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    source: str | None = None
+    teaser: str | None = None
+    twin_ref: TwinRef | None = None
+
+    @property
+    def section(self) -> str | None:
+        """The first section, or None."""
+        return self.sections[0] if self.sections else None
+
+    @property
+    def display_title(self) -> str:
+        """The title to show on screen: the title, else the teaser cut to one line, else the
+        id (never an empty line)."""
+        if self.title.strip():
+            return self.title
+        text = " ".join((self.teaser or self.passage.text).split())
+        if not text:
+            return f"(untitled {self.kind} {self.id})"
+        if len(text) <= 80:
+            return text
+        cut = text.rfind(" ", 0, 80)
+        return text[: cut if cut > 0 else 80].rstrip(" ,;:") + "…"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -44,14 +87,24 @@ class Hit:
             "lang": self.lang,
             "date": self.date.isoformat() if self.date else None,
             "countries": list(self.countries),
+            "country_codes": list(self.country_codes),
+            "section": self.section,
+            "sections": list(self.sections),
+            "authors": list(self.authors),
+            "url": self.url,
+            "source": self.source,
             "snippet": self.snippet,
             "snippet_text": self.passage.text,
             "highlights": [list(span) for span in self.passage.spans],
         }
+        if self.teaser is not None:
+            out["teaser"] = self.teaser
         if self.reason is not None:
             out["reason"] = self.reason
-        if self.twin is not None:
-            out["twin"] = self.twin
+        if self.twin_ref is not None:
+            out["twin"] = self.twin_ref.to_json()
+        elif self.twin is not None:
+            out["twin"] = {"id": self.twin}
         return out
 
 

@@ -11,16 +11,18 @@ import datetime as _dt
 import operator
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.countries import canonical, label, split_places
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import date_to_days
+from searchlib.index.documents import date_to_days, legacy_places
 from searchlib.index.segment import NO_DATE
 from searchlib.search.execute import (
     BagOfWords,
@@ -35,8 +37,9 @@ from searchlib.search.execute import (
 )
 from searchlib.search.highlight import Snippet, make_snippet
 from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
+from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
-from searchlib.search.results import Hit, Results
+from searchlib.search.results import Hit, Results, TwinRef
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
 from searchlib.search.translate import coverage, query_language, query_words, with_translation
@@ -86,6 +89,7 @@ class Filters:
     country: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
+    section: str | None = None
 
     def mask(self, seg: SegmentReader) -> np.ndarray | None:
         """Which documents of ``seg`` pass, or None when nothing is filtered."""
@@ -101,6 +105,8 @@ class Filters:
             both(_column_match(seg, "kind", self.kind))
         if self.country:
             both(_column_match(seg, "country", self.country))
+        if self.section:
+            both(_column_match(seg, "section", self.section))
         if self.since or self.until:
             dates = seg.cols["date"].astype(np.int64)
             m = dates != NO_DATE
@@ -136,6 +142,44 @@ MIN_CONFIDENCE = 0.25
 as written (names, numbers, words spelt alike in both languages), which is still evidence."""
 
 
+def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords | CrossLingual:
+    """``q`` with each country it names also matching the country's other names, in both
+    languages (:func:`~searchlib.search.places.expand_places`), in the query and in its
+    translation; done after the language and translation are settled, which the other names
+    must not sway."""
+    if isinstance(q, CrossLingual):
+        query = q.query
+        if isinstance(query, InLanguage):
+            query = attrs.evolve(query, query=_place_names(query.query))
+        else:
+            query = _place_names(query)
+        translation = q.translation
+        if isinstance(translation, InLanguage):
+            translation = attrs.evolve(translation, query=_place_names(translation.query))
+        return attrs.evolve(q, query=query, translation=translation)  # its note kept
+    return _place_names(q)
+
+
+def _place_names(q: Query | BagOfWords) -> Query | BagOfWords:
+    return q if isinstance(q, BagOfWords) else expand_places(q)
+
+
+def written_forms(doc: dict[str, Any], lang: str, terms: list[str]) -> dict[str, str]:
+    """For each of ``terms``, the first word of a stored document that has it, as written
+    (``traffick`` -> ``trafficking``); terms the document does not hold are left out."""
+    term = get_analyzer(lang).term
+    wanted = set(terms)
+    first: dict[str, str] = {}
+    for text in (doc.get("title") or "", doc.get("teaser") or "", *doc.get("body", ())):
+        for match in TOKEN_RE.finditer(text):
+            t = term(match.group())
+            if t in wanted and t not in first:
+                first[t] = match.group()
+                if len(first) == len(wanted):
+                    return first
+    return first
+
+
 class Searcher:
     """Searches one :class:`IndexReader` snapshot."""
 
@@ -162,7 +206,7 @@ class Searcher:
             if lang is None:
                 lang = query_language(query_words(q)) or None
             q = self.with_translation(q, lang)
-        return q, lang
+        return with_place_names(q), lang
 
     def _context(self, lang: str | None) -> SearchContext:
         if lang is not None and lang not in ("en", "es"):
@@ -214,6 +258,7 @@ class Searcher:
             if isinstance(query, BagOfWords)
             else repr(query)
         )
+        labels = lang  # facet labels: in the language asked for (English when none)
         warnings: list[str] = []
         parsed = self._read(query, syntax, default_op, warnings)
         asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
@@ -222,7 +267,7 @@ class Searcher:
         filters = filters or Filters()
         seg_ids, docnums, scores = [], [], []
         facet_counts: dict[str, Counter[str]] = (
-            {k: Counter() for k in ("lang", "kind", "country", "year")} if facets else {}
+            {k: Counter() for k in ("lang", "kind", "country", "section", "year")} if facets else {}
         )
         for i, seg in enumerate(self.reader.segments):
             mask, sc = evaluate(q, ctx, seg)
@@ -237,14 +282,21 @@ class Searcher:
             seg_ids.append(np.full(docs.size, i, dtype=np.int32))
             docnums.append(docs)
             scores.append(sc[docs])
-            if facets:
-                self._count_facets(seg, docs, facet_counts)
         total = int(sum(d.size for d in docnums))
         hits: list[Hit] = []
         if total:
             all_seg = np.concatenate(seg_ids)
             all_doc = np.concatenate(docnums)
             all_score = np.concatenate(scores)
+            if facets:
+                # facets count what the hits count: with twins, a story's shown version only
+                hidden = self._hidden_twins(all_seg, all_doc, all_score, lang) if twins else None
+                for i, seg in enumerate(self.reader.segments):
+                    pick = all_seg == i
+                    if hidden is not None:
+                        pick &= ~hidden
+                    if pick.any():
+                        self._count_facets(seg, all_doc[pick], facet_counts, labels)
             k = min(total, offset + limit)
             if twins:
                 k = min(total, 3 * k + 10)  # room for the twins the dedup will fold
@@ -267,7 +319,7 @@ class Searcher:
             for seg_idx, docnum, score in picked[offset : offset + limit]:
                 hit = self._hit(seg_idx, docnum, score, matcher)
                 if twins:
-                    hit = attrs.evolve(hit, twin=twins_for(self.reader).get(hit.id))
+                    hit = self._with_twin(hit)
                 hits.append(hit)
         suggestion = None
         if isinstance(query, str) and not isinstance(parsed, BagOfWords):
@@ -306,6 +358,41 @@ class Searcher:
                 f"text past {MAX_TEXT_LENGTH:,} characters left out (the limit of plain text)"
             )
         return BagOfWords(query)
+
+    def _with_twin(self, hit: Hit) -> Hit:
+        """``hit`` with its twin's id, language and title (when the story has a twin)."""
+        twin = twins_for(self.reader).get(hit.id)
+        loc = None if twin is None else self.reader.locate(twin)
+        if twin is None or loc is None:
+            return hit
+        seg = self.reader.segments[loc[0]]
+        lang = seg.col_tables["langs"][int(seg.cols["lang"][loc[1]])]
+        return attrs.evolve(hit, twin=twin, twin_ref=TwinRef(twin, lang, seg.title(loc[1])))
+
+    def _hidden_twins(
+        self, segs: np.ndarray, docs: np.ndarray, scores: np.ndarray, lang: str | None
+    ) -> np.ndarray:
+        """Which matches the twin fold hides (the version of a story not shown when both
+        match), as a mask over the matches: the same choice as :meth:`_fold_twins`."""
+        hidden = np.zeros(segs.size, dtype=bool)
+        twin_of = twins_for(self.reader)
+        if not twin_of:
+            return hidden
+        order = np.lexsort((docs, segs, -scores))
+        ids = [self.reader.segments[int(segs[j])].ids[int(docs[j])] for j in order.tolist()]
+        where = {doc_id: int(j) for doc_id, j in zip(ids, order.tolist(), strict=True)}
+        for doc_id, j in zip(ids, order.tolist(), strict=True):
+            twin = twin_of.get(doc_id)
+            if twin is None or twin not in where or hidden[j] or hidden[where[twin]]:
+                continue
+            other = where[twin]
+            keep = j  # the better-ranked version, unless the other is in the query's language
+            if lang is not None:
+                seg = self.reader.segments[int(segs[j])]
+                if seg.col_tables["langs"][int(seg.cols["lang"][int(docs[j])])] != lang:
+                    keep = other
+            hidden[other if keep == j else j] = True
+        return hidden
 
     def _twin_pairs(self, segs: np.ndarray, docs: np.ndarray) -> int:
         """How many stories match in both languages (each is counted once in the total)."""
@@ -377,11 +464,12 @@ class Searcher:
         return with_translation(q, src, weight, note)
 
     def answered(self, q: Query | BagOfWords, src: str) -> float:
-        """How well the query's own language answers it: the best score of the query over
-        the documents of its language, as a share of what it could score at best (0..1)."""
-        part: Query | BagOfWords | InLanguage = (
-            q if isinstance(q, BagOfWords) else InLanguage(q, src)
-        )
+        """How well the query's own language answers it: the best score of the query's words
+        (all optional, as plain text) over the documents of its language, as a share of what
+        they could score at best (0..1). Filter clauses, operators and the search's filters
+        play no part, so they never change the translation's weight (a filter never
+        reorders hits)."""
+        part = BagOfWords(q.text if isinstance(q, BagOfWords) else query_words(q), langs=(src,))
         ctx = self._context(src)
         bound = best_score(part, ctx)
         if bound <= 0:
@@ -402,17 +490,16 @@ class Searcher:
         return self.search(BagOfWords(text), limit, lang=lang, filters=filters, snippets=False)
 
     def _count_facets(
-        self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]]
+        self, seg: SegmentReader, docs: np.ndarray, out: dict[str, Counter[str]], lang: str | None
     ) -> None:
+        """Count ``docs`` per language, kind, country (once per country, labelled in ``lang``),
+        section and year."""
         for col, table in (("lang", "langs"), ("kind", "kinds")):
             names = seg.col_tables[table]
             for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True), strict=True):
                 out[col][names[int(code)]] += int(n)
-        off = seg.cols["countries_off"]
-        codes = np.concatenate([seg.cols["countries"][int(off[d]) : int(off[d + 1])] for d in docs])
-        names = seg.col_tables["countries"]
-        for code, n in zip(*np.unique(codes, return_counts=True), strict=True):
-            out["country"][names[int(code)]] += int(n)
+        count_places(seg, "countries", docs, lang, out["country"])
+        count_places(seg, "sections", docs, lang, out["section"])
         for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True), strict=True):
             year = _year(int(days))
             if year:
@@ -459,16 +546,66 @@ class Searcher:
         score: float,
         matcher: dict[str, Callable[[str], bool] | None] | None,
         reason: str | None = None,
+        whole: bool = False,
     ) -> Hit:
-        """A hit from the segment's columns; the stored text is read only to build a snippet."""
+        """A hit from the segment's columns and the document's stored fields (everything a
+        program needs without a second call). With ``whole`` (related items, found without a
+        query) the snippet is the item's teaser, or a brief's first paragraph, whole. Without
+        a matcher or ``whole`` (``snippets=False``: ranking only, as evaluation runs), the hit
+        comes from the columns alone: countries by their English names, no authors or url."""
         seg = self.reader.segments[seg_idx]
         lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
-        passage = Snippet()
+        if matcher is None and not whole:
+            return self._column_hit(seg, docnum, score, lang, reason)
+        doc = seg.stored(docnum)
+        teaser = doc.get("teaser") if doc.get("kind") == "related" else None
+        text = teaser or "\n\n".join(doc.get("body", ()))
         if matcher is not None:
-            doc = seg.stored(docnum)
-            text = doc.get("teaser") or "\n\n".join(doc.get("body", ()))
             passage = make_snippet(text, lang, matcher[lang])
+        elif whole:  # found without a query: the teaser (or first paragraph), whole
+            passage = Snippet(teaser or next(iter(doc.get("body", ())), ""))
+        else:
+            passage = Snippet()
         days = int(seg.cols["date"][docnum])
+        countries: tuple[str, ...]
+        sections: tuple[str, ...]
+        if teaser is not None:  # a related item: its section is a country or a section
+            section = doc.get("section") or ""
+            known = canonical(section) is not None
+            countries = (section,) if known else ()
+            sections = (section,) if section and not known else ()
+        elif "sections" in doc:
+            countries, sections = tuple(doc.get("countries", ())), tuple(doc["sections"])
+        else:  # stored before sections had a field: byline labels were all countries
+            countries, sections = split_places(doc.get("countries", ()))
+        return Hit(
+            seg.ids[docnum],
+            score,
+            seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+            doc.get("title") or "" if teaser is not None else seg.title(docnum),
+            lang,
+            None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
+            countries,
+            passage.html(),
+            reason,
+            passage=passage,
+            country_codes=tuple(canonical(c) for c in countries),
+            sections=sections,
+            authors=tuple(doc.get("authors", ())),
+            url=doc.get("url"),
+            source=doc.get("source") or None,
+            teaser=teaser,
+        )
+
+    def _column_hit(
+        self, seg: SegmentReader, docnum: int, score: float, lang: str, reason: str | None
+    ) -> Hit:
+        days = int(seg.cols["date"][docnum])
+        codes: Sequence[str] = seg.doc_values("countries", docnum)
+        if "sections" in seg.cols:
+            sections: Sequence[str] = seg.doc_values("sections", docnum)
+        else:  # written before the sections column: byline labels were all countries
+            codes, sections = legacy_places(list(codes))
         return Hit(
             seg.ids[docnum],
             score,
@@ -476,10 +613,11 @@ class Searcher:
             seg.title(docnum),
             lang,
             None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
-            tuple(seg.doc_values("countries", docnum)),
-            passage.html(),
+            tuple(label(c) for c in codes),
+            "",
             reason,
-            passage=passage,
+            country_codes=tuple(canonical(c) for c in codes),
+            sections=tuple(sections),
         )
 
     def explain(
@@ -520,13 +658,15 @@ class Searcher:
         if twin is not None and twin_loc is not None:
             seen.add(twin)
             hits.append(
-                self._hit(twin_loc[0], twin_loc[1], 0.0, None, "same story, other language")
+                self._hit(
+                    twin_loc[0], twin_loc[1], 0.0, None, "same story, other language", whole=True
+                )
             )
         for rid in doc.get("related", ()):
             loc = self.reader.locate(rid)
             if loc is not None and rid not in seen:
                 seen.add(rid)
-                hits.append(self._hit(loc[0], loc[1], 0.0, None, "shown on its page"))
+                hits.append(self._hit(loc[0], loc[1], 0.0, None, "shown on its page", whole=True))
         if doc["kind"] == "related":
             for i, seg in enumerate(self.reader.segments):
                 for j, d in enumerate(seg.ids):
@@ -536,7 +676,7 @@ class Searcher:
                         and (seg.live is None or seg.live[j])
                     ):
                         seen.add(d)
-                        hits.append(self._hit(i, j, 0.0, None, "page that shows it"))
+                        hits.append(self._hit(i, j, 0.0, None, "page that shows it", whole=True))
         hits += self._more_like_this(doc, limit, seen)
         took = (time.perf_counter() - t0) * 1000
         hits = hits[:limit] if len(hits) > limit else hits
@@ -560,11 +700,14 @@ class Searcher:
             return []
         ctx = self._context(lang)
         seg_ids, docnums, scores = [], [], []
+        holds: list[list[tuple[str, np.ndarray]]] = []  # per segment: (key term, its docs)
         for i, seg in enumerate(self.reader.segments):
             total = np.zeros(seg.ndocs, dtype=np.float32)
+            holds.append([])
             for term, _ in key:
-                _, s = _score_group(ctx, seg, lang, ctx.default_fields, [term], 1.0)
+                m, s = _score_group(ctx, seg, lang, ctx.default_fields, [term], 1.0)
                 total += s
+                holds[-1].append((term, m))
             if seg.live is not None:
                 total[~seg.live] = 0
             docs = np.flatnonzero(total > 0)
@@ -574,7 +717,8 @@ class Searcher:
         order = np.lexsort(
             (np.array(docnums), np.array(seg_ids), -np.array(scores, dtype=np.float64))
         )
-        words = ", ".join(t for t, _ in key[:5])
+        # each hit's reason: the key words it shares, as the document asked about writes them
+        written = written_forms(doc, lang, [t for t, _ in key])
         hits = []
         for j in order:
             seg = self.reader.segments[seg_ids[j]]
@@ -582,11 +726,10 @@ class Searcher:
             if d in seen:
                 continue
             seen.add(d)
-            hits.append(
-                self._hit(
-                    seg_ids[j], docnums[j], float(scores[j]), None, f"similar content: {words}"
-                )
-            )
+            hit = self._hit(seg_ids[j], docnums[j], float(scores[j]), None, whole=True)
+            shared = [t for t, m in holds[seg_ids[j]] if m[docnums[j]] and t in written][:5]
+            words = ", ".join(written[t] for t in shared)
+            hits.append(attrs.evolve(hit, reason=f"similar content: {words}"))
             if len(hits) >= limit:
                 break
         return hits

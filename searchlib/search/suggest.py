@@ -1,10 +1,12 @@
 """Did-you-mean: a corrected query when a query word is unknown to the index.
 
-:func:`suggest` looks at the plain words of a query (operators ``AND``/``OR``/``NOT``/``TO``,
-field names, values of column fields such as ``lang:``, prefix/wildcard/fuzzy words and numbers
-are left alone), each on its own, so every unknown word of a multi-word query is corrected. A
-word is *unknown* when its analysed term has document frequency 0 in every text field (title,
-body, teaser) of every language searched; stop words count as known.
+:func:`suggest` looks at the plain words of a query (operators ``AND``/``OR``/``NOT``/
+``ANDNOT``/``ANDMAYBE``/``TO``, field names (aliases too), values of column fields such as
+``lang:`` or ``countries:``, prefix/wildcard/fuzzy words and numbers are left alone), each on its
+own, so every unknown word of a multi-word query is corrected. A word is *unknown* when its
+analysed term has document frequency 0 in every text field (title, body, teaser) of every
+language searched; stop words count as known. The names of an ``author:`` clause are compared
+with the bylines instead (``author:ramsy`` -> ``author:ramsey``).
 
 For an unknown word, in each language:
 
@@ -40,9 +42,10 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, field_name
-from searchlib.search.execute import COLUMN_FIELDS
+from searchlib.search.execute import AUTHOR_FIELD
+from searchlib.search.parser import FIELD_ALIASES, FILTER_FIELDS
 
-__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "SAMPLE_DOCS", "suggest"]
+__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
 
 DF_WEIGHT = 3.0
 """Orders of magnitude of document frequency one edit is worth when ranking candidates."""
@@ -56,48 +59,57 @@ MAX_WORDS = 8
 MAX_CANDIDATES = 12
 """Best-ranked candidates checked against the documents before giving up."""
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
-_FIELD_BEFORE = re.compile(r"(\w+):$")
-_NO_VALUE_FIELDS = frozenset(COLUMN_FIELDS) | {"id", "date"}
+MAX_WORD_LENGTH = 40
+"""Longest word corrected: a longer one is no misspelt word of the index (a pasted token, a
+hostile query), and comparing it with the whole vocabulary costs in proportion to its length."""
 
-_surfaces: weakref.WeakKeyDictionary[SegmentReader, dict[tuple[str, str], Counter[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+_FIELD = re.compile(r"(?<!\w)(\w+):")
+_AUTHOR_FIELDS = (AUTHOR_FIELD,)
+_STORED = {AUTHOR_FIELD: "authors"}  # the stored record's key of a field, when it differs
+
+_surfaces: weakref.WeakKeyDictionary[
+    SegmentReader, dict[tuple[str, str, tuple[str, ...]], Counter[str]]
+] = weakref.WeakKeyDictionary()
 
 
 def _limit(norm: str) -> int:
-    if len(norm) < 3:
+    if len(norm) < 3 or len(norm) > MAX_WORD_LENGTH:
         return 0
     return 1 if len(norm) <= 4 else 2
 
 
-def _is_known(reader: IndexReader, word: str, langs: Sequence[str]) -> bool:
+def _is_known(
+    reader: IndexReader, word: str, langs: Sequence[str], fields: Sequence[str] = TEXT_FIELDS
+) -> bool:
     for lang in langs:
         term = get_analyzer(lang).term(word)
         if not term:
             return True  # a stop word
-        if any(reader.doc_freq(field_name(f, lang), term) for f in TEXT_FIELDS):
+        if any(reader.doc_freq(field_name(f, lang), term) for f in fields):
             return True
     return False
 
 
 def _field_text(doc: dict[str, object], field: str) -> str:
-    value = doc.get(field)
+    value = doc.get(_STORED.get(field, field))
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     return value if isinstance(value, str) else ""
 
 
-def _surface(reader: IndexReader, lang: str, word: str, term: str) -> str | None:
+def _surface(
+    reader: IndexReader, lang: str, word: str, term: str, fields: tuple[str, ...] = TEXT_FIELDS
+) -> str | None:
     """``word`` (normalized) as the documents holding ``term`` write it (with its accents), or
     None when none of the documents read has it: ``word`` is then a stem, not a word."""
     analyzer = get_analyzer(lang)
     for seg in reader.segments:
         cache = _surfaces.setdefault(seg, {})
-        found = cache.get((lang, word))
+        found = cache.get((lang, word, fields))
         if found is None:
             found = Counter()
-            for field in TEXT_FIELDS:
+            for field in fields:
                 postings = seg.postings(field_name(field, lang), term)
                 if postings is None:
                     continue
@@ -108,13 +120,15 @@ def _surface(reader: IndexReader, lang: str, word: str, term: str) -> str | None
                     )
                 if found:
                     break
-            cache[(lang, word)] = found
+            cache[(lang, word, fields)] = found
         if found:
             return min(found.items(), key=lambda item: (-item[1], item[0]))[0]
     return None
 
 
-def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tuple[int, str]]:
+def _near(
+    reader: IndexReader, lang: str, norm: str, limit: int, fields: Sequence[str] = TEXT_FIELDS
+) -> dict[str, tuple[int, str]]:
     """Words of ``lang`` within ``limit`` edits of ``norm``: word -> (distance, term).
 
     Candidates are each segment's stemmed words and the terms that may be words of their own
@@ -124,7 +138,7 @@ def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tu
     near: dict[str, tuple[int, str]] = {}
     for seg in reader.segments:
         vocabularies = [seg.words(lang)]
-        for f in TEXT_FIELDS:
+        for f in fields:
             own = seg.terms(field_name(f, lang))
             vocabularies.append((own, own))
         for words, terms in vocabularies:
@@ -137,21 +151,24 @@ def _near(reader: IndexReader, lang: str, norm: str, limit: int) -> dict[str, tu
     return near
 
 
-def _best_word(reader: IndexReader, word: str, langs: Sequence[str]) -> str | None:
-    """The known word closest to the unknown ``word``, as written in the documents, or None."""
+def _best_word(
+    reader: IndexReader, word: str, langs: Sequence[str], fields: tuple[str, ...] = TEXT_FIELDS
+) -> str | None:
+    """The known word closest to the unknown ``word`` (in ``fields``), as written in the
+    documents, or None."""
     ranked: list[tuple[float, int, str, str, str]] = []
     for lang in langs:
         norm = get_analyzer(lang).normalize(word)
         limit = _limit(norm)
         if not limit or not norm.isalpha():
             continue
-        for candidate, (distance, term) in _near(reader, lang, norm, limit).items():
-            df = sum(reader.doc_freq(field_name(f, lang), term) for f in TEXT_FIELDS)
+        for candidate, (distance, term) in _near(reader, lang, norm, limit, fields).items():
+            df = sum(reader.doc_freq(field_name(f, lang), term) for f in fields)
             if df:
                 cost = distance - math.log10(df) / DF_WEIGHT
                 ranked.append((cost, -df, candidate, lang, term))
     for _, _, candidate, lang, term in sorted(ranked)[:MAX_CANDIDATES]:
-        surface = _surface(reader, lang, candidate, term)
+        surface = _surface(reader, lang, candidate, term, fields)
         if surface is not None:
             return surface
     return None
@@ -165,19 +182,52 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
-def _plain_words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, word) of the words of a query that name content (see the module docstring)."""
-    out = []
+def _field_scopes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, field) of each ``field:`` value in ``text``: a word, a quoted phrase or a
+    parenthesised group (``author:"geoffrey ramsey"``, ``lang:(es)``), field names lowercased
+    and aliases resolved."""
+    scopes = []
+    for m in _FIELD.finditer(text):
+        name = m.group(1).lower()
+        start = end = m.end()
+        if text[start : start + 1] == '"':
+            close = text.find('"', start + 1)
+            end = len(text) if close < 0 else close
+        elif text[start : start + 1] == "(":
+            depth = 0
+            while end < len(text):
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                if depth == 0:
+                    break
+                end += 1
+        else:
+            while end < len(text) and not text[end].isspace() and text[end] not in '()"':
+                end += 1
+        scopes.append((start, end, FIELD_ALIASES.get(name, name)))
+    return scopes
+
+
+def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """(start, end, word, fields) of the words of a query that name content (see the module
+    docstring): the text fields' words, and the names of ``author:`` (or ``authors:``) values,
+    compared with the bylines'. Values of the other column fields are left alone."""
+    out: list[tuple[int, int, str, tuple[str, ...]]] = []
+    scopes = _field_scopes(text)
     for m in TOKEN_RE.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
         if word in _OPERATORS or not any(c.isalpha() for c in word):
             continue
         if text[end : end + 1] in (":", "*", "?", "~") or text[start - 1 : start] in ("*", "?"):
             continue
-        field = _FIELD_BEFORE.search(text[:start])
-        if field is not None and field.group(1).lower() in _NO_VALUE_FIELDS:
-            continue
-        out.append((start, end, word))
+        fields: tuple[str, ...] = TEXT_FIELDS
+        # the innermost field whose value holds the word
+        inner = max((s for s in scopes if s[0] <= start < s[1]), default=None)
+        if inner is not None:
+            if inner[2] == AUTHOR_FIELD:
+                fields = _AUTHOR_FIELDS
+            elif inner[2] in FILTER_FIELDS:
+                continue
+        out.append((start, end, word, fields))
     return out
 
 
@@ -192,18 +242,18 @@ def suggest(reader: IndexReader, text: str, langs: Sequence[str]) -> str | None:
     parts: list[str] = []
     pos = 0
     changed = False
-    known: dict[str, bool] = {}
-    better_of: dict[str, str | None] = {}
-    for start, end, word in _plain_words(text):
-        key = word.lower()
+    known: dict[tuple[str, tuple[str, ...]], bool] = {}
+    better_of: dict[tuple[str, tuple[str, ...]], str | None] = {}
+    for start, end, word, fields in _plain_words(text):
+        key = (word.lower(), fields)
         if key not in known:
-            known[key] = _is_known(reader, word, langs)
+            known[key] = _is_known(reader, word, langs, fields)
         if known[key]:
             continue
         if key not in better_of:
             if len(better_of) >= MAX_WORDS:
                 continue
-            better_of[key] = _best_word(reader, word, langs)
+            better_of[key] = _best_word(reader, word, langs, fields)
         better = better_of[key]
         if better is None:
             continue

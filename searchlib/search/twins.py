@@ -318,7 +318,7 @@ def _host(url: str) -> str | None:
 
 def origin_keys(doc: dict[str, Any]) -> list[str]:
     """What says where a stored document comes from: the site of its URL, the ``source`` named
-    in its metadata, and the collection (folder) of the file it was read from, language folders
+    in its metadata, else the collection (folder) of the file it was read from, language folders
     (``seeds/es``) counted as their parent. Empty when nothing is known."""
     keys: list[str] = []
     url = doc.get("url")
@@ -334,7 +334,9 @@ def origin_keys(doc: dict[str, Any]) -> list[str]:
             site = _host(path)
             if site:
                 keys.append("site:" + site)
-        else:
+        elif not keys:
+            # The file is evidence only for a document that names no site or source: a JSONL
+            # file may hold many sources, and one shared path would join them all into one.
             keys.append(_collection(_LINE_RE.sub("", path)))
     return keys
 

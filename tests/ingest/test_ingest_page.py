@@ -216,10 +216,11 @@ def test_byline_variants(
     authors: tuple[str, ...],
     lang: str | None,
 ) -> None:
-    """Month tables of both languages, BY/POR, markers, several countries or authors."""
+    """Month tables of both languages, BY/POR, markers, several countries (or a section, which
+    is kept apart from the countries) or authors."""
     brief = parse_page(f"The Title\n{byline}\nOne body paragraph here.")
     assert brief.date == dt.date(*date)
-    assert brief.countries == countries
+    assert brief.countries + brief.sections == countries
     assert brief.authors == authors
     assert brief.body == ("One body paragraph here.",)
     if lang is not None:

@@ -16,6 +16,7 @@ import pytest
 from search_corpus import CORPUS
 
 import searchlib
+from searchlib import countries
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
@@ -152,6 +153,12 @@ HIT_KEYS = {
     "lang",
     "date",
     "countries",
+    "country_codes",
+    "section",
+    "sections",
+    "authors",
+    "url",
+    "source",
     "snippet",
     "snippet_text",
     "highlights",
@@ -163,6 +170,7 @@ def hit_keys(h: Hit) -> set[str]:
         HIT_KEYS
         | ({"reason"} if h.reason is not None else set())
         | ({"twin"} if h.twin is not None else set())
+        | ({"teaser"} if h.kind == "related" else set())
     )
 
 
@@ -188,7 +196,7 @@ def test_results_json_shape(index: Index) -> None:
 def test_results_json_shape_with_facets(index: Index) -> None:
     out = index.search("coca", limit=2, facets=True).to_json()
     assert set(out) == {"query", "total", "took_ms", "hits", "facets"}
-    assert set(out["facets"]) == {"lang", "kind", "country", "year"}
+    assert set(out["facets"]) == {"lang", "kind", "country", "section", "year"}
     assert all(isinstance(v, int) for f in out["facets"].values() for v in f.values())
 
 
@@ -204,6 +212,8 @@ def test_hit_values_and_empty_results(index: Index) -> None:
         ("Peru",),
         "<b>Humala</b> asked for closer anti-drug cooperation with the US.",
         passage=Snippet("Humala asked for closer anti-drug cooperation with the US.", ((0, 6),)),
+        country_codes=("PE",),
+        source=hit.source,
     )
     empty = index.search("zzzzqqq")
     assert empty.to_json()["hits"] == [] and empty.total == 0 and len(empty) == 0
@@ -230,7 +240,9 @@ def test_snippets_off(index: Index) -> None:
 # -- facets ---------------------------------------------------------------------------------------
 
 
-def brute_facets(doc_ids: set[str]) -> dict[str, dict[str, int]]:
+def brute_facets(doc_ids: set[str], labels: str | None = None) -> dict[str, dict[str, int]]:
+    """Facets counted one document at a time; a country counted once per document, labelled
+    in ``labels`` (the language the search was asked in)."""
     lang: Counter[str] = Counter()
     kind: Counter[str] = Counter()
     country: Counter[str] = Counter()
@@ -239,11 +251,17 @@ def brute_facets(doc_ids: set[str]) -> dict[str, dict[str, int]]:
         m = META[d]
         lang[m.lang] += 1
         kind[m.kind] += 1
-        for c in m.countries:
+        for c in {countries.label(c, labels or "en") for c in m.countries}:
             country[c] += 1
         if m.date:
             year[str(m.date.year)] += 1
-    return {"lang": dict(lang), "kind": dict(kind), "country": dict(country), "year": dict(year)}
+    return {
+        "lang": dict(lang),
+        "kind": dict(kind),
+        "country": dict(country),
+        "section": {},
+        "year": dict(year),
+    }
 
 
 @pytest.mark.parametrize(
@@ -267,7 +285,7 @@ def test_facets_count_every_matching_document(
     if limit == 100:
         assert {h.id for h in results} == want
     assert results.facets is not None
-    assert {k: dict(v) for k, v in results.facets.items()} == brute_facets(want)
+    assert {k: dict(v) for k, v in results.facets.items()} == brute_facets(want, lang)
     # Each facet lists its values by descending count.
     for counts in results.facets.values():
         values = list(counts.values())
@@ -292,7 +310,7 @@ def test_facets_respect_filters(index: Index) -> None:
 def test_facets_of_a_cross_lingual_search(index: Index) -> None:
     results = index.search("narcotráfico", lang="es", limit=100, facets=True)
     assert {k: dict(v) for k, v in (results.facets or {}).items()} == brute_facets(
-        {h.id for h in results}
+        {h.id for h in results}, "es"
     )
     assert (results.facets or {})["lang"].keys() == {"en", "es"}
 

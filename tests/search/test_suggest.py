@@ -236,9 +236,11 @@ def test_long_text_looks_up_each_unknown_word_once_and_at_most_max_words(
     looked_up: list[str] = []
     best_word = suggest_module._best_word
 
-    def counting(reader: IndexReader, word: str, langs: tuple[str, ...]) -> str | None:
+    def counting(
+        reader: IndexReader, word: str, langs: tuple[str, ...], *fields: tuple[str, ...]
+    ) -> str | None:
         looked_up.append(word)
-        return best_word(reader, word, langs)
+        return best_word(reader, word, langs, *fields)
 
     monkeypatch.setattr(suggest_module, "_best_word", counting)
     text = " ".join(["pandilas Trupm"] * 300)

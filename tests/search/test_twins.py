@@ -392,6 +392,11 @@ _ORIGINS: list[dict[str, object]] = [WIRE, PORTAL, {}]
 _DATES = [None, DAY, DAY + dt.timedelta(days=1)]
 
 
+def _with_own_url(origin: dict[str, object], i: int) -> dict[str, object]:
+    url = origin.get("url")
+    return {**origin, "url": f"{url}{i}/"} if isinstance(url, str) else origin
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
@@ -407,8 +412,10 @@ _DATES = [None, DAY, DAY + dt.timedelta(days=1)]
 def test_every_link_joins_two_languages_of_one_day_or_one_origin(
     picks: list[tuple[int, int, int]],
 ) -> None:
+    # Each record its own URL path (same site): one URL slug in both languages would be a
+    # metadata link, which needs neither a shared day nor content.
     records = [
-        attrs.evolve(_TEXTS[t], id=f"d{i}", date=_DATES[d], **_ORIGINS[o])
+        attrs.evolve(_TEXTS[t], id=f"d{i}", date=_DATES[d], **_with_own_url(_ORIGINS[o], i))
         for i, (t, o, d) in enumerate(picks)
     ]
     index = _memory_index(*records)
@@ -425,3 +432,22 @@ def test_every_link_joins_two_languages_of_one_day_or_one_origin(
             assert ra.date == rb.date
     # What the commit saved is what a reader computes.
     assert twins_module._load(index.reader) == twins
+
+
+def test_one_jsonl_file_of_two_sources_is_two_origins() -> None:
+    # Records read from one JSONL file (source "file:line") that name their own outlets: the
+    # shared file must not join the two outlets into one origin (it did, and an undated
+    # Spanish article then paired with a wire story of the same file).
+    en = attrs.evolve(
+        HUMALA_EN, source="/data/all.jsonl:1", **{k: v for k, v in WIRE.items() if k != "source"}
+    )
+    es = attrs.evolve(
+        HUMALA_ES,
+        date=None,
+        source="/data/all.jsonl:2",
+        **{k: v for k, v in PORTAL.items() if k != "source"},
+    )
+    assert origin_keys({"source": "/data/all.jsonl:1", "meta": {"source": "Reuters"}}) == [
+        "name:reuters"
+    ]
+    assert find_twins(_memory_index(en, es).reader) == {}

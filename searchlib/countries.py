@@ -1,0 +1,207 @@
+"""One country vocabulary for both languages: ISO 3166 codes, English and Spanish names, variants.
+
+A byline says ``PERU`` on an English page and ``PERÚ`` on a Spanish one, a JSONL record says
+``usa``, the press writes ``U.S.``, ``EE.UU.`` or ``Estados Unidos``: all name one country. This
+module maps any of those to one code (ISO 3166-1 alpha-2; the four-letter ISO 3166-3 code for a
+country that no longer exists, such as ``SUHH`` for the Soviet Union), so filters and facets
+count a country once and label it in the language asked for.
+
+The table is ``data/countries.tsv`` (shipped with the package): code, alpha-3 code, English
+name, Spanish name, and the other names in either language (official names, press
+abbreviations, former names; one written ``=USA`` names the country in filters and facets but
+not in running text, where it is also a word). Codes and English short names follow ISO 3166 as
+published by the iso-codes project (the data behind pycountry); Spanish names and press variants
+are ours.
+
+Names compare by a key that ignores case, accents, dots, hyphens, commas and a leading "the"
+(``EE. UU.`` = ``eeuu``, ``west-germany`` = ``West Germany``). Labels that are no country (the
+sections ``China and Crime``, ``Armas y Seguridad``) map to None.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+
+import attrs
+
+__all__ = [
+    "Country",
+    "by_code",
+    "canonical",
+    "countries",
+    "label",
+    "name_key",
+    "named",
+    "spelling",
+    "split_places",
+]
+
+
+@attrs.frozen(slots=True)
+class Country:
+    """One country: its code, its names in English and Spanish, and its other names."""
+
+    code: str
+    alpha3: str
+    en: str
+    es: str
+    variants: tuple[str, ...]
+    labels_only: tuple[str, ...] = ()  # names for filters and facets, not for text search
+
+    def name(self, lang: str = "en") -> str:
+        """The country's name in ``lang`` ("es" for Spanish, English otherwise)."""
+        return self.es if lang == "es" else self.en
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name of the country (English, Spanish, variants), each once."""
+        return tuple(dict.fromkeys((self.en, self.es, *self.variants, *self.labels_only)))
+
+    @property
+    def text_names(self) -> tuple[str, ...]:
+        """The names that mean the country in running text: :attr:`names` less those that are
+        also a common word once lower-cased (``USA`` is Spanish "uses")."""
+        return tuple(dict.fromkeys((self.en, self.es, *self.variants)))
+
+
+_DROP = re.compile(r"[.\u00b7]")
+_SPACE = re.compile(r"[\s\-\u2010-\u2015_,/()]+")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+
+def name_key(text: str) -> str:
+    """The comparison key of a place name: case, accents, dots, hyphens, commas and a leading
+    "the" ignored. ``name_key("EE. UU.") == name_key("EEUU") == "eeuu"``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    key = _SPACE.sub(" ", _DROP.sub("", plain)).strip()
+    while key.startswith("the "):
+        key = key[4:]
+    return key
+
+
+class _Vocabulary:
+    """The loaded table: countries by code and codes by name key."""
+
+    def __init__(self, rows: Iterable[Country]) -> None:
+        self.by_code: dict[str, Country] = {}
+        self.by_key: dict[str, str] = {}
+        self.spelling: dict[str, str] = {}  # case-folded name -> the table's spelling
+        self.by_name: dict[str, str] = {}  # name key -> code, names only (no bare codes)
+        self.acronyms: set[str] = set()  # keys of short capitals (US, UK): as written only
+        for c in rows:
+            self.by_code[c.code] = c
+            for name in (c.code, c.alpha3, *c.names):
+                if not name:
+                    continue
+                key = name_key(name)
+                other = self.by_key.setdefault(key, c.code)
+                if other != c.code:
+                    raise ValueError(f"country name {name!r} is both {other} and {c.code}")
+            for name in c.names:
+                self.spelling.setdefault(name.casefold(), name)
+                self.spelling.setdefault(name_key(name), name)
+                self.by_name[name_key(name)] = c.code
+                if len(name) <= 3 and name.isalpha() and name.isupper():
+                    self.acronyms.add(name_key(name))
+
+
+def _parse(text: str) -> list[Country]:
+    rows = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 5:
+            raise ValueError(f"countries.tsv line {lineno}: {len(cells)} cells, expected 5")
+        code, alpha3, en, es, variants = cells
+        names = [v for v in variants.split("|") if v]
+        rows.append(
+            Country(
+                code,
+                alpha3,
+                en,
+                es,
+                tuple(v for v in names if not v.startswith("=")),
+                tuple(v[1:] for v in names if v.startswith("=")),
+            )
+        )
+    return rows
+
+
+@functools.cache
+def _vocabulary() -> _Vocabulary:
+    text = resources.files("searchlib").joinpath("data/countries.tsv").read_text("utf-8")
+    return _Vocabulary(_parse(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def canonical(name: str) -> str | None:
+    """The code of the country ``name`` names in English or Spanish (any variant, or its
+    alpha-2/alpha-3 code), or None when it names no country.
+
+    >>> canonical("Perú"), canonical("EE.UU."), canonical("usa"), canonical("China and Crime")
+    ('PE', 'US', 'US', None)
+    """
+    return _vocabulary().by_key.get(name_key(name))
+
+
+@functools.lru_cache(maxsize=8192)
+def named(text: str) -> str | None:
+    """The code of the country ``text`` names in running text, or None: like
+    :func:`canonical` but bare codes are no names (``pe``, ``in``), and a short acronym
+    counts only in capitals (``US`` and ``UK`` name countries, the words ``us`` and ``uk``
+    do not).
+
+    >>> named("Estados Unidos"), named("U.S."), named("US"), named("us"), named("per")
+    ('US', 'US', 'US', None, None)
+    """
+    vocabulary = _vocabulary()
+    key = name_key(text)
+    if key in vocabulary.acronyms and not text.isupper():
+        return None
+    return vocabulary.by_name.get(key)
+
+
+def by_code(code: str) -> Country | None:
+    """The country with this code, or None."""
+    return _vocabulary().by_code.get(code)
+
+
+def countries() -> tuple[Country, ...]:
+    """Every country of the vocabulary, in the table's order."""
+    return tuple(_vocabulary().by_code.values())
+
+
+@functools.lru_cache(maxsize=8192)
+def label(value: str, lang: str = "en") -> str:
+    """How a country is shown in ``lang``: its name when ``value`` is a code or any name of a
+    known country, else ``value`` itself (a country the vocabulary does not know)."""
+    code = canonical(value)
+    country = None if code is None else by_code(code)
+    return value if country is None else country.name(lang)
+
+
+def spelling(name: str) -> str:
+    """``name`` as the vocabulary spells that same name (``Eeuu`` -> ``EEUU``, ``PERÚ`` ->
+    ``Perú``), or ``name`` unchanged when the vocabulary does not know it. For labels that a
+    page wrote in capitals and the parser re-cased word by word."""
+    table = _vocabulary().spelling
+    return table.get(name.casefold()) or table.get(name_key(name), name)
+
+
+def split_places(labels: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A byline's labels split into (countries, sections): ``("Mexico", "China and Crime")``
+    -> ``(("Mexico",), ("China and Crime",))``; countries as the vocabulary spells them."""
+    places: list[str] = []
+    sections: list[str] = []
+    for text in labels:
+        if canonical(text) is not None:
+            places.append(spelling(text))
+        elif text.strip():
+            sections.append(text)
+    return tuple(places), tuple(sections)

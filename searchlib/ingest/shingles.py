@@ -1,0 +1,69 @@
+"""Word fingerprints of lines, for near-duplicate matching of boilerplate in either language.
+
+A line's fingerprint is the set of its content words, folded (case, accents, curly quotes,
+run-together widget text such as ``SHARETweet`` split) with the stop words of both languages
+removed and each word cut to its first :data:`PREFIX` characters, a language-blind stemmer
+that makes "comment"/"comments", "donate"/"donation" and "recursos"/"recurso" one word.
+Two lines are near-duplicates when their fingerprints have a high Jaccard similarity.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from searchlib.analysis.stopwords import load_stopwords
+
+__all__ = ["PREFIX", "fingerprint", "jaccard", "stop_words", "words"]
+
+PREFIX = 6
+"""Words are compared on this many first characters."""
+
+_WORD = re.compile(r"[^\W_]+")
+_CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
+_CAMEL_HINT = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]")
+"""Where :data:`_CAMEL` may split (a cheaper first test)."""
+_MARKS = {0x0300: None, 0x0301: None, 0x0302: None, 0x0308: None}
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The stop words of both languages (folded)."""
+    return load_stopwords("en") | load_stopwords("es")
+
+
+def words(line: str) -> list[str]:
+    """The folded words of ``line``; a word with capitals inside is also split there, as the
+    crawler runs widget labels together (``SHARETweet``), and kept whole (``InSight``).
+
+    >>> words("SHARETweet about InSight")
+    ['sharetweet', 'share', 'tweet', 'about', 'insight', 'in', 'sight']
+    """
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", unicodedata.normalize("NFD", line).translate(_MARKS))
+    if not _CAMEL_HINT.search(line):
+        return _WORD.findall(line.casefold())
+    out = []
+    for word in _WORD.findall(line):
+        out.append(word.casefold())
+        if not word.islower() and _CAMEL.search(word):
+            out += _CAMEL.sub(" ", word).casefold().split()
+    return out
+
+
+def fingerprint(line: str | Iterable[str]) -> frozenset[str]:
+    """The content words of a line (or of its :func:`words`), cut to :data:`PREFIX` characters.
+
+    >>> sorted(fingerprint("¿Le resultó útil este contenido?"))
+    ['conten', 'result', 'util']
+    """
+    ws = words(line) if isinstance(line, str) else line
+    return frozenset(w[:PREFIX] for w in set(ws) - stop_words())
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
+    both = len(a & b)
+    return both / (len(a) + len(b) - both) if both else 0.0
