@@ -142,3 +142,71 @@ def evaluate_run(
     total_s = float(lat.sum()) / 1000
     report["qps"] = round(len(queries) / total_s, 1) if total_s > 0 else 0.0
     return report
+
+
+MIXED_GROUPS = ("present-es", "absent-es", "present-en", "absent-en")
+"""The groups of :func:`xquad_mixed`: the query's language, and whether the paragraph it asks
+about is in the index in that language (else only in the other one)."""
+
+
+def xquad_mixed(
+    corpora: str | Path,
+    workdir: str | Path,
+    k: int = 10,
+    distractors: Sequence[str] = ("reuters21578", "fakenews-es"),
+) -> dict[str, Any]:
+    """The cross-lingual benchmark with competition in it, from the shared XQuAD files.
+
+    Per query language (``es``, then ``en``), one index holds every paragraph of the other
+    language, the query language's paragraphs of every other article (the first, third...
+    article in file order), and the ``distractors`` corpora (English and Spanish news). Every
+    question of that language is asked (as :func:`evaluate_run` asks it, in its language):
+
+    - ``present-<lang>``: its article is in the index in its own language: the relevant
+      document is its own paragraph (``qrels.tsv``), the translation next to it is not;
+    - ``absent-<lang>``: only the other language's paragraph is there: that one is relevant
+      (``qrels-crosslingual.tsv``).
+
+    Returns ``{group: evaluate_run report}`` plus ``"docs"`` (the index sizes). ``corpora`` is
+    the folder of the shared corpora; ``workdir`` receives the two indexes and their sources.
+    """
+    import searchlib  # the facade: the benchmark indexes as a user would
+
+    corpora, workdir = Path(corpora), Path(workdir)
+    xquad = corpora / "xquad-en-es"
+    docs = [json.loads(ln) for ln in (xquad / "docs.jsonl").read_text("utf-8").splitlines() if ln]
+    articles = list(dict.fromkeys(d["title"] for d in docs))
+    kept = set(articles[::2])
+    queries = load_queries(xquad / "queries.jsonl")
+    qrels = {
+        "mono": load_qrels(xquad / "qrels.tsv"),
+        "cross": load_qrels(xquad / "qrels-crosslingual.tsv"),
+    }
+    title_of = {d["id"]: d["title"] for d in docs}
+    extra = [corpora / name / "docs.jsonl" for name in distractors]
+    out: dict[str, Any] = {"docs": {}}
+    for lang in ("es", "en"):
+        chosen = [d for d in docs if d["lang"] != lang or d["title"] in kept]
+        src = workdir / f"xquad-mixed-{lang}.jsonl"
+        src.parent.mkdir(parents=True, exist_ok=True)
+        src.write_text(
+            "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in chosen), encoding="utf-8"
+        )
+        index = searchlib.create_index(workdir / f"index-{lang}")
+        try:
+            searchlib.index_paths(index, [src, *(p for p in extra if p.is_file())])
+            out["docs"][f"{lang}-queries"] = index.searcher().reader.doc_count
+            mine = [q for q in queries if q["lang"] == lang]
+            for present in (True, False):
+                judged = qrels["mono" if present else "cross"]
+                group = [
+                    q
+                    for q in mine
+                    if any((title_of[d] in kept) == present for d in qrels["mono"].get(q["id"], {}))
+                ]
+                name = f"{'present' if present else 'absent'}-{lang}"
+                wanted = {q["id"]: judged[q["id"]] for q in group}
+                out[name] = evaluate_run(index, group, wanted, k=k)
+        finally:
+            index.close()
+    return out

@@ -22,7 +22,7 @@ import pytest
 from shared_paths import CORPORA, REPO
 
 import searchlib
-from searchlib.evaluation import evaluate_run, load_qrels, load_queries
+from searchlib.evaluation import MIXED_GROUPS, evaluate_run, load_qrels, load_queries, xquad_mixed
 
 EXPECTED_FILE = REPO / "seeds" / "regressions.json"
 UPDATE = os.environ.get("SEARCHLIB_UPDATE_REGRESSIONS") == "1"
@@ -118,6 +118,41 @@ def test_relevance_matches_pinned_figures(
     assert expected is not None, (
         f"{run} is not pinned in {EXPECTED_FILE} (SEARCHLIB_UPDATE_REGRESSIONS=1)"
     )
+    assert got["judged"] == expected["judged"]
+    for m in METRICS:
+        assert got[m] == pytest.approx(expected[m], abs=5e-4), (
+            f"{run} {m}: {got[m]} != pinned {expected[m]}"
+        )
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The XQuAD mixed-archive benchmark (issue 19), run once."""
+    if not all((CORPORA / n / "docs.jsonl").is_file() for n in ("xquad-en-es", *MIXED_EXTRA)):
+        pytest.skip(f"shared corpora for the mixed benchmark not present at {CORPORA}")
+    return xquad_mixed(CORPORA, tmp_path_factory.mktemp("mixed"), distractors=MIXED_EXTRA)
+
+
+MIXED_EXTRA = ("reuters21578", "fakenews-es")
+
+
+@pytest.mark.parametrize("group", MIXED_GROUPS)
+def test_mixed_archive_matches_pinned_figures(group: str, mixed: dict[str, Any]) -> None:
+    """Cross-lingual ranking with competition: each XQuAD question against an index of every
+    paragraph of the other language, half the articles in its own, and news distractors
+    (:func:`searchlib.evaluation.xquad_mixed`)."""
+    run = f"xquad-mixed/{group}"
+    got = {m: mixed[group][m] for m in METRICS}
+    got["judged"] = mixed[group]["judged"]
+    if UPDATE:
+        data = _expected()
+        data.setdefault("runs", {})[run] = got
+        EXPECTED_FILE.write_text(
+            json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        return
+    expected = _expected().get("runs", {}).get(run)
+    assert expected is not None, f"{run} is not pinned in {EXPECTED_FILE}"
     assert got["judged"] == expected["judged"]
     for m in METRICS:
         assert got[m] == pytest.approx(expected[m], abs=5e-4), (

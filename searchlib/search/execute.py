@@ -50,6 +50,7 @@ from searchlib.search.query import (
     Wildcard,
 )
 from searchlib.search.scoring import BM25F, Explanation, idf
+from searchlib.search.twins import twin_partners
 
 __all__ = [
     "AUTHOR_FIELD",
@@ -59,6 +60,7 @@ __all__ = [
     "InLanguage",
     "Match",
     "SearchContext",
+    "best_score",
     "evaluate",
     "explain",
     "levenshtein",
@@ -442,6 +444,8 @@ class CrossLingual:
 
     query: Query | BagOfWords | InLanguage
     translation: BagOfWords | InLanguage
+    note: str = ""
+    """How the translation was weighed (shown by :func:`explain`)."""
 
 
 def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
@@ -881,6 +885,9 @@ def evaluate(
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
         m2, s2 = evaluate(node.translation, ctx, seg)
+        twinned = _twinned(ctx, seg)
+        if twinned is not None:  # a story told in the query's language ranks in it
+            s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
         return m1 | m2, s1 + s2
     if isinstance(node, InLanguage):
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
@@ -924,6 +931,82 @@ def evaluate(
     if isinstance(node, NullQuery):
         return _empty(seg)
     raise TypeError(f"cannot execute query node {node!r}")
+
+
+TWIN_SHARE = 0.01
+"""The share of its translated score a document keeps when its twin is in the index: it still
+matches (translation never narrows a query), below the documents found in their own right."""
+
+
+def _twinned(ctx: SearchContext, seg: SegmentReader) -> np.ndarray | None:
+    """Which documents of ``seg`` have a twin (their story in the other language, see
+    :mod:`searchlib.search.twins`) in the index, or None when none has. What the translation
+    of a query scores on them counts :data:`TWIN_SHARE` only: the story is there in the
+    query's language, and ranks by how well that version matches the query as typed (the
+    translation of a story does not compete with its original)."""
+    cache: dict[str, np.ndarray | None] = ctx.reader.cache.setdefault("twinned", {})
+    if seg.name in cache:
+        return cache[seg.name]
+    out: np.ndarray | None = None
+    for i, s in enumerate(ctx.reader.segments):
+        if s is seg:
+            offsets, partner = twin_partners(ctx.reader)
+            found = partner[int(offsets[i]) : int(offsets[i]) + seg.ndocs] >= 0
+            out = found if found.any() else None
+            break
+    cache[seg.name] = out
+    return out
+
+
+def best_score(
+    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, boosts: bool = True
+) -> float:
+    """An upper bound of what ``node`` can score on one document: BM25F saturates towards a
+    term's idf, so a leaf's bound is the sum of its terms' idf (times its boost), a boolean
+    node's the sum of its scored parts. ``boosts=False`` leaves out the boost of ``node``
+    itself when it is an :class:`InLanguage` or a :class:`BagOfWords` (its weight in a
+    cross-lingual query). Filters, ranges and NOT score nothing. A form's scores divided by
+    this bound compare across queries and languages (the share of what it could score)."""
+    if isinstance(node, InLanguage):
+        inner = best_score(node.query, ctx.in_language(node.lang))
+        return inner * node.boost if boosts else inner
+    if isinstance(node, CrossLingual):
+        return best_score(node.query, ctx) + best_score(node.translation, ctx)
+    if isinstance(node, BagOfWords):
+        fields = ctx.fields_of(node.field)
+        total = 0.0
+        for lang in node.langs or ctx.langs:
+            counts: dict[str, int] = {}
+            for t in ctx.analyse(lang, node.text)[0]:
+                counts[t] = counts.get(t, 0) + 1
+            total += sum(c * ctx.idf(lang, fields, (t,)) for t, c in counts.items())
+        return total * node.boost if boosts else total
+    if isinstance(node, (Term, Phrase)):
+        if node.field in COLUMN_FIELDS or node.field in ("id", AUTHOR_FIELD):
+            return 0.0
+        fields = ctx.fields_of(node.field)
+        text = node.text if isinstance(node, Term) else " ".join(node.words)
+        total = 0.0
+        for lang in ctx.langs:
+            terms = set(ctx.analyse(lang, text)[0])
+            total += sum(ctx.idf(lang, fields, (t,)) for t in terms)
+        return total * node.boost
+    if isinstance(node, (Prefix, Wildcard, Fuzzy)):
+        if node.field in COLUMN_FIELDS or node.field == AUTHOR_FIELD:
+            return 0.0
+        fields = ctx.fields_of(node.field)
+        total = 0.0
+        for lang in ctx.langs:
+            expanded = ctx.expand(lang, fields, node)
+            total += ctx.idf(lang, fields, tuple(expanded)) if expanded else 0.0
+        return total * node.boost
+    if isinstance(node, (And, Or)):
+        return sum(best_score(c, ctx) for c in node.children) * node.boost
+    if isinstance(node, AndNot):
+        return best_score(node.positive, ctx) * node.boost
+    if isinstance(node, AndMaybe):
+        return (best_score(node.required, ctx) + best_score(node.optional, ctx)) * node.boost
+    return 0.0
 
 
 def _in_range(value: str, node: TermRange, fold: Callable[[str], str]) -> bool:
@@ -988,6 +1071,18 @@ def explain(
     elif isinstance(node, AndMaybe):
         children = (node.required, node.optional)
     details = tuple(explain(c, ctx, seg, docnum) for c in children)
+    if isinstance(node, CrossLingual):
+        typed, translated = details
+        weight = getattr(node.translation, "boost", 1.0)
+        details = (
+            attrs.evolve(typed, description=f"query as typed: {typed.description}"),
+            attrs.evolve(
+                translated,
+                description=f"query translated (weight {weight:.3f}"
+                + (f": {node.note}" if node.note else "")
+                + f"): {translated.description}",
+            ),
+        )
     label = f"{type(node).__name__} {node!r}" if not details else f"sum of {type(node).__name__}"
     if details and getattr(node, "boost", 1.0) != 1.0:
         label += f" x boost {getattr(node, 'boost', 1.0)}"

@@ -31,6 +31,7 @@ from searchlib.search.execute import (
     SearchContext,
     _column_match,
     _score_group,
+    best_score,
     evaluate,
     explain,
 )
@@ -41,7 +42,7 @@ from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results, TwinRef
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
-from searchlib.search.translate import query_language, query_words, with_translation
+from searchlib.search.translate import coverage, query_language, query_words, with_translation
 from searchlib.search.twins import twin_partners, twins_for
 
 __all__ = ["MAX_RESULT_WINDOW", "MAX_TEXT_LENGTH", "SYNTAX_MODES", "Filters", "Searcher"]
@@ -126,8 +127,19 @@ def _year(days: int) -> str | None:
     return str((_dt.date(1970, 1, 1) + _dt.timedelta(days=int(days))).year)
 
 
-CROSS_WEIGHT = 0.25
-"""Weight of the translated part of a query relative to the query itself."""
+CROSS_WEIGHT = 2.0
+"""Weight of the translated part of a query relative to the query itself, at full confidence:
+every content word of the query translated, and no document of the query's language matching
+it (see :meth:`Searcher.with_translation`)."""
+
+
+ANSWERED_POWER = 3.0
+"""How sharply the translation's weight falls as the query's own language answers it: the
+weight is multiplied by ``(1 - answered) ** ANSWERED_POWER`` (see :meth:`Searcher.answered`)."""
+
+MIN_CONFIDENCE = 0.25
+"""The confidence of a translation none of whose words the lexicon knows: the words are kept
+as written (names, numbers, words spelt alike in both languages), which is still evidence."""
 
 
 def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords | CrossLingual:
@@ -144,7 +156,7 @@ def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords
         translation = q.translation
         if isinstance(translation, InLanguage):
             translation = attrs.evolve(translation, query=_place_names(translation.query))
-        return CrossLingual(query, translation)
+        return attrs.evolve(q, query=query, translation=translation)  # its note kept
     return _place_names(q)
 
 
@@ -425,7 +437,15 @@ class Searcher:
         self, q: Query | BagOfWords | CrossLingual, lang: str | None
     ) -> Query | BagOfWords | CrossLingual:
         """``q`` plus its translation into the other language, when the query's language is
-        known (given, or detected from its words) and the lexicon translates any of them."""
+        known (given, or detected from its words) and the lexicon translates any of them.
+
+        The translation weighs :attr:`cross_weight` times its confidence (from the share of the
+        query's content words it carries over, see :func:`~searchlib.search.translate.coverage`)
+        times the share of the query that its own language leaves unanswered (1 -
+        :meth:`answered`, to the power :data:`ANSWERED_POWER`): a query that documents of its
+        language answer well keeps them first, one they barely match leans on the translation.
+        A document whose story is also in the index in the query's language is not matched by
+        the translation (see :func:`~searchlib.search.execute._twinned`)."""
         if isinstance(q, (CrossLingual, InLanguage)):
             return q
         src = lang or query_language(query_words(q))
@@ -433,7 +453,35 @@ class Searcher:
             return q
         if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
-        return with_translation(q, src, self.cross_weight)
+        confidence = MIN_CONFIDENCE + (1 - MIN_CONFIDENCE) * coverage(query_words(q), src)
+        answered = self.answered(q, src)
+        weight = self.cross_weight * confidence * (1.0 - answered) ** ANSWERED_POWER
+        note = (
+            f"{self.cross_weight} x confidence {confidence:.2f} (from the share of the {src} "
+            f"query's words translated) x {1 - answered:.2f}^{ANSWERED_POWER:g} (share left "
+            f"unanswered by the best {src} document)"
+        )
+        return with_translation(q, src, weight, note)
+
+    def answered(self, q: Query | BagOfWords, src: str) -> float:
+        """How well the query's own language answers it: the best score of the query's words
+        (all optional, as plain text) over the documents of its language, as a share of what
+        they could score at best (0..1). Filter clauses, operators and the search's filters
+        play no part, so they never change the translation's weight (a filter never
+        reorders hits)."""
+        part = BagOfWords(q.text if isinstance(q, BagOfWords) else query_words(q), langs=(src,))
+        ctx = self._context(src)
+        bound = best_score(part, ctx)
+        if bound <= 0:
+            return 0.0
+        top = 0.0
+        for seg in self.reader.segments:
+            mask, scores = evaluate(part, ctx, seg)
+            if seg.live is not None:
+                mask &= seg.live
+            if mask.any():
+                top = max(top, float(scores[mask].max()))
+        return min(1.0, top / bound)
 
     def search_text(
         self, text: str, limit: int = 10, *, lang: str | None = None, filters: Filters | None = None

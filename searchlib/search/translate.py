@@ -49,6 +49,7 @@ from searchlib.search.query import (
 )
 
 __all__ = [
+    "coverage",
     "query_language",
     "query_words",
     "translate_query",
@@ -112,6 +113,27 @@ def translate_text(text: str, src: str) -> str:
     return " ".join(translated + unknown)
 
 
+def coverage(text: str, src: str, lexicon: Lexicon | None = None) -> float:
+    """The share of the distinct content words of ``text`` (in ``src``; stop words left out)
+    that the translation carries over: those the lexicon translates (alone or inside a
+    multi-word entry) and those that are the same in both languages (numbers, and names:
+    capitalised words past the first). 1.0 when ``text`` has no content word."""
+    lexicon = lexicon or load_lexicon()
+    analyzer = get_analyzer(src)
+    words = TOKEN_RE.findall(text)
+    covered = [False] * len(words)
+    for start, end, _ in lexicon.spans(words, src):
+        covered[start:end] = [True] * (end - start)
+    seen: dict[str, bool] = {}
+    for i, word in enumerate(words):
+        term = analyzer.term(word)
+        if not term:
+            continue
+        same = any(c.isdigit() for c in word) or (i > 0 and word[:1].isupper())
+        seen[term] = seen.get(term, False) or covered[i] or same
+    return sum(seen.values()) / len(seen) if seen else 1.0
+
+
 def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query:
     """``q`` (written in ``src``) for the documents of the other language: the same tree, each
     word widened to its translations (see the module docstring)."""
@@ -120,13 +142,18 @@ def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query
     return normalize(_Translator(src, lexicon or load_lexicon()).node(q))
 
 
-def with_translation(q: Query | BagOfWords, src: str, weight: float) -> CrossLingual:
-    """``q`` in its own language plus its translation in the other one, at ``weight``."""
+def with_translation(
+    q: Query | BagOfWords, src: str, weight: float, note: str = ""
+) -> CrossLingual:
+    """``q`` in its own language plus its translation in the other one, at ``weight``
+    (``note`` says how that weight was found, for explanations)."""
     other = OTHER[src]
     if isinstance(q, BagOfWords):
         text = translate_text(q.text, src)
-        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)))
-    return CrossLingual(InLanguage(q, src), InLanguage(translate_query(q, src), other, weight))
+        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)), note)
+    return CrossLingual(
+        InLanguage(q, src), InLanguage(translate_query(q, src), other, weight), note
+    )
 
 
 def _is_text(field: str | None) -> bool:

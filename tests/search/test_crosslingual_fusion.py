@@ -1,0 +1,118 @@
+"""Cross-lingual fusion (issue 19): the translation is weighed by its confidence (the share of
+the query's words it carries over) and by how little the query's own language answers it, and
+explain says which form of the query matched and how the languages were weighed."""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+import pytest
+
+import searchlib
+from searchlib.records import Brief
+from searchlib.search.execute import BagOfWords, CrossLingual, best_score
+from searchlib.search.searcher import CROSS_WEIGHT
+from searchlib.search.translate import coverage
+
+ES_DOC = Brief(
+    id="es1", lang="es", kind="brief", title="Extorsión de pandillas en Honduras",
+    date=datetime.date(2021, 1, 1),
+    body=["Las pandillas cobran extorsión a los transportistas en Honduras."],
+)  # fmt: skip
+EN_DOC = Brief(
+    id="en1", lang="en", kind="brief", title="Gang extortion in Honduras",
+    date=datetime.date(2022, 2, 2),
+    body=["Gangs charge extortion to bus drivers in Honduras."],
+)  # fmt: skip
+OTHER_ES = Brief(
+    id="es2", lang="es", kind="news", title="Elecciones en Chile",
+    date=datetime.date(2021, 6, 6),
+    body=["Los votantes de Chile eligieron un nuevo congreso."],
+)  # fmt: skip
+
+
+def _index(*docs: Brief) -> searchlib.Index:
+    index = searchlib.create_index()
+    for d in docs:
+        index.add(d)
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("sicarios del cartel de Sinaloa", "es", 1.0),  # lexicon words and a name
+        ("¿Qué nos muestran los cloroplastos perdidos?", "es", 1 / 3),  # muestran, cloroplastos
+        ("the of and", "en", 1.0),  # stop words only: nothing to carry over
+        ("la Renania en 1936", "es", 1.0),  # names (capitalised past the first word), numbers
+        ("Renania", "es", 0.0),  # a first word may be capitalised as a sentence start
+    ],
+)
+def test_coverage_is_the_share_of_content_words_translated(
+    text: str, lang: str, expected: float
+) -> None:
+    assert coverage(text, lang) == pytest.approx(expected)
+
+
+def _translation_weight(index: searchlib.Index, text: str) -> float:
+    q, _ = index.searcher().prepare(BagOfWords(text), "es")
+    assert isinstance(q, CrossLingual)
+    return q.translation.boost
+
+
+def test_translation_weighs_more_when_the_query_language_has_no_answer() -> None:
+    text = "extorsión de pandillas en Honduras"
+    without = _translation_weight(_index(EN_DOC, OTHER_ES), text)
+    with_answer = _translation_weight(_index(EN_DOC, OTHER_ES, ES_DOC), text)
+    # No Spanish document matches: full confidence (every word is translated).
+    assert without == pytest.approx(CROSS_WEIGHT * 1.0)
+    assert 0 < with_answer < without
+    index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    hits = [h.id for h in index.search(text, lang="es", snippets=False)]
+    assert hits == ["es1", "en1"]  # the story in the query's language first
+    assert [h.id for h in _index(EN_DOC, OTHER_ES).search(text, lang="es")] == ["en1"]
+
+
+def test_best_score_bounds_every_document_score() -> None:
+    index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    searcher = index.searcher()
+    ctx = searcher._context("es")
+    q = BagOfWords("extorsión pandillas Honduras pandillas")
+    bound = best_score(q, ctx)
+    results = searcher.search(q, lang="es", cross_lingual=False, snippets=False)
+    assert results.hits and all(0 < h.score < bound for h in results.hits)
+
+
+def test_explain_names_the_form_that_matched_and_the_weights() -> None:
+    index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    searcher = index.searcher()
+    text = "extorsión de pandillas en Honduras"
+    hit = next(h for h in searcher.search(text, lang="es", snippets=False) if h.id == "en1")
+    tree = searcher.explain(text, "en1", lang="es")
+    assert tree.value == pytest.approx(hit.score, rel=1e-5)
+    typed, translated = tree.details
+    assert typed.description.startswith("query as typed: no match")
+    assert translated.description.startswith("query translated (weight ")
+    assert "confidence 1.00" in translated.description
+    assert "unanswered by the best es document" in translated.description
+    assert translated.value == pytest.approx(hit.score, rel=1e-5)
+
+
+def test_a_story_in_the_query_language_is_not_found_again_by_the_translation() -> None:
+    """The English version of a story whose Spanish version is indexed (twins, here by a
+    shared ``parallel_id``; the fixture documents are dated apart, never twins by content)
+    ranks below an English story without a Spanish version for a Spanish query (it still
+    matches, at TWIN_SHARE of its translated score)."""
+    es = attrs.evolve(ES_DOC, meta={"parallel_id": "p1"})
+    en = attrs.evolve(EN_DOC, meta={"parallel_id": "p1"})
+    alone = attrs.evolve(
+        EN_DOC, id="en2", title="Gang extortion in Honduras, again", date=datetime.date(2023, 3, 3)
+    )
+    index = _index(es, en, alone, OTHER_ES)
+    assert index.searcher().reader is not None
+    hits = [h.id for h in index.search("extorsión de pandillas en Honduras", lang="es")]
+    assert hits == ["es1", "en2", "en1"]
+    hits = [h.id for h in _index(ES_DOC, EN_DOC, alone).search("extorsión pandillas", lang="es")]
+    assert set(hits) == {"es1", "en1", "en2"}
