@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 
 import attrs
 
@@ -192,14 +193,21 @@ def _authors(text: str | None, layout: Layout) -> tuple[str, ...]:
     return tuple(display_case(p, _NAME_PARTICLES) for p in parts if p.strip())
 
 
-def parse_byline(line: str, source: str, lineno: int) -> Byline | None:
+def parse_byline(
+    line: str, source: str, lineno: int, on_bad_date: Callable[[str, int], None] | None = None
+) -> Byline | None:
     """The byline ``PERU / 23 SEP 2011 BY GEOFFREY RAMSEY EN``, or None if ``line`` is not one.
 
     The section part must be upper case; the authors need a byline word (BY, POR); the
     language marker (EN, ES) is optional.
 
+    A byline whose date cannot be parsed raises, unless ``on_bad_date`` is given: then it is
+    read without a date and ``on_bad_date(reason, lineno)`` is called (the page is indexed
+    without a date, with a warning, as a JSONL record with a bad date is).
+
     Raises:
-        IngestError: the line is a byline but its date cannot be parsed (names ``lineno``).
+        IngestError: the line is a byline but its date cannot be parsed (names ``lineno``)
+            and ``on_bad_date`` is None.
     """
     text = line.strip()
     if "/" not in text:
@@ -210,7 +218,7 @@ def parse_byline(line: str, source: str, lineno: int) -> Byline | None:
         if split is not None:
             date = _date(m["day"], m["month"], m["year"])
             if date is None:
-                raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+                _bad_date(text, source, lineno, on_bad_date)
             return _byline(m["sections"], date, *split)
     loose = _LOOSE.match(text)
     if loose is None or not _is_upper(loose["sections"]):
@@ -218,13 +226,28 @@ def parse_byline(line: str, source: str, lineno: int) -> Byline | None:
     words = loose["rest"].split()
     has_by = any(w in _BY_WORDS for w in words[1:])
     if _is_upper(loose["rest"]) and (has_by or (len(words) > 1 and words[-1] in _MARKERS)):
-        raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+        _bad_date(text, source, lineno, on_bad_date)
+        # What follows the date: from the byline word, else the language marker alone.
+        by_at = next((k for k, w in enumerate(words) if k and w in _BY_WORDS), len(words) - 1)
+        split = _split_rest(" ".join(words[by_at:]))
+        if split is None:
+            raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+        return _byline(loose["sections"], None, *split)
     return None
+
+
+def _bad_date(
+    text: str, source: str, lineno: int, on_bad_date: Callable[[str, int], None] | None
+) -> None:
+    """Raise for a byline's unparseable date, or report it to ``on_bad_date``."""
+    if on_bad_date is None:
+        raise IngestError(source, f"unparseable date in byline {text!r}", line=lineno)
+    on_bad_date(f"unparseable date in byline {text!r}: indexed without a date", lineno)
 
 
 def _byline(
     sections: str,
-    date: _dt.date,
+    date: _dt.date | None,
     authors: str | None,
     by: Layout | None,
     marker: Layout | None,

@@ -116,7 +116,14 @@ def read_file(
         if not looks_like_page(text):
             yield _plain(text, name, file_id)
             return
-        page = parse_page(text, name, template)
+        warn = None
+        if on_warning is not None:
+            report = on_warning
+
+            def warn(note: str, line: int) -> None:
+                report(IngestWarning(name, note, line=line))
+
+        page = parse_page(text, name, template, warn)
         yield page if _has_own_id(page.url, name) else attrs.evolve(page, id=file_id)
     except IngestError as exc:
         yield exc

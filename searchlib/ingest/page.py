@@ -24,7 +24,7 @@ About heading with dates after it the About heading; items may have sections in 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
@@ -216,7 +216,12 @@ def page_id(url: str | None, source: str, lang: str, title: str, date: object) -
     return stable_id(lang, title, date)
 
 
-def parse_page(text: str, source: str = "<string>", template: LineTable | None = None) -> Brief:
+def parse_page(
+    text: str,
+    source: str = "<string>",
+    template: LineTable | None = None,
+    on_bad_date: Callable[[str, int], None] | None = None,
+) -> Brief:
     """Parse crawled page text (see the module docstring for the layout) into a :class:`Brief`.
 
     A page without a byline is kept with what it has (no date, countries or authors). The
@@ -229,6 +234,8 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
         source: the file it came from (also used for the id, see :func:`page_id`).
         template: the lines repeated across the run's pages of each site
             (:mod:`searchlib.ingest.template`), dropped from the body wherever they are.
+        on_bad_date: given, a byline date that cannot be parsed is reported to it (reason,
+            line) and the page is kept without a date (see :func:`parse_byline`).
 
     Raises:
         IngestError: the page is empty or has no title, or a byline or item date cannot be
@@ -272,9 +279,9 @@ def parse_page(text: str, source: str = "<string>", template: LineTable | None =
         raise IngestError(source, "page has no title (byline first)", line=title_no)
     i += 1
     dek: list[str] = []  # a line between the title and the byline stays in the body
-    byline = parse_byline(lines[i][1], source, lines[i][0]) if i < end else None
+    byline = parse_byline(lines[i][1], source, lines[i][0], on_bad_date) if i < end else None
     if byline is None and i + 1 < end and len(lines[i][1]) < _MAX_DEK:
-        byline = parse_byline(lines[i + 1][1], source, lines[i + 1][0])
+        byline = parse_byline(lines[i + 1][1], source, lines[i + 1][0], on_bad_date)
         if byline is not None:
             dek = [lines[i][1]]
             i += 1

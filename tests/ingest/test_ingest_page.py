@@ -255,3 +255,31 @@ def test_pages_without_title_are_errors(text: str) -> None:
     """Empty text and pages with nothing before their headings have no title."""
     with pytest.raises(IngestError):
         parse_page(text, "p.txt")
+
+
+@pytest.mark.parametrize(
+    ("byline", "lang"),
+    [
+        ("PERU / 31 FEB 2011 BY GEOFFREY RAMSEY EN", "en"),
+        ("PERU / 23 FOO 2011 BY GEOFFREY RAMSEY EN", "en"),
+        ("PERÚ / 2011-09-23 POR GEOFFREY RAMSEY ES", "es"),
+        ("PERU / MARCH 2020 BY GEOFFREY RAMSEY", "en"),
+    ],
+)
+def test_a_page_with_a_bad_byline_date_is_kept_without_a_date(
+    tmp_path: Path, byline: str, lang: str
+) -> None:
+    """Read from a file with a warning callback (as indexing reads), the page is indexed with
+    everything but its date, and the warning names the file and the byline's line."""
+    path = tmp_path / "page.txt"
+    path.write_text(f"Humala Title\n{byline}\nHumala spoke of coca.\n", encoding="utf-8")
+    warnings: list[object] = []
+    (page,) = read_file(str(path), on_warning=warnings.append)
+    assert isinstance(page, Brief)
+    assert (page.title, page.date, page.lang) == ("Humala Title", None, lang)
+    assert page.countries in (("Peru",), ("Perú",))
+    assert page.authors == ("Geoffrey Ramsey",)
+    assert page.body == ("Humala spoke of coca.",)
+    assert [str(w) for w in warnings] == [
+        f"{path}:2: unparseable date in byline {byline!r}: indexed without a date"
+    ]
