@@ -196,16 +196,23 @@ class Searcher:
         lang: str | None,
         cross_lingual: bool = True,
         default_op: str = "OR",
+        doc_lang: str | None = None,
     ) -> tuple[Query | BagOfWords | CrossLingual, str | None]:
         """The query tree that runs, and the language it runs in: parsed, its language found
-        (given, detected or voted by the lexicon) and its translation added when asked."""
+        (given, detected or voted by the lexicon) and its translation added when asked.
+
+        ``doc_lang``: the search's filter on the documents' language. When it keeps only the
+        query's own language, the translation (which matches only the other language's
+        documents) could add no hit and no score, so it is left out (same hits, same scores,
+        without the translation's work)."""
         q: Query | BagOfWords | CrossLingual = (
             parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
         )
         if cross_lingual:
             if lang is None:
                 lang = query_language(query_words(q)) or None
-            q = self.with_translation(q, lang)
+            if lang is None or doc_lang is None or doc_lang.casefold() != lang:
+                q = self.with_translation(q, lang)
         return with_place_names(q), lang
 
     def _context(self, lang: str | None) -> SearchContext:
@@ -262,9 +269,9 @@ class Searcher:
         warnings: list[str] = []
         parsed = self._read(query, syntax, default_op, warnings)
         asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
-        q, lang = self.prepare(parsed, lang, cross_lingual, default_op)
-        ctx = self._context(lang)
         filters = filters or Filters()
+        q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.lang)
+        ctx = self._context(lang)
         seg_ids, docnums, scores = [], [], []
         facet_counts: dict[str, Counter[str]] = (
             {k: Counter() for k in ("lang", "kind", "country", "section", "year")} if facets else {}

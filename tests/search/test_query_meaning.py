@@ -189,3 +189,21 @@ def test_words_forming_a_lexicon_entry_match_its_translation_in_an_or_group_only
     assert anded <= ids(index, "drug", lang="en")
     assert anded <= ids(index, "trafficking", lang="en")
     assert {"e02", "e08"} <= anded
+
+
+@pytest.mark.parametrize("doc_lang", ["en", "es"])
+@pytest.mark.parametrize(
+    "query",
+    ["sicarios", "hit men", "vacuna de Pfizer", "police cartel", "extorsion", "coca +mexico"],
+)
+def test_a_language_filter_keeps_the_unfiltered_hits_and_scores(
+    index: Index, query: str, doc_lang: str
+) -> None:
+    """The doc-language filter keeps exactly the unfiltered search's hits of that language,
+    with their scores (also when the search leaves out a translation the filter makes
+    useless: one that could only match the other language)."""
+    everything = index.search(query, limit=100, snippets=False)
+    kept = [(h.id, round(h.score, 5)) for h in everything.hits if h.lang == doc_lang]
+    filtered = index.search(query, limit=100, snippets=False, doc_lang=doc_lang)
+    assert [(h.id, round(h.score, 5)) for h in filtered.hits] == kept
+    assert filtered.total == len(kept)
