@@ -446,6 +446,11 @@ class CrossLingual:
     translation: BagOfWords | InLanguage
     note: str = ""
     """How the translation was weighed (shown by :func:`explain`)."""
+    as_typed: BagOfWords | InLanguage | None = None
+    """The query as typed, against the other language's documents, at the translation's weight:
+    when the query's language was only detected, a document of the other language that the
+    query matches as typed (a name, a word both languages write alike) and the translation
+    misses keeps its match, so translating never loses a hit of the untranslated search."""
 
 
 def _bag(ctx: SearchContext, seg: SegmentReader, node: BagOfWords) -> Match:
@@ -885,6 +890,10 @@ def evaluate(
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
         m2, s2 = evaluate(node.translation, ctx, seg)
+        if node.as_typed is not None:
+            m3, s3 = evaluate(node.as_typed, ctx, seg)
+            s2 = np.where(m2, s2, s3)
+            m2 = m2 | m3
         twinned = _twinned(ctx, seg)
         if twinned is not None:  # a story told in the query's language ranks in it
             s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
@@ -971,7 +980,10 @@ def best_score(
         inner = best_score(node.query, ctx.in_language(node.lang))
         return inner * node.boost if boosts else inner
     if isinstance(node, CrossLingual):
-        return best_score(node.query, ctx) + best_score(node.translation, ctx)
+        other = best_score(node.translation, ctx)
+        if node.as_typed is not None:
+            other = max(other, best_score(node.as_typed, ctx))
+        return best_score(node.query, ctx) + other
     if isinstance(node, BagOfWords):
         fields = ctx.fields_of(node.field)
         total = 0.0
@@ -1074,11 +1086,15 @@ def explain(
     if isinstance(node, CrossLingual):
         typed, translated = details
         weight = getattr(node.translation, "boost", 1.0)
+        form = "query translated"
+        if node.as_typed is not None and not evaluate(node.translation, ctx, seg)[0][docnum]:
+            translated = explain(node.as_typed, ctx, seg, docnum)
+            form = "query as typed, in the other language (the translation misses it)"
         details = (
             attrs.evolve(typed, description=f"query as typed: {typed.description}"),
             attrs.evolve(
                 translated,
-                description=f"query translated (weight {weight:.3f}"
+                description=f"{form} (weight {weight:.3f}"
                 + (f": {node.note}" if node.note else "")
                 + f"): {translated.description}",
             ),

@@ -156,7 +156,11 @@ def with_place_names(q: Query | BagOfWords | CrossLingual) -> Query | BagOfWords
         translation = q.translation
         if isinstance(translation, InLanguage):
             translation = attrs.evolve(translation, query=_place_names(translation.query))
-        return attrs.evolve(q, query=query, translation=translation)  # its note kept
+        typed = q.as_typed
+        if isinstance(typed, InLanguage):
+            typed = attrs.evolve(typed, query=_place_names(typed.query))
+        # its note kept
+        return attrs.evolve(q, query=query, translation=translation, as_typed=typed)
     return _place_names(q)
 
 
@@ -208,11 +212,12 @@ class Searcher:
         q: Query | BagOfWords | CrossLingual = (
             parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
         )
+        detected = lang is None
         if cross_lingual:
             if lang is None:
                 lang = query_language(query_words(q)) or None
             if lang is None or doc_lang is None or doc_lang.casefold() != lang:
-                q = self.with_translation(q, lang)
+                q = self.with_translation(q, lang, detected)
         return with_place_names(q), lang
 
     def _context(self, lang: str | None) -> SearchContext:
@@ -441,7 +446,7 @@ class Searcher:
         return out
 
     def with_translation(
-        self, q: Query | BagOfWords | CrossLingual, lang: str | None
+        self, q: Query | BagOfWords | CrossLingual, lang: str | None, detected: bool = False
     ) -> Query | BagOfWords | CrossLingual:
         """``q`` plus its translation into the other language, when the query's language is
         known (given, or detected from its words) and the lexicon translates any of them.
@@ -452,7 +457,9 @@ class Searcher:
         :meth:`answered`, to the power :data:`ANSWERED_POWER`): a query that documents of its
         language answer well keeps them first, one they barely match leans on the translation.
         A document whose story is also in the index in the query's language is not matched by
-        the translation (see :func:`~searchlib.search.execute._twinned`)."""
+        the translation (see :func:`~searchlib.search.execute._twinned`). ``detected``: the
+        query's language was detected, so the other language's documents also keep what the
+        query matches as typed (:attr:`~searchlib.search.execute.CrossLingual.as_typed`)."""
         if isinstance(q, (CrossLingual, InLanguage)):
             return q
         src = lang or query_language(query_words(q))
@@ -468,7 +475,7 @@ class Searcher:
             f"query's words translated) x {1 - answered:.2f}^{ANSWERED_POWER:g} (share left "
             f"unanswered by the best {src} document)"
         )
-        return with_translation(q, src, weight, note)
+        return with_translation(q, src, weight, note, as_typed=detected)
 
     def answered(self, q: Query | BagOfWords, src: str) -> float:
         """How well the query's own language answers it: the best score of the query's words
@@ -527,6 +534,8 @@ class Searcher:
             if isinstance(node, CrossLingual):
                 add(node.query, langs)
                 add(node.translation, langs)
+                if node.as_typed is not None:
+                    add(node.as_typed, langs)
             elif isinstance(node, InLanguage):
                 add(node.query, (node.lang,))
             elif isinstance(node, BagOfWords):

@@ -143,16 +143,20 @@ def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query
 
 
 def with_translation(
-    q: Query | BagOfWords, src: str, weight: float, note: str = ""
+    q: Query | BagOfWords, src: str, weight: float, note: str = "", as_typed: bool = False
 ) -> CrossLingual:
     """``q`` in its own language plus its translation in the other one, at ``weight``
-    (``note`` says how that weight was found, for explanations)."""
+    (``note`` says how that weight was found, for explanations). ``as_typed`` (the query's
+    language was detected, not given): the other language's documents that ``q`` matches as
+    typed keep their match too (see :attr:`CrossLingual.as_typed`)."""
     other = OTHER[src]
     if isinstance(q, BagOfWords):
         text = translate_text(q.text, src)
-        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)), note)
+        typed_b = BagOfWords(q.text, q.field, weight, (other,)) if as_typed else None
+        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)), note, typed_b)
+    typed = InLanguage(q, other, weight) if as_typed else None
     return CrossLingual(
-        InLanguage(q, src), InLanguage(translate_query(q, src), other, weight), note
+        InLanguage(q, src), InLanguage(translate_query(q, src), other, weight), note, typed
     )
 
 

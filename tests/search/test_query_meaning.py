@@ -9,9 +9,11 @@ from collections.abc import Callable
 import pytest
 from meaning_corpus import DOCS, Doc, build
 
+import searchlib
 from searchlib.analysis import get_analyzer
 from searchlib.api import Index
 from searchlib.errors import QuerySyntaxError
+from searchlib.records import Brief
 from searchlib.search.parser import parse_query
 from searchlib.search.query import Or, Phrase, Term
 from searchlib.search.translate import query_language, translate_query
@@ -207,3 +209,27 @@ def test_a_language_filter_keeps_the_unfiltered_hits_and_scores(
     filtered = index.search(query, limit=100, snippets=False, doc_lang=doc_lang)
     assert [(h.id, round(h.score, 5)) for h in filtered.hits] == kept
     assert filtered.total == len(kept)
+
+
+@pytest.mark.parametrize(
+    "query", ["de", "Los Zetas", "lavado de dinero", "no", "de beers", "la mano negra"]
+)
+def test_translation_never_loses_a_hit_of_the_untranslated_search(query: str) -> None:
+    """With the query's language only detected, a word one language drops as a stop word may
+    be a name in the other (de Beers, Los Zetas, La Mano Negra): the documents the untranslated
+    search finds through it stay hits when the translation is added."""
+    docs = [
+        Brief(id="en1", lang="en", title="De Beers raises diamond prices", body=("Not now.",)),
+        Brief(id="en2", lang="en", title="Los Zetas leader captured", body=("No comment.",)),
+        Brief(id="en3", lang="en", title="La Mano Negra gang", body=("Money laundering.",)),
+        Brief(id="es1", lang="es", title="El precio de los diamantes", body=("No sube.",)),
+        Brief(id="es2", lang="es", title="Lavado de dinero", body=("La mano de obra.",)),
+    ]
+    index = searchlib.create_index()
+    for doc in docs:
+        index.add(doc)
+    index.commit()
+    plain = {h.id for h in index.search(query, limit=100, cross_lingual=False).hits}
+    crossed = {h.id for h in index.search(query, limit=100).hits}
+    assert plain, "the case must find something without translation"
+    assert plain <= crossed
