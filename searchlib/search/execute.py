@@ -67,6 +67,8 @@ __all__ = [
 ]
 
 COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
+COLUMN_TABLES = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
+"""The value table of each column (segment ``col_tables`` key)."""
 AUTHOR_FIELD = "author"
 """The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
 Ramsey, but a filter in queries (matched in both languages, never scored)."""
@@ -632,7 +634,6 @@ def _score_phrase(
     terms: list[str],
     rel: list[int],
     slop: int,
-    boost: float,
 ) -> Match:
     tf = np.zeros(seg.ndocs, dtype=np.float32)
     for f in fields:
@@ -646,7 +647,7 @@ def _score_phrase(
     scores = np.zeros(seg.ndocs, dtype=np.float32)
     if mask.any():
         phrase_idf = sum(ctx.idf(lang, fields, (t,)) for t in set(terms))
-        scores[mask] = ctx.bm25.saturate(tf[mask], phrase_idf) * boost
+        scores[mask] = ctx.bm25.saturate(tf[mask], phrase_idf)
     return mask, scores
 
 
@@ -666,7 +667,7 @@ def _cached_phrase(
     key = ("phrase", seg.name, lang, fields, tuple(terms), tuple(rel), slop, ctx.bm25_key, both)
     cached = ctx.impacts.get(key, _MISSING)
     if cached is _MISSING:
-        m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop, 1.0)
+        m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop)
         docs = np.flatnonzero(m)
         cached = (docs, s[docs]) if docs.size else None
         ctx.remember_impacts(key, cached)
@@ -694,8 +695,7 @@ def _column_match(seg: SegmentReader, field: str, value: str) -> np.ndarray:
         return either
     if column in PLACE_COLUMNS:
         return place_mask(seg, column, value)
-    table = {"lang": "langs", "kind": "kinds"}[column]
-    for code in seg.column_code_list(table, value):
+    for code in seg.column_code_list(COLUMN_TABLES[column], value):
         mask[seg.cols[column] == code] = True
     return mask
 
@@ -729,24 +729,19 @@ WordMatcher = Callable[[list[str]], Iterable[int]]
 """Given a sorted word list, the indexes of the words a multi-term leaf accepts."""
 
 
-def _word_matcher(
-    node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]
-) -> tuple[WordMatcher, tuple[Any, ...]]:
-    """A matcher over sorted (normalized, unstemmed) words for a multi-term leaf, and its key.
+def _word_matcher(node: Prefix | Wildcard | Fuzzy, normalize: Callable[[str], str]) -> WordMatcher:
+    """A matcher over sorted (normalized, unstemmed) words for a multi-term leaf.
 
     Every matcher narrows the list by binary search on the leaf's literal head first.
     """
     if isinstance(node, Prefix):
         prefix = normalize(node.text)
-        return (lambda words: _range(words, prefix)), ("prefix", prefix)
+        return lambda words: _range(words, prefix)
     if isinstance(node, Wildcard):
         pattern = normalize(node.pattern)
         head = re.split(r"[*?]", pattern, maxsplit=1)[0]
         rx = re.compile(fnmatch.translate(pattern))
-        return (
-            (lambda words: (i for i in _range(words, head) if rx.match(words[i]))),
-            ("wild", pattern),
-        )
+        return lambda words: (i for i in _range(words, head) if rx.match(words[i]))
     word = normalize(node.text)
     head = word[: node.prefixlength]
     dist = min(node.maxdist, 2)
@@ -759,7 +754,7 @@ def _word_matcher(
             if lo <= len(w) <= hi and levenshtein(word, w, dist) <= dist:
                 yield i
 
-    return fuzzy, ("fuzzy", word, head, dist)
+    return fuzzy
 
 
 def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: str) -> np.ndarray:
@@ -769,9 +764,9 @@ def _column_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy, field: s
     if column in PLACE_COLUMNS:  # every name of the countries (or sections) present
         names = place_names(seg, column)
     else:
-        names = seg.col_tables[{"lang": "langs", "kind": "kinds"}[column]]
+        names = seg.col_tables[COLUMN_TABLES[column]]
     values = sorted({fold_accents(v).casefold() for v in names})
-    matcher, _ = _word_matcher(node, lambda w: fold_accents(w).casefold())
+    matcher = _word_matcher(node, lambda w: fold_accents(w).casefold())
     mask = np.zeros(seg.ndocs, dtype=bool)
     for i in matcher(values):
         mask |= _column_match(seg, field, values[i])
@@ -798,7 +793,7 @@ def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarra
         mask[[near[k] for _, _, k in found]] = True
         return mask
     order = sorted(range(len(ids)), key=ids.__getitem__)
-    matcher, _ = _word_matcher(node, str)
+    matcher = _word_matcher(node, str)
     mask[[order[i] for i in matcher([ids[i] for i in order])]] = True
     return mask
 
@@ -1054,8 +1049,7 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
     if node.field not in COLUMN_FIELDS:
         return mask
     column = COLUMN_FIELDS[node.field]
-    table = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
-    for value in seg.col_tables.get(table[column], ()):
+    for value in seg.col_tables.get(COLUMN_TABLES[column], ()):
         if _in_range(value, node, str.casefold):
             mask |= _column_match(seg, node.field, value)
     return mask

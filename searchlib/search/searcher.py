@@ -35,7 +35,7 @@ from searchlib.search.execute import (
     evaluate,
     explain,
 )
-from searchlib.search.highlight import Snippet, indexed_matches, make_snippet
+from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
 from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
 from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
@@ -578,7 +578,12 @@ class Searcher:
         if matcher is not None:
             terms = matcher[lang]
             field = field_name("teaser" if teaser else "body", lang)
-            found = None if terms is None else indexed_matches(seg, field, docnum, terms)
+            # positions are used for texts of one scan window (see make_snippet)
+            found = (
+                indexed_matches(seg, field, docnum, terms)
+                if terms is not None and len(text) <= SCAN_CHARS
+                else None
+            )
             passage = make_snippet(
                 text, lang, None if terms is None else terms.__contains__, found=found
             )
