@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 
+from searchlib.analysis import fold_accents
 from searchlib.analysis.stopwords import load_stopwords
 
 __all__ = ["PREFIX", "fingerprint", "jaccard", "stop_words", "words"]
@@ -25,7 +25,6 @@ _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
 _CAMEL_HINT = re.compile(r"[a-z][A-Z]|[A-Z][A-Z][a-z]")
 """Where :data:`_CAMEL` may split (a cheaper first test)."""
-_MARKS = {0x0300: None, 0x0301: None, 0x0302: None, 0x0308: None}
 
 
 @functools.cache
@@ -41,8 +40,7 @@ def words(line: str) -> list[str]:
     >>> words("SHARETweet about InSight")
     ['sharetweet', 'share', 'tweet', 'about', 'insight', 'in', 'sight']
     """
-    if not line.isascii():
-        line = unicodedata.normalize("NFC", unicodedata.normalize("NFD", line).translate(_MARKS))
+    line = fold_accents(line)
     if not _CAMEL_HINT.search(line):
         return _WORD.findall(line.casefold())
     out = []

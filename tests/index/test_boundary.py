@@ -7,7 +7,6 @@ import os
 import struct
 import subprocess
 import sys
-import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -190,14 +189,13 @@ def test_document_counts_are_checked_before_allocating(tmp_path: Path, docs: int
     build(idx)
     rewrite_manifest(idx, {"docs": docs})
     tracemalloc.start()
-    t0 = time.perf_counter()
     try:
         with pytest.raises(CorruptIndexError, match="doc count|lengths for"):
             searchlib.open_index(idx)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 16 << 20 and time.perf_counter() - t0 < 5
+    assert peak < 16 << 20
 
 
 def raw_file(name: str, toc: bytes, body: bytes = b"", toc_len: int | None = None) -> bytes:

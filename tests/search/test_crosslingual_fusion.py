@@ -111,7 +111,6 @@ def test_a_story_in_the_query_language_is_not_found_again_by_the_translation() -
         EN_DOC, id="en2", title="Gang extortion in Honduras, again", date=datetime.date(2023, 3, 3)
     )
     index = _index(es, en, alone, OTHER_ES)
-    assert index.searcher().reader is not None
     hits = [h.id for h in index.search("extorsión de pandillas en Honduras", lang="es")]
     assert hits == ["es1", "en2", "en1"]
     hits = [h.id for h in _index(ES_DOC, EN_DOC, alone).search("extorsión pandillas", lang="es")]
