@@ -31,6 +31,7 @@ from searchlib.index import (
     read_manifest,
     record_from_stored,
 )
+from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
@@ -61,6 +62,13 @@ class Index:
     (waiting up to ``lock_timeout`` seconds for the write lock); ``commit()`` publishes changes.
     As a context manager, a clean exit commits pending changes and an exception discards them.
 
+    ``memory_mb`` is the memory budget of indexing in megabytes (default
+    :data:`~searchlib.index.budget.DEFAULT_MEMORY_MB`, 256): it bounds the writer's buffers,
+    the analysis caches, the size of merges and, in :func:`index_paths`, the worker processes
+    together, so indexing memory stays under the budget plus a constant whatever the archive's
+    size (see :mod:`searchlib.index.budget`). ArgumentError when it is not a whole number of at
+    least 16.
+
     >>> with create_index() as index:
     ...     index.add(Brief(id="b1", lang="en", title="Coca in Peru", body=["Coca crops grow."]))
     ...     index.commit()
@@ -75,7 +83,9 @@ class Index:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         bm25: BM25F | None = None,
+        memory_mb: int | None = None,
     ) -> None:
+        self.budget = MemoryBudget.of(memory_mb)
         self.directory = directory
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
@@ -114,7 +124,9 @@ class Index:
         if self._closed:
             raise IndexStateError("the index is closed")
         if self._writer is None:
-            self._writer = IndexWriter(self.directory, lock_timeout=self.lock_timeout)
+            self._writer = IndexWriter(
+                self.directory, lock_timeout=self.lock_timeout, memory_mb=self.budget
+            )
         return self._writer
 
     def add(self, record: Brief | RelatedItem) -> None:
@@ -272,7 +284,10 @@ def _not_a_folder(path: PathLike) -> str | None:
 
 
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
-    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index.
+
+    Keyword arguments go to :class:`Index` (``lock_timeout``, ``bm25``, ``memory_mb``)."""
+    MemoryBudget.of(kwargs.get("memory_mb"))  # a bad value fails before anything is created
     if path is not None and (why := _not_a_folder(path)) is not None:
         raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import searchlib
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
+from searchlib.index.budget import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = ["main"]
 
@@ -152,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core; 1 indexes in this process)",
     )
     sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
+    sp.add_argument(
+        "--memory-mb",
+        type=_count(MIN_MEMORY_MB),
+        default=None,
+        metavar="MB",
+        help=f"memory budget of indexing, workers included (default {DEFAULT_MEMORY_MB})",
+    )
     sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
     sp.add_argument("--quiet", action="store_true")
     sp.add_argument("--json", action="store_true")
@@ -315,7 +323,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
     with discard_on_failure(args.index) as failed:  # a failed first run leaves no index
-        with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+        with create_index(
+            args.index, lock_timeout=args.lock_timeout, memory_mb=args.memory_mb
+        ) as index:
             report = index_paths(
                 index,
                 args.sources,

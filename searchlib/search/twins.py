@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
@@ -184,7 +184,7 @@ def _slug(url: Any) -> str | None:
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
     by_id = {doc_id: i for i, doc_id in enumerate(all_docs.ids)}
-    docs = {i: all_docs.stored(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
+    docs = {i: all_docs.metadata(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
     by_url: dict[str, int] = {}
     by_slug: dict[tuple[str, str], list[int]] = {}
     groups: dict[tuple[str, str], dict[str, list[int]]] = {}
@@ -228,35 +228,33 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
 
 @dataclass
 class _Docs:
-    """The eligible documents: live, not related items, English or Spanish."""
+    """The eligible documents: live, not related items, English or Spanish. Their stored
+    fields are read from the segments when needed, never all held at once."""
 
     seg: np.ndarray  # segment index
     num: np.ndarray  # doc number in the segment
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
     ids: list[str]
-    raw: list[bytes]  # stored JSON
-    parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reader: IndexReader
+
+    def raw(self, i: int) -> bytes:
+        """The stored JSON of document ``i``."""
+        return self.reader.segments[int(self.seg[i])].stored_raw(int(self.num[i]))
 
     def stored(self, i: int) -> dict[str, Any]:
-        doc = self.parsed.get(i)
-        if doc is None:
-            try:
-                doc = loads(self.raw[i])
-                if not isinstance(doc, dict):
-                    raise ValueError("not an object")
-            except ValueError as exc:  # stored fields damaged inside a valid checksum
-                raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
-            self.parsed[i] = doc
+        try:
+            doc = loads(self.raw(i))
+            if not isinstance(doc, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:  # stored fields damaged inside a valid checksum
+            raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
         return doc
 
     def provenance(self, i: int) -> dict[str, Any]:
         """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
         reads), parsed from the end of its stored JSON where those keys come last."""
-        doc = self.parsed.get(i)
-        if doc is not None:
-            return doc
-        raw = self.raw[i]
+        raw = self.raw(i)
         at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
         if at > 0:
             try:
@@ -270,18 +268,22 @@ class _Docs:
     def has_metadata(self, i: int) -> bool:
         """Whether document ``i`` may carry a URL or a meta field naming its twin (parsing only
         when the stored bytes show one)."""
-        raw = self.raw[i]
+        raw = self.raw(i)
         raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
         if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
             return False
         doc = self.stored(i)
         return bool(doc.get("url") or doc.get("meta"))
 
+    def metadata(self, i: int) -> dict[str, Any]:
+        """What :func:`_metadata_pairs` reads of document ``i``: lang, url and meta."""
+        doc = self.stored(i)
+        return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
+
 
 def _eligible(reader: IndexReader) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     ids: list[str] = []
-    raw: list[bytes] = []
     for si, seg in enumerate(reader.segments):
         kinds = seg.col_tables["kinds"]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
@@ -297,12 +299,11 @@ def _eligible(reader: IndexReader) -> _Docs:
         days.append(seg.cols["date"][num].astype(np.int64))
         seg_ids = seg.ids
         ids.extend(seg_ids[d] for d in num.tolist())
-        raw.extend(seg.stored_raw(d) for d in num.tolist())
 
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, raw)
+    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, reader)
 
 
 @lru_cache(maxsize=4096)
