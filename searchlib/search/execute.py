@@ -60,6 +60,7 @@ __all__ = [
     "InLanguage",
     "Match",
     "SearchContext",
+    "TermGroups",
     "best_score",
     "evaluate",
     "explain",
@@ -437,6 +438,31 @@ class InLanguage:
 
 
 @attrs.frozen(slots=True)
+class TermGroups:
+    """Terms of one language in weighted groups (a plain-text query's translation, see
+    :mod:`searchlib.search.fusion`): each group, the translations of one word of the query, is
+    scored as one term (BM25F of their frequencies summed, the idf of any of them), times its
+    weight; ``boost`` scales the sum. Only that language's fields are read."""
+
+    lang: str
+    groups: tuple[tuple[tuple[str, ...], float], ...]
+    field: str | None = None
+    boost: float = 1.0
+
+
+def _term_groups(ctx: SearchContext, seg: SegmentReader, node: TermGroups) -> Match:
+    fields = ctx.fields_of(node.field)
+    ctx = ctx.in_language(node.lang)
+    mask, scores = _empty(seg)
+    for terms, weight in node.groups:
+        hit = _score_sparse(ctx, seg, node.lang, fields, terms, weight * node.boost)
+        if hit is not None:
+            mask[hit[0]] = True
+            scores[hit[0]] += hit[1]
+    return mask, scores
+
+
+@attrs.frozen(slots=True)
 class CrossLingual:
     """A query plus its translation into the other language (a lower-weighted part).
 
@@ -445,7 +471,7 @@ class CrossLingual:
     """
 
     query: Query | BagOfWords | InLanguage
-    translation: BagOfWords | InLanguage
+    translation: BagOfWords | InLanguage | TermGroups
     note: str = ""
     """How the translation was weighed (shown by :func:`explain`)."""
     as_typed: BagOfWords | InLanguage | None = None
@@ -873,7 +899,9 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
 
 
 def evaluate(
-    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, seg: SegmentReader
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+    ctx: SearchContext,
+    seg: SegmentReader,
 ) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -882,6 +910,8 @@ def evaluate(
         return _multi_term(ctx, seg, node)
     if isinstance(node, BagOfWords):
         return _bag(ctx, seg, node)
+    if isinstance(node, TermGroups):
+        return _term_groups(ctx, seg, node)
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
         m2, s2 = evaluate(node.translation, ctx, seg)
@@ -963,7 +993,9 @@ def _twinned(ctx: SearchContext, seg: SegmentReader) -> np.ndarray | None:
 
 
 def best_score(
-    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, boosts: bool = True
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+    ctx: SearchContext,
+    boosts: bool = True,
 ) -> float:
     """An upper bound of what ``node`` can score on one document: BM25F saturates towards a
     term's idf, so a leaf's bound is the sum of its terms' idf (times its boost), a boolean
@@ -974,6 +1006,10 @@ def best_score(
     if isinstance(node, InLanguage):
         inner = best_score(node.query, ctx.in_language(node.lang))
         return inner * node.boost if boosts else inner
+    if isinstance(node, TermGroups):
+        tctx, fields = ctx.in_language(node.lang), ctx.fields_of(node.field)
+        total = sum(w * tctx.idf(node.lang, fields, terms) for terms, w in node.groups)
+        return total * node.boost if boosts else total
     if isinstance(node, CrossLingual):
         other = best_score(node.translation, ctx)
         if node.as_typed is not None:
@@ -1056,7 +1092,7 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
 
 
 def explain(
-    node: Query | BagOfWords | CrossLingual | InLanguage,
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
     ctx: SearchContext,
     seg: SegmentReader,
     docnum: int,
@@ -1064,7 +1100,7 @@ def explain(
     """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
-    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage] = ()
+    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage | TermGroups] = ()
     if isinstance(node, CrossLingual):
         children = (node.query, node.translation)
     elif isinstance(node, InLanguage):

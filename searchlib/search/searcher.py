@@ -29,12 +29,14 @@ from searchlib.search.execute import (
     CrossLingual,
     InLanguage,
     SearchContext,
+    TermGroups,
     _column_match,
     _score_group,
     best_score,
     evaluate,
     explain,
 )
+from searchlib.search.fusion import with_bag_translation
 from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
 from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
 from searchlib.search.places import count_places, expand_places
@@ -467,6 +469,8 @@ class Searcher:
             return q
         if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
+        if isinstance(q, BagOfWords):  # plain text: like with like (search/fusion.py)
+            return with_bag_translation(q, src, self._context(src), as_typed=detected)
         confidence = MIN_CONFIDENCE + (1 - MIN_CONFIDENCE) * coverage(query_words(q), src)
         answered = self.answered(q, src)
         weight = self.cross_weight * confidence * (1.0 - answered) ** ANSWERED_POWER
@@ -529,7 +533,8 @@ class Searcher:
             exact[lang].update(terms)
 
         def add(
-            node: Query | BagOfWords | CrossLingual | InLanguage, langs: tuple[str, ...]
+            node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+            langs: tuple[str, ...],
         ) -> None:
             if isinstance(node, CrossLingual):
                 add(node.query, langs)
@@ -538,6 +543,8 @@ class Searcher:
                     add(node.as_typed, langs)
             elif isinstance(node, InLanguage):
                 add(node.query, (node.lang,))
+            elif isinstance(node, TermGroups):
+                exact[node.lang].update(t for terms, _ in node.groups for t in terms)
             elif isinstance(node, BagOfWords):
                 for lang in node.langs or langs:
                     exact[lang].update(get_analyzer(lang).terms(node.text)[0])
