@@ -25,12 +25,22 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
+from searchlib.index.documents import date_to_days
 from searchlib.index.segment import NO_DATE
-from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
+from searchlib.schema import (
+    AUTHOR_FIELD,
+    COLUMN_FIELDS,
+    COLUMN_TABLES,
+    ID_FIELD,
+    PLACE_COLUMNS,
+    TEXT_FIELDS,
+    field_name,
+)
+from searchlib.search.places import place_mask, place_names
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -67,13 +77,6 @@ __all__ = [
     "levenshtein",
 ]
 
-COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
-COLUMN_TABLES = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
-"""The value table of each column (segment ``col_tables`` key)."""
-AUTHOR_FIELD = "author"
-"""The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
-Ramsey, but a filter in queries (matched in both languages, never scored)."""
-
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
 
@@ -95,7 +98,7 @@ class SearchContext:
     def __init__(
         self,
         reader: IndexReader,
-        langs: Sequence[str] = ("en", "es"),
+        langs: Sequence[str] = LANGS,
         bm25: BM25F | None = None,
         default_fields: Sequence[str] = TEXT_FIELDS,
         max_expansions: int = MAX_EXPANSIONS,
@@ -154,7 +157,7 @@ class SearchContext:
         key = (lang, fields, terms, both)
         value = self._idf.get(key)
         if value is None:
-            langs = ("en", "es") if both else (lang,)
+            langs = LANGS if both else (lang,)
             df = 0
             for seg in self.reader.segments:
                 docs = [
@@ -827,7 +830,7 @@ def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarra
 def _has_text(seg: SegmentReader, field: str) -> np.ndarray:
     """Documents with some text in ``field`` (in either language): ``author:*``."""
     mask = np.zeros(seg.ndocs, dtype=bool)
-    for lang in ("en", "es"):
+    for lang in LANGS:
         lengths = seg.lengths.get(field_name(field, lang))
         if lengths is not None:
             mask |= lengths > 0
@@ -855,7 +858,7 @@ def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard 
 def _langs(ctx: SearchContext, field: str | None) -> tuple[str, ...]:
     """The languages a text leaf is analysed in: the search's, but both for the author field
     (names are the same in both languages, and a filter holds whatever the query's language)."""
-    return ("en", "es") if field == AUTHOR_FIELD else ctx.langs
+    return LANGS if field == AUTHOR_FIELD else ctx.langs
 
 
 def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
@@ -864,7 +867,7 @@ def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
 
 
 def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
-    if node.field in COLUMN_FIELDS or node.field == "id":
+    if node.field in COLUMN_FIELDS or node.field == ID_FIELD:
         value = node.text if isinstance(node, Term) else " ".join(node.words)
         return _column_match(seg, node.field, value), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
@@ -1025,7 +1028,7 @@ def best_score(
             total += sum(c * ctx.idf(lang, fields, (t,)) for t, c in counts.items())
         return total * node.boost if boosts else total
     if isinstance(node, (Term, Phrase)):
-        if node.field in COLUMN_FIELDS or node.field in ("id", AUTHOR_FIELD):
+        if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
             return 0.0
         fields = ctx.fields_of(node.field)
         text = node.text if isinstance(node, Term) else " ".join(node.words)
@@ -1076,7 +1079,7 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
         return mask
     if node.field == AUTHOR_FIELD:
         fold = lambda w: fold_accents(w).casefold()  # noqa: E731
-        for lang in ("en", "es"):
+        for lang in LANGS:
             field = field_name(AUTHOR_FIELD, lang)
             for i, term in enumerate(seg.terms(field)):
                 if _in_range(term, node, fold):
