@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from searchlib.errors import (
+    ArgumentError,
     IndexNotFoundError,
     IndexStateError,
     IngestError,
@@ -182,6 +183,7 @@ class Index:
         section: str | None = None,
         since: _dt.date | None = None,
         until: _dt.date | None = None,
+        filters: Filters | None = None,
         facets: bool = False,
         snippets: bool = True,
         cross_lingual: bool = True,
@@ -201,14 +203,22 @@ class Index:
         ``lang`` is the language the query is written in (None: both); the other arguments
         filter without changing scores (``doc_lang`` restricts the documents' language;
         ``country`` takes any name of a country in English or Spanish, or its ISO code;
-        ``section`` a byline section such as "China and Crime").
+        ``section`` a byline section such as "China and Crime"). ``filters`` gives them as
+        one :class:`Filters` value instead (the same names); giving both is an ArgumentError.
         ``cross_lingual`` also matches the query's translation against the other language;
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        filters = Filters(
-            lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
+        given = Filters(
+            doc_lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
         )
+        if filters is None:
+            filters = given
+        elif given != Filters():
+            raise ArgumentError(
+                f"filters given twice: filters= and the keywords {given.describe()}; "
+                "give them one way or the other"
+            )
         return self.searcher().search(
             query,
             limit,

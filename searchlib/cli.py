@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import searchlib
+from searchlib import render
+from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
 from searchlib.index.budget import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
@@ -186,13 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="the language the query is written in (default: detected; "
         "documents of both languages are searched)",
     )
     sp.add_argument(
         "--doc-lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="only documents in this language",
     )
     sp.add_argument(
@@ -253,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
     sp.add_argument("text")
-    sp.add_argument("--lang", choices=("en", "es"))
+    sp.add_argument("--lang", choices=LANGS)
     sp.add_argument("--json", action="store_true")
 
     sp = add("stats", "index statistics", "searchlib stats --index indexes/default --json")
@@ -358,15 +360,6 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clip(text: str, width: int) -> str:
-    """``text`` on one line, cut at a word boundary to ``width`` characters (screen only)."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
-
-
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
     if not results.total:
         print(
@@ -376,15 +369,8 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
             print(f"note: {warning}", file=sys.stderr)
         return
     for i, h in enumerate(results.hits, 1):
-        date = h.date.isoformat() if h.date else "-"
-        where = ", ".join(h.countries + h.sections) or "-"
-        extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
-        print(f"{i:>2}. {h.display_title}")
-        print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
-        if h.passage.text:
-            print(f"    {_clip(h.passage.marked(), 300)}")
-        if h.twin_ref is not None:
-            print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
+        for line in render.hit_lines(i, h, render.CLI, related=related):
+            print(render.plain(line))
     for warning in results.warnings:
         print(f"note: {warning}", file=sys.stderr)
     if not related:
@@ -478,7 +464,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     lang = args.lang or searchlib.detect_language(args.text)
-    chain = lang if lang in ("en", "es") else "en"
+    chain = lang if is_lang(lang) else "en"
     tokens = searchlib.get_analyzer(chain).tokens(args.text)
     if args.json:
         _print_json(

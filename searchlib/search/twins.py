@@ -63,12 +63,13 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from searchlib._json import loads
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index import IndexReader
-from searchlib.index.documents import field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
 from searchlib.storage import decode_array_file, encode_array_file
 
 __all__ = [
@@ -117,8 +118,6 @@ MAX_ROUNDS = 20
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
 _GROUP_KEYS = ("parallel_id", "translation_group", "twin_group")
-_LANGS = ("en", "es")
-_FIELDS = ("title", "body")
 
 # A capitalised word after one space whose previous character does not end a sentence or open a
 # quote: a name (or a capitalised noun) inside a sentence.
@@ -285,10 +284,11 @@ def _eligible(reader: IndexReader) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     ids: list[str] = []
     for si, seg in enumerate(reader.segments):
-        kinds = seg.col_tables["kinds"]
+        kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
-        code = np.array([_LANGS.index(x) if x in _LANGS else -1 for x in seg.col_tables["langs"]])
-        lang = code[seg.cols["lang"]] if code.size else np.zeros(seg.ndocs, dtype=np.int64)
+        table = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]]
+        code = np.array([LANGS.index(x) if x in LANGS else -1 for x in table])
+        lang = code[seg.cols[LANG_COLUMN]] if code.size else np.zeros(seg.ndocs, dtype=np.int64)
         ok &= lang >= 0
         if seg.live is not None:
             ok &= seg.live
@@ -317,7 +317,7 @@ def _host(url: str) -> str | None:
     if not host:
         return None
     labels = [x for x in host.lower().split(".") if x]
-    while len(labels) > 2 and labels[0] in ("www", *_LANGS):
+    while len(labels) > 2 and labels[0] in ("www", *LANGS):
         labels = labels[1:]
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SLD else 2
     return ".".join(labels[-keep:])
@@ -358,7 +358,7 @@ def _name_key(name: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _collection(path: str) -> str:
     """``path:`` key of the folder of a file, language folders (``es``, ``en``) left out."""
-    parts = [x for x in PurePath(path).parent.parts if x.lower() not in _LANGS]
+    parts = [x for x in PurePath(path).parent.parts if x.lower() not in LANGS]
     return "path:" + "/".join(parts)
 
 
@@ -422,10 +422,10 @@ def _vectors(
             continue
         row_of = np.full(seg.ndocs, -1, dtype=np.int64)
         row_of[docs.num[mine]] = np.searchsorted(rows, mine)
-        for li, lang in enumerate(_LANGS):
+        for li, lang in enumerate(LANGS):
             if not (docs.lang[mine] == li).any():
                 continue
-            for f in _FIELDS:
+            for f in TWIN_FIELDS:
                 fname = field_name(f, lang)
                 if fname not in seg.field_names:
                     continue
