@@ -1,8 +1,9 @@
 """Indexing memory and speed as the archive grows: 1x, 4x and 16x the news corpus.
 
 The input is the news corpus (Reuters-21578 + fakenews-es + xquad-en-es from ../shared/corpora,
-or the generated stand-in of ``_corpus.py``) copied N times with new ids (``<id>~c<k>``), so
-nothing but volume grows; the ``vocab`` variant also gives every word of seven letters or more a
+or the generated stand-in of ``_corpus.py``) copied N times with new ids (``<id>~c<k>``, and
+XQuAD's ``parallel_id`` likewise, so each copy's English and Spanish paragraphs are twins of
+each other only), so nothing but volume grows; the ``vocab`` variant also gives every word of seven letters or more a
 suffix of its copy (``government`` -> ``governmentqb`` in copy 27), so the vocabulary grows with
 the copies as a real archive's names and numbers do.
 
@@ -82,6 +83,8 @@ def write_copies(src: Path, out: Path, copies: int, grow_vocab: bool = False) ->
                 obj = json.loads(line)
                 if k:
                     obj["id"] = f"{obj['id']}~c{k}"
+                    if "parallel_id" in obj:  # a copy is another story: its own twin group
+                        obj["parallel_id"] = f"{obj['parallel_id']}~c{k}"
                     if grow_vocab:
                         for key in ("title", "body"):
                             if isinstance(obj.get(key), str):

@@ -115,6 +115,10 @@ PAIR_BUDGET = 6_000_000
 MAX_ROUNDS = 20
 """Rounds of mutual best match."""
 
+JOIN_BATCH = 1_000_000
+"""Contributions a join builds at once (about 80 MB of arrays): larger joins run in batches of
+keys, so their memory does not grow with the pair budget."""
+
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
 _GROUP_KEYS = ("parallel_id", "translation_group", "twin_group")
@@ -515,19 +519,66 @@ def _join(
         keep = np.zeros(shared.size, dtype=bool)
         keep[order[np.cumsum(work[order]) <= budget]] = True
         ia, ib, ca, cb = ia[keep], ib[keep], ca[keep], cb[keep]
-    # Each a entry of a kept key, repeated once per b entry of the same key.
-    a_idx = np.repeat(a_start[ia], ca) + (
-        np.arange(int(ca.sum())) - np.repeat(np.cumsum(ca) - ca, ca)
-    )
-    reps = np.repeat(cb, ca)
-    b_first = np.repeat(np.repeat(b_start[ib], ca), reps)
-    b_idx = b_first + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
-    a_idx = np.repeat(a_idx, reps)
     n_b = int(b_rows.max()) + 1
-    pair = a_rows[a_idx] * n_b + b_rows[b_idx]
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    dots = np.bincount(inverse.ravel(), weights=a_w[a_idx] * b_w[b_idx], minlength=uniq.size)
+    # Keys in batches of about JOIN_BATCH contributions, so the arrays of one batch bound the
+    # memory whatever the budget; each batch's pair sums are added up at the end.
+    cum = np.cumsum(ca * cb)
+    bounds = [0]
+    while bounds[-1] < cum.size:
+        done = int(cum[bounds[-1] - 1]) if bounds[-1] else 0
+        nxt = int(np.searchsorted(cum, done + JOIN_BATCH, side="right"))
+        bounds.append(max(nxt, bounds[-1] + 1))  # a key of more than a batch: alone
+    pairs: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
+    held = 0
+    for start, end in zip(bounds[:-1], bounds[1:], strict=False):
+        keys = slice(start, end)
+        pair, dots = _join_keys(
+            a_start[ia[keys]], ca[keys], b_start[ib[keys]], cb[keys], a_rows, a_w, b_rows, b_w, n_b
+        )
+        pairs.append(pair)
+        sums.append(dots)
+        held += pair.size
+        if held > JOIN_BATCH and len(pairs) > 1:  # partial sums are added up as they grow
+            pair, dots = _add_up(pairs, sums)
+            pairs, sums, held = [pair], [dots], pair.size
+    if not pairs:
+        return empty
+    uniq, dots = _add_up(pairs, sums) if len(pairs) > 1 else (pairs[0], sums[0])
     return uniq // n_b, uniq % n_b, dots
+
+
+def _join_keys(
+    a_first: np.ndarray,
+    ca: np.ndarray,
+    b_first_of_key: np.ndarray,
+    cb: np.ndarray,
+    a_rows: np.ndarray,
+    a_w: np.ndarray,
+    b_rows: np.ndarray,
+    b_w: np.ndarray,
+    n_b: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair ids a row * n_b + b row, summed products) over a batch of shared keys, each
+    given by where its entries start on either side and how many there are."""
+    # Each a entry of a kept key, repeated once per b entry of the same key.
+    a_idx = np.repeat(a_first, ca) + (np.arange(int(ca.sum())) - np.repeat(np.cumsum(ca) - ca, ca))
+    reps = np.repeat(cb, ca)
+    b_first = np.repeat(np.repeat(b_first_of_key, ca), reps)
+    b_idx = b_first + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    del b_first
+    a_idx = np.repeat(a_idx, reps)
+    pair = a_rows[a_idx] * n_b + b_rows[b_idx]
+    weights = a_w[a_idx] * b_w[b_idx]
+    del a_idx, b_idx
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=weights, minlength=uniq.size)
+
+
+def _add_up(pairs: list[np.ndarray], sums: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Partial (pair, sum) lists added up into one, pairs ascending."""
+    uniq, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=np.concatenate(sums), minlength=uniq.size)
 
 
 def _assign(

@@ -262,3 +262,31 @@ def test_a_large_jsonl_file_is_read_in_blocks_with_the_same_result(
     assert read() == whole
     assert ("IngestError", 151) in whole and ("Brief", "big") in whole
     assert sum(kind == "Brief" for kind, _ in whole) == 398
+
+
+# -- the twins pass at commit -------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), batch=st.integers(1, 50), budget=st.integers(0, 400))
+def test_the_twins_join_in_batches_equals_one_batch(seed: int, batch: int, budget: int) -> None:
+    """Sparse dot products built a batch of keys at a time (bounded memory) are the same
+    pairs and sums as built at once."""
+    import numpy as np
+
+    from searchlib.search import twins
+
+    rng = np.random.default_rng(seed)
+    n_a, n_b = int(rng.integers(0, 60)), int(rng.integers(1, 60))
+    a = (rng.integers(0, 20, n_a), rng.integers(0, 30, n_a), rng.random(n_a))
+    b = (rng.integers(0, 25, n_b), rng.integers(0, 30, n_b), rng.random(n_b))
+    whole = twins._join(*a, *b, budget)
+    old = twins.JOIN_BATCH
+    try:
+        twins.JOIN_BATCH = batch
+        parts = twins._join(*a, *b, budget)
+    finally:
+        twins.JOIN_BATCH = old
+    assert whole[0].tolist() == parts[0].tolist()
+    assert whole[1].tolist() == parts[1].tolist()
+    assert whole[2] == pytest.approx(parts[2], rel=1e-12)
