@@ -18,7 +18,7 @@ import json
 import mmap
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -82,8 +82,10 @@ def encode_array_file(
     version: int,
     arrays: Mapping[str, np.ndarray],
     meta: Mapping[str, Any] | None = None,
-) -> list[bytes]:
-    """Serialize arrays and a JSON-able ``meta`` into the file format; return the chunks."""
+) -> Iterator[bytes]:
+    """Serialize arrays and a JSON-able ``meta`` into the file format; return its chunks, made
+    as they are read (the arrays are checked at once: a dtype the format does not allow
+    raises TypeError here)."""
     name_b = format_name.encode("utf-8")
     header = MAGIC + struct.pack("<HH", version, len(name_b)) + name_b
     items = []
@@ -110,21 +112,34 @@ def encode_array_file(
         if not changed:
             break
     toc_b = _toc_bytes(toc)
-    chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
-    pos = len(header) + 4 + len(toc_b)
-    chunks.append(b"\0" * _pad(pos))
-    pos += _pad(pos)
+    return _emit([header, struct.pack("<I", len(toc_b)), toc_b], toc_entries, items)
+
+
+def _emit(
+    head: list[bytes], toc_entries: list[list[Any]], items: list[tuple[str, np.ndarray]]
+) -> Iterator[bytes]:
+    """The chunks of a file, one array's bytes at a time (a file is never whole in memory),
+    then the footer with the crc32 of all of them."""
+    crc = 0
+    pos = 0
+    for c in head:
+        crc = zlib.crc32(c, crc)
+        pos += len(c)
+        yield c
+    pad = b"\0" * _pad(pos)
+    crc = zlib.crc32(pad, crc)
+    pos += len(pad)
+    yield pad
     for entry, (_, a) in zip(toc_entries, items, strict=True):
         assert entry[2] == pos, "toc offsets out of step"
         raw = a.tobytes()
-        chunks.append(raw)
-        chunks.append(b"\0" * _pad(len(raw)))
-        pos += len(raw) + _pad(len(raw))
-    crc = 0
-    for c in chunks:
-        crc = zlib.crc32(c, crc)
-    chunks.append(FOOTER_MAGIC + struct.pack("<I", crc))
-    return chunks
+        pad = b"\0" * _pad(len(raw))
+        crc = zlib.crc32(pad, zlib.crc32(raw, crc))
+        pos += len(raw) + len(pad)
+        yield raw
+        del raw
+        yield pad
+    yield FOOTER_MAGIC + struct.pack("<I", crc)
 
 
 def verify_checksum(buf: memoryview | bytes, path: str) -> None:
