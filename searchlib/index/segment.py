@@ -51,6 +51,7 @@ from searchlib.storage import (
     decode_strings,
     encode_array_file,
     encode_strings,
+    release_pages,
 )
 
 __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_segment"]
@@ -324,6 +325,14 @@ class SegmentReader:
                 )
             self.live = ~np.unpackbits(bits, count=self.ndocs).astype(bool)
 
+    def release_pages(self) -> None:
+        """Let the resident pages of this segment's mapped files go (and its cache of stored
+        blocks): a pass over every document (twins at commit) does not keep the whole segment
+        in memory. Later reads map the pages in again."""
+        self._block_cache.clear()
+        for f in self._files.values():
+            release_pages(f.buffer)
+
     def _open(self, ext: str) -> Any:
         fname = f"{self.name}.{ext}"
         return decode_array_file(
@@ -541,6 +550,18 @@ class SegmentReader:
                 )
             self._ids = ids
         return self._ids
+
+    def doc_id(self, docnum: int) -> str:
+        """The id of one document, decoded alone (a pass over some documents of a large
+        segment does not decode and hold its whole id table, as :attr:`ids` does)."""
+        off = self.cols.get("ids_off")
+        if self._ids is not None or off is None or off.size != self.ndocs + 1:
+            return self.ids[docnum]  # version 1, or damaged: the whole table, checked
+        raw: bytes = self.cols["ids"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
+        try:
+            return raw.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("cols", f"id of document {docnum} is not UTF-8") from exc
 
     def docnum(self, doc_id: str) -> int:
         """The live document number of ``doc_id`` in this segment, or -1."""

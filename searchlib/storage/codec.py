@@ -49,7 +49,7 @@ def _pad(n: int) -> int:
 class ArrayFile:
     """A decoded file: its ``meta`` mapping and named arrays (views into the file's buffer)."""
 
-    __slots__ = ("arrays", "meta", "name", "nbytes", "version")
+    __slots__ = ("arrays", "buffer", "meta", "name", "nbytes", "version")
 
     def __init__(
         self,
@@ -58,7 +58,10 @@ class ArrayFile:
         meta: dict[str, Any],
         arrays: dict[str, np.ndarray],
         nbytes: int = 0,
+        buffer: memoryview | bytes = b"",
     ):
+        self.buffer = buffer
+        """The file's bytes (a memory map for files on disk), which the arrays view."""
         self.name = name
         self.version = version
         self.meta = meta
@@ -226,7 +229,7 @@ def decode_array_file(
         raise CorruptIndexError(path, f"unreadable header or table of contents ({exc})") from exc
     if not isinstance(meta, dict):
         raise CorruptIndexError(path, "table of contents meta is not an object")
-    return ArrayFile(name, version, meta, arrays, n)
+    return ArrayFile(name, version, meta, arrays, n, buf)
 
 
 def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
