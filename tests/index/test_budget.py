@@ -290,3 +290,29 @@ def test_the_twins_join_in_batches_equals_one_batch(seed: int, batch: int, budge
     assert whole[0].tolist() == parts[0].tolist()
     assert whole[1].tolist() == parts[1].tolist()
     assert whole[2] == pytest.approx(parts[2], rel=1e-12)
+
+
+# -- where flushed documents are -----------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(st.sampled_from(["add", "pop", "has"]), st.lists(st.text(max_size=4), max_size=6))
+    )
+)
+def test_flushed_ids_behave_as_a_dict(ops: list[tuple[str, list[str]]]) -> None:
+    """The compact table of flushed documents' places answers as the dict it replaces."""
+    from searchlib.index.writer import FlushedIds
+
+    table, model = FlushedIds(), {}
+    for segment, (op, ids) in enumerate(ops):
+        if op == "add":
+            fresh = [d for d in dict.fromkeys(ids) if d not in model]
+            table.add(segment, fresh, list(range(len(fresh))))
+            model.update({d: (segment, n) for n, d in enumerate(fresh)})
+        for doc_id in ids:
+            if op == "pop":
+                assert table.pop(doc_id) == model.pop(doc_id, None)
+            assert (doc_id in table) == (doc_id in model)
+        assert len(table) == len(model)
