@@ -169,6 +169,9 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         fp = _merge_field(field, readers, docmaps, base)
         if fp is not None:
             fields[field] = fp
+        for r in readers:
+            r.forget_field(field)
+            r.release_pages()
     lengths = {}
     for field in sorted({f for r in readers for f in r.lengths}):
         parts = []
@@ -207,7 +210,8 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             links.append(r.doc_values("links", d))
             store.add(r.stored_raw(d))
             titles.append(r.title(d))
-        dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
+        dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live].copy())
+        r.release_pages()  # its stored blocks were read: let them go
     words: dict[str, dict[str, str]] = {}
     for language in ("en", "es"):
         suffix = "." + language

@@ -324,6 +324,14 @@ class SegmentReader:
                     directory.describe(deletes), f"deletion bitmap does not fit {self.ndocs} docs"
                 )
             self.live = ~np.unpackbits(bits, count=self.ndocs).astype(bool)
+        self.release_pages()  # what the checks above read: brought in again when used
+
+    def forget_field(self, field: str) -> None:
+        """Drop what was decoded and cached of ``field`` (its terms and their index): a merge
+        reads each field of its inputs once, so it holds one field's terms at a time."""
+        self._terms_cache.pop(field, None)
+        self._term_index.pop(field, None)
+        self._fields.pop(field, None)
 
     def release_pages(self) -> None:
         """Let the resident pages of this segment's mapped files go (and its cache of stored
