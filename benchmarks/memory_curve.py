@@ -3,9 +3,9 @@
 The input is the news corpus (Reuters-21578 + fakenews-es + xquad-en-es from ../shared/corpora,
 or the generated stand-in of ``_corpus.py``) copied N times with new ids (``<id>~c<k>``, and
 XQuAD's ``parallel_id`` likewise, so each copy's English and Spanish paragraphs are twins of
-each other only), so nothing but volume grows; the ``vocab`` variant also gives every word of seven letters or more a
-suffix of its copy (``government`` -> ``governmentqb`` in copy 27), so the vocabulary grows with
-the copies as a real archive's names and numbers do.
+each other only), so nothing but volume grows; the ``vocab`` variant also gives every word of
+seven letters or more a suffix of its copy (``government`` -> ``governmentbb`` in copy 1), so
+the vocabulary grows with the copies as a real archive's names and numbers do.
 
 Each size is indexed by ``python -m searchlib index FILE --workers 1`` in a child process; the
 whole process tree's resident memory is sampled every 20 ms (the peak of the sum, and the
@@ -159,6 +159,9 @@ def run_sampled(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float,
     sampler.join()
     for t in readers:
         t.join()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{outs['err'][-3000:]}")
     return seconds, max(peak[0], int(usage.ru_maxrss)) / 1024, outs["out"]
@@ -235,6 +238,7 @@ def measure(
     if result["docs"] < docs:  # related items may add documents, never fewer
         raise RuntimeError(f"{index_dir}: {result['docs']} docs indexed of {docs}")
     times = sorted(t * 1000 for t in result["times"])
+    subprocess.run(["rm", "-rf", str(index_dir)], check=True)
     row = Row(
         variant=variant,
         copies=copies,
