@@ -253,6 +253,7 @@ class IndexWriter:
             return
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
+        trim_caches(self.budget)  # before the analysis adds this buffer's new words
         entry = write_segment(self.directory, name, self._builder.finish())
         idx = len(self._flushed)
         self._flushed.append(entry)
