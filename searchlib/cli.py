@@ -26,8 +26,11 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
 
 import searchlib
+from searchlib import render
+from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
+from searchlib.index.budget import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = ["main"]
 
@@ -153,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core; 1 indexes in this process)",
     )
     sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
+    sp.add_argument(
+        "--memory-mb",
+        type=_count(MIN_MEMORY_MB),
+        default=None,
+        metavar="MB",
+        help=f"memory budget of indexing, workers included (default {DEFAULT_MEMORY_MB})",
+    )
     sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
     sp.add_argument("--quiet", action="store_true")
     sp.add_argument("--json", action="store_true")
@@ -179,13 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="the language the query is written in (default: detected; "
         "documents of both languages are searched)",
     )
     sp.add_argument(
         "--doc-lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="only documents in this language",
     )
     sp.add_argument(
@@ -246,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
     sp.add_argument("text")
-    sp.add_argument("--lang", choices=("en", "es"))
+    sp.add_argument("--lang", choices=LANGS)
     sp.add_argument("--json", action="store_true")
 
     sp = add("stats", "index statistics", "searchlib stats --index indexes/default --json")
@@ -335,7 +345,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
         nullcontext(_no_op) if remote else discard_on_failure(args.index)
     )
     with guard as failed:  # a failed first run leaves no index
-        with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+        with create_index(
+            args.index, lock_timeout=args.lock_timeout, memory_mb=args.memory_mb
+        ) as index:
             report = index_paths(
                 index,
                 args.sources,
@@ -368,15 +380,6 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clip(text: str, width: int) -> str:
-    """``text`` on one line, cut at a word boundary to ``width`` characters (screen only)."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
-
-
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
     if not results.total:
         print(
@@ -386,15 +389,8 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
             print(f"note: {warning}", file=sys.stderr)
         return
     for i, h in enumerate(results.hits, 1):
-        date = h.date.isoformat() if h.date else "-"
-        where = ", ".join(h.countries + h.sections) or "-"
-        extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
-        print(f"{i:>2}. {h.display_title}")
-        print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
-        if h.passage.text:
-            print(f"    {_clip(h.passage.marked(), 300)}")
-        if h.twin_ref is not None:
-            print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
+        for line in render.hit_lines(i, h, render.CLI, related=related):
+            print(render.plain(line))
     for warning in results.warnings:
         print(f"note: {warning}", file=sys.stderr)
     if not related:
@@ -488,7 +484,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     lang = args.lang or searchlib.detect_language(args.text)
-    chain = lang if lang in ("en", "es") else "en"
+    chain = lang if is_lang(lang) else "en"
     tokens = searchlib.get_analyzer(chain).tokens(args.text)
     if args.json:
         _print_json(

@@ -18,6 +18,7 @@ from psycopg import sql
 from searchlib._json import loads
 from searchlib.api import Index, IndexReport
 from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
@@ -44,8 +45,10 @@ class PostgresIndex(Index):
         create: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         bm25: BM25F | None = None,
+        memory_mb: int | None = None,
     ) -> None:
         # Not Index.__init__: there is no folder; what reads one is overridden below.
+        self.budget = MemoryBudget.of(memory_mb)
         self.bm25 = bm25 or BM25F()
         self.url = url
         self.lock_timeout = lock_timeout
@@ -96,7 +99,7 @@ class PostgresIndex(Index):
         if self._closed:
             raise IndexStateError("the index is closed")
         if self._pg_writer is None or self._pg_writer._closed:
-            self._pg_writer = PostgresWriter(self.db, self.lock_timeout, self._phase)
+            self._pg_writer = PostgresWriter(self.db, self.lock_timeout, self._phase, self.budget)
         return self._pg_writer
 
     def _phase(self, name: str) -> None:

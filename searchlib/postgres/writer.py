@@ -26,10 +26,11 @@ from psycopg import sql
 
 from searchlib._json import dumps
 from searchlib.errors import AfterCommitError, IndexStateError, IngestError
+from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
 from searchlib.index.segment import SegmentData
-from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, FLUSH_CHARS
+from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
 from searchlib.records import Brief, RelatedItem, id_problem
 
@@ -58,8 +59,10 @@ class PostgresWriter:
         db: Database,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         on_phase: Callable[[str], None] | None = None,
+        budget: MemoryBudget | None = None,
     ) -> None:
         self.db = db
+        self.budget = budget or MemoryBudget.of(None)
         self.on_phase = on_phase
         db.acquire(lock_timeout)
         self._closed = False
@@ -79,6 +82,7 @@ class PostgresWriter:
         self._pending: dict[str, tuple[IndexDoc, bool]] = {}  # id -> (doc, only if absent)
         self._deletes: set[str] = set()  # ids whose committed versions go at the next flush
         self._chars = 0
+        self._stored_bytes = 0
         self._open: set[int] = set()  # shards with an open transaction
         self._changed = False
 
@@ -164,7 +168,10 @@ class PostgresWriter:
         self._pending.pop(doc.id, None)  # re-inserted last: documents keep the order of adds
         self._pending[doc.id] = (doc, if_absent)
         self._chars += sum(len(t) for t in doc.fields.values())
-        if self._chars >= FLUSH_CHARS * len(self.db.servers):
+        self._stored_bytes += len(doc.stored)
+        # The shards' segments are built one after the other: the peak is one shard's share.
+        n = len(self.db.servers)
+        if self.budget.buffer_full(self._chars // n, self._stored_bytes // n):
             self.flush()
 
     def delete(self, doc_id: str) -> None:
@@ -237,7 +244,8 @@ class PostgresWriter:
                     self._changed = True
         self._pending = {}
         self._deletes = set()
-        self._chars = 0
+        self._chars = self._stored_bytes = 0
+        trim_caches(self.budget)
 
     def _copy_segment(
         self, conn: psycopg.Connection[Any], shard: int, seg: int, gen: int, data: SegmentData
