@@ -294,10 +294,15 @@ def _not_a_folder(path: PathLike) -> str | None:
 
 
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
-    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index.
+    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index;
+    a ``postgresql://`` URL opens (or creates) an index in PostgreSQL (docs/postgres.md).
 
     Keyword arguments go to :class:`Index` (``lock_timeout``, ``bm25``, ``memory_mb``)."""
     MemoryBudget.of(kwargs.get("memory_mb"))  # a bad value fails before anything is created
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, create=True, **kwargs)
     if path is not None and (why := _not_a_folder(path)) is not None:
         raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
@@ -309,7 +314,12 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
-    """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    """Open the existing index at ``path`` (a folder, or a ``postgresql://`` URL); raises
+    IndexNotFoundError when there is none."""
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, **kwargs)
     if (why := _not_a_folder(path)) is not None:
         raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
@@ -423,6 +433,17 @@ def index_paths(
     run is sequential); ``on_skip`` and ``on_warning`` see each entry of the report's
     ``skipped`` and ``warnings`` as it is found.
     """
+    load = getattr(index, "load_paths", None)  # another backend's own batch (PostgreSQL)
+    if load is not None:
+        with _gc_paused():
+            report: IndexReport = load(
+                paths,
+                commit_every=commit_every,
+                on_skip=on_skip,
+                on_progress=on_progress,
+                on_warning=on_warning,
+            )
+            return report
     with _gc_paused():
         return _index_paths(index, paths, commit_every, workers, on_skip, on_progress, on_warning)
 

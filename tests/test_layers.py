@@ -26,6 +26,7 @@ LAYERS = {
     "searchlib.search": 3,
     "searchlib.api": 4,
     "searchlib.bulk": 4,
+    "searchlib.postgres": 4,
     "searchlib.evaluation": 5,
     "searchlib.render": 5,
     "searchlib.repl": 5,
