@@ -22,14 +22,13 @@ from typing import Any
 
 import attrs
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.search.arrays import unique, unique_counts, unique_pairs
 from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
 from searchlib.search.query import (
     And,
@@ -618,11 +617,10 @@ def _phrase_freqs(
         if cur.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         if slop:
-            pairs = np.unique(np.stack([start, cur]), axis=1)
-            start, cur = pairs[0], pairs[1]
-    start = np.unique(start)
+            start, cur = unique_pairs(start, cur)
+    start = unique(start)
     matched_docs = start // shift
-    docs_u, counts = np.unique(matched_docs, return_counts=True)
+    docs_u, counts = unique_counts(matched_docs)
     return docs_u, counts
 
 
@@ -783,6 +781,9 @@ def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarra
     if isinstance(node, Fuzzy):
         head = node.text[: node.prefixlength]
         near = [i for i, d in enumerate(ids) if d.startswith(head)]
+        from rapidfuzz import process  # imported by the fuzzy path only
+        from rapidfuzz.distance import Levenshtein
+
         found = process.extract(
             node.text,
             [ids[i] for i in near],

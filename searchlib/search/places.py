@@ -19,6 +19,7 @@ import numpy as np
 from searchlib.analysis import get_analyzer
 from searchlib.countries import by_code, canonical, label, name_key, named
 from searchlib.index import SegmentReader
+from searchlib.search.arrays import unique
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -122,7 +123,7 @@ def count_places(
     chosen = np.zeros(seg.ndocs, dtype=bool)
     chosen[docs] = True
     keep = chosen[all_docs] & (lut[values] >= 0)
-    pairs = np.unique(all_docs[keep] * len(distinct) + lut[values[keep]])
+    pairs = unique(all_docs[keep] * len(distinct) + lut[values[keep]])
     counts = np.bincount(pairs % len(distinct), minlength=len(distinct))
     shown = {k: table[keys.index(k)] for k in distinct}
     for i, n in enumerate(counts.tolist()):

@@ -24,6 +24,7 @@ from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days, field_name, legacy_places
 from searchlib.index.segment import NO_DATE
+from searchlib.search.arrays import unique_counts
 from searchlib.search.execute import (
     BagOfWords,
     CrossLingual,
@@ -510,11 +511,11 @@ class Searcher:
         section and year."""
         for col, table in (("lang", "langs"), ("kind", "kinds")):
             names = seg.col_tables[table]
-            for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True), strict=True):
+            for code, n in zip(*unique_counts(seg.cols[col][docs]), strict=True):
                 out[col][names[int(code)]] += int(n)
         count_places(seg, "countries", docs, lang, out["country"])
         count_places(seg, "sections", docs, lang, out["section"])
-        for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True), strict=True):
+        for days, n in zip(*unique_counts(seg.cols["date"][docs]), strict=True):
             year = _year(int(days))
             if year:
                 out["year"][year] += int(n)
