@@ -26,6 +26,7 @@ from searchlib.errors import (
     IngestError,
     IngestWarning,
     LockError,
+    MissingExtraError,
     QuerySyntaxError,
     SearchlibError,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "IngestError",
     "IngestWarning",
     "LockError",
+    "MissingExtraError",
     "QuerySyntaxError",
     "RelatedItem",
     "Results",

@@ -21,12 +21,16 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
 
 import searchlib
+from searchlib import render
+from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
+from searchlib.index.budget import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = ["main"]
 
@@ -127,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--index",
             default=DEFAULT_INDEX,
             metavar="DIR",
-            help=f"the index folder, {what} (default: {DEFAULT_INDEX})",
+            help=f"the index folder, {what} (default: {DEFAULT_INDEX}), or a postgresql:// URL",
         )
 
     sp = add(
@@ -152,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core; 1 indexes in this process)",
     )
     sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
+    sp.add_argument(
+        "--memory-mb",
+        type=_count(MIN_MEMORY_MB),
+        default=None,
+        metavar="MB",
+        help=f"memory budget of indexing, workers included (default {DEFAULT_MEMORY_MB})",
+    )
     sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
     sp.add_argument("--quiet", action="store_true")
     sp.add_argument("--json", action="store_true")
@@ -178,13 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="the language the query is written in (default: detected; "
         "documents of both languages are searched)",
     )
     sp.add_argument(
         "--doc-lang",
-        choices=("en", "es"),
+        choices=LANGS,
         help="only documents in this language",
     )
     sp.add_argument(
@@ -245,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("analyze", "show the terms of a text", 'searchlib analyze "La policía de Perú" --json')
     sp.add_argument("text")
-    sp.add_argument("--lang", choices=("en", "es"))
+    sp.add_argument("--lang", choices=LANGS)
     sp.add_argument("--json", action="store_true")
 
     sp = add("stats", "index statistics", "searchlib stats --index indexes/default --json")
@@ -275,7 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
     index_option(sp)
+
+    sp = add(
+        "cluster",
+        "start or stop a local PostgreSQL cluster: a coordinator and N shards on loopback",
+        "searchlib cluster start --shards 2 --dir /tmp/pg",
+    )
+    sp.add_argument("action", choices=("start", "stop", "status"))
+    sp.add_argument("--dir", required=True, metavar="DIR", help="the cluster's folder")
+    sp.add_argument("--shards", type=_count(1, 64), default=2, metavar="N")
+    sp.add_argument("--json", action="store_true")
     return p
+
+
+def _no_op() -> None:
+    return None
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -314,8 +339,15 @@ def _cmd_index(args: argparse.Namespace) -> int:
             )
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
-    with discard_on_failure(args.index) as failed:  # a failed first run leaves no index
-        with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+    remote = args.index.startswith(("postgresql://", "postgres://"))
+    # A PostgreSQL index is never removed: its commits are all or nothing already.
+    guard: AbstractContextManager[Callable[[], None]] = (
+        nullcontext(_no_op) if remote else discard_on_failure(args.index)
+    )
+    with guard as failed:  # a failed first run leaves no index
+        with create_index(
+            args.index, lock_timeout=args.lock_timeout, memory_mb=args.memory_mb
+        ) as index:
             report = index_paths(
                 index,
                 args.sources,
@@ -348,15 +380,6 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clip(text: str, width: int) -> str:
-    """``text`` on one line, cut at a word boundary to ``width`` characters (screen only)."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return text[: cut if cut > 0 else width].rstrip(" ,;:") + "…"
-
-
 def _print_hits(results: searchlib.Results, related: bool = False) -> None:
     if not results.total:
         print(
@@ -366,15 +389,8 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
             print(f"note: {warning}", file=sys.stderr)
         return
     for i, h in enumerate(results.hits, 1):
-        date = h.date.isoformat() if h.date else "-"
-        where = ", ".join(h.countries + h.sections) or "-"
-        extra = f" [{h.reason}]" if related and h.reason else f" {h.score:.3f}"
-        print(f"{i:>2}. {h.display_title}")
-        print(f"    {h.kind} | {h.lang} | {date} | {where} | id {h.id} |{extra}")
-        if h.passage.text:
-            print(f"    {_clip(h.passage.marked(), 300)}")
-        if h.twin_ref is not None:
-            print(f"    also in {h.twin_ref.lang}: {h.twin_ref.title} (id {h.twin_ref.id})")
+        for line in render.hit_lines(i, h, render.CLI, related=related):
+            print(render.plain(line))
     for warning in results.warnings:
         print(f"note: {warning}", file=sys.stderr)
     if not related:
@@ -468,7 +484,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     lang = args.lang or searchlib.detect_language(args.text)
-    chain = lang if lang in ("en", "es") else "en"
+    chain = lang if is_lang(lang) else "en"
     tokens = searchlib.get_analyzer(chain).tokens(args.text)
     if args.json:
         _print_json(
@@ -525,6 +541,26 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from searchlib.postgres.cluster import LocalCluster
+
+    if args.action == "start":
+        cluster = LocalCluster(args.dir, shards=args.shards).start()
+    else:
+        cluster = LocalCluster.load(args.dir)
+        if args.action == "stop":
+            cluster.stop()
+    servers = {n: {"port": p, "pid": cluster.pid(n)} for n, p in cluster.ports.items()}
+    if args.json:
+        _print_json({"url": cluster.url, "servers": servers})
+    else:
+        print(cluster.url)
+        for name, server in servers.items():
+            state = f"pid {server['pid']}" if server["pid"] else "stopped"
+            print(f"  {name}: 127.0.0.1:{server['port']} {state}")
+    return 0
+
+
 def _cmd_repl(args: argparse.Namespace) -> int:
     from searchlib.repl import run_repl
 
@@ -542,6 +578,7 @@ COMMANDS = {
     "check": _cmd_check,
     "eval": _cmd_eval,
     "repl": _cmd_repl,
+    "cluster": _cmd_cluster,
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from searchlib._types import is_lang
 from searchlib.api import Index
 from searchlib.errors import ArgumentError, IngestError
 
@@ -110,7 +111,7 @@ def evaluate_run(
     searcher = index.searcher()
 
     def run(q: Mapping[str, str]) -> list[str]:
-        lang = q.get("lang") if lang_mode == "query" and q.get("lang") in ("en", "es") else None
+        lang = q.get("lang") if lang_mode == "query" and is_lang(q.get("lang")) else None
         res = searcher.search_text(q["text"], depth, lang=lang)
         return [h.id for h in res.hits]
 

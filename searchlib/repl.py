@@ -11,7 +11,6 @@ Numbers in ``:open N``, ``:related N`` and ``:explain N`` refer to the last list
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import os
 import re
 import shlex
@@ -19,10 +18,11 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -31,9 +31,12 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
 import searchlib
+from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import IndexNotFoundError, QuerySyntaxError, SearchlibError
-from searchlib.search import Hit, Results
+from searchlib.render import REPL, Frags, hit_lines
+from searchlib.schema import QUERY_FIELDS
+from searchlib.search import Filters, Hit, Results
 
 __all__ = [
     "COMMANDS",
@@ -48,11 +51,13 @@ __all__ = [
 PAGE_SIZE = 10
 EXIT_USAGE = 2
 EXIT_INDEX = 3
-FIELDS = ("title:", "body:", "lang:", "kind:", "country:", "date:")
-FILTER_KEYS = ("country", "section", "kind", "lang", "since", "until")
-LANGS = ("en", "es", "any")
+FIELDS = tuple(f"{name}:" for name in QUERY_FIELDS)
+FILTER_KEYS = ("country", "section", "kind", "doc_lang", "since", "until")
+FILTER_ALIASES = {"lang": "doc_lang"}
+"""Other names ``:filter`` accepts (``lang=``: the documents' language, as before)."""
+LANG_CHOICES = (*LANGS, "any")
 ARG_CHOICES = {
-    "lang": LANGS,
+    "lang": LANG_CHOICES,
     "facets": ("on", "off"),
     "filter": (*(f"{k}=" for k in FILTER_KEYS), "clear"),
 }
@@ -66,8 +71,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lang": (":lang en|es|any", "the language queries are written in (any: both)"),
     "filter": (
         ":filter [KEY=VALUE...|clear]",
-        "country= section= kind= lang= (documents' language) since= until= (YYYY, YYYY-MM "
-        "or YYYY-MM-DD); KEY= drops one; alone: show",
+        "country= section= kind= doc_lang= (documents' language; lang= too) since= until= "
+        "(YYYY, YYYY-MM or YYYY-MM-DD); KEY= drops one; alone: show",
     ),
     "facets": (":facets on|off", "show facet counts under results"),
     "stats": (":stats", "index statistics"),
@@ -100,8 +105,6 @@ STYLE = Style.from_dict(
     }
 )
 
-Frags = list[tuple[str, str]]
-
 
 class CommandError(ValueError):
     """A command the REPL cannot run; its message is the one line shown to the user."""
@@ -115,20 +118,8 @@ class Command:
     args: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class FilterState:
-    """The REPL's filters (``lang`` is the documents' language); they never change scores."""
-
-    country: str | None = None
-    kind: str | None = None
-    lang: str | None = None
-    since: _dt.date | None = None
-    until: _dt.date | None = None
-    section: str | None = None
-
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k in FILTER_KEYS if (v := getattr(self, k)) is not None]
-        return " ".join(parts) or "none"
+FilterState = Filters
+"""The REPL's filters: the search's :class:`~searchlib.Filters` (they never change scores)."""
 
 
 def parse_command(line: str) -> Command | None:
@@ -158,14 +149,15 @@ def _parse_date(key: str, value: str) -> _dt.date:
         raise CommandError(f"{key}={value}: not a date (use {DATE_FORMS})") from None
 
 
-def parse_filters(args: Sequence[str], current: FilterState = FilterState()) -> FilterState:
+def parse_filters(args: Sequence[str], current: Filters | None = None) -> Filters:
     """``current`` updated by ``KEY=VALUE`` words; a word without ``=`` continues the last value
     (``country=El Salvador``) and ``KEY=`` drops that filter. Raises CommandError."""
     pairs: list[list[str]] = []
     for word in args:
         if "=" in word:
             key, _, value = word.partition("=")
-            pairs.append([key.strip().lower(), value.strip()])
+            key = key.strip().lower()
+            pairs.append([FILTER_ALIASES.get(key, key), value.strip()])
         elif pairs and pairs[-1][1]:
             pairs[-1][1] += " " + word
         else:
@@ -177,15 +169,15 @@ def parse_filters(args: Sequence[str], current: FilterState = FilterState()) -> 
         if key not in FILTER_KEYS:
             known = ", ".join(f"{k}=" for k in FILTER_KEYS)
             raise CommandError(f"unknown filter {key!r}: use {known}")
-        if not value or (key == "lang" and value.lower() == "any"):
+        if not value or (key == "doc_lang" and value.lower() == "any"):
             changes[key] = None
-        elif key == "lang" and value.lower() not in ("en", "es"):
-            raise CommandError(f"lang={value}: the documents' language is en or es (or any)")
+        elif key == "doc_lang" and not is_lang(value.lower()):
+            raise CommandError(f"{key}={value}: the documents' language is en or es (or any)")
         elif key in ("since", "until"):
             changes[key] = _parse_date(key, value)
         else:
-            changes[key] = value.lower() if key in ("lang", "kind") else value
-    new = replace(current, **changes)
+            changes[key] = value.lower() if key in ("doc_lang", "kind") else value
+    new: Filters = attrs.evolve(current or Filters(), **changes)
     if new.since and new.until and new.since > new.until:
         raise CommandError(f"since={new.since} is after until={new.until}")
     return new
@@ -244,61 +236,9 @@ class Printer:
         self.line([("class:error", f"error: {message}")])
 
 
-def snippet_frags(snippet: str) -> Frags:
-    """An HTML snippet's ``<b>word</b>`` marks as match fragments (its text unescaped)."""
-    frags: Frags = []
-    for i, part in enumerate(re.split(r"<b>(.*?)</b>", snippet)):
-        if part:
-            frags.append(("class:match" if i % 2 else "", html.unescape(part)))
-    return frags
-
-
-def passage_frags(hit: Hit) -> Frags:
-    """A hit's snippet as styled fragments: from its highlight spans when it has them."""
-    if not hit.passage.text:
-        return snippet_frags(hit.snippet)
-    return [("class:match" if marked else "", piece) for piece, marked in hit.passage.fragments()]
-
-
-def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
-    """Styled fragments wrapped at word boundaries into lines of at most ``width`` columns."""
-    lines: list[Frags] = [[("", indent)]]
-    used = len(indent)
-    for style, text in frags:
-        for piece in re.findall(r"\s+|\S+", text):
-            if piece.isspace():
-                if used > len(indent):
-                    lines[-1].append((style, " "))
-                    used += 1
-                continue
-            if used + len(piece) > width and used > len(indent):
-                if lines[-1][-1][1] == " ":
-                    lines[-1].pop()
-                lines.append([("", indent)])
-                used = len(indent)
-            lines[-1].append((style, piece))
-            used += len(piece)
-    return lines
-
-
 def hit_frags(n: int, hit: Hit, *, related: bool = False, width: int = 100) -> list[Frags]:
     """The lines of one numbered hit (the snippet wrapped at ``width`` columns)."""
-    date = hit.date.isoformat() if hit.date else "-"
-    where = ", ".join(hit.countries + hit.sections) or "-"
-    tail = f"[{hit.reason}]" if related and hit.reason else f"score {hit.score:.3f}"
-    lines: list[Frags] = [
-        [("class:num", f"{n:>2}. "), ("class:title", hit.display_title.rstrip())],
-        [("class:meta", f"    {hit.kind} | {hit.lang} | {date} | {where} | {tail} | id {hit.id}")],
-    ]
-    if hit.snippet:
-        lines.extend(wrap_frags(passage_frags(hit), width))
-    if hit.twin_ref is not None:
-        ref = hit.twin_ref
-        lines.append([("class:hint", f"    also in {ref.lang}: {ref.title} (id {ref.id})")])
-    elif hit.twin:
-        other = "es" if hit.lang == "en" else "en"
-        lines.append([("class:hint", f"    also in {other}: {hit.twin}")])
-    return lines
+    return hit_lines(n, hit, attrs.evolve(REPL, width=width), related=related)
 
 
 class Repl:
@@ -312,7 +252,7 @@ class Repl:
         self.err = errors or printer  # where a failed line's message goes
         self.exit_code = 0  # the worst failure so far: EXIT_USAGE, then EXIT_INDEX
         self.lang: str | None = None
-        self.filters = FilterState()
+        self.filters = Filters()
         self.facets = False
         self.query: str | None = None
         self.query_hits: list[Hit] = []
@@ -321,7 +261,7 @@ class Repl:
 
     def prompt(self) -> str:
         state = [self.lang or ""]
-        if self.filters != FilterState():
+        if self.filters != Filters():
             state.append(self.filters.describe())
         inner = " ".join(s for s in state if s)
         return f"search[{inner}]> " if inner else "search> "
@@ -357,18 +297,12 @@ class Repl:
     # -- queries --------------------------------------------------------------------------------
 
     def _run(self, query: str, offset: int) -> Results:
-        f = self.filters
         return self.index.search(
             query,
             PAGE_SIZE,
             offset=offset,
             lang=self.lang,
-            country=f.country,
-            section=f.section,
-            kind=f.kind,
-            doc_lang=f.lang,
-            since=f.since,
-            until=f.until,
+            filters=self.filters,
             facets=self.facets,
             twins=True,
             syntax="lenient",
@@ -409,7 +343,7 @@ class Repl:
         footer += f" in {results.took_ms:.1f} ms"
         if self.lang:
             footer += f" | query lang {self.lang}"
-        if self.filters != FilterState():
+        if self.filters != Filters():
             footer += f" | filters {self.filters.describe()}"
         if last < results.total:
             footer += " | :more for the next page"
@@ -464,9 +398,6 @@ class Repl:
             self.p.line([("class:meta", f"  - {section} | {date} | id {item.id}")])
             text = (getattr(item, "title", "") or "") + " " + (getattr(item, "teaser", "") or "")
             self._para(text.strip(), "    ")
-        if doc.get("twin"):
-            other = "es" if doc.get("lang") == "en" else "en"
-            self.p.line([("class:hint", f"also in {other}: {doc['twin']}")])
 
     def _para(self, text: str, indent: str) -> None:
         if self.p.out is None:
@@ -501,14 +432,14 @@ class Repl:
     # -- settings -------------------------------------------------------------------------------
 
     def cmd_lang(self, args: Sequence[str]) -> None:
-        if len(args) != 1 or args[0].lower() not in LANGS:
+        if len(args) != 1 or args[0].lower() not in LANG_CHOICES:
             raise CommandError(f"usage: {COMMANDS['lang'][0]} (now {self.lang or 'any'})")
         self.lang = None if args[0].lower() == "any" else args[0].lower()
         self.p.line(f"queries are read as {self.lang or 'English and Spanish'}")
 
     def cmd_filter(self, args: Sequence[str]) -> None:
         if [a.lower() for a in args] == ["clear"]:
-            self.filters = FilterState()
+            self.filters = Filters()
         elif args:
             new = parse_filters(args, self.filters)
             kinds = self.index.stats().get("docs_by_kind") or {}

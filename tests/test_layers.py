@@ -15,6 +15,7 @@ LAYERS = {
     "searchlib._json": 0,
     "searchlib.errors": 0,
     "searchlib.records": 0,
+    "searchlib.schema": 0,
     "searchlib.countries": 0,
     "searchlib.dates": 0,
     "searchlib.analysis": 1,
@@ -24,7 +25,9 @@ LAYERS = {
     "searchlib.search": 3,
     "searchlib.api": 4,
     "searchlib.bulk": 4,
+    "searchlib.postgres": 4,
     "searchlib.evaluation": 5,
+    "searchlib.render": 5,
     "searchlib.repl": 5,
     "searchlib.cli": 6,
     "searchlib.__main__": 7,
@@ -68,28 +71,47 @@ def imports(path: Path) -> list[str]:
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
+def violations(path: Path, module: str) -> list[str]:
+    """What breaks the layering in ``path``, read as the module ``module``."""
+    me = layer_of(module)
+    if not me:
+        return [f"{path} is in no layer: add it to LAYERS"]
+    out = []
+    for target in imports(path):
+        other = layer_of(target)
+        if not other:
+            out.append(f"{path} imports {target}, which is in no layer")
+        elif me.startswith(other) or other.startswith(me):
+            continue  # inside its own package
+        elif LAYERS[other] > LAYERS[me]:
+            out.append(f"{module} (layer {LAYERS[me]}) imports {target} (layer {LAYERS[other]})")
+        elif (me, other) in SIBLINGS_APART:
+            out.append(f"{module} must not import {target}")
+    return out
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_upward_imports(path: Path) -> None:
     """No module imports from a layer above its own, nor across analysis/storage or ingest/index."""
-    me = layer_of(module_name(path))
-    assert me, f"{path} is in no layer: add it to LAYERS"
-    for target in imports(path):
-        other = layer_of(target)
-        assert other, f"{path} imports {target}, which is in no layer"
-        if me.startswith(other) or other.startswith(me):
-            continue  # inside its own package
-        assert LAYERS[other] <= LAYERS[me], (
-            f"{module_name(path)} (layer {LAYERS[me]}) imports {target} (layer {LAYERS[other]})"
-        )
-        assert (me, other) not in SIBLINGS_APART, f"{module_name(path)} must not import {target}"
+    assert violations(path, module_name(path)) == []
 
 
 def test_the_checker_catches_an_upward_import(tmp_path: Path) -> None:
-    """The rule above fails on a storage module importing the search layer."""
+    """The rule above fails on a storage module importing the search layer, an analysis module
+    importing storage, and a module outside every layer; it passes a downward import."""
     bad = tmp_path / "bad.py"
-    bad.write_text("from searchlib.search import Searcher\n")
-    assert imports(bad) == ["searchlib.search"]
-    assert LAYERS[layer_of("searchlib.search")] > LAYERS[layer_of("searchlib.storage.codec")]
+    bad.write_text("import numpy\nfrom searchlib.search import Searcher\n")
+    assert violations(bad, "searchlib.storage.bad") == [
+        "searchlib.storage.bad (layer 1) imports searchlib.search (layer 3)"
+    ]
+    assert violations(bad, "searchlib.api") == []
+    sibling = tmp_path / "sibling.py"
+    sibling.write_text("from searchlib.storage import codec\n")
+    assert violations(sibling, "searchlib.analysis.x") == [
+        "searchlib.analysis.x must not import searchlib.storage"
+    ]
+    assert violations(sibling, "searchlib.index.x") == []
+    assert violations(sibling, "elsewhere") == [f"{sibling} is in no layer: add it to LAYERS"]
 
 
 def test_no_pickle_or_eval_in_the_package() -> None:

@@ -11,12 +11,14 @@ import datetime as _dt
 from typing import Any
 
 from searchlib._json import dumps
+from searchlib._types import Lang, is_lang
 from searchlib.analysis import detect_language
 from searchlib.countries import canonical
 from searchlib.errors import CorruptIndexError
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
+from searchlib.schema import AUTHOR_FIELD, TEXT_FIELDS, field_name
 
 __all__ = [
     "TEXT_FIELDS",
@@ -28,13 +30,7 @@ __all__ = [
     "to_index_doc",
 ]
 
-TEXT_FIELDS = ("title", "body", "teaser")
 _EPOCH = _dt.date(1970, 1, 1)
-
-
-def field_name(field: str, lang: str) -> str:
-    """The index field of ``field`` text in ``lang``: ``field_name("body", "es") == "body.es"``."""
-    return f"{field}.{lang}"
 
 
 def date_to_days(d: _dt.date | None) -> int:
@@ -45,12 +41,12 @@ def days_to_date(days: int) -> _dt.date | None:
     return None if days == NO_DATE else _EPOCH + _dt.timedelta(days=int(days))
 
 
-def doc_lang(lang: str | None, text: str) -> str:
+def doc_lang(lang: str | None, text: str) -> Lang:
     """The language a document is analysed in: its own marker, else detection, else English."""
-    if lang in ("en", "es"):
+    if is_lang(lang):
         return lang
     guess = detect_language(text)
-    return guess if guess in ("en", "es") else "en"
+    return guess if is_lang(guess) else "en"
 
 
 def _fields(lang: str, texts: dict[str, str]) -> dict[str, str]:
@@ -151,7 +147,7 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
 def _authors(record: Brief) -> dict[str, str]:
     """The byline as the ``author`` text field, searched by ``author:`` clauses only (not one of
     the default fields), so ``author:ramsey`` finds Geoffrey Ramsey."""
-    return {"author": ", ".join(record.authors)} if record.authors else {}
+    return {AUTHOR_FIELD: ", ".join(record.authors)} if record.authors else {}
 
 
 def _clip(text: str, width: int = 80) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import Manifest, latest_generation, read_manifest
 from searchlib.index.segment import SegmentReader
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
 from searchlib.storage import Directory
 
 __all__ = ["IndexReader"]
@@ -109,9 +110,9 @@ class IndexReader:
                 if lang is None:
                     n += s.ndocs
                 else:
-                    code = s.column_codes("langs", lang)
+                    code = s.column_codes(COLUMN_TABLES[LANG_COLUMN], lang)
                     if code >= 0:
-                        n += int(np.count_nonzero(s.cols["lang"] == code))
+                        n += int(np.count_nonzero(s.cols[LANG_COLUMN] == code))
             counts[lang] = n
         return n
 
@@ -175,8 +176,8 @@ class IndexReader:
         langs: Counter[str] = Counter()
         for s in self.segments:
             live = slice(None) if s.live is None else s.live
-            for col, counter in (("kind", kinds), ("lang", langs)):
-                table = s.col_tables[col + "s"]
+            for col, counter in (("kind", kinds), (LANG_COLUMN, langs)):
+                table = s.col_tables[COLUMN_TABLES[col]]
                 codes = s.cols[col][live]
                 for code, count in Counter(codes.tolist()).items():
                     counter[table[code]] += count

@@ -23,13 +23,23 @@ from typing import Any
 import attrs
 import numpy as np
 
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer
 from searchlib.countries import canonical
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import TEXT_FIELDS, date_to_days, field_name
+from searchlib.index.documents import date_to_days
 from searchlib.index.segment import NO_DATE
+from searchlib.schema import (
+    AUTHOR_FIELD,
+    COLUMN_FIELDS,
+    COLUMN_TABLES,
+    ID_FIELD,
+    PLACE_COLUMNS,
+    TEXT_FIELDS,
+    field_name,
+)
 from searchlib.search.arrays import unique, unique_counts, unique_pairs
-from searchlib.search.places import PLACE_COLUMNS, place_mask, place_names
+from searchlib.search.places import place_mask, place_names
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -59,18 +69,12 @@ __all__ = [
     "InLanguage",
     "Match",
     "SearchContext",
+    "TermGroups",
     "best_score",
     "evaluate",
     "explain",
     "levenshtein",
 ]
-
-COLUMN_FIELDS = {"lang": "lang", "kind": "kind", "country": "countries", "section": "sections"}
-COLUMN_TABLES = {"lang": "langs", "kind": "kinds", "countries": "countries", "sections": "sections"}
-"""The value table of each column (segment ``col_tables`` key)."""
-AUTHOR_FIELD = "author"
-"""The byline names: indexed as text (``author.en``...) so ``author:ramsey`` finds Geoffrey
-Ramsey, but a filter in queries (matched in both languages, never scored)."""
 
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a reader keeps cached (about 12 bytes each)."""
@@ -93,7 +97,7 @@ class SearchContext:
     def __init__(
         self,
         reader: IndexReader,
-        langs: Sequence[str] = ("en", "es"),
+        langs: Sequence[str] = LANGS,
         bm25: BM25F | None = None,
         default_fields: Sequence[str] = TEXT_FIELDS,
         max_expansions: int = MAX_EXPANSIONS,
@@ -152,7 +156,7 @@ class SearchContext:
         key = (lang, fields, terms, both)
         value = self._idf.get(key)
         if value is None:
-            langs = ("en", "es") if both else (lang,)
+            langs = LANGS if both else (lang,)
             df = 0
             for seg in self.reader.segments:
                 docs = [
@@ -436,6 +440,31 @@ class InLanguage:
 
 
 @attrs.frozen(slots=True)
+class TermGroups:
+    """Terms of one language in weighted groups (a plain-text query's translation, see
+    :mod:`searchlib.search.fusion`): each group, the translations of one word of the query, is
+    scored as one term (BM25F of their frequencies summed, the idf of any of them), times its
+    weight; ``boost`` scales the sum. Only that language's fields are read."""
+
+    lang: str
+    groups: tuple[tuple[tuple[str, ...], float], ...]
+    field: str | None = None
+    boost: float = 1.0
+
+
+def _term_groups(ctx: SearchContext, seg: SegmentReader, node: TermGroups) -> Match:
+    fields = ctx.fields_of(node.field)
+    ctx = ctx.in_language(node.lang)
+    mask, scores = _empty(seg)
+    for terms, weight in node.groups:
+        hit = _score_sparse(ctx, seg, node.lang, fields, terms, weight * node.boost)
+        if hit is not None:
+            mask[hit[0]] = True
+            scores[hit[0]] += hit[1]
+    return mask, scores
+
+
+@attrs.frozen(slots=True)
 class CrossLingual:
     """A query plus its translation into the other language (a lower-weighted part).
 
@@ -444,7 +473,7 @@ class CrossLingual:
     """
 
     query: Query | BagOfWords | InLanguage
-    translation: BagOfWords | InLanguage
+    translation: BagOfWords | InLanguage | TermGroups
     note: str = ""
     """How the translation was weighed (shown by :func:`explain`)."""
     as_typed: BagOfWords | InLanguage | None = None
@@ -802,7 +831,7 @@ def _id_values(seg: SegmentReader, node: Prefix | Wildcard | Fuzzy) -> np.ndarra
 def _has_text(seg: SegmentReader, field: str) -> np.ndarray:
     """Documents with some text in ``field`` (in either language): ``author:*``."""
     mask = np.zeros(seg.ndocs, dtype=bool)
-    for lang in ("en", "es"):
+    for lang in LANGS:
         lengths = seg.lengths.get(field_name(field, lang))
         if lengths is not None:
             mask |= lengths > 0
@@ -830,7 +859,7 @@ def _multi_term(ctx: SearchContext, seg: SegmentReader, node: Prefix | Wildcard 
 def _langs(ctx: SearchContext, field: str | None) -> tuple[str, ...]:
     """The languages a text leaf is analysed in: the search's, but both for the author field
     (names are the same in both languages, and a filter holds whatever the query's language)."""
-    return ("en", "es") if field == AUTHOR_FIELD else ctx.langs
+    return LANGS if field == AUTHOR_FIELD else ctx.langs
 
 
 def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
@@ -839,7 +868,7 @@ def _scored(field: str | None, scores: np.ndarray) -> np.ndarray:
 
 
 def _text(ctx: SearchContext, seg: SegmentReader, node: Term | Phrase) -> Match:
-    if node.field in COLUMN_FIELDS or node.field == "id":
+    if node.field in COLUMN_FIELDS or node.field == ID_FIELD:
         value = node.text if isinstance(node, Term) else " ".join(node.words)
         return _column_match(seg, node.field, value), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
@@ -874,7 +903,9 @@ def _date_range(seg: SegmentReader, node: DateRange) -> np.ndarray:
 
 
 def evaluate(
-    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, seg: SegmentReader
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+    ctx: SearchContext,
+    seg: SegmentReader,
 ) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -883,6 +914,8 @@ def evaluate(
         return _multi_term(ctx, seg, node)
     if isinstance(node, BagOfWords):
         return _bag(ctx, seg, node)
+    if isinstance(node, TermGroups):
+        return _term_groups(ctx, seg, node)
     if isinstance(node, CrossLingual):
         m1, s1 = evaluate(node.query, ctx, seg)
         m2, s2 = evaluate(node.translation, ctx, seg)
@@ -964,7 +997,9 @@ def _twinned(ctx: SearchContext, seg: SegmentReader) -> np.ndarray | None:
 
 
 def best_score(
-    node: Query | BagOfWords | CrossLingual | InLanguage, ctx: SearchContext, boosts: bool = True
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+    ctx: SearchContext,
+    boosts: bool = True,
 ) -> float:
     """An upper bound of what ``node`` can score on one document: BM25F saturates towards a
     term's idf, so a leaf's bound is the sum of its terms' idf (times its boost), a boolean
@@ -975,6 +1010,10 @@ def best_score(
     if isinstance(node, InLanguage):
         inner = best_score(node.query, ctx.in_language(node.lang))
         return inner * node.boost if boosts else inner
+    if isinstance(node, TermGroups):
+        tctx, fields = ctx.in_language(node.lang), ctx.fields_of(node.field)
+        total = sum(w * tctx.idf(node.lang, fields, terms) for terms, w in node.groups)
+        return total * node.boost if boosts else total
     if isinstance(node, CrossLingual):
         other = best_score(node.translation, ctx)
         if node.as_typed is not None:
@@ -990,7 +1029,7 @@ def best_score(
             total += sum(c * ctx.idf(lang, fields, (t,)) for t, c in counts.items())
         return total * node.boost if boosts else total
     if isinstance(node, (Term, Phrase)):
-        if node.field in COLUMN_FIELDS or node.field in ("id", AUTHOR_FIELD):
+        if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
             return 0.0
         fields = ctx.fields_of(node.field)
         text = node.text if isinstance(node, Term) else " ".join(node.words)
@@ -1041,7 +1080,7 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
         return mask
     if node.field == AUTHOR_FIELD:
         fold = lambda w: fold_accents(w).casefold()  # noqa: E731
-        for lang in ("en", "es"):
+        for lang in LANGS:
             field = field_name(AUTHOR_FIELD, lang)
             for i, term in enumerate(seg.terms(field)):
                 if _in_range(term, node, fold):
@@ -1057,7 +1096,7 @@ def _term_range(seg: SegmentReader, node: TermRange) -> np.ndarray:
 
 
 def explain(
-    node: Query | BagOfWords | CrossLingual | InLanguage,
+    node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
     ctx: SearchContext,
     seg: SegmentReader,
     docnum: int,
@@ -1065,7 +1104,7 @@ def explain(
     """How ``node`` scored document ``docnum`` of ``seg``: a tree whose parts sum to the score."""
     mask, scores = evaluate(node, ctx, seg)
     value = float(scores[docnum])
-    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage] = ()
+    children: Iterable[Query | BagOfWords | CrossLingual | InLanguage | TermGroups] = ()
     if isinstance(node, CrossLingual):
         children = (node.query, node.translation)
     elif isinstance(node, InLanguage):

@@ -55,6 +55,7 @@ from typing import Literal, NoReturn
 import attrs
 
 from searchlib.errors import ArgumentError, QuerySyntaxError
+from searchlib.schema import DATE_FIELDS, FIELD_ALIASES, FILTER_FIELDS, QUERY_FIELDS
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -87,15 +88,8 @@ __all__ = [
     "with_filters",
 ]
 
-DEFAULT_FIELDS = frozenset(
-    {"title", "body", "teaser", "lang", "kind", "country", "section", "date", "author", "id"}
-)
-DATE_FIELDS = frozenset({"date"})  # fields whose values are dates (ranges give DateRange)
-FILTER_FIELDS = frozenset({"lang", "kind", "country", "section", "date", "author", "id"})
-"""Fields that describe a document rather than its text: their clauses filter (see
-:func:`with_filters`) and never score."""
-FIELD_ALIASES = {"authors": "author", "countries": "country"}
-"""Other names accepted for a field (the stored record's and the JSON output's plurals)."""
+DEFAULT_FIELDS = frozenset(QUERY_FIELDS)
+"""The field names ``name:`` may use by default (:data:`searchlib.schema.QUERY_FIELDS`)."""
 MAX_CLAUSES = 64
 MAX_DEPTH = 32  # parentheses, NOTs and field prefixes nested inside one another
 MAX_SLOP = 1000

@@ -19,6 +19,7 @@ import numpy as np
 from searchlib.analysis import get_analyzer
 from searchlib.countries import by_code, canonical, label, name_key, named
 from searchlib.index import SegmentReader
+from searchlib.schema import PLACE_COLUMNS, TEXT_FIELDS
 from searchlib.search.arrays import unique
 from searchlib.search.query import (
     And,
@@ -41,8 +42,6 @@ __all__ = [
     "place_mask",
     "place_names",
 ]
-
-PLACE_COLUMNS = ("countries", "sections")
 
 
 def place_key(value: str, column: str = "countries") -> str:
@@ -137,7 +136,7 @@ def count_places(
 MAX_NAME_WORDS = 5
 """Longest country name, in words, looked for among a query's adjacent terms."""
 
-_TEXT_FIELDS = (None, "title", "body", "teaser")
+_TEXT_FIELDS = (None, *TEXT_FIELDS)
 
 
 @functools.cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -130,6 +130,10 @@ class Results:
 
     def __getitem__(self, i: int) -> Hit:
         return self.hits[i]
+
+    def __iter__(self) -> Iterator[Hit]:
+        """The hits of the page, best first (``for hit in results``)."""
+        return iter(self.hits)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from searchlib._types import LANGS, is_lang
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.countries import canonical, label, split_places
@@ -24,20 +25,23 @@ from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index import IndexReader, SegmentReader
 from searchlib.index.documents import date_to_days, field_name, legacy_places
 from searchlib.index.segment import NO_DATE
+from searchlib.schema import FACETS, FILTER_FIELDS
 from searchlib.search.arrays import unique_counts
 from searchlib.search.execute import (
     BagOfWords,
     CrossLingual,
     InLanguage,
     SearchContext,
+    TermGroups,
     _column_match,
     _score_group,
     best_score,
     evaluate,
     explain,
 )
+from searchlib.search.fusion import with_bag_translation
 from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
-from searchlib.search.parser import FILTER_FIELDS, parse_lenient, parse_query
+from searchlib.search.parser import parse_lenient, parse_query
 from searchlib.search.places import count_places, expand_places
 from searchlib.search.query import Phrase, Query, Term, iter_terms
 from searchlib.search.results import Hit, Results, TwinRef
@@ -83,14 +87,27 @@ def whole_number(name: str, value: object, low: int, high: int | None = None) ->
 
 @attrs.frozen(slots=True)
 class Filters:
-    """Restrictions that do not change scores. Values compare case-insensitively."""
+    """Restrictions that do not change scores (``Index.search(q, filters=Filters(...))``, the
+    REPL's ``:filter``): the documents' language ``doc_lang``, ``kind``, ``country`` (any name
+    of it, or its ISO code), byline ``section``, and dates from ``since`` to ``until``
+    (inclusive). Values compare case-insensitively.
 
-    lang: str | None = None
+    >>> Filters(country="peru", doc_lang="es").describe()
+    'country=peru doc_lang=es'
+    """
+
+    doc_lang: str | None = None
     kind: str | None = None
     country: str | None = None
     since: _dt.date | None = None
     until: _dt.date | None = None
     section: str | None = None
+
+    def describe(self) -> str:
+        """The filters set, as ``name=value`` words ("none" when there are none)."""
+        names = ("country", "section", "kind", "doc_lang", "since", "until")
+        parts = [f"{k}={v}" for k in names if (v := getattr(self, k)) is not None]
+        return " ".join(parts) or "none"
 
     def mask(self, seg: SegmentReader) -> np.ndarray | None:
         """Which documents of ``seg`` pass, or None when nothing is filtered."""
@@ -100,8 +117,8 @@ class Filters:
             nonlocal mask
             mask = m if mask is None else mask & m
 
-        if self.lang:
-            both(_column_match(seg, "lang", self.lang))
+        if self.doc_lang:
+            both(_column_match(seg, "lang", self.doc_lang))
         if self.kind:
             both(_column_match(seg, "kind", self.kind))
         if self.country:
@@ -222,9 +239,9 @@ class Searcher:
         return with_place_names(q), lang
 
     def _context(self, lang: str | None) -> SearchContext:
-        if lang is not None and lang not in ("en", "es"):
+        if lang is not None and not is_lang(lang):
             raise ArgumentError(f"lang must be 'en' or 'es', got {lang!r}")
-        return SearchContext(self.reader, (lang,) if lang else ("en", "es"), self.bm25)
+        return SearchContext(self.reader, (lang,) if lang else LANGS, self.bm25)
 
     def search(
         self,
@@ -274,14 +291,12 @@ class Searcher:
         labels = lang  # facet labels: in the language asked for (English when none)
         warnings: list[str] = []
         parsed = self._read(query, syntax, default_op, warnings)
-        asked = ("en", "es") if lang is None else (lang,)  # did-you-mean: not the detected one
+        asked = LANGS if lang is None else (lang,)  # did-you-mean: not the detected one
         filters = filters or Filters()
-        q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.lang)
+        q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self._context(lang)
         seg_ids, docnums, scores = [], [], []
-        facet_counts: dict[str, Counter[str]] = (
-            {k: Counter() for k in ("lang", "kind", "country", "section", "year")} if facets else {}
-        )
+        facet_counts: dict[str, Counter[str]] = {k: Counter() for k in FACETS} if facets else {}
         for i, seg in enumerate(self.reader.segments):
             mask, sc = evaluate(q, ctx, seg)
             if seg.live is not None:
@@ -464,10 +479,12 @@ class Searcher:
         if isinstance(q, (CrossLingual, InLanguage)):
             return q
         src = lang or query_language(query_words(q))
-        if src not in ("en", "es"):
+        if not is_lang(src):
             return q
         if not self.reader.lang_doc_count("es" if src == "en" else "en"):
             return q  # nothing to find in the other language
+        if isinstance(q, BagOfWords):  # plain text: like with like (search/fusion.py)
+            return with_bag_translation(q, src, self._context(src), as_typed=detected)
         confidence = MIN_CONFIDENCE + (1 - MIN_CONFIDENCE) * coverage(query_words(q), src)
         answered = self.answered(q, src)
         weight = self.cross_weight * confidence * (1.0 - answered) ** ANSWERED_POWER
@@ -530,7 +547,8 @@ class Searcher:
             exact[lang].update(terms)
 
         def add(
-            node: Query | BagOfWords | CrossLingual | InLanguage, langs: tuple[str, ...]
+            node: Query | BagOfWords | CrossLingual | InLanguage | TermGroups,
+            langs: tuple[str, ...],
         ) -> None:
             if isinstance(node, CrossLingual):
                 add(node.query, langs)
@@ -539,6 +557,8 @@ class Searcher:
                     add(node.as_typed, langs)
             elif isinstance(node, InLanguage):
                 add(node.query, (node.lang,))
+            elif isinstance(node, TermGroups):
+                exact[node.lang].update(t for terms, _ in node.groups for t in terms)
             elif isinstance(node, BagOfWords):
                 for lang in node.langs or langs:
                     exact[lang].update(get_analyzer(lang).terms(node.text)[0])
@@ -550,7 +570,7 @@ class Searcher:
                     for lang in langs:
                         exact[lang].update(get_analyzer(lang).terms(text)[0])
 
-        add(q, ("en", "es"))
+        add(q, LANGS)
         # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
         return {lang: frozenset(terms) if terms else None for lang, terms in exact.items()}
 

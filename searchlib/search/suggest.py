@@ -38,9 +38,14 @@ from collections.abc import Sequence
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.index import IndexReader, SegmentReader
-from searchlib.index.documents import TEXT_FIELDS, field_name
-from searchlib.search.execute import AUTHOR_FIELD
-from searchlib.search.parser import FIELD_ALIASES, FILTER_FIELDS
+from searchlib.schema import (
+    AUTHOR_FIELD,
+    FIELD_ALIASES,
+    FILTER_FIELDS,
+    STORED_KEYS,
+    TEXT_FIELDS,
+    field_name,
+)
 
 __all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
 
@@ -63,7 +68,6 @@ hostile query), and comparing it with the whole vocabulary costs in proportion t
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _FIELD = re.compile(r"(?<!\w)(\w+):")
 _AUTHOR_FIELDS = (AUTHOR_FIELD,)
-_STORED = {AUTHOR_FIELD: "authors"}  # the stored record's key of a field, when it differs
 
 _surfaces: weakref.WeakKeyDictionary[
     SegmentReader, dict[tuple[str, str, tuple[str, ...]], Counter[str]]
@@ -89,7 +93,7 @@ def _is_known(
 
 
 def _field_text(doc: dict[str, object], field: str) -> str:
-    value = doc.get(_STORED.get(field, field))
+    value = doc.get(STORED_KEYS.get(field, field))
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     return value if isinstance(value, str) else ""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from searchlib._types import is_lang
 from searchlib.analysis import Lexicon, detect_language, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.execute import BagOfWords, CrossLingual, InLanguage
@@ -86,7 +87,7 @@ def query_language(text: str) -> str:
     counts for a language when the lexicon knows it on that side only, or it is a stop word
     of that language only); "" when it stays undetermined (names, shared words)."""
     lang = detect_language(text)
-    if lang in ("en", "es"):
+    if is_lang(lang):
         return lang
     lexicon = load_lexicon()
     en_chain, es_chain = get_analyzer("en"), get_analyzer("es")

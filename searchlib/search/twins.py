@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
@@ -63,12 +63,13 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from searchlib._json import loads
+from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index import IndexReader
-from searchlib.index.documents import field_name
 from searchlib.index.segment import NO_DATE
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
 from searchlib.storage import decode_array_file, encode_array_file
 
 __all__ = [
@@ -117,8 +118,6 @@ MAX_ROUNDS = 20
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
 _GROUP_KEYS = ("parallel_id", "translation_group", "twin_group")
-_LANGS = ("en", "es")
-_FIELDS = ("title", "body")
 
 # A capitalised word after one space whose previous character does not end a sentence or open a
 # quote: a name (or a capitalised noun) inside a sentence.
@@ -184,7 +183,7 @@ def _slug(url: Any) -> str | None:
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
     by_id = {doc_id: i for i, doc_id in enumerate(all_docs.ids)}
-    docs = {i: all_docs.stored(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
+    docs = {i: all_docs.metadata(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
     by_url: dict[str, int] = {}
     by_slug: dict[tuple[str, str], list[int]] = {}
     groups: dict[tuple[str, str], dict[str, list[int]]] = {}
@@ -228,35 +227,33 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
 
 @dataclass
 class _Docs:
-    """The eligible documents: live, not related items, English or Spanish."""
+    """The eligible documents: live, not related items, English or Spanish. Their stored
+    fields are read from the segments when needed, never all held at once."""
 
     seg: np.ndarray  # segment index
     num: np.ndarray  # doc number in the segment
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
     ids: list[str]
-    raw: list[bytes]  # stored JSON
-    parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reader: IndexReader
+
+    def raw(self, i: int) -> bytes:
+        """The stored JSON of document ``i``."""
+        return self.reader.segments[int(self.seg[i])].stored_raw(int(self.num[i]))
 
     def stored(self, i: int) -> dict[str, Any]:
-        doc = self.parsed.get(i)
-        if doc is None:
-            try:
-                doc = loads(self.raw[i])
-                if not isinstance(doc, dict):
-                    raise ValueError("not an object")
-            except ValueError as exc:  # stored fields damaged inside a valid checksum
-                raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
-            self.parsed[i] = doc
+        try:
+            doc = loads(self.raw(i))
+            if not isinstance(doc, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:  # stored fields damaged inside a valid checksum
+            raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
         return doc
 
     def provenance(self, i: int) -> dict[str, Any]:
         """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
         reads), parsed from the end of its stored JSON where those keys come last."""
-        doc = self.parsed.get(i)
-        if doc is not None:
-            return doc
-        raw = self.raw[i]
+        raw = self.raw(i)
         at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
         if at > 0:
             try:
@@ -270,23 +267,28 @@ class _Docs:
     def has_metadata(self, i: int) -> bool:
         """Whether document ``i`` may carry a URL or a meta field naming its twin (parsing only
         when the stored bytes show one)."""
-        raw = self.raw[i]
+        raw = self.raw(i)
         raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
         if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
             return False
         doc = self.stored(i)
         return bool(doc.get("url") or doc.get("meta"))
 
+    def metadata(self, i: int) -> dict[str, Any]:
+        """What :func:`_metadata_pairs` reads of document ``i``: lang, url and meta."""
+        doc = self.stored(i)
+        return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
+
 
 def _eligible(reader: IndexReader) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     ids: list[str] = []
-    raw: list[bytes] = []
     for si, seg in enumerate(reader.segments):
-        kinds = seg.col_tables["kinds"]
+        kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
-        code = np.array([_LANGS.index(x) if x in _LANGS else -1 for x in seg.col_tables["langs"]])
-        lang = code[seg.cols["lang"]] if code.size else np.zeros(seg.ndocs, dtype=np.int64)
+        table = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]]
+        code = np.array([LANGS.index(x) if x in LANGS else -1 for x in table])
+        lang = code[seg.cols[LANG_COLUMN]] if code.size else np.zeros(seg.ndocs, dtype=np.int64)
         ok &= lang >= 0
         if seg.live is not None:
             ok &= seg.live
@@ -297,12 +299,11 @@ def _eligible(reader: IndexReader) -> _Docs:
         days.append(seg.cols["date"][num].astype(np.int64))
         seg_ids = seg.ids
         ids.extend(seg_ids[d] for d in num.tolist())
-        raw.extend(seg.stored_raw(d) for d in num.tolist())
 
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, raw)
+    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, reader)
 
 
 @lru_cache(maxsize=4096)
@@ -316,7 +317,7 @@ def _host(url: str) -> str | None:
     if not host:
         return None
     labels = [x for x in host.lower().split(".") if x]
-    while len(labels) > 2 and labels[0] in ("www", *_LANGS):
+    while len(labels) > 2 and labels[0] in ("www", *LANGS):
         labels = labels[1:]
     keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SLD else 2
     return ".".join(labels[-keep:])
@@ -357,7 +358,7 @@ def _name_key(name: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _collection(path: str) -> str:
     """``path:`` key of the folder of a file, language folders (``es``, ``en``) left out."""
-    parts = [x for x in PurePath(path).parent.parts if x.lower() not in _LANGS]
+    parts = [x for x in PurePath(path).parent.parts if x.lower() not in LANGS]
     return "path:" + "/".join(parts)
 
 
@@ -421,10 +422,10 @@ def _vectors(
             continue
         row_of = np.full(seg.ndocs, -1, dtype=np.int64)
         row_of[docs.num[mine]] = np.searchsorted(rows, mine)
-        for li, lang in enumerate(_LANGS):
+        for li, lang in enumerate(LANGS):
             if not (docs.lang[mine] == li).any():
                 continue
-            for f in _FIELDS:
+            for f in TWIN_FIELDS:
                 fname = field_name(f, lang)
                 if fname not in seg.field_names:
                     continue

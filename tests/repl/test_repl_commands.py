@@ -56,8 +56,16 @@ def test_parse_filters() -> None:
     assert f == FilterState(country="peru", since=_dt.date(2011, 1, 1))
     assert f.describe() == "country=peru since=2011-01-01"
     f = parse_filters(["kind=Brief", "until=2012", "lang=ES"], f)
-    assert (f.kind, f.until, f.lang, f.country) == ("brief", _dt.date(2012, 12, 31), "es", "peru")
+    assert (f.kind, f.until, f.doc_lang, f.country) == (
+        "brief",
+        _dt.date(2012, 12, 31),
+        "es",
+        "peru",
+    )
+    assert f.describe() == "country=peru kind=brief doc_lang=es since=2011-01-01 until=2012-12-31"
+    assert parse_filters(["doc_lang=en"], f).doc_lang == "en"  # the search's name; lang= too
     assert parse_filters(["country=", "lang=any"], f).country is None
+    assert parse_filters(["doc_lang=any"], f).doc_lang is None
     assert parse_filters(["country=El", "Salvador"]).country == "El Salvador"
     assert FilterState().describe() == "none"
     # the same date forms as --since/--until: year, year-month, full date
@@ -72,10 +80,10 @@ def test_parse_filters() -> None:
         (["peru"], "expected KEY=VALUE, got 'peru'"),
         (
             ["colour=red"],
-            "unknown filter 'colour': use country=, section=, kind=, lang=, since=, until=",
+            "unknown filter 'colour': use country=, section=, kind=, doc_lang=, since=, until=",
         ),
         (["since=2011-13-01"], "since=2011-13-01: not a date"),
-        (["lang=fr"], "lang=fr: the documents' language is en or es"),
+        (["lang=fr"], "doc_lang=fr: the documents' language is en or es"),
         (["since=2012-01-01", "until=2011-01-01"], "since=2012-01-01 is after until=2011-01-01"),
     ],
 )
@@ -230,7 +238,7 @@ def test_offer_to_index(tmp_path: Path) -> None:
 
 def test_snippets_wrap_at_word_boundaries() -> None:
     """Wrapped snippet lines fit the width, keep every word whole and the spaces around marks."""
-    from searchlib.repl import snippet_frags, wrap_frags
+    from searchlib.render import snippet_frags, wrap_frags
 
     frags = snippet_frags("the <b>gangs</b> have begun paying members to assault agents " * 3)
     lines = wrap_frags(frags, 40)
