@@ -52,7 +52,6 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,10 +66,10 @@ from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
-from searchlib.index import IndexReader
-from searchlib.index.segment import NO_DATE
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
-from searchlib.storage import decode_array_file, encode_array_file
+from searchlib.seam import NO_DATE, IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.storage import Directory, decode_array_file, encode_array_file
 
 __all__ = [
     "ANCHOR_BOOST",
@@ -235,7 +234,7 @@ class _Docs:
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
     ids: list[str]
-    reader: IndexReader
+    reader: IndexSource
 
     def raw(self, i: int) -> bytes:
         """The stored JSON of document ``i``."""
@@ -280,7 +279,7 @@ class _Docs:
         return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
 
 
-def _eligible(reader: IndexReader) -> _Docs:
+def _eligible(reader: IndexSource) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     ids: list[str] = []
     for si, seg in enumerate(reader.segments):
@@ -410,7 +409,7 @@ def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _vectors(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray
+    reader: IndexSource, docs: _Docs, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
     vocab: dict[str, int] = {}
@@ -557,7 +556,7 @@ def _assign(
 
 
 def content_scores(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
+    reader: IndexSource, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(English doc, Spanish doc, cosine, lowest cosine the pair needs) of the candidate pairs
     among ``rows`` of ``docs`` (see :func:`needed`)."""
@@ -630,7 +629,7 @@ def _link(pairs: Iterable[tuple[int, int]], docs: _Docs, out: dict[str, str]) ->
 
 
 def find_twins(
-    reader: IndexReader,
+    reader: IndexSource,
     *,
     use_metadata: bool = True,
     use_content: bool = True,
@@ -654,10 +653,6 @@ def find_twins(
     return twins
 
 
-_CACHE: weakref.WeakKeyDictionary[IndexReader, tuple[int, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
 LINKS_FORMAT = "twins"
 LINKS_VERSION = 1
 _LINKS_RE = re.compile(r"^twins_(\d{8,})$", re.ASCII)  # generations grow past 8 digits
@@ -668,11 +663,11 @@ def links_name(generation: int) -> str:
     return f"twins_{generation:08d}"
 
 
-def store_twins(reader: IndexReader) -> dict[str, str]:
-    """Compute the twins of ``reader`` and save them next to its commit, so that readers of the
-    same generation (in any process) load them instead of computing them; files of other
-    generations are removed. Kept when already saved. Returns the twins."""
-    directory = reader.directory
+def store_twins(reader: IndexSource, directory: Directory) -> dict[str, str]:
+    """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
+    index's folder), so that readers of the same generation (in any process) load them instead
+    of computing them; files of other generations are removed. Kept when already saved.
+    Returns the twins."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     if twins is None:
@@ -694,20 +689,21 @@ def store_twins(reader: IndexReader) -> dict[str, str]:
     for other in directory.list():
         if _LINKS_RE.match(other) and other != name:
             directory.delete(other)
-    _CACHE[reader] = (reader.generation, twins)
+    snapshot_cache(reader).twins = twins
     return twins
 
 
-def _load(reader: IndexReader) -> dict[str, str] | None:
+def _load(reader: IndexSource) -> dict[str, str] | None:
     """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
     its segments (then they are computed again)."""
     name = links_name(reader.generation)
     try:
-        if not reader.directory.exists(name):
+        data = reader.saved(name)
+        if data is None:
             return None
         links = decode_array_file(
-            reader.directory.read(name),
-            reader.directory.describe(name),
+            data,
+            name,
             LINKS_FORMAT,
             LINKS_VERSION,
             LINKS_VERSION,
@@ -730,25 +726,26 @@ def _load(reader: IndexReader) -> dict[str, str] | None:
     return twins
 
 
-def twins_for(reader: IndexReader) -> dict[str, str]:
+def twins_for(reader: IndexSource) -> dict[str, str]:
     """The twins of ``reader``: saved at its commit (:func:`store_twins`), else computed by
     :func:`find_twins`; once per reader and generation."""
-    hit = _CACHE.get(reader)
-    if hit is not None and hit[0] == reader.generation:
-        return hit[1]
+    cache = snapshot_cache(reader)
+    if cache.twins is not None:
+        return cache.twins
     twins = _load(reader)
     if twins is None:
         twins = find_twins(reader)
-    _CACHE[reader] = (reader.generation, twins)
+    cache.twins = twins
     return twins
 
 
-def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
+def twin_partners(reader: IndexSource) -> tuple[np.ndarray, np.ndarray]:
     """(segment offsets, partner) of ``reader``'s twins as arrays: the document ``d`` of segment
     ``s`` is number ``offsets[s] + d`` index-wide, and ``partner[n]`` is the number of its twin,
     or -1. Lets a search count the stories matched in both languages with numpy. Cached on the
-    reader snapshot."""
-    cached = reader.cache.get("twins.partners")
+    snapshot (:mod:`searchlib.search.cache`)."""
+    cache = snapshot_cache(reader)
+    cached = cache.twin_partners
     if cached is None:
         sizes = [seg.ndocs for seg in reader.segments]
         offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
@@ -757,6 +754,5 @@ def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
             here, there = reader.locate(a), reader.locate(b)
             if here is not None and there is not None:
                 partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
-        cached = reader.cache["twins.partners"] = (offsets[:-1], partner)
-    out: tuple[np.ndarray, np.ndarray] = cached
-    return out
+        cached = cache.twin_partners = (offsets[:-1], partner)
+    return cached

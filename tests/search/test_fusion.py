@@ -9,7 +9,7 @@ import pytest
 import searchlib
 from searchlib.records import Brief
 from searchlib.search.cognates import CognateTable, cognate_key
-from searchlib.search.execute import BagOfWords, CrossLingual, TermGroups, best_score
+from searchlib.search.execute import best_score
 from searchlib.search.fusion import (
     CROSS_WEIGHT,
     BagTranslation,
@@ -17,6 +17,7 @@ from searchlib.search.fusion import (
     translate_bag,
     translation_weight,
 )
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def _index(*docs: Brief) -> searchlib.Index:
 def test_translation_groups_lexicon_cognates_and_names() -> None:
     searcher = _index(EN, ES_OTHER).searcher()
     t = translate_bag(BagOfWords("la teoría de la extorsión en Honduras por Zzyzx"), "es",
-                      searcher._context("es"))  # fmt: skip
+                      searcher.context("es"))  # fmt: skip
     assert dict(t.groups) == {
         ("extort", "racket"): 1.0,  # extorsión: its lexicon translations, one group
         ("hondura",): 1.0,  # a name, as written
@@ -111,7 +112,7 @@ def test_shares_compare_across_languages() -> None:
     CROSS_WEIGHT times its share of the translation's best score, on the query's scale."""
     index = _index(EN, ES_OTHER)
     searcher = index.searcher()
-    ctx = searcher._context("es")
+    ctx = searcher.context("es")
     q, _ = searcher.prepare(BagOfWords("extorsión pandillas"), "es")
     assert isinstance(q, CrossLingual) and isinstance(q.translation, TermGroups)
     t = translate_bag(BagOfWords("extorsión pandillas"), "es", ctx)
