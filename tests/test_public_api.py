@@ -71,6 +71,7 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         "postgres",
         "render",
         "schema",
+        "seam",
     }
     extra = {
         n
