@@ -159,23 +159,32 @@ class Database:
         self, shard: int, statement: sql.Composed | sql.SQL | str, params: Any = None
     ) -> list[Any]:
         """Rows of a read on one shard, over a connection of its own (autocommit, so never in a
-        writer's open transaction); a failure is a ShardError naming the shard."""
-        conn = self._read_conns.get(shard)
-        try:
-            if conn is None or conn.closed:
-                conn = self._read_conns[shard] = self._connect(
-                    self.shard_urls[shard], self.shard_name(shard)
-                )
-            return conn.execute(statement, params).fetchall()
-        except psycopg.OperationalError as exc:
-            dropped = self._read_conns.pop(shard, None)
-            if dropped is not None:
-                dropped.close()
-            raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
+        writer's open transaction); a failure is a ShardError naming the shard. A connection
+        the server closed since its last use (the shard restarted) is opened again, once."""
+        for attempt in (0, 1):
+            conn = self._read_conns.get(shard)
+            fresh = conn is None or conn.closed
+            try:
+                if conn is None or conn.closed:
+                    conn = self._read_conns[shard] = self._connect(
+                        self.shard_urls[shard], self.shard_name(shard)
+                    )
+                return conn.execute(statement, params).fetchall()
+            except psycopg.OperationalError as exc:
+                dropped = self._read_conns.pop(shard, None)
+                if dropped is not None:
+                    dropped.close()
+                if fresh or attempt:
+                    raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def query(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> list[Any]:
         """Rows of a query on the coordinator; an unreachable shard behind it is named."""
         return self.run(lambda: self.conn.execute(statement, params).fetchall())
+
+    def execute(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> None:
+        """A statement on the coordinator that returns no rows."""
+        self.run(lambda: self.conn.execute(statement, params))
 
     def run(self, fn: Callable[[], T]) -> T:
         try:

@@ -22,10 +22,12 @@ from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
+from searchlib.postgres.saved import SavedFiles
 from searchlib.postgres.source import PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Searcher
+from searchlib.search.twins import store_twins
 
 __all__ = ["PostgresIndex"]
 
@@ -123,7 +125,12 @@ class PostgresIndex(Index):
         (``merge`` and ``twins`` are accepted for the embedded Index's signature.)"""
         if self._pg_writer is None or self._pg_writer._closed:
             return self.generation
-        return self._pg_writer.commit()
+        gen = self._pg_writer.commit()
+        if twins:
+            # As the embedded index does: link the stories' English and Spanish versions once
+            # per commit and save the links, so searches (in any process) load them.
+            store_twins(self.snapshot(), SavedFiles(self.db))
+        return gen
 
     def optimize(self) -> None:
         """Commit pending changes (segments are not merged on PostgreSQL yet)."""

@@ -115,6 +115,7 @@ class PgSnapshot:
         self._position = {seg.seg: i for i, seg in enumerate(self._segments)}
         self._fetched: dict[str, dict[tuple[int, str], _Post]] = {}
         self._located: dict[str, tuple[int, int]] | None = None
+        self._saved: bool | None = None
 
     def __repr__(self) -> str:
         return f"PgSnapshot({self.db.where}, generation={self._generation})"
@@ -156,7 +157,19 @@ class PgSnapshot:
         return None if loc is None else self._segments[loc[0]].stored(loc[1])
 
     def saved(self, name: str) -> bytes | None:
-        return None  # the twins are computed from the documents, once per snapshot
+        """A file saved beside the commit (the twin links), from the coordinator's ``saved``
+        (an index whose commits saved nothing yet has no such table)."""
+        if self._saved is None:
+            found = self.db.query(
+                "SELECT to_regclass(%s) IS NOT NULL", (f"{self.db.schema}.saved",)
+            )
+            self._saved = bool(found and found[0][0])
+        if not self._saved:
+            return None
+        rows = self.db.query(
+            sql.SQL("SELECT data FROM {}.saved WHERE name = %s").format(self.db.s), (name,)
+        )
+        return bytes(rows[0][0]) if rows else None
 
     # -- beyond the Protocol (what the Index facade and evaluation read) ------------------------
 

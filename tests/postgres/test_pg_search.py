@@ -22,6 +22,7 @@ from searchlib.postgres.source import TERM_POSTINGS, PgSegment, PgSnapshot
 from searchlib.records import Brief
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search import Filters, Results
+from searchlib.search.twins import links_name, twins_for
 
 HUMALA = [
     Brief(
@@ -150,6 +151,17 @@ def test_the_snapshot_implements_the_seam(pair: tuple[PostgresIndex, Index]) -> 
     assert isinstance(segment, PgSegment) and source.generation == pg.generation
     assert {s.shard for s in snap.segments if isinstance(s, PgSegment)} == {0, 1}
     assert snap is pg.snapshot()  # kept while no newer generation is published
+
+
+def test_the_commit_saves_the_twin_links_for_every_reader(
+    pair: tuple[PostgresIndex, Index],
+) -> None:
+    pg, embedded = pair
+    saved = pg.snapshot().saved(links_name(pg.generation))
+    assert saved is not None
+    with searchlib.open_index(pg.url) as other:  # another reader loads them, computes nothing
+        assert twins_for(other.snapshot()) == twins_for(embedded.reader)
+        assert twins_for(other.snapshot())["humala-en"] == "humala-es"
 
 
 def test_term_matching_runs_on_the_shards(pair: tuple[PostgresIndex, Index]) -> None:
