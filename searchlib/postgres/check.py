@@ -48,13 +48,17 @@ def check_index(index: PostgresIndex) -> dict[str, object]:
             raise CorruptIndexError(where, f"transaction {gid} is prepared, in doubt")
         with db.on_shard(shard) as conn:
             segs = conn.execute(
-                sql.SQL("SELECT seg, gen, ndocs, shard FROM {}.segments ORDER BY seg").format(s)
+                sql.SQL(
+                    "SELECT seg, gen, ndocs, shard, dropped FROM {}.segments ORDER BY seg"
+                ).format(s)
             ).fetchall()
-            for seg, gen, ndocs, seg_shard in segs:
+            for seg, gen, ndocs, seg_shard, dropped in segs:
                 at = f"{where} segment {seg}"
-                if gen > published or seg_shard != shard:
+                if gen > published or (dropped or 0) > published or seg_shard != shard:
                     raise CorruptIndexError(
-                        at, f"generation {gen} / shard {seg_shard} is not published here"
+                        at,
+                        f"generation {gen} (dropped {dropped}) / shard {seg_shard}"
+                        " is not published here",
                     )
                 _check_segment(conn, s, at, seg, ndocs, totals)
             late = conn.execute(

@@ -31,6 +31,7 @@ from psycopg.conninfo import make_conninfo
 
 from searchlib.errors import (
     IndexFormatTooNewError,
+    IndexFormatTooOldError,
     IndexNotFoundError,
     IndexStateError,
     LockError,
@@ -107,6 +108,13 @@ class Database:
             raise IndexFormatTooNewError(
                 f"{self.where} schema {self.schema}",
                 f"format {meta['format']} is newer than this searchlib reads ({FORMAT})",
+            )
+        if int(meta.get("format", "0")) < FORMAT:
+            self.close()
+            raise IndexFormatTooOldError(
+                f"{self.where} schema {self.schema}",
+                f"format {meta.get('format')} predates merges ({FORMAT}): index the documents "
+                "again into a new index (?index=NAME)",
             )
         self.servers: list[str] = meta["shards"].split(",")
         found = [self._server_url(name) for name in self.servers]
@@ -328,6 +336,18 @@ class Database:
             time.sleep(0.05)
 
     # -- generations -----------------------------------------------------------------------------
+
+    def visible_segments(self, gen: int) -> list[tuple[int, int, int]]:
+        """(seg, shard, ndocs) of the segments generation ``gen`` reads, in the order their
+        documents were added."""
+        rows = self.query(
+            sql.SQL(
+                "SELECT seg, shard, ndocs FROM {}.segments WHERE gen <= %s"
+                " AND (dropped IS NULL OR dropped > %s) ORDER BY ord, seg"
+            ).format(self.s),
+            (gen, gen),
+        )
+        return [(int(a), int(b), int(c)) for a, b, c in rows]
 
     def published(self) -> int:
         """The newest generation every shard has committed: what readers read."""

@@ -125,7 +125,7 @@ class PostgresIndex(Index):
         (``merge`` and ``twins`` are accepted for the embedded Index's signature.)"""
         if self._pg_writer is None or self._pg_writer._closed:
             return self.generation
-        gen = self._pg_writer.commit()
+        gen = self._pg_writer.commit(merge=merge)
         if twins:
             # As the embedded index does: link the stories' English and Spanish versions once
             # per commit and save the links, so searches (in any process) load them.
@@ -133,8 +133,13 @@ class PostgresIndex(Index):
         return gen
 
     def optimize(self) -> None:
-        """Commit pending changes (segments are not merged on PostgreSQL yet)."""
-        self.commit()
+        """Merge each shard's segments into one (deleted documents purged), in one commit."""
+        writer = self.pg_writer
+        writer.flush()
+        gen = writer.commit()  # what is pending becomes segments that can merge
+        writer.merge(force=True)
+        if writer.has_changes and writer.commit(merge=False) > gen:
+            store_twins(self.snapshot(), SavedFiles(self.db))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -157,10 +162,7 @@ class PostgresIndex(Index):
         return Searcher(self.snapshot(), self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
-        rows = self.db.query(
-            sql.SQL("SELECT seg FROM {}.segments WHERE gen <= %s").format(self.db.s), (gen,)
-        )
-        return sorted(int(r[0]) for r in rows)
+        return sorted(seg for seg, _, _ in self.db.visible_segments(gen))
 
     def _live(self) -> tuple[sql.Composable, tuple[Any, ...]]:
         gen = self.generation

@@ -9,7 +9,9 @@ merge happens there.
 On each shard (the embedded engine's segments, as rows; a *segment* is what one flush wrote to
 one shard, numbered index-wide, visible from the commit generation ``gen`` that published it):
 
-* ``segments(shard, seg, gen, ndocs)``
+* ``segments(shard, seg, gen, ndocs, ord, dropped)``: visible from generation ``gen`` until
+  ``dropped`` (the generation whose merge replaced it; NULL while it is in use); ``ord`` orders
+  segments as their documents were added (a merged segment takes its first source's).
 * ``documents(id, shard, seg, docnum, lang, kind, date, cols, stored, deleted)``: one row per
   document version; ``docnum`` numbers the documents of a segment from 0; ``cols`` is the JSON
   of its filter and facet values (title, countries, sections, links), ``stored`` the JSON of the
@@ -45,11 +47,15 @@ __all__ = [
     "create_shard",
 ]
 
-FORMAT = 1
-"""The version of the tables' layout, in ``meta``; a newer one is refused when opened."""
+FORMAT = 2
+"""The version of the tables' layout, in ``meta``; another one is refused when opened (2 added
+the segments' ``ord`` and ``dropped``: merges)."""
 
 _COLUMNS = {
-    "segments": "shard int NOT NULL, seg int NOT NULL, gen int NOT NULL, ndocs int NOT NULL",
+    "segments": (
+        "shard int NOT NULL, seg int NOT NULL, gen int NOT NULL, ndocs int NOT NULL,"
+        " ord int NOT NULL, dropped int"
+    ),
     "documents": (
         'id text COLLATE "C" NOT NULL, shard int NOT NULL, seg int NOT NULL, docnum int NOT NULL,'
         " lang text NOT NULL, kind text NOT NULL, date int NOT NULL, cols bytea NOT NULL,"

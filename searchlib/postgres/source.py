@@ -69,13 +69,8 @@ class PgSnapshot:
         self.db = db
         self._generation = generation
         s = db.s
-        rows = db.query(
-            sql.SQL(
-                "SELECT seg, shard, ndocs FROM {}.segments WHERE gen <= %s ORDER BY seg"
-            ).format(s),
-            (generation,),
-        )
-        self.seg_numbers = [int(r[0]) for r in rows]
+        rows = db.visible_segments(generation)
+        self.seg_numbers = [r[0] for r in rows]
         segs = self.seg_numbers
         deleted: dict[int, list[int]] = {}
         for seg, docnum in db.query(
@@ -208,8 +203,8 @@ class PgSnapshot:
 
 
 class _LazyArrays(Mapping[str, np.ndarray]):
-    """A segment's ``field_arrays``: ``start`` from the term list, ``docs`` and ``tfs`` (every
-    posting of the field) read only when asked for."""
+    """A segment's ``field_arrays``: ``start`` from the term list, ``docs``, ``tfs`` and ``pos``
+    (every posting of the field, with positions: a merge reads them) only when asked for."""
 
     def __init__(self, seg: PgSegment, field: str) -> None:
         self._seg = seg
@@ -217,20 +212,23 @@ class _LazyArrays(Mapping[str, np.ndarray]):
         self._arrays: dict[str, np.ndarray] = {"start": seg.starts(field)}
 
     def __getitem__(self, key: str) -> np.ndarray:
-        if key not in self._arrays and key in ("docs", "tfs"):
-            docs, tfs = [], []
-            for _, d, t in self._seg.segment_postings(self._field):
+        if key not in self._arrays and key in ("docs", "tfs", "pos"):
+            docs, tfs, pos = [], [], []
+            for _, d, t, p in self._seg.segment_postings(self._field):
                 docs.append(d)
                 tfs.append(t)
-            self._arrays["docs"] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
-            self._arrays["tfs"] = _uint(np.concatenate(tfs) if tfs else np.zeros(0, np.int32))
+                pos.append(p)
+            empty = np.zeros(0, np.int32)
+            self._arrays["docs"] = np.concatenate(docs) if docs else empty
+            self._arrays["tfs"] = _uint(np.concatenate(tfs) if tfs else empty)
+            self._arrays["pos"] = _uint(np.concatenate(pos) if pos else empty)
         return self._arrays[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("start", "docs", "tfs"))
+        return iter(("start", "docs", "tfs", "pos"))
 
     def __len__(self) -> int:
-        return 3
+        return 4
 
 
 class PgSegment:
@@ -458,14 +456,28 @@ class PgSegment:
         out: np.ndarray = pos[a : a + int(tfs[i])]
         return out
 
-    def segment_postings(self, field: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        """(term, docs, tfs) of every term of ``field``, in term order."""
+    def segment_postings(self, field: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+        """(term, docs, tfs, positions) of every term of ``field``, in term order."""
         rows = self.snapshot.segment_rows(
             self,
-            "SELECT term, docs, tfs FROM {}.postings WHERE seg = %s AND field = %s ORDER BY term",
+            "SELECT term, docs, tfs, positions FROM {}.postings WHERE seg = %s AND field = %s"
+            " ORDER BY term",
             field,
         )
-        return [(term, _i4(docs), _i4(tfs)) for term, docs, tfs in rows]
+        return [(term, _i4(d), _i4(t), _i4(p)) for term, d, t, p in rows]
+
+    def mark_deleted(self, docnums: list[int]) -> None:
+        """Count ``docnums`` as deleted (a writer's own deletions, before its commit)."""
+        if self._live is None:
+            self._live = np.ones(self._ndocs, dtype=bool)
+        self._live[docnums] = False
+
+    def preload(self) -> None:
+        """Read every stored document of the segment at once (a merge reads them all)."""
+        rows = self.snapshot.segment_rows(
+            self, "SELECT docnum, stored FROM {}.documents WHERE seg = %s"
+        )
+        self._stored = {int(d): bytes(raw) for d, raw in rows}
 
     def field_arrays(self, field: str) -> Mapping[str, np.ndarray]:
         return _LazyArrays(self, field)
@@ -480,7 +492,7 @@ class PgSegment:
             )
             if not rows:
                 raise self._corrupt(f"document {docnum} is missing")
-            if len(self._stored) >= STORED_CACHE:
+            if len(self._stored) >= max(STORED_CACHE, self._ndocs + 1):
                 self._stored.clear()
             raw = self._stored[docnum] = bytes(rows[0][0])
         return raw

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import psycopg
@@ -29,13 +29,17 @@ from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
-from searchlib.index.segment import SegmentData
+from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
+from searchlib.postgres.source import PgSegment, PgSnapshot
 from searchlib.records import Brief, RelatedItem, id_problem
 
 __all__ = ["PostgresWriter"]
 
+KEEP_DROPPED = 2
+"""Generations a merged-away segment stays readable (snapshots that old still read it)."""
 _DOC_COLS = "id, shard, seg, docnum, lang, kind, date, cols, stored"
 _DOC_TYPES = ["text", "int4", "int4", "int4", "text", "text", "int4", "bytea", "bytea"]
 _POST_COLS = "shard, field, term, seg, df, docs, tfs, positions"
@@ -63,6 +67,7 @@ class PostgresWriter:
     ) -> None:
         self.db = db
         self.budget = budget or MemoryBudget.of(None)
+        self.merge_factor = MERGE_FACTOR
         self.on_phase = on_phase
         db.acquire(lock_timeout)
         self._closed = False
@@ -248,13 +253,21 @@ class PostgresWriter:
         trim_caches(self.budget)
 
     def _copy_segment(
-        self, conn: psycopg.Connection[Any], shard: int, seg: int, gen: int, data: SegmentData
+        self,
+        conn: psycopg.Connection[Any],
+        shard: int,
+        seg: int,
+        gen: int,
+        data: SegmentData,
+        ord: int | None = None,
     ) -> None:
         s = self.db.s
         cur = conn.cursor()
         conn.execute(
-            sql.SQL("INSERT INTO {}.segments VALUES (%s, %s, %s, %s)").format(s),
-            (shard, seg, gen, data.ndocs),
+            sql.SQL(
+                "INSERT INTO {}.segments (shard, seg, gen, ndocs, ord) VALUES (%s, %s, %s, %s, %s)"
+            ).format(s),
+            (shard, seg, gen, data.ndocs, seg if ord is None else ord),
         )
         copy_docs = sql.SQL("COPY {}.documents ({}) FROM STDIN (FORMAT BINARY)").format(
             s, sql.SQL(_DOC_COLS)
@@ -329,9 +342,96 @@ class PostgresWriter:
         if self.on_phase is not None:
             self.on_phase(name)
 
-    def commit(self) -> int:
+    # -- merges ---------------------------------------------------------------------------------
+
+    def merge(self, force: bool = False) -> None:
+        """Merge committed segments of each shard into the next commit (in its transactions):
+        ``merge_factor`` adjacent segments of one size tier (the embedded writer's policy), or
+        every segment of a shard when ``force``. Documents deleted by then are dropped. The
+        sources stay readable by older snapshots: they are marked ``dropped`` at the new
+        generation, and their rows are removed :data:`KEEP_DROPPED` generations later."""
+        self._check_open()
+        gen = self.generation + 1
+        snapshot = PgSnapshot(self.db, self.generation)
+        for shard in range(len(self.db.servers)):
+            segs = [s for s in snapshot.segments if isinstance(s, PgSegment) and s.shard == shard]
+            if not segs:
+                continue
+            numbers = [s.seg for s in segs]
+            with self.db.on_shard(shard):
+                conn = self._begin(shard)
+                for seg, docnum in conn.execute(
+                    sql.SQL(
+                        "SELECT seg, docnum FROM {}.documents WHERE deleted = %s AND seg = ANY(%s)"
+                    ).format(self.db.s),
+                    (gen, numbers),
+                ):
+                    segs[numbers.index(seg)].mark_deleted([int(docnum)])
+                if force:
+                    one_whole = len(segs) == 1 and segs[0].live is None
+                    chosen = None if one_whole else list(range(len(segs)))
+                else:
+                    chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+                if not chosen:
+                    continue
+                merged = [segs[i] for i in chosen]
+                for seg_ in merged:
+                    seg_.preload()
+                # merge_segments reads only what the seam's SegmentSource offers (plus the
+                # positions in field_arrays and live_count, which PgSegment also gives).
+                data = merge_segments(cast("list[SegmentReader]", merged))
+                sources = [m.seg for m in merged]
+                ords = conn.execute(
+                    sql.SQL("SELECT min(ord) FROM {}.segments WHERE seg = ANY(%s)").format(
+                        self.db.s
+                    ),
+                    (sources,),
+                ).fetchone()
+                if data.ndocs:
+                    seg = self._next_seg
+                    self._next_seg += 1
+                    self._copy_segment(conn, shard, seg, gen, data, int(ords[0]) if ords else None)
+                conn.execute(
+                    sql.SQL("UPDATE {}.segments SET dropped = %s WHERE seg = ANY(%s)").format(
+                        self.db.s
+                    ),
+                    (gen, sources),
+                )
+                conn.execute(
+                    sql.SQL(
+                        "UPDATE {}.documents SET deleted = %s"
+                        " WHERE seg = ANY(%s) AND deleted IS NULL"
+                    ).format(self.db.s),
+                    (gen, sources),
+                )
+                self._changed = True
+
+    def _purge(self, gen: int) -> None:
+        """Remove the rows of segments merged away :data:`KEEP_DROPPED` generations before
+        ``gen`` (on the shards this commit writes to, in its transactions)."""
+        for shard in sorted(self._open):
+            with self.db.on_shard(shard) as conn:
+                gone = [
+                    r[0]
+                    for r in conn.execute(
+                        sql.SQL("SELECT seg FROM {}.segments WHERE dropped <= %s").format(
+                            self.db.s
+                        ),
+                        (gen - KEEP_DROPPED,),
+                    )
+                ]
+                if gone:
+                    for table in ("postings", "lengths", "langs", "words", "documents", "segments"):
+                        conn.execute(
+                            sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
+                                self.db.s, sql.Identifier(table)
+                            ),
+                            (gone,),
+                        )
+
+    def commit(self, merge: bool = True) -> int:
         """Publish every change since the last commit, on every shard at once; returns the new
-        generation.
+        generation. ``merge``: merge segments as the tier policy asks, in the same commit.
 
         An exception other than :class:`AfterCommitError` means nothing was published (and the
         changes are discarded: the writer is closed). AfterCommitError means the commit was
@@ -341,6 +441,9 @@ class PostgresWriter:
         self._check_open()
         try:
             self.flush()
+            if merge and self.has_changes:
+                self.merge()
+            self._purge(self.generation + 1)
         except BaseException:
             self.close()
             raise

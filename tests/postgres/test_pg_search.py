@@ -208,3 +208,47 @@ def test_a_stopped_shard_fails_a_search_naming_it(pg_url: str, pg_cluster: Local
         finally:
             pg_cluster.start_server("shard0")
         assert index.search("coca").total == 6
+
+
+def test_merges_keep_the_results_and_old_snapshots(pg_url: str) -> None:
+    """Twelve small commits: the tier policy merges each shard's segments in a commit (deleted
+    documents dropped), searches match the embedded engine's documents throughout, a snapshot
+    taken before a merge still reads its segments, optimize leaves one segment per shard."""
+    briefs = [
+        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
+        for i, lang, kind, date, c, title, body in CORPUS
+    ]
+    embedded = searchlib.create_index()
+    with searchlib.create_index(pg_url) as pg:
+        assert isinstance(pg, PostgresIndex)
+        pg.pg_writer.merge_factor = 3
+        old = None
+        for n in range(12):
+            for index in (pg, embedded):
+                index.add_many(briefs[n * 2 : n * 2 + 3])
+                if n == 5:
+                    index.delete(briefs[1].id)
+                index.commit()
+            if n == 3:
+                old = pg.searcher()
+                old_total = old.search("coca OR police").total
+            for q in ("coca eradication", '"drug trafficking"', "police"):
+                # The same documents match (scores differ by when each backend's merges drop
+                # replaced documents from the statistics, as in Lucene).
+                ours, theirs = pg.search(q, limit=50), embedded.search(q, limit=50)
+                assert {h.id for h in ours.hits} == {h.id for h in theirs.hits}
+        assert len(pg.snapshot().segments) < 12  # merged (24 flushed segments without merges)
+        dropped = pg.db.query(
+            f"SELECT count(*) FROM {pg.db.schema}.segments WHERE dropped IS NOT NULL"
+        )
+        assert dropped[0][0] > 0
+        assert old is not None and old.search("coca OR police").total == old_total
+        assert pg.check()["docs"] == len(embedded) == len(pg)
+        pg.optimize()
+        assert len(pg.snapshot().segments) == 2
+        assert pg.get(briefs[1].id) is None and len(pg) == len(embedded)
+        for q in ("coca eradication", '"drug trafficking"', "narcotráfico"):
+            assert {h.id for h in pg.search(q, limit=50).hits} == {
+                h.id for h in embedded.search(q, limit=50).hits
+            }
+        assert pg.check()["docs"] == len(embedded)
