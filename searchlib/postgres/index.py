@@ -18,6 +18,7 @@ from psycopg import sql
 from searchlib._json import loads
 from searchlib.api import Index, IndexReport
 from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.index import IndexReader
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
@@ -92,6 +93,12 @@ class PostgresIndex(Index):
             self.db.close()
 
     # -- writing --------------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> IndexReader:
+        raise IndexStateError(
+            f"{self!r} has no folder reader: snapshot() is what the search layer reads"
+        )
 
     @property
     def writer(self) -> IndexWriter:

@@ -24,8 +24,11 @@ one shard, numbered index-wide, visible from the commit generation ``gen`` that 
 * ``lengths(shard, seg, field, docs, total, lens)``: each document's length in the field (int32
   array), how many documents have the field and the sum of lengths: BM25F's statistics.
 * ``langs(shard, seg, lang, docs)``: documents per language (the statistics per language).
-* ``words(shard, seg, lang, word, term)``: the normalized words of the segment and their
-  terms, for prefix, wildcard and fuzzy queries, which expand over words.
+* ``dictionary(shard, seg, name, data)``: the segment's sorted terms of each field (``name``
+  the field) with their document frequencies, and the normalized words of each language
+  (``@words/<lang>``) with their terms (prefix, wildcard and fuzzy queries expand over words),
+  each one blob in searchlib's checksummed array format (``pg-dictionary``): a search reads a
+  segment's whole vocabulary in one row per field, not a row per term.
 
 On the coordinator: ``meta(key, value)`` (format version, shard servers, next segment number),
 ``commits(gen, state, shards, at)`` (``committing`` once the commit is decided, ``done`` once
@@ -71,9 +74,8 @@ _COLUMNS = {
         " docs int NOT NULL, total bigint NOT NULL, lens bytea NOT NULL"
     ),
     "langs": "shard int NOT NULL, seg int NOT NULL, lang text NOT NULL, docs int NOT NULL",
-    "words": (
-        'shard int NOT NULL, seg int NOT NULL, lang text NOT NULL, word text COLLATE "C" NOT NULL,'
-        ' term text COLLATE "C" NOT NULL'
+    "dictionary": (
+        'shard int NOT NULL, seg int NOT NULL, name text COLLATE "C" NOT NULL, data bytea NOT NULL'
     ),
 }
 _KEYS = {
@@ -82,7 +84,7 @@ _KEYS = {
     "postings": "PRIMARY KEY (field, term, seg)",
     "lengths": "PRIMARY KEY (seg, field)",
     "langs": "PRIMARY KEY (seg, lang)",
-    "words": "PRIMARY KEY (lang, word, seg)",
+    "dictionary": "PRIMARY KEY (seg, name)",
 }
 SHARD_TABLES = tuple(_COLUMNS)
 COORDINATOR_TABLES = ("meta", "commits", *SHARD_TABLES)

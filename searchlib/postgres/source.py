@@ -31,9 +31,11 @@ import numpy as np
 from psycopg import sql
 
 from searchlib._json import loads
-from searchlib.errors import CorruptIndexError
+from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.index.segment import SegmentData
 from searchlib.postgres.db import Database
 from searchlib.seam import SegmentSource
+from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
 
 __all__ = ["PgSegment", "PgSnapshot"]
 
@@ -44,6 +46,12 @@ TERM_POSTINGS = (
     " WHERE term = %s AND field = ANY(%s) AND seg = ANY(%s)"
 )
 """The query of a term's postings (``{}``: the index's schema), run on the coordinator."""
+_TOO_OLD = (
+    " UNION ALL SELECT -1, NULL, NULL, NULL, NULL FROM {}.meta"
+    " WHERE key = 'oldest_readable' AND value::int > %s"
+)
+"""Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
+index keeps (merged-away segments are removed two generations after the merge)."""
 STORED_CACHE = 1024
 """Stored documents a segment keeps once read (hits are read again by later searches)."""
 
@@ -60,6 +68,28 @@ def _uint(a: np.ndarray) -> np.ndarray:
 
 def _i4(raw: Any) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i4")
+
+
+DICTIONARY = "pg-dictionary"
+DICTIONARY_VERSION = 1
+
+
+def dictionary_rows(data: SegmentData) -> list[tuple[str, bytes]]:
+    """The ``dictionary`` rows of a segment: each field's sorted terms and document
+    frequencies, each language's sorted words and their terms (checksummed array files)."""
+    rows = []
+    for field, fp in sorted(data.fields.items()):
+        terms, terms_off = encode_strings(fp.terms)
+        arrays = {"terms": terms, "terms_off": terms_off, "dfs": np.diff(fp.start).astype("<i4")}
+        rows.append((field, b"".join(encode_array_file(DICTIONARY, DICTIONARY_VERSION, arrays))))
+    for lang, pairs in sorted(data.words.items()):
+        words = sorted(pairs)
+        w, w_off = encode_strings(words)
+        t, t_off = encode_strings([pairs[x] for x in words])
+        arrays = {"words": w, "words_off": w_off, "terms": t, "terms_off": t_off}
+        blob = b"".join(encode_array_file(DICTIONARY, DICTIONARY_VERSION, arrays))
+        rows.append((f"@words/{lang}", blob))
+    return rows
 
 
 class PgSnapshot:
@@ -186,9 +216,11 @@ class PgSnapshot:
             got = {}
             if self.seg_numbers:
                 rows = self.db.query(
-                    sql.SQL(TERM_POSTINGS).format(self.db.s),
-                    (term, self.fields, self.seg_numbers),
+                    sql.SQL(TERM_POSTINGS + _TOO_OLD).format(self.db.s, self.db.s),
+                    (term, self.fields, self.seg_numbers, self._generation),
                 )
+                if rows and rows[-1][0] == -1:
+                    raise self.too_old()
                 for seg, field, docs, tfs, pos in rows:
                     got[int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
             if len(self._fetched) > 100_000:
@@ -198,8 +230,24 @@ class PgSnapshot:
 
     def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
         """Rows of ``query`` (its ``{}`` the index's schema) about one segment, read on the
-        shard that holds it (one server: nothing to merge)."""
-        return self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
+        shard that holds it (one server: nothing to merge). No row: the segment may have been
+        removed since (merged away long ago), which raises rather than answer partially."""
+        rows = self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
+        if not rows:
+            found = self.db.query(
+                sql.SQL("SELECT value::int FROM {}.meta WHERE key = 'oldest_readable'").format(
+                    self.db.s
+                )
+            )
+            if found and int(found[0][0]) > self._generation:
+                raise self.too_old()
+        return rows
+
+    def too_old(self) -> IndexStateError:
+        return IndexStateError(
+            f"{self!r} is older than the generations the index keeps readable "
+            "(its merged-away segments were removed): search a newer snapshot"
+        )
 
 
 class _LazyArrays(Mapping[str, np.ndarray]):
@@ -387,16 +435,31 @@ class PgSegment:
     # -- terms and postings -----------------------------------------------------------------------
 
     def _vocabulary(self) -> dict[str, list[str]]:
+        """Read the segment's dictionary (every field's terms, every language's words) once."""
         if self._terms is None:
             terms: dict[str, list[str]] = {}
-            dfs: dict[str, list[int]] = {}
-            for field, term, df in self.snapshot.segment_rows(
-                self,
-                "SELECT field, term, df FROM {}.postings WHERE seg = %s ORDER BY field, term",
+            where = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg}"
+            for name, blob in self.snapshot.segment_rows(
+                self, "SELECT name, data FROM {}.dictionary WHERE seg = %s"
             ):
-                terms.setdefault(field, []).append(term)
-                dfs.setdefault(field, []).append(int(df))
-            self._dfs = {f: np.array(v, dtype=np.int64) for f, v in dfs.items()}
+                at = f"{where} dictionary {name!r}"
+                f = decode_array_file(
+                    bytes(blob), at, DICTIONARY, DICTIONARY_VERSION, DICTIONARY_VERSION
+                )
+                try:
+                    if name.startswith("@words/"):
+                        words = decode_strings(f["words"], f["words_off"], at, "words")
+                        stems = decode_strings(f["terms"], f["terms_off"], at, "terms")
+                        if len(words) != len(stems):
+                            raise self._corrupt(f"{name}: {len(words)} words, {len(stems)} terms")
+                        self._words[name[len("@words/") :]] = (words, stems)
+                    else:
+                        terms[name] = decode_strings(f["terms"], f["terms_off"], at, "terms")
+                        self._dfs[name] = f["dfs"].astype(np.int64)
+                        if self._dfs[name].size != len(terms[name]):
+                            raise self._corrupt(f"{name}: terms and frequencies differ in number")
+                except KeyError as exc:
+                    raise self._corrupt(f"{name}: missing array {exc}") from exc
             self._terms = terms
         return self._terms
 
@@ -410,15 +473,8 @@ class PgSegment:
         return np.concatenate([[0], np.cumsum(dfs)]).astype(np.int64)
 
     def words(self, lang: str) -> tuple[Sequence[str], Sequence[str]]:
-        out = self._words.get(lang)
-        if out is None:
-            rows = self.snapshot.segment_rows(
-                self,
-                "SELECT word, term FROM {}.words WHERE seg = %s AND lang = %s ORDER BY word",
-                lang,
-            )
-            out = self._words[lang] = ([r[0] for r in rows], [r[1] for r in rows])
-        return out
+        self._vocabulary()
+        return self._words.get(lang, ([], []))
 
     def term_ord(self, field: str, term: str) -> int:
         index = self._ords.get(field)

@@ -33,7 +33,7 @@ from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
 from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
-from searchlib.postgres.source import PgSegment, PgSnapshot
+from searchlib.postgres.source import PgSegment, PgSnapshot, dictionary_rows
 from searchlib.records import Brief, RelatedItem, id_problem
 
 __all__ = ["PostgresWriter"]
@@ -329,12 +329,11 @@ class PostgresWriter:
             copy.set_types(["int4", "int4", "text", "int4"])
             for lang, count in sorted(Counter(data.lang).items()):
                 copy.write_row((shard, seg, lang, count))
-        copy_words = "COPY {}.words (shard, seg, lang, word, term) FROM STDIN (FORMAT BINARY)"
-        with cur.copy(sql.SQL(copy_words).format(s)) as copy:
-            copy.set_types(["int4", "int4", "text", "text", "text"])
-            for lang, words in data.words.items():
-                for word, term in words.items():
-                    copy.write_row((shard, seg, lang, word, term))
+        copy_dict = "COPY {}.dictionary (shard, seg, name, data) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(sql.SQL(copy_dict).format(s)) as copy:
+            copy.set_types(["int4", "int4", "text", "bytea"])
+            for name, blob in dictionary_rows(data):
+                copy.write_row((shard, seg, name, blob))
 
     # -- commits --------------------------------------------------------------------------------
 
@@ -421,7 +420,15 @@ class PostgresWriter:
                     )
                 ]
                 if gone:
-                    for table in ("postings", "lengths", "langs", "words", "documents", "segments"):
+                    self._purged = True
+                    for table in (
+                        "postings",
+                        "lengths",
+                        "langs",
+                        "dictionary",
+                        "documents",
+                        "segments",
+                    ):
                         conn.execute(
                             sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
                                 self.db.s, sql.Identifier(table)
@@ -443,6 +450,7 @@ class PostgresWriter:
             self.flush()
             if merge and self.has_changes:
                 self.merge()
+            self._purged = False
             self._purge(self.generation + 1)
         except BaseException:
             self.close()
@@ -473,6 +481,14 @@ class PostgresWriter:
                     ),
                     (str(self._next_seg),),
                 )
+                if self._purged:  # snapshots older than this may miss the rows removed
+                    self.db.conn.execute(
+                        sql.SQL(
+                            "INSERT INTO {}.meta VALUES ('oldest_readable', %s) ON CONFLICT (key)"
+                            " DO UPDATE SET value = excluded.value"
+                        ).format(self.db.s),
+                        (str(gen - KEEP_DROPPED),),
+                    )
         except BaseException as exc:
             self._undo(gen, prepared, exc)
             raise
