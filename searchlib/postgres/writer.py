@@ -50,6 +50,45 @@ def _i4(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<i4").tobytes()
 
 
+class _InTransaction(PgSnapshot):
+    """The segments a writer flushed to one shard and has not committed, read through its own
+    transaction (the only one that sees them), for merging."""
+
+    def __init__(self, db: Database, conn: psycopg.Connection[Any]) -> None:
+        # Not PgSnapshot.__init__: nothing here is published; segments are made one by one.
+        self.db = db
+        self._conn = conn
+        self._generation = -1
+
+    def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
+        return self._conn.execute(sql.SQL(query).format(self.db.s), (seg.seg, *params)).fetchall()
+
+    def segment(self, seg: int) -> PgSegment:
+        s = self.db.s
+        row = self._conn.execute(
+            sql.SQL("SELECT shard, ndocs FROM {}.segments WHERE seg = %s").format(s), (seg,)
+        ).fetchone()
+        if row is None:
+            raise IndexStateError(f"segment {seg} vanished from its own transaction")
+        fields = [
+            r[0]
+            for r in self._conn.execute(
+                sql.SQL("SELECT field FROM {}.lengths WHERE seg = %s ORDER BY field").format(s),
+                (seg,),
+            )
+        ]
+        deleted = [
+            int(r[0])
+            for r in self._conn.execute(
+                sql.SQL(
+                    "SELECT docnum FROM {}.documents WHERE seg = %s AND deleted IS NOT NULL"
+                ).format(s),
+                (seg,),
+            )
+        ]
+        return PgSegment(self, seg, int(row[0]), int(row[1]), fields, deleted or None)
+
+
 class PostgresWriter:
     """Adds, replaces and deletes documents of a PostgreSQL index; ``commit()`` publishes.
 
@@ -90,6 +129,7 @@ class PostgresWriter:
         self._stored_bytes = 0
         self._open: set[int] = set()  # shards with an open transaction
         self._changed = False
+        self._fresh: dict[int, list[int]] = {}  # shard -> segments flushed in its transaction
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -247,6 +287,8 @@ class PostgresWriter:
                     self._next_seg += 1
                     self._copy_segment(conn, shard, seg, gen, builder.finish())
                     self._changed = True
+                    self._fresh.setdefault(shard, []).append(seg)
+                    self._merge_fresh(shard, conn, gen)
         self._pending = {}
         self._deletes = set()
         self._chars = self._stored_bytes = 0
@@ -405,6 +447,39 @@ class PostgresWriter:
                 )
                 self._changed = True
 
+    def _merge_fresh(self, shard: int, conn: psycopg.Connection[Any], gen: int) -> None:
+        """Merge the segments this transaction flushed to ``shard`` by the tier policy, so a
+        long batch (one commit) leaves few segments. No one ever saw them: the sources' rows
+        are deleted at once, in the same transaction."""
+        fresh = self._fresh.get(shard, [])
+        view = _InTransaction(self.db, conn)
+        segs = [view.segment(seg) for seg in fresh]
+        chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+        if not chosen:
+            return
+        merged = [segs[i] for i in chosen]
+        for seg_ in merged:
+            seg_.preload()
+        data = merge_segments(cast("list[SegmentReader]", merged))
+        sources = [m.seg for m in merged]
+        self._delete_segments(conn, sources)
+        kept = [seg for seg in fresh if seg not in sources]
+        if data.ndocs:
+            seg = self._next_seg
+            self._next_seg += 1
+            self._copy_segment(conn, shard, seg, gen, data, min(sources))
+            kept.insert(min(chosen), seg)
+        self._fresh[shard] = kept
+
+    def _delete_segments(self, conn: psycopg.Connection[Any], segs: list[int]) -> None:
+        for table in ("postings", "lengths", "langs", "dictionary", "documents", "segments"):
+            conn.execute(
+                sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
+                    self.db.s, sql.Identifier(table)
+                ),
+                (segs,),
+            )
+
     def _purge(self, gen: int) -> None:
         """Remove the rows of segments merged away :data:`KEEP_DROPPED` generations before
         ``gen`` (on the shards this commit writes to, in its transactions)."""
@@ -512,6 +587,7 @@ class PostgresWriter:
             ) from exc
         self.generation = gen
         self._changed = False
+        self._fresh = {}
         return gen
 
     def _undo(self, gen: int, prepared: list[int], exc: BaseException) -> None:

@@ -257,3 +257,32 @@ def test_merges_keep_the_results_and_old_snapshots(pg_url: str) -> None:
                 h.id for h in embedded.search(q, limit=50).hits
             }
         assert pg.check()["docs"] == len(embedded)
+
+
+def test_a_long_batch_merges_its_own_segments(pg_url: str) -> None:
+    """A batch that flushes many times (a small memory budget) before its one commit merges
+    its own segments in its transaction: few segments, the embedded engine's exact results."""
+    docs = [
+        Brief(id=f"n{i}", lang="en" if i % 3 else "es", title=f"{w} report {i}", body=[text])
+        for i, (w, text) in enumerate(
+            (w, f"{w} {CORPUS[i % len(CORPUS)][6]} number {i}")
+            for i, w in enumerate(["coca", "police", "border", "cartel", "gang"] * 40)
+        )
+    ]
+    embedded = searchlib.create_index()
+    embedded.add_many(docs)
+    embedded.commit()
+    with searchlib.create_index(pg_url) as pg:
+        assert isinstance(pg, PostgresIndex)
+        writer = pg.pg_writer
+        writer.merge_factor = 3
+        for d in docs:
+            pg.add(d)
+            if int(d.id[1:]) % 10 == 9:
+                writer.flush()  # 20 flushes, as a small budget would make
+        pg.commit()
+        segments = pg.snapshot().segments
+        assert len(segments) <= 12 and max(s.ndocs for s in segments) > 30  # 40 flushed
+        for q in ("coca police", '"report 17"', "cartel~1", "frontera"):
+            _same(pg.search(q, limit=200), embedded.search(q, limit=200))
+        assert pg.check()["docs"] == len(docs)
