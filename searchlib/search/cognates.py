@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
-from searchlib.index import IndexReader
-from searchlib.search.execute import Vocabulary
+from searchlib.seam import IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.search.expansion import Vocabulary
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
 
@@ -99,10 +100,10 @@ class CognateTable:
         return [w for w in self._table.get(cognate_key(word), ()) if itself or w != word]
 
 
-def cognates(reader: IndexReader, vocabulary: Vocabulary, lang: str) -> CognateTable:
+def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
     """The cognate table of ``vocabulary`` (``lang``'s words in a snapshot), built on first use
-    and cached on the reader (a snapshot's words never change)."""
-    cache: dict[tuple[str, tuple[str, ...]], CognateTable] = reader.cache.setdefault("cognates", {})
+    and kept in the snapshot's cache (a snapshot's words never change)."""
+    cache = snapshot_cache(reader).cognates
     key = (lang, tuple(vocabulary.fieldnames))
     table = cache.get(key)
     if table is None:

@@ -4,7 +4,7 @@ own language, whichever language the query was typed in (issue 19).
 A plain-text query (every word optional: ``search_text``, ``searchlib eval``, a pasted
 paragraph) is translated word by word: each word of the query (or each multi-word lexicon
 entry it holds: ``cobro de piso``) becomes a group of terms of the other language, scored as
-one term (:class:`~searchlib.search.execute.TermGroups`):
+one term (:class:`~searchlib.search.query.TermGroups`):
 
 - its lexicon translations;
 - else its cognates in the index (:mod:`searchlib.search.cognates`: ``hipótesis`` /
@@ -37,7 +37,8 @@ import attrs
 from searchlib.analysis import get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
-from searchlib.search.execute import BagOfWords, CrossLingual, SearchContext, TermGroups
+from searchlib.search.context import SearchContext
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
 from searchlib.search.scoring import idf
 
 __all__ = [

@@ -9,7 +9,7 @@ import pytest
 import searchlib
 from searchlib.records import Brief
 from searchlib.search.cognates import CognateTable, cognate_key
-from searchlib.search.execute import BagOfWords, CrossLingual, TermGroups, best_score
+from searchlib.search.execute import best_score
 from searchlib.search.fusion import (
     CROSS_WEIGHT,
     BagTranslation,
@@ -17,6 +17,7 @@ from searchlib.search.fusion import (
     translate_bag,
     translation_weight,
 )
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def _index(*docs: Brief) -> searchlib.Index:
 def test_translation_groups_lexicon_cognates_and_names() -> None:
     searcher = _index(EN, ES_OTHER).searcher()
     t = translate_bag(BagOfWords("la hipótesis de la extorsión en Honduras por Zzyzx"), "es",
-                      searcher._context("es"))  # fmt: skip
+                      searcher.context("es"))  # fmt: skip
     assert dict(t.groups) == {
         ("extort", "racket"): 1.0,  # extorsión: its lexicon translations, one group
         ("hondura",): 1.0,  # a name, as written
@@ -111,7 +112,7 @@ def test_shares_compare_across_languages() -> None:
     CROSS_WEIGHT times its share of the translation's best score, on the query's scale."""
     index = _index(EN, ES_OTHER)
     searcher = index.searcher()
-    ctx = searcher._context("es")
+    ctx = searcher.context("es")
     q, _ = searcher.prepare(BagOfWords("extorsión pandillas"), "es")
     assert isinstance(q, CrossLingual) and isinstance(q.translation, TermGroups)
     t = translate_bag(BagOfWords("extorsión pandillas"), "es", ctx)
@@ -160,6 +161,6 @@ def test_only_names_and_numbers_carry_over_as_written() -> None:
         date=datetime.date(2022, 2, 2), body=["A piano in Honduras in 2015."],
     )  # fmt: skip
     searcher = _index(en, ES_OTHER).searcher()
-    t = translate_bag(BagOfWords("era son piano Honduras 2015"), "es", searcher._context("es"))
+    t = translate_bag(BagOfWords("era son piano Honduras 2015"), "es", searcher.context("es"))
     assert sorted(g for g, _ in t.groups) == [("2015",), ("hondura",), ("piano",)]
     assert (t.lexicon, t.cognate, t.written) == (1, 0, 2)  # Honduras: a lexicon entry
