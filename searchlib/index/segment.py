@@ -149,7 +149,7 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
-    """Stored documents in zstd blocks (3x faster than zlib level 3 at the same size here)."""
+    """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md)."""
     compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
     blocks = []
     # offs[i]: where document i starts inside its block (offs[n]: the last block's length).

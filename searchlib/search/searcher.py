@@ -1,8 +1,9 @@
 """The searcher: runs a parsed query over one index snapshot and turns scores into hits.
 
-Filters (lang, kind, country/section, date range) only restrict which documents may match; they
-never change scores. Top-k selection uses ``argpartition`` over the candidates of every segment,
-ties broken by index order, so a ranking is deterministic.
+Filters (the documents' language, kind, country/section, date range) only restrict which
+documents may match; they never change scores. Top-k selection partitions the candidates of
+every segment at the k-th best score (``np.partition``) and keeps every candidate scoring at least
+that, ties ordered by index order, so a ranking is deterministic and pages never overlap.
 """
 
 from __future__ import annotations
