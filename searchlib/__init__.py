@@ -24,6 +24,7 @@ from searchlib.errors import (
     IngestError,
     IngestWarning,
     LockError,
+    MissingExtraError,
     QuerySyntaxError,
     SearchlibError,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "IngestError",
     "IngestWarning",
     "LockError",
+    "MissingExtraError",
     "QuerySyntaxError",
     "RelatedItem",
     "Results",

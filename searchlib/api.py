@@ -32,6 +32,7 @@ from searchlib.index import (
     read_manifest,
     record_from_stored,
 )
+from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
@@ -62,6 +63,13 @@ class Index:
     (waiting up to ``lock_timeout`` seconds for the write lock); ``commit()`` publishes changes.
     As a context manager, a clean exit commits pending changes and an exception discards them.
 
+    ``memory_mb`` is the memory budget of indexing in megabytes (default
+    :data:`~searchlib.index.budget.DEFAULT_MEMORY_MB`, 256): it bounds the writer's buffers,
+    the analysis caches, the size of merges and, in :func:`index_paths`, the worker processes
+    together, so indexing memory stays under the budget plus a constant whatever the archive's
+    size (see :mod:`searchlib.index.budget`). ArgumentError when it is not a whole number of at
+    least 16.
+
     >>> with create_index() as index:
     ...     index.add(Brief(id="b1", lang="en", title="Coca in Peru", body=["Coca crops grow."]))
     ...     index.commit()
@@ -76,7 +84,9 @@ class Index:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         bm25: BM25F | None = None,
+        memory_mb: int | None = None,
     ) -> None:
+        self.budget = MemoryBudget.of(memory_mb)
         self.directory = directory
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
@@ -115,7 +125,9 @@ class Index:
         if self._closed:
             raise IndexStateError("the index is closed")
         if self._writer is None:
-            self._writer = IndexWriter(self.directory, lock_timeout=self.lock_timeout)
+            self._writer = IndexWriter(
+                self.directory, lock_timeout=self.lock_timeout, memory_mb=self.budget
+            )
         return self._writer
 
     def add(self, record: Brief | RelatedItem) -> None:
@@ -138,14 +150,14 @@ class Index:
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
         if twins:
-            store_twins(self._reader)
+            store_twins(self._reader, self.directory)
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
-        store_twins(self._reader)
+        store_twins(self._reader, self.directory)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -282,7 +294,15 @@ def _not_a_folder(path: PathLike) -> str | None:
 
 
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
-    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index."""
+    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index;
+    a ``postgresql://`` URL opens (or creates) an index in PostgreSQL (docs/postgres.md).
+
+    Keyword arguments go to :class:`Index` (``lock_timeout``, ``bm25``, ``memory_mb``)."""
+    MemoryBudget.of(kwargs.get("memory_mb"))  # a bad value fails before anything is created
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, create=True, **kwargs)
     if path is not None and (why := _not_a_folder(path)) is not None:
         raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
@@ -294,7 +314,12 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
-    """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    """Open the existing index at ``path`` (a folder, or a ``postgresql://`` URL); raises
+    IndexNotFoundError when there is none."""
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, **kwargs)
     if (why := _not_a_folder(path)) is not None:
         raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
@@ -407,6 +432,17 @@ def index_paths(
     run is sequential); ``on_skip`` and ``on_warning`` see each entry of the report's
     ``skipped`` and ``warnings`` as it is found.
     """
+    load = getattr(index, "load_paths", None)  # another backend's own batch (PostgreSQL)
+    if load is not None:
+        with _gc_paused():
+            report: IndexReport = load(
+                paths,
+                commit_every=commit_every,
+                on_skip=on_skip,
+                on_progress=on_progress,
+                on_warning=on_warning,
+            )
+            return report
     with _gc_paused():
         return _index_paths(index, paths, commit_every, workers, on_skip, on_progress, on_warning)
 

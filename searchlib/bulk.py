@@ -32,7 +32,9 @@ from typing import Any
 
 from searchlib.errors import IngestError, IngestWarning
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
+from searchlib.index.budget import CHAR_COST, MemoryBudget
 from searchlib.index.segment import write_segment
+from searchlib.index.writer import trim_caches
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
 from searchlib.records import Brief
 from searchlib.storage import FileDirectory
@@ -41,7 +43,8 @@ __all__ = ["CHUNK_BYTES", "bulk_index", "default_workers"]
 
 CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
-bound its memory."""
+bound its memory. Smaller when the memory budget's share of a worker asks for it
+(:func:`task_bytes`)."""
 
 _Note = tuple[bool, str, str, "int | None"]  # warning?, path, reason, line: IngestWarning/Error
 _Result = tuple["dict[str, Any] | None", list[str], list[_Note], int]
@@ -115,9 +118,18 @@ def _size(path: str) -> int:
         return 0
 
 
-def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
-    """Worker: ingest and analyse ``chunks`` into one new segment of the index at ``path``."""
-    path, name, chunks = args
+def task_bytes(budget: MemoryBudget, workers: int, chunk_bytes: int = CHUNK_BYTES) -> int:
+    """Input of one worker task: at most ``chunk_bytes``, and no more than what a worker's
+    share of ``budget`` can buffer (the workers share it; the writer buffers nothing while
+    they run)."""
+    share = budget.share(workers)
+    return max(1, min(chunk_bytes, share.buffer_bytes // CHAR_COST))
+
+
+def _index_task(args: tuple[str, str, list[Chunk], float]) -> _Result:
+    """Worker: ingest and analyse ``chunks`` into one new segment of the index at ``path``;
+    then trim the analysis caches to the worker's share of the budget (``mb``)."""
+    path, name, chunks, mb = args
     directory = FileDirectory(path)
     reader = IndexReader.open(directory)  # related items already in the index are not re-added
     builder = SegmentBuilder()
@@ -144,11 +156,12 @@ def _index_task(args: tuple[str, str, list[Chunk]]) -> _Result:
     if not len(builder):
         return None, [], notes, count
     entry = write_segment(directory, name, builder.finish())
+    trim_caches(MemoryBudget(mb))
     return entry, builder.ids, notes, count
 
 
 def _run(
-    jobs: list[tuple[str, str, list[Chunk]]], bounds: list[int], workers: int
+    jobs: list[tuple[str, str, list[Chunk], float]], bounds: list[int], workers: int
 ) -> Iterator[tuple[int, _Result]]:
     """(task number, result) of every job, in the order they finish; ``bounds`` holds the
     first job of each worker's run."""
@@ -182,7 +195,10 @@ _WORKER: dict[str, Any] = {}  # in a worker process: the shared runs, the jobs, 
 
 
 def _start_worker(
-    runs: Any, jobs: list[tuple[str, str, list[Chunk]]], parent: int, lifeline: tuple[int, int]
+    runs: Any,
+    jobs: list[tuple[str, str, list[Chunk], float]],
+    parent: int,
+    lifeline: tuple[int, int],
 ) -> None:
     _die_with_parent(parent, lifeline)
     _WORKER.update(runs=runs, jobs=jobs, run=None)
@@ -265,13 +281,15 @@ def bulk_index(
 
     ``on_progress(records, bytes_done, bytes_total)`` is called after each task; ``on_skip``
     and ``on_warning`` in input order. Returns (records indexed, errors). Nothing is
-    committed: the caller commits.
+    committed: the caller commits. The workers share the writer's memory budget
+    (:func:`task_bytes`).
     """
     sources = list(sources)
     workers = workers or default_workers()
-    tasks, bounds = _plan(sources, chunk_bytes, workers)
+    share = writer.budget.share(workers)
+    tasks, bounds = _plan(sources, task_bytes(writer.budget, workers, chunk_bytes), workers)
     names = writer.reserve_segment_names(len(tasks))
-    jobs = [(os.fspath(path), n, t) for n, t in zip(names, tasks, strict=True)]
+    jobs = [(os.fspath(path), n, t, share.mb) for n, t in zip(names, tasks, strict=True)]
     indexed = 0
     errors: list[IngestError] = []
     sizes = [sum(_chunk_size(c) for c in t) for t in tasks]

@@ -21,7 +21,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
 
 import searchlib
@@ -29,6 +30,7 @@ from searchlib import render
 from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
+from searchlib.index.budget import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 __all__ = ["main"]
 
@@ -129,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--index",
             default=DEFAULT_INDEX,
             metavar="DIR",
-            help=f"the index folder, {what} (default: {DEFAULT_INDEX})",
+            help=f"the index folder, {what} (default: {DEFAULT_INDEX}), or a postgresql:// URL",
         )
 
     sp = add(
@@ -154,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core; 1 indexes in this process)",
     )
     sp.add_argument("--lock-timeout", type=float, default=5.0, metavar="SECONDS")
+    sp.add_argument(
+        "--memory-mb",
+        type=_count(MIN_MEMORY_MB),
+        default=None,
+        metavar="MB",
+        help=f"memory budget of indexing, workers included (default {DEFAULT_MEMORY_MB})",
+    )
     sp.add_argument("--optimize", action="store_true", help="merge into one segment at the end")
     sp.add_argument("--quiet", action="store_true")
     sp.add_argument("--json", action="store_true")
@@ -277,7 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
     index_option(sp)
+
+    sp = add(
+        "cluster",
+        "start or stop a local PostgreSQL cluster: a coordinator and N shards on loopback",
+        "searchlib cluster start --shards 2 --dir /tmp/pg",
+    )
+    sp.add_argument("action", choices=("start", "stop", "status"))
+    sp.add_argument("--dir", required=True, metavar="DIR", help="the cluster's folder")
+    sp.add_argument("--shards", type=_count(1, 64), default=2, metavar="N")
+    sp.add_argument("--json", action="store_true")
     return p
+
+
+def _no_op() -> None:
+    return None
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -316,8 +339,15 @@ def _cmd_index(args: argparse.Namespace) -> int:
             )
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
-    with discard_on_failure(args.index) as failed:  # a failed first run leaves no index
-        with create_index(args.index, lock_timeout=args.lock_timeout) as index:
+    remote = args.index.startswith(("postgresql://", "postgres://"))
+    # A PostgreSQL index is never removed: its commits are all or nothing already.
+    guard: AbstractContextManager[Callable[[], None]] = (
+        nullcontext(_no_op) if remote else discard_on_failure(args.index)
+    )
+    with guard as failed:  # a failed first run leaves no index
+        with create_index(
+            args.index, lock_timeout=args.lock_timeout, memory_mb=args.memory_mb
+        ) as index:
             report = index_paths(
                 index,
                 args.sources,
@@ -511,6 +541,26 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from searchlib.postgres.cluster import LocalCluster
+
+    if args.action == "start":
+        cluster = LocalCluster(args.dir, shards=args.shards).start()
+    else:
+        cluster = LocalCluster.load(args.dir)
+        if args.action == "stop":
+            cluster.stop()
+    servers = {n: {"port": p, "pid": cluster.pid(n)} for n, p in cluster.ports.items()}
+    if args.json:
+        _print_json({"url": cluster.url, "servers": servers})
+    else:
+        print(cluster.url)
+        for name, server in servers.items():
+            state = f"pid {server['pid']}" if server["pid"] else "stopped"
+            print(f"  {name}: 127.0.0.1:{server['port']} {state}")
+    return 0
+
+
 def _cmd_repl(args: argparse.Namespace) -> int:
     from searchlib.repl import run_repl
 
@@ -528,6 +578,7 @@ COMMANDS = {
     "check": _cmd_check,
     "eval": _cmd_eval,
     "repl": _cmd_repl,
+    "cluster": _cmd_cluster,
 }
 
 

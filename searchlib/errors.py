@@ -10,6 +10,7 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock
+     +-- MissingExtraError      (also ImportError) an optional dependency is not installed
      +-- AfterCommitError       a commit was published, then a later step (merge...) failed
      +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
           +-- IndexFormatTooOldError  written by an older searchlib this one no longer reads
@@ -35,6 +36,7 @@ __all__ = [
     "IngestError",
     "IngestWarning",
     "LockError",
+    "MissingExtraError",
     "QuerySyntaxError",
     "SearchlibError",
 ]
@@ -130,6 +132,18 @@ class IndexNotFoundError(IndexStateError):
 
 class LockError(SearchlibError):
     """Another writer holds the index's write lock."""
+
+
+class MissingExtraError(SearchlibError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    Attributes:
+        extra: the name of the extra that installs it (``pip install 'searchlib[EXTRA]'``).
+    """
+
+    def __init__(self, extra: str, reason: str) -> None:
+        self.extra = extra
+        super().__init__(reason)
 
 
 class AfterCommitError(SearchlibError):

@@ -196,7 +196,7 @@ def xquad_mixed(
         index = searchlib.create_index(workdir / f"index-{lang}")
         try:
             searchlib.index_paths(index, [src, *(p for p in extra if p.is_file())])
-            out["docs"][f"{lang}-queries"] = index.searcher().reader.doc_count
+            out["docs"][f"{lang}-queries"] = len(index)
             mine = [q for q in queries if q["lang"] == lang]
             for present in (True, False):
                 judged = qrels["mono" if present else "cross"]

@@ -25,6 +25,7 @@ EXPECTED = [
     "IngestError",
     "IngestWarning",
     "LockError",
+    "MissingExtraError",
     "QuerySyntaxError",
     "RelatedItem",
     "Results",
@@ -67,6 +68,7 @@ def test_every_public_name_exists_and_nothing_else_leaks() -> None:
         "cli",
         "evaluation",
         "repl",
+        "postgres",
         "render",
         "schema",
     }

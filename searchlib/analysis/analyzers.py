@@ -36,6 +36,13 @@ _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _MAX_CHUNK_CACHE = 2_000_000
 _MAX_WORD_CACHE = 2_000_000
 _SCAN_CHARS = 1_000_000
+# Bytes of memory per cache entry (measured with tracemalloc on the news corpus: 26 MB for the
+# English caches of 74,000 words, 20 MB for the Spanish of 46,000).
+_WORD_BYTES = 150  # a cached surface word: its dict slot, the key, the (term, normalized) pair
+_STEM_BYTES = 60  # a cached stem
+_CHUNK_BYTES = 100  # a chunk of the table: its keys, counts, hash slot and term entries
+_TERM_BYTES = 80  # a term of the table (string, id)
+_PAIR_BYTES = 100  # a (normalized word, term) pair of the table
 
 
 @attrs.frozen(slots=True)
@@ -129,6 +136,30 @@ class Analyzer:
             if len(self._table) > _MAX_CHUNK_CACHE:
                 self._table = ChunkTable(self.lang)
             return self._table
+
+    def cache_bytes(self) -> int:
+        """An estimate of the memory the caches (words, stems, chunk table) take."""
+        t = self._table
+        return (
+            len(self._cache) * _WORD_BYTES
+            + len(self._stems) * _STEM_BYTES
+            + len(t) * _CHUNK_BYTES
+            + len(t.terms) * _TERM_BYTES
+            + len(t.words) * _PAIR_BYTES
+        )
+
+    def trim(self, max_bytes: int) -> bool:
+        """Empty the caches when they take more than ``max_bytes`` (:meth:`cache_bytes`); they
+        fill again as words are analysed. Terms do not change; tables in use elsewhere stay
+        valid. Returns whether they were emptied. The indexing budget calls this after each
+        flush (:mod:`searchlib.index.budget`)."""
+        with self._lock:
+            if self.cache_bytes() <= max_bytes:
+                return False
+            self._cache = {}
+            self._stems = {}
+            self._table = ChunkTable(self.lang)
+            return True
 
     def analyse_batch(self, texts: list[str]) -> tuple[ChunkTable, Expanded]:
         """The indexing path in one call: ``texts`` analysed into the current chunk table and

@@ -19,7 +19,12 @@ __all__ = ["merge_segments", "select_merge"]
 MERGE_FACTOR = 10
 
 
-def select_merge(sizes: Sequence[int], factor: int = MERGE_FACTOR) -> list[int] | None:
+def select_merge(
+    sizes: Sequence[int],
+    factor: int = MERGE_FACTOR,
+    nbytes: Sequence[int] | None = None,
+    max_bytes: int | None = None,
+) -> list[int] | None:
     """Indexes of segments to merge, or None: ``factor`` adjacent segments of one log-size tier
     (the lowest such tier, leftmost run first).
 
@@ -27,18 +32,52 @@ def select_merge(sizes: Sequence[int], factor: int = MERGE_FACTOR) -> list[int] 
     were added in, whatever the segmentation: a ranking's ties, broken by index order, come out
     the same from a sequential run and from worker processes.
 
+    ``max_bytes`` caps a merge (as Lucene's ``maxMergedSegmentMB`` does), ``nbytes`` giving
+    each segment's size in bytes: a segment of more than half the cap never merges again, and
+    a run of one tier whose total would pass the cap merges only its longest prefix that fits
+    (two segments at least), so no merge reads more than ``max_bytes`` of segments.
+
     >>> select_merge([500, 7, 6, 8, 9, 4, 3, 2, 1, 5, 6, 1000], factor=10)
     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     >>> select_merge([5, 7, 6, 1000, 8, 9, 4, 3, 2, 1, 5], factor=10) is None
     True
+    >>> select_merge([1, 1, 1, 1], factor=4, nbytes=[40, 40, 40, 40], max_bytes=100)
+    [0, 1]
+    >>> select_merge([1, 1, 1, 1], factor=4, nbytes=[60, 40, 40, 40], max_bytes=100)
+    [1, 2]
     """
+    if max_bytes is not None and nbytes is None:
+        raise ValueError("max_bytes needs the segments' nbytes")
     tiers = [int(math.log(max(n, 1), factor)) for n in sizes]
     best: list[int] | None = None
     for start in range(len(sizes) - factor + 1):
         window = tiers[start : start + factor]
-        if window.count(window[0]) == factor and (best is None or window[0] < tiers[best[0]]):
-            best = list(range(start, start + factor))
+        if window.count(window[0]) != factor or (best is not None and window[0] >= tiers[best[0]]):
+            continue
+        chosen = list(range(start, start + factor))
+        if max_bytes is not None and nbytes is not None:
+            chosen = _fitting(chosen, nbytes, max_bytes)
+            if len(chosen) < 2:
+                continue
+        best = chosen
     return best
+
+
+def _fitting(chosen: list[int], nbytes: Sequence[int], max_bytes: int) -> list[int]:
+    """The longest run of ``chosen``, from its first segment under half of ``max_bytes``,
+    whose segments are all under half of it and add up to at most ``max_bytes``."""
+    out: list[int] = []
+    total = 0
+    for i in chosen:
+        if 2 * nbytes[i] > max_bytes or total + nbytes[i] > max_bytes:
+            if len(out) >= 2:
+                break
+            out, total = [], 0  # too big: start after it
+            if 2 * nbytes[i] > max_bytes:
+                continue
+        out.append(i)
+        total += nbytes[i]
+    return out
 
 
 def _merge_field(

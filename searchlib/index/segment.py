@@ -53,6 +53,7 @@ from searchlib._json import loads
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
+from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
     decode_array_file,
@@ -67,7 +68,6 @@ VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
 VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 2}
 """The version each segment file is written in (version 1 of every file is read too)."""
-NO_DATE = np.iinfo(np.int32).min
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
     {
@@ -259,7 +259,8 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
 
 
 class SegmentReader:
-    """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs.
+    """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs
+    (the file format's :class:`searchlib.seam.SegmentSource`).
 
     All arrays are views of memory-mapped files; checksums are verified when the segment opens.
     """

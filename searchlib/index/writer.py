@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from searchlib.analysis import get_analyzer
 from searchlib.errors import AfterCommitError, IndexStateError, IngestError
+from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
 from searchlib.index.manifest import OWN_FILE_RE, Manifest, latest_generation, write_manifest
@@ -29,10 +31,6 @@ from searchlib.storage import Directory
 __all__ = ["IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
-FLUSH_BYTES = 64 * 1024 * 1024
-FLUSH_CHARS = 3_000_000
-"""Buffered characters of text that trigger a flush (about a million terms): analysing and
-sorting them takes about 60 bytes per character at the peak."""
 
 
 class IndexWriter:
@@ -46,11 +44,15 @@ class IndexWriter:
         directory: Directory,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         merge_factor: int = MERGE_FACTOR,
-        flush_bytes: int = FLUSH_BYTES,
+        memory_mb: int | MemoryBudget | None = None,
     ) -> None:
+        """``memory_mb``: the memory budget of indexing (:mod:`searchlib.index.budget`), which
+        decides when buffered documents are flushed, how large the analysis caches may grow
+        and how large a merge may be; ArgumentError when it is not a whole number of
+        megabytes of at least ``MIN_MEMORY_MB``."""
+        self.budget = MemoryBudget.of(memory_mb)
         self.directory = directory
         self.merge_factor = merge_factor
-        self.flush_bytes = flush_bytes
         self._stack = ExitStack()
         self._stack.enter_context(directory.lock(lock_timeout))
         self._closed = False
@@ -145,10 +147,7 @@ class IndexWriter:
         self._check_open()
         self._forget(doc.id)
         self._pending[doc.id] = self._builder.add(doc)
-        if (
-            self._builder.bytes_buffered >= self.flush_bytes
-            or self._builder.chars_buffered >= FLUSH_CHARS
-        ):
+        if self.budget.buffer_full(self._builder.chars_buffered, self._builder.bytes_buffered):
             self.flush()
 
     def delete(self, doc_id: str) -> None:
@@ -190,6 +189,7 @@ class IndexWriter:
         self._builder = SegmentBuilder()
         self._pending = {}
         self._superseded = []
+        trim_caches(self.budget)
 
     def reserve_segment_names(self, n: int) -> list[str]:
         """Names for ``n`` segments that other processes will write for this writer."""
@@ -300,10 +300,16 @@ class IndexWriter:
                 self.directory.delete(name)
 
     def maybe_merge(self) -> None:
-        """Merge segments while the log-size tier policy finds ``merge_factor`` of one tier."""
+        """Merge segments while the log-size tier policy finds ``merge_factor`` of one tier
+        that fit the budget's largest merge (``MemoryBudget.max_merge_bytes``)."""
         while True:
-            sizes = [s.live_count for s in self._reader.segments]
-            chosen = select_merge(sizes, self.merge_factor)
+            segments = self._reader.segments
+            chosen = select_merge(
+                [s.live_count for s in segments],
+                self.merge_factor,
+                [s.nbytes for s in segments],
+                self.budget.max_merge_bytes,
+            )
             if chosen is None:
                 return
             self._merge(chosen)
@@ -340,3 +346,9 @@ class IndexWriter:
                 continue
             segments.append(s)
         self._publish(Manifest(self._manifest.generation + 1, tuple(segments), self._next_segment))
+
+
+def trim_caches(budget: MemoryBudget) -> None:
+    """Drop the analysis caches past the budget's share (each language gets half of it)."""
+    for lang in ("en", "es"):
+        get_analyzer(lang).trim(budget.cache_bytes // 2)

@@ -60,6 +60,10 @@ OnWarning = Callable[[IngestWarning], None]
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BOM = b"\xef\xbb\xbf"
 MAX_FIELD_DEPTH = 100
+READ_BYTES = 4 << 20
+"""A JSONL file larger than this is read a block of about this size at a time (whole lines),
+so reading it takes memory for a block, not for the file (a line longer than a block is read
+whole)."""
 """Deepest nesting of arrays and objects inside one extra field of a JSONL record."""
 
 
@@ -86,9 +90,16 @@ def read_file(
     """
     name = os.fspath(path)
     try:
-        if not stat.S_ISREG(os.stat(name).st_mode):  # a FIFO would block the read
+        st = os.stat(name)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read
             yield IngestError(name, "not a regular file")
             return
+        if st.st_size > READ_BYTES and Path(name).suffix.lower() not in (".txt", ".md"):
+            with open(name, "rb") as f:
+                head = f.read(4096)
+            if _starts_json(head):  # JSONL: read a block at a time, not the whole file
+                yield from _stream_jsonl(name, on_warning)
+                return
         data = Path(name).read_bytes()
     except OSError as exc:
         yield IngestError(name, f"cannot read file: {exc.strerror or exc}")
@@ -254,6 +265,31 @@ def read_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[Re
     yield from _read_jsonl(chunk.path, data, chunk.first_line, on_warning)
 
 
+def _stream_jsonl(name: str, on_warning: OnWarning | None) -> Iterator[Result]:
+    """The records of the JSONL file ``name`` (starting with ``{``), read :data:`READ_BYTES`
+    at a time: what :func:`_read_jsonl` yields for the whole file."""
+    line = 1
+    first = True
+    with open(name, "rb") as f:
+        rest = b""
+        while True:
+            block = f.read(READ_BYTES)
+            if not block:
+                break
+            cut = block.rfind(b"\n")
+            if cut < 0:  # a line longer than a block: keep reading it
+                rest += block
+                continue
+            data, rest = rest + block[: cut + 1], block[cut + 1 :]
+            records = _read_jsonl(name, data, line, on_warning, bom=first)
+            line += data.count(b"\n")
+            first = False
+            del data, block  # held by the reader only until it has split them into lines
+            yield from records
+        if rest:
+            yield from _read_jsonl(name, rest, line, on_warning, bom=first)
+
+
 def _missing(name: str) -> str:
     return "broken symbolic link" if os.path.islink(name) else "no such file or folder"
 
@@ -336,14 +372,26 @@ def _why_not(path: Path) -> str | None:
 
 
 def _read_jsonl(
-    name: str, data: bytes, first_line: int = 1, on_warning: OnWarning | None = None
+    name: str,
+    data: bytes,
+    first_line: int = 1,
+    on_warning: OnWarning | None = None,
+    bom: bool = True,
 ) -> Iterator[Result]:
-    if data.startswith(_BOM):
+    """The records of the JSONL lines ``data`` (the first is line ``first_line``; ``bom``: a
+    UTF-8 byte order mark at its start is dropped)."""
+    if bom and data.startswith(_BOM):
         data = data[3:]
     nul = b"\x00" in data
     notes: list[str] = []
     add_note = notes.append
-    for lineno, raw in enumerate(data.split(b"\n"), start=first_line):
+    lines = data.split(b"\n")
+    del data  # the lines are kept until read: a huge line is dropped once parsed
+    lines.reverse()
+    lineno = first_line - 1
+    while lines:
+        raw = lines.pop()
+        lineno += 1
         if not raw.strip():
             continue
         if nul and b"\x00" in raw:
@@ -360,8 +408,10 @@ def _read_jsonl(
         except json.JSONDecodeError as exc:
             yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
+        raw = b""  # a huge line is not held while its record is indexed
         try:
             brief = parse_jsonl_record(obj, f"{name}:{lineno}", add_note)
+            obj = None
         except IngestError as exc:
             notes.clear()  # the record is skipped: no loss to report on top
             yield IngestError(name, exc.reason, line=lineno)

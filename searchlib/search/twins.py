@@ -52,9 +52,8 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
@@ -67,10 +66,10 @@ from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
-from searchlib.index import IndexReader
-from searchlib.index.segment import NO_DATE
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
-from searchlib.storage import decode_array_file, encode_array_file
+from searchlib.seam import NO_DATE, IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.storage import Directory, decode_array_file, encode_array_file
 
 __all__ = [
     "ANCHOR_BOOST",
@@ -183,7 +182,7 @@ def _slug(url: Any) -> str | None:
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
     by_id = {doc_id: i for i, doc_id in enumerate(all_docs.ids)}
-    docs = {i: all_docs.stored(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
+    docs = {i: all_docs.metadata(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
     by_url: dict[str, int] = {}
     by_slug: dict[tuple[str, str], list[int]] = {}
     groups: dict[tuple[str, str], dict[str, list[int]]] = {}
@@ -227,35 +226,33 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
 
 @dataclass
 class _Docs:
-    """The eligible documents: live, not related items, English or Spanish."""
+    """The eligible documents: live, not related items, English or Spanish. Their stored
+    fields are read from the segments when needed, never all held at once."""
 
     seg: np.ndarray  # segment index
     num: np.ndarray  # doc number in the segment
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
     ids: list[str]
-    raw: list[bytes]  # stored JSON
-    parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    reader: IndexSource
+
+    def raw(self, i: int) -> bytes:
+        """The stored JSON of document ``i``."""
+        return self.reader.segments[int(self.seg[i])].stored_raw(int(self.num[i]))
 
     def stored(self, i: int) -> dict[str, Any]:
-        doc = self.parsed.get(i)
-        if doc is None:
-            try:
-                doc = loads(self.raw[i])
-                if not isinstance(doc, dict):
-                    raise ValueError("not an object")
-            except ValueError as exc:  # stored fields damaged inside a valid checksum
-                raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
-            self.parsed[i] = doc
+        try:
+            doc = loads(self.raw(i))
+            if not isinstance(doc, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:  # stored fields damaged inside a valid checksum
+            raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
         return doc
 
     def provenance(self, i: int) -> dict[str, Any]:
         """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
         reads), parsed from the end of its stored JSON where those keys come last."""
-        doc = self.parsed.get(i)
-        if doc is not None:
-            return doc
-        raw = self.raw[i]
+        raw = self.raw(i)
         at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
         if at > 0:
             try:
@@ -269,18 +266,22 @@ class _Docs:
     def has_metadata(self, i: int) -> bool:
         """Whether document ``i`` may carry a URL or a meta field naming its twin (parsing only
         when the stored bytes show one)."""
-        raw = self.raw[i]
+        raw = self.raw(i)
         raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
         if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
             return False
         doc = self.stored(i)
         return bool(doc.get("url") or doc.get("meta"))
 
+    def metadata(self, i: int) -> dict[str, Any]:
+        """What :func:`_metadata_pairs` reads of document ``i``: lang, url and meta."""
+        doc = self.stored(i)
+        return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
 
-def _eligible(reader: IndexReader) -> _Docs:
+
+def _eligible(reader: IndexSource) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     ids: list[str] = []
-    raw: list[bytes] = []
     for si, seg in enumerate(reader.segments):
         kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
@@ -297,12 +298,11 @@ def _eligible(reader: IndexReader) -> _Docs:
         days.append(seg.cols["date"][num].astype(np.int64))
         seg_ids = seg.ids
         ids.extend(seg_ids[d] for d in num.tolist())
-        raw.extend(seg.stored_raw(d) for d in num.tolist())
 
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, raw)
+    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, reader)
 
 
 @lru_cache(maxsize=4096)
@@ -409,7 +409,7 @@ def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _vectors(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray
+    reader: IndexSource, docs: _Docs, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
     vocab: dict[str, int] = {}
@@ -556,7 +556,7 @@ def _assign(
 
 
 def content_scores(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
+    reader: IndexSource, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(English doc, Spanish doc, cosine, lowest cosine the pair needs) of the candidate pairs
     among ``rows`` of ``docs`` (see :func:`needed`)."""
@@ -629,7 +629,7 @@ def _link(pairs: Iterable[tuple[int, int]], docs: _Docs, out: dict[str, str]) ->
 
 
 def find_twins(
-    reader: IndexReader,
+    reader: IndexSource,
     *,
     use_metadata: bool = True,
     use_content: bool = True,
@@ -653,10 +653,6 @@ def find_twins(
     return twins
 
 
-_CACHE: weakref.WeakKeyDictionary[IndexReader, tuple[int, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
 LINKS_FORMAT = "twins"
 LINKS_VERSION = 1
 _LINKS_RE = re.compile(r"^twins_(\d{8,})$", re.ASCII)  # generations grow past 8 digits
@@ -667,11 +663,11 @@ def links_name(generation: int) -> str:
     return f"twins_{generation:08d}"
 
 
-def store_twins(reader: IndexReader) -> dict[str, str]:
-    """Compute the twins of ``reader`` and save them next to its commit, so that readers of the
-    same generation (in any process) load them instead of computing them; files of other
-    generations are removed. Kept when already saved. Returns the twins."""
-    directory = reader.directory
+def store_twins(reader: IndexSource, directory: Directory) -> dict[str, str]:
+    """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
+    index's folder), so that readers of the same generation (in any process) load them instead
+    of computing them; files of other generations are removed. Kept when already saved.
+    Returns the twins."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     if twins is None:
@@ -693,20 +689,21 @@ def store_twins(reader: IndexReader) -> dict[str, str]:
     for other in directory.list():
         if _LINKS_RE.match(other) and other != name:
             directory.delete(other)
-    _CACHE[reader] = (reader.generation, twins)
+    snapshot_cache(reader).twins = twins
     return twins
 
 
-def _load(reader: IndexReader) -> dict[str, str] | None:
+def _load(reader: IndexSource) -> dict[str, str] | None:
     """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
     its segments (then they are computed again)."""
     name = links_name(reader.generation)
     try:
-        if not reader.directory.exists(name):
+        data = reader.saved(name)
+        if data is None:
             return None
         links = decode_array_file(
-            reader.directory.read(name),
-            reader.directory.describe(name),
+            data,
+            name,
             LINKS_FORMAT,
             LINKS_VERSION,
             LINKS_VERSION,
@@ -729,25 +726,26 @@ def _load(reader: IndexReader) -> dict[str, str] | None:
     return twins
 
 
-def twins_for(reader: IndexReader) -> dict[str, str]:
+def twins_for(reader: IndexSource) -> dict[str, str]:
     """The twins of ``reader``: saved at its commit (:func:`store_twins`), else computed by
     :func:`find_twins`; once per reader and generation."""
-    hit = _CACHE.get(reader)
-    if hit is not None and hit[0] == reader.generation:
-        return hit[1]
+    cache = snapshot_cache(reader)
+    if cache.twins is not None:
+        return cache.twins
     twins = _load(reader)
     if twins is None:
         twins = find_twins(reader)
-    _CACHE[reader] = (reader.generation, twins)
+    cache.twins = twins
     return twins
 
 
-def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
+def twin_partners(reader: IndexSource) -> tuple[np.ndarray, np.ndarray]:
     """(segment offsets, partner) of ``reader``'s twins as arrays: the document ``d`` of segment
     ``s`` is number ``offsets[s] + d`` index-wide, and ``partner[n]`` is the number of its twin,
     or -1. Lets a search count the stories matched in both languages with numpy. Cached on the
-    reader snapshot."""
-    cached = reader.cache.get("twins.partners")
+    snapshot (:mod:`searchlib.search.cache`)."""
+    cache = snapshot_cache(reader)
+    cached = cache.twin_partners
     if cached is None:
         sizes = [seg.ndocs for seg in reader.segments]
         offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
@@ -756,6 +754,5 @@ def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
             here, there = reader.locate(a), reader.locate(b)
             if here is not None and there is not None:
                 partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
-        cached = reader.cache["twins.partners"] = (offsets[:-1], partner)
-    out: tuple[np.ndarray, np.ndarray] = cached
-    return out
+        cached = cache.twin_partners = (offsets[:-1], partner)
+    return cached

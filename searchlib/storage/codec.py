@@ -15,6 +15,7 @@ A wrong magic, name, version, size or checksum raises :class:`CorruptIndexError`
 from __future__ import annotations
 
 import json
+import mmap
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
@@ -143,6 +144,18 @@ def verify_checksum(buf: memoryview | bytes, path: str) -> None:
         )
 
 
+def release_pages(buf: memoryview | bytes) -> None:
+    """Let the kernel drop the resident pages of a memory-mapped file (reading it whole, as a
+    checksum does, brings every page in): they stay in the page cache and come back on the
+    next read, but no longer count in this process's resident memory. A no-op for bytes."""
+    obj = buf.obj if isinstance(buf, memoryview) else None
+    if isinstance(obj, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            obj.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):  # pragma: no cover - madvise refused: pages stay
+            pass
+
+
 def decode_array_file(
     buf: memoryview | bytes,
     path: str,
@@ -154,6 +167,7 @@ def decode_array_file(
     """Parse a file written by :func:`encode_array_file`; arrays are zero-copy views of ``buf``."""
     if verify:
         verify_checksum(buf, path)
+        release_pages(buf)
     n = len(buf)
     try:
         if bytes(buf[:4]) != MAGIC:

@@ -1,6 +1,7 @@
-"""Cross-lingual fusion (issue 19): the translation is weighed by its confidence (the share of
-the query's words it carries over) and by how little the query's own language answers it, and
-explain says which form of the query matched and how the languages were weighed."""
+"""Cross-lingual fusion (issue 19): a structured query's translation is weighed by its confidence
+(the share of the query's words it carries over) and by how little the query's own language
+answers it, a plain-text query's like with like (tests/search/test_fusion.py), and explain says
+which form of the query matched and how the languages were weighed."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 import searchlib
 from searchlib.records import Brief
-from searchlib.search.execute import BagOfWords, CrossLingual, best_score
-from searchlib.search.searcher import CROSS_WEIGHT
+from searchlib.search.execute import best_score
+from searchlib.search.fusion import CROSS_WEIGHT, translate_bag
+from searchlib.search.query import BagOfWords, CrossLingual
 from searchlib.search.translate import coverage
 
 ES_DOC = Brief(
@@ -62,14 +64,19 @@ def _translation_weight(index: searchlib.Index, text: str) -> float:
     return q.translation.boost
 
 
-def test_translation_weighs_more_when_the_query_language_has_no_answer() -> None:
+def test_plain_text_translation_is_weighed_like_with_like() -> None:
+    """A plain-text query's translation (search/fusion.py) is scaled onto the query's own
+    scale: CROSS_WEIGHT x coverage x (its best score / the translation's best score), whether
+    or not a document of the query's language answers it; the story in the query's language
+    still ranks first, and alone in the other language it is found."""
     text = "extorsión de pandillas en Honduras"
-    without = _translation_weight(_index(EN_DOC, OTHER_ES), text)
-    with_answer = _translation_weight(_index(EN_DOC, OTHER_ES, ES_DOC), text)
-    # No Spanish document matches: full confidence (every word is translated).
-    assert without == pytest.approx(CROSS_WEIGHT * 1.0)
-    assert 0 < with_answer < without
     index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    searcher = index.searcher()
+    ctx = searcher.context("es")
+    t = translate_bag(BagOfWords(text), "es", ctx)
+    assert t.coverage == pytest.approx(1.0)  # extorsión, pandillas: lexicon; Honduras: as written
+    weight = _translation_weight(index, text)
+    assert weight == pytest.approx(CROSS_WEIGHT * t.best / t.best_translated)
     hits = [h.id for h in index.search(text, lang="es", snippets=False)]
     assert hits == ["es1", "en1"]  # the story in the query's language first
     assert [h.id for h in _index(EN_DOC, OTHER_ES).search(text, lang="es")] == ["en1"]
@@ -78,7 +85,7 @@ def test_translation_weighs_more_when_the_query_language_has_no_answer() -> None
 def test_best_score_bounds_every_document_score() -> None:
     index = _index(EN_DOC, OTHER_ES, ES_DOC)
     searcher = index.searcher()
-    ctx = searcher._context("es")
+    ctx = searcher.context("es")
     q = BagOfWords("extorsión pandillas Honduras pandillas")
     bound = best_score(q, ctx)
     results = searcher.search(q, lang="es", cross_lingual=False, snippets=False)

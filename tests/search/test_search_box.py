@@ -26,14 +26,9 @@ from searchlib.api import Index
 from searchlib.evaluation import evaluate_run
 from searchlib.index.documents import TEXT_FIELDS
 from searchlib.search import highlight
-from searchlib.search.execute import (
-    EXPANSION_BUDGET,
-    SearchContext,
-    Vocabulary,
-    edit_distances,
-    evaluate,
-    levenshtein,
-)
+from searchlib.search.context import EXPANSION_BUDGET, SearchContext
+from searchlib.search.execute import evaluate
+from searchlib.search.expansion import Vocabulary, edit_distances, levenshtein
 from searchlib.search.highlight import MAX_SCAN_CHARS, SCAN_CHARS, make_snippet
 from searchlib.search.parser import parse_lenient, parse_query
 from searchlib.search.query import Wildcard

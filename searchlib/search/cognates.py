@@ -1,0 +1,110 @@
+"""Cognates: a query word the lexicon does not know, matched to the other language's words that
+are spelt alike (``teoría`` / ``theory``, ``universidad`` / ``university``, ``población`` is
+no ``population`` but ``organización`` is ``organization``).
+
+English and Spanish share many Latin and Greek words whose spellings differ by regular rules:
+suffixes (-ción/-tion, -dad/-ty, -ía/-y, -oso/-ous, -ico/-ic(al), -mente/-ly...), Greek
+spellings (ph/f, th/t, y/i, ch/c), doubled consonants, a Spanish ``es`` before s + consonant
+(``estructura`` / ``structure``), a Spanish final vowel. :func:`cognate_key` maps a folded
+word of either language to a spelling both share; two words are cognates when their keys are
+equal. The words looked for are the index's own (the other language's vocabulary, see
+:class:`~searchlib.search.execute.Vocabulary`), so a cognate is only proposed when the archive
+has it, and the table of keys is built once per snapshot and language (:func:`cognates`).
+
+Only words of at least :data:`MIN_LENGTH` letters are matched: short words collide by chance.
+False friends exist (``actual``: current, not actual); the translation weighs a cognate like
+a lexicon translation, and a word of the query is never matched to itself (the word as typed
+is kept anyway).
+"""
+
+from __future__ import annotations
+
+import re
+
+from searchlib.seam import IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.search.expansion import Vocabulary
+
+__all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
+
+MIN_LENGTH = 5
+"""Shortest word (in letters) matched by spelling."""
+
+_SPELLING = (("ph", "f"), ("th", "t"), ("ch", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
+_SUFFIXES = (
+    ("amente", "li"), ("mente", "li"), ("ically", "ic"), ("ly", "li"),
+    ("idad", "iti"), ("iti", "iti"), ("tad", "ti"),
+    ("ismo", "ism"), ("ista", "ist"),
+    ("ous", "os"), ("oso", "os"), ("osa", "os"),
+    ("ical", "ic"), ("ico", "ic"), ("ica", "ic"),
+    ("ivo", "iv"), ("iva", "iv"), ("ive", "iv"),
+    ("encia", "enc"), ("ence", "enc"), ("ancia", "anc"), ("ance", "anc"),
+    ("ento", "ent"), ("ente", "ent"), ("ante", "ant"),
+    ("ated", "at"), ("ado", "at"), ("ada", "at"), ("ate", "at"),
+    ("ure", "ur"), ("ura", "ur"),
+    ("ia", "i"), ("io", "i"),
+)  # fmt: skip
+"""(ending, shared ending), tried in order after the spelling rules; the first that fits
+applies (at least 3 letters must stay before it). Else a final a, o or e is dropped."""
+
+_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1")
+_ES_S = re.compile(r"^es(?=[cpt][^aeiou])")
+_FINAL_VOWEL = re.compile(r"[aoe]$")
+
+
+def cognate_key(word: str) -> str:
+    """The spelling an English word and its Spanish cognate share: ``word`` folded
+    (lowercase, accents off, as the analyzers' ``normalize`` gives it), plural ending off,
+    spelling and suffix rules applied.
+
+    >>> cognate_key("teoria"), cognate_key("theories")
+    ('teori', 'teori')
+    >>> cognate_key("organizacion") == cognate_key("organization")
+    True
+    """
+    w = word
+    if len(w) > 4 and w.endswith("es") and w[-3] not in "aeiou":
+        w = w[:-2]
+    elif len(w) > 4 and w.endswith("s") and w[-2:] not in ("ss", "us", "is"):
+        w = w[:-1]
+    for a, b in _SPELLING:
+        w = w.replace(a, b)
+    w = w.replace("tion", "cion")
+    w = _DOUBLE.sub(r"\1", w)
+    w = _ES_S.sub("s", w)
+    for ending, shared in _SUFFIXES:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            return w[: -len(ending)] + shared
+    return _FINAL_VOWEL.sub("", w)
+
+
+class CognateTable:
+    """The words of one language's vocabulary by :func:`cognate_key`."""
+
+    def __init__(self, words: list[str]) -> None:
+        table: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= MIN_LENGTH and w.isalpha():
+                table.setdefault(cognate_key(w), []).append(w)
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def find(self, word: str) -> list[str]:
+        """The vocabulary's words spelt like ``word`` (folded, of the other language), never
+        ``word`` itself; [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
+        if len(word) < MIN_LENGTH or not word.isalpha():
+            return []
+        return [w for w in self._table.get(cognate_key(word), ()) if w != word]
+
+
+def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
+    """The cognate table of ``vocabulary`` (``lang``'s words in a snapshot), built on first use
+    and kept in the snapshot's cache (a snapshot's words never change)."""
+    cache = snapshot_cache(reader).cognates
+    key = (lang, tuple(vocabulary.fieldnames))
+    table = cache.get(key)
+    if table is None:
+        table = cache[key] = CognateTable(vocabulary.words)
+    return table

@@ -1,0 +1,176 @@
+"""Cross-lingual fusion for plain text: a document ranks by how well it matches the query in its
+own language, whichever language the query was typed in (issue 19).
+
+A plain-text query (every word optional: ``search_text``, ``searchlib eval``, a pasted
+paragraph) is translated word by word: each word of the query (or each multi-word lexicon
+entry it holds: ``cobro de piso``) becomes a group of terms of the other language, scored as
+one term (:class:`~searchlib.search.query.TermGroups`):
+
+- its lexicon translations;
+- else its cognates in the index (:mod:`searchlib.search.cognates`: ``teoría`` / ``theory``)
+  and the word as written (a name, a number, a word both languages share), when the other
+  language's documents hold them.
+
+The two forms of the query are then put on one scale, like with like. What a document of the
+query's language scores is BM25F against what the query could score at best there
+(:func:`best_share`); a document of the other language scores its share of what the
+translation could score at best, times the translation's confidence: the share of the
+query's weight (the idf of its terms) that the translation carries over
+(:func:`translation_weight`). A document matching every translated word of a fully
+translated query therefore weighs what a document matching every word of the query weighs
+in its own language, and a translation of half the query's weight counts half. Scores of the
+query's own language are unchanged (the translation is scaled into them), so monolingual
+rankings are the same as without translation.
+
+Structured queries (the query syntax) are translated node by node by
+:mod:`searchlib.search.translate`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from searchlib.analysis import get_analyzer, load_lexicon
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.search.cognates import cognates
+from searchlib.search.context import SearchContext
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
+from searchlib.search.scoring import idf
+
+__all__ = [
+    "CROSS_WEIGHT",
+    "BagTranslation",
+    "best_share",
+    "translate_bag",
+    "translation_weight",
+    "with_bag_translation",
+]
+
+OTHER = {"en": "es", "es": "en"}
+
+CROSS_WEIGHT = 0.9
+"""The translation's weight on the common scale: 1.0 puts a document matching the whole
+translation of a fully translated query level with one matching the whole query in its own
+language."""
+
+
+@attrs.frozen
+class BagTranslation:
+    """A plain-text query's translation: the groups of target terms and what the weighing
+    needs (see the module docstring)."""
+
+    groups: tuple[tuple[tuple[str, ...], float], ...]
+    """(terms of the other language, weight) per group; the weight is how often the query
+    holds the word or entry."""
+    coverage: float
+    """Share of the query's weight (its terms' idf) carried over (0..1)."""
+    best: float
+    """What the query could score at best in its own language: the sum of its terms' idf (a
+    term no document of that language holds counts as the rarest)."""
+    best_translated: float
+    """What the groups could score at best in the other language."""
+    lexicon: int
+    """Words or entries translated by the lexicon."""
+    cognate: int
+    """Words matched by spelling (cognates)."""
+    written: int
+    """Words kept as written (names, numbers, shared words)."""
+
+
+def best_share(score: float, best: float) -> float:
+    """A score as a share of what its form of the query could score at best (0..1)."""
+    return min(1.0, score / best) if best > 0 else 0.0
+
+
+def translation_weight(t: BagTranslation, cross_weight: float = CROSS_WEIGHT) -> float:
+    """The boost of the translated groups that puts their scores on the scale of the query's
+    own language: ``cross_weight x coverage x best / best_translated`` (0 when nothing is
+    carried over)."""
+    if t.best_translated <= 0 or t.coverage <= 0:
+        return 0.0
+    return cross_weight * t.coverage * t.best / t.best_translated
+
+
+def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation:
+    """The translation of the plain text ``q`` (written in ``src``) for the other language's
+    documents of ``ctx``'s reader (whose vocabulary the cognates and words as written are
+    checked against)."""
+    tgt = OTHER[src]
+    fields = ctx.fields_of(q.field)
+    sctx, tctx = ctx.in_language(src), ctx.in_language(tgt)
+    source, target = get_analyzer(src), get_analyzer(tgt)
+    counts: dict[str, int] = {}
+    for term in sctx.analyse(src, q.text)[0]:
+        counts[term] = counts.get(term, 0) + 1
+    unseen = float(idf(0, max(1, ctx.reader.lang_doc_count(src))))
+    weight = {t: c * (sctx.idf(src, fields, (t,)) or unseen) for t, c in counts.items()}
+    best = sum(weight.values())
+    groups: dict[tuple[str, ...], float] = {}
+    covered: set[str] = set()
+    kinds = {"lexicon": 0, "cognate": 0, "written": 0}
+
+    def add(terms: set[str], src_terms: set[str], kind: str) -> None:
+        key = tuple(sorted(terms))
+        if not key or tctx.idf(tgt, fields, key) <= 0:
+            return  # the other language's documents do not hold it
+        groups[key] = groups.get(key, 0.0) + 1.0
+        covered.update(src_terms)
+        kinds[kind] += 1
+
+    words = TOKEN_RE.findall(q.text)
+    in_entry = [False] * len(words)
+    for start, end, found in load_lexicon().spans(words, src):
+        in_entry[start:end] = [True] * (end - start)
+        src_terms = {t for w in words[start:end] if (t := source.term(w))}
+        if src_terms:
+            terms = {t for f in found for t in target.terms(f)[0]}
+            add(terms, src_terms, "lexicon")
+    table = None
+    for word, entry in zip(words, in_entry, strict=True):
+        term = source.term(word)
+        if entry or not term or term in covered:
+            continue
+        terms = set(target.terms(word)[0])
+        if table is None:
+            table = cognates(ctx.reader, tctx.vocabulary(tgt, fields), tgt)
+        similar = table.find(source.normalize(word))
+        if similar:
+            terms |= tctx.vocabulary(tgt, fields).terms(similar)
+        add(terms, {term}, "cognate" if similar else "written")
+    carried = sum(weight.get(t, 0.0) for t in covered)
+    best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())
+    return BagTranslation(
+        groups=tuple(groups.items()),
+        coverage=min(1.0, carried / best) if best > 0 else 0.0,
+        best=best,
+        best_translated=best_translated,
+        lexicon=kinds["lexicon"],
+        cognate=kinds["cognate"],
+        written=kinds["written"],
+    )
+
+
+def with_bag_translation(
+    q: BagOfWords,
+    src: str,
+    ctx: SearchContext,
+    cross_weight: float = CROSS_WEIGHT,
+    as_typed: bool = False,
+) -> BagOfWords | CrossLingual:
+    """``q`` plus its translation, weighed like with like (see the module docstring); ``q``
+    alone when nothing of it carries over (no second pass). ``as_typed`` (the query's
+    language was only detected): the other language's documents also keep what ``q`` matches
+    as typed, at the translation's weight."""
+    t = translate_bag(q, src, ctx)
+    weight = translation_weight(t, cross_weight)
+    if weight <= 0:
+        return q
+    tgt = OTHER[src]
+    note = (
+        f"like with like: {t.coverage:.2f} of the {src} query's weight carried over "
+        f"({t.lexicon} by the lexicon, {t.cognate} as cognates, {t.written} as written) x "
+        f"its best {src} score {t.best:.2f} / the translation's best {tgt} score "
+        f"{t.best_translated:.2f}"
+    )
+    typed = BagOfWords(q.text, q.field, weight, (tgt,)) if as_typed else None
+    return CrossLingual(q, TermGroups(tgt, t.groups, q.field, weight), note, typed)

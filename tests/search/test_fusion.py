@@ -1,0 +1,152 @@
+"""Like-with-like fusion of a plain-text query and its translation, and cognates (issue 19)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+import searchlib
+from searchlib.records import Brief
+from searchlib.search.cognates import CognateTable, cognate_key
+from searchlib.search.execute import best_score
+from searchlib.search.fusion import (
+    CROSS_WEIGHT,
+    BagTranslation,
+    best_share,
+    translate_bag,
+    translation_weight,
+)
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
+
+
+@pytest.mark.parametrize(
+    ("es", "en"),
+    [
+        ("teoria", "theory"),
+        ("teorias", "theories"),
+        ("sistema", "system"),
+        ("universidad", "university"),
+        ("filosofia", "philosophy"),
+        ("organizacion", "organization"),
+        ("estructura", "structure"),
+        ("famoso", "famous"),
+        ("politico", "political"),
+        ("independencia", "independence"),
+        ("rapidamente", "rapidly"),
+        ("territorio", "territory"),
+        ("dinastia", "dynasty"),
+    ],
+)
+def test_cognates_share_a_key(es: str, en: str) -> None:
+    assert cognate_key(es) == cognate_key(en)
+
+
+@pytest.mark.parametrize(
+    ("es", "en"), [("poblacion", "population"), ("ciudad", "city"), ("pandilla", "gang")]
+)
+def test_words_spelt_apart_are_no_cognates(es: str, en: str) -> None:
+    assert cognate_key(es) != cognate_key(en)
+
+
+def test_cognate_table_finds_the_other_words_never_the_word_itself() -> None:
+    table = CognateTable(["theory", "theories", "teoria", "gang", "the", "y2k"])
+    assert sorted(table.find("teoria")) == ["theories", "theory"]
+    assert table.find("teo") == []  # shorter than MIN_LENGTH
+    assert table.find("pandilla") == []
+
+
+EN = Brief(
+    id="en1", lang="en", kind="brief", title="The theory of gang extortion in Honduras",
+    date=datetime.date(2022, 2, 2),
+    body=["Gangs charge extortion to bus drivers in Honduras, a new theory says."],
+)  # fmt: skip
+ES_OTHER = Brief(
+    id="es2", lang="es", kind="news", title="Elecciones en Honduras",
+    date=datetime.date(2021, 6, 6),
+    body=["Los votantes de Honduras eligieron un nuevo congreso."],
+)  # fmt: skip
+
+
+def _index(*docs: Brief) -> searchlib.Index:
+    index = searchlib.create_index()
+    for d in docs:
+        index.add(d)
+    index.commit()
+    return index
+
+
+def test_translation_groups_lexicon_cognates_and_names() -> None:
+    searcher = _index(EN, ES_OTHER).searcher()
+    t = translate_bag(BagOfWords("la teoría de la extorsión en Honduras por Zzyzx"), "es",
+                      searcher.context("es"))  # fmt: skip
+    assert dict(t.groups) == {
+        ("extort", "racket"): 1.0,  # extorsión: its lexicon translations, one group
+        ("hondura",): 1.0,  # a name, as written
+        ("teoria", "theori"): 1.0,  # no lexicon entry: its cognate in the index (and itself)
+    }
+    assert (t.lexicon, t.cognate, t.written) == (2, 1, 0)
+    # Zzyzx is in no English document: the share of the query's weight not carried over.
+    assert 0.5 < t.coverage < 1.0
+
+
+def test_a_query_with_nothing_to_carry_over_runs_alone() -> None:
+    """No translated pass when the translation could match nothing (coverage zero)."""
+    searcher = _index(EN, ES_OTHER).searcher()
+    q, _ = searcher.prepare(BagOfWords("votantes eligieron"), "es")
+    assert q == BagOfWords("votantes eligieron")
+
+
+def test_translation_weight_scales_the_translation_onto_the_query_scale() -> None:
+    t = BagTranslation(((("gang",), 1.0),), 0.5, 8.0, 2.0, 1, 0, 0)
+    assert translation_weight(t) == pytest.approx(CROSS_WEIGHT * 0.5 * 8.0 / 2.0)
+    assert translation_weight(t, cross_weight=1.0) == pytest.approx(2.0)
+    assert translation_weight(BagTranslation((), 0.0, 8.0, 0.0, 0, 0, 0)) == 0.0
+    assert best_share(3.0, 6.0) == 0.5
+    assert best_share(7.0, 6.0) == 1.0
+    assert best_share(1.0, 0.0) == 0.0
+
+
+def test_shares_compare_across_languages() -> None:
+    """A document of the other language matching all of a fully translated query weighs
+    CROSS_WEIGHT times its share of the translation's best score, on the query's scale."""
+    index = _index(EN, ES_OTHER)
+    searcher = index.searcher()
+    ctx = searcher.context("es")
+    q, _ = searcher.prepare(BagOfWords("extorsión pandillas"), "es")
+    assert isinstance(q, CrossLingual) and isinstance(q.translation, TermGroups)
+    t = translate_bag(BagOfWords("extorsión pandillas"), "es", ctx)
+    assert t.coverage == pytest.approx(1.0)
+    hit = searcher.search(BagOfWords("extorsión pandillas"), lang="es", snippets=False).hits[0]
+    assert hit.id == "en1"
+    translated_share = hit.score / q.translation.boost / best_score(q.translation, ctx, False)
+    assert hit.score / t.best == pytest.approx(CROSS_WEIGHT * translated_share, rel=1e-5)
+
+
+def test_the_answer_in_the_other_language_beats_a_weak_match_in_the_query_language() -> None:
+    """The Spanish document shares one common word (Honduras) of the query; the English one
+    answers all of it through the translation: the English one ranks first. A Spanish
+    document answering the whole query still ranks above both."""
+    text = "teoría de la extorsión de pandillas en Honduras"
+    index = _index(EN, ES_OTHER)
+    assert [h.id for h in index.search(text, lang="es", syntax="plain")] == ["en1", "es2"]
+    answer = Brief(
+        id="es1", lang="es", kind="brief", title="Teoría de la extorsión de pandillas",
+        date=datetime.date(2020, 1, 1),
+        body=["Las pandillas cobran extorsión en Honduras, dice una teoría."],
+    )  # fmt: skip
+    index = _index(EN, ES_OTHER, answer)
+    assert [h.id for h in index.search(text, lang="es", syntax="plain")][0] == "es1"
+
+
+def test_explain_shows_the_like_with_like_weighing() -> None:
+    index = _index(EN, ES_OTHER)
+    searcher = index.searcher()
+    text = "teoría de la extorsión en Honduras"
+    tree = searcher.explain(text, "en1", lang="es", syntax="plain")
+    typed, translated = tree.details
+    assert typed.description.startswith("query as typed: no match")
+    assert translated.description.startswith("query translated (weight ")
+    assert "like with like: 1.00 of the es query's weight carried over" in translated.description
+    assert "(2 by the lexicon, 1 as cognates, 0 as written)" in translated.description
+    assert translated.value == pytest.approx(tree.value)
