@@ -36,7 +36,6 @@ from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
-from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
@@ -506,6 +505,8 @@ def _index_paths(
         report.seconds = time.perf_counter() - t0
         return report
     since_commit = 0
+    from searchlib.ingest import iter_records  # not loaded by a process that only searches
+
     for item in iter_records([Path(p) for p in paths], warn):
         if isinstance(item, IngestError):
             report.skipped.append(item)

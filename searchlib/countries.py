@@ -76,8 +76,10 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 def name_key(text: str) -> str:
     """The comparison key of a place name: case, accents, dots, hyphens, commas and a leading
     "the" ignored. ``name_key("EE. UU.") == name_key("EEUU") == "eeuu"``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.translate(_QUOTES).casefold()
+    if not plain.isascii():  # (ASCII text has no marks to drop: most names)
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     key = _SPACE.sub(" ", _DROP.sub("", plain)).strip()
     while key.startswith("the "):
         key = key[4:]

@@ -20,6 +20,7 @@ import numpy as np
 
 from searchlib.schema import FACETS
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
+from searchlib.search.arrays import unique_counts
 from searchlib.search.context import SearchContext
 from searchlib.search.execute import evaluate
 from searchlib.search.places import count_places
@@ -115,11 +116,11 @@ def _count_segment(
     section and year."""
     for col, table in (("lang", "langs"), ("kind", "kinds")):
         names = seg.col_tables[table]
-        for code, n in zip(*np.unique(seg.cols[col][docs], return_counts=True), strict=True):
+        for code, n in zip(*unique_counts(seg.cols[col][docs]), strict=True):
             out[col][names[int(code)]] += int(n)
     count_places(seg, "countries", docs, lang, out["country"])
     count_places(seg, "sections", docs, lang, out["section"])
-    for days, n in zip(*np.unique(seg.cols["date"][docs], return_counts=True), strict=True):
+    for days, n in zip(*unique_counts(seg.cols["date"][docs]), strict=True):
         year = _year(int(days))
         if year:
             out["year"][year] += int(n)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
@@ -95,6 +93,9 @@ def id_values(seg: SegmentSource, node: Prefix | Wildcard | Fuzzy) -> np.ndarray
     if isinstance(node, Fuzzy):
         head = node.text[: node.prefixlength]
         near = [i for i, d in enumerate(ids) if d.startswith(head)]
+        from rapidfuzz import process  # imported by the fuzzy path only
+        from rapidfuzz.distance import Levenshtein
+
         found = process.extract(
             node.text,
             [ids[i] for i in near],

@@ -9,6 +9,7 @@ import numpy as np
 
 from searchlib.index.documents import field_name
 from searchlib.seam import SegmentSource
+from searchlib.search.arrays import unique, unique_counts, unique_pairs
 from searchlib.search.context import Match, SearchContext
 
 __all__ = ["cached_phrase", "empty", "phrase_freqs", "score_group", "score_sparse"]
@@ -157,11 +158,10 @@ def phrase_freqs(
         if cur.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         if slop:
-            pairs = np.unique(np.stack([start, cur]), axis=1)
-            start, cur = pairs[0], pairs[1]
-    start = np.unique(start)
+            start, cur = unique_pairs(start, cur)
+    start = unique(start)
     matched_docs = start // shift
-    docs_u, counts = np.unique(matched_docs, return_counts=True)
+    docs_u, counts = unique_counts(matched_docs)
     return docs_u, counts
 
 

@@ -20,6 +20,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.countries import by_code, canonical, label, name_key, named
 from searchlib.schema import PLACE_COLUMNS, TEXT_FIELDS
 from searchlib.seam import SegmentSource
+from searchlib.search.arrays import unique
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -121,7 +122,7 @@ def count_places(
     chosen = np.zeros(seg.ndocs, dtype=bool)
     chosen[docs] = True
     keep = chosen[all_docs] & (lut[values] >= 0)
-    pairs = np.unique(all_docs[keep] * len(distinct) + lut[values[keep]])
+    pairs = unique(all_docs[keep] * len(distinct) + lut[values[keep]])
     counts = np.bincount(pairs % len(distinct), minlength=len(distinct))
     shown = {k: table[keys.index(k)] for k in distinct}
     for i, n in enumerate(counts.tolist()):

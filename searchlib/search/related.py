@@ -15,6 +15,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import IndexStateError
 from searchlib.seam import IndexSource, SegmentSource
+from searchlib.search.arrays import unique
 from searchlib.search.context import SearchContext
 from searchlib.search.hits import build_hit
 from searchlib.search.leaves import score_group
@@ -174,7 +175,7 @@ def pages_showing(seg: SegmentSource, item_id: str) -> np.ndarray:
     links = seg.cols["links"]
     hold = np.isin(links, codes) if len(codes) > 1 else links == codes[0]
     at = np.flatnonzero(hold)
-    docs = np.unique(np.searchsorted(seg.cols["links_off"], at, side="right") - 1)
+    docs = unique(np.searchsorted(seg.cols["links_off"], at, side="right") - 1)
     if seg.live is not None:
         docs = docs[seg.live[docs]]
     out: np.ndarray = docs.astype(np.intp)

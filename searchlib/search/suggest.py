@@ -35,9 +35,6 @@ import weakref
 from collections import Counter
 from collections.abc import Sequence
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.schema import (
@@ -141,6 +138,9 @@ def _near(
     :func:`_surface`), matched in C over the snapshot's distinct candidates
     (:func:`_candidates`).
     """
+    from rapidfuzz import process  # imported by the first suggestion only
+    from rapidfuzz.distance import OSA
+
     near: dict[str, tuple[int, str]] = {}
     by_length = _candidates(reader, lang, tuple(fields))
     for length in range(max(1, len(norm) - limit), len(norm) + limit + 1):
