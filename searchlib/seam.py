@@ -34,9 +34,11 @@ Conventions every implementation keeps:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
+
+from searchlib.schema import StoredDoc
 
 __all__ = ["NO_DATE", "IndexSource", "Postings", "SegmentSource"]
 
@@ -118,7 +120,7 @@ class SegmentSource(Protocol):
     def doc_values(self, column: str, docnum: int) -> list[str]:
         """The values of a multi-valued column for one document ([] if the column is absent)."""
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
         """The stored fields of a document."""
 
     def stored_raw(self, docnum: int) -> bytes:
@@ -148,7 +150,7 @@ class IndexSource(Protocol):
     def locate(self, doc_id: str) -> tuple[int, int] | None:
         """(segment index, doc number) of a live document, or None."""
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         """The stored fields of a live document, or None."""
 
     def saved(self, name: str) -> bytes | None:
