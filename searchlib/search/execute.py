@@ -136,6 +136,61 @@ def _text(ctx: SearchContext, seg: SegmentSource, node: Term | Phrase) -> Match:
     return mask, _scored(node.field, scores)
 
 
+def _sparse_leaf(
+    ctx: SearchContext, seg: SegmentSource, node: Node
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """A text leaf's matches as (doc numbers, scores) per language, without the two arrays
+    as long as the segment that :func:`evaluate` gives it; None when the leaf is not a plain
+    text term (a column or id field, the author field, a phrase): it is evaluated then."""
+    if isinstance(node, Term):
+        if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
+            return None
+        fields = ctx.fields_of(node.field)
+        out = []
+        for lang in ctx.langs:
+            terms = ctx.analyse(lang, node.text)[0]
+            if len(terms) > 1:
+                return None  # a phrase
+            if terms:
+                hit = score_sparse(ctx, seg, lang, fields, terms, node.boost)
+                if hit is not None:
+                    out.append(hit)
+        return out
+    if isinstance(node, (Prefix, Wildcard, Fuzzy)):
+        if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
+            return None
+        fields = ctx.fields_of(node.field)
+        out = []
+        for lang in ctx.langs:
+            terms = ctx.expand(lang, fields, node)
+            if terms:
+                hit = score_sparse(ctx, seg, lang, fields, terms, node.boost)
+                if hit is not None:
+                    out.append(hit)
+        return out
+    return None
+
+
+def _or(ctx: SearchContext, seg: SegmentSource, node: Or) -> Match:
+    """Any of the children, their scores summed (in child order, as :func:`evaluate` adds
+    their arrays: the same float32 sums). Plain text terms, most of a query, are added from
+    their postings (:func:`_sparse_leaf`); other children are evaluated."""
+    if not node.children:
+        return empty(seg)
+    mask, scores = empty(seg)
+    for child in node.children:
+        hits = _sparse_leaf(ctx, seg, child)
+        if hits is None:
+            m, s = evaluate(child, ctx, seg)
+            mask |= m
+            scores += s
+            continue
+        for docs, vals in hits:
+            mask[docs] = True
+            scores[docs] += vals
+    return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+
+
 def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -161,6 +216,8 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
         m = m & column_match(seg, "lang", node.lang)
         return m, np.where(m, s * np.float32(node.boost), np.float32(0))
+    if isinstance(node, Or) and not isinstance(node, Synonyms):
+        return _or(ctx, seg, node)
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
         if not results:
