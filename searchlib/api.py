@@ -394,7 +394,6 @@ class IndexReport:
     skipped: list[IngestError] = attrs.field(factory=list)
     warnings: list[IngestWarning] = attrs.field(factory=list)
     seconds: float = 0.0
-    bytes: int = 0
     generation: int = 0
 
     @property

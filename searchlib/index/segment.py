@@ -18,13 +18,22 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.store`` stored fields: UTF-8 JSON objects in compressed blocks of ``STORE_BLOCK``
   documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
   the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
-  Meta ``codec`` names the compression: ``zstd`` (level 1, written now) or ``zlib`` (the
-  default when absent, as written before).
+  Meta ``codec`` names the compression: ``zstd`` (level 1) or ``zlib`` (the default when
+  absent).
 
 Every string table stores explicit offsets: no byte is a separator, so a string may hold any
-character (NUL included). Format versions are per file: ``.terms`` and ``.cols`` are version 2
-(version 1 joined strings with NUL; it is still read, and a table whose count does not match
-what it describes, as an id with a NUL in it made, raises :class:`CorruptIndexError`).
+character (NUL included). Format versions are per file (:data:`VERSIONS`), bumped whenever the
+bytes change, and every older version is still read:
+
+* ``.terms`` and ``.cols`` version 2: string tables with offsets (version 1 joined strings with
+  NUL; a table whose count does not match what it describes, as an id with a NUL in it made,
+  raises :class:`CorruptIndexError`).
+* ``.store`` version 2: zstd blocks (version 1 is zlib, or zstd when its meta says so: the
+  store moved to zstd before its version was bumped, so a reader of those files that knows only
+  zlib calls them corrupt; since version 2 it says they are too new).
+
+A file of a version newer than this code knows raises :class:`IndexFormatTooNewError` ("written
+by a newer searchlib"), never a plain corruption error.
 
 Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
 bitmap), named by the manifest, so a segment's own files are never rewritten.
@@ -57,7 +66,7 @@ __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_se
 
 VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
-VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 1}
+VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 2}
 """The version each segment file is written in (version 1 of every file is read too)."""
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
@@ -141,7 +150,7 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
-    """Stored documents in zstd blocks (3x faster than zlib level 3 at the same size here)."""
+    """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md)."""
     compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
     blocks = []
     # offs[i]: where document i starts inside its block (offs[n]: the last block's length).

@@ -142,7 +142,8 @@ class IndexWriter:
         return n
 
     def add_document(self, doc: IndexDoc) -> None:
-        """Add an already analysed document."""
+        """Add (or replace, by id) a document; its texts are analysed when the buffer is
+        flushed into a segment."""
         self._check_open()
         self._forget(doc.id)
         self._pending[doc.id] = self._builder.add(doc)

@@ -91,6 +91,7 @@ class Database:
         self.where = f"coordinator {_where(self.url)}"
         self.conn = self._connect(self.url, self.where)
         self._shard_conns: dict[int, Connection[Any]] = {}
+        self._read_conns: dict[int, Connection[Any]] = {}  # never inside a writer's transaction
         self.s = sql.Identifier(self.schema)
         if not self._exists():
             if not create:
@@ -122,9 +123,10 @@ class Database:
             raise ShardError(where, f"cannot connect ({_first_line(exc)})") from exc
 
     def close(self) -> None:
-        for conn in self._shard_conns.values():
-            conn.close()
-        self._shard_conns.clear()
+        for conns in (self._shard_conns, self._read_conns):
+            for conn in conns.values():
+                conn.close()
+            conns.clear()
         self.conn.close()
 
     def shard_name(self, shard: int) -> str:
@@ -151,6 +153,24 @@ class Database:
             yield self.shard(shard)
         except psycopg.OperationalError as exc:
             self.drop_shard_connection(shard)
+            raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
+
+    def read_shard(
+        self, shard: int, statement: sql.Composed | sql.SQL | str, params: Any = None
+    ) -> list[Any]:
+        """Rows of a read on one shard, over a connection of its own (autocommit, so never in a
+        writer's open transaction); a failure is a ShardError naming the shard."""
+        conn = self._read_conns.get(shard)
+        try:
+            if conn is None or conn.closed:
+                conn = self._read_conns[shard] = self._connect(
+                    self.shard_urls[shard], self.shard_name(shard)
+                )
+            return conn.execute(statement, params).fetchall()
+        except psycopg.OperationalError as exc:
+            dropped = self._read_conns.pop(shard, None)
+            if dropped is not None:
+                dropped.close()
             raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
 
     def query(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> list[Any]:

@@ -22,6 +22,7 @@ from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
+from searchlib.postgres.source import PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import BM25F, Searcher
@@ -54,6 +55,7 @@ class PostgresIndex(Index):
         self.lock_timeout = lock_timeout
         self.db = Database(url, create=create)
         self._pg_writer: PostgresWriter | None = None
+        self._snapshot: PgSnapshot | None = None
         self._closed = False
         self.on_phase: Callable[[str], None] | None = None
         try:
@@ -127,17 +129,25 @@ class PostgresIndex(Index):
         """Commit pending changes (segments are not merged on PostgreSQL yet)."""
         self.commit()
 
-    def searcher(self) -> Searcher:
-        raise IndexStateError(
-            f"{self!r}: searching a PostgreSQL index is not available yet (write side only)"
-        )
-
     # -- reading --------------------------------------------------------------------------------
 
     @property
     def generation(self) -> int:
         """The newest published generation (what reads see)."""
         return self.db.published()
+
+    def snapshot(self) -> PgSnapshot:
+        """The newest published generation as the search layer reads it (kept, with what it
+        has read, until a newer generation is published)."""
+        gen = self.generation
+        if self._snapshot is None or self._snapshot.generation != gen:
+            self._snapshot = PgSnapshot(self.db, gen)
+        return self._snapshot
+
+    def searcher(self) -> Searcher:
+        """The shared search layer over :meth:`snapshot`: ``search``, ``related``, ``explain``
+        and suggestions run as on the embedded index."""
+        return Searcher(self.snapshot(), self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
         rows = self.db.query(

@@ -4,8 +4,8 @@ A query string is read (:mod:`~searchlib.search.parser`), its language found and
 translation added (:mod:`~searchlib.search.crosslingual`), evaluated per segment
 (:mod:`~searchlib.search.execute`), its matches collected, ranked, faceted and folded by story
 (:mod:`~searchlib.search.collector`) and the page's hits built (:mod:`~searchlib.search.hits`).
-Filters (lang, kind, country/section, date range) only restrict which documents may match;
-they never change scores. The searcher reads the index only through
+Filters (the documents' language, kind, country/section, date range) only restrict which
+documents may match; they never change scores. The searcher reads the index only through
 :class:`~searchlib.seam.IndexSource`.
 """
 

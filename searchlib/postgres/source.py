@@ -1,0 +1,482 @@
+"""A PostgreSQL index as the search layer sees it: :class:`PgSnapshot` implements
+:class:`searchlib.seam.IndexSource` and :class:`PgSegment` :class:`searchlib.seam.SegmentSource`,
+so the one search layer (parser, translation, BM25F, top-k, facets, snippets, twins, related)
+runs over PostgreSQL unchanged: there is no second copy of it here.
+
+A snapshot is one published generation: the segments written up to it, each document live unless
+a generation up to it deleted it. Rows never change once committed (a deletion only sets the
+generation that made it), so a snapshot stays the same while newer commits arrive.
+
+Every read goes through the coordinator, whose partitioned tables send the work to the shards
+(postgres_fdw, asynchronous foreign scans on every shard at once) and merge what they return:
+
+* a term's postings: one query per term, over every text field of the index and every segment
+  (``WHERE term = $1 AND field = ANY($2) AND seg = ANY($3)``, run on the shards through the
+  ``(field, term, seg)`` key); its rows become each segment's postings;
+* statistics (documents per language, documents per field and length totals: BM25F's N and
+  average lengths) from the ``langs`` and ``lengths`` rows of the snapshot's segments;
+* per segment, on first use and then kept by the snapshot: field lengths, columns (lang, kind,
+  date, countries, sections, links, titles), ids, the sorted terms of each field with their
+  document frequencies, the words of each language; stored documents one by one.
+
+A server that cannot be reached is a :class:`~searchlib.postgres.db.ShardError` naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from psycopg import sql
+
+from searchlib._json import loads
+from searchlib.errors import CorruptIndexError
+from searchlib.postgres.db import Database
+from searchlib.seam import SegmentSource
+
+__all__ = ["PgSegment", "PgSnapshot"]
+
+_Post = tuple[np.ndarray, np.ndarray, np.ndarray]  # docs, tfs, positions
+
+TERM_POSTINGS = (
+    "SELECT seg, field, docs, tfs, positions FROM {}.postings"
+    " WHERE term = %s AND field = ANY(%s) AND seg = ANY(%s)"
+)
+"""The query of a term's postings (``{}``: the index's schema), run on the coordinator."""
+STORED_CACHE = 1024
+"""Stored documents a segment keeps once read (hits are read again by later searches)."""
+
+
+def _uint(a: np.ndarray) -> np.ndarray:
+    """``a`` in the smallest unsigned dtype that holds it (the file format's rule: term
+    frequencies and lengths times float32 norms stay float32, so scores match to the bit)."""
+    top = int(a.max(initial=0))
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return a.astype(dtype)
+    return a.astype(np.uint64)
+
+
+def _i4(raw: Any) -> np.ndarray:
+    return np.frombuffer(raw, dtype="<i4")
+
+
+class PgSnapshot:
+    """One published generation of a PostgreSQL index (a :class:`~searchlib.seam.IndexSource`)."""
+
+    def __init__(self, db: Database, generation: int) -> None:
+        self.db = db
+        self._generation = generation
+        s = db.s
+        rows = db.query(
+            sql.SQL(
+                "SELECT seg, shard, ndocs FROM {}.segments WHERE gen <= %s ORDER BY seg"
+            ).format(s),
+            (generation,),
+        )
+        self.seg_numbers = [int(r[0]) for r in rows]
+        segs = self.seg_numbers
+        deleted: dict[int, list[int]] = {}
+        for seg, docnum in db.query(
+            sql.SQL(
+                "SELECT seg, docnum FROM {}.documents WHERE deleted <= %s AND seg = ANY(%s)"
+            ).format(s),
+            (generation, segs),
+        ):
+            deleted.setdefault(int(seg), []).append(int(docnum))
+        field_rows = db.query(
+            sql.SQL("SELECT seg, field, docs, total FROM {}.lengths WHERE seg = ANY(%s)").format(s),
+            (segs,),
+        )
+        fields_of: dict[int, list[str]] = {}
+        self._field_docs: dict[str, int] = {}
+        self._field_total: dict[str, int] = {}
+        for seg, field, docs, total in field_rows:
+            fields_of.setdefault(int(seg), []).append(field)
+            self._field_docs[field] = self._field_docs.get(field, 0) + int(docs)
+            self._field_total[field] = self._field_total.get(field, 0) + int(total)
+        self.fields = sorted(self._field_docs)
+        self._lang_docs: dict[str, int] = {}
+        for lang, docs in db.query(
+            sql.SQL(
+                "SELECT lang, sum(docs) FROM {}.langs WHERE seg = ANY(%s) GROUP BY lang"
+            ).format(s),
+            (segs,),
+        ):
+            self._lang_docs[lang] = int(docs)
+        self._segments = [
+            PgSegment(
+                self, int(seg), int(shard), int(ndocs), sorted(fields_of.get(int(seg), [])),
+                deleted.get(int(seg)),
+            )
+            for seg, shard, ndocs in rows
+        ]  # fmt: skip
+        self._position = {seg.seg: i for i, seg in enumerate(self._segments)}
+        self._fetched: dict[str, dict[tuple[int, str], _Post]] = {}
+        self._located: dict[str, tuple[int, int]] | None = None
+
+    def __repr__(self) -> str:
+        return f"PgSnapshot({self.db.where}, generation={self._generation})"
+
+    # -- IndexSource ------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def segments(self) -> Sequence[SegmentSource]:
+        return self._segments
+
+    def lang_doc_count(self, lang: str | None = None) -> int:
+        if lang is None:
+            return sum(self._lang_docs.values())
+        return self._lang_docs.get(lang, 0)
+
+    def doc_freq(self, field: str, term: str) -> int:
+        return sum(int(p[0].size) for (_, f), p in self.term_postings(term).items() if f == field)
+
+    def avg_field_length(self, field: str) -> float:
+        n = self._field_docs.get(field, 0)
+        return self._field_total.get(field, 0) / n if n else 0.0
+
+    def locate(self, doc_id: str) -> tuple[int, int] | None:
+        if self._located is None:
+            located: dict[str, tuple[int, int]] = {}
+            for i, seg in enumerate(self._segments):
+                for d, doc in enumerate(seg.ids):
+                    if seg.live is None or seg.live[d]:
+                        located[doc] = (i, d)
+            self._located = located
+        return self._located.get(doc_id)
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        loc = self.locate(doc_id)
+        return None if loc is None else self._segments[loc[0]].stored(loc[1])
+
+    def saved(self, name: str) -> bytes | None:
+        return None  # the twins are computed from the documents, once per snapshot
+
+    # -- beyond the Protocol (what the Index facade and evaluation read) ------------------------
+
+    @property
+    def doc_count(self) -> int:
+        """Live documents."""
+        return sum(s.live_count for s in self._segments)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.locate(doc_id) is not None
+
+    # -- reading from the shards ------------------------------------------------------------------
+
+    def term_postings(self, term: str) -> dict[tuple[int, str], _Post]:
+        """Every posting of ``term`` in every text field and segment: one query, run on the
+        shards (the coordinator merges), kept by the snapshot."""
+        got = self._fetched.get(term)
+        if got is None:
+            got = {}
+            if self.seg_numbers:
+                rows = self.db.query(
+                    sql.SQL(TERM_POSTINGS).format(self.db.s),
+                    (term, self.fields, self.seg_numbers),
+                )
+                for seg, field, docs, tfs, pos in rows:
+                    got[int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
+            if len(self._fetched) > 100_000:
+                self._fetched.clear()
+            self._fetched[term] = got
+        return got
+
+    def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
+        """Rows of ``query`` (its ``{}`` the index's schema) about one segment, read on the
+        shard that holds it (one server: nothing to merge)."""
+        return self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
+
+
+class _LazyArrays(Mapping[str, np.ndarray]):
+    """A segment's ``field_arrays``: ``start`` from the term list, ``docs`` and ``tfs`` (every
+    posting of the field) read only when asked for."""
+
+    def __init__(self, seg: PgSegment, field: str) -> None:
+        self._seg = seg
+        self._field = field
+        self._arrays: dict[str, np.ndarray] = {"start": seg.starts(field)}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._arrays and key in ("docs", "tfs"):
+            docs, tfs = [], []
+            for _, d, t in self._seg.segment_postings(self._field):
+                docs.append(d)
+                tfs.append(t)
+            self._arrays["docs"] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+            self._arrays["tfs"] = _uint(np.concatenate(tfs) if tfs else np.zeros(0, np.int32))
+        return self._arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("start", "docs", "tfs"))
+
+    def __len__(self) -> int:
+        return 3
+
+
+class PgSegment:
+    """One segment of a snapshot (a :class:`~searchlib.seam.SegmentSource`); what it reads from
+    the shards it keeps, as the snapshot does."""
+
+    def __init__(
+        self,
+        snapshot: PgSnapshot,
+        seg: int,
+        shard: int,
+        ndocs: int,
+        fields: list[str],
+        deleted: list[int] | None,
+    ) -> None:
+        self.snapshot = snapshot
+        self.seg = seg
+        self.shard = shard
+        self._ndocs = ndocs
+        self._fields = fields
+        self._live: np.ndarray | None = None
+        if deleted:
+            self._live = np.ones(ndocs, dtype=bool)
+            self._live[deleted] = False
+        self._lengths: dict[str, np.ndarray] | None = None
+        self._cols: dict[str, np.ndarray] | None = None
+        self._tables: dict[str, list[str]] = {}
+        self._ids: list[str] = []
+        self._titles: list[str] = []
+        self._id_index: dict[str, int] | None = None
+        self._terms: dict[str, list[str]] | None = None
+        self._dfs: dict[str, np.ndarray] = {}
+        self._ords: dict[str, dict[str, int]] = {}
+        self._words: dict[str, tuple[list[str], list[str]]] = {}
+        self._stored: dict[int, bytes] = {}
+
+    def __repr__(self) -> str:
+        return f"PgSegment({self.seg}, shard={self.shard}, ndocs={self._ndocs})"
+
+    def _corrupt(self, detail: str) -> CorruptIndexError:
+        return CorruptIndexError(
+            f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg}", detail
+        )
+
+    @property
+    def name(self) -> str:
+        return f"pg{self.seg:06d}"
+
+    @property
+    def ndocs(self) -> int:
+        return self._ndocs
+
+    @property
+    def live(self) -> np.ndarray | None:
+        return self._live
+
+    @property
+    def live_count(self) -> int:
+        return self._ndocs if self._live is None else int(self._live.sum())
+
+    @property
+    def field_names(self) -> Sequence[str]:
+        return self._fields
+
+    @property
+    def lengths(self) -> Mapping[str, np.ndarray]:
+        if self._lengths is None:
+            rows = self.snapshot.segment_rows(
+                self, "SELECT field, lens FROM {}.lengths WHERE seg = %s"
+            )
+            lengths = {field: _uint(_i4(lens)) for field, lens in rows}
+            if any(a.size != self._ndocs for a in lengths.values()):
+                raise self._corrupt("field lengths do not cover the documents")
+            self._lengths = lengths
+        return self._lengths
+
+    # -- columns ----------------------------------------------------------------------------------
+
+    def _load_columns(self) -> dict[str, np.ndarray]:
+        if self._cols is not None:
+            return self._cols
+        rows = self.snapshot.segment_rows(
+            self,
+            "SELECT docnum, id, lang, kind, date, cols FROM {}.documents"
+            " WHERE seg = %s ORDER BY docnum",
+        )
+        if [int(r[0]) for r in rows] != list(range(self._ndocs)):
+            raise self._corrupt(f"documents are not numbered 0..{self._ndocs - 1}")
+        self._ids = [r[1] for r in rows]
+        langs, kinds, dates = [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+        lists: dict[str, list[list[str]]] = {"countries": [], "sections": [], "links": []}
+        titles = []
+        for r in rows:
+            values = loads(bytes(r[5]))
+            titles.append(str(values.get("title", "")))
+            for col, per_doc in lists.items():
+                per_doc.append([str(v) for v in values.get(col, ())])
+        self._titles = titles
+        cols: dict[str, np.ndarray] = {"date": np.array(dates, dtype=np.int32)}
+        for col, table_name, values_ in (("lang", "langs", langs), ("kind", "kinds", kinds)):
+            table = sorted(set(values_))
+            index = {v: i for i, v in enumerate(table)}
+            self._tables[table_name] = table
+            cols[col] = _uint(np.array([index[v] for v in values_], dtype=np.int64))
+        for col, per_doc in lists.items():
+            table = sorted({v for vs in per_doc for v in vs})
+            index = {v: i for i, v in enumerate(table)}
+            self._tables[col] = table
+            off = np.zeros(len(per_doc) + 1, dtype=np.uint32)
+            off[1:] = np.cumsum([len(vs) for vs in per_doc])
+            codes = np.array([index[v] for vs in per_doc for v in vs], dtype=np.int64)
+            cols[col] = _uint(codes)
+            cols[col + "_off"] = off
+        encoded = [t.encode("utf-8", "surrogatepass") for t in titles]
+        titles_off = np.zeros(len(encoded) + 1, dtype=np.uint64)
+        titles_off[1:] = np.cumsum([len(t) for t in encoded])
+        cols["titles"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        cols["titles_off"] = titles_off
+        self._cols = cols
+        return cols
+
+    @property
+    def cols(self) -> Mapping[str, np.ndarray]:
+        return self._load_columns()
+
+    @property
+    def col_tables(self) -> Mapping[str, list[str]]:
+        self._load_columns()
+        return self._tables
+
+    @property
+    def ids(self) -> Sequence[str]:
+        self._load_columns()
+        return self._ids
+
+    def docnum(self, doc_id: str) -> int:
+        if self._id_index is None:
+            self._id_index = {d: i for i, d in enumerate(self.ids)}
+        i = self._id_index.get(doc_id, -1)
+        if i >= 0 and self._live is not None and not self._live[i]:
+            return -1
+        return i
+
+    def title(self, docnum: int) -> str:
+        self._load_columns()
+        return self._titles[docnum]
+
+    def doc_values(self, column: str, docnum: int) -> list[str]:
+        cols = self._load_columns()
+        if column not in cols or column + "_off" not in cols:
+            return []
+        off = cols[column + "_off"]
+        table = self._tables[column]
+        return [table[int(c)] for c in cols[column][int(off[docnum]) : int(off[docnum + 1])]]
+
+    # -- terms and postings -----------------------------------------------------------------------
+
+    def _vocabulary(self) -> dict[str, list[str]]:
+        if self._terms is None:
+            terms: dict[str, list[str]] = {}
+            dfs: dict[str, list[int]] = {}
+            for field, term, df in self.snapshot.segment_rows(
+                self,
+                "SELECT field, term, df FROM {}.postings WHERE seg = %s ORDER BY field, term",
+            ):
+                terms.setdefault(field, []).append(term)
+                dfs.setdefault(field, []).append(int(df))
+            self._dfs = {f: np.array(v, dtype=np.int64) for f, v in dfs.items()}
+            self._terms = terms
+        return self._terms
+
+    def terms(self, field: str) -> Sequence[str]:
+        return self._vocabulary().get(field, [])
+
+    def starts(self, field: str) -> np.ndarray:
+        """Where each term's postings start in :meth:`field_arrays` (``len(terms) + 1``)."""
+        self._vocabulary()
+        dfs = self._dfs.get(field, np.zeros(0, np.int64))
+        return np.concatenate([[0], np.cumsum(dfs)]).astype(np.int64)
+
+    def words(self, lang: str) -> tuple[Sequence[str], Sequence[str]]:
+        out = self._words.get(lang)
+        if out is None:
+            rows = self.snapshot.segment_rows(
+                self,
+                "SELECT word, term FROM {}.words WHERE seg = %s AND lang = %s ORDER BY word",
+                lang,
+            )
+            out = self._words[lang] = ([r[0] for r in rows], [r[1] for r in rows])
+        return out
+
+    def term_ord(self, field: str, term: str) -> int:
+        index = self._ords.get(field)
+        if index is None:
+            index = self._ords[field] = {t: i for i, t in enumerate(self.terms(field))}
+        return index.get(term, -1)
+
+    def _postings(self, field: str, term: str) -> _Post | None:
+        return self.snapshot.term_postings(term).get((self.seg, field))
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        p = self._postings(field, term)
+        return None if p is None else (p[0], p[1])
+
+    def _at(self, field: str, ordinal: int) -> _Post:
+        terms = self.terms(field)
+        p = self._postings(field, terms[ordinal]) if 0 <= ordinal < len(terms) else None
+        if p is None:
+            raise self._corrupt(f"{field}: no postings for term number {ordinal}")
+        return p
+
+    def postings_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
+        docs, tfs, _ = self._at(field, ordinal)
+        return docs, tfs
+
+    def positions_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
+        _, tfs, pos = self._at(field, ordinal)
+        offs = np.zeros(tfs.size + 1, dtype=np.int64)
+        np.cumsum(tfs, out=offs[1:])
+        return pos, offs
+
+    def posting_positions(self, field: str, ordinal: int, i: int) -> np.ndarray:
+        _, tfs, pos = self._at(field, ordinal)
+        a = int(tfs[:i].sum(dtype=np.int64))
+        out: np.ndarray = pos[a : a + int(tfs[i])]
+        return out
+
+    def segment_postings(self, field: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """(term, docs, tfs) of every term of ``field``, in term order."""
+        rows = self.snapshot.segment_rows(
+            self,
+            "SELECT term, docs, tfs FROM {}.postings WHERE seg = %s AND field = %s ORDER BY term",
+            field,
+        )
+        return [(term, _i4(docs), _i4(tfs)) for term, docs, tfs in rows]
+
+    def field_arrays(self, field: str) -> Mapping[str, np.ndarray]:
+        return _LazyArrays(self, field)
+
+    # -- stored documents -------------------------------------------------------------------------
+
+    def stored_raw(self, docnum: int) -> bytes:
+        raw = self._stored.get(docnum)
+        if raw is None:
+            rows = self.snapshot.segment_rows(
+                self, "SELECT stored FROM {}.documents WHERE seg = %s AND docnum = %s", docnum
+            )
+            if not rows:
+                raise self._corrupt(f"document {docnum} is missing")
+            if len(self._stored) >= STORED_CACHE:
+                self._stored.clear()
+            raw = self._stored[docnum] = bytes(rows[0][0])
+        return raw
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        try:
+            doc = loads(self.stored_raw(docnum))
+        except (ValueError, RecursionError) as exc:
+            raise self._corrupt(f"document {docnum}: {exc}") from exc
+        if not isinstance(doc, dict):
+            raise self._corrupt(f"document {docnum} is not an object")
+        return doc
