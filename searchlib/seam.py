@@ -29,6 +29,10 @@ Conventions every implementation keeps:
   ``links``) are CSR: ``cols[c]`` codes into ``col_tables[c]`` and ``cols[c + "_off"]`` the
   ``ndocs + 1`` offsets of each document's codes; ``titles`` + ``titles_off`` the UTF-8 titles.
 * Statistics count deleted documents too (as Lucene does); ``live`` says which are not deleted.
+* Integer arrays use the smallest unsigned type that holds their values, as the file format
+  writes them: BM25F multiplies term frequencies by float32 length norms, and numpy computes
+  ``uint8``/``uint16`` times float32 in float32 but ``uint32`` or ``int64`` in float64, so
+  another implementation gets the same scores to the bit only with the same types.
 """
 
 from __future__ import annotations
