@@ -25,7 +25,7 @@ A server that cannot be reached is a :class:`~searchlib.postgres.db.ShardError` 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from psycopg import sql
@@ -33,6 +33,7 @@ from psycopg import sql
 from searchlib._json import loads
 from searchlib.errors import CorruptIndexError
 from searchlib.postgres.db import Database
+from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
 
 __all__ = ["PgSegment", "PgSnapshot"]
@@ -151,7 +152,7 @@ class PgSnapshot:
             self._located = located
         return self._located.get(doc_id)
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         loc = self.locate(doc_id)
         return None if loc is None else self._segments[loc[0]].stored(loc[1])
 
@@ -472,11 +473,11 @@ class PgSegment:
             raw = self._stored[docnum] = bytes(rows[0][0])
         return raw
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
         try:
             doc = loads(self.stored_raw(docnum))
         except (ValueError, RecursionError) as exc:
             raise self._corrupt(f"document {docnum}: {exc}") from exc
         if not isinstance(doc, dict):
             raise self._corrupt(f"document {docnum} is not an object")
-        return doc
+        return cast(StoredDoc, doc)
