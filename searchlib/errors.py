@@ -13,8 +13,8 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- MissingExtraError      (also ImportError) an optional dependency is not installed
      +-- AfterCommitError       a commit was published, then a later step (merge...) failed
      +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
-          +-- IndexFormatTooOldError
-          +-- IndexFormatTooNewError
+          +-- IndexFormatTooOldError  written by an older searchlib this one no longer reads
+          +-- IndexFormatTooNewError  written by a newer searchlib (not damaged)
 
 Input kept with a loss (a record indexed without its unparseable date) is reported as an
 :class:`IngestWarning`, a value with the same fields as IngestError that is never raised.
@@ -182,6 +182,25 @@ class CorruptIndexError(SearchlibError):
 class IndexFormatTooOldError(CorruptIndexError):
     """The file was written by an older, unsupported format version."""
 
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(path, detail)
+        self.args = (
+            f"index file {self.path} was written by an older searchlib, whose format this one "
+            f"no longer reads ({detail}): rebuild the index",
+        )
+
 
 class IndexFormatTooNewError(CorruptIndexError):
-    """The file was written by a newer format version than this searchlib reads."""
+    """The file was written by a newer format version than this searchlib reads (it is not
+    damaged: a newer searchlib reads it).
+
+    >>> str(IndexFormatTooNewError("s1.store", "v3 > v2"))
+    'index file s1.store was written by a newer searchlib (v3 > v2): upgrade searchlib to read it'
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(path, detail)
+        self.args = (
+            f"index file {self.path} was written by a newer searchlib ({detail}): "
+            "upgrade searchlib to read it",
+        )

@@ -18,13 +18,22 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.store`` stored fields: UTF-8 JSON objects in compressed blocks of ``STORE_BLOCK``
   documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
   the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
-  Meta ``codec`` names the compression: ``zstd`` (level 1, written now) or ``zlib`` (the
-  default when absent, as written before).
+  Meta ``codec`` names the compression: ``zstd`` (level 1) or ``zlib`` (the default when
+  absent).
 
 Every string table stores explicit offsets: no byte is a separator, so a string may hold any
-character (NUL included). Format versions are per file: ``.terms`` and ``.cols`` are version 2
-(version 1 joined strings with NUL; it is still read, and a table whose count does not match
-what it describes, as an id with a NUL in it made, raises :class:`CorruptIndexError`).
+character (NUL included). Format versions are per file (:data:`VERSIONS`), bumped whenever the
+bytes change, and every older version is still read:
+
+* ``.terms`` and ``.cols`` version 2: string tables with offsets (version 1 joined strings with
+  NUL; a table whose count does not match what it describes, as an id with a NUL in it made,
+  raises :class:`CorruptIndexError`).
+* ``.store`` version 2: zstd blocks (version 1 is zlib, or zstd when its meta says so: the
+  store moved to zstd before its version was bumped, so a reader of those files that knows only
+  zlib calls them corrupt; since version 2 it says they are too new).
+
+A file of a version newer than this code knows raises :class:`IndexFormatTooNewError` ("written
+by a newer searchlib"), never a plain corruption error.
 
 Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
 bitmap), named by the manifest, so a segment's own files are never rewritten.
@@ -34,7 +43,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -44,6 +53,8 @@ from searchlib._json import loads
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
+from searchlib.index.manifest import SegmentEntry
+from searchlib.schema import StoredDoc
 from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
@@ -57,7 +68,7 @@ __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_se
 
 VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
-VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 1}
+VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 2}
 """The version each segment file is written in (version 1 of every file is read too)."""
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
@@ -141,7 +152,7 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
-    """Stored documents in zstd blocks (3x faster than zlib level 3 at the same size here)."""
+    """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md)."""
     compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
     blocks = []
     # offs[i]: where document i starts inside its block (offs[n]: the last block's length).
@@ -177,7 +188,7 @@ def _v1_strings(blob: np.ndarray | None) -> list[str]:
     return text.split("\0")
 
 
-def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
+def write_segment(directory: Directory, name: str, data: SegmentData) -> SegmentEntry:
     """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
     n = data.ndocs
     doc_dtype = smallest_uint(max(n - 1, 0))
@@ -247,7 +258,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         files[fname] = directory.write(
             fname, encode_array_file(f"segment-{ext}", VERSIONS[ext], arrays, meta)
         )
-    return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
+    return SegmentEntry(name, n, tuple(sorted(data.fields)), files)
 
 
 class SegmentReader:
@@ -257,11 +268,10 @@ class SegmentReader:
     All arrays are views of memory-mapped files; checksums are verified when the segment opens.
     """
 
-    def __init__(
-        self, directory: Directory, entry: dict[str, Any], deletes: str | None = None
-    ) -> None:
-        self.name: str = entry["name"]
-        self.ndocs: int = int(entry["docs"])
+    def __init__(self, directory: Directory, entry: SegmentEntry) -> None:
+        self.name: str = entry.name
+        self.ndocs: int = entry.docs
+        deletes = entry.deletes
         self.directory = directory
         self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
         self.nbytes = sum(f.nbytes for f in self._files.values())
@@ -626,7 +636,9 @@ class SegmentReader:
         end = len(data) if docnum + 1 == last else int(offs[docnum + 1])
         return data[int(offs[docnum]) : end]
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
+        """The stored fields of a document: a JSON object, else CorruptIndexError (its keys are
+        not checked here: see :func:`~searchlib.index.documents.record_from_stored`)."""
         raw = self.stored_raw(docnum)
         try:
             doc = loads(raw)
@@ -634,7 +646,7 @@ class SegmentReader:
             raise self._corrupt("store", f"document {docnum}: {exc}") from exc
         if not isinstance(doc, dict):
             raise self._corrupt("store", f"document {docnum} is not an object")
-        return doc
+        return cast(StoredDoc, doc)
 
     def column_codes(self, column: str, value: str) -> int:
         """The code of ``value`` in a categorical column's table, or -1; case and accents are

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from psycopg import sql
 
@@ -27,6 +27,7 @@ from searchlib.postgres.saved import SavedFiles
 from searchlib.postgres.source import PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
+from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Searcher
 from searchlib.search.twins import store_twins
 
@@ -178,7 +179,7 @@ class PostgresIndex(Index):
             gen,
         )
 
-    def stored(self, doc_id: str) -> dict[str, Any] | None:
+    def stored(self, doc_id: str) -> StoredDoc | None:
         """The stored fields of ``doc_id``, or None."""
         live, params = self._live()
         rows = self.db.query(
@@ -190,7 +191,7 @@ class PostgresIndex(Index):
         doc = loads(bytes(rows[0][0]))
         if not isinstance(doc, dict):
             raise CorruptIndexError(f"{self.db.where} {doc_id!r}", "stored fields not an object")
-        return doc
+        return cast(StoredDoc, doc)
 
     def get(self, doc_id: str) -> Brief | RelatedItem | None:
         """The stored record of ``doc_id``, or None; a brief comes with its related items

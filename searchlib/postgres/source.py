@@ -25,7 +25,7 @@ A server that cannot be reached is a :class:`~searchlib.postgres.db.ShardError` 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from psycopg import sql
@@ -34,6 +34,7 @@ from searchlib._json import loads
 from searchlib.errors import CorruptIndexError, IndexStateError
 from searchlib.index.segment import SegmentData
 from searchlib.postgres.db import Database
+from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
 from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
 
@@ -177,7 +178,7 @@ class PgSnapshot:
             self._located = located
         return self._located.get(doc_id)
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         loc = self.locate(doc_id)
         return None if loc is None else self._segments[loc[0]].stored(loc[1])
 
@@ -553,11 +554,11 @@ class PgSegment:
             raw = self._stored[docnum] = bytes(rows[0][0])
         return raw
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
         try:
             doc = loads(self.stored_raw(docnum))
         except (ValueError, RecursionError) as exc:
             raise self._corrupt(f"document {docnum}: {exc}") from exc
         if not isinstance(doc, dict):
             raise self._corrupt(f"document {docnum} is not an object")
-        return doc
+        return cast(StoredDoc, doc)

@@ -66,6 +66,9 @@ class SearchContext:
         )
         self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
         self._expansions: dict[tuple[Any, ...], list[str]] = {}
+        # What a node does that does not depend on the segment, made once per search (keyed
+        # by the node's id: the query tree lives as long as the search).
+        self.plans: dict[tuple[Any, ...], Any] = {}
 
     @property
     def expansion_work(self) -> int:

@@ -13,6 +13,7 @@ language only, so the per-language scores never add up on the same document.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -136,6 +137,63 @@ def _text(ctx: SearchContext, seg: SegmentSource, node: Term | Phrase) -> Match:
     return mask, _scored(node.field, scores)
 
 
+_Group = tuple[str, tuple[str, ...], list[str], float]  # (lang, fields, terms, boost)
+
+
+def _sparse_leaf(ctx: SearchContext, node: Node) -> list[_Group] | None:
+    """The term groups a text leaf scores, per language (what :func:`score_sparse` takes),
+    or None when the leaf is not a plain text term (a column or id field, the author field,
+    a phrase): it is evaluated then. They depend on the search, not on the segment."""
+    if not isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
+        return None
+    if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
+        return None
+    fields = ctx.fields_of(node.field)
+    out = []
+    for lang in ctx.langs:
+        if isinstance(node, Term):
+            terms = ctx.analyse(lang, node.text)[0]
+            if len(terms) > 1:
+                return None  # a phrase
+        else:
+            terms = ctx.expand(lang, fields, node)
+        if terms:
+            out.append((lang, fields, terms, node.boost))
+    return out
+
+
+def _or_plan(ctx: SearchContext, node: Or) -> list[tuple[Any, list[_Group] | None]]:
+    """Each child of an OR with its term groups when it is a plain text term (made once per
+    search and kept in the context: every segment runs the same plan)."""
+    key = (id(node), ctx.langs)
+    found = ctx.plans.get(key)
+    if found is None or found[0] is not node:  # (the plan holds its node: no id is reused)
+        found = ctx.plans[key] = (node, [(c, _sparse_leaf(ctx, c)) for c in node.children])
+    plan: list[tuple[Any, list[_Group] | None]] = found[1]
+    return plan
+
+
+def _or(ctx: SearchContext, seg: SegmentSource, node: Or) -> Match:
+    """Any of the children, their scores summed (in child order, as :func:`evaluate` adds
+    their arrays: the same float32 sums). Plain text terms, most of a query, are added from
+    their cached impacts (:func:`_sparse_leaf`); other children are evaluated."""
+    if not node.children:
+        return empty(seg)
+    mask, scores = empty(seg)
+    for child, groups in _or_plan(ctx, node):
+        if groups is None:
+            m, s = evaluate(child, ctx, seg)
+            mask |= m
+            scores += s
+            continue
+        for lang, fields, terms, boost in groups:
+            hit = score_sparse(ctx, seg, lang, fields, terms, boost)
+            if hit is not None:
+                mask[hit[0]] = True
+                scores[hit[0]] += hit[1]
+    return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+
+
 def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
     """Evaluate ``node`` over every document of ``seg`` (the caller drops deleted ones)."""
     if isinstance(node, (Term, Phrase)):
@@ -161,6 +219,8 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
         m = m & column_match(seg, "lang", node.lang)
         return m, np.where(m, s * np.float32(node.boost), np.float32(0))
+    if isinstance(node, Or) and not isinstance(node, Synonyms):
+        return _or(ctx, seg, node)
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
         if not results:

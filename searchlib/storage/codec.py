@@ -94,10 +94,14 @@ def encode_array_file(
         if a.dtype.str not in ALLOWED_DTYPES:
             raise TypeError(f"array {key!r} has unsupported dtype {a.dtype.str}")
         items.append((key, a))
-    # The toc holds offsets, which depend on the toc's own length: encode twice.
+    # The toc holds offsets, which depend on the toc's own length: encode until they stop
+    # moving. Offsets and the toc's length only grow from one pass to the next (a longer toc
+    # moves every offset up, a larger offset never has fewer digits), so this ends; each pass
+    # after the first two is an offset crossing a power of ten.
     toc_entries: list[list[Any]] = [[k, a.dtype.str, 0, int(a.size)] for k, a in items]
     toc = {"meta": dict(meta or {}), "arrays": toc_entries}
-    for _ in range(3):
+    changed = True
+    while changed:
         toc_b = _toc_bytes(toc)
         offset = len(header) + 4 + len(toc_b)
         offset += _pad(offset)
@@ -107,15 +111,13 @@ def encode_array_file(
                 entry[2] = offset
                 changed = True
             offset += a.nbytes + _pad(a.nbytes)
-        if not changed:
-            break
-    toc_b = _toc_bytes(toc)
     chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
     pos = len(header) + 4 + len(toc_b)
     chunks.append(b"\0" * _pad(pos))
     pos += _pad(pos)
     for entry, (_, a) in zip(toc_entries, items, strict=True):
-        assert entry[2] == pos, "toc offsets out of step"
+        if entry[2] != pos:  # pragma: no cover - the loop above makes them agree
+            raise RuntimeError(f"toc offset of {entry[0]!r} out of step ({entry[2]} != {pos})")
         raw = a.tobytes()
         chunks.append(raw)
         chunks.append(b"\0" * _pad(len(raw)))
