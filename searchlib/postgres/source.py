@@ -53,6 +53,8 @@ _TOO_OLD = (
 )
 """Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
 index keeps (merged-away segments are removed two generations after the merge)."""
+MAX_STORED_BLOCK = 512
+"""The most stored documents one read fetches (when they are read in order)."""
 STORED_CACHE = 1024
 """Stored documents a segment keeps once read (hits are read again by later searches)."""
 
@@ -313,6 +315,8 @@ class PgSegment:
         self._ords: dict[str, dict[str, int]] = {}
         self._words: dict[str, tuple[list[str], list[str]]] = {}
         self._stored: dict[int, bytes] = {}
+        self._last_miss = -2
+        self._block = 1
 
     def __repr__(self) -> str:
         return f"PgSegment({self.seg}, shard={self.shard}, ndocs={self._ndocs})"
@@ -544,14 +548,25 @@ class PgSegment:
     def stored_raw(self, docnum: int) -> bytes:
         raw = self._stored.get(docnum)
         if raw is None:
+            # A reader going through the documents in order (twins, a merge) gets them in
+            # growing blocks; a hit here and there, one at a time.
+            sequential = docnum == self._last_miss + self._block
+            self._block = min(self._block * 8, MAX_STORED_BLOCK) if sequential else 1
+            self._last_miss = docnum
             rows = self.snapshot.segment_rows(
-                self, "SELECT stored FROM {}.documents WHERE seg = %s AND docnum = %s", docnum
+                self,
+                "SELECT docnum, stored FROM {}.documents"
+                " WHERE seg = %s AND docnum >= %s AND docnum < %s",
+                docnum,
+                docnum + self._block,
             )
-            if not rows:
-                raise self._corrupt(f"document {docnum} is missing")
-            if len(self._stored) >= max(STORED_CACHE, self._ndocs + 1):
+            if len(self._stored) + len(rows) > max(STORED_CACHE, self._ndocs + 1):
                 self._stored.clear()
-            raw = self._stored[docnum] = bytes(rows[0][0])
+            for d, data in rows:
+                self._stored[int(d)] = bytes(data)
+            raw = self._stored.get(docnum)
+            if raw is None:
+                raise self._corrupt(f"document {docnum} is missing")
         return raw
 
     def stored(self, docnum: int) -> StoredDoc:
