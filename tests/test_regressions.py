@@ -24,6 +24,8 @@ from shared_paths import CORPORA, REPO
 import searchlib
 from searchlib.evaluation import MIXED_GROUPS, evaluate_run, load_qrels, load_queries, xquad_mixed
 
+pytestmark = pytest.mark.corpus
+
 EXPECTED_FILE = REPO / "seeds" / "regressions.json"
 UPDATE = os.environ.get("SEARCHLIB_UPDATE_REGRESSIONS") == "1"
 METRICS = ("ndcg@10", "recall@100")

@@ -29,6 +29,8 @@ from searchlib.api import Index
 from searchlib.records import Brief
 from searchlib.storage import FileDirectory, MemoryDirectory
 
+pytestmark = pytest.mark.heavy
+
 IDS = [f"doc{i}" for i in range(8)]
 VOCAB = {
     "en": ["coca", "cartel", "police", "border", "prison", "gang", "army", "president", "judge"],

@@ -487,6 +487,7 @@ def test_nothing_to_mark_analyses_nothing(small: Index, monkeypatch: pytest.Monk
     assert all(h.passage.text and not h.passage.spans for h in got)
 
 
+@pytest.mark.corpus
 def test_every_cacm_query_runs_leniently() -> None:
     """CACM's own queries hold an unbalanced quote (query 33, position 451) and an unclosed
     parenthesis (query 64): strict parsing refuses them, lenient parsing reads every query."""
