@@ -37,6 +37,7 @@ from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.records import Brief, RelatedItem
+from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
 from searchlib.search.twins import links_name, store_twins
@@ -262,7 +263,7 @@ class Index:
                 related.append(item)
         return record_from_stored(doc, tuple(related))
 
-    def stored(self, doc_id: str) -> dict[str, Any] | None:
+    def stored(self, doc_id: str) -> StoredDoc | None:
         return self.reader.document(doc_id)
 
     def __len__(self) -> int:

@@ -440,12 +440,13 @@ def _cmd_related(args: argparse.Namespace) -> int:
 
 def _stored_record(index: searchlib.Index, doc_id: str) -> dict[str, Any]:
     """The stored fields of ``doc_id``, its related items spelled out (not ids only)."""
-    doc = index.stored(doc_id)
-    if doc is None:
+    stored = index.stored(doc_id)
+    if stored is None:
         raise IndexStateError(f"no document with id {doc_id!r} in the index")
-    if doc.get("related"):
+    doc: dict[str, Any] = dict(stored)
+    if stored.get("related"):
         doc["related"] = [
-            index.stored(rid) or {"id": rid, "missing": True} for rid in doc["related"]
+            index.stored(rid) or {"id": rid, "missing": True} for rid in stored.get("related", [])
         ]
     return doc
 

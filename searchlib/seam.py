@@ -29,14 +29,20 @@ Conventions every implementation keeps:
   ``links``) are CSR: ``cols[c]`` codes into ``col_tables[c]`` and ``cols[c + "_off"]`` the
   ``ndocs + 1`` offsets of each document's codes; ``titles`` + ``titles_off`` the UTF-8 titles.
 * Statistics count deleted documents too (as Lucene does); ``live`` says which are not deleted.
+* Integer arrays use the smallest unsigned type that holds their values, as the file format
+  writes them: BM25F multiplies term frequencies by float32 length norms, and numpy computes
+  ``uint8``/``uint16`` times float32 in float32 but ``uint32`` or ``int64`` in float64, so
+  another implementation gets the same scores to the bit only with the same types.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
+
+from searchlib.schema import StoredDoc
 
 __all__ = ["NO_DATE", "IndexSource", "Postings", "SegmentSource"]
 
@@ -118,7 +124,7 @@ class SegmentSource(Protocol):
     def doc_values(self, column: str, docnum: int) -> list[str]:
         """The values of a multi-valued column for one document ([] if the column is absent)."""
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
         """The stored fields of a document."""
 
     def stored_raw(self, docnum: int) -> bytes:
@@ -148,7 +154,7 @@ class IndexSource(Protocol):
     def locate(self, doc_id: str) -> tuple[int, int] | None:
         """(segment index, doc number) of a live document, or None."""
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         """The stored fields of a live document, or None."""
 
     def saved(self, name: str) -> bytes | None:

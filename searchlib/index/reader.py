@@ -21,7 +21,7 @@ import numpy as np
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import Manifest, latest_generation, read_manifest
 from searchlib.index.segment import SegmentReader
-from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
 from searchlib.storage import Directory
 
 __all__ = ["IndexReader"]
@@ -66,8 +66,7 @@ class IndexReader:
             try:
                 manifest = read_manifest(directory, tried)
                 segments = [
-                    known.get((s["name"], s.get("deletes")))
-                    or SegmentReader(directory, s, s.get("deletes"))
+                    known.get((s.name, s.deletes)) or SegmentReader(directory, s)
                     for s in manifest.segments
                 ]
                 return cls(directory, manifest, segments)
@@ -162,7 +161,7 @@ class IndexReader:
                 return i, d
         return None
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         """The stored fields of ``doc_id``, or None when it is not in the index."""
         loc = self.locate(doc_id)
         return None if loc is None else self.segments[loc[0]].stored(loc[1])
@@ -170,7 +169,7 @@ class IndexReader:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.locate(doc_id) is not None
 
-    def iter_documents(self) -> Iterator[dict[str, Any]]:
+    def iter_documents(self) -> Iterator[StoredDoc]:
         for s in self.segments:
             for d in range(s.ndocs):
                 if s.live is None or s.live[d]:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -53,6 +53,8 @@ from searchlib._json import loads
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
+from searchlib.index.manifest import SegmentEntry
+from searchlib.schema import StoredDoc
 from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
@@ -186,7 +188,7 @@ def _v1_strings(blob: np.ndarray | None) -> list[str]:
     return text.split("\0")
 
 
-def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
+def write_segment(directory: Directory, name: str, data: SegmentData) -> SegmentEntry:
     """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
     n = data.ndocs
     doc_dtype = smallest_uint(max(n - 1, 0))
@@ -256,7 +258,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         files[fname] = directory.write(
             fname, encode_array_file(f"segment-{ext}", VERSIONS[ext], arrays, meta)
         )
-    return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
+    return SegmentEntry(name, n, tuple(sorted(data.fields)), files)
 
 
 class SegmentReader:
@@ -266,11 +268,10 @@ class SegmentReader:
     All arrays are views of memory-mapped files; checksums are verified when the segment opens.
     """
 
-    def __init__(
-        self, directory: Directory, entry: dict[str, Any], deletes: str | None = None
-    ) -> None:
-        self.name: str = entry["name"]
-        self.ndocs: int = int(entry["docs"])
+    def __init__(self, directory: Directory, entry: SegmentEntry) -> None:
+        self.name: str = entry.name
+        self.ndocs: int = entry.docs
+        deletes = entry.deletes
         self.directory = directory
         self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
         self.nbytes = sum(f.nbytes for f in self._files.values())
@@ -635,7 +636,9 @@ class SegmentReader:
         end = len(data) if docnum + 1 == last else int(offs[docnum + 1])
         return data[int(offs[docnum]) : end]
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
+        """The stored fields of a document: a JSON object, else CorruptIndexError (its keys are
+        not checked here: see :func:`~searchlib.index.documents.record_from_stored`)."""
         raw = self.stored_raw(docnum)
         try:
             doc = loads(raw)
@@ -643,7 +646,7 @@ class SegmentReader:
             raise self._corrupt("store", f"document {docnum}: {exc}") from exc
         if not isinstance(doc, dict):
             raise self._corrupt("store", f"document {docnum} is not an object")
-        return doc
+        return cast(StoredDoc, doc)
 
     def column_codes(self, column: str, value: str) -> int:
         """The code of ``value`` in a categorical column's table, or -1; case and accents are

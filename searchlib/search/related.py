@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import attrs
 import numpy as np
@@ -14,6 +13,7 @@ import numpy as np
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import IndexStateError
+from searchlib.schema import StoredDoc
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search.arrays import unique
 from searchlib.search.context import SearchContext
@@ -25,7 +25,7 @@ from searchlib.search.twins import twins_for
 __all__ = ["key_terms", "pages_showing", "related", "written_forms"]
 
 
-def written_forms(doc: dict[str, Any], lang: str, terms: list[str]) -> dict[str, str]:
+def written_forms(doc: StoredDoc, lang: str, terms: list[str]) -> dict[str, str]:
     """For each of ``terms``, the first word of a stored document that has it, as written
     (``traffick`` -> ``trafficking``); terms the document does not hold are left out."""
     term = get_analyzer(lang).term
@@ -95,7 +95,7 @@ def related(
 
 
 def key_terms(
-    doc: dict[str, Any], context: Callable[[str], SearchContext], n: int = 12
+    doc: StoredDoc, context: Callable[[str], SearchContext], n: int = 12
 ) -> list[tuple[str, float]]:
     """The ``n`` terms of a stored document with the highest tf-idf."""
     lang = doc.get("lang", "en")
@@ -110,7 +110,7 @@ def key_terms(
 
 def _more_like_this(
     reader: IndexSource,
-    doc: dict[str, Any],
+    doc: StoredDoc,
     limit: int,
     seen: set[str],
     context: Callable[[str], SearchContext],

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import operator
 import time
-from typing import Any
 
 import attrs
 import numpy as np
@@ -22,6 +21,7 @@ import numpy as np
 from searchlib._types import LANGS, is_lang
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index.documents import date_to_days
+from searchlib.schema import StoredDoc
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search import related as related_items
 from searchlib.search.collector import (
@@ -320,6 +320,6 @@ class Searcher:
         limit = whole_number("limit", limit, 0, MAX_RESULT_WINDOW)
         return related_items.related(self.reader, doc_id, limit, self.context)
 
-    def key_terms(self, doc: dict[str, Any], n: int = 12) -> list[tuple[str, float]]:
+    def key_terms(self, doc: StoredDoc, n: int = 12) -> list[tuple[str, float]]:
         """The ``n`` terms of a stored document with the highest tf-idf."""
         return related_items.key_terms(doc, self.context, n)

@@ -33,7 +33,7 @@ import math
 import re
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
@@ -93,7 +93,7 @@ def _is_known(
     return False
 
 
-def _field_text(doc: dict[str, object], field: str) -> str:
+def _field_text(doc: Mapping[str, object], field: str) -> str:
     value = doc.get(STORED_KEYS.get(field, field))
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
