@@ -1,8 +1,8 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,000 pairs: crime,
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,650 pairs: crime,
 drugs, justice, security, politics, economy, geography, countries and demonyms, frequent
-general words), plus any files given to :func:`load_lexicon`.
+general words of news and reference text), plus any files given to :func:`load_lexicon`.
 
 File format (UTF-8 text)::
 

@@ -91,12 +91,13 @@ class CognateTable:
     def __len__(self) -> int:
         return len(self._table)
 
-    def find(self, word: str) -> list[str]:
-        """The vocabulary's words spelt like ``word`` (folded, of the other language), never
-        ``word`` itself; [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
+    def find(self, word: str, itself: bool = False) -> list[str]:
+        """The vocabulary's words spelt like ``word`` (folded, of the other language), ``word``
+        itself only when ``itself`` is true (a word both languages write alike: ``hospital``);
+        [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
-        return [w for w in self._table.get(cognate_key(word), ()) if w != word]
+        return [w for w in self._table.get(cognate_key(word), ()) if itself or w != word]
 
 
 def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
