@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shards", type=int, default=2)
     ap.add_argument("--corpora", default=",".join(CORPORA))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: load time and query latency on the news corpus and a generated corpus "
+        "four times its size, embedded vs PostgreSQL with 1 and 2 shards",
+    )
     args = ap.parse_args(argv)
     try:
         import psycopg  # noqa: F401
@@ -79,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if find_pg_bin() is None:
         print("no PostgreSQL server binaries: nothing to measure")
         return 0
+    if args.scale:
+        return scale(args.json)
     names = [
         n for n in args.corpora.split(",") if (SHARED / "corpora" / n / "docs.jsonl").is_file()
     ]
@@ -148,6 +156,97 @@ def main(argv: list[str] | None = None) -> int:
             f"{c:>8.4f}/{d:<8.4f} {c - d:>+7.4f} {p:>7.2f}/{e:<7.2f} {p / max(e, 1e-9):>5.1f} "
             f"{p95:>7.2f}/{e95:<7.2f} {cp:>7.2f}/{ce:<7.2f} {cp / max(ce, 1e-9):>5.1f} "
             f"{cp95:>7.2f}/{ce95:<7.2f} {lp:>6.2f}/{le:<6.2f}"
+        )
+    return 0
+
+
+def _latencies(index: Any, queries: list[tuple[str, str]]) -> list[float]:
+    lat = []
+    for text, lang in queries:
+        t0 = time.perf_counter()
+        index.search(text, 10, lang=lang)
+        lat.append((time.perf_counter() - t0) * 1000)
+    return lat
+
+
+def scale(as_json: bool) -> int:
+    """Load time and query latency (default search: 10 hits with snippets) on the news corpus
+    and on a generated corpus four times its size: embedded, PostgreSQL 1 shard, 2 shards."""
+    import numpy as np
+
+    import searchlib
+    from searchlib.postgres.cluster import LocalCluster
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _corpus import _generated_news, news_corpus  # noqa: PLC0415
+
+    work = Path(tempfile.mkdtemp(prefix="searchlib-bench-pg-"))
+    work.chmod(0o755)
+    corpora = [news_corpus("full", work)]
+    corpora.append(_generated_news("full", work, 4 * corpora[0].nbytes))
+    rows = []
+    try:
+        for corpus in corpora:
+            mb = corpus.nbytes / 1e6
+            queries = [(w, lang) for lang in ("en", "es") for w in corpus.words[lang][:8]]
+            queries += [
+                (f"{a} {b}", lang)
+                for lang in ("en", "es")
+                for a, b in zip(corpus.words[lang][:4], corpus.words[lang][4:8], strict=False)
+            ]
+            queries += [(f'"{p}"', lang) for lang in ("en", "es") for p in corpus.phrases[lang][:4]]
+            for backend, shards in (("embedded", 0), ("postgres", 1), ("postgres", 2)):
+                cluster = None
+                if shards:
+                    cluster = LocalCluster(work / f"cluster{shards}", shards=shards).start()
+                    target: Any = cluster.url
+                else:
+                    target = work / "embedded"
+                try:
+                    t0 = time.perf_counter()
+                    with searchlib.create_index(target) as index:
+                        searchlib.index_paths(index, [corpus.path])
+                    load = time.perf_counter() - t0
+                    with searchlib.open_index(target) as index:
+                        segments = index.stats()["segments"]
+                        cold = _latencies(index, queries)
+                        warm = _latencies(index, queries)
+                finally:
+                    if cluster is not None:
+                        cluster.destroy()
+                    else:
+                        import shutil
+
+                        shutil.rmtree(work / "embedded", ignore_errors=True)
+                rows.append(
+                    {
+                        "corpus": corpus.name[:40],
+                        "mb": round(mb, 1),
+                        "backend": backend + (f" {shards} shard(s)" if shards else ""),
+                        "segments": segments,
+                        "load_s": round(load, 2),
+                        "mb_s": round(mb / load, 2),
+                        "cold_p50": round(float(np.percentile(cold, 50)), 2),
+                        "cold_p95": round(float(np.percentile(cold, 95)), 2),
+                        "warm_p50": round(float(np.percentile(warm, 50)), 2),
+                        "warm_p95": round(float(np.percentile(warm, 95)), 2),
+                    }
+                )
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    finally:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print(f"{'corpus':<42} {'MB':>6} {'backend':<22} {'segs':>4} {'load s':>7} {'MB/s':>6} "
+          f"{'cold p50':>8} {'p95':>7} {'warm p50':>8} {'p95':>7}")  # fmt: skip
+    for r in rows:
+        print(
+            f"{r['corpus']:<42} {r['mb']:>6} {r['backend']:<22} {r['segments']:>4} "
+            f"{r['load_s']:>7} {r['mb_s']:>6} {r['cold_p50']:>8} {r['cold_p95']:>7} "
+            f"{r['warm_p50']:>8} {r['warm_p95']:>7}"
         )
     return 0
 

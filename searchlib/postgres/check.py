@@ -16,6 +16,8 @@ import numpy as np
 from psycopg import sql
 
 from searchlib.errors import CorruptIndexError
+from searchlib.postgres.source import DICTIONARY, DICTIONARY_VERSION
+from searchlib.storage import decode_array_file, decode_strings
 
 if TYPE_CHECKING:
     from searchlib.postgres.index import PostgresIndex
@@ -48,13 +50,17 @@ def check_index(index: PostgresIndex) -> dict[str, object]:
             raise CorruptIndexError(where, f"transaction {gid} is prepared, in doubt")
         with db.on_shard(shard) as conn:
             segs = conn.execute(
-                sql.SQL("SELECT seg, gen, ndocs, shard FROM {}.segments ORDER BY seg").format(s)
+                sql.SQL(
+                    "SELECT seg, gen, ndocs, shard, dropped FROM {}.segments ORDER BY seg"
+                ).format(s)
             ).fetchall()
-            for seg, gen, ndocs, seg_shard in segs:
+            for seg, gen, ndocs, seg_shard, dropped in segs:
                 at = f"{where} segment {seg}"
-                if gen > published or seg_shard != shard:
+                if gen > published or (dropped or 0) > published or seg_shard != shard:
                     raise CorruptIndexError(
-                        at, f"generation {gen} / shard {seg_shard} is not published here"
+                        at,
+                        f"generation {gen} (dropped {dropped}) / shard {seg_shard}"
+                        " is not published here",
                     )
                 _check_segment(conn, s, at, seg, ndocs, totals)
             late = conn.execute(
@@ -122,6 +128,7 @@ def _check_segment(
             raise CorruptIndexError(at, f"{field}: lengths and their statistics differ")
         lengths[field] = arr
     recomputed = {f: np.zeros(ndocs, dtype=np.int64) for f in lengths}
+    vocab: dict[str, tuple[list[str], list[int]]] = {}
     prev: tuple[str, str] | None = None
     for field, term, df, docs_b, tfs_b, pos_b in conn.execute(
         sql.SQL(
@@ -149,6 +156,31 @@ def _check_segment(
             raise CorruptIndexError(at, f"{name}: field without lengths")
         np.add.at(recomputed[field], docs, tfs)
         totals["postings"] += int(df)
+        entry = vocab.setdefault(field, ([], []))
+        entry[0].append(term)
+        entry[1].append(int(df))
+    dictionary: dict[str, tuple[list[str], list[int]]] = {}
+    for name, blob in conn.execute(
+        sql.SQL("SELECT name, data FROM {}.dictionary WHERE seg = %s").format(s), (seg,)
+    ):
+        where = f"{at} dictionary {name!r}"
+        f = decode_array_file(
+            bytes(blob), where, DICTIONARY, DICTIONARY_VERSION, DICTIONARY_VERSION
+        )
+        try:
+            if name.startswith("@words/"):
+                words = decode_strings(f["words"], f["words_off"], where, "words")
+                if words != sorted(set(words)) or len(
+                    decode_strings(f["terms"], f["terms_off"], where, "terms")
+                ) != len(words):
+                    raise CorruptIndexError(where, "words not sorted, unique, each with a term")
+            else:
+                terms = decode_strings(f["terms"], f["terms_off"], where, "terms")
+                dictionary[name] = (terms, f["dfs"].astype(np.int64).tolist())
+        except KeyError as exc:
+            raise CorruptIndexError(where, f"missing array {exc}") from exc
+    if {k: v for k, v in dictionary.items() if v[0]} != vocab:  # a field of stop words only
+        raise CorruptIndexError(at, "the dictionary's terms or frequencies differ from postings")
     for field, arr in lengths.items():
         if not np.array_equal(arr, recomputed[field]):
             raise CorruptIndexError(at, f"{field}: field lengths differ from postings")

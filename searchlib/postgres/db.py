@@ -31,6 +31,7 @@ from psycopg.conninfo import make_conninfo
 
 from searchlib.errors import (
     IndexFormatTooNewError,
+    IndexFormatTooOldError,
     IndexNotFoundError,
     IndexStateError,
     LockError,
@@ -108,6 +109,13 @@ class Database:
                 f"{self.where} schema {self.schema}",
                 f"format {meta['format']} is newer than this searchlib reads ({FORMAT})",
             )
+        if int(meta.get("format", "0")) < FORMAT:
+            self.close()
+            raise IndexFormatTooOldError(
+                f"{self.where} schema {self.schema}",
+                f"format {meta.get('format')} predates merges ({FORMAT}): index the documents "
+                "again into a new index (?index=NAME)",
+            )
         self.servers: list[str] = meta["shards"].split(",")
         found = [self._server_url(name) for name in self.servers]
         self.shard_urls = [url for url, _ in found]
@@ -159,23 +167,32 @@ class Database:
         self, shard: int, statement: sql.Composed | sql.SQL | str, params: Any = None
     ) -> list[Any]:
         """Rows of a read on one shard, over a connection of its own (autocommit, so never in a
-        writer's open transaction); a failure is a ShardError naming the shard."""
-        conn = self._read_conns.get(shard)
-        try:
-            if conn is None or conn.closed:
-                conn = self._read_conns[shard] = self._connect(
-                    self.shard_urls[shard], self.shard_name(shard)
-                )
-            return conn.execute(statement, params).fetchall()
-        except psycopg.OperationalError as exc:
-            dropped = self._read_conns.pop(shard, None)
-            if dropped is not None:
-                dropped.close()
-            raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
+        writer's open transaction); a failure is a ShardError naming the shard. A connection
+        the server closed since its last use (the shard restarted) is opened again, once."""
+        for attempt in (0, 1):
+            conn = self._read_conns.get(shard)
+            fresh = conn is None or conn.closed
+            try:
+                if conn is None or conn.closed:
+                    conn = self._read_conns[shard] = self._connect(
+                        self.shard_urls[shard], self.shard_name(shard)
+                    )
+                return conn.execute(statement, params).fetchall()
+            except psycopg.OperationalError as exc:
+                dropped = self._read_conns.pop(shard, None)
+                if dropped is not None:
+                    dropped.close()
+                if fresh or attempt:
+                    raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def query(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> list[Any]:
         """Rows of a query on the coordinator; an unreachable shard behind it is named."""
         return self.run(lambda: self.conn.execute(statement, params).fetchall())
+
+    def execute(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> None:
+        """A statement on the coordinator that returns no rows."""
+        self.run(lambda: self.conn.execute(statement, params))
 
     def run(self, fn: Callable[[], T]) -> T:
         try:
@@ -319,6 +336,18 @@ class Database:
             time.sleep(0.05)
 
     # -- generations -----------------------------------------------------------------------------
+
+    def visible_segments(self, gen: int) -> list[tuple[int, int, int]]:
+        """(seg, shard, ndocs) of the segments generation ``gen`` reads, in the order their
+        documents were added."""
+        rows = self.query(
+            sql.SQL(
+                "SELECT seg, shard, ndocs FROM {}.segments WHERE gen <= %s"
+                " AND (dropped IS NULL OR dropped > %s) ORDER BY ord, seg"
+            ).format(self.s),
+            (gen, gen),
+        )
+        return [(int(a), int(b), int(c)) for a, b, c in rows]
 
     def published(self) -> int:
         """The newest generation every shard has committed: what readers read."""

@@ -18,15 +18,18 @@ from psycopg import sql
 from searchlib._json import loads
 from searchlib.api import Index, IndexReport
 from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.index import IndexReader
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
+from searchlib.postgres.saved import SavedFiles
 from searchlib.postgres.source import PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Searcher
+from searchlib.search.twins import store_twins
 
 __all__ = ["PostgresIndex"]
 
@@ -93,6 +96,12 @@ class PostgresIndex(Index):
     # -- writing --------------------------------------------------------------------------------
 
     @property
+    def reader(self) -> IndexReader:
+        raise IndexStateError(
+            f"{self!r} has no folder reader: snapshot() is what the search layer reads"
+        )
+
+    @property
     def writer(self) -> IndexWriter:
         raise IndexStateError(f"{self!r} has no folder writer: use add/delete/commit")
 
@@ -124,11 +133,21 @@ class PostgresIndex(Index):
         (``merge`` and ``twins`` are accepted for the embedded Index's signature.)"""
         if self._pg_writer is None or self._pg_writer._closed:
             return self.generation
-        return self._pg_writer.commit()
+        gen = self._pg_writer.commit(merge=merge)
+        if twins:
+            # As the embedded index does: link the stories' English and Spanish versions once
+            # per commit and save the links, so searches (in any process) load them.
+            store_twins(self.snapshot(), SavedFiles(self.db))
+        return gen
 
     def optimize(self) -> None:
-        """Commit pending changes (segments are not merged on PostgreSQL yet)."""
-        self.commit()
+        """Merge each shard's segments into one (deleted documents purged), in one commit."""
+        writer = self.pg_writer
+        writer.flush()
+        gen = writer.commit()  # what is pending becomes segments that can merge
+        writer.merge(force=True)
+        if writer.has_changes and writer.commit(merge=False) > gen:
+            store_twins(self.snapshot(), SavedFiles(self.db))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -151,10 +170,7 @@ class PostgresIndex(Index):
         return Searcher(self.snapshot(), self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
-        rows = self.db.query(
-            sql.SQL("SELECT seg FROM {}.segments WHERE gen <= %s").format(self.db.s), (gen,)
-        )
-        return sorted(int(r[0]) for r in rows)
+        return sorted(seg for seg, _, _ in self.db.visible_segments(gen))
 
     def _live(self) -> tuple[sql.Composable, tuple[Any, ...]]:
         gen = self.generation

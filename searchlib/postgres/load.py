@@ -54,7 +54,7 @@ def index_paths(
         if on_progress:
             on_progress(report.indexed, 0, 0)
         if commit_every and since_commit >= commit_every:
-            index.commit()
+            index.commit(twins=False)  # twins once, at the last commit
             since_commit = 0
     report.generation = index.commit()
     report.seconds = time.perf_counter() - t0

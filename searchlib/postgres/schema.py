@@ -9,7 +9,9 @@ merge happens there.
 On each shard (the embedded engine's segments, as rows; a *segment* is what one flush wrote to
 one shard, numbered index-wide, visible from the commit generation ``gen`` that published it):
 
-* ``segments(shard, seg, gen, ndocs)``
+* ``segments(shard, seg, gen, ndocs, ord, dropped)``: visible from generation ``gen`` until
+  ``dropped`` (the generation whose merge replaced it; NULL while it is in use); ``ord`` orders
+  segments as their documents were added (a merged segment takes its first source's).
 * ``documents(id, shard, seg, docnum, lang, kind, date, cols, stored, deleted)``: one row per
   document version; ``docnum`` numbers the documents of a segment from 0; ``cols`` is the JSON
   of its filter and facet values (title, countries, sections, links), ``stored`` the JSON of the
@@ -22,8 +24,11 @@ one shard, numbered index-wide, visible from the commit generation ``gen`` that 
 * ``lengths(shard, seg, field, docs, total, lens)``: each document's length in the field (int32
   array), how many documents have the field and the sum of lengths: BM25F's statistics.
 * ``langs(shard, seg, lang, docs)``: documents per language (the statistics per language).
-* ``words(shard, seg, lang, word, term)``: the normalized words of the segment and their
-  terms, for prefix, wildcard and fuzzy queries, which expand over words.
+* ``dictionary(shard, seg, name, data)``: the segment's sorted terms of each field (``name``
+  the field) with their document frequencies, and the normalized words of each language
+  (``@words/<lang>``) with their terms (prefix, wildcard and fuzzy queries expand over words),
+  each one blob in searchlib's checksummed array format (``pg-dictionary``): a search reads a
+  segment's whole vocabulary in one row per field, not a row per term.
 
 On the coordinator: ``meta(key, value)`` (format version, shard servers, next segment number),
 ``commits(gen, state, shards, at)`` (``committing`` once the commit is decided, ``done`` once
@@ -45,11 +50,15 @@ __all__ = [
     "create_shard",
 ]
 
-FORMAT = 1
-"""The version of the tables' layout, in ``meta``; a newer one is refused when opened."""
+FORMAT = 2
+"""The version of the tables' layout, in ``meta``; another one is refused when opened (2 added
+the segments' ``ord`` and ``dropped``: merges)."""
 
 _COLUMNS = {
-    "segments": "shard int NOT NULL, seg int NOT NULL, gen int NOT NULL, ndocs int NOT NULL",
+    "segments": (
+        "shard int NOT NULL, seg int NOT NULL, gen int NOT NULL, ndocs int NOT NULL,"
+        " ord int NOT NULL, dropped int"
+    ),
     "documents": (
         'id text COLLATE "C" NOT NULL, shard int NOT NULL, seg int NOT NULL, docnum int NOT NULL,'
         " lang text NOT NULL, kind text NOT NULL, date int NOT NULL, cols bytea NOT NULL,"
@@ -65,9 +74,8 @@ _COLUMNS = {
         " docs int NOT NULL, total bigint NOT NULL, lens bytea NOT NULL"
     ),
     "langs": "shard int NOT NULL, seg int NOT NULL, lang text NOT NULL, docs int NOT NULL",
-    "words": (
-        'shard int NOT NULL, seg int NOT NULL, lang text NOT NULL, word text COLLATE "C" NOT NULL,'
-        ' term text COLLATE "C" NOT NULL'
+    "dictionary": (
+        'shard int NOT NULL, seg int NOT NULL, name text COLLATE "C" NOT NULL, data bytea NOT NULL'
     ),
 }
 _KEYS = {
@@ -76,7 +84,7 @@ _KEYS = {
     "postings": "PRIMARY KEY (field, term, seg)",
     "lengths": "PRIMARY KEY (seg, field)",
     "langs": "PRIMARY KEY (seg, lang)",
-    "words": "PRIMARY KEY (lang, word, seg)",
+    "dictionary": "PRIMARY KEY (seg, name)",
 }
 SHARD_TABLES = tuple(_COLUMNS)
 COORDINATOR_TABLES = ("meta", "commits", *SHARD_TABLES)

@@ -31,10 +31,12 @@ import numpy as np
 from psycopg import sql
 
 from searchlib._json import loads
-from searchlib.errors import CorruptIndexError
+from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.index.segment import SegmentData
 from searchlib.postgres.db import Database
 from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
+from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
 
 __all__ = ["PgSegment", "PgSnapshot"]
 
@@ -45,6 +47,12 @@ TERM_POSTINGS = (
     " WHERE term = %s AND field = ANY(%s) AND seg = ANY(%s)"
 )
 """The query of a term's postings (``{}``: the index's schema), run on the coordinator."""
+_TOO_OLD = (
+    " UNION ALL SELECT -1, NULL, NULL, NULL, NULL FROM {}.meta"
+    " WHERE key = 'oldest_readable' AND value::int > %s"
+)
+"""Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
+index keeps (merged-away segments are removed two generations after the merge)."""
 STORED_CACHE = 1024
 """Stored documents a segment keeps once read (hits are read again by later searches)."""
 
@@ -63,6 +71,28 @@ def _i4(raw: Any) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i4")
 
 
+DICTIONARY = "pg-dictionary"
+DICTIONARY_VERSION = 1
+
+
+def dictionary_rows(data: SegmentData) -> list[tuple[str, bytes]]:
+    """The ``dictionary`` rows of a segment: each field's sorted terms and document
+    frequencies, each language's sorted words and their terms (checksummed array files)."""
+    rows = []
+    for field, fp in sorted(data.fields.items()):
+        terms, terms_off = encode_strings(fp.terms)
+        arrays = {"terms": terms, "terms_off": terms_off, "dfs": np.diff(fp.start).astype("<i4")}
+        rows.append((field, b"".join(encode_array_file(DICTIONARY, DICTIONARY_VERSION, arrays))))
+    for lang, pairs in sorted(data.words.items()):
+        words = sorted(pairs)
+        w, w_off = encode_strings(words)
+        t, t_off = encode_strings([pairs[x] for x in words])
+        arrays = {"words": w, "words_off": w_off, "terms": t, "terms_off": t_off}
+        blob = b"".join(encode_array_file(DICTIONARY, DICTIONARY_VERSION, arrays))
+        rows.append((f"@words/{lang}", blob))
+    return rows
+
+
 class PgSnapshot:
     """One published generation of a PostgreSQL index (a :class:`~searchlib.seam.IndexSource`)."""
 
@@ -70,13 +100,8 @@ class PgSnapshot:
         self.db = db
         self._generation = generation
         s = db.s
-        rows = db.query(
-            sql.SQL(
-                "SELECT seg, shard, ndocs FROM {}.segments WHERE gen <= %s ORDER BY seg"
-            ).format(s),
-            (generation,),
-        )
-        self.seg_numbers = [int(r[0]) for r in rows]
+        rows = db.visible_segments(generation)
+        self.seg_numbers = [r[0] for r in rows]
         segs = self.seg_numbers
         deleted: dict[int, list[int]] = {}
         for seg, docnum in db.query(
@@ -116,6 +141,7 @@ class PgSnapshot:
         self._position = {seg.seg: i for i, seg in enumerate(self._segments)}
         self._fetched: dict[str, dict[tuple[int, str], _Post]] = {}
         self._located: dict[str, tuple[int, int]] | None = None
+        self._saved: bool | None = None
 
     def __repr__(self) -> str:
         return f"PgSnapshot({self.db.where}, generation={self._generation})"
@@ -157,7 +183,19 @@ class PgSnapshot:
         return None if loc is None else self._segments[loc[0]].stored(loc[1])
 
     def saved(self, name: str) -> bytes | None:
-        return None  # the twins are computed from the documents, once per snapshot
+        """A file saved beside the commit (the twin links), from the coordinator's ``saved``
+        (an index whose commits saved nothing yet has no such table)."""
+        if self._saved is None:
+            found = self.db.query(
+                "SELECT to_regclass(%s) IS NOT NULL", (f"{self.db.schema}.saved",)
+            )
+            self._saved = bool(found and found[0][0])
+        if not self._saved:
+            return None
+        rows = self.db.query(
+            sql.SQL("SELECT data FROM {}.saved WHERE name = %s").format(self.db.s), (name,)
+        )
+        return bytes(rows[0][0]) if rows else None
 
     # -- beyond the Protocol (what the Index facade and evaluation read) ------------------------
 
@@ -179,9 +217,11 @@ class PgSnapshot:
             got = {}
             if self.seg_numbers:
                 rows = self.db.query(
-                    sql.SQL(TERM_POSTINGS).format(self.db.s),
-                    (term, self.fields, self.seg_numbers),
+                    sql.SQL(TERM_POSTINGS + _TOO_OLD).format(self.db.s, self.db.s),
+                    (term, self.fields, self.seg_numbers, self._generation),
                 )
+                if rows and rows[-1][0] == -1:
+                    raise self.too_old()
                 for seg, field, docs, tfs, pos in rows:
                     got[int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
             if len(self._fetched) > 100_000:
@@ -191,13 +231,29 @@ class PgSnapshot:
 
     def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
         """Rows of ``query`` (its ``{}`` the index's schema) about one segment, read on the
-        shard that holds it (one server: nothing to merge)."""
-        return self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
+        shard that holds it (one server: nothing to merge). No row: the segment may have been
+        removed since (merged away long ago), which raises rather than answer partially."""
+        rows = self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
+        if not rows:
+            found = self.db.query(
+                sql.SQL("SELECT value::int FROM {}.meta WHERE key = 'oldest_readable'").format(
+                    self.db.s
+                )
+            )
+            if found and int(found[0][0]) > self._generation:
+                raise self.too_old()
+        return rows
+
+    def too_old(self) -> IndexStateError:
+        return IndexStateError(
+            f"{self!r} is older than the generations the index keeps readable "
+            "(its merged-away segments were removed): search a newer snapshot"
+        )
 
 
 class _LazyArrays(Mapping[str, np.ndarray]):
-    """A segment's ``field_arrays``: ``start`` from the term list, ``docs`` and ``tfs`` (every
-    posting of the field) read only when asked for."""
+    """A segment's ``field_arrays``: ``start`` from the term list, ``docs``, ``tfs`` and ``pos``
+    (every posting of the field, with positions: a merge reads them) only when asked for."""
 
     def __init__(self, seg: PgSegment, field: str) -> None:
         self._seg = seg
@@ -205,20 +261,23 @@ class _LazyArrays(Mapping[str, np.ndarray]):
         self._arrays: dict[str, np.ndarray] = {"start": seg.starts(field)}
 
     def __getitem__(self, key: str) -> np.ndarray:
-        if key not in self._arrays and key in ("docs", "tfs"):
-            docs, tfs = [], []
-            for _, d, t in self._seg.segment_postings(self._field):
+        if key not in self._arrays and key in ("docs", "tfs", "pos"):
+            docs, tfs, pos = [], [], []
+            for _, d, t, p in self._seg.segment_postings(self._field):
                 docs.append(d)
                 tfs.append(t)
-            self._arrays["docs"] = np.concatenate(docs) if docs else np.zeros(0, np.int32)
-            self._arrays["tfs"] = _uint(np.concatenate(tfs) if tfs else np.zeros(0, np.int32))
+                pos.append(p)
+            empty = np.zeros(0, np.int32)
+            self._arrays["docs"] = np.concatenate(docs) if docs else empty
+            self._arrays["tfs"] = _uint(np.concatenate(tfs) if tfs else empty)
+            self._arrays["pos"] = _uint(np.concatenate(pos) if pos else empty)
         return self._arrays[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("start", "docs", "tfs"))
+        return iter(("start", "docs", "tfs", "pos"))
 
     def __len__(self) -> int:
-        return 3
+        return 4
 
 
 class PgSegment:
@@ -377,16 +436,31 @@ class PgSegment:
     # -- terms and postings -----------------------------------------------------------------------
 
     def _vocabulary(self) -> dict[str, list[str]]:
+        """Read the segment's dictionary (every field's terms, every language's words) once."""
         if self._terms is None:
             terms: dict[str, list[str]] = {}
-            dfs: dict[str, list[int]] = {}
-            for field, term, df in self.snapshot.segment_rows(
-                self,
-                "SELECT field, term, df FROM {}.postings WHERE seg = %s ORDER BY field, term",
+            where = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg}"
+            for name, blob in self.snapshot.segment_rows(
+                self, "SELECT name, data FROM {}.dictionary WHERE seg = %s"
             ):
-                terms.setdefault(field, []).append(term)
-                dfs.setdefault(field, []).append(int(df))
-            self._dfs = {f: np.array(v, dtype=np.int64) for f, v in dfs.items()}
+                at = f"{where} dictionary {name!r}"
+                f = decode_array_file(
+                    bytes(blob), at, DICTIONARY, DICTIONARY_VERSION, DICTIONARY_VERSION
+                )
+                try:
+                    if name.startswith("@words/"):
+                        words = decode_strings(f["words"], f["words_off"], at, "words")
+                        stems = decode_strings(f["terms"], f["terms_off"], at, "terms")
+                        if len(words) != len(stems):
+                            raise self._corrupt(f"{name}: {len(words)} words, {len(stems)} terms")
+                        self._words[name[len("@words/") :]] = (words, stems)
+                    else:
+                        terms[name] = decode_strings(f["terms"], f["terms_off"], at, "terms")
+                        self._dfs[name] = f["dfs"].astype(np.int64)
+                        if self._dfs[name].size != len(terms[name]):
+                            raise self._corrupt(f"{name}: terms and frequencies differ in number")
+                except KeyError as exc:
+                    raise self._corrupt(f"{name}: missing array {exc}") from exc
             self._terms = terms
         return self._terms
 
@@ -400,15 +474,8 @@ class PgSegment:
         return np.concatenate([[0], np.cumsum(dfs)]).astype(np.int64)
 
     def words(self, lang: str) -> tuple[Sequence[str], Sequence[str]]:
-        out = self._words.get(lang)
-        if out is None:
-            rows = self.snapshot.segment_rows(
-                self,
-                "SELECT word, term FROM {}.words WHERE seg = %s AND lang = %s ORDER BY word",
-                lang,
-            )
-            out = self._words[lang] = ([r[0] for r in rows], [r[1] for r in rows])
-        return out
+        self._vocabulary()
+        return self._words.get(lang, ([], []))
 
     def term_ord(self, field: str, term: str) -> int:
         index = self._ords.get(field)
@@ -446,14 +513,28 @@ class PgSegment:
         out: np.ndarray = pos[a : a + int(tfs[i])]
         return out
 
-    def segment_postings(self, field: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        """(term, docs, tfs) of every term of ``field``, in term order."""
+    def segment_postings(self, field: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+        """(term, docs, tfs, positions) of every term of ``field``, in term order."""
         rows = self.snapshot.segment_rows(
             self,
-            "SELECT term, docs, tfs FROM {}.postings WHERE seg = %s AND field = %s ORDER BY term",
+            "SELECT term, docs, tfs, positions FROM {}.postings WHERE seg = %s AND field = %s"
+            " ORDER BY term",
             field,
         )
-        return [(term, _i4(docs), _i4(tfs)) for term, docs, tfs in rows]
+        return [(term, _i4(d), _i4(t), _i4(p)) for term, d, t, p in rows]
+
+    def mark_deleted(self, docnums: list[int]) -> None:
+        """Count ``docnums`` as deleted (a writer's own deletions, before its commit)."""
+        if self._live is None:
+            self._live = np.ones(self._ndocs, dtype=bool)
+        self._live[docnums] = False
+
+    def preload(self) -> None:
+        """Read every stored document of the segment at once (a merge reads them all)."""
+        rows = self.snapshot.segment_rows(
+            self, "SELECT docnum, stored FROM {}.documents WHERE seg = %s"
+        )
+        self._stored = {int(d): bytes(raw) for d, raw in rows}
 
     def field_arrays(self, field: str) -> Mapping[str, np.ndarray]:
         return _LazyArrays(self, field)
@@ -468,7 +549,7 @@ class PgSegment:
             )
             if not rows:
                 raise self._corrupt(f"document {docnum} is missing")
-            if len(self._stored) >= STORED_CACHE:
+            if len(self._stored) >= max(STORED_CACHE, self._ndocs + 1):
                 self._stored.clear()
             raw = self._stored[docnum] = bytes(rows[0][0])
         return raw

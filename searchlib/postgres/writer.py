@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import psycopg
@@ -29,13 +29,17 @@ from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
-from searchlib.index.segment import SegmentData
+from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
+from searchlib.postgres.source import PgSegment, PgSnapshot, dictionary_rows
 from searchlib.records import Brief, RelatedItem, id_problem
 
 __all__ = ["PostgresWriter"]
 
+KEEP_DROPPED = 2
+"""Generations a merged-away segment stays readable (snapshots that old still read it)."""
 _DOC_COLS = "id, shard, seg, docnum, lang, kind, date, cols, stored"
 _DOC_TYPES = ["text", "int4", "int4", "int4", "text", "text", "int4", "bytea", "bytea"]
 _POST_COLS = "shard, field, term, seg, df, docs, tfs, positions"
@@ -44,6 +48,45 @@ _POST_TYPES = ["int4", "text", "text", "int4", "int4", "bytea", "bytea", "bytea"
 
 def _i4(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<i4").tobytes()
+
+
+class _InTransaction(PgSnapshot):
+    """The segments a writer flushed to one shard and has not committed, read through its own
+    transaction (the only one that sees them), for merging."""
+
+    def __init__(self, db: Database, conn: psycopg.Connection[Any]) -> None:
+        # Not PgSnapshot.__init__: nothing here is published; segments are made one by one.
+        self.db = db
+        self._conn = conn
+        self._generation = -1
+
+    def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
+        return self._conn.execute(sql.SQL(query).format(self.db.s), (seg.seg, *params)).fetchall()
+
+    def segment(self, seg: int) -> PgSegment:
+        s = self.db.s
+        row = self._conn.execute(
+            sql.SQL("SELECT shard, ndocs FROM {}.segments WHERE seg = %s").format(s), (seg,)
+        ).fetchone()
+        if row is None:
+            raise IndexStateError(f"segment {seg} vanished from its own transaction")
+        fields = [
+            r[0]
+            for r in self._conn.execute(
+                sql.SQL("SELECT field FROM {}.lengths WHERE seg = %s ORDER BY field").format(s),
+                (seg,),
+            )
+        ]
+        deleted = [
+            int(r[0])
+            for r in self._conn.execute(
+                sql.SQL(
+                    "SELECT docnum FROM {}.documents WHERE seg = %s AND deleted IS NOT NULL"
+                ).format(s),
+                (seg,),
+            )
+        ]
+        return PgSegment(self, seg, int(row[0]), int(row[1]), fields, deleted or None)
 
 
 class PostgresWriter:
@@ -63,6 +106,7 @@ class PostgresWriter:
     ) -> None:
         self.db = db
         self.budget = budget or MemoryBudget.of(None)
+        self.merge_factor = MERGE_FACTOR
         self.on_phase = on_phase
         db.acquire(lock_timeout)
         self._closed = False
@@ -85,6 +129,7 @@ class PostgresWriter:
         self._stored_bytes = 0
         self._open: set[int] = set()  # shards with an open transaction
         self._changed = False
+        self._fresh: dict[int, list[int]] = {}  # shard -> segments flushed in its transaction
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -242,19 +287,29 @@ class PostgresWriter:
                     self._next_seg += 1
                     self._copy_segment(conn, shard, seg, gen, builder.finish())
                     self._changed = True
+                    self._fresh.setdefault(shard, []).append(seg)
+                    self._merge_fresh(shard, conn, gen)
         self._pending = {}
         self._deletes = set()
         self._chars = self._stored_bytes = 0
         trim_caches(self.budget)
 
     def _copy_segment(
-        self, conn: psycopg.Connection[Any], shard: int, seg: int, gen: int, data: SegmentData
+        self,
+        conn: psycopg.Connection[Any],
+        shard: int,
+        seg: int,
+        gen: int,
+        data: SegmentData,
+        ord: int | None = None,
     ) -> None:
         s = self.db.s
         cur = conn.cursor()
         conn.execute(
-            sql.SQL("INSERT INTO {}.segments VALUES (%s, %s, %s, %s)").format(s),
-            (shard, seg, gen, data.ndocs),
+            sql.SQL(
+                "INSERT INTO {}.segments (shard, seg, gen, ndocs, ord) VALUES (%s, %s, %s, %s, %s)"
+            ).format(s),
+            (shard, seg, gen, data.ndocs, seg if ord is None else ord),
         )
         copy_docs = sql.SQL("COPY {}.documents ({}) FROM STDIN (FORMAT BINARY)").format(
             s, sql.SQL(_DOC_COLS)
@@ -316,12 +371,11 @@ class PostgresWriter:
             copy.set_types(["int4", "int4", "text", "int4"])
             for lang, count in sorted(Counter(data.lang).items()):
                 copy.write_row((shard, seg, lang, count))
-        copy_words = "COPY {}.words (shard, seg, lang, word, term) FROM STDIN (FORMAT BINARY)"
-        with cur.copy(sql.SQL(copy_words).format(s)) as copy:
-            copy.set_types(["int4", "int4", "text", "text", "text"])
-            for lang, words in data.words.items():
-                for word, term in words.items():
-                    copy.write_row((shard, seg, lang, word, term))
+        copy_dict = "COPY {}.dictionary (shard, seg, name, data) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(sql.SQL(copy_dict).format(s)) as copy:
+            copy.set_types(["int4", "int4", "text", "bytea"])
+            for name, blob in dictionary_rows(data):
+                copy.write_row((shard, seg, name, blob))
 
     # -- commits --------------------------------------------------------------------------------
 
@@ -329,9 +383,137 @@ class PostgresWriter:
         if self.on_phase is not None:
             self.on_phase(name)
 
-    def commit(self) -> int:
+    # -- merges ---------------------------------------------------------------------------------
+
+    def merge(self, force: bool = False) -> None:
+        """Merge committed segments of each shard into the next commit (in its transactions):
+        ``merge_factor`` adjacent segments of one size tier (the embedded writer's policy), or
+        every segment of a shard when ``force``. Documents deleted by then are dropped. The
+        sources stay readable by older snapshots: they are marked ``dropped`` at the new
+        generation, and their rows are removed :data:`KEEP_DROPPED` generations later."""
+        self._check_open()
+        gen = self.generation + 1
+        snapshot = PgSnapshot(self.db, self.generation)
+        for shard in range(len(self.db.servers)):
+            segs = [s for s in snapshot.segments if isinstance(s, PgSegment) and s.shard == shard]
+            if not segs:
+                continue
+            numbers = [s.seg for s in segs]
+            with self.db.on_shard(shard):
+                conn = self._begin(shard)
+                for seg, docnum in conn.execute(
+                    sql.SQL(
+                        "SELECT seg, docnum FROM {}.documents WHERE deleted = %s AND seg = ANY(%s)"
+                    ).format(self.db.s),
+                    (gen, numbers),
+                ):
+                    segs[numbers.index(seg)].mark_deleted([int(docnum)])
+                if force:
+                    one_whole = len(segs) == 1 and segs[0].live is None
+                    chosen = None if one_whole else list(range(len(segs)))
+                else:
+                    chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+                if not chosen:
+                    continue
+                merged = [segs[i] for i in chosen]
+                for seg_ in merged:
+                    seg_.preload()
+                # merge_segments reads only what the seam's SegmentSource offers (plus the
+                # positions in field_arrays and live_count, which PgSegment also gives).
+                data = merge_segments(cast("list[SegmentReader]", merged))
+                sources = [m.seg for m in merged]
+                ords = conn.execute(
+                    sql.SQL("SELECT min(ord) FROM {}.segments WHERE seg = ANY(%s)").format(
+                        self.db.s
+                    ),
+                    (sources,),
+                ).fetchone()
+                if data.ndocs:
+                    seg = self._next_seg
+                    self._next_seg += 1
+                    self._copy_segment(conn, shard, seg, gen, data, int(ords[0]) if ords else None)
+                conn.execute(
+                    sql.SQL("UPDATE {}.segments SET dropped = %s WHERE seg = ANY(%s)").format(
+                        self.db.s
+                    ),
+                    (gen, sources),
+                )
+                conn.execute(
+                    sql.SQL(
+                        "UPDATE {}.documents SET deleted = %s"
+                        " WHERE seg = ANY(%s) AND deleted IS NULL"
+                    ).format(self.db.s),
+                    (gen, sources),
+                )
+                self._changed = True
+
+    def _merge_fresh(self, shard: int, conn: psycopg.Connection[Any], gen: int) -> None:
+        """Merge the segments this transaction flushed to ``shard`` by the tier policy, so a
+        long batch (one commit) leaves few segments. No one ever saw them: the sources' rows
+        are deleted at once, in the same transaction."""
+        fresh = self._fresh.get(shard, [])
+        view = _InTransaction(self.db, conn)
+        segs = [view.segment(seg) for seg in fresh]
+        chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+        if not chosen:
+            return
+        merged = [segs[i] for i in chosen]
+        for seg_ in merged:
+            seg_.preload()
+        data = merge_segments(cast("list[SegmentReader]", merged))
+        sources = [m.seg for m in merged]
+        self._delete_segments(conn, sources)
+        kept = [seg for seg in fresh if seg not in sources]
+        if data.ndocs:
+            seg = self._next_seg
+            self._next_seg += 1
+            self._copy_segment(conn, shard, seg, gen, data, min(sources))
+            kept.insert(min(chosen), seg)
+        self._fresh[shard] = kept
+
+    def _delete_segments(self, conn: psycopg.Connection[Any], segs: list[int]) -> None:
+        for table in ("postings", "lengths", "langs", "dictionary", "documents", "segments"):
+            conn.execute(
+                sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
+                    self.db.s, sql.Identifier(table)
+                ),
+                (segs,),
+            )
+
+    def _purge(self, gen: int) -> None:
+        """Remove the rows of segments merged away :data:`KEEP_DROPPED` generations before
+        ``gen`` (on the shards this commit writes to, in its transactions)."""
+        for shard in sorted(self._open):
+            with self.db.on_shard(shard) as conn:
+                gone = [
+                    r[0]
+                    for r in conn.execute(
+                        sql.SQL("SELECT seg FROM {}.segments WHERE dropped <= %s").format(
+                            self.db.s
+                        ),
+                        (gen - KEEP_DROPPED,),
+                    )
+                ]
+                if gone:
+                    self._purged = True
+                    for table in (
+                        "postings",
+                        "lengths",
+                        "langs",
+                        "dictionary",
+                        "documents",
+                        "segments",
+                    ):
+                        conn.execute(
+                            sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
+                                self.db.s, sql.Identifier(table)
+                            ),
+                            (gone,),
+                        )
+
+    def commit(self, merge: bool = True) -> int:
         """Publish every change since the last commit, on every shard at once; returns the new
-        generation.
+        generation. ``merge``: merge segments as the tier policy asks, in the same commit.
 
         An exception other than :class:`AfterCommitError` means nothing was published (and the
         changes are discarded: the writer is closed). AfterCommitError means the commit was
@@ -341,6 +523,10 @@ class PostgresWriter:
         self._check_open()
         try:
             self.flush()
+            if merge and self.has_changes:
+                self.merge()
+            self._purged = False
+            self._purge(self.generation + 1)
         except BaseException:
             self.close()
             raise
@@ -370,6 +556,14 @@ class PostgresWriter:
                     ),
                     (str(self._next_seg),),
                 )
+                if self._purged:  # snapshots older than this may miss the rows removed
+                    self.db.conn.execute(
+                        sql.SQL(
+                            "INSERT INTO {}.meta VALUES ('oldest_readable', %s) ON CONFLICT (key)"
+                            " DO UPDATE SET value = excluded.value"
+                        ).format(self.db.s),
+                        (str(gen - KEEP_DROPPED),),
+                    )
         except BaseException as exc:
             self._undo(gen, prepared, exc)
             raise
@@ -393,6 +587,7 @@ class PostgresWriter:
             ) from exc
         self.generation = gen
         self._changed = False
+        self._fresh = {}
         return gen
 
     def _undo(self, gen: int, prepared: list[int], exc: BaseException) -> None:

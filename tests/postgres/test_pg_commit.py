@@ -104,6 +104,14 @@ def test_killed_after_the_decision_commits_on_every_shard(pg_url: str) -> None:
         assert "b1" not in index and "b19" in index
         assert index.check()["docs"] == 19
     assert prepared(pg_url) == [[], []]
+    done = subprocess.run(
+        [sys.executable, "-m", "searchlib", "check", "--index", pg_url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.startswith(f"ok: {pg_url} generation 2"), done
 
 
 def test_killed_after_the_shards_committed_publishes_on_open(pg_url: str) -> None:

@@ -15,6 +15,7 @@ from shared_paths import SEEDS
 
 import searchlib
 from searchlib.api import Index
+from searchlib.errors import IndexStateError
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.db import ShardError
 from searchlib.postgres.index import PostgresIndex
@@ -22,6 +23,7 @@ from searchlib.postgres.source import TERM_POSTINGS, PgSegment, PgSnapshot
 from searchlib.records import Brief
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search import Filters, Results
+from searchlib.search.twins import links_name, twins_for
 
 HUMALA = [
     Brief(
@@ -152,6 +154,17 @@ def test_the_snapshot_implements_the_seam(pair: tuple[PostgresIndex, Index]) -> 
     assert snap is pg.snapshot()  # kept while no newer generation is published
 
 
+def test_the_commit_saves_the_twin_links_for_every_reader(
+    pair: tuple[PostgresIndex, Index],
+) -> None:
+    pg, embedded = pair
+    saved = pg.snapshot().saved(links_name(pg.generation))
+    assert saved is not None
+    with searchlib.open_index(pg.url) as other:  # another reader loads them, computes nothing
+        assert twins_for(other.snapshot()) == twins_for(embedded.reader)
+        assert twins_for(other.snapshot())["humala-en"] == "humala-es"
+
+
 def test_term_matching_runs_on_the_shards(pair: tuple[PostgresIndex, Index]) -> None:
     """The postings query goes to every shard at once (async foreign scans), and the remote SQL
     carries the term match: the coordinator only merges rows."""
@@ -196,3 +209,80 @@ def test_a_stopped_shard_fails_a_search_naming_it(pg_url: str, pg_cluster: Local
         finally:
             pg_cluster.start_server("shard0")
         assert index.search("coca").total == 6
+
+
+def test_merges_keep_the_results_and_old_snapshots(pg_url: str) -> None:
+    """Twelve small commits: the tier policy merges each shard's segments in a commit (deleted
+    documents dropped), searches match the embedded engine's documents throughout, a snapshot
+    taken before a merge still reads its segments, optimize leaves one segment per shard."""
+    briefs = [
+        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
+        for i, lang, kind, date, c, title, body in CORPUS
+    ]
+    embedded = searchlib.create_index()
+    with searchlib.create_index(pg_url) as pg:
+        assert isinstance(pg, PostgresIndex)
+        pg.pg_writer.merge_factor = 3
+        old = None
+        for n in range(12):
+            for index in (pg, embedded):
+                index.add_many(briefs[n * 2 : n * 2 + 3])
+                if n == 5:
+                    index.delete(briefs[1].id)
+                index.commit()
+            if n == 3:
+                old = pg.searcher()
+                old_total = old.search("coca OR police").total
+            if n == 4:  # one generation later the old snapshot still reads what it read
+                assert old is not None and old.search("coca OR police").total == old_total
+            for q in ("coca eradication", '"drug trafficking"', "police"):
+                # The same documents match (scores differ by when each backend's merges drop
+                # replaced documents from the statistics, as in Lucene).
+                ours, theirs = pg.search(q, limit=50), embedded.search(q, limit=50)
+                assert {h.id for h in ours.hits} == {h.id for h in theirs.hits}
+        assert len(pg.snapshot().segments) < 12  # merged (24 flushed segments without merges)
+        dropped = pg.db.query(
+            f"SELECT count(*) FROM {pg.db.schema}.segments WHERE dropped IS NOT NULL"
+        )
+        assert dropped[0][0] > 0
+        assert old is not None  # generation 4: its merged-away segments are gone by now
+        with pytest.raises(IndexStateError, match="older than the generations the index keeps"):
+            old.search("coca OR police OR drug OR cartel")
+        assert pg.check()["docs"] == len(embedded) == len(pg)
+        pg.optimize()
+        assert len(pg.snapshot().segments) == 2
+        assert pg.get(briefs[1].id) is None and len(pg) == len(embedded)
+        for q in ("coca eradication", '"drug trafficking"', "narcotráfico"):
+            assert {h.id for h in pg.search(q, limit=50).hits} == {
+                h.id for h in embedded.search(q, limit=50).hits
+            }
+        assert pg.check()["docs"] == len(embedded)
+
+
+def test_a_long_batch_merges_its_own_segments(pg_url: str) -> None:
+    """A batch that flushes many times (a small memory budget) before its one commit merges
+    its own segments in its transaction: few segments, the embedded engine's exact results."""
+    docs = [
+        Brief(id=f"n{i}", lang="en" if i % 3 else "es", title=f"{w} report {i}", body=[text])
+        for i, (w, text) in enumerate(
+            (w, f"{w} {CORPUS[i % len(CORPUS)][6]} number {i}")
+            for i, w in enumerate(["coca", "police", "border", "cartel", "gang"] * 40)
+        )
+    ]
+    embedded = searchlib.create_index()
+    embedded.add_many(docs)
+    embedded.commit()
+    with searchlib.create_index(pg_url) as pg:
+        assert isinstance(pg, PostgresIndex)
+        writer = pg.pg_writer
+        writer.merge_factor = 3
+        for d in docs:
+            pg.add(d)
+            if int(d.id[1:]) % 10 == 9:
+                writer.flush()  # 20 flushes, as a small budget would make
+        pg.commit()
+        segments = pg.snapshot().segments
+        assert len(segments) <= 12 and max(s.ndocs for s in segments) > 30  # 40 flushed
+        for q in ("coca police", '"report 17"', "cartel~1", "frontera"):
+            _same(pg.search(q, limit=200), embedded.search(q, limit=200))
+        assert pg.check()["docs"] == len(docs)
