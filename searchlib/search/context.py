@@ -15,6 +15,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.schema import TEXT_FIELDS, field_name
 from searchlib.seam import IndexSource, Postings, SegmentSource
 from searchlib.search.cache import SnapshotCache, snapshot_cache
+from searchlib.search.columns import column_match
 from searchlib.search.expansion import Vocabulary, describe_leaf, leaf_key
 from searchlib.search.query import Fuzzy, Prefix, Wildcard
 from searchlib.search.scoring import BM25F, idf
@@ -69,6 +70,7 @@ class SearchContext:
         # What a node does that does not depend on the segment, made once per search (keyed
         # by the node's id: the query tree lives as long as the search).
         self.plans: dict[tuple[Any, ...], Any] = {}
+        self._in_language: dict[str, SearchContext] = {}
 
     @property
     def expansion_work(self) -> int:
@@ -79,9 +81,20 @@ class SearchContext:
         """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
         if self.langs == (lang,):
             return self
-        child = copy.copy(self)
-        child.langs = (lang,)
+        child = self._in_language.get(lang)  # (made once per search: shared by its copies)
+        if child is None:
+            child = self._in_language[lang] = copy.copy(self)
+            child.langs = (lang,)
         return child
+
+    def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray:
+        """Which documents of ``seg`` are in ``lang`` (cached per snapshot)."""
+        key = (seg.name, lang)
+        mask = self.cache.lang_masks.get(key)
+        if mask is None:
+            mask = self.cache.lang_masks[key] = column_match(seg, "lang", lang)
+            mask.flags.writeable = False  # shared: never changed in place
+        return mask
 
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
         key = (lang, text)

@@ -217,7 +217,7 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
         return m1 | m2, s1 + s2
     if isinstance(node, InLanguage):
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
-        m = m & column_match(seg, "lang", node.lang)
+        m = m & ctx.lang_mask(seg, node.lang)
         return m, np.where(m, s * np.float32(node.boost), np.float32(0))
     if isinstance(node, Or) and not isinstance(node, Synonyms):
         return _or(ctx, seg, node)
