@@ -1,8 +1,11 @@
 """The benchmark summary rows (what, searchlib, Whoosh, ratio) from ``extra_info``, and the guard.
 
 Every benchmark that records ``extra_info`` shows up. Benchmarks of this suite record ``what`` and
-``engine`` (``searchlib`` or ``whoosh``) so the two engines' figures pair up into one row with a
-ratio; any other benchmark (``bench_ingest.py``...) gets a row of its own with its domain units.
+``engine`` (``searchlib`` or ``whoosh``; ``tantivy`` for the rows named "vs tantivy", in the
+other engine's column) so the two engines' figures pair up into one row with a ratio. Rows that
+record ``percentiles`` (and the start-up rows, which time a few runs) have p50 and p95 latency
+ratios (the other engine's time / searchlib's); any other benchmark (``bench_ingest.py``...)
+gets a row of its own with its domain units.
 Ratios are oriented so that a bigger number is better for searchlib (speed: searchlib / Whoosh;
 memory and size: Whoosh / searchlib), and the guard fails when one falls below baseline / 3.
 """
@@ -62,6 +65,9 @@ def _cells(info: Mapping[str, Any]) -> dict[str, tuple[str, float, bool]]:
             float(info["queries_per_s"]),
             True,
         )
+    if "p50_ms" in info and (info.get("percentiles") or "queries_per_s" not in info):
+        for p in ("p50", "p95"):
+            out[p] = (f"{p} {info[f'{p}_ms']:.2f} ms", float(info[f"{p}_ms"]), False)
     return out
 
 
@@ -74,8 +80,9 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
         if not info:
             continue
         engine = info.get("engine") or (getattr(bench, "params", None) or {}).get("engine")
-        if "what" in info and engine in ("searchlib", "whoosh"):
-            paired.setdefault(str(info["what"]), {})[str(engine)] = info
+        if "what" in info and engine in ("searchlib", "whoosh", "tantivy"):
+            role = "whoosh" if engine == "tantivy" else str(engine)  # the other engine's column
+            paired.setdefault(str(info["what"]), {})[role] = info
             continue
         if "what" in info and isinstance(info.get("ratio"), (int, float)):
             # A comparison within searchlib (e.g. twins folded vs not): its own ratio.
@@ -110,7 +117,7 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
 
 
 def render(rows: list[Row], header: str) -> list[str]:
-    table = [("what", "searchlib", "Whoosh", "ratio")]
+    table = [("what", "searchlib", "Whoosh (tantivy: rows vs tantivy)", "ratio")]
     for r in rows:
         table.append((r.what, r.searchlib, r.whoosh, "-" if r.ratio is None else f"{r.ratio:.2f}x"))
     widths = [max(len(row[i]) for row in table) for i in range(4)]
@@ -121,7 +128,7 @@ def render(rows: list[Row], header: str) -> list[str]:
             lines.append("-+-".join("-" * w for w in widths))
     lines.append(
         "ratio: bigger is better for searchlib "
-        "(speed searchlib/Whoosh; RSS and size Whoosh/searchlib)"
+        "(speed searchlib/Whoosh; RSS, size and p50/p95 times the other engine's/searchlib's)"
     )
     return lines
 

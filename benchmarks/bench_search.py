@@ -9,6 +9,8 @@ OrGroup parser over the title and body fields of the query's language, BM25F (it
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _corpus import Corpus, bench_mode, plain
+from _corpus import CORPORA, Corpus, bench_mode, plain, use_real_corpora
 from _engines import IndexStore, WhooshSearch
 
 import searchlib
@@ -311,3 +313,100 @@ def test_did_you_mean(benchmark: Any, engine: str, news: Corpus, news_engines: E
     assert sum(hits) >= len(hits) // 2, f"{engine}: too few suggestions {hits}"
     _record(benchmark, "did-you-mean", engine, news, lat, len(queries))
     benchmark.extra_info["suggested"] = hits
+
+
+# -- the default search() against tantivy-py ------------------------------------------------------
+
+
+@dataclass
+class Tantivy:
+    index: Any
+    searcher: Any
+    schema: Any
+
+
+@pytest.fixture(scope="module")
+def tantivy_news(news: Corpus, bench_dir: Path) -> Tantivy:
+    """tantivy-py's index of the news corpus (title + body, stored, ``en_stem``; one thread),
+    as ``benchmarks/compare_tantivy.py`` builds it."""
+    tantivy = pytest.importorskip("tantivy")
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    schema = builder.build()
+    path = bench_dir / f"tantivy-{news.path.stem}"
+    path.mkdir(exist_ok=True)
+    index = tantivy.Index(schema, path=str(path))
+    writer = index.writer(heap_size=200_000_000, num_threads=1)
+    with news.path.open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            body = d.get("body") or ""
+            body = "\n\n".join(body) if isinstance(body, list) else body
+            writer.add_document(
+                tantivy.Document(id=str(d["id"]), title=d.get("title") or "", body=body)
+            )
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return Tantivy(index, index.searcher(), schema)
+
+
+def person_queries(corpus: Corpus) -> list[str]:
+    """Questions as a person types them: every 8th XQuAD question (English and Spanish) when
+    the shared corpora are there, else sentences of the corpus's query words."""
+    path = CORPORA / "xquad-en-es" / "queries.jsonl"
+    if use_real_corpora() and path.exists():
+        with path.open(encoding="utf-8") as f:
+            texts = [json.loads(line)["text"] for line in f if line.strip()]
+        return texts[:: 8 if bench_mode() == "full" else 24]
+    en, es = corpus.words["en"], corpus.words["es"]
+    return [" ".join(en[i : i + 5]) for i in range(0, 30, 3)] + [
+        " ".join(es[i : i + 5]) for i in range(0, 20, 3)
+    ]
+
+
+DEFAULT_ROWS = {
+    "default search() (snippets) vs tantivy": True,
+    "search(snippets=False) vs tantivy": False,
+}
+
+
+@pytest.mark.parametrize("engine", ["searchlib", "tantivy"])
+@pytest.mark.parametrize("what", list(DEFAULT_ROWS))
+def test_default_search_vs_tantivy(
+    benchmark: Any, what: str, engine: str, news: Corpus, news_engines: Engines, request: Any
+) -> None:
+    """``index.search(text)`` as a program calls it (its defaults: snippets on) and with
+    ``snippets=False``, against tantivy-py on the same documents and queries: title + body,
+    top 10, stored documents fetched, and for the snippet row a ``SnippetGenerator`` per
+    query rendering each hit ``to_html`` (issue 16's targets: snippets p50 <= 1.5x tantivy's,
+    p95 <= 3x; no snippets p50 <= 2x)."""
+    benchmark.group = f"query: {what}"
+    snippets = DEFAULT_ROWS[what]
+    texts = person_queries(news)
+    queries: list[Query]
+    if engine == "searchlib":
+        idx = news_engines.searchlib
+        queries = [
+            (lambda t=t: len(idx.search(t, 10, snippets=snippets, syntax="lenient").hits))
+            for t in texts
+        ]
+    else:
+        tv: Tantivy = request.getfixturevalue("tantivy_news")
+        import tantivy
+
+        def run(text: str) -> int:
+            query = tv.index.parse_query(re.sub(r"[^\w\s]", " ", text), ["title", "body"])
+            hits = tv.searcher.search(query, 10).hits
+            if not snippets:
+                return len([tv.searcher.doc(address)["id"] for _, address in hits])
+            gen = tantivy.SnippetGenerator.create(tv.searcher, query, tv.schema, "body")
+            return len([gen.snippet_from_doc(tv.searcher.doc(a)).to_html() for _, a in hits])
+
+        queries = [(lambda t=t: run(t)) for t in texts]
+    hits, lat = _measure(benchmark, queries)
+    assert sum(h > 0 for h in hits) >= 0.9 * len(hits), f"{engine}: {hits}"
+    _record(benchmark, f"query {what}", engine, news, lat, len(queries))
+    benchmark.extra_info["percentiles"] = True  # p50 and p95 ratios (issue 16's targets)

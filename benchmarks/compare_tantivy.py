@@ -83,11 +83,13 @@ def main() -> None:
         def tantivy_search(q: dict[str, Any], snippets: bool) -> int:
             query = theirs.parse_query(re.sub(r"[^\w\s]", " ", q["text"]), ["title", "body"])
             hits = searcher.search(query, 10).hits
-            gen = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
             out = []
-            for _, address in hits:
-                doc = searcher.doc(address)
-                out.append(gen.snippet_from_doc(doc).to_html() if snippets else doc["id"])
+            if snippets:
+                gen = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+                for _, address in hits:
+                    out.append(gen.snippet_from_doc(searcher.doc(address)).to_html())
+            else:
+                out = [searcher.doc(address)["id"] for _, address in hits]
             return len(out)
 
         rows: dict[str, Callable[[dict[str, Any]], object]] = {

@@ -1,11 +1,11 @@
 """JSON for records and stored documents: orjson where it can, the standard library otherwise.
 
-orjson (Rust) encodes the stored documents 2.5x faster than ``json`` and decodes input lines
-faster too; both are on the indexing path once per document. It refuses a few values the
-standard library takes: strings with lone surrogates (valid in JSON escapes, not in UTF-8),
-integers beyond 64 bits, ``NaN``. Those go through ``json``, so both functions accept what
-``json`` accepts and raise its errors (``json.JSONDecodeError``, UnicodeDecodeError), with
-two differences that keep one bad input line from stopping a batch:
+orjson (Rust) encodes the stored documents and decodes input lines faster than ``json``
+(figures: benchmarks/README.md); both are on the indexing path once per document. It
+refuses a few values the standard library takes: strings with lone surrogates (valid in JSON
+escapes, not in UTF-8), integers beyond 64 bits, ``NaN``. Those go through ``json``, so both
+functions accept what ``json`` accepts and raise its errors (``json.JSONDecodeError``,
+UnicodeDecodeError), with two differences that keep one bad input line from stopping a batch:
 
 * text nested deeper than :data:`MAX_DEPTH` raises :class:`JSONTooDeepError` (a
   ``JSONDecodeError``), never RecursionError;

@@ -35,9 +35,10 @@ from searchlib.index import (
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
+from searchlib.index.merge import MERGE_FACTOR
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
-from searchlib.ingest import iter_records
 from searchlib.records import Brief, RelatedItem
+from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
 from searchlib.search.twins import links_name, store_twins
@@ -85,8 +86,13 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         bm25: BM25F | None = None,
         memory_mb: int | None = None,
+        merge_factor: int = MERGE_FACTOR,
     ) -> None:
         self.budget = MemoryBudget.of(memory_mb)
+        if isinstance(merge_factor, bool) or not isinstance(merge_factor, int) or merge_factor < 2:
+            raise ArgumentError(f"merge_factor must be a whole number >= 2, got {merge_factor!r}")
+        self.merge_factor = merge_factor
+        """Segments of one size tier that a commit merges into one (the log-tier policy)."""
         self.directory = directory
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
@@ -126,7 +132,10 @@ class Index:
             raise IndexStateError("the index is closed")
         if self._writer is None:
             self._writer = IndexWriter(
-                self.directory, lock_timeout=self.lock_timeout, memory_mb=self.budget
+                self.directory,
+                merge_factor=self.merge_factor,
+                lock_timeout=self.lock_timeout,
+                memory_mb=self.budget,
             )
         return self._writer
 
@@ -150,14 +159,14 @@ class Index:
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
         if twins:
-            store_twins(self._reader)
+            store_twins(self._reader, self.directory)
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
-        store_twins(self._reader)
+        store_twins(self._reader, self.directory)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -263,7 +272,7 @@ class Index:
                 related.append(item)
         return record_from_stored(doc, tuple(related))
 
-    def stored(self, doc_id: str) -> dict[str, Any] | None:
+    def stored(self, doc_id: str) -> StoredDoc | None:
         return self.reader.document(doc_id)
 
     def __len__(self) -> int:
@@ -294,10 +303,15 @@ def _not_a_folder(path: PathLike) -> str | None:
 
 
 def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
-    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index.
+    """Open the index at ``path``, creating it when absent; ``None`` makes an in-memory index;
+    a ``postgresql://`` URL opens (or creates) an index in PostgreSQL (docs/postgres.md).
 
     Keyword arguments go to :class:`Index` (``lock_timeout``, ``bm25``, ``memory_mb``)."""
     MemoryBudget.of(kwargs.get("memory_mb"))  # a bad value fails before anything is created
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, create=True, **kwargs)
     if path is not None and (why := _not_a_folder(path)) is not None:
         raise IndexStateError(f"cannot make an index at {path}: {why}")
     directory: Directory = MemoryDirectory() if path is None else FileDirectory(path, create=True)
@@ -309,7 +323,12 @@ def create_index(path: PathLike | None = None, **kwargs: Any) -> Index:
 
 
 def open_index(path: PathLike, **kwargs: Any) -> Index:
-    """Open the existing index at ``path``; raises IndexNotFoundError when there is none."""
+    """Open the existing index at ``path`` (a folder, or a ``postgresql://`` URL); raises
+    IndexNotFoundError when there is none."""
+    if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+        from searchlib.postgres import open_postgres
+
+        return open_postgres(path, **kwargs)
     if (why := _not_a_folder(path)) is not None:
         raise IndexNotFoundError(f"no index at {path}: {why}")
     directory = FileDirectory(path)
@@ -385,7 +404,6 @@ class IndexReport:
     skipped: list[IngestError] = attrs.field(factory=list)
     warnings: list[IngestWarning] = attrs.field(factory=list)
     seconds: float = 0.0
-    bytes: int = 0
     generation: int = 0
 
     @property
@@ -423,6 +441,17 @@ def index_paths(
     run is sequential); ``on_skip`` and ``on_warning`` see each entry of the report's
     ``skipped`` and ``warnings`` as it is found.
     """
+    load = getattr(index, "load_paths", None)  # another backend's own batch (PostgreSQL)
+    if load is not None:
+        with _gc_paused():
+            report: IndexReport = load(
+                paths,
+                commit_every=commit_every,
+                on_skip=on_skip,
+                on_progress=on_progress,
+                on_warning=on_warning,
+            )
+            return report
     with _gc_paused():
         return _index_paths(index, paths, commit_every, workers, on_skip, on_progress, on_warning)
 
@@ -486,6 +515,8 @@ def _index_paths(
         report.seconds = time.perf_counter() - t0
         return report
     since_commit = 0
+    from searchlib.ingest import iter_records  # not loaded by a process that only searches
+
     for item in iter_records([Path(p) for p in paths], warn):
         if isinstance(item, IngestError):
             report.skipped.append(item)

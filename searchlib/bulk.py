@@ -33,6 +33,7 @@ from typing import Any
 from searchlib.errors import IngestError, IngestWarning
 from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_doc
 from searchlib.index.budget import CHAR_COST, MemoryBudget
+from searchlib.index.manifest import SegmentEntry
 from searchlib.index.segment import write_segment
 from searchlib.index.writer import trim_caches
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
@@ -47,7 +48,7 @@ bound its memory. Smaller when the memory budget's share of a worker asks for it
 (:func:`task_bytes`)."""
 
 _Note = tuple[bool, str, str, "int | None"]  # warning?, path, reason, line: IngestWarning/Error
-_Result = tuple["dict[str, Any] | None", list[str], list[_Note], int]
+_Result = tuple["SegmentEntry | None", list[str], list[_Note], int]
 
 
 def default_workers() -> int:

@@ -21,7 +21,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
 
 import searchlib
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--index",
             default=DEFAULT_INDEX,
             metavar="DIR",
-            help=f"the index folder, {what} (default: {DEFAULT_INDEX})",
+            help=f"the index folder, {what} (default: {DEFAULT_INDEX}), or a postgresql:// URL",
         )
 
     sp = add(
@@ -285,7 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("repl", "interactive search shell", "searchlib repl --index indexes/default")
     index_option(sp)
+
+    sp = add(
+        "cluster",
+        "start or stop a local PostgreSQL cluster: a coordinator and N shards on loopback",
+        "searchlib cluster start --shards 2 --dir /tmp/pg",
+    )
+    sp.add_argument("action", choices=("start", "stop", "status"))
+    sp.add_argument("--dir", required=True, metavar="DIR", help="the cluster's folder")
+    sp.add_argument("--shards", type=_count(1, 64), default=2, metavar="N")
+    sp.add_argument("--json", action="store_true")
     return p
+
+
+def _no_op() -> None:
+    return None
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -324,7 +339,12 @@ def _cmd_index(args: argparse.Namespace) -> int:
             )
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)
 
-    with discard_on_failure(args.index) as failed:  # a failed first run leaves no index
+    remote = args.index.startswith(("postgresql://", "postgres://"))
+    # A PostgreSQL index is never removed: its commits are all or nothing already.
+    guard: AbstractContextManager[Callable[[], None]] = (
+        nullcontext(_no_op) if remote else discard_on_failure(args.index)
+    )
+    with guard as failed:  # a failed first run leaves no index
         with create_index(
             args.index, lock_timeout=args.lock_timeout, memory_mb=args.memory_mb
         ) as index:
@@ -420,12 +440,13 @@ def _cmd_related(args: argparse.Namespace) -> int:
 
 def _stored_record(index: searchlib.Index, doc_id: str) -> dict[str, Any]:
     """The stored fields of ``doc_id``, its related items spelled out (not ids only)."""
-    doc = index.stored(doc_id)
-    if doc is None:
+    stored = index.stored(doc_id)
+    if stored is None:
         raise IndexStateError(f"no document with id {doc_id!r} in the index")
-    if doc.get("related"):
+    doc: dict[str, Any] = dict(stored)
+    if stored.get("related"):
         doc["related"] = [
-            index.stored(rid) or {"id": rid, "missing": True} for rid in doc["related"]
+            index.stored(rid) or {"id": rid, "missing": True} for rid in stored.get("related", [])
         ]
     return doc
 
@@ -521,6 +542,26 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from searchlib.postgres.cluster import LocalCluster
+
+    if args.action == "start":
+        cluster = LocalCluster(args.dir, shards=args.shards).start()
+    else:
+        cluster = LocalCluster.load(args.dir)
+        if args.action == "stop":
+            cluster.stop()
+    servers = {n: {"port": p, "pid": cluster.pid(n)} for n, p in cluster.ports.items()}
+    if args.json:
+        _print_json({"url": cluster.url, "servers": servers})
+    else:
+        print(cluster.url)
+        for name, server in servers.items():
+            state = f"pid {server['pid']}" if server["pid"] else "stopped"
+            print(f"  {name}: 127.0.0.1:{server['port']} {state}")
+    return 0
+
+
 def _cmd_repl(args: argparse.Namespace) -> int:
     from searchlib.repl import run_repl
 
@@ -538,6 +579,7 @@ COMMANDS = {
     "check": _cmd_check,
     "eval": _cmd_eval,
     "repl": _cmd_repl,
+    "cluster": _cmd_cluster,
 }
 
 

@@ -76,8 +76,10 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 def name_key(text: str) -> str:
     """The comparison key of a place name: case, accents, dots, hyphens, commas and a leading
     "the" ignored. ``name_key("EE. UU.") == name_key("EEUU") == "eeuu"``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.translate(_QUOTES).casefold()
+    if not plain.isascii():  # (ASCII text has no marks to drop: most names)
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     key = _SPACE.sub(" ", _DROP.sub("", plain)).strip()
     while key.startswith("the "):
         key = key[4:]
@@ -108,6 +110,9 @@ class _Vocabulary:
                 self.by_name[name_key(name)] = c.code
                 if len(name) <= 3 and name.isalpha() and name.isupper():
                     self.acronyms.add(name_key(name))
+        # The first word of every name's key, and what a text's first word may leave for the
+        # rest of the text to decide (nothing, or "the"): see named().
+        self.heads: set[str] = {k.split(" ", 1)[0] for k in self.by_name} | {"", "the"}
 
 
 def _parse(text: str) -> list[Country]:
@@ -161,10 +166,23 @@ def named(text: str) -> str | None:
     ('US', 'US', 'US', None, None)
     """
     vocabulary = _vocabulary()
+    # Most texts a query holds name no country, and their first word already says so: the
+    # key of a text starts with its first word's key (the key is made character by
+    # character, runs of separators becoming one space), so when no name's key starts with
+    # it, no key of the text is a name (a run of words of a query costs one cached lookup).
+    head = text.split(None, 1)[0] if text and not text[0].isspace() else ""
+    if head and _head_key(head) not in vocabulary.heads:
+        return None
     key = name_key(text)
     if key in vocabulary.acronyms and not text.isupper():
         return None
     return vocabulary.by_name.get(key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _head_key(word: str) -> str:
+    """The first word of :func:`name_key` of ``word``."""
+    return name_key(word).split(" ", 1)[0]
 
 
 def by_code(code: str) -> Country | None:

@@ -10,10 +10,11 @@ Every error searchlib raises on purpose derives from :class:`SearchlibError`::
      +-- IndexStateError        the index was used in a way its state does not allow
      |    +-- IndexNotFoundError  no index at that path
      +-- LockError              another writer holds the index lock
+     +-- MissingExtraError      (also ImportError) an optional dependency is not installed
      +-- AfterCommitError       a commit was published, then a later step (merge...) failed
      +-- CorruptIndexError      a file of the index is damaged or foreign; names the file
-          +-- IndexFormatTooOldError
-          +-- IndexFormatTooNewError
+          +-- IndexFormatTooOldError  written by an older searchlib this one no longer reads
+          +-- IndexFormatTooNewError  written by a newer searchlib (not damaged)
 
 Input kept with a loss (a record indexed without its unparseable date) is reported as an
 :class:`IngestWarning`, a value with the same fields as IngestError that is never raised.
@@ -35,6 +36,7 @@ __all__ = [
     "IngestError",
     "IngestWarning",
     "LockError",
+    "MissingExtraError",
     "QuerySyntaxError",
     "SearchlibError",
 ]
@@ -132,6 +134,18 @@ class LockError(SearchlibError):
     """Another writer holds the index's write lock."""
 
 
+class MissingExtraError(SearchlibError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    Attributes:
+        extra: the name of the extra that installs it (``pip install 'searchlib[EXTRA]'``).
+    """
+
+    def __init__(self, extra: str, reason: str) -> None:
+        self.extra = extra
+        super().__init__(reason)
+
+
 class AfterCommitError(SearchlibError):
     """A commit was published, then a step after it failed (a merge or cleanup on a full disk).
 
@@ -168,6 +182,25 @@ class CorruptIndexError(SearchlibError):
 class IndexFormatTooOldError(CorruptIndexError):
     """The file was written by an older, unsupported format version."""
 
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(path, detail)
+        self.args = (
+            f"index file {self.path} was written by an older searchlib, whose format this one "
+            f"no longer reads ({detail}): rebuild the index",
+        )
+
 
 class IndexFormatTooNewError(CorruptIndexError):
-    """The file was written by a newer format version than this searchlib reads."""
+    """The file was written by a newer format version than this searchlib reads (it is not
+    damaged: a newer searchlib reads it).
+
+    >>> str(IndexFormatTooNewError("s1.store", "v3 > v2"))
+    'index file s1.store was written by a newer searchlib (v3 > v2): upgrade searchlib to read it'
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(path, detail)
+        self.args = (
+            f"index file {self.path} was written by a newer searchlib ({detail}): "
+            "upgrade searchlib to read it",
+        )

@@ -17,7 +17,7 @@ import shlex
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -372,7 +372,7 @@ class Repl:
 
     def cmd_open(self, args: Sequence[str]) -> None:
         doc_id = self._doc_id(args, COMMANDS["open"][0])
-        doc = self.index.stored(doc_id) or {}
+        doc: Mapping[str, Any] = self.index.stored(doc_id) or {}
         title = doc.get("title") or f"{doc.get('section') or 'item'} (related item)"
         self.p.line([("class:head", title)])
         meta = [f"{k}: {doc[k]}" for k in ("id", "kind", "lang", "date", "section") if doc.get(k)]

@@ -23,7 +23,7 @@ fields**: their clauses restrict and never score. ``author`` is both: its text i
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final, TypedDict
 
 from searchlib._types import Lang
 
@@ -42,6 +42,8 @@ __all__ = [
     "PLACE_COLUMNS",
     "QUERY_FIELDS",
     "STORED_KEYS",
+    "StoredAbout",
+    "StoredDoc",
     "TEXT_FIELDS",
     "TWIN_FIELDS",
     "field_name",
@@ -140,3 +142,44 @@ def query_field(name: str) -> str | None:
     name = name.lower()
     name = FIELD_ALIASES.get(name, name)
     return name if name in QUERY_FIELDS else None
+
+
+# -- stored documents --------------------------------------------------------------------------
+
+
+class StoredAbout(TypedDict):
+    """An "about" item of a brief, as stored."""
+
+    section: str
+    title: str
+    date: str | None
+    teaser: str
+
+
+class _StoredKeys(TypedDict):
+    id: str
+    kind: str
+    lang: str
+
+
+class StoredDoc(_StoredKeys, total=False):
+    """A document's stored fields (the JSON object of the ``.store`` file): ``id``, ``kind``
+    and ``lang`` always; a brief's record (``title``, ``body`` paragraphs, ``date`` as ISO text,
+    ``countries`` as written and their ``country_codes``, ``sections``, ``authors``, the ids of
+    its ``related`` items, ``about``, ``source``, ``url``, ``meta``) or a related item's
+    (``title``, ``section``, ``date``, ``teaser``, ``url``)."""
+
+    title: str
+    date: str | None
+    countries: list[str]
+    country_codes: list[str | None]
+    sections: list[str]
+    authors: list[str]
+    body: list[str]
+    related: list[str]
+    about: list[StoredAbout]
+    source: str
+    url: str | None
+    meta: dict[str, Any]
+    section: str
+    teaser: str

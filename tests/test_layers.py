@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "searchlib"
 LAYERS = {
     "searchlib._types": 0,
     "searchlib._json": 0,
+    "searchlib.seam": 0,
     "searchlib.errors": 0,
     "searchlib.records": 0,
     "searchlib.schema": 0,
@@ -25,6 +26,7 @@ LAYERS = {
     "searchlib.search": 3,
     "searchlib.api": 4,
     "searchlib.bulk": 4,
+    "searchlib.postgres": 4,
     "searchlib.evaluation": 5,
     "searchlib.render": 5,
     "searchlib.repl": 5,

@@ -23,9 +23,9 @@ from operator import is_, itemgetter
 import attrs
 import numpy as np
 
-from searchlib.analysis._snowball import snowball_stemmer
 from searchlib.analysis.chunks import ChunkTable, Expanded
 from searchlib.analysis.spanish import spanish_stem_input
+from searchlib.analysis.stems import LazyStemmer
 from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
 from searchlib.errors import AnalysisError
@@ -75,7 +75,7 @@ class Analyzer:
             if stopwords is None
             else frozenset(normalize_surface(w) for w in stopwords)
         )
-        self._stem = snowball_stemmer(_STEMMER_NAMES[lang])
+        self._stem = LazyStemmer(lang, _STEMMER_NAMES[lang])  # nltk loads when needed
         self._spanish = lang == "es"
         self._possessive = lang == "en"
         self._cache: dict[str, tuple[str, str]] = {}  # surface word -> (term, normalized)

@@ -11,9 +11,10 @@ the answer is "und". Only the first ~4,000 characters are read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 
+from searchlib.analysis.prebuilt import derived_detect_words, lexicon_digest, shipped_lexicon_texts
 from searchlib.analysis.tokenizer import fold_accents
 
 __all__ = ["detect_language"]
@@ -80,20 +81,25 @@ def _ending_score(word: str) -> float:
 
 @lru_cache(maxsize=1)
 def _lexicon_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Single words found only on the English side / only on the Spanish side of the lexicon,
-    accents folded (a typed query often leaves them out: ``extorsion``; and ``Peru``/``Perú``
-    is then one word of both sides, not an English one)."""
+    """:func:`lexicon_words` of the shipped lexicon (prebuilt by ``derived.py``)."""
+    texts = shipped_lexicon_texts()
+    found = derived_detect_words(lexicon_digest(texts))
+    return found if found is not None else lexicon_words([text for _, text in texts])
+
+
+def lexicon_words(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Single words found only on the English side / only on the Spanish side of the lexicon
+    files ``texts``, accents folded (a typed query often leaves them out: ``extorsion``; and
+    ``Peru``/``Perú`` is then one word of both sides, not an English one)."""
     en: set[str] = set()
     es: set[str] = set()
-    data = resources.files("searchlib.analysis").joinpath("data")
-    for entry in data.iterdir():
-        if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv"):
-            for line in entry.read_text(encoding="utf-8").splitlines():
-                if line.startswith("#") or "\t" not in line:
-                    continue
-                english, spanish = fold_accents(line.lower()).split("\t", 1)
-                en.update(_WORD_RE.findall(english))
-                es.update(_WORD_RE.findall(spanish))
+    for text in texts:
+        for line in text.splitlines():
+            if line.startswith("#") or "\t" not in line:
+                continue
+            english, spanish = fold_accents(line.lower()).split("\t", 1)
+            en.update(_WORD_RE.findall(english))
+            es.update(_WORD_RE.findall(spanish))
     both = en & es
     en_words = {fold_accents(w) for w in _EN_WORDS}
     es_words = {fold_accents(w) for w in _ES_WORDS}

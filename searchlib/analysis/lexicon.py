@@ -1,8 +1,8 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,000 pairs: crime,
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,650 pairs: crime,
 drugs, justice, security, politics, economy, geography, countries and demonyms, frequent
-general words), plus any files given to :func:`load_lexicon`.
+general words of news and reference text), plus any files given to :func:`load_lexicon`.
 
 File format (UTF-8 text)::
 
@@ -23,19 +23,25 @@ It returns target-language surface words/phrases, to be analysed by the target l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from searchlib.analysis.analyzers import get_analyzer
+from searchlib.analysis.prebuilt import (
+    derived_lexicon_table,
+    has_derived_tables,
+    lexicon_digest,
+    shipped_lexicon_texts,
+)
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import AnalysisError
 
 __all__ = ["Lexicon", "load_lexicon", "parse_lexicon"]
 
 _OTHER = {"en": "es", "es": "en"}
-_Key = tuple[str, ...]
+_Key = str  # the words of an entry, joined by spaces (no word holds one)
+_Table = tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]
 
 
 def parse_lexicon(text: str, source: str = "<string>") -> list[tuple[str, str]]:
@@ -61,10 +67,31 @@ class Lexicon:
     """
 
     def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
-        self._pairs: list[tuple[str, str]] = []
-        self._tables: dict[str, tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]] = {}
+        self._pair_list: list[tuple[str, str]] = []
+        self._pending: Callable[[], list[tuple[str, str]]] | None = None
+        self._tables: dict[str, _Table] = {}
+        self._derived: Callable[[str], _Table] | None = None  # prebuilt tables
         for english, spanish in pairs:
             self.add(english, spanish)
+
+    @classmethod
+    def prebuilt(
+        cls, pairs: Callable[[], list[tuple[str, str]]], tables: Callable[[str], _Table]
+    ) -> Lexicon:
+        """A lexicon whose lookup tables were built ahead of time from checked pairs
+        (``derived.py``): ``tables(src)`` gives those of a direction, ``pairs()`` the pairs,
+        read only when something needs them (its length, an added pair)."""
+        lexicon = cls()
+        lexicon._pending = pairs
+        lexicon._derived = tables
+        return lexicon
+
+    @property
+    def _pairs(self) -> list[tuple[str, str]]:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._pair_list.extend(pending())
+        return self._pair_list
 
     def __len__(self) -> int:
         """Number of distinct (english, spanish) pairs."""
@@ -88,28 +115,38 @@ class Lexicon:
         for word in (english, spanish):
             if TOKEN_RE.search(word) is None:
                 raise AnalysisError(f"lexicon entry {word!r} has no words")
-        self._pairs.append((english, spanish))
+        self._pairs.append((english, spanish))  # after the pending pairs, if any
         self._tables = {}
+        self._derived = None
 
-    def _table(self, src: str) -> tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]:
+    def _table(self, src: str) -> _Table:
         """The exact and stemmed lookup tables of ``src`` and its longest entry in words."""
         table = self._tables.get(src)
         if table is None:
-            exact: dict[_Key, list[str]] = {}
-            stemmed: dict[_Key, list[str]] = {}
-            longest = 1
-            for english, spanish in self._pairs:
-                word, target = (english, spanish) if src == "en" else (spanish, english)
-                key = self._exact_key(word, src)
-                targets = exact.setdefault(key, [])
-                if target not in targets:
-                    targets.append(target)
-                targets = stemmed.setdefault(self._stem_key(word, src), [])
-                if target not in targets:
-                    targets.append(target)
-                longest = max(longest, len(key))
-            table = self._tables[src] = (exact, stemmed, longest)
+            if self._derived is not None:
+                table = self._derived(src)
+            else:
+                table = self.build_table(src)
+            self._tables[src] = table
         return table
+
+    def build_table(self, src: str) -> _Table:
+        """The exact and stemmed lookup tables of ``src`` built from the pairs (the stemmed
+        keys by the analysis chain of ``src``), and its longest entry in words."""
+        exact: dict[_Key, list[str]] = {}
+        stemmed: dict[_Key, list[str]] = {}
+        longest = 1
+        for english, spanish in self._pairs:
+            word, target = (english, spanish) if src == "en" else (spanish, english)
+            key = self._exact_key(word, src)
+            targets = exact.setdefault(key, [])
+            if target not in targets:
+                targets.append(target)
+            targets = stemmed.setdefault(self._stem_key(word, src), [])
+            if target not in targets:
+                targets.append(target)
+            longest = max(longest, key.count(" ") + 1)
+        return exact, stemmed, longest
 
     def lookup(self, phrase: str, src: str) -> list[str]:
         """Translations of exactly ``phrase`` (all its words), or [] when it is not an entry."""
@@ -152,7 +189,9 @@ class Lexicon:
         i = 0
         while i < len(words):
             for n in range(min(longest, len(words) - i), 0, -1):
-                found = exact.get(tuple(norms[i : i + n])) or stemmed.get(tuple(stems[i : i + n]))
+                found = exact.get(" ".join(norms[i : i + n])) or stemmed.get(
+                    " ".join(stems[i : i + n])
+                )
                 if found:
                     out.append((i, i + n, list(found)))
                     i += n
@@ -169,21 +208,16 @@ class Lexicon:
     @staticmethod
     def _exact_key(phrase: str, src: str) -> _Key:
         analyzer = get_analyzer(src)
-        return tuple(analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
+        return " ".join(analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
 
     @staticmethod
     def _stem_key(phrase: str, src: str) -> _Key:
         analyzer = get_analyzer(src)
-        return tuple(analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
+        return " ".join(analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
 
 
 def _shipped_texts() -> list[tuple[str, str]]:
-    data = resources.files("searchlib.analysis").joinpath("data")
-    texts = []
-    for entry in sorted(data.iterdir(), key=lambda e: e.name):
-        if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv"):
-            texts.append((entry.name, entry.read_text(encoding="utf-8")))
-    return texts
+    return shipped_lexicon_texts()
 
 
 def load_lexicon(extra_paths: Sequence[str | Path] = ()) -> Lexicon:
@@ -193,8 +227,14 @@ def load_lexicon(extra_paths: Sequence[str | Path] = ()) -> Lexicon:
 
 @lru_cache(maxsize=8)
 def _load(extra_paths: tuple[str, ...]) -> Lexicon:
-    lexicon = Lexicon()
     sources = _shipped_texts()
+    if not extra_paths and has_derived_tables(lexicon_digest(sources)):
+        # the shipped lexicon: its tables were built ahead of time (derived.py)
+        return Lexicon.prebuilt(
+            lambda: [pair for name, text in sources for pair in parse_lexicon(text, name)],
+            derived_lexicon_table,
+        )
+    lexicon = Lexicon()
     for path in extra_paths:
         try:
             sources.append((path, Path(path).read_text(encoding="utf-8")))

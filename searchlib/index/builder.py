@@ -1,7 +1,9 @@
-"""The in-memory buffer of a segment being written: analysed documents in, :class:`SegmentData` out.
+"""The in-memory buffer of a segment being written: documents in, :class:`SegmentData` out.
 
-Adding a document only appends to flat lists (term strings, doc numbers, positions per field);
-all sorting and grouping happens once, vectorised with numpy, when the segment is finished.
+Adding a document only buffers its raw texts (per field, with its document number) and its
+column and stored values; nothing is analysed then. When the segment is finished, each field's
+texts are analysed in one batch by their language's analyzer, and the postings are sorted and
+grouped once, vectorised with numpy (:func:`build_field`).
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ class _FieldTexts:
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for non-negative integer keys below 2**32, as one or
-    two radix sorts of 16-bit digits (numpy sorts 16-bit integers stably by radix sort, several
-    times faster than its merge sort of 64-bit integers)."""
+    two radix sorts of 16-bit digits (numpy sorts 16-bit integers stably by radix sort, which is
+    faster than its merge sort of 64-bit integers)."""
     if not keys.size or int(keys.max()) < 1 << 16:
         return np.argsort(keys.astype(np.uint16), kind="stable")
     low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
@@ -99,7 +101,7 @@ def _term_ranks(table: ChunkTable, tids: np.ndarray) -> tuple[list[str], np.ndar
 
 
 class SegmentBuilder:
-    """Collects analysed documents for one new segment."""
+    """Collects the documents of one new segment (their texts are analysed by :meth:`finish`)."""
 
     def __init__(self) -> None:
         self._fields: dict[str, _FieldTexts] = {}

@@ -18,7 +18,7 @@ from searchlib.errors import CorruptIndexError
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
 from searchlib.records import AboutItem, Brief, RelatedItem
-from searchlib.schema import AUTHOR_FIELD, TEXT_FIELDS, field_name
+from searchlib.schema import AUTHOR_FIELD, TEXT_FIELDS, StoredDoc, field_name
 
 __all__ = [
     "TEXT_FIELDS",
@@ -159,7 +159,7 @@ def _clip(text: str, width: int = 80) -> str:
 
 
 def record_from_stored(
-    doc: dict[str, Any], related: tuple[RelatedItem, ...] = ()
+    doc: StoredDoc, related: tuple[RelatedItem, ...] = ()
 ) -> Brief | RelatedItem:
     """Rebuild the record from a stored document; a brief stores its related items' ids only,
     so the caller passes the items (looked up by those ids) as ``related``. CorruptIndexError
@@ -171,10 +171,9 @@ def record_from_stored(
         raise CorruptIndexError(where, f"malformed stored document ({exc!r})") from exc
 
 
-def _record_from_stored(
-    doc: dict[str, Any], related: tuple[RelatedItem, ...]
-) -> Brief | RelatedItem:
-    date = _dt.date.fromisoformat(doc["date"]) if doc.get("date") else None
+def _record_from_stored(doc: StoredDoc, related: tuple[RelatedItem, ...]) -> Brief | RelatedItem:
+    iso = doc.get("date")
+    date = _dt.date.fromisoformat(iso) if iso else None
     if doc["kind"] == "related":
         return RelatedItem(
             section=doc.get("section", ""),
@@ -189,7 +188,7 @@ def _record_from_stored(
         AboutItem(
             a["section"],
             a["title"],
-            _dt.date.fromisoformat(a["date"]) if a.get("date") else None,
+            _dt.date.fromisoformat(a["date"]) if a["date"] else None,
             a["teaser"],
         )
         for a in doc.get("about", ())

@@ -87,6 +87,15 @@ def _fitting(chosen: list[int], nbytes: Sequence[int], max_bytes: int) -> list[i
     return out
 
 
+def _let_go(reader: object, field: str | None = None) -> None:
+    """What a merge has read of ``reader`` (one ``field``'s decoded terms, its mapped pages)
+    is let go, where the reader can (:class:`SegmentReader`; other sources keep theirs)."""
+    if field is not None and (forget := getattr(reader, "forget_field", None)) is not None:
+        forget(field)
+    if (release := getattr(reader, "release_pages", None)) is not None:
+        release()
+
+
 POSITION_BATCH = 1 << 20
 """Positions gathered at once when a field's positions are merged (bounds the index array)."""
 
@@ -154,8 +163,13 @@ def _merge_field(
     return FieldPostings(vocab, start, doc, tf, pstart, pos)
 
 
-def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
-    """One segment holding every live document of ``readers``, in order."""
+def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) -> SegmentData:
+    """One segment holding every live document of ``readers``, in order.
+
+    ``compress``: the stored documents come compressed in ``.store`` blocks (``store``) as
+    they are read, instead of as a list of every document (``stored``): what the file writer
+    wants, in a fraction of the memory. Readers that can (:class:`SegmentReader`) drop each
+    field's decoded terms once it is merged and let their mapped pages go."""
     docmaps = []
     base = 0
     for r in readers:
@@ -170,8 +184,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         if fp is not None:
             fields[field] = fp
         for r in readers:
-            r.forget_field(field)
-            r.release_pages()
+            _let_go(r, field)
     lengths = {}
     for field in sorted({f for r in readers for f in r.lengths}):
         parts = []
@@ -188,7 +201,8 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     countries: list[Sequence[str]] = []
     sections: list[Sequence[str]] = []
     links: list[Sequence[str]] = []
-    store = StoreWriter()
+    store = StoreWriter() if compress else None
+    stored: list[bytes] = []
     titles: list[str] = []
     dates: list[np.ndarray] = []
     for r in readers:
@@ -208,10 +222,13 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
                 countries.append(codes)
                 sections.append(labels)
             links.append(r.doc_values("links", d))
-            store.add(r.stored_raw(d))
+            if store is None:
+                stored.append(r.stored_raw(d))
+            else:
+                store.add(r.stored_raw(d))
             titles.append(r.title(d))
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live].copy())
-        r.release_pages()  # its stored blocks were read: let them go
+        _let_go(r)  # its stored blocks were read: let them go
     words: dict[str, dict[str, str]] = {}
     for language in ("en", "es"):
         suffix = "." + language
@@ -233,8 +250,8 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         countries=countries,
         sections=sections,
         links=links,
-        stored=[],
+        stored=stored,
         titles=titles,
         words=words,
-        store=store.finish(),
+        store=None if store is None else store.finish(),
     )

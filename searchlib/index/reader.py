@@ -2,9 +2,11 @@
 
 An :class:`IndexReader` never changes: it keeps the generation it opened (its files stay mapped
 even if a writer later removes them), and :meth:`IndexReader.reopen` gives a view of the newest
-commit. It implements the statistics interface the scorer needs (doc counts, document
-frequencies and field lengths summed over every segment), so scores do not depend on how the
-documents happen to be split into segments.
+commit. It implements :class:`searchlib.seam.IndexSource`, the interface the search layer reads an
+index through (doc counts, document frequencies and field lengths summed over every segment, so
+scores do not depend on how the documents happen to be split into segments); its segments are
+:class:`~searchlib.seam.SegmentSource` implementations. The search layer keeps its own
+per-snapshot work (statistics, norms, impacts) in :mod:`searchlib.search.cache`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import Manifest, latest_generation, read_manifest
 from searchlib.index.segment import SegmentReader
-from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
 from searchlib.storage import Directory
 
 __all__ = ["IndexReader"]
@@ -35,9 +37,7 @@ class IndexReader:
         self.manifest = manifest
         self.segments = segments
         self._field_docs: dict[str, int] = {}
-        self.cache: dict[str, Any] = {}
-        """Per-snapshot caches of the search layer (statistics, norms): valid as long as the
-        reader, since a reader never changes."""
+        self._lang_docs: dict[str | None, int] = {}
         self._df_cache: dict[tuple[str, str], int] = {}
 
     @classmethod
@@ -66,8 +66,7 @@ class IndexReader:
             try:
                 manifest = read_manifest(directory, tried)
                 segments = [
-                    known.get((s["name"], s.get("deletes")))
-                    or SegmentReader(directory, s, s.get("deletes"))
+                    known.get((s.name, s.deletes)) or SegmentReader(directory, s)
                     for s in manifest.segments
                 ]
                 return cls(directory, manifest, segments)
@@ -102,7 +101,7 @@ class IndexReader:
 
     def lang_doc_count(self, lang: str | None = None) -> int:
         """Documents of ``lang`` (every document when None), deleted ones included, as for df."""
-        counts: dict[str | None, int] = self.cache.setdefault("lang_doc_count", {})
+        counts = self._lang_docs
         n = counts.get(lang)
         if n is None:
             n = 0
@@ -143,6 +142,12 @@ class IndexReader:
             self._df_cache[key] = df
         return df
 
+    def saved(self, name: str) -> bytes | None:
+        """A file the search layer saved beside this commit (the twin links), or None."""
+        if not self.directory.exists(name):
+            return None
+        return bytes(self.directory.read(name))
+
     def field_names(self) -> list[str]:
         return sorted({f for s in self.segments for f in s.field_names})
 
@@ -156,7 +161,7 @@ class IndexReader:
                 return i, d
         return None
 
-    def document(self, doc_id: str) -> dict[str, Any] | None:
+    def document(self, doc_id: str) -> StoredDoc | None:
         """The stored fields of ``doc_id``, or None when it is not in the index."""
         loc = self.locate(doc_id)
         return None if loc is None else self.segments[loc[0]].stored(loc[1])
@@ -164,7 +169,7 @@ class IndexReader:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.locate(doc_id) is not None
 
-    def iter_documents(self) -> Iterator[dict[str, Any]]:
+    def iter_documents(self) -> Iterator[StoredDoc]:
         for s in self.segments:
             for d in range(s.ndocs):
                 if s.live is None or s.live[d]:

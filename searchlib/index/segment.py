@@ -18,13 +18,22 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.store`` stored fields: UTF-8 JSON objects in compressed blocks of ``STORE_BLOCK``
   documents: ``data`` (the blocks back to back), ``blocks`` (u8, where each block starts, plus
   the end) and ``offs`` (u4, n+1: where each document starts inside its uncompressed block).
-  Meta ``codec`` names the compression: ``zstd`` (level 1, written now) or ``zlib`` (the
-  default when absent, as written before).
+  Meta ``codec`` names the compression: ``zstd`` (level 1) or ``zlib`` (the default when
+  absent).
 
 Every string table stores explicit offsets: no byte is a separator, so a string may hold any
-character (NUL included). Format versions are per file: ``.terms`` and ``.cols`` are version 2
-(version 1 joined strings with NUL; it is still read, and a table whose count does not match
-what it describes, as an id with a NUL in it made, raises :class:`CorruptIndexError`).
+character (NUL included). Format versions are per file (:data:`VERSIONS`), bumped whenever the
+bytes change, and every older version is still read:
+
+* ``.terms`` and ``.cols`` version 2: string tables with offsets (version 1 joined strings with
+  NUL; a table whose count does not match what it describes, as an id with a NUL in it made,
+  raises :class:`CorruptIndexError`).
+* ``.store`` version 2: zstd blocks (version 1 is zlib, or zstd when its meta says so: the
+  store moved to zstd before its version was bumped, so a reader of those files that knows only
+  zlib calls them corrupt; since version 2 it says they are too new).
+
+A file of a version newer than this code knows raises :class:`IndexFormatTooNewError` ("written
+by a newer searchlib"), never a plain corruption error.
 
 Deletions are not part of a segment: they live in ``<segment>_<generation>.del`` files (a packed
 bitmap), named by the manifest, so a segment's own files are never rewritten.
@@ -35,7 +44,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -45,6 +54,9 @@ from searchlib._json import loads
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
+from searchlib.index.manifest import SegmentEntry
+from searchlib.schema import StoredDoc
+from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
     decode_array_file,
@@ -58,9 +70,8 @@ __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_se
 
 VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
-VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 1}
+VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 2}
 """The version each segment file is written in (version 1 of every file is read too)."""
-NO_DATE = np.iinfo(np.int32).min
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
     {
@@ -81,6 +92,7 @@ STORE_BLOCK = 16
 STORE_ZSTD_LEVEL = 1
 _MIN_DAY = -719162  # 0001-01-01 in days since 1970-01-01
 _MAX_DAY = 2932896  # 9999-12-31
+_TERM_MEMO = 1 << 16  # terms a field remembers the ordinal of (then it starts again)
 _MAX_STORE_BLOCK = 1 << 28  # bytes of one uncompressed block: more is a damaged or hostile file
 
 
@@ -181,7 +193,7 @@ class StoreWriter:
 
 
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
-    """Stored documents in zstd blocks (3x faster than zlib level 3 at the same size here)."""
+    """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md)."""
     store = StoreWriter()
     for doc in docs:
         store.add(doc)
@@ -201,7 +213,7 @@ def _v1_strings(blob: np.ndarray | None) -> list[str]:
     return text.split("\0")
 
 
-def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[str, Any]:
+def write_segment(directory: Directory, name: str, data: SegmentData) -> SegmentEntry:
     """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
     n = data.ndocs
     doc_dtype = smallest_uint(max(n - 1, 0))
@@ -274,20 +286,20 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> dict[st
         files[fname] = directory.write(
             fname, encode_array_file(f"segment-{ext}", VERSIONS[ext], arrays, meta)
         )
-    return {"name": name, "docs": n, "fields": sorted(data.fields), "files": files}
+    return SegmentEntry(name, n, tuple(sorted(data.fields)), files)
 
 
 class SegmentReader:
-    """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs.
+    """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs
+    (the file format's :class:`searchlib.seam.SegmentSource`).
 
     All arrays are views of memory-mapped files; checksums are verified when the segment opens.
     """
 
-    def __init__(
-        self, directory: Directory, entry: dict[str, Any], deletes: str | None = None
-    ) -> None:
-        self.name: str = entry["name"]
-        self.ndocs: int = int(entry["docs"])
+    def __init__(self, directory: Directory, entry: SegmentEntry) -> None:
+        self.name: str = entry.name
+        self.ndocs: int = entry.docs
+        deletes = entry.deletes
         self.directory = directory
         self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
         self.nbytes = sum(f.nbytes for f in self._files.values())
@@ -299,7 +311,8 @@ class SegmentReader:
         )
         self._words: dict[str, tuple[list[str], list[str]]] = {}
         self._terms_cache: dict[str, list[str]] = {}
-        self._term_index: dict[str, dict[str, int]] = {}
+        self._term_index: dict[str, dict[str, int]] = {}  # field -> term -> ordinal, asked
+        self._term_keys: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]] = {}
         self._fields: dict[str, tuple[np.ndarray, ...]] = {}
         self._t, self._p, self._q = t.arrays, p.arrays, q.arrays
         self.lengths: dict[str, np.ndarray] = self._files["len"].arrays
@@ -462,12 +475,72 @@ class SegmentReader:
         return out
 
     def term_ord(self, field: str, term: str) -> int:
-        """The ordinal of ``term`` in ``field``, or -1."""
-        index = self._term_index.get(field)
-        if index is None:
-            index = {t: i for i, t in enumerate(self.terms(field))}
-            self._term_index[field] = index
-        return index.get(term, -1)
+        """The ordinal of ``term`` in ``field``, or -1.
+
+        A binary search of the field's sorted term table as stored (UTF-8 bytes, whose order
+        is the terms' order), through the first 8 bytes of each term as one sorted uint64
+        array: opening a field costs eight vectorised passes over its offsets instead of
+        decoding every term into a dict. Each field remembers the terms it was asked for.
+        """
+        memo = self._term_index.get(field)
+        if memo is None:
+            memo = self._term_index[field] = {}
+        found = memo.get(term)
+        if found is None:
+            found = self._find_term(field, term)
+            if len(memo) >= _TERM_MEMO:
+                memo.clear()
+            memo[term] = found
+        return found
+
+    def _find_term(self, field: str, term: str) -> int:
+        keys = self._term_keys.get(field)
+        if keys is None:
+            keys = self._term_keys[field] = self._sorted_keys(field)
+        if isinstance(keys, dict):  # a version 1 file: its decoded terms
+            return keys.get(term, -1)
+        heads, buf, ends = keys
+        key = term.encode("utf-8", "surrogatepass")
+        head = int.from_bytes(key[:8].ljust(8, b"\0"), "big")
+        lo = int(np.searchsorted(heads, head, "left"))
+        hi = int(np.searchsorted(heads, head, "right"))
+        while lo < hi:  # the terms that share the first 8 bytes, by their whole bytes
+            mid = (lo + hi) // 2
+            if buf[ends[mid] : ends[mid + 1]].tobytes() < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < heads.size and buf[ends[lo] : ends[lo + 1]].tobytes() == key:
+            return lo
+        return -1
+
+    def _sorted_keys(
+        self, field: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]:
+        """(first 8 bytes of each term as a big-endian number, the table's bytes, its offsets),
+        checked like :meth:`terms` checks the table it decodes."""
+        f = self._files["terms"]
+        blob, offs = f.arrays.get(f"{field}/terms"), f.arrays.get(f"{field}/terms_off")
+        if f.version < 2 or blob is None or offs is None:
+            return {t: i for i, t in enumerate(self.terms(field))}
+        buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+        ends = offs.astype(np.int64)
+        start = self._t.get(f"{field}/start")
+        if (
+            ends.size == 0
+            or ends[0] != 0
+            or ends[-1] != buf.size
+            or bool((np.diff(ends) < 0).any())
+            or ends.size != (1 if start is None else start.size)
+        ):
+            raise self._corrupt("terms", f"{field}: term offsets do not cover the terms")
+        firsts, lengths = ends[:-1], np.diff(ends)
+        heads = np.zeros(firsts.size, dtype=np.uint64)
+        last = max(buf.size - 1, 0)
+        for i in range(8):
+            byte = buf[np.minimum(firsts + i, last)] if buf.size else np.zeros(0, np.uint8)
+            heads = (heads << np.uint64(8)) | np.where(i < lengths, byte, 0).astype(np.uint64)
+        return heads, buf, ends
 
     def _field(self, field: str) -> tuple[np.ndarray, ...]:
         """(start, pstart, docs, tfs, pos) of ``field``, checked on first use: offsets ascend
@@ -619,7 +692,9 @@ class SegmentReader:
         end = len(data) if docnum + 1 == last else int(offs[docnum + 1])
         return data[int(offs[docnum]) : end]
 
-    def stored(self, docnum: int) -> dict[str, Any]:
+    def stored(self, docnum: int) -> StoredDoc:
+        """The stored fields of a document: a JSON object, else CorruptIndexError (its keys are
+        not checked here: see :func:`~searchlib.index.documents.record_from_stored`)."""
         raw = self.stored_raw(docnum)
         try:
             doc = loads(raw)
@@ -627,7 +702,7 @@ class SegmentReader:
             raise self._corrupt("store", f"document {docnum}: {exc}") from exc
         if not isinstance(doc, dict):
             raise self._corrupt("store", f"document {docnum} is not an object")
-        return doc
+        return cast(StoredDoc, doc)
 
     def column_codes(self, column: str, value: str) -> int:
         """The code of ``value`` in a categorical column's table, or -1; case and accents are

@@ -13,8 +13,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
-from typing import Any
 
+import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
@@ -22,7 +22,13 @@ from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
-from searchlib.index.manifest import OWN_FILE_RE, Manifest, latest_generation, write_manifest
+from searchlib.index.manifest import (
+    OWN_FILE_RE,
+    Manifest,
+    SegmentEntry,
+    latest_generation,
+    write_manifest,
+)
 from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
 from searchlib.index.reader import IndexReader
 from searchlib.index.segment import SegmentReader, write_deletes, write_segment
@@ -144,7 +150,7 @@ class IndexWriter:
         self._builder = SegmentBuilder()
         self._pending: dict[str, int] = {}  # id -> docnum in the builder
         self._superseded: list[int] = []  # builder docnums replaced before the flush
-        self._flushed: list[dict[str, object]] = []  # segments written since the last commit
+        self._flushed: list[SegmentEntry] = []  # segments written since the last commit
         self._flushed_ids = FlushedIds()
         self._flushed_dead: dict[int, list[int]] = {}
         self._deleted_ids: set[str] = set()  # ids to delete from committed segments
@@ -215,7 +221,8 @@ class IndexWriter:
         return n
 
     def add_document(self, doc: IndexDoc) -> None:
-        """Add an already analysed document."""
+        """Add (or replace, by id) a document; its texts are analysed when the buffer is
+        flushed into a segment."""
         self._check_open()
         self._forget(doc.id)
         self._pending[doc.id] = self._builder.add(doc)
@@ -271,7 +278,7 @@ class IndexWriter:
         self._next_segment += n
         return names
 
-    def add_segment(self, entry: dict[str, object], ids: Sequence[str]) -> None:
+    def add_segment(self, entry: SegmentEntry, ids: Sequence[str]) -> None:
         """Adopt a segment written elsewhere (a bulk-indexing worker) into the next commit.
 
         ``ids`` are its documents' ids in doc order; like :meth:`add`, each replaces any
@@ -309,7 +316,7 @@ class IndexWriter:
         gen = self._manifest.generation + 1
         segments = []
         for seg in self._reader.segments:
-            entry = next(s for s in self._manifest.segments if s["name"] == seg.name)
+            entry = next(s for s in self._manifest.segments if s.name == seg.name)
             dead = [d for d in map(seg.docnum, self._deleted_ids) if d >= 0]
             deleted = None if seg.live is None else ~seg.live
             kept = self._with_deletes(entry, deleted, dead, gen)
@@ -330,21 +337,20 @@ class IndexWriter:
         return self._manifest.generation
 
     def _with_deletes(
-        self, entry: dict[str, Any], deleted: np.ndarray | None, dead: list[int], gen: int
-    ) -> dict[str, Any] | None:
+        self, entry: SegmentEntry, deleted: np.ndarray | None, dead: list[int], gen: int
+    ) -> SegmentEntry | None:
         """The manifest entry of a segment after deleting doc numbers ``dead`` (on top of the
         ``deleted`` bitmap it has): unchanged, with a new deletion file, or None when no
         document is left."""
-        entry = dict(entry)
         if not dead:
             return entry
-        mask = np.zeros(int(entry["docs"]), dtype=bool) if deleted is None else deleted.copy()
+        mask = np.zeros(entry.docs, dtype=bool) if deleted is None else deleted.copy()
         mask[dead] = True
         if mask.all():
             return None
-        entry["deletes"] = f"{entry['name']}_{gen:08d}.del"
-        write_deletes(self.directory, entry["deletes"], mask)
-        return entry
+        deletes = f"{entry.name}_{gen:08d}.del"
+        write_deletes(self.directory, deletes, mask)
+        return attrs.evolve(entry, deletes=deletes)
 
     def _publish(self, manifest: Manifest) -> None:
         """Publish ``manifest``: the rename of its file is the commit. A failure before it
@@ -414,12 +420,12 @@ class IndexWriter:
         readers: list[SegmentReader] = [self._reader.segments[i] for i in chosen]
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
-        data = merge_segments(readers)
+        data = merge_segments(readers, compress=True)
         merged_names = {r.name for r in readers}
         segments = []
         inserted = False
         for s in self._manifest.segments:
-            if s["name"] in merged_names:
+            if s.name in merged_names:
                 if not inserted:
                     if data.ndocs:
                         segments.append(write_segment(self.directory, name, data))

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
-from searchlib.index import IndexReader
-from searchlib.search.execute import Vocabulary
+from searchlib.seam import IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.search.expansion import Vocabulary
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
 
@@ -90,18 +91,19 @@ class CognateTable:
     def __len__(self) -> int:
         return len(self._table)
 
-    def find(self, word: str) -> list[str]:
-        """The vocabulary's words spelt like ``word`` (folded, of the other language), never
-        ``word`` itself; [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
+    def find(self, word: str, itself: bool = False) -> list[str]:
+        """The vocabulary's words spelt like ``word`` (folded, of the other language), ``word``
+        itself only when ``itself`` is true (a word both languages write alike: ``hospital``);
+        [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
-        return [w for w in self._table.get(cognate_key(word), ()) if w != word]
+        return [w for w in self._table.get(cognate_key(word), ()) if itself or w != word]
 
 
-def cognates(reader: IndexReader, vocabulary: Vocabulary, lang: str) -> CognateTable:
+def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
     """The cognate table of ``vocabulary`` (``lang``'s words in a snapshot), built on first use
-    and cached on the reader (a snapshot's words never change)."""
-    cache: dict[tuple[str, tuple[str, ...]], CognateTable] = reader.cache.setdefault("cognates", {})
+    and kept in the snapshot's cache (a snapshot's words never change)."""
+    cache = snapshot_cache(reader).cognates
     key = (lang, tuple(vocabulary.fieldnames))
     table = cache.get(key)
     if table is None:

@@ -4,12 +4,16 @@ own language, whichever language the query was typed in (issue 19).
 A plain-text query (every word optional: ``search_text``, ``searchlib eval``, a pasted
 paragraph) is translated word by word: each word of the query (or each multi-word lexicon
 entry it holds: ``cobro de piso``) becomes a group of terms of the other language, scored as
-one term (:class:`~searchlib.search.execute.TermGroups`):
+one term (:class:`~searchlib.search.query.TermGroups`):
 
 - its lexicon translations;
-- else its cognates in the index (:mod:`searchlib.search.cognates`: ``teoría`` / ``theory``)
-  and the word as written (a name, a number, a word both languages share), when the other
-  language's documents hold them.
+- else its cognates in the index (:mod:`searchlib.search.cognates`: ``hipótesis`` /
+  ``hypothesis``), the word itself among them when the other language spells it alike and it
+  is long enough (``piano``); and, for a name or a number (capitalised, or holding a digit),
+  the word as written. A short lowercase word is never searched as written: Spanish ``era``
+  and ``son`` are verbs, not the English nouns.
+
+A group counts only when the other language's documents hold one of its terms.
 
 The two forms of the query are then put on one scale, like with like. What a document of the
 query's language scores is BM25F against what the query could score at best there
@@ -33,7 +37,8 @@ import attrs
 from searchlib.analysis import get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
-from searchlib.search.execute import BagOfWords, CrossLingual, SearchContext, TermGroups
+from searchlib.search.context import SearchContext
+from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
 from searchlib.search.scoring import idf
 
 __all__ = [
@@ -129,13 +134,15 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         term = source.term(word)
         if entry or not term or term in covered:
             continue
-        terms = set(target.terms(word)[0])
+        name = word[:1].isupper() or any(c.isdigit() for c in word)
+        terms = set(target.terms(word)[0]) if name else set()
         if table is None:
             table = cognates(ctx.reader, tctx.vocabulary(tgt, fields), tgt)
-        similar = table.find(source.normalize(word))
+        norm = source.normalize(word)
+        similar = table.find(norm, itself=not name)
         if similar:
             terms |= tctx.vocabulary(tgt, fields).terms(similar)
-        add(terms, {term}, "cognate" if similar else "written")
+        add(terms, {term}, "cognate" if set(similar) - {norm} else "written")
     carried = sum(weight.get(t, 0.0) for t in covered)
     best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())
     return BagTranslation(

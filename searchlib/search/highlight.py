@@ -29,7 +29,7 @@ import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.index import SegmentReader
+from searchlib.seam import SegmentSource
 
 __all__ = ["MAX_SCAN_CHARS", "SCAN_CHARS", "Snippet", "indexed_matches", "make_snippet"]
 
@@ -94,7 +94,7 @@ def _window_end(text: str, start: int, size: int) -> int:
 
 
 def indexed_matches(
-    seg: SegmentReader, field: str, docnum: int, terms: Iterable[str]
+    seg: SegmentSource, field: str, docnum: int, terms: Iterable[str]
 ) -> list[tuple[int, str]]:
     """(position, term) of ``terms`` in document ``docnum``'s ``field``, in text order, read
     from the segment's positions: what :func:`make_snippet` would find by analysing the text

@@ -18,8 +18,9 @@ import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.countries import by_code, canonical, label, name_key, named
-from searchlib.index import SegmentReader
 from searchlib.schema import PLACE_COLUMNS, TEXT_FIELDS
+from searchlib.seam import SegmentSource
+from searchlib.search.arrays import unique
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -53,7 +54,7 @@ def place_key(value: str, column: str = "countries") -> str:
     return name_key(value)
 
 
-def _source(seg: SegmentReader, column: str) -> tuple[str, list[str | None]]:
+def _source(seg: SegmentSource, column: str) -> tuple[str, list[str | None]]:
     """The column that holds ``column``'s values in ``seg``, and each table entry's key (None:
     an entry that belongs to the other place column). A segment written before the sections
     column kept every byline label in countries: there, labels the vocabulary does not know
@@ -70,7 +71,7 @@ def _source(seg: SegmentReader, column: str) -> tuple[str, list[str | None]]:
     return source, keys
 
 
-def place_names(seg: SegmentReader, column: str) -> list[str]:
+def place_names(seg: SegmentSource, column: str) -> list[str]:
     """The values of ``column`` in ``seg`` as a prefix, wildcard or fuzzy clause may match
     them: each country by its English and Spanish names (the column holds codes; other names
     would let ``bol*`` reach the Bolivarian Republic of Venezuela), each section as written."""
@@ -84,7 +85,7 @@ def place_names(seg: SegmentReader, column: str) -> list[str]:
     return out
 
 
-def _doc_codes(seg: SegmentReader, column: str) -> tuple[np.ndarray, np.ndarray]:
+def _doc_codes(seg: SegmentSource, column: str) -> tuple[np.ndarray, np.ndarray]:
     """(document number, table code) of every value of a multi-valued column."""
     off = seg.cols[f"{column}_off"].astype(np.int64)
     codes = seg.cols[column]
@@ -92,7 +93,7 @@ def _doc_codes(seg: SegmentReader, column: str) -> tuple[np.ndarray, np.ndarray]
     return docs, codes.astype(np.int64)
 
 
-def place_mask(seg: SegmentReader, column: str, value: str) -> np.ndarray:
+def place_mask(seg: SegmentSource, column: str, value: str) -> np.ndarray:
     """Which documents of ``seg`` have ``value`` in ``column`` (any name of the same country)."""
     mask = np.zeros(seg.ndocs, dtype=bool)
     want = place_key(value, column)
@@ -105,7 +106,7 @@ def place_mask(seg: SegmentReader, column: str, value: str) -> np.ndarray:
 
 
 def count_places(
-    seg: SegmentReader, column: str, docs: np.ndarray, lang: str | None, out: Counter[str]
+    seg: SegmentSource, column: str, docs: np.ndarray, lang: str | None, out: Counter[str]
 ) -> None:
     """Add to ``out`` how many of ``docs`` hold each place of ``column``: a document counts
     once per country however many of its names it holds; countries are labelled in ``lang``
@@ -121,7 +122,7 @@ def count_places(
     chosen = np.zeros(seg.ndocs, dtype=bool)
     chosen[docs] = True
     keep = chosen[all_docs] & (lut[values] >= 0)
-    pairs = np.unique(all_docs[keep] * len(distinct) + lut[values[keep]])
+    pairs = unique(all_docs[keep] * len(distinct) + lut[values[keep]])
     counts = np.bincount(pairs % len(distinct), minlength=len(distinct))
     shown = {k: table[keys.index(k)] for k in distinct}
     for i, n in enumerate(counts.tolist()):

@@ -17,17 +17,24 @@ __all__ = [
     "And",
     "AndMaybe",
     "AndNot",
+    "AnyQuery",
+    "BagOfWords",
+    "CrossLingual",
     "DateRange",
     "Every",
     "Fuzzy",
+    "InLanguage",
     "Not",
+    "Node",
     "NullQuery",
     "Or",
     "Phrase",
     "Prefix",
     "Query",
     "Synonyms",
+    "TextQuery",
     "Term",
+    "TermGroups",
     "TermRange",
     "Wildcard",
     "boosted",
@@ -328,3 +335,74 @@ def _normalize_group(query: And | Or) -> Query:
     if len(unique) == 1:
         return boosted(unique[0], query.boost)
     return cls(tuple(unique), query.boost)
+
+
+# -- nodes the searcher builds (never parsed) -----------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class BagOfWords:
+    """Plain text scored as a weighted sum of its distinct terms (no syntax; for eval and MLT).
+
+    ``langs`` overrides the search's languages (cross-lingual expansion scores a translation
+    against the other language's documents only).
+    """
+
+    text: str
+    field: str | None = None
+    boost: float = 1.0
+    langs: tuple[str, ...] | None = None
+
+
+TextQuery = Union[Query, BagOfWords]  # noqa: UP007
+"""What a search is asked: a parsed query tree, or plain text."""
+
+
+@attrs.frozen(slots=True)
+class InLanguage:
+    """``query`` run in one language: its words analysed by that language's chain against that
+    language's fields, and only documents of that language match (so a NOT or a filter of the
+    query does not reach the documents of the other language). ``boost`` scales its scores."""
+
+    query: TextQuery
+    lang: str
+    boost: float = 1.0
+
+
+@attrs.frozen(slots=True)
+class TermGroups:
+    """Terms of one language in weighted groups (a plain-text query's translation, see
+    :mod:`searchlib.search.fusion`): each group, the translations of one word of the query, is
+    scored as one term (BM25F of their frequencies summed, the idf of any of them), times its
+    weight; ``boost`` scales the sum. Only that language's fields are read."""
+
+    lang: str
+    groups: tuple[tuple[tuple[str, ...], float], ...]
+    field: str | None = None
+    boost: float = 1.0
+
+
+@attrs.frozen(slots=True)
+class CrossLingual:
+    """A query plus its translation into the other language (a lower-weighted part).
+
+    ``translation`` only matches documents of its own language, so a document matches when it
+    matches ``query`` (in the query's language) or the translation (in the other one).
+    """
+
+    query: TextQuery | InLanguage
+    translation: BagOfWords | InLanguage | TermGroups
+    note: str = ""
+    """How the translation was weighed (shown by :func:`~searchlib.search.execute.explain`)."""
+    as_typed: BagOfWords | InLanguage | None = None
+    """The query as typed, against the other language's documents, at the translation's weight:
+    when the query's language was only detected, a document of the other language that the
+    query matches as typed (a name, a word both languages write alike) and the translation
+    misses keeps its match, so translating never loses a hit of the untranslated search."""
+
+
+AnyQuery = Union[Query, BagOfWords, CrossLingual, InLanguage]  # noqa: UP007
+"""Any query a search runs: a query tree, plain text, and the nodes translation wraps them in."""
+
+Node = Union[AnyQuery, TermGroups]  # noqa: UP007
+"""Any node evaluation meets (:class:`TermGroups` only as the translation of plain text)."""

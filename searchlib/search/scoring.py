@@ -37,7 +37,7 @@ def idf(df: int | np.ndarray, n: int) -> float | np.ndarray:
     """log(1 + (N - df + 0.5) / (df + 0.5)), never negative.
 
     >>> round(float(idf(1, 10)), 4)
-    1.2321
+    1.9924
     """
     out: float | np.ndarray = np.log1p((n - df + 0.5) / (np.asarray(df) + 0.5))
     return out

@@ -33,14 +33,10 @@ import math
 import re
 import weakref
 from collections import Counter
-from collections.abc import Sequence
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from collections.abc import Mapping, Sequence
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.index import IndexReader, SegmentReader
 from searchlib.schema import (
     AUTHOR_FIELD,
     FIELD_ALIASES,
@@ -49,6 +45,8 @@ from searchlib.schema import (
     TEXT_FIELDS,
     field_name,
 )
+from searchlib.seam import IndexSource, SegmentSource
+from searchlib.search.cache import Candidates, snapshot_cache
 
 __all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
 
@@ -73,7 +71,7 @@ _FIELD = re.compile(r"(?<!\w)(\w+):")
 _AUTHOR_FIELDS = (AUTHOR_FIELD,)
 
 _surfaces: weakref.WeakKeyDictionary[
-    SegmentReader, dict[tuple[str, str, tuple[str, ...]], Counter[str]]
+    SegmentSource, dict[tuple[str, str, tuple[str, ...]], Counter[str]]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -84,7 +82,7 @@ def _limit(norm: str) -> int:
 
 
 def _is_known(
-    reader: IndexReader, word: str, langs: Sequence[str], fields: Sequence[str] = TEXT_FIELDS
+    reader: IndexSource, word: str, langs: Sequence[str], fields: Sequence[str] = TEXT_FIELDS
 ) -> bool:
     for lang in langs:
         term = get_analyzer(lang).term(word)
@@ -95,7 +93,7 @@ def _is_known(
     return False
 
 
-def _field_text(doc: dict[str, object], field: str) -> str:
+def _field_text(doc: Mapping[str, object], field: str) -> str:
     value = doc.get(STORED_KEYS.get(field, field))
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
@@ -103,7 +101,7 @@ def _field_text(doc: dict[str, object], field: str) -> str:
 
 
 def _surface(
-    reader: IndexReader, lang: str, word: str, term: str, fields: tuple[str, ...] = TEXT_FIELDS
+    reader: IndexSource, lang: str, word: str, term: str, fields: tuple[str, ...] = TEXT_FIELDS
 ) -> str | None:
     """``word`` (normalized) as the documents holding ``term`` write it (with its accents), or
     None when none of the documents read has it: ``word`` is then a stem, not a word."""
@@ -131,7 +129,7 @@ def _surface(
 
 
 def _near(
-    reader: IndexReader, lang: str, norm: str, limit: int, fields: Sequence[str] = TEXT_FIELDS
+    reader: IndexSource, lang: str, norm: str, limit: int, fields: Sequence[str] = TEXT_FIELDS
 ) -> dict[str, tuple[int, str]]:
     """Words of ``lang`` within ``limit`` edits of ``norm``: word -> (distance, term).
 
@@ -140,6 +138,9 @@ def _near(
     :func:`_surface`), matched in C over the snapshot's distinct candidates
     (:func:`_candidates`).
     """
+    from rapidfuzz import process  # imported by the first suggestion only
+    from rapidfuzz.distance import OSA
+
     near: dict[str, tuple[int, str]] = {}
     by_length = _candidates(reader, lang, tuple(fields))
     for length in range(max(1, len(norm) - limit), len(norm) + limit + 1):
@@ -149,16 +150,14 @@ def _near(
     return near
 
 
-def _candidates(
-    reader: IndexReader, lang: str, fields: tuple[str, ...]
-) -> dict[int, tuple[list[str], list[str]]]:
+def _candidates(reader: IndexSource, lang: str, fields: tuple[str, ...]) -> Candidates:
     """Every candidate word of ``lang`` once, with its term, grouped by length (a word more
     than ``limit`` letters longer or shorter is more than ``limit`` edits away): each
     segment's stemmed words, then the terms of its ``fields`` that may be words of their
     own, a word taking the term of its first list in that order. Built once per reader
     snapshot (segments share most words), so a lookup is one pass in C over the distinct
     words of the lengths in reach."""
-    cached = reader.cache.setdefault("suggest_candidates", {})
+    cached = snapshot_cache(reader).suggest_candidates
     out = cached.get((lang, fields))
     if out is None:
         parts: list[dict[str, str]] = []
@@ -177,12 +176,11 @@ def _candidates(
             words.append(word)
             terms.append(term)
         cached[(lang, fields)] = out
-    assert isinstance(out, dict)
     return out
 
 
 def _best_word(
-    reader: IndexReader, word: str, langs: Sequence[str], fields: tuple[str, ...] = TEXT_FIELDS
+    reader: IndexSource, word: str, langs: Sequence[str], fields: tuple[str, ...] = TEXT_FIELDS
 ) -> str | None:
     """The known word closest to the unknown ``word`` (in ``fields``), as written in the
     documents, or None."""
@@ -261,7 +259,7 @@ def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     return out
 
 
-def suggest(reader: IndexReader, text: str, langs: Sequence[str]) -> str | None:
+def suggest(reader: IndexSource, text: str, langs: Sequence[str]) -> str | None:
     """``text`` with each unknown word replaced by the closest known word, or None.
 
     None when every word is known (or is not a plain word) or no unknown word has a close

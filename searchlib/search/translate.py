@@ -33,13 +33,16 @@ from collections.abc import Sequence
 from searchlib._types import is_lang
 from searchlib.analysis import Lexicon, detect_language, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.search.execute import BagOfWords, CrossLingual, InLanguage
 from searchlib.search.parser import FILTER_FIELDS
 from searchlib.search.query import (
     And,
     AndMaybe,
     AndNot,
+    AnyQuery,
+    BagOfWords,
+    CrossLingual,
     Every,
+    InLanguage,
     Not,
     Or,
     Phrase,
@@ -64,7 +67,7 @@ _NOTHING = Not(Every())
 """A clause no document matches (unlike NullQuery, never dropped from an AND)."""
 
 
-def query_words(q: Query | BagOfWords | CrossLingual | InLanguage) -> str:
+def query_words(q: AnyQuery) -> str:
     """The words of a query's positive text leaves (words and phrases), to tell its language:
     filter clauses (``lang:``, ``country:``...) and partial words (prefix, fuzzy) are left out."""
     while isinstance(q, (CrossLingual, InLanguage)):

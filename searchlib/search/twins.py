@@ -52,7 +52,6 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,10 +66,10 @@ from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
-from searchlib.index import IndexReader
-from searchlib.index.segment import NO_DATE
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
-from searchlib.storage import decode_array_file, encode_array_file
+from searchlib.seam import NO_DATE, IndexSource
+from searchlib.search.cache import snapshot_cache
+from searchlib.storage import Directory, decode_array_file, encode_array_file
 
 __all__ = [
     "ANCHOR_BOOST",
@@ -235,6 +234,13 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
 # -- content --------------------------------------------------------------------------------------
 
 
+def _release(seg: object) -> None:
+    """Let the mapped pages of a segment go, where it has any (:class:`SegmentReader`)."""
+    release = getattr(seg, "release_pages", None)
+    if release is not None:
+        release()
+
+
 @dataclass
 class _Docs:
     """The eligible documents: live, not related items, English or Spanish. Their stored
@@ -244,12 +250,15 @@ class _Docs:
     num: np.ndarray  # doc number in the segment
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
-    reader: IndexReader
+    reader: IndexSource
     _reading: int = -1  # the segment whose stored fields were read last
 
     def id(self, i: int) -> str:
-        """The id of document ``i`` (decoded alone: no segment's whole id table is held)."""
-        return self.reader.segments[int(self.seg[i])].doc_id(int(self.num[i]))
+        """The id of document ``i`` (decoded alone where the segment can: no segment's whole
+        id table is held)."""
+        seg = self.reader.segments[int(self.seg[i])]
+        one = getattr(seg, "doc_id", None)
+        return str(one(int(self.num[i]))) if one is not None else seg.ids[int(self.num[i])]
 
     def raw(self, i: int) -> bytes:
         """The stored JSON of document ``i``. Passes read in segment order: the pages of a
@@ -263,7 +272,7 @@ class _Docs:
     def done(self) -> None:
         """Let go of the pages of the segment read last."""
         if self._reading >= 0:
-            self.reader.segments[self._reading].release_pages()
+            _release(self.reader.segments[self._reading])
             self._reading = -1
 
     def stored(self, i: int) -> dict[str, Any]:
@@ -302,7 +311,7 @@ class _Docs:
         return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
 
 
-def _eligible(reader: IndexReader) -> _Docs:
+def _eligible(reader: IndexSource) -> _Docs:
     segs, nums, langs, days = [], [], [], []
     for si, seg in enumerate(reader.segments):
         kinds = seg.col_tables[COLUMN_TABLES["kind"]]
@@ -430,7 +439,7 @@ def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _vectors(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray
+    reader: IndexSource, docs: _Docs, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
     vocab: dict[str, int] = {}
@@ -479,7 +488,7 @@ def _vectors(
                 parts.append(
                     (np.repeat(row, n_keys), key_ids[first + offset], np.repeat(tf, n_keys))
                 )
-        seg.release_pages()  # its postings were read whole: let the pages go
+        _release(seg)  # its postings were read whole: let the pages go
     names_rows: list[int] = []
     names_keys: list[int] = []
     for position, i in enumerate(rows.tolist()):
@@ -626,7 +635,7 @@ def _assign(
 
 
 def content_scores(
-    reader: IndexReader, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
+    reader: IndexSource, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(English doc, Spanish doc, cosine, lowest cosine the pair needs) of the candidate pairs
     among ``rows`` of ``docs`` (see :func:`needed`)."""
@@ -703,7 +712,7 @@ def _link(
 
 
 def find_twins(
-    reader: IndexReader,
+    reader: IndexSource,
     *,
     use_metadata: bool = True,
     use_content: bool = True,
@@ -718,7 +727,7 @@ def find_twins(
 
 
 def _find_twins(
-    reader: IndexReader,
+    reader: IndexSource,
     use_metadata: bool = True,
     use_content: bool = True,
     threshold: float = THRESHOLD,
@@ -738,10 +747,6 @@ def _find_twins(
     return docs, twins, rows
 
 
-_CACHE: weakref.WeakKeyDictionary[IndexReader, tuple[int, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
 LINKS_FORMAT = "twins"
 LINKS_VERSION = 1
 _LINKS_RE = re.compile(r"^twins_(\d{8,})$", re.ASCII)  # generations grow past 8 digits
@@ -752,11 +757,11 @@ def links_name(generation: int) -> str:
     return f"twins_{generation:08d}"
 
 
-def store_twins(reader: IndexReader) -> dict[str, str]:
-    """Compute the twins of ``reader`` and save them next to its commit, so that readers of the
-    same generation (in any process) load them instead of computing them; files of other
-    generations are removed. Kept when already saved. Returns the twins."""
-    directory = reader.directory
+def store_twins(reader: IndexSource, directory: Directory) -> dict[str, str]:
+    """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
+    index's folder), so that readers of the same generation (in any process) load them instead
+    of computing them; files of other generations are removed. Kept when already saved.
+    Returns the twins."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     if twins is None:
@@ -778,20 +783,21 @@ def store_twins(reader: IndexReader) -> dict[str, str]:
     for other in directory.list():
         if _LINKS_RE.match(other) and other != name:
             directory.delete(other)
-    _CACHE[reader] = (reader.generation, twins)
+    snapshot_cache(reader).twins = twins
     return twins
 
 
-def _load(reader: IndexReader) -> dict[str, str] | None:
+def _load(reader: IndexSource) -> dict[str, str] | None:
     """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
     its segments (then they are computed again)."""
     name = links_name(reader.generation)
     try:
-        if not reader.directory.exists(name):
+        data = reader.saved(name)
+        if data is None:
             return None
         links = decode_array_file(
-            reader.directory.read(name),
-            reader.directory.describe(name),
+            data,
+            name,
             LINKS_FORMAT,
             LINKS_VERSION,
             LINKS_VERSION,
@@ -814,25 +820,26 @@ def _load(reader: IndexReader) -> dict[str, str] | None:
     return twins
 
 
-def twins_for(reader: IndexReader) -> dict[str, str]:
+def twins_for(reader: IndexSource) -> dict[str, str]:
     """The twins of ``reader``: saved at its commit (:func:`store_twins`), else computed by
     :func:`find_twins`; once per reader and generation."""
-    hit = _CACHE.get(reader)
-    if hit is not None and hit[0] == reader.generation:
-        return hit[1]
+    cache = snapshot_cache(reader)
+    if cache.twins is not None:
+        return cache.twins
     twins = _load(reader)
     if twins is None:
         twins = find_twins(reader)
-    _CACHE[reader] = (reader.generation, twins)
+    cache.twins = twins
     return twins
 
 
-def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
+def twin_partners(reader: IndexSource) -> tuple[np.ndarray, np.ndarray]:
     """(segment offsets, partner) of ``reader``'s twins as arrays: the document ``d`` of segment
     ``s`` is number ``offsets[s] + d`` index-wide, and ``partner[n]`` is the number of its twin,
     or -1. Lets a search count the stories matched in both languages with numpy. Cached on the
-    reader snapshot."""
-    cached = reader.cache.get("twins.partners")
+    snapshot (:mod:`searchlib.search.cache`)."""
+    cache = snapshot_cache(reader)
+    cached = cache.twin_partners
     if cached is None:
         sizes = [seg.ndocs for seg in reader.segments]
         offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
@@ -841,6 +848,5 @@ def twin_partners(reader: IndexReader) -> tuple[np.ndarray, np.ndarray]:
             here, there = reader.locate(a), reader.locate(b)
             if here is not None and there is not None:
                 partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
-        cached = reader.cache["twins.partners"] = (offsets[:-1], partner)
-    out: tuple[np.ndarray, np.ndarray] = cached
-    return out
+        cached = cache.twin_partners = (offsets[:-1], partner)
+    return cached

@@ -99,10 +99,14 @@ def encode_array_file(
         if a.dtype.str not in ALLOWED_DTYPES:
             raise TypeError(f"array {key!r} has unsupported dtype {a.dtype.str}")
         items.append((key, a))
-    # The toc holds offsets, which depend on the toc's own length: encode twice.
+    # The toc holds offsets, which depend on the toc's own length: encode until they stop
+    # moving. Offsets and the toc's length only grow from one pass to the next (a longer toc
+    # moves every offset up, a larger offset never has fewer digits), so this ends; each pass
+    # after the first two is an offset crossing a power of ten.
     toc_entries: list[list[Any]] = [[k, a.dtype.str, 0, int(a.size)] for k, a in items]
     toc = {"meta": dict(meta or {}), "arrays": toc_entries}
-    for _ in range(3):
+    changed = True
+    while changed:
         toc_b = _toc_bytes(toc)
         offset = len(header) + 4 + len(toc_b)
         offset += _pad(offset)
@@ -112,8 +116,6 @@ def encode_array_file(
                 entry[2] = offset
                 changed = True
             offset += a.nbytes + _pad(a.nbytes)
-        if not changed:
-            break
     toc_b = _toc_bytes(toc)
     return _emit([header, struct.pack("<I", len(toc_b)), toc_b], toc_entries, items)
 
@@ -134,7 +136,8 @@ def _emit(
     pos += len(pad)
     yield pad
     for entry, (_, a) in zip(toc_entries, items, strict=True):
-        assert entry[2] == pos, "toc offsets out of step"
+        if entry[2] != pos:  # pragma: no cover - the loop above makes them agree
+            raise RuntimeError(f"toc offset of {entry[0]!r} out of step ({entry[2]} != {pos})")
         raw = a.tobytes()
         pad = b"\0" * _pad(len(raw))
         crc = zlib.crc32(pad, zlib.crc32(raw, crc))

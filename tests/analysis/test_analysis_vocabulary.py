@@ -67,6 +67,7 @@ def _corpus_words(name: str, lang: str) -> set[str]:
     return words - analyzer.stopwords
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["fakenews-es", "xquad-en-es"])
 def test_spanish_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     """The Spanish stem function (PyStemmer when installed) gives nltk's stem for every
@@ -87,12 +88,13 @@ o'brien president's 'tis x1 ab a cafe runner running ran fly flies flying nation
 
 
 def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
-    """The English stem function skips nltk for words it leaves unchanged: same stems."""
+    """The English stem function is nltk's: same stems, special words included."""
     stem = snowball_stemmer("english")
     nltk_stem = SnowballStemmer("english").stem
     assert [stem(w) for w in ENGLISH_WORDS] == [nltk_stem(w) for w in ENGLISH_WORDS]
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["reuters21578", "cacm"])
 def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     stem = snowball_stemmer("english")
@@ -102,10 +104,10 @@ def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     assert sorted(w for w in words if stem(w) != nltk_stem(w)) == []
 
 
-def test_stemmers_load_without_importing_nltk_whole() -> None:
-    """In a fresh interpreter the stemmers come from nltk's snowball module alone, leave no
-    ``nltk`` module behind, stem as nltk does, and a later ``import nltk`` is the whole
-    package (its corpus readers included)."""
+def test_nltk_is_imported_when_a_word_first_needs_it() -> None:
+    """In a fresh interpreter, making the stemmers and stemming Spanish (PyStemmer) import no
+    nltk; the first English word imports nltk's public SnowballStemmer, without scipy, whose
+    own import still works afterwards; the stems are nltk's."""
     import subprocess
     import sys
 
@@ -113,35 +115,24 @@ def test_stemmers_load_without_importing_nltk_whole() -> None:
 import sys
 from searchlib.analysis._snowball import snowball_stemmer
 en, es = snowball_stemmer("english"), snowball_stemmer("spanish")
-left = [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]
+got = [es("organizaciones")]
+before = "nltk" in sys.modules
 words = ["organizations", "generously", "running", "dying", "skies", "news"]
-got = [en(w) for w in words] + [es("organizaciones"), es("pol\\udfffcia")]
-import nltk
+got += [en(w) for w in words] + [es("pol\\udfffcia")]
+after = "nltk.stem.snowball" in sys.modules
+scipy_left_out = "scipy" not in sys.modules
+try:
+    import scipy
+    scipy_imports = True
+except ImportError:
+    scipy_imports = "not installed"
 from nltk.stem.snowball import SnowballStemmer
-want = [SnowballStemmer("english").stem(w) for w in words]
-want += [SnowballStemmer("spanish").stem(w) for w in ("organizaciones", "pol\\udfffcia")]
-print(left, got == want, type(nltk.stem.snowball.stopwords).__name__, hasattr(nltk, "pos_tag"))
+want = [SnowballStemmer("spanish").stem("organizaciones")]
+want += [SnowballStemmer("english").stem(w) for w in words]
+want += [SnowballStemmer("spanish").stem("pol\\udfffcia")]
+print(before, after, scipy_left_out, scipy_imports is not False, got == want)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["[]", "True", "LazyCorpusLoader", "True"]
-
-
-def test_stemmers_fall_back_to_importing_nltk_whole() -> None:
-    """When nltk's files cannot be run on their own (another layout), nltk is imported."""
-    import subprocess
-    import sys
-
-    code = """
-import sys
-import searchlib.analysis._snowball as snowball
-def broken():
-    raise ImportError("another layout")
-snowball._snowball_alone = broken
-print(snowball.snowball_stemmer("english")("organizations"), "nltk" in sys.modules)
-"""
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == ["organ", "True"]
+    assert out == ["False", "True", "True", "True", "True"]

@@ -18,8 +18,9 @@ import searchlib
 from searchlib.errors import CorruptIndexError, LockError
 from searchlib.index import IndexWriter
 from searchlib.index.check import check_index
-from searchlib.index.manifest import Manifest, read_manifest, write_manifest
-from searchlib.storage import FileDirectory, decode_array_file
+from searchlib.index.manifest import VERSION as MANIFEST_VERSION
+from searchlib.index.manifest import read_manifest
+from searchlib.storage import FileDirectory, decode_array_file, encode_array_file
 from searchlib.storage.codec import FOOTER_MAGIC, MAGIC
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,11 +102,14 @@ def test_links_are_not_read(tmp_path: Path) -> None:
 
 
 def rewrite_manifest(idx: Path, change: dict[str, object]) -> None:
+    """The manifest with its first segment entry's JSON changed (a hostile manifest: the
+    entries are written as JSON, never checked on the way out)."""
     directory = FileDirectory(idx)
     m = read_manifest(directory)
-    seg = dict(m.segments[0])
-    seg.update(change)
-    write_manifest(directory, Manifest(m.generation, (seg, *m.segments[1:]), m.next_segment))
+    seg = m.segments[0].to_json() | change
+    rest = [s.to_json() for s in m.segments[1:]]
+    meta = {"generation": m.generation, "segments": [seg, *rest], "next_segment": m.next_segment}
+    directory.write_atomic(m.name, encode_array_file("manifest", MANIFEST_VERSION, {}, meta))
 
 
 def test_segment_names_from_the_manifest_are_not_paths(tmp_path: Path) -> None:

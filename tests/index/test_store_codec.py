@@ -15,7 +15,7 @@ from index_helpers import brief
 import searchlib
 from searchlib.errors import CorruptIndexError
 from searchlib.index import IndexReader
-from searchlib.index.segment import STORE_BLOCK, SegmentReader
+from searchlib.index.segment import STORE_BLOCK, VERSIONS, SegmentReader
 from searchlib.storage import decode_array_file, encode_array_file
 
 
@@ -41,8 +41,10 @@ def _segment(index: searchlib.Index) -> SegmentReader:
 def test_new_stores_are_zstd_and_round_trip() -> None:
     index = _index_with_docs(40)
     seg = index.reader.segments[0]
-    store = decode_array_file(index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, 1)
-    assert store.meta["codec"] == "zstd"
+    store = decode_array_file(
+        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
+    )
+    assert store.meta["codec"] == "zstd" and store.version == 2
     assert [index.get(f"en-{i}").title for i in range(40)] == [brief(i).title for i in range(40)]
 
 
@@ -50,7 +52,9 @@ def test_zlib_stores_of_earlier_indexes_still_read() -> None:
     index = _index_with_docs(40)
     seg = index.reader.segments[0]
     docs = [seg.stored_raw(d) for d in range(seg.ndocs)]
-    old = decode_array_file(index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, 1)
+    old = decode_array_file(
+        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
+    )
     blocks = [
         zlib.compress(b"".join(docs[b : b + STORE_BLOCK]), 3)
         for b in range(0, len(docs), STORE_BLOCK)
@@ -86,7 +90,9 @@ def test_a_zstd_header_asking_for_a_huge_block_is_refused() -> None:
 def test_an_unknown_codec_is_a_corrupt_index() -> None:
     index = _index_with_docs(3)
     seg = index.reader.segments[0]
-    old = decode_array_file(index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, 1)
+    old = decode_array_file(
+        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
+    )
     arrays = {k: np.array(v) for k, v in old.arrays.items()}
     _rewrite_store(index, arrays, {"ndocs": seg.ndocs, "codec": "lz77"})
     with pytest.raises(CorruptIndexError, match="unknown codec"):

@@ -12,8 +12,9 @@ import pytest
 
 import searchlib
 from searchlib.records import Brief
-from searchlib.search.execute import BagOfWords, CrossLingual, best_score
+from searchlib.search.execute import best_score
 from searchlib.search.fusion import CROSS_WEIGHT, translate_bag
+from searchlib.search.query import BagOfWords, CrossLingual
 from searchlib.search.translate import coverage
 
 ES_DOC = Brief(
@@ -45,7 +46,7 @@ def _index(*docs: Brief) -> searchlib.Index:
     ("text", "lang", "expected"),
     [
         ("sicarios del cartel de Sinaloa", "es", 1.0),  # lexicon words and a name
-        ("¿Qué nos muestran los cloroplastos perdidos?", "es", 1 / 3),  # muestran, cloroplastos
+        ("¿Qué nos susurran los cloroplastos perdidos?", "es", 1 / 3),  # susurran, cloroplastos
         ("the of and", "en", 1.0),  # stop words only: nothing to carry over
         ("la Renania en 1936", "es", 1.0),  # names (capitalised past the first word), numbers
         ("Renania", "es", 0.0),  # a first word may be capitalised as a sentence start
@@ -71,7 +72,7 @@ def test_plain_text_translation_is_weighed_like_with_like() -> None:
     text = "extorsión de pandillas en Honduras"
     index = _index(EN_DOC, OTHER_ES, ES_DOC)
     searcher = index.searcher()
-    ctx = searcher._context("es")
+    ctx = searcher.context("es")
     t = translate_bag(BagOfWords(text), "es", ctx)
     assert t.coverage == pytest.approx(1.0)  # extorsión, pandillas: lexicon; Honduras: as written
     weight = _translation_weight(index, text)
@@ -84,7 +85,7 @@ def test_plain_text_translation_is_weighed_like_with_like() -> None:
 def test_best_score_bounds_every_document_score() -> None:
     index = _index(EN_DOC, OTHER_ES, ES_DOC)
     searcher = index.searcher()
-    ctx = searcher._context("es")
+    ctx = searcher.context("es")
     q = BagOfWords("extorsión pandillas Honduras pandillas")
     bound = best_score(q, ctx)
     results = searcher.search(q, lang="es", cross_lingual=False, snippets=False)

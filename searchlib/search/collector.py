@@ -1,0 +1,207 @@
+"""Collecting a search's matches over every segment: top-k, facets and the twin fold.
+
+A query evaluates per segment to a mask and scores (:func:`~searchlib.search.execute.evaluate`);
+:func:`collect` keeps the live documents the filters let through, index-wide, as
+:class:`Matches`. :func:`top_k` ranks them: everything scoring at least the k-th best score
+(``partition``), ordered by score and then index order, so ties are deterministic and pages never
+overlap or skip. With twins, English and Spanish versions of a story are shown and counted once
+(:func:`fold_twins`, :func:`twin_pairs`), and facets count the version shown
+(:func:`hidden_twins`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+
+from searchlib.schema import FACETS
+from searchlib.seam import NO_DATE, IndexSource, SegmentSource
+from searchlib.search.arrays import unique_counts
+from searchlib.search.context import SearchContext
+from searchlib.search.execute import evaluate
+from searchlib.search.places import count_places
+from searchlib.search.query import AnyQuery
+from searchlib.search.twins import twin_partners, twins_for
+
+__all__ = [
+    "Matches",
+    "collect",
+    "count_facets",
+    "fold_twins",
+    "hidden_twins",
+    "top_k",
+    "twin_pairs",
+]
+
+Ranked = list[tuple[int, int, float]]
+"""(segment index, doc number, score) of ranked hits."""
+
+
+@attrs.frozen
+class Matches:
+    """Every match of a search, index-wide: parallel arrays of segment index, doc number and
+    score, in index order."""
+
+    segs: np.ndarray
+    docs: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.docs.size)
+
+
+def collect(
+    q: AnyQuery,
+    ctx: SearchContext,
+    mask_of: Callable[[SegmentSource], np.ndarray | None],
+) -> Matches | None:
+    """The live documents matching ``q`` that ``mask_of`` (the filters: None lets every
+    document through) keeps, or None when there is none."""
+    seg_ids, docnums, scores = [], [], []
+    for i, seg in enumerate(ctx.reader.segments):
+        mask, sc = evaluate(q, ctx, seg)
+        if seg.live is not None:
+            mask &= seg.live
+        fm = mask_of(seg)
+        if fm is not None:
+            mask &= fm
+        docs = np.flatnonzero(mask)
+        if not docs.size:
+            continue
+        seg_ids.append(np.full(docs.size, i, dtype=np.int32))
+        docnums.append(docs)
+        scores.append(sc[docs])
+    if not docnums:
+        return None
+    return Matches(np.concatenate(seg_ids), np.concatenate(docnums), np.concatenate(scores))
+
+
+def top_k(m: Matches, k: int) -> np.ndarray:
+    """Indexes into ``m`` of its best ``k`` (more when tied at the cut), best first; ties in
+    index order."""
+    total = m.total
+    if k == 0:
+        top = np.zeros(0, dtype=np.intp)
+    elif k < total:
+        # Everything scoring at least the k-th best score: ties at the cut are then
+        # ordered by index order like the rest, so pages never overlap or skip.
+        kth = np.partition(m.scores, total - k)[total - k]
+        top = np.flatnonzero(m.scores >= kth)
+    else:
+        top = np.arange(total)
+    order: np.ndarray = top[np.lexsort((m.docs[top], m.segs[top], -m.scores[top]))]
+    return order
+
+
+def ranked(m: Matches, order: np.ndarray) -> Ranked:
+    """(segment index, doc number, score) of the matches in ``order``."""
+    return [(int(m.segs[j]), int(m.docs[j]), float(m.scores[j])) for j in order]
+
+
+def _year(days: int) -> str | None:
+    if days == NO_DATE:
+        return None
+    return str((_dt.date(1970, 1, 1) + _dt.timedelta(days=int(days))).year)
+
+
+def _count_segment(
+    seg: SegmentSource, docs: np.ndarray, out: dict[str, Counter[str]], lang: str | None
+) -> None:
+    """Count ``docs`` per language, kind, country (once per country, labelled in ``lang``),
+    section and year."""
+    for col, table in (("lang", "langs"), ("kind", "kinds")):
+        names = seg.col_tables[table]
+        for code, n in zip(*unique_counts(seg.cols[col][docs]), strict=True):
+            out[col][names[int(code)]] += int(n)
+    count_places(seg, "countries", docs, lang, out["country"])
+    count_places(seg, "sections", docs, lang, out["section"])
+    for days, n in zip(*unique_counts(seg.cols["date"][docs]), strict=True):
+        year = _year(int(days))
+        if year:
+            out["year"][year] += int(n)
+
+
+def count_facets(
+    reader: IndexSource, m: Matches | None, hidden: np.ndarray | None, labels: str | None
+) -> dict[str, dict[str, int]]:
+    """The facets of the matches (those ``hidden`` by the twin fold left out), most common
+    first; country and section names in ``labels``' language (English when None)."""
+    counts: dict[str, Counter[str]] = {k: Counter() for k in FACETS}
+    if m is not None:
+        for i, seg in enumerate(reader.segments):
+            pick = m.segs == i
+            if hidden is not None:
+                pick &= ~hidden
+            if pick.any():
+                _count_segment(seg, m.docs[pick], counts, labels)
+    return {k: dict(v.most_common()) for k, v in counts.items()}
+
+
+def _lang_of(reader: IndexSource, seg_idx: int, docnum: int) -> str:
+    seg = reader.segments[seg_idx]
+    return seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
+
+
+def hidden_twins(reader: IndexSource, m: Matches, lang: str | None) -> np.ndarray:
+    """Which matches the twin fold hides (the version of a story not shown when both
+    match), as a mask over the matches: the same choice as :func:`fold_twins`."""
+    segs, docs, scores = m.segs, m.docs, m.scores
+    hidden = np.zeros(segs.size, dtype=bool)
+    twin_of = twins_for(reader)
+    if not twin_of:
+        return hidden
+    order = np.lexsort((docs, segs, -scores))
+    ids = [reader.segments[int(segs[j])].ids[int(docs[j])] for j in order.tolist()]
+    where = {doc_id: int(j) for doc_id, j in zip(ids, order.tolist(), strict=True)}
+    for doc_id, j in zip(ids, order.tolist(), strict=True):
+        twin = twin_of.get(doc_id)
+        if twin is None or twin not in where or hidden[j] or hidden[where[twin]]:
+            continue
+        other = where[twin]
+        keep = j  # the better-ranked version, unless the other is in the query's language
+        if lang is not None and _lang_of(reader, int(segs[j]), int(docs[j])) != lang:
+            keep = other
+        hidden[other if keep == j else j] = True
+    return hidden
+
+
+def twin_pairs(reader: IndexSource, m: Matches) -> int:
+    """How many stories match in both languages (each is counted once in the total)."""
+    offsets, partner = twin_partners(reader)
+    matched = offsets[m.segs] + m.docs
+    hit = np.zeros(partner.size + 1, dtype=bool)  # the last slot stands for "no twin"
+    hit[matched] = True
+    return int(hit[partner[matched]].sum()) // 2
+
+
+def fold_twins(reader: IndexSource, order: np.ndarray, m: Matches, lang: str | None) -> Ranked:
+    """The ranking with each story once: when both language versions match, the story
+    keeps the rank of its better version and shows the one in the query's language (the
+    better-ranked one when the query's language is unknown)."""
+    segs, docs, scores = m.segs, m.docs, m.scores
+    offsets, partner = twin_partners(reader)
+    ranked = offsets[segs[order]] + docs[order]
+    twin = partner[ranked]
+    has = twin >= 0
+    where = dict(zip(ranked[has].tolist(), order[has].tolist(), strict=True))
+    out: Ranked = []
+    shown: set[int] = set()
+    for g, j, t in zip(ranked.tolist(), order.tolist(), twin.tolist(), strict=True):
+        if g in shown:
+            continue
+        chosen = j
+        if t >= 0:
+            shown.add(t)
+            if (
+                t in where
+                and lang is not None
+                and _lang_of(reader, int(segs[j]), int(docs[j])) != lang
+            ):
+                chosen = where[t]
+        out.append((int(segs[chosen]), int(docs[chosen]), float(scores[chosen])))
+    return out

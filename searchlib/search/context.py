@@ -1,0 +1,220 @@
+"""What one search needs beyond the query: the snapshot, its languages, ranking parameters, and
+the work it shares (analysed text, expansions, the snapshot's cached statistics)."""
+
+from __future__ import annotations
+
+import copy
+import heapq
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from searchlib._types import LANGS
+from searchlib.analysis import get_analyzer
+from searchlib.schema import TEXT_FIELDS, field_name
+from searchlib.seam import IndexSource, Postings, SegmentSource
+from searchlib.search.cache import SnapshotCache, snapshot_cache
+from searchlib.search.columns import column_match
+from searchlib.search.expansion import Vocabulary, describe_leaf, leaf_key
+from searchlib.search.query import Fuzzy, Prefix, Wildcard
+from searchlib.search.scoring import BM25F, idf
+
+__all__ = ["EXPANSION_BUDGET", "MAX_EXPANSIONS", "Match", "SearchContext"]
+
+MAX_EXPANSIONS = 64
+"""Terms a prefix, wildcard or fuzzy leaf expands to at most: the most frequent ones (by
+postings count over the index) are kept, and the results' warnings say when a leaf was cut."""
+
+EXPANSION_BUDGET = 1_000_000
+"""Vocabulary words one search may examine to expand its prefix, wildcard and fuzzy leaves
+(each leaf examines the words that share its literal head, per language). A leaf that would
+pass the budget matches nothing, and the results' warnings say so."""
+
+Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
+
+
+class SearchContext:
+    """What one search needs beyond the query: the reader, languages, ranking parameters, caches."""
+
+    def __init__(
+        self,
+        reader: IndexSource,
+        langs: Sequence[str] = LANGS,
+        bm25: BM25F | None = None,
+        default_fields: Sequence[str] = TEXT_FIELDS,
+        max_expansions: int = MAX_EXPANSIONS,
+        expansion_budget: int = EXPANSION_BUDGET,
+    ) -> None:
+        self.reader = reader
+        self.langs = tuple(langs)
+        self.bm25 = bm25 or BM25F()
+        self.default_fields = tuple(default_fields)
+        self.max_expansions = max_expansions
+        self.expansion_budget = expansion_budget
+        # Vocabulary words examined so far by this search: shared with in_language() copies.
+        self._work = [0]
+        self.warnings: list[str] = []  # where the answer is not the whole query's
+        # Statistics and norms are fixed for a snapshot: kept in its cache.
+        self.cache: SnapshotCache = snapshot_cache(reader)
+        self._idf = self.cache.idf
+        self._norms = self.cache.norms
+        self.impacts = self.cache.impacts
+        self.bm25_key = (
+            self.bm25.k1,
+            tuple(sorted(self.bm25.weights.items())),
+            tuple(sorted(self.bm25.b.items())),
+        )
+        self._analysed: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+        self._expansions: dict[tuple[Any, ...], list[str]] = {}
+        # What a node does that does not depend on the segment, made once per search (keyed
+        # by the node's id: the query tree lives as long as the search).
+        self.plans: dict[tuple[Any, ...], Any] = {}
+        self._in_language: dict[str, SearchContext] = {}
+
+    @property
+    def expansion_work(self) -> int:
+        """Vocabulary words the search's expansions examined (see :data:`EXPANSION_BUDGET`)."""
+        return self._work[0]
+
+    def in_language(self, lang: str) -> SearchContext:
+        """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
+        if self.langs == (lang,):
+            return self
+        child = self._in_language.get(lang)  # (made once per search: shared by its copies)
+        if child is None:
+            child = self._in_language[lang] = copy.copy(self)
+            child.langs = (lang,)
+        return child
+
+    def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray:
+        """Which documents of ``seg`` are in ``lang`` (cached per snapshot)."""
+        key = (seg.name, lang)
+        mask = self.cache.lang_masks.get(key)
+        if mask is None:
+            mask = self.cache.lang_masks[key] = column_match(seg, "lang", lang)
+            mask.flags.writeable = False  # shared: never changed in place
+        return mask
+
+    def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
+        key = (lang, text)
+        out = self._analysed.get(key)
+        if out is None:
+            out = self._analysed[key] = get_analyzer(lang).terms(text)
+        return out
+
+    def idf(self, lang: str, fields: tuple[str, ...], terms: tuple[str, ...]) -> float:
+        """idf of a term group: df counts documents holding any of ``terms`` in any of ``fields``.
+
+        A query scored in one language (given or detected; its translation is scored in the
+        other language alone) uses that language's statistics: df and N over its documents.
+        A query scored in both languages at once uses global statistics (df over both
+        languages' fields, N every document), so that its English and Spanish scores compare.
+        """
+        both = len(self.langs) > 1
+        key = (lang, fields, terms, both)
+        value = self._idf.get(key)
+        if value is None:
+            langs = LANGS if both else (lang,)
+            df = 0
+            for seg in self.reader.segments:
+                docs = [
+                    p[0]
+                    for f in fields
+                    for any_lang in langs
+                    for t in terms
+                    if (p := seg.postings(field_name(f, any_lang), t)) is not None
+                ]
+                if len(docs) == 1:
+                    df += docs[0].size
+                elif docs:
+                    seen = np.zeros(seg.ndocs, dtype=bool)
+                    for d in docs:
+                        seen[d] = True
+                    df += int(np.count_nonzero(seen))
+            n = max(self.reader.lang_doc_count(None if both else lang), df)
+            value = self._idf[key] = float(idf(df, n)) if df else 0.0
+        return float(value)
+
+    def remember_impacts(self, key: tuple[Any, ...], value: Postings | None) -> None:
+        """Cache a term group's impacts, within a bound on the postings held."""
+        self.cache.remember_impacts(key, value)
+
+    def expansions(self) -> dict[tuple[Any, ...], list[str]]:
+        """The terms each prefix, wildcard and fuzzy leaf expanded to, keyed (lang, fields, ...)."""
+        return self._expansions
+
+    def norm(self, seg: SegmentSource, field: str, lang: str) -> np.ndarray | None:
+        """:meth:`BM25F.length_norms` of the field in ``seg`` (cached per snapshot), or None."""
+        fname = field_name(field, lang)
+        b = float(self.bm25.b.get(field, 0.75))
+        w = self.bm25.weight(field)
+        key = (seg.name, fname, b, w)
+        out = self._norms.get(key)
+        if out is None:
+            lengths = seg.lengths.get(fname)
+            if lengths is None:
+                return None
+            out = self.bm25.length_norms(field, lengths, self.reader.avg_field_length(fname))
+            self._norms[key] = out
+        return out
+
+    def fields_of(self, node_field: str | None) -> tuple[str, ...]:
+        return self.default_fields if node_field is None else (node_field,)
+
+    def vocabulary(self, lang: str, fields: tuple[str, ...]) -> Vocabulary:
+        """The words prefix, wildcard and fuzzy leaves over ``fields`` in ``lang`` expand from
+        (cached per snapshot)."""
+        vocabularies = self.cache.vocabularies
+        out = vocabularies.get((lang, fields))
+        if out is None:
+            out = vocabularies[(lang, fields)] = Vocabulary(self.reader, lang, fields)
+        return out
+
+    def expand(
+        self, lang: str, fields: tuple[str, ...], node: Prefix | Wildcard | Fuzzy
+    ) -> list[str]:
+        """The terms ``node`` expands to in ``lang`` (the :data:`MAX_EXPANSIONS` most
+        frequent), within the search's :data:`EXPANSION_BUDGET`; cuts go to ``warnings``.
+
+        The vocabulary is each segment's stemmed words (so ``erradic*`` finds erradicación and
+        erradicar and expands to their stem) plus its terms (names, numbers and other words
+        that are their own term).
+        """
+        normalize = get_analyzer(lang).normalize
+        key = (lang, fields) + leaf_key(node, normalize)
+        out = self._expansions.get(key)
+        if out is not None:
+            return out
+        vocab = self.vocabulary(lang, fields)
+        lo, hi = vocab.head_range(key[4])
+        if self.expansion_work + (hi - lo) > self.expansion_budget:
+            self.warnings.append(
+                f"{describe_leaf(node)} was not expanded in {lang}: the query's expansions "
+                f"would examine more than {self.expansion_budget:,} words"
+            )
+            out = self._expansions[key] = []
+            return out
+        self._work[0] += hi - lo
+        # What a leaf expands to is fixed for a snapshot: cached with the vocabulary.
+        cached = vocab.expansions.get(key[2:] + (self.max_expansions,))
+        if cached is None:
+            if isinstance(node, Prefix):
+                found = vocab.words[lo:hi]
+            elif isinstance(node, Wildcard):
+                found = vocab.wildcard(key[3], lo, hi)
+            else:
+                found = vocab.fuzzy(key[3], lo, hi, key[5])
+            terms = vocab.terms(found)
+            matched = len(terms)
+            if matched > self.max_expansions:
+                terms = set(heapq.nlargest(self.max_expansions, terms, key=vocab.df_key))
+            cached = vocab.expansions[key[2:] + (self.max_expansions,)] = (sorted(terms), matched)
+        out, matched = cached
+        if matched > len(out):
+            self.warnings.append(
+                f"{describe_leaf(node)} matched {matched:,} terms in {lang}: only the "
+                f"{len(out)} most frequent were searched, so the total may be low"
+            )
+        self._expansions[key] = out
+        return out

@@ -1,0 +1,174 @@
+"""Hits: a matched document as a :class:`~searchlib.search.results.Hit`, from the segment's
+columns and (for snippets and related items) its stored fields, with its twin when asked."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import attrs
+
+from searchlib._types import LANGS
+from searchlib.analysis import get_analyzer
+from searchlib.countries import canonical, label, split_places
+from searchlib.index.documents import legacy_places
+from searchlib.schema import FILTER_FIELDS, field_name
+from searchlib.seam import NO_DATE, IndexSource, SegmentSource
+from searchlib.search.context import SearchContext
+from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
+from searchlib.search.query import (
+    BagOfWords,
+    CrossLingual,
+    InLanguage,
+    Node,
+    Phrase,
+    Term,
+    TermGroups,
+    iter_terms,
+)
+from searchlib.search.results import Hit, TwinRef
+from searchlib.search.twins import twins_for
+
+__all__ = ["Matcher", "build_hit", "column_hit", "term_matcher", "with_twin"]
+
+_EPOCH = _dt.date(1970, 1, 1)
+
+Matcher = dict[str, frozenset[str] | None]
+"""Per language, the terms a query looks for (None: nothing to mark in that language)."""
+
+
+def term_matcher(q: Node, ctx: SearchContext) -> Matcher:
+    """Per language, the terms the query looks for. Prefix, wildcard and fuzzy leaves
+    contribute the terms they expanded to during the search."""
+    exact: dict[str, set[str]] = {"en": set(), "es": set()}
+    for (lang, *_), terms in ctx.expansions().items():
+        exact[lang].update(terms)
+
+    def add(node: Node, langs: tuple[str, ...]) -> None:
+        if isinstance(node, CrossLingual):
+            add(node.query, langs)
+            add(node.translation, langs)
+            if node.as_typed is not None:
+                add(node.as_typed, langs)
+        elif isinstance(node, InLanguage):
+            add(node.query, (node.lang,))
+        elif isinstance(node, TermGroups):
+            exact[node.lang].update(t for terms, _ in node.groups for t in terms)
+        elif isinstance(node, BagOfWords):
+            for lang in node.langs or langs:
+                exact[lang].update(get_analyzer(lang).terms(node.text)[0])
+        else:
+            for leaf in iter_terms(node):
+                if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
+                    continue
+                text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
+                for lang in langs:
+                    exact[lang].update(get_analyzer(lang).terms(text)[0])
+
+    add(q, LANGS)
+    # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
+    return {lang: frozenset(terms) if terms else None for lang, terms in exact.items()}
+
+
+def build_hit(
+    reader: IndexSource,
+    seg_idx: int,
+    docnum: int,
+    score: float,
+    matcher: Matcher | None,
+    reason: str | None = None,
+    whole: bool = False,
+) -> Hit:
+    """A hit from the segment's columns and the document's stored fields (everything a
+    program needs without a second call). With ``whole`` (related items, found without a
+    query) the snippet is the item's teaser, or a brief's first paragraph, whole. Without
+    a matcher or ``whole`` (``snippets=False``: ranking only, as evaluation runs), the hit
+    comes from the columns alone: countries by their English names, no authors or url.
+    A snippet's matches are read from the positions of the field its text was indexed as."""
+    seg = reader.segments[seg_idx]
+    lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
+    if matcher is None and not whole:
+        return column_hit(seg, docnum, score, lang, reason)
+    doc = seg.stored(docnum)
+    teaser = doc.get("teaser") if doc.get("kind") == "related" else None
+    text = teaser or "\n\n".join(doc.get("body", ()))
+    if matcher is not None:
+        terms = matcher[lang]
+        field = field_name("teaser" if teaser else "body", lang)
+        # positions are used for texts of one scan window (see make_snippet)
+        found = (
+            indexed_matches(seg, field, docnum, terms)
+            if terms is not None and len(text) <= SCAN_CHARS
+            else None
+        )
+        passage = make_snippet(
+            text, lang, None if terms is None else terms.__contains__, found=found
+        )
+    elif whole:  # found without a query: the teaser (or first paragraph), whole
+        passage = Snippet(teaser or next(iter(doc.get("body", ())), ""))
+    else:
+        passage = Snippet()
+    days = int(seg.cols["date"][docnum])
+    countries: tuple[str, ...]
+    sections: tuple[str, ...]
+    if teaser is not None:  # a related item: its section is a country or a section
+        section = doc.get("section") or ""
+        known = canonical(section) is not None
+        countries = (section,) if known else ()
+        sections = (section,) if section and not known else ()
+    elif "sections" in doc:
+        countries, sections = tuple(doc.get("countries", ())), tuple(doc["sections"])
+    else:  # stored before sections had a field: byline labels were all countries
+        countries, sections = split_places(doc.get("countries", ()))
+    return Hit(
+        seg.ids[docnum],
+        score,
+        seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+        doc.get("title") or "" if teaser is not None else seg.title(docnum),
+        lang,
+        None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
+        countries,
+        passage.html(),
+        reason,
+        passage=passage,
+        country_codes=tuple(canonical(c) for c in countries),
+        sections=sections,
+        authors=tuple(doc.get("authors", ())),
+        url=doc.get("url"),
+        source=doc.get("source") or None,
+        teaser=teaser,
+    )
+
+
+def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason: str | None) -> Hit:
+    """A hit from the segment's columns alone (``snippets=False``: ranking only)."""
+    days = int(seg.cols["date"][docnum])
+    codes: Sequence[str] = seg.doc_values("countries", docnum)
+    if "sections" in seg.cols:
+        sections: Sequence[str] = seg.doc_values("sections", docnum)
+    else:  # written before the sections column: byline labels were all countries
+        codes, sections = legacy_places(list(codes))
+    return Hit(
+        seg.ids[docnum],
+        score,
+        seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+        seg.title(docnum),
+        lang,
+        None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
+        tuple(label(c) for c in codes),
+        "",
+        reason,
+        country_codes=tuple(canonical(c) for c in codes),
+        sections=tuple(sections),
+    )
+
+
+def with_twin(reader: IndexSource, hit: Hit) -> Hit:
+    """``hit`` with its twin's id, language and title (when the story has a twin)."""
+    twin = twins_for(reader).get(hit.id)
+    loc = None if twin is None else reader.locate(twin)
+    if twin is None or loc is None:
+        return hit
+    seg = reader.segments[loc[0]]
+    lang = seg.col_tables["langs"][int(seg.cols["lang"][loc[1]])]
+    return attrs.evolve(hit, twin=twin, twin_ref=TwinRef(twin, lang, seg.title(loc[1])))
