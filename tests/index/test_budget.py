@@ -183,9 +183,9 @@ def test_no_merge_takes_more_than_the_budget(monkeypatch: pytest.MonkeyPatch) ->
     merged: list[int] = []
     real = writer_module.merge_segments
 
-    def spy(readers: list) -> object:  # type: ignore[type-arg]
+    def spy(readers: list, **kwargs: bool) -> object:  # type: ignore[type-arg]
         merged.append(sum(r.nbytes for r in readers))
-        return real(readers)
+        return real(readers, **kwargs)
 
     monkeypatch.setattr(writer_module, "merge_segments", spy)
     writer = IndexWriter(MemoryDirectory(), memory_mb=MIN_MEMORY_MB, merge_factor=3)
