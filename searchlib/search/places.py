@@ -219,22 +219,25 @@ def expand_places(query: Query) -> Query:
     return query
 
 
+_NO_RUN = object()  # (a field value no term has)
+
+
 def _expand_runs(children: list[Query]) -> list[Query]:
     """Adjacent plain terms of one field that together name a country (``United``,
     ``States``) become one clause for the country."""
     out: list[Query] = []
+    # each child's field when it is a plain term of a text field (else None): a run is
+    # children of one such field
+    fields = [
+        t.field if isinstance(t, Term) and t.boost == 1.0 and t.field in _TEXT_FIELDS else _NO_RUN
+        for t in children
+    ]
     i = 0
     while i < len(children):
         for n in range(min(MAX_NAME_WORDS, len(children) - i), 1, -1):
-            run = children[i : i + n]
-            if not all(
-                isinstance(t, Term)
-                and t.boost == 1.0
-                and t.field == run[0].field  # type: ignore[union-attr]
-                and t.field in _TEXT_FIELDS
-                for t in run
-            ):
+            if fields[i] is _NO_RUN or any(f != fields[i] for f in fields[i + 1 : i + n]):
                 continue
+            run = children[i : i + n]
             words = tuple(t.text for t in run)  # type: ignore[union-attr]
             code = named(" ".join(words))
             if code is not None:
