@@ -35,6 +35,7 @@ from searchlib.index import (
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
+from searchlib.index.merge import MERGE_FACTOR
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.records import Brief, RelatedItem
 from searchlib.schema import StoredDoc
@@ -85,8 +86,13 @@ class Index:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         bm25: BM25F | None = None,
         memory_mb: int | None = None,
+        merge_factor: int = MERGE_FACTOR,
     ) -> None:
         self.budget = MemoryBudget.of(memory_mb)
+        if isinstance(merge_factor, bool) or not isinstance(merge_factor, int) or merge_factor < 2:
+            raise ArgumentError(f"merge_factor must be a whole number >= 2, got {merge_factor!r}")
+        self.merge_factor = merge_factor
+        """Segments of one size tier that a commit merges into one (the log-tier policy)."""
         self.directory = directory
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
@@ -126,7 +132,10 @@ class Index:
             raise IndexStateError("the index is closed")
         if self._writer is None:
             self._writer = IndexWriter(
-                self.directory, lock_timeout=self.lock_timeout, memory_mb=self.budget
+                self.directory,
+                merge_factor=self.merge_factor,
+                lock_timeout=self.lock_timeout,
+                memory_mb=self.budget,
             )
         return self._writer
 

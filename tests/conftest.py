@@ -7,11 +7,34 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from shared_paths import SEEDS
+from shared_paths import CURRENT_TEST, SEEDS
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Test tiers (pyproject's markers): `corpus` tests read ../shared (marked where they do, and
+# here for the fixtures that build indexes of the corpora); `heavy` ones take seconds each.
+# The quick tier: pytest -m 'not slow and not corpus and not heavy'.
+CORPUS_FIXTURES = frozenset({"corpora", "xquad_reader", "shared_family"})
+HEAVY_FOLDERS = ("postgres",)  # every test there starts PostgreSQL servers
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if CORPUS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+        if any(f"tests/{folder}/" in item.nodeid for folder in HEAVY_FOLDERS):
+            item.add_marker(pytest.mark.heavy)
+
+
+@pytest.fixture(autouse=True)
+def _current_test(request: pytest.FixtureRequest) -> object:
+    """Lets shared_paths.corpus() check that the test reading a corpus is marked corpus."""
+    CURRENT_TEST.append(request.node)
+    yield
+    CURRENT_TEST.pop()
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,12 @@ from searchlib.storage import FileDirectory
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="reads /proc to find the workers"
-)
+pytestmark = [
+    pytest.mark.heavy,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="reads /proc to find the workers"
+    ),
+]
 
 # `searchlib index --workers 2` with small tasks that each end with a pause (the run outlasts
 # the test's checks); "pipe" takes PR_SET_PDEATHSIG away, leaving the portable lifeline pipe,

@@ -24,6 +24,8 @@ from shared_paths import CORPORA, REPO
 import searchlib
 from searchlib.evaluation import MIXED_GROUPS, evaluate_run, load_qrels, load_queries, xquad_mixed
 
+pytestmark = pytest.mark.corpus
+
 EXPECTED_FILE = REPO / "seeds" / "regressions.json"
 UPDATE = os.environ.get("SEARCHLIB_UPDATE_REGRESSIONS") == "1"
 METRICS = ("ndcg@10", "recall@100")
@@ -98,7 +100,7 @@ def test_relevance_matches_pinned_figures(
     if query_lang is not None:
         queries = [q for q in queries if q["lang"] == query_lang]
     qrels = load_qrels(CORPORA / folder / qrels_name)
-    report = evaluate_run(index, queries, qrels, k=10)
+    report = evaluate_run(index, queries, qrels, k=10, timed=False)  # quality only
     got = {m: report[m] for m in METRICS}
     got["judged"] = report["judged"]
     MEASURED[run] = got
@@ -130,7 +132,9 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The XQuAD mixed-archive benchmark (issue 19), run once."""
     if not all((CORPORA / n / "docs.jsonl").is_file() for n in ("xquad-en-es", *MIXED_EXTRA)):
         pytest.skip(f"shared corpora for the mixed benchmark not present at {CORPORA}")
-    return xquad_mixed(CORPORA, tmp_path_factory.mktemp("mixed"), distractors=MIXED_EXTRA)
+    return xquad_mixed(
+        CORPORA, tmp_path_factory.mktemp("mixed"), distractors=MIXED_EXTRA, timed=False
+    )
 
 
 MIXED_EXTRA = ("reuters21578", "fakenews-es")

@@ -35,6 +35,7 @@ def _corpus_docs() -> list[Path]:
     return paths
 
 
+@pytest.mark.corpus
 def test_document_accuracy() -> None:
     for path in _corpus_docs():
         pairs = []
@@ -47,6 +48,7 @@ def test_document_accuracy() -> None:
         assert accuracy >= 0.995, (path.parent.name, accuracy)
 
 
+@pytest.mark.corpus
 def test_question_accuracy() -> None:
     path = CORPORA / "xquad-en-es" / "queries.jsonl"
     if not path.is_file():

@@ -67,6 +67,7 @@ def _corpus_words(name: str, lang: str) -> set[str]:
     return words - analyzer.stopwords
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["fakenews-es", "xquad-en-es"])
 def test_spanish_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     """The Spanish stem function (PyStemmer when installed) gives nltk's stem for every
@@ -93,6 +94,7 @@ def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
     assert [stem(w) for w in ENGLISH_WORDS] == [nltk_stem(w) for w in ENGLISH_WORDS]
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["reuters21578", "cacm"])
 def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
     stem = snowball_stemmer("english")

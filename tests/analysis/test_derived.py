@@ -60,6 +60,7 @@ def test_words_a_step_may_change_go_to_the_stemmer(word: str) -> None:
     assert not unchanged(word)
 
 
+@pytest.mark.corpus
 def test_unchanged_agrees_with_nltk_on_every_english_corpus_word() -> None:
     path = corpus("reuters21578") / "docs.jsonl"
     analyzer = get_analyzer("en")

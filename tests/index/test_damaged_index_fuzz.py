@@ -283,6 +283,7 @@ def run_cases(pristine: dict[str, bytes], seeds: Iterable[int], measure_every: i
     assert not failures, "\n".join(failures[:20]) + f"\n({len(failures)} in all)"
 
 
+@pytest.mark.heavy
 def test_damaged_index_raises_only_corrupt_index_error(pristine: dict[str, bytes]) -> None:
     run_cases(pristine, range(QUICK_CASES), measure_every=10)
 

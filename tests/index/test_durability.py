@@ -154,6 +154,7 @@ def write_corpus(path: Path, n: int) -> None:
             )
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kill_9_leaves_a_whole_number_of_commits(tmp_path: Path, seed: int) -> None:
     """kill -9 at a random moment of `searchlib index --commit-every 50` leaves a checked index

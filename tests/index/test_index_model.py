@@ -26,9 +26,10 @@ from hypothesis.stateful import (
 import searchlib
 from searchlib.analysis import get_analyzer
 from searchlib.api import Index
-from searchlib.index import IndexWriter
 from searchlib.records import Brief
 from searchlib.storage import FileDirectory, MemoryDirectory
+
+pytestmark = pytest.mark.heavy
 
 IDS = [f"doc{i}" for i in range(8)]
 VOCAB = {
@@ -80,11 +81,9 @@ class IndexModel(RuleBasedStateMachine):
     merge_factor = 3  # small, so that commits trigger log-tier merges within 25 steps
 
     def open(self) -> Index:
-        index = Index(self.directory)
-        # The facade opens its writer lazily with the default merge factor (10); hand it one
-        # with a small factor instead so that merges of segments with deletions happen.
-        index._writer = IndexWriter(self.directory, merge_factor=self.merge_factor)
-        return index
+        # A small merge factor (the default is 10), so that merges of segments with deletions
+        # happen.
+        return Index(self.directory, merge_factor=self.merge_factor)
 
     @initialize()
     def start(self) -> None:

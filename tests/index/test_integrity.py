@@ -205,6 +205,7 @@ class FullDisk(FileDirectory):
         return super().write(name, metered())
 
 
+@pytest.mark.heavy
 def test_full_disk_before_publication_is_a_plain_failure_and_indexing_resumes(
     tmp_path: Path,
 ) -> None:
@@ -316,6 +317,7 @@ except BaseException:
 """
 
 
+@pytest.mark.heavy
 def test_readers_and_stats_during_commits_and_merges(tmp_path: Path) -> None:
     """Threads and processes opening, searching and measuring while a writer commits, merges
     and removes old files: no error (stats failed with FileNotFoundError), every snapshot

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from index_helpers import brief
 
 import searchlib
@@ -167,3 +168,17 @@ def test_positions_survive_merge() -> None:
     seg = index.reader.segments[0]
     a = seg.field_arrays("body.en")
     assert a["pos"].size == int(np.asarray(a["tfs"], dtype=np.int64).sum())
+
+
+def test_the_facade_takes_a_merge_factor() -> None:
+    """``Index(merge_factor=)`` is the writer's: with 2, two commits of one segment each are
+    merged into one; with the default (10) they stay two."""
+    for factor, segments in ((2, 1), (10, 2)):
+        created = searchlib.create_index()
+        index = searchlib.Index(created.directory, merge_factor=factor)
+        for i in range(2):
+            index.add(brief(i))
+            index.commit()
+        assert index.stats()["segments"] == segments
+    with pytest.raises(searchlib.ArgumentError, match="merge_factor"):
+        searchlib.Index(searchlib.create_index().directory, merge_factor=1)

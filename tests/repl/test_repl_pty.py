@@ -10,7 +10,10 @@ import pexpect
 import pytest
 from shared_paths import SAMPLE_TITLE
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+pytestmark = [
+    pytest.mark.heavy,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"),
+]
 
 PROMPT = r"search(\[[^\]]*\])?>"
 

@@ -46,7 +46,7 @@ def _index(*docs: Brief) -> searchlib.Index:
     ("text", "lang", "expected"),
     [
         ("sicarios del cartel de Sinaloa", "es", 1.0),  # lexicon words and a name
-        ("¿Qué nos muestran los cloroplastos perdidos?", "es", 1 / 3),  # muestran, cloroplastos
+        ("¿Qué nos susurran los cloroplastos perdidos?", "es", 1 / 3),  # susurran, cloroplastos
         ("the of and", "en", 1.0),  # stop words only: nothing to carry over
         ("la Renania en 1936", "es", 1.0),  # names (capitalised past the first word), numbers
         ("Renania", "es", 0.0),  # a first word may be capitalised as a sentence start

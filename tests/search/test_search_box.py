@@ -218,6 +218,15 @@ def test_eval_reads_queries_as_plain_text(small: Index) -> None:
     assert report["ndcg@10"] == 1.0
 
 
+def test_an_untimed_eval_reports_the_same_quality_and_no_latency(small: Index) -> None:
+    queries = [{"id": "1", "lang": "en", "text": "coca"}, {"id": "2", "lang": "en", "text": "x"}]
+    qrels = {"1": {"c1": 1}, "2": {"c2": 1}}
+    timed = evaluate_run(small, queries, qrels)
+    untimed = evaluate_run(small, queries, qrels, timed=False)
+    assert "latency_ms" in timed and "qps" in timed
+    assert untimed == {k: v for k, v in timed.items() if k not in ("latency_ms", "qps")}
+
+
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "searchlib", *args],
@@ -478,6 +487,7 @@ def test_nothing_to_mark_analyses_nothing(small: Index, monkeypatch: pytest.Monk
     assert all(h.passage.text and not h.passage.spans for h in got)
 
 
+@pytest.mark.corpus
 def test_every_cacm_query_runs_leniently() -> None:
     """CACM's own queries hold an unbalanced quote (query 33, position 451) and an unclosed
     parenthesis (query 64): strict parsing refuses them, lenient parsing reads every query."""

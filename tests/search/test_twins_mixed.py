@@ -15,6 +15,8 @@ from shared_paths import SEEDS, corpus
 import searchlib
 from searchlib.search.twins import find_twins, links_name, twins_for
 
+pytestmark = pytest.mark.corpus
+
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> searchlib.Index:
