@@ -16,7 +16,7 @@ import numpy as np
 from psycopg import sql
 
 from searchlib.errors import CorruptIndexError
-from searchlib.postgres.source import DICTIONARY, DICTIONARY_VERSION
+from searchlib.postgres.source import COLUMNS, COLUMNS_VERSION, DICTIONARY, DICTIONARY_VERSION
 from searchlib.storage import decode_array_file, decode_strings
 
 if TYPE_CHECKING:
@@ -94,15 +94,32 @@ def _check_segment(
     conn: Any, s: sql.Composable, at: str, seg: int, ndocs: int, totals: dict[str, int]
 ) -> None:
     totals["segments"] += 1
-    docnums = [
-        r[0]
-        for r in conn.execute(
-            sql.SQL("SELECT docnum FROM {}.documents WHERE seg = %s ORDER BY docnum").format(s),
-            (seg,),
-        )
-    ]
-    if docnums != list(range(ndocs)):
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT docnum, id, lang, kind, date FROM {}.documents WHERE seg = %s ORDER BY docnum"
+        ).format(s),
+        (seg,),
+    ).fetchall()
+    if [r[0] for r in rows] != list(range(ndocs)):
         raise CorruptIndexError(at, f"documents are not numbered 0..{ndocs - 1}")
+    blobs = conn.execute(
+        sql.SQL("SELECT data FROM {}.columns WHERE seg = %s").format(s), (seg,)
+    ).fetchall()
+    where = f"{at} columns"
+    if len(blobs) != 1:
+        raise CorruptIndexError(where, f"{len(blobs)} rows for the segment")
+    f = decode_array_file(bytes(blobs[0][0]), where, COLUMNS, COLUMNS_VERSION, COLUMNS_VERSION)
+    try:
+        ids = decode_strings(f["ids"], f["ids_off"], where, "ids")
+        langs, kinds = f.meta["langs"], f.meta["kinds"]
+        got = [
+            (d, ids[d], langs[int(f["lang"][d])], kinds[int(f["kind"][d])], int(f["date"][d]))
+            for d in range(ndocs)
+        ]
+    except (KeyError, IndexError, TypeError) as exc:
+        raise CorruptIndexError(where, f"missing or malformed {exc}") from exc
+    if got != [tuple(r) for r in rows]:
+        raise CorruptIndexError(where, "ids, languages, kinds or dates differ from the documents")
     langs = dict(
         conn.execute(
             sql.SQL("SELECT lang, count(*) FROM {}.documents WHERE seg = %s GROUP BY lang").format(

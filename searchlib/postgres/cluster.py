@@ -71,10 +71,10 @@ def free_ports(n: int) -> list[int]:
 
 
 class LocalCluster:
-    """A coordinator and ``shards`` shard servers in ``root`` (created if needed).
+    """A coordinator and ``shards`` shard servers in ``root`` (created if needed)::
 
-    >>> with LocalCluster(tmp, shards=2) as cluster:          # doctest: +SKIP
-    ...     index = searchlib.create_index(cluster.url)
+        with LocalCluster("/tmp/pg", shards=2) as cluster:  # started, stopped on exit
+            index = searchlib.create_index(cluster.url)
 
     ``url`` is the coordinator's (``postgresql://postgres@127.0.0.1:PORT/postgres``); the index
     finds the shards through the coordinator's foreign servers. ``fsync=False`` trades crash

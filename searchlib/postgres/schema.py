@@ -12,11 +12,13 @@ one shard, numbered index-wide, visible from the commit generation ``gen`` that 
 * ``segments(shard, seg, gen, ndocs, ord, dropped)``: visible from generation ``gen`` until
   ``dropped`` (the generation whose merge replaced it; NULL while it is in use); ``ord`` orders
   segments as their documents were added (a merged segment takes its first source's).
-* ``documents(id, shard, seg, docnum, lang, kind, date, cols, stored, deleted)``: one row per
-  document version; ``docnum`` numbers the documents of a segment from 0; ``cols`` is the JSON
-  of its filter and facet values (title, countries, sections, links), ``stored`` the JSON of the
-  record (bytea: JSON text may hold a NUL, which PostgreSQL's text cannot); ``deleted`` is the
-  generation that deleted or replaced it (NULL while live).
+* ``documents(id, shard, seg, docnum, lang, kind, date, stored, deleted)``: one row per
+  document version; ``docnum`` numbers the documents of a segment from 0; ``stored`` is the
+  JSON of the record (bytea: JSON text may hold a NUL, which PostgreSQL's text cannot);
+  ``deleted`` is the generation that deleted or replaced it (NULL while live).
+* ``columns(shard, seg, data)``: one row per segment: ids, titles and the filter and facet
+  columns (lang, kind, date, countries, sections, links) as the file format's ``.cols`` holds
+  them, in searchlib's checksummed array format (``pg-columns``).
 * ``postings(shard, field, term, seg, df, docs, tfs, positions)``: one row per field, term and
   segment, keyed by (field, term, seg). ``field`` is per language (``body.es``), terms are
   searchlib's analyzer's; ``docs`` (ascending), ``tfs`` and ``positions`` (each posting's,
@@ -50,9 +52,9 @@ __all__ = [
     "create_shard",
 ]
 
-FORMAT = 2
+FORMAT = 3
 """The version of the tables' layout, in ``meta``; another one is refused when opened (2 added
-the segments' ``ord`` and ``dropped``: merges)."""
+the segments' ``ord`` and ``dropped``: merges; 3 the ``dictionary`` and ``columns`` rows)."""
 
 _COLUMNS = {
     "segments": (
@@ -61,7 +63,7 @@ _COLUMNS = {
     ),
     "documents": (
         'id text COLLATE "C" NOT NULL, shard int NOT NULL, seg int NOT NULL, docnum int NOT NULL,'
-        " lang text NOT NULL, kind text NOT NULL, date int NOT NULL, cols bytea NOT NULL,"
+        " lang text NOT NULL, kind text NOT NULL, date int NOT NULL,"
         " stored bytea NOT NULL, deleted int"
     ),
     "postings": (
@@ -77,6 +79,7 @@ _COLUMNS = {
     "dictionary": (
         'shard int NOT NULL, seg int NOT NULL, name text COLLATE "C" NOT NULL, data bytea NOT NULL'
     ),
+    "columns": "shard int NOT NULL, seg int NOT NULL, data bytea NOT NULL",
 }
 _KEYS = {
     "segments": "PRIMARY KEY (seg)",
@@ -85,6 +88,7 @@ _KEYS = {
     "lengths": "PRIMARY KEY (seg, field)",
     "langs": "PRIMARY KEY (seg, lang)",
     "dictionary": "PRIMARY KEY (seg, name)",
+    "columns": "PRIMARY KEY (seg)",
 }
 SHARD_TABLES = tuple(_COLUMNS)
 COORDINATOR_TABLES = ("meta", "commits", *SHARD_TABLES)

@@ -53,6 +53,8 @@ _TOO_OLD = (
 )
 """Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
 index keeps (merged-away segments are removed two generations after the merge)."""
+MAX_STORED_BLOCK = 512
+"""The most stored documents one read fetches (when they are read in order)."""
 STORED_CACHE = 1024
 """Stored documents a segment keeps once read (hits are read again by later searches)."""
 
@@ -73,6 +75,51 @@ def _i4(raw: Any) -> np.ndarray:
 
 DICTIONARY = "pg-dictionary"
 DICTIONARY_VERSION = 1
+
+
+COLUMNS = "pg-columns"
+COLUMNS_VERSION = 1
+_COLUMN_TABLES = ("langs", "kinds", "countries", "sections", "links")
+_COLUMN_ARRAYS = (
+    "lang", "kind", "date", "countries", "countries_off", "sections", "sections_off",
+    "links", "links_off", "titles", "titles_off",
+)  # fmt: skip
+
+
+def _coded(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    table = sorted(set(values))
+    index = {v: i for i, v in enumerate(table)}
+    return table, _uint(np.array([index[v] for v in values], dtype=np.int64))
+
+
+def _csr(lists: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    table = sorted({v for vs in lists for v in vs})
+    index = {v: i for i, v in enumerate(table)}
+    off = np.zeros(len(lists) + 1, dtype=np.uint32)
+    off[1:] = np.cumsum([len(vs) for vs in lists])
+    codes = np.array([index[v] for vs in lists for v in vs], dtype=np.int64)
+    return table, off, _uint(codes)
+
+
+def columns_row(data: SegmentData) -> bytes:
+    """The ``columns`` row of a segment: ids, titles and the filter and facet columns, as the
+    file format's ``.cols`` holds them (codes into value tables, CSR lists), in one checksummed
+    array file, so a search reads them with one query and no per-document parsing."""
+    n = data.ndocs
+    tables: dict[str, list[str]] = {}
+    arrays: dict[str, np.ndarray] = {"date": np.asarray(data.date, dtype=np.int32)}
+    tables["langs"], arrays["lang"] = _coded(data.lang)
+    tables["kinds"], arrays["kind"] = _coded(data.kind)
+    lists = {
+        "countries": data.countries,
+        "sections": data.sections or [()] * n,
+        "links": data.links,
+    }
+    for col, per_doc in lists.items():
+        tables[col], arrays[col + "_off"], arrays[col] = _csr(per_doc)
+    arrays["titles"], arrays["titles_off"] = encode_strings(data.titles or [""] * n)
+    arrays["ids"], arrays["ids_off"] = encode_strings(data.ids)
+    return b"".join(encode_array_file(COLUMNS, COLUMNS_VERSION, arrays, tables))
 
 
 def dictionary_rows(data: SegmentData) -> list[tuple[str, bytes]]:
@@ -306,13 +353,14 @@ class PgSegment:
         self._cols: dict[str, np.ndarray] | None = None
         self._tables: dict[str, list[str]] = {}
         self._ids: list[str] = []
-        self._titles: list[str] = []
         self._id_index: dict[str, int] | None = None
         self._terms: dict[str, list[str]] | None = None
         self._dfs: dict[str, np.ndarray] = {}
         self._ords: dict[str, dict[str, int]] = {}
         self._words: dict[str, tuple[list[str], list[str]]] = {}
         self._stored: dict[int, bytes] = {}
+        self._last_miss = -2
+        self._block = 1
 
     def __repr__(self) -> str:
         return f"PgSegment({self.seg}, shard={self.shard}, ndocs={self._ndocs})"
@@ -357,45 +405,23 @@ class PgSegment:
     # -- columns ----------------------------------------------------------------------------------
 
     def _load_columns(self) -> dict[str, np.ndarray]:
+        """The segment's columns row (ids, titles, filter and facet values), read once."""
         if self._cols is not None:
             return self._cols
-        rows = self.snapshot.segment_rows(
-            self,
-            "SELECT docnum, id, lang, kind, date, cols FROM {}.documents"
-            " WHERE seg = %s ORDER BY docnum",
-        )
-        if [int(r[0]) for r in rows] != list(range(self._ndocs)):
-            raise self._corrupt(f"documents are not numbered 0..{self._ndocs - 1}")
-        self._ids = [r[1] for r in rows]
-        langs, kinds, dates = [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
-        lists: dict[str, list[list[str]]] = {"countries": [], "sections": [], "links": []}
-        titles = []
-        for r in rows:
-            values = loads(bytes(r[5]))
-            titles.append(str(values.get("title", "")))
-            for col, per_doc in lists.items():
-                per_doc.append([str(v) for v in values.get(col, ())])
-        self._titles = titles
-        cols: dict[str, np.ndarray] = {"date": np.array(dates, dtype=np.int32)}
-        for col, table_name, values_ in (("lang", "langs", langs), ("kind", "kinds", kinds)):
-            table = sorted(set(values_))
-            index = {v: i for i, v in enumerate(table)}
-            self._tables[table_name] = table
-            cols[col] = _uint(np.array([index[v] for v in values_], dtype=np.int64))
-        for col, per_doc in lists.items():
-            table = sorted({v for vs in per_doc for v in vs})
-            index = {v: i for i, v in enumerate(table)}
-            self._tables[col] = table
-            off = np.zeros(len(per_doc) + 1, dtype=np.uint32)
-            off[1:] = np.cumsum([len(vs) for vs in per_doc])
-            codes = np.array([index[v] for vs in per_doc for v in vs], dtype=np.int64)
-            cols[col] = _uint(codes)
-            cols[col + "_off"] = off
-        encoded = [t.encode("utf-8", "surrogatepass") for t in titles]
-        titles_off = np.zeros(len(encoded) + 1, dtype=np.uint64)
-        titles_off[1:] = np.cumsum([len(t) for t in encoded])
-        cols["titles"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        cols["titles_off"] = titles_off
+        rows = self.snapshot.segment_rows(self, "SELECT data FROM {}.columns WHERE seg = %s")
+        at = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg} columns"
+        if len(rows) != 1:
+            raise CorruptIndexError(at, f"{len(rows)} columns rows")
+        f = decode_array_file(bytes(rows[0][0]), at, COLUMNS, COLUMNS_VERSION, COLUMNS_VERSION)
+        try:
+            cols = {k: f[k] for k in _COLUMN_ARRAYS}
+            self._ids = decode_strings(f["ids"], f["ids_off"], at, "ids")
+            self._tables = {k: [str(v) for v in f.meta[k]] for k in _COLUMN_TABLES}
+        except (KeyError, TypeError) as exc:
+            raise CorruptIndexError(at, f"missing or malformed {exc}") from exc
+        n = self._ndocs
+        if len(self._ids) != n or cols["date"].size != n or cols["titles_off"].size != n + 1:
+            raise CorruptIndexError(at, f"columns do not cover the {n} documents")
         self._cols = cols
         return cols
 
@@ -422,8 +448,10 @@ class PgSegment:
         return i
 
     def title(self, docnum: int) -> str:
-        self._load_columns()
-        return self._titles[docnum]
+        cols = self._load_columns()
+        off = cols["titles_off"]
+        raw: bytes = cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
+        return raw.decode("utf-8", "surrogatepass")
 
     def doc_values(self, column: str, docnum: int) -> list[str]:
         cols = self._load_columns()
@@ -544,14 +572,25 @@ class PgSegment:
     def stored_raw(self, docnum: int) -> bytes:
         raw = self._stored.get(docnum)
         if raw is None:
+            # A reader going through the documents in order (twins, a merge) gets them in
+            # growing blocks; a hit here and there, one at a time.
+            sequential = docnum == self._last_miss + self._block
+            self._block = min(self._block * 8, MAX_STORED_BLOCK) if sequential else 1
+            self._last_miss = docnum
             rows = self.snapshot.segment_rows(
-                self, "SELECT stored FROM {}.documents WHERE seg = %s AND docnum = %s", docnum
+                self,
+                "SELECT docnum, stored FROM {}.documents"
+                " WHERE seg = %s AND docnum >= %s AND docnum < %s",
+                docnum,
+                docnum + self._block,
             )
-            if not rows:
-                raise self._corrupt(f"document {docnum} is missing")
-            if len(self._stored) >= max(STORED_CACHE, self._ndocs + 1):
+            if len(self._stored) + len(rows) > max(STORED_CACHE, self._ndocs + 1):
                 self._stored.clear()
-            raw = self._stored[docnum] = bytes(rows[0][0])
+            for d, data in rows:
+                self._stored[int(d)] = bytes(data)
+            raw = self._stored.get(docnum)
+            if raw is None:
+                raise self._corrupt(f"document {docnum} is missing")
         return raw
 
     def stored(self, docnum: int) -> StoredDoc:

@@ -24,7 +24,6 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from searchlib._json import dumps
 from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
@@ -33,15 +32,15 @@ from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
 from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
-from searchlib.postgres.source import PgSegment, PgSnapshot, dictionary_rows
+from searchlib.postgres.source import PgSegment, PgSnapshot, columns_row, dictionary_rows
 from searchlib.records import Brief, RelatedItem, id_problem
 
 __all__ = ["PostgresWriter"]
 
 KEEP_DROPPED = 2
 """Generations a merged-away segment stays readable (snapshots that old still read it)."""
-_DOC_COLS = "id, shard, seg, docnum, lang, kind, date, cols, stored"
-_DOC_TYPES = ["text", "int4", "int4", "int4", "text", "text", "int4", "bytea", "bytea"]
+_DOC_COLS = "id, shard, seg, docnum, lang, kind, date, stored"
+_DOC_TYPES = ["text", "int4", "int4", "int4", "text", "text", "int4", "bytea"]
 _POST_COLS = "shard, field, term, seg, df, docs, tfs, positions"
 _POST_TYPES = ["int4", "text", "text", "int4", "int4", "bytea", "bytea", "bytea"]
 
@@ -316,28 +315,16 @@ class PostgresWriter:
         )
         with cur.copy(copy_docs) as copy:
             copy.set_types(_DOC_TYPES)
-            sections = data.sections or [()] * data.ndocs
-            titles = data.titles or [""] * data.ndocs
+            dates = data.date.tolist()
             for d in range(data.ndocs):
-                cols = {
-                    "title": titles[d],
-                    "countries": list(data.countries[d]),
-                    "sections": list(sections[d]),
-                    "links": list(data.links[d]),
-                }
                 copy.write_row(
-                    (
-                        data.ids[d],
-                        shard,
-                        seg,
-                        d,
-                        data.lang[d],
-                        data.kind[d],
-                        int(data.date[d]),
-                        dumps(cols),
-                        data.stored[d],
-                    )
-                )
+                    (data.ids[d], shard, seg, d, data.lang[d], data.kind[d], dates[d],
+                     data.stored[d])
+                )  # fmt: skip
+        conn.execute(
+            sql.SQL("INSERT INTO {}.columns (shard, seg, data) VALUES (%s, %s, %s)").format(s),
+            (shard, seg, columns_row(data)),
+        )
         copy_post = sql.SQL("COPY {}.postings ({}) FROM STDIN (FORMAT BINARY)").format(
             s, sql.SQL(_POST_COLS)
         )
@@ -472,7 +459,15 @@ class PostgresWriter:
         self._fresh[shard] = kept
 
     def _delete_segments(self, conn: psycopg.Connection[Any], segs: list[int]) -> None:
-        for table in ("postings", "lengths", "langs", "dictionary", "documents", "segments"):
+        for table in (
+            "postings",
+            "lengths",
+            "langs",
+            "dictionary",
+            "columns",
+            "documents",
+            "segments",
+        ):
             conn.execute(
                 sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
                     self.db.s, sql.Identifier(table)
