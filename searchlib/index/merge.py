@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from searchlib._types import LANGS
 from searchlib.index.builder import stable_argsort
 from searchlib.index.documents import legacy_places
 from searchlib.index.segment import (
@@ -20,6 +21,7 @@ from searchlib.index.segment import (
     StoreWriter,
     smallest_uint,
 )
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
 
 __all__ = ["merge_segments", "select_merge"]
 
@@ -212,8 +214,8 @@ def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) 
             if r.live is not None and not r.live[d]:
                 continue
             ids.append(r.ids[d])
-            lang.append(tables["langs"][int(lang_codes[d])])
-            kind.append(tables["kinds"][int(kind_codes[d])])
+            lang.append(tables[COLUMN_TABLES[LANG_COLUMN]][int(lang_codes[d])])
+            kind.append(tables[COLUMN_TABLES["kind"]][int(kind_codes[d])])
             if "sections" in r.cols:
                 countries.append(r.doc_values("countries", d))
                 sections.append(r.doc_values("sections", d))
@@ -230,7 +232,7 @@ def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) 
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live].copy())
         _let_go(r)  # its stored blocks were read: let them go
     words: dict[str, dict[str, str]] = {}
-    for language in ("en", "es"):
+    for language in LANGS:
         suffix = "." + language
         present = {t for name, fp in fields.items() if name.endswith(suffix) for t in fp.terms}
         pairs: dict[str, str] = {}
