@@ -9,7 +9,7 @@ index a sequential run builds, split into more segments (and merged by the usual
 Each worker takes a contiguous run of tasks, so it learns the vocabulary of its part of the
 input rather than of all of it (with tasks dealt out in turn, two workers on the news corpus
 spent 15% more CPU), and steals from the back of the longest run once its own is done;
-runs end with smaller tasks, so what is stolen last is short (:func:`_plan`).
+runs end with smaller tasks, so what is stolen last is short (:func:`plan_tasks`).
 
 Workers die with the process that started them (:func:`_die_with_parent`): a killed indexer
 leaves no worker writing segment files, and the write lock is never theirs (the storage layer
@@ -40,7 +40,7 @@ from searchlib.ingest import Chunk, plan_chunks, read_chunk
 from searchlib.records import Brief
 from searchlib.storage import FileDirectory
 
-__all__ = ["CHUNK_BYTES", "bulk_index", "default_workers"]
+__all__ = ["CHUNK_BYTES", "bulk_index", "default_workers", "plan_tasks"]
 
 CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
@@ -63,7 +63,7 @@ _TAIL = (0.6, 0.3)
 """Sizes of the last two tasks of a worker's run, relative to its other tasks."""
 
 
-def _plan(
+def plan_tasks(
     sources: list[str | os.PathLike[str]], chunk_bytes: int, workers: int
 ) -> tuple[list[list[Chunk]], list[int]]:
     """Tasks (consecutive chunks of the input) and the first task of each worker's run.
@@ -288,7 +288,7 @@ def bulk_index(
     sources = list(sources)
     workers = workers or default_workers()
     share = writer.budget.share(workers)
-    tasks, bounds = _plan(sources, task_bytes(writer.budget, workers, chunk_bytes), workers)
+    tasks, bounds = plan_tasks(sources, task_bytes(writer.budget, workers, chunk_bytes), workers)
     names = writer.reserve_segment_names(len(tasks))
     jobs = [(os.fspath(path), n, t, share.mb) for n, t in zip(names, tasks, strict=True)]
     indexed = 0

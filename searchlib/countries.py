@@ -34,6 +34,7 @@ __all__ = [
     "canonical",
     "countries",
     "label",
+    "may_start_name",
     "name_key",
     "named",
     "spelling",
@@ -177,6 +178,14 @@ def named(text: str) -> str | None:
     if key in vocabulary.acronyms and not text.isupper():
         return None
     return vocabulary.by_name.get(key)
+
+
+def may_start_name(word: str) -> bool:
+    """Whether a text starting with ``word`` may name a country (:func:`named`): False when
+    no name's key starts with the word's key, so that no text starting with it is a name."""
+    if not word or word[0].isspace():
+        return True
+    return _head_key(word.split(None, 1)[0]) in _vocabulary().heads
 
 
 @functools.lru_cache(maxsize=65536)

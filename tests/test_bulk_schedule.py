@@ -52,8 +52,8 @@ def test_every_task_is_claimed_once_whatever_the_order(monkeypatch: pytest.Monke
 def test_plan_cuts_contiguous_runs_with_a_short_tail(tmp_path: Any) -> None:
     src = tmp_path / "docs.jsonl"
     src.write_text("".join(f'{{"id": "d{i}", "title": "{"x" * 90}"}}\n' for i in range(4000)))
-    tasks, bounds = bulk._plan([src], 64_000, 2)
-    sizes = [sum(map(bulk._chunk_size, t)) for t in tasks]
+    tasks, bounds = bulk.plan_tasks([src], 64_000, 2)
+    sizes = [sum(c.end - c.start for c in t) for t in tasks]  # a JSONL file's byte ranges
     assert bounds == [0, len(tasks) // 2] and len(tasks) >= 8
     chunks = [c for t in tasks for c in t]  # every byte once, in order
     assert chunks[0].start == 0 and chunks[-1].end == src.stat().st_size
@@ -62,5 +62,5 @@ def test_plan_cuts_contiguous_runs_with_a_short_tail(tmp_path: Any) -> None:
         assert max(run) <= 64_000 * 1.2  # "about" chunk_bytes: chunks are cut at lines
         assert run[-1] < run[-2] < run[0]  # the tail shrinks: a stolen task is a short one
     assert abs(sum(sizes[: bounds[1]]) - sum(sizes[bounds[1] :])) < 0.1 * sum(sizes)
-    small, small_bounds = bulk._plan([src], 10 * src.stat().st_size, 2)
+    small, small_bounds = bulk.plan_tasks([src], 10 * src.stat().st_size, 2)
     assert (len(small), small_bounds) == (1, [0])  # a small input is one task

@@ -89,3 +89,18 @@ def test_names_survive_case_and_punctuation(pair: tuple[str, str], how: str) -> 
         "the": "The " + name,
     }[how]
     assert C.canonical(written) == code
+
+
+def test_may_start_name_never_rejects_a_name_and_rejects_plain_words() -> None:
+    """The cheap first-word check before named(): a country's name (any form, as written,
+    in capitals, after "the") always passes; most query words do not."""
+    may_start_name, named = C.may_start_name, C.named
+    for country in C.countries():
+        for name in (*country.names, *(n.upper() for n in country.names)):
+            assert may_start_name(name), name
+            assert may_start_name(f"the {name}"), name
+    for word in ("How", "many", "points", "did", "defense", "surrender?", "policía"):
+        assert not may_start_name(word), word
+        assert named(f"{word} Peru") is None
+    for word in ("", " Peru", "EE.", "Estados", "the", "U.S.", "Perú"):
+        assert may_start_name(word), word

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from searchlib._types import LANGS
 from searchlib.index.documents import legacy_places
 from searchlib.index.segment import FieldPostings, SegmentData, SegmentReader
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
 
 __all__ = ["merge_segments", "select_merge"]
 
@@ -173,8 +175,8 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             if r.live is not None and not r.live[d]:
                 continue
             ids.append(r.ids[d])
-            lang.append(tables["langs"][int(lang_codes[d])])
-            kind.append(tables["kinds"][int(kind_codes[d])])
+            lang.append(tables[COLUMN_TABLES[LANG_COLUMN]][int(lang_codes[d])])
+            kind.append(tables[COLUMN_TABLES["kind"]][int(kind_codes[d])])
             if "sections" in r.cols:
                 countries.append(r.doc_values("countries", d))
                 sections.append(r.doc_values("sections", d))
@@ -187,7 +189,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
             titles.append(r.title(d))
         dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
     words: dict[str, dict[str, str]] = {}
-    for language in ("en", "es"):
+    for language in LANGS:
         suffix = "." + language
         present = {t for name, fp in fields.items() if name.endswith(suffix) for t in fp.terms}
         pairs: dict[str, str] = {}

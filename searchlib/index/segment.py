@@ -54,7 +54,7 @@ from searchlib._types import LANGS
 from searchlib.analysis import fold_accents
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import SegmentEntry
-from searchlib.schema import StoredDoc
+from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
 from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
@@ -237,8 +237,8 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
     }
     _put_strings(cols, "ids", data.ids)
     cols_meta: dict[str, Any] = {
-        "langs": langs,
-        "kinds": kinds,
+        COLUMN_TABLES[LANG_COLUMN]: langs,
+        COLUMN_TABLES["kind"]: kinds,
         "countries": countries,
         "links": links,
         "sections": sections,
@@ -362,10 +362,10 @@ class SegmentReader:
             isinstance(v, int) and not isinstance(v, bool) for v in totals.values()
         ):
             raise self._corrupt("len", "length totals are not integers")
-        self._check_codes("lang", cols["lang"], "langs")
-        if not set(self.col_tables["langs"]) <= set(LANGS):
+        self._check_codes(LANG_COLUMN, cols[LANG_COLUMN], COLUMN_TABLES[LANG_COLUMN])
+        if not set(self.col_tables[COLUMN_TABLES[LANG_COLUMN]]) <= set(LANGS):
             raise self._corrupt("cols", f"unknown languages {self.col_tables['langs']}")
-        self._check_codes("kind", cols["kind"], "kinds")
+        self._check_codes("kind", cols["kind"], COLUMN_TABLES["kind"])
         tables = self.col_tables
         if not isinstance(tables, dict) or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in tables.values()

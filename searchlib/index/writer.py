@@ -16,6 +16,7 @@ from types import TracebackType
 import attrs
 import numpy as np
 
+from searchlib._types import LANGS
 from searchlib.analysis import get_analyzer
 from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
@@ -355,5 +356,5 @@ class IndexWriter:
 
 def trim_caches(budget: MemoryBudget) -> None:
     """Drop the analysis caches past the budget's share (each language gets half of it)."""
-    for lang in ("en", "es"):
+    for lang in LANGS:
         get_analyzer(lang).trim(budget.cache_bytes // 2)

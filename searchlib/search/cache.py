@@ -54,8 +54,8 @@ class SnapshotCache:
     """The twin links (id -> the other language's id), loaded or computed once."""
     twin_partners: tuple[np.ndarray, np.ndarray] | None = None
     """(segment offsets, partner) of the twin links as arrays."""
-    lang_masks: dict[tuple[str, str], np.ndarray] = attrs.Factory(dict)
-    """Per (segment name, language): which documents are in that language."""
+    lang_masks: dict[tuple[str, str], np.ndarray | None] = attrs.Factory(dict)
+    """Per (segment name, language): which documents are in that language (None: none)."""
     twinned: dict[str, np.ndarray | None] = attrs.Factory(dict)
     """Per segment name: which documents have a twin (None: none has)."""
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 
-from searchlib.schema import FACETS
+from searchlib.schema import COLUMN_TABLES, FACETS, LANG_COLUMN
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.arrays import unique_counts
 from searchlib.search.context import SearchContext
@@ -114,8 +114,8 @@ def _count_segment(
 ) -> None:
     """Count ``docs`` per language, kind, country (once per country, labelled in ``lang``),
     section and year."""
-    for col, table in (("lang", "langs"), ("kind", "kinds")):
-        names = seg.col_tables[table]
+    for col in (LANG_COLUMN, "kind"):
+        names = seg.col_tables[COLUMN_TABLES[col]]
         for code, n in zip(*unique_counts(seg.cols[col][docs]), strict=True):
             out[col][names[int(code)]] += int(n)
     count_places(seg, "countries", docs, lang, out["country"])
@@ -144,7 +144,7 @@ def count_facets(
 
 def _lang_of(reader: IndexSource, seg_idx: int, docnum: int) -> str:
     seg = reader.segments[seg_idx]
-    return seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
+    return seg.col_tables[COLUMN_TABLES[LANG_COLUMN]][int(seg.cols[LANG_COLUMN][docnum])]
 
 
 def hidden_twins(reader: IndexSource, m: Matches, lang: str | None) -> np.ndarray:

@@ -87,14 +87,15 @@ class SearchContext:
             child.langs = (lang,)
         return child
 
-    def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray:
-        """Which documents of ``seg`` are in ``lang`` (cached per snapshot)."""
+    def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray | None:
+        """Which documents of ``seg`` are in ``lang``, or None when none is (cached per
+        snapshot)."""
         key = (seg.name, lang)
-        mask = self.cache.lang_masks.get(key)
-        if mask is None:
-            mask = self.cache.lang_masks[key] = column_match(seg, "lang", lang)
+        if key not in self.cache.lang_masks:
+            mask = column_match(seg, "lang", lang)
             mask.flags.writeable = False  # shared: never changed in place
-        return mask
+            self.cache.lang_masks[key] = mask if mask.any() else None
+        return self.cache.lang_masks[key]
 
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
         key = (lang, text)

@@ -127,6 +127,8 @@ def answered(q: TextQuery, ctx: SearchContext) -> float:
         return 0.0
     top = 0.0
     for seg in ctx.reader.segments:
+        if ctx.lang_mask(seg, src) is None:
+            continue  # no document of the segment is in the query's language: none scores
         mask, scores = evaluate(part, ctx, seg)
         if seg.live is not None:
             mask &= seg.live

@@ -216,8 +216,11 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
             s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
         return m1 | m2, s1 + s2
     if isinstance(node, InLanguage):
+        in_lang = ctx.lang_mask(seg, node.lang)
+        if in_lang is None:  # no document of the segment is in that language: none matches
+            return empty(seg)
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
-        m = m & ctx.lang_mask(seg, node.lang)
+        m = m & in_lang
         return m, np.where(m, s * np.float32(node.boost), np.float32(0))
     if isinstance(node, Or) and not isinstance(node, Synonyms):
         return _or(ctx, seg, node)

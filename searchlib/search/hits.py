@@ -12,7 +12,7 @@ from searchlib._types import LANGS
 from searchlib.analysis import get_analyzer
 from searchlib.countries import canonical, label, split_places
 from searchlib.index.documents import legacy_places
-from searchlib.schema import FILTER_FIELDS, field_name
+from searchlib.schema import COLUMN_TABLES, FILTER_FIELDS, LANG_COLUMN, field_name
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.context import SearchContext
 from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
@@ -86,7 +86,7 @@ def build_hit(
     comes from the columns alone: countries by their English names, no authors or url.
     A snippet's matches are read from the positions of the field its text was indexed as."""
     seg = reader.segments[seg_idx]
-    lang = seg.col_tables["langs"][int(seg.cols["lang"][docnum])]
+    lang = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]][int(seg.cols[LANG_COLUMN][docnum])]
     if matcher is None and not whole:
         return column_hit(seg, docnum, score, lang, reason)
     doc = seg.stored(docnum)
@@ -123,7 +123,7 @@ def build_hit(
     return Hit(
         seg.ids[docnum],
         score,
-        seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+        seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
         doc.get("title") or "" if teaser is not None else seg.title(docnum),
         lang,
         None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
@@ -151,7 +151,7 @@ def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason:
     return Hit(
         seg.ids[docnum],
         score,
-        seg.col_tables["kinds"][int(seg.cols["kind"][docnum])],
+        seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
         seg.title(docnum),
         lang,
         None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
@@ -170,5 +170,5 @@ def with_twin(reader: IndexSource, hit: Hit) -> Hit:
     if twin is None or loc is None:
         return hit
     seg = reader.segments[loc[0]]
-    lang = seg.col_tables["langs"][int(seg.cols["lang"][loc[1]])]
+    lang = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]][int(seg.cols[LANG_COLUMN][loc[1]])]
     return attrs.evolve(hit, twin=twin, twin_ref=TwinRef(twin, lang, seg.title(loc[1])))

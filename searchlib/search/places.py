@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
-from searchlib.countries import by_code, canonical, label, name_key, named
+from searchlib.countries import by_code, canonical, label, may_start_name, name_key, named
 from searchlib.schema import PLACE_COLUMNS, TEXT_FIELDS
 from searchlib.seam import SegmentSource
 from searchlib.search.arrays import unique
@@ -219,20 +219,34 @@ def expand_places(query: Query) -> Query:
     return query
 
 
+_NO_RUN = object()  # (a field value no term has)
+
+
 def _expand_runs(children: list[Query]) -> list[Query]:
     """Adjacent plain terms of one field that together name a country (``United``,
     ``States``) become one clause for the country."""
     out: list[Query] = []
+    # each child's field when it is a plain term of a text field that may start a country's
+    # name (else _NO_RUN): a run is children of one such field, the first starting a name
+    fields = [
+        t.field
+        if isinstance(t, Term)
+        and t.boost == 1.0
+        and t.field in _TEXT_FIELDS
+        and may_start_name(t.text)
+        else _NO_RUN
+        for t in children
+    ]
     i = 0
     while i < len(children):
+        if fields[i] is _NO_RUN:  # no run starting here names a country
+            out.append(children[i])
+            i += 1
+            continue
         for n in range(min(MAX_NAME_WORDS, len(children) - i), 1, -1):
             run = children[i : i + n]
             if not all(
-                isinstance(t, Term)
-                and t.boost == 1.0
-                and t.field == run[0].field  # type: ignore[union-attr]
-                and t.field in _TEXT_FIELDS
-                for t in run
+                isinstance(t, Term) and t.boost == 1.0 and t.field == fields[i] for t in run[1:]
             ):
                 continue
             words = tuple(t.text for t in run)  # type: ignore[union-attr]
