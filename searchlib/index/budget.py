@@ -5,15 +5,16 @@ Lucene bounds its writer with ``ramBufferSizeMB`` and the largest merge with
 has one number for all of it, ``memory_mb`` (``Index(memory_mb=)``, ``create_index(memory_mb=)``,
 ``searchlib index --memory-mb``), :data:`DEFAULT_MEMORY_MB` unless given. It is shared out as:
 
-* **the writer's buffer** (:attr:`MemoryBudget.buffer_bytes`, half): buffered documents are
-  written as a segment once their texts and stored fields would take more than this while the
-  segment is analysed and sorted (:data:`CHAR_COST` bytes per buffered character at that peak);
+* **the writer's buffer** (:attr:`MemoryBudget.buffer_bytes`, three eighths): buffered
+  documents are written as a segment once their texts and stored fields would take more than
+  this while the segment is analysed and sorted (:data:`CHAR_COST` bytes per buffered
+  character at that peak);
 * **the analysis caches** (:attr:`MemoryBudget.cache_bytes`, a quarter): each language's word
   cache and chunk table are dropped (and start again, empty) after a flush that leaves them
   larger (:meth:`searchlib.analysis.Analyzer.trim`);
 * **merges** (:attr:`MemoryBudget.max_merge_bytes`): merges run while the buffer is empty and
-  take its share: no merge takes inputs larger than what fits it at :data:`MERGE_COST` bytes
-  of memory per byte of segment files (25 MB of files at the default budget), so segments
+  take half the budget: no merge takes inputs larger than what fits it at :data:`MERGE_COST`
+  bytes of memory per byte of segment files (25 MB of files at the default budget), so segments
   stop growing at that size and searches run over more of them (``optimize()`` merges
   everything into one, on request only).
 
@@ -97,7 +98,7 @@ class MemoryBudget:
     @property
     def buffer_bytes(self) -> int:
         """Memory the writer's buffered documents may take at the peak of a flush."""
-        return self.bytes // 2
+        return self.bytes * 3 // 8
 
     @property
     def cache_bytes(self) -> int:
@@ -107,8 +108,8 @@ class MemoryBudget:
     @property
     def max_merge_bytes(self) -> int:
         """The largest total size of segment files one merge takes (and so of a segment a
-        merge makes): merges run when the buffer is empty, and use its share."""
-        return self.buffer_bytes // MERGE_COST
+        merge makes): merges run when the buffer is empty, and take half the budget."""
+        return self.bytes // 2 // MERGE_COST
 
     def buffer_full(self, chars: int, stored_bytes: int) -> bool:
         """Whether a buffer of ``chars`` characters of text and ``stored_bytes`` of stored

@@ -93,7 +93,7 @@ def test_a_small_budget_flushes_more_often() -> None:
             writer.add(long_brief(i))
         counts[mb] = len(writer._flushed)
         writer.close()
-    # 16 MB: flushed at 8 MB of buffer, about 500,000 characters at 16 bytes each.
+    # 16 MB: flushed at 6 MB of buffer, about 390,000 characters at 16 bytes each.
     assert counts[MIN_MEMORY_MB] >= 2
     assert counts[DEFAULT_MEMORY_MB] == 0
 
