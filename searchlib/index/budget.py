@@ -53,11 +53,11 @@ MIN_MEMORY_MB = 16
 BASE_MB = 110
 """Memory of one indexing process outside the budget: the interpreter, numpy and searchlib
 (45 MB once both analyzers have run), the input block being read, the objects of the records
-in flight and the allocator's slack. Measured peaks over the budget, ``searchlib index
---workers 1`` of 4 copies of the news corpus (111 MB): 78 MB at 32, 72 at 64, 70 at 128, -2
-at 512; 16 copies (444 MB) at the default 256: 83, and 105 when the vocabulary grows with the
-copies (the analysis caches are emptied and filled again, and the allocator keeps some of
-what they freed)."""
+in flight and the allocator's slack. Measured peaks over the default budget (256 MB),
+``searchlib index --workers 1`` of 16 copies of the news corpus (444 MB): 54 MB, and 66 MB
+when the vocabulary grows with the copies (the analysis caches are emptied and filled again,
+and the allocator keeps some of what they freed); with the writer's buffer at half the
+budget, 4 copies at 32, 64 and 128 MB went 70-78 MB over."""
 
 CHAR_COST = 16
 """Bytes of memory per buffered character of text at the peak of a flush: the buffered texts
