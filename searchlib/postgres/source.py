@@ -7,17 +7,20 @@ A snapshot is one published generation: the segments written up to it, each docu
 a generation up to it deleted it. Rows never change once committed (a deletion only sets the
 generation that made it), so a snapshot stays the same while newer commits arrive.
 
-Every read goes through the coordinator, whose partitioned tables send the work to the shards
-(postgres_fdw, asynchronous foreign scans on every shard at once) and merge what they return:
+What spans the shards goes through the coordinator, whose partitioned tables send the work to
+every shard at once (postgres_fdw, asynchronous foreign scans) and merge what they return:
 
 * a term's postings: one query per term, over every text field of the index and every segment
   (``WHERE term = $1 AND field = ANY($2) AND seg = ANY($3)``, run on the shards through the
   ``(field, term, seg)`` key); its rows become each segment's postings;
 * statistics (documents per language, documents per field and length totals: BM25F's N and
-  average lengths) from the ``langs`` and ``lengths`` rows of the snapshot's segments;
-* per segment, on first use and then kept by the snapshot: field lengths, columns (lang, kind,
-  date, countries, sections, links, titles), ids, the sorted terms of each field with their
-  document frequencies, the words of each language; stored documents one by one.
+  average lengths) from the ``langs`` and ``lengths`` rows of the snapshot's segments.
+
+What belongs to one segment is read on the shard that holds it (nothing to merge), on first use,
+and kept by the snapshot: field lengths, the ``columns`` row (ids, titles, lang, kind, date,
+countries, sections, links), the ``dictionary`` rows (each field's sorted terms with their
+document frequencies, each language's words), stored documents (one at a time, or in growing
+blocks when read in order).
 
 A server that cannot be reached is a :class:`~searchlib.postgres.db.ShardError` naming it.
 """
