@@ -24,7 +24,7 @@ from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
 from searchlib.postgres.saved import SavedFiles
-from searchlib.postgres.source import PgSnapshot
+from searchlib.postgres.source import PgSearcher, PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
 from searchlib.schema import StoredDoc
@@ -167,7 +167,7 @@ class PostgresIndex(Index):
     def searcher(self) -> Searcher:
         """The shared search layer over :meth:`snapshot`: ``search``, ``related``, ``explain``
         and suggestions run as on the embedded index."""
-        return Searcher(self.snapshot(), self.bm25)
+        return PgSearcher(self.snapshot(), self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
         return sorted(seg for seg, _, _ in self.db.visible_segments(gen))
