@@ -56,20 +56,24 @@ class ShardError(IndexStateError):
         super().__init__(f"{server}: {detail}")
 
 
-def split_url(url: str) -> tuple[str, str]:
-    """(connection URL for libpq, index schema): ``?index=NAME`` names the index (its schema,
-    ``searchlib`` by default) and is taken out of the URL; other parameters stay."""
+def split_url(url: str) -> tuple[str, str, list[str] | None]:
+    """(connection URL for libpq, index schema, shard servers): ``?index=NAME`` names the index
+    (its schema, ``searchlib`` by default) and ``?shards=S1,S2`` the foreign servers a new
+    index is sharded over (default: every postgres_fdw server of the coordinator); both are
+    taken out of the URL, other parameters stay."""
     parts = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     names = [v for k, v in query if k == "index"]
-    kept = [(k, v) for k, v in query if k != "index"]
+    shards = [v for k, v in query if k == "shards"]
+    kept = [(k, v) for k, v in query if k not in ("index", "shards")]
     schema = names[-1] if names else DEFAULT_SCHEMA
     if not _SCHEMA_RE.match(schema):
         raise IndexStateError(
             f"index name {schema!r}: use lower-case letters, digits and _ (it is a schema name)"
         )
     conn_url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
-    return conn_url, schema
+    servers = [x for x in shards[-1].split(",") if x] if shards else None
+    return conn_url, schema, servers
 
 
 def _where(url: str) -> str:
@@ -88,15 +92,21 @@ class Database:
     """The coordinator connection of one index, plus on-demand connections to its shards."""
 
     def __init__(self, url: str, *, create: bool = False) -> None:
-        self.url, self.schema = split_url(url)
+        self.url, self.schema, self._wanted = split_url(url)
         self.where = f"coordinator {_where(self.url)}"
         self.conn = self._connect(self.url, self.where)
         self._shard_conns: dict[int, Connection[Any]] = {}
         self._read_conns: dict[int, Connection[Any]] = {}  # never inside a writer's transaction
         self.s = sql.Identifier(self.schema)
+        try:
+            self._open(create)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, create: bool) -> None:
         if not self._exists():
             if not create:
-                self.close()
                 raise IndexNotFoundError(
                     f"no index {self.schema!r} at {self.where} (create it with "
                     f"searchlib.create_index or `searchlib index SRC --index URL`)"
@@ -104,17 +114,15 @@ class Database:
             self._create()
         meta = dict(self.query(sql.SQL("SELECT key, value FROM {}.meta").format(self.s)))
         if int(meta.get("format", "0")) > FORMAT:
-            self.close()
             raise IndexFormatTooNewError(
                 f"{self.where} schema {self.schema}",
                 f"format {meta['format']} is newer than this searchlib reads ({FORMAT})",
             )
         if int(meta.get("format", "0")) < FORMAT:
-            self.close()
             raise IndexFormatTooOldError(
                 f"{self.where} schema {self.schema}",
-                f"format {meta.get('format')} predates merges ({FORMAT}): index the documents "
-                "again into a new index (?index=NAME)",
+                f"format {meta.get('format')} is older than this searchlib reads ({FORMAT}): "
+                "index the documents again into a new index (?index=NAME)",
             )
         self.servers: list[str] = meta["shards"].split(",")
         found = [self._server_url(name) for name in self.servers]
@@ -256,6 +264,14 @@ class Database:
                 ),
                 key=_natural,
             )
+            if self._wanted is not None:
+                unknown = [x for x in self._wanted if x not in servers]
+                if unknown or not self._wanted or len(set(self._wanted)) != len(self._wanted):
+                    raise IndexStateError(
+                        f"{self.where}: shards={','.join(self._wanted)} must name distinct "
+                        f"postgres_fdw servers of the coordinator (it has {', '.join(servers)})"
+                    )
+                servers = self._wanted
             if not servers:
                 raise IndexStateError(
                     f"{self.where} declares no shard: it needs postgres_fdw foreign servers "

@@ -14,7 +14,13 @@ import pytest
 from shared_paths import REPO, SAMPLE_ID, SAMPLE_TITLE, SEEDS
 
 import searchlib
-from searchlib.errors import IndexNotFoundError, IngestError, LockError, MissingExtraError
+from searchlib.errors import (
+    IndexNotFoundError,
+    IndexStateError,
+    IngestError,
+    LockError,
+    MissingExtraError,
+)
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.index import PostgresIndex
 from searchlib.records import Brief, RelatedItem
@@ -257,3 +263,17 @@ def test_cluster_servers_stop_by_pid_and_start_again(pg_cluster: LocalCluster) -
     with psycopg.connect(pg_cluster.url) as conn:
         rows = conn.execute("SELECT srvname FROM pg_foreign_server ORDER BY srvname").fetchall()
     assert [r[0] for r in rows] == ["shard0", "shard1"]
+
+
+def test_shards_in_the_url_choose_the_servers(pg_url: str) -> None:
+    with pytest.raises(IndexStateError, match="must name distinct postgres_fdw servers"):
+        searchlib.create_index(f"{pg_url}&shards=shard1,nowhere")
+    with searchlib.create_index(f"{pg_url}&shards=shard1") as index:
+        assert isinstance(index, PostgresIndex)
+        for n in range(8):
+            index.add(brief(n))
+        index.commit()
+        assert index.db.servers == ["shard1"]
+        assert index.stats()["docs_by_shard"] == [8]
+        assert index.search("coca").total == 8
+        assert index.check()["shards"] == 1
