@@ -1,10 +1,11 @@
 """Indexing memory and speed as the archive grows: 1x, 4x and 16x the news corpus.
 
 The input is the news corpus (Reuters-21578 + fakenews-es + xquad-en-es from ../shared/corpora,
-or the generated stand-in of ``_corpus.py``) copied N times with new ids (``<id>~c<k>``), so
-nothing but volume grows; the ``vocab`` variant also gives every word of seven letters or more a
-suffix of its copy (``government`` -> ``governmentqb`` in copy 27), so the vocabulary grows with
-the copies as a real archive's names and numbers do.
+or the generated stand-in of ``_corpus.py``) copied N times with new ids (``<id>~c<k>``, and
+XQuAD's ``parallel_id`` likewise, so each copy's English and Spanish paragraphs are twins of
+each other only), so nothing but volume grows; the ``vocab`` variant also gives every word of
+seven letters or more a suffix of its copy (``government`` -> ``governmentbb`` in copy 1), so
+the vocabulary grows with the copies as a real archive's names and numbers do.
 
 Each size is indexed by ``python -m searchlib index FILE --workers 1`` in a child process; the
 whole process tree's resident memory is sampled every 20 ms (the peak of the sum, and the
@@ -82,6 +83,8 @@ def write_copies(src: Path, out: Path, copies: int, grow_vocab: bool = False) ->
                 obj = json.loads(line)
                 if k:
                     obj["id"] = f"{obj['id']}~c{k}"
+                    if "parallel_id" in obj:  # a copy is another story: its own twin group
+                        obj["parallel_id"] = f"{obj['parallel_id']}~c{k}"
                     if grow_vocab:
                         for key in ("title", "body"):
                             if isinstance(obj.get(key), str):
@@ -156,6 +159,9 @@ def run_sampled(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float,
     sampler.join()
     for t in readers:
         t.join()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{outs['err'][-3000:]}")
     return seconds, max(peak[0], int(usage.ru_maxrss)) / 1024, outs["out"]
@@ -232,6 +238,7 @@ def measure(
     if result["docs"] < docs:  # related items may add documents, never fewer
         raise RuntimeError(f"{index_dir}: {result['docs']} docs indexed of {docs}")
     times = sorted(t * 1000 for t in result["times"])
+    subprocess.run(["rm", "-rf", str(index_dir)], check=True)
     row = Row(
         variant=variant,
         copies=copies,

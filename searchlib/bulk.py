@@ -156,6 +156,7 @@ def _index_task(args: tuple[str, str, list[Chunk], float]) -> _Result:
                         builder.add(to_index_doc(rel))
     if not len(builder):
         return None, [], notes, count
+    trim_caches(MemoryBudget(mb))
     entry = write_segment(directory, name, builder.finish())
     trim_caches(MemoryBudget(mb))
     return entry, builder.ids, notes, count

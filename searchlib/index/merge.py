@@ -12,8 +12,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from searchlib._types import LANGS
+from searchlib.index.builder import stable_argsort
 from searchlib.index.documents import legacy_places
-from searchlib.index.segment import FieldPostings, SegmentData, SegmentReader
+from searchlib.index.segment import (
+    FieldPostings,
+    SegmentData,
+    SegmentReader,
+    StoreWriter,
+    smallest_uint,
+)
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN
 
 __all__ = ["merge_segments", "select_merge"]
@@ -82,48 +89,72 @@ def _fitting(chosen: list[int], nbytes: Sequence[int], max_bytes: int) -> list[i
     return out
 
 
+def _let_go(reader: object, field: str | None = None) -> None:
+    """What a merge has read of ``reader`` (one ``field``'s decoded terms, its mapped pages)
+    is let go, where the reader can (:class:`SegmentReader`; other sources keep theirs)."""
+    if field is not None and (forget := getattr(reader, "forget_field", None)) is not None:
+        forget(field)
+    if (release := getattr(reader, "release_pages", None)) is not None:
+        release()
+
+
+POSITION_BATCH = 1 << 20
+"""Positions gathered at once when a field's positions are merged (bounds the index array)."""
+
+
 def _merge_field(
-    field: str, readers: Sequence[SegmentReader], docmaps: Sequence[np.ndarray]
+    field: str, readers: Sequence[SegmentReader], docmaps: Sequence[np.ndarray], ndocs: int
 ) -> FieldPostings | None:
+    """One field of the merged segment: postings in their segments' (renumbered) order per
+    term, positions copied a posting at a time in that order, arrays in their narrowest
+    types (the merge holds what the merged files hold, not 64-bit copies of it)."""
     vocab = sorted({t for r in readers if field in r.field_names for t in r.terms(field)})
     if not vocab:
         return None
     rank = {t: i for i, t in enumerate(vocab)}
-    tids, docs, tfs, pos, ptids, pdocs = [], [], [], [], [], []
+    tids, docs, tfs, sources, positions = [], [], [], [], []
+    base = 0  # where the segment's positions start in all segments' positions back to back
     for r, docmap in zip(readers, docmaps, strict=True):
         if field not in r.field_names:
             continue
         a = r.field_arrays(field)
-        start = a["start"].astype(np.int64)
-        seg_rank = np.fromiter(
-            (rank[t] for t in r.terms(field)), dtype=np.int64, count=len(r.terms(field))
-        )
-        per_post_tid = np.repeat(seg_rank, np.diff(start))
-        new_docs = docmap[a["docs"].astype(np.int64)]
-        seg_tfs = a["tfs"].astype(np.int64)
+        terms = r.terms(field)
+        seg_rank = np.fromiter((rank[t] for t in terms), dtype=np.int64, count=len(terms))
+        seg_start = a["start"].astype(np.int64)
+        per_post_tid = np.repeat(seg_rank, np.diff(seg_start))
+        new_docs = docmap[a["docs"]]
+        seg_tfs = a["tfs"]
+        first = np.zeros(seg_tfs.size + 1, dtype=np.int64)  # each posting's first position
+        np.cumsum(seg_tfs, out=first[1:])
         keep = new_docs >= 0
         tids.append(per_post_tid[keep])
         docs.append(new_docs[keep])
         tfs.append(seg_tfs[keep])
-        keep_pos = np.repeat(keep, seg_tfs)
-        pos.append(a["pos"].astype(np.int64)[keep_pos])
-        ptids.append(np.repeat(per_post_tid[keep], seg_tfs[keep]))
-        pdocs.append(np.repeat(new_docs[keep], seg_tfs[keep]))
+        sources.append(first[:-1][keep] + base)
+        positions.append(a["pos"])
+        base += a["pos"].size
+    # Segments come in order and renumbering keeps that order: a stable sort by term keeps
+    # each term's postings in doc order.
     tid = np.concatenate(tids)
-    doc = np.concatenate(docs)
-    tf = np.concatenate(tfs)
-    allpos = np.concatenate(pos)
-    # Segments come in order and renumbering keeps that order: a stable sort by term keeps each
-    # term's postings in doc order, and the same sort on the per-position keys keeps positions
-    # grouped.
-    order = np.argsort(tid, kind="stable")
-    porder = np.argsort(np.concatenate(ptids), kind="stable")
-    tid, doc, tf = tid[order], doc[order], tf[order]
-    allpos = allpos[porder]
+    order = stable_argsort(tid)
+    tid = tid[order]
+    doc = np.concatenate(docs)[order].astype(smallest_uint(max(ndocs - 1, 0)))
+    tf = np.concatenate(tfs)[order]
+    source = np.concatenate(sources)[order]
+    del order, tids, docs, tfs, sources
     start = np.searchsorted(tid, np.arange(len(vocab) + 1))
     offs = np.zeros(tf.size + 1, dtype=np.int64)
     np.cumsum(tf, out=offs[1:])
     pstart = offs[start]
+    allpos = np.concatenate(positions)
+    pos = np.empty(int(offs[-1]), dtype=allpos.dtype)
+    i = 0
+    while i < tf.size:  # out[offs[p] + k] = allpos[source[p] + k], k < tf[p]
+        j = int(np.searchsorted(offs, offs[i] + POSITION_BATCH, side="right")) - 1
+        j = min(max(j, i + 1), tf.size)
+        idx = np.repeat(source[i:j] - offs[i:j], tf[i:j]) + np.arange(offs[i], offs[j])
+        pos[offs[i] : offs[j]] = allpos[idx]
+        i = j
     # Drop terms whose every posting was deleted.
     df = np.diff(start)
     if (df == 0).any():
@@ -131,11 +162,16 @@ def _merge_field(
         vocab = [vocab[i] for i in live_terms]
         start = np.append(start[live_terms], start[-1])
         pstart = np.append(pstart[live_terms], pstart[-1])
-    return FieldPostings(vocab, start, doc, tf, pstart, allpos)
+    return FieldPostings(vocab, start, doc, tf, pstart, pos)
 
 
-def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
-    """One segment holding every live document of ``readers``, in order."""
+def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) -> SegmentData:
+    """One segment holding every live document of ``readers``, in order.
+
+    ``compress``: the stored documents come compressed in ``.store`` blocks (``store``) as
+    they are read, instead of as a list of every document (``stored``): what the file writer
+    wants, in a fraction of the memory. Readers that can (:class:`SegmentReader`) drop each
+    field's decoded terms once it is merged and let their mapped pages go."""
     docmaps = []
     base = 0
     for r in readers:
@@ -146,9 +182,11 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         docmaps.append(m)
     fields: dict[str, FieldPostings] = {}
     for field in sorted({f for r in readers for f in r.field_names}):
-        fp = _merge_field(field, readers, docmaps)
+        fp = _merge_field(field, readers, docmaps, base)
         if fp is not None:
             fields[field] = fp
+        for r in readers:
+            _let_go(r, field)
     lengths = {}
     for field in sorted({f for r in readers for f in r.lengths}):
         parts = []
@@ -165,6 +203,7 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
     countries: list[Sequence[str]] = []
     sections: list[Sequence[str]] = []
     links: list[Sequence[str]] = []
+    store = StoreWriter() if compress else None
     stored: list[bytes] = []
     titles: list[str] = []
     dates: list[np.ndarray] = []
@@ -185,9 +224,13 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
                 countries.append(codes)
                 sections.append(labels)
             links.append(r.doc_values("links", d))
-            stored.append(r.stored_raw(d))
+            if store is None:
+                stored.append(r.stored_raw(d))
+            else:
+                store.add(r.stored_raw(d))
             titles.append(r.title(d))
-        dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live])
+        dates.append(r.cols["date"] if r.live is None else r.cols["date"][r.live].copy())
+        _let_go(r)  # its stored blocks were read: let them go
     words: dict[str, dict[str, str]] = {}
     for language in LANGS:
         suffix = "." + language
@@ -212,4 +255,5 @@ def merge_segments(readers: Sequence[SegmentReader]) -> SegmentData:
         stored=stored,
         titles=titles,
         words=words,
+        store=None if store is None else store.finish(),
     )

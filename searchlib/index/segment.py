@@ -41,7 +41,9 @@ bitmap), named by the manifest, so a segment's own files are never rewritten.
 
 from __future__ import annotations
 
+import threading
 import zlib
+from array import array
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -62,6 +64,7 @@ from searchlib.storage import (
     decode_strings,
     encode_array_file,
     encode_strings,
+    release_pages,
 )
 
 __all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_segment"]
@@ -134,6 +137,7 @@ class SegmentData:
     sections: list[Sequence[str]] = attrs.field(factory=list)  # empty: no document has one
     titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
     words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
+    store: dict[str, np.ndarray] | None = None  # .store arrays made already (else from stored)
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -151,28 +155,50 @@ def _csr(lists: list[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]
     return table, off, codes
 
 
+class StoreWriter:
+    """Stored documents compressed a block at a time as they are added: what a segment's
+    ``.store`` holds, built without holding every document uncompressed (a merge adds its
+    inputs' documents one by one)."""
+
+    def __init__(self) -> None:
+        self._compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
+        self._blocks: list[bytes] = []
+        self._pending: list[bytes] = []
+        self._offs = array("Q", [0])  # where each document starts inside its block
+        self._total = 0
+
+    def add(self, doc: bytes) -> None:
+        if len(self._pending) == STORE_BLOCK:
+            self._flush()
+        self._offs[-1:] = array("Q", [self._offs[-1], self._offs[-1] + len(doc)])
+        self._pending.append(doc)
+        self._total += len(doc)
+
+    def _flush(self) -> None:
+        self._blocks.append(self._compressor.compress(b"".join(self._pending)))
+        self._pending = []
+        self._offs[-1] = 0
+
+    def finish(self) -> dict[str, np.ndarray]:
+        """The ``.store`` arrays: ``data``, ``blocks`` and ``offs`` (see the module doc)."""
+        if self._pending:
+            self._flush()
+        # offs[n]: the length of all documents (as written since the first format; readers
+        # take the last document's end from its block's length)
+        self._offs[-1] = self._total
+        starts = np.zeros(len(self._blocks) + 1, dtype=np.uint64)
+        starts[1:] = np.cumsum([len(b) for b in self._blocks])
+        data = np.frombuffer(b"".join(self._blocks), dtype=np.uint8)
+        self._blocks = []
+        return {"data": data, "blocks": starts, "offs": np.array(self._offs, dtype=np.uint32)}
+
+
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md)."""
-    compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
-    blocks = []
-    # offs[i]: where document i starts inside its block (offs[n]: the last block's length).
-    lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    ends = np.cumsum(lens)
-    offs = np.zeros(len(docs) + 1, dtype=np.int64)
-    offs[1:] = ends
-    block_start = offs[: len(docs) : STORE_BLOCK]
-    offs[:-1] -= np.repeat(block_start, STORE_BLOCK)[: len(docs)]
-    if len(docs):
-        offs[-1] -= block_start[-1]
-    for b in range(0, len(docs), STORE_BLOCK):
-        blocks.append(compressor.compress(b"".join(docs[b : b + STORE_BLOCK])))
-    starts = np.zeros(len(blocks) + 1, dtype=np.uint64)
-    starts[1:] = np.cumsum([len(b) for b in blocks])
-    return {
-        "data": np.frombuffer(b"".join(blocks), dtype=np.uint8),
-        "blocks": starts,
-        "offs": offs.astype(np.uint32),
-    }
+    store = StoreWriter()
+    for doc in docs:
+        store.add(doc)
+    return store.finish()
 
 
 def _put_strings(arrays: dict[str, np.ndarray], key: str, strings: Sequence[str]) -> None:
@@ -197,11 +223,14 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
     pos_arrays: dict[str, np.ndarray] = {}
     for field, fp in sorted(data.fields.items()):
         _put_strings(terms_arrays, f"{field}/terms", fp.terms)
-        terms_arrays[f"{field}/start"] = fp.start.astype(smallest_uint(int(fp.start[-1])))
-        terms_arrays[f"{field}/pstart"] = fp.pstart.astype(smallest_uint(int(fp.pstart[-1])))
-        post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype)
-        post_arrays[f"{field}/tfs"] = fp.tfs.astype(smallest_uint(int(fp.tfs.max(initial=0))))
-        pos_arrays[f"{field}/pos"] = fp.pos.astype(smallest_uint(int(fp.pos.max(initial=0))))
+        start, pstart = fp.start, fp.pstart
+        terms_arrays[f"{field}/start"] = start.astype(smallest_uint(int(start[-1])), copy=False)
+        terms_arrays[f"{field}/pstart"] = pstart.astype(smallest_uint(int(pstart[-1])), copy=False)
+        post_arrays[f"{field}/docs"] = fp.docs.astype(doc_dtype, copy=False)
+        tfs_dtype = smallest_uint(int(fp.tfs.max(initial=0)))
+        post_arrays[f"{field}/tfs"] = fp.tfs.astype(tfs_dtype, copy=False)
+        pos_dtype = smallest_uint(int(fp.pos.max(initial=0)))
+        pos_arrays[f"{field}/pos"] = fp.pos.astype(pos_dtype, copy=False)
     for lang, pairs in sorted(data.words.items()):
         words = sorted(pairs)
         _put_strings(terms_arrays, f"@words/{lang}/words", words)
@@ -243,7 +272,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
         "links": links,
         "sections": sections,
     }
-    store = _compress_store(data.stored)
+    store = data.store if data.store is not None else _compress_store(data.stored)
     files = {}
     parts: tuple[tuple[str, dict[str, np.ndarray], dict[str, Any]], ...] = (
         ("terms", terms_arrays, {"ndocs": n}),
@@ -309,6 +338,22 @@ class SegmentReader:
                     directory.describe(deletes), f"deletion bitmap does not fit {self.ndocs} docs"
                 )
             self.live = ~np.unpackbits(bits, count=self.ndocs).astype(bool)
+        self.release_pages()  # what the checks above read: brought in again when used
+
+    def forget_field(self, field: str) -> None:
+        """Drop what was decoded and cached of ``field`` (its terms and their index): a merge
+        reads each field of its inputs once, so it holds one field's terms at a time."""
+        self._terms_cache.pop(field, None)
+        self._term_index.pop(field, None)
+        self._fields.pop(field, None)
+
+    def release_pages(self) -> None:
+        """Let the resident pages of this segment's mapped files go (and its cache of stored
+        blocks): a pass over every document (twins at commit) does not keep the whole segment
+        in memory. Later reads map the pages in again."""
+        self._block_cache.clear()
+        for f in self._files.values():
+            release_pages(f.buffer)
 
     def _open(self, ext: str) -> Any:
         fname = f"{self.name}.{ext}"
@@ -588,6 +633,18 @@ class SegmentReader:
             self._ids = ids
         return self._ids
 
+    def doc_id(self, docnum: int) -> str:
+        """The id of one document, decoded alone (a pass over some documents of a large
+        segment does not decode and hold its whole id table, as :attr:`ids` does)."""
+        off = self.cols.get("ids_off")
+        if self._ids is not None or off is None or off.size != self.ndocs + 1:
+            return self.ids[docnum]  # version 1, or damaged: the whole table, checked
+        raw: bytes = self.cols["ids"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
+        try:
+            return raw.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("cols", f"id of document {docnum} is not UTF-8") from exc
+
     def docnum(self, doc_id: str) -> int:
         """The live document number of ``doc_id`` in this segment, or -1."""
         if self._id_index is None:
@@ -620,7 +677,7 @@ class SegmentReader:
                     size = zstandard.frame_content_size(raw)
                     if not 0 <= size <= _MAX_STORE_BLOCK:  # no allocation a header asks for
                         raise ValueError(f"block size {size} out of range")
-                    data = zstandard.ZstdDecompressor().decompress(raw)
+                    data = _zstd_decompressor().decompress(raw)
                 elif codec == "zlib":
                     data = zlib.decompress(raw)
                 else:
@@ -676,6 +733,18 @@ class SegmentReader:
     @property
     def live_count(self) -> int:
         return self.ndocs if self.live is None else int(self.live.sum())
+
+
+_ZSTD = threading.local()
+
+
+def _zstd_decompressor() -> zstandard.ZstdDecompressor:
+    """This thread's zstd decompressor (making one costs about 12 us, more than decompressing
+    a block of stored fields; an instance serves one thread at a time)."""
+    found: zstandard.ZstdDecompressor | None = getattr(_ZSTD, "decompressor", None)
+    if found is None:
+        found = _ZSTD.decompressor = zstandard.ZstdDecompressor()
+    return found
 
 
 def write_deletes(directory: Directory, name: str, deleted: np.ndarray) -> int:

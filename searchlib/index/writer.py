@@ -9,6 +9,7 @@ pages is stored once and every brief links to it by id. Nothing is visible to re
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
@@ -35,9 +36,80 @@ from searchlib.index.segment import SegmentReader, write_deletes, write_segment
 from searchlib.records import Brief, RelatedItem, id_problem
 from searchlib.storage import Directory
 
-__all__ = ["IndexWriter"]
+__all__ = ["FlushedIds", "IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+class FlushedIds:
+    """Where each document flushed since the last commit is: id -> (segment, doc number).
+
+    Held as sorted numpy arrays of the ids' 128-bit hashes (blake2b) and locations, 24 bytes a
+    document, not as a dict of strings (about 250 bytes a document, 90 MB for the 377,600
+    documents of 16 copies of the news corpus before one commit). Two ids are taken as equal
+    when their 128-bit hashes are: a collision among a billion ids has odds of about 1e-21.
+    """
+
+    __slots__ = ("_check", "_dead", "_keys", "_where")
+
+    def __init__(self) -> None:
+        self._keys = np.zeros(0, dtype=np.uint64)  # first half of the hash, ascending
+        self._check = np.zeros(0, dtype=np.uint64)  # second half
+        self._where = np.zeros(0, dtype=np.int64)  # segment << 32 | doc number; -1: gone
+        self._dead = 0
+
+    @staticmethod
+    def _hash(doc_id: str) -> tuple[int, int]:
+        digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16)
+        value = int.from_bytes(digest.digest(), "little")
+        return value & 0xFFFFFFFFFFFFFFFF, value >> 64
+
+    def __len__(self) -> int:
+        return self._keys.size - self._dead
+
+    def _find(self, doc_id: str) -> int:
+        key, check = self._hash(doc_id)
+        keys = self._keys
+        i = int(np.searchsorted(keys, np.uint64(key)))
+        while i < keys.size and int(keys[i]) == key:
+            if int(self._check[i]) == check and self._where[i] >= 0:
+                return i
+            i += 1
+        return -1
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._find(doc_id) >= 0
+
+    def pop(self, doc_id: str) -> tuple[int, int] | None:
+        """(segment, doc number) of ``doc_id``, now forgotten; None when it is not here."""
+        i = self._find(doc_id)
+        if i < 0:
+            return None
+        where = int(self._where[i])
+        self._where[i] = -1
+        self._dead += 1
+        return where >> 32, where & 0xFFFFFFFF
+
+    def add(self, segment: int, ids: Sequence[str], docnums: Sequence[int]) -> None:
+        """Record where ``ids`` (none of them here already) are."""
+        if not ids:
+            return
+        halves = np.array([self._hash(d) for d in ids], dtype=np.uint64).reshape(-1, 2)
+        where = (segment << 32) | np.asarray(docnums, dtype=np.int64)
+        if self._dead > self._keys.size // 2:  # forgotten entries go once they are many
+            live = self._where >= 0
+            self._keys, self._check, self._where = (
+                self._keys[live],
+                self._check[live],
+                self._where[live],
+            )
+            self._dead = 0
+        order = np.argsort(halves[:, 0], kind="stable")
+        keys = halves[order, 0]
+        at = np.searchsorted(self._keys, keys)
+        self._keys = np.insert(self._keys, at, keys)
+        self._check = np.insert(self._check, at, halves[order, 1])
+        self._where = np.insert(self._where, at, where[order])
 
 
 class IndexWriter:
@@ -80,9 +152,10 @@ class IndexWriter:
         self._pending: dict[str, int] = {}  # id -> docnum in the builder
         self._superseded: list[int] = []  # builder docnums replaced before the flush
         self._flushed: list[SegmentEntry] = []  # segments written since the last commit
-        self._flushed_ids: dict[str, tuple[int, int]] = {}
+        self._flushed_ids = FlushedIds()
         self._flushed_dead: dict[int, list[int]] = {}
-        self._deleted_ids: set[str] = set()
+        self._deleted_ids: set[str] = set()  # ids to delete from committed segments
+        self._deleted_any = False
         self._next_segment = self._manifest.next_segment
 
     # -- context manager ----------------------------------------------------------------------
@@ -166,15 +239,17 @@ class IndexWriter:
         old = self._pending.pop(doc_id, None)
         if old is not None:
             self._superseded.append(old)
-        flushed = self._flushed_ids.pop(doc_id, None)
+        flushed = self._flushed_ids.pop(doc_id)
         if flushed is not None:
             self._flushed_dead.setdefault(flushed[0], []).append(flushed[1])
-        self._deleted_ids.add(doc_id)
+        self._deleted_any = True
+        if self._reader.segments:  # an id of nothing committed needs no deletion at commit
+            self._deleted_ids.add(doc_id)
 
     @property
     def has_changes(self) -> bool:
         """Whether anything was added or deleted since the last commit."""
-        return bool(len(self._builder) or self._flushed or self._deleted_ids)
+        return bool(len(self._builder) or self._flushed or self._deleted_any)
 
     @property
     def pending_count(self) -> int:
@@ -186,11 +261,11 @@ class IndexWriter:
             return
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
+        trim_caches(self.budget)  # before the analysis adds this buffer's new words
         entry = write_segment(self.directory, name, self._builder.finish())
         idx = len(self._flushed)
         self._flushed.append(entry)
-        for doc_id, docnum in self._pending.items():
-            self._flushed_ids[doc_id] = (idx, docnum)
+        self._flushed_ids.add(idx, list(self._pending), list(self._pending.values()))
         if self._superseded:
             self._flushed_dead.setdefault(idx, []).extend(self._superseded)
         self._builder = SegmentBuilder()
@@ -214,9 +289,15 @@ class IndexWriter:
         self.flush()
         idx = len(self._flushed)
         self._flushed.append(entry)
+        last: dict[str, int] = {}  # an id twice in the segment: the later one wins
         for docnum, doc_id in enumerate(ids):
-            self._forget(doc_id)
-            self._flushed_ids[doc_id] = (idx, docnum)
+            earlier = last.get(doc_id)
+            if earlier is not None:
+                self._flushed_dead.setdefault(idx, []).append(earlier)
+            else:
+                self._forget(doc_id)
+            last[doc_id] = docnum
+        self._flushed_ids.add(idx, list(last), list(last.values()))
 
     # -- commits ------------------------------------------------------------------------------
 
@@ -283,8 +364,9 @@ class IndexWriter:
                 raise
             late = ("sync of the folder", exc)  # renamed into place, the folder's fsync failed
         self._manifest = manifest
-        self._flushed, self._flushed_ids, self._flushed_dead = [], {}, {}
+        self._flushed, self._flushed_ids, self._flushed_dead = [], FlushedIds(), {}
         self._deleted_ids = set()
+        self._deleted_any = False
         try:
             self._reader = IndexReader.open(
                 self.directory, manifest.generation, reuse=self._reader.segments
@@ -339,7 +421,7 @@ class IndexWriter:
         readers: list[SegmentReader] = [self._reader.segments[i] for i in chosen]
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
-        data = merge_segments(readers)
+        data = merge_segments(readers, compress=True)
         merged_names = {r.name for r in readers}
         segments = []
         inserted = False

@@ -79,14 +79,19 @@ def cognate_key(word: str) -> str:
 
 
 class CognateTable:
-    """The words of one language's vocabulary by :func:`cognate_key`."""
+    """The words of one language's vocabulary (``lang``) by :func:`cognate_key`. A Spanish
+    infinitive is also found by its stem (``preparar``: ``prepar``, as ``prepare``), so the
+    English verb and its Spanish infinitive meet in both directions."""
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], lang: str = "") -> None:
         table: dict[str, list[str]] = {}
         for w in words:
             if len(w) >= MIN_LENGTH and w.isalpha():
                 table.setdefault(cognate_key(w), []).append(w)
+                if lang == "es" and _infinitive(w):
+                    table.setdefault(cognate_key(w[:-2]), []).append(w)
         self._table = table
+        self.lang = lang
 
     def __len__(self) -> int:
         return len(self._table)
@@ -97,7 +102,15 @@ class CognateTable:
         [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
-        return [w for w in self._table.get(cognate_key(word), ()) if itself or w != word]
+        found = list(self._table.get(cognate_key(word), ()))
+        if self.lang == "en" and _infinitive(word):
+            found += [w for w in self._table.get(cognate_key(word[:-2]), ()) if w not in found]
+        return [w for w in found if itself or w != word]
+
+
+def _infinitive(word: str) -> bool:
+    """Whether a Spanish word looks like an infinitive (-ar, -er, -ir) with a stem of 4+."""
+    return len(word) >= 6 and word[-2:] in ("ar", "er", "ir")
 
 
 def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
@@ -107,5 +120,5 @@ def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateT
     key = (lang, tuple(vocabulary.fieldnames))
     table = cache.get(key)
     if table is None:
-        table = cache[key] = CognateTable(vocabulary.words)
+        table = cache[key] = CognateTable(vocabulary.words, lang)
     return table

@@ -114,6 +114,10 @@ PAIR_BUDGET = 6_000_000
 MAX_ROUNDS = 20
 """Rounds of mutual best match."""
 
+JOIN_BATCH = 1_000_000
+"""Contributions a join builds at once (about 80 MB of arrays): larger joins run in batches of
+keys, so their memory does not grow with the pair budget."""
+
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
 _GROUP_KEYS = ("parallel_id", "translation_group", "twin_group")
@@ -181,8 +185,14 @@ def _slug(url: Any) -> str | None:
 
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
-    by_id = {doc_id: i for i, doc_id in enumerate(all_docs.ids)}
-    docs = {i: all_docs.metadata(i) for i in range(len(all_docs.ids)) if all_docs.has_metadata(i)}
+    docs: dict[int, dict[str, Any]] = {}
+    for i in range(all_docs.seg.size):
+        if (found := all_docs.metadata(i)) is not None:
+            docs[i] = found
+    all_docs.done()
+    by_id: dict[str, int] = {}
+    if any(isinstance(d["meta"], dict) and d["meta"].keys() & _ID_KEYS for d in docs.values()):
+        by_id = {all_docs.id(i): i for i in range(all_docs.seg.size)}
     by_url: dict[str, int] = {}
     by_slug: dict[tuple[str, str], list[int]] = {}
     groups: dict[tuple[str, str], dict[str, list[int]]] = {}
@@ -224,6 +234,13 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
 # -- content --------------------------------------------------------------------------------------
 
 
+def _release(seg: object) -> None:
+    """Let the mapped pages of a segment go, where it has any (:class:`SegmentReader`)."""
+    release = getattr(seg, "release_pages", None)
+    if release is not None:
+        release()
+
+
 @dataclass
 class _Docs:
     """The eligible documents: live, not related items, English or Spanish. Their stored
@@ -233,12 +250,30 @@ class _Docs:
     num: np.ndarray  # doc number in the segment
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
-    ids: list[str]
     reader: IndexSource
+    _reading: int = -1  # the segment whose stored fields were read last
+
+    def id(self, i: int) -> str:
+        """The id of document ``i`` (decoded alone where the segment can: no segment's whole
+        id table is held)."""
+        seg = self.reader.segments[int(self.seg[i])]
+        one = getattr(seg, "doc_id", None)
+        return str(one(int(self.num[i]))) if one is not None else seg.ids[int(self.num[i])]
 
     def raw(self, i: int) -> bytes:
-        """The stored JSON of document ``i``."""
-        return self.reader.segments[int(self.seg[i])].stored_raw(int(self.num[i]))
+        """The stored JSON of document ``i``. Passes read in segment order: the pages of a
+        segment are let go once the pass moves on to the next (:meth:`done`)."""
+        seg = int(self.seg[i])
+        if seg != self._reading:
+            self.done()
+            self._reading = seg
+        return self.reader.segments[seg].stored_raw(int(self.num[i]))
+
+    def done(self) -> None:
+        """Let go of the pages of the segment read last."""
+        if self._reading >= 0:
+            _release(self.reader.segments[self._reading])
+            self._reading = -1
 
     def stored(self, i: int) -> dict[str, Any]:
         try:
@@ -246,7 +281,7 @@ class _Docs:
             if not isinstance(doc, dict):
                 raise ValueError("not an object")
         except ValueError as exc:  # stored fields damaged inside a valid checksum
-            raise CorruptIndexError(f"<stored fields of {self.ids[i]!r}>", str(exc)) from exc
+            raise CorruptIndexError(f"<stored fields of {self.id(i)!r}>", str(exc)) from exc
         return doc
 
     def provenance(self, i: int) -> dict[str, Any]:
@@ -263,25 +298,21 @@ class _Docs:
                 return tail
         return self.stored(i)
 
-    def has_metadata(self, i: int) -> bool:
-        """Whether document ``i`` may carry a URL or a meta field naming its twin (parsing only
-        when the stored bytes show one)."""
+    def metadata(self, i: int) -> dict[str, Any] | None:
+        """The lang, url and meta of document ``i`` when it has a URL or a meta field that may
+        name its twin, else None (parsing only when the stored bytes show one)."""
         raw = self.raw(i)
         raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
         if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
-            return False
+            return None
         doc = self.stored(i)
-        return bool(doc.get("url") or doc.get("meta"))
-
-    def metadata(self, i: int) -> dict[str, Any]:
-        """What :func:`_metadata_pairs` reads of document ``i``: lang, url and meta."""
-        doc = self.stored(i)
+        if not (doc.get("url") or doc.get("meta")):
+            return None
         return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
 
 
 def _eligible(reader: IndexSource) -> _Docs:
     segs, nums, langs, days = [], [], [], []
-    ids: list[str] = []
     for si, seg in enumerate(reader.segments):
         kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
@@ -296,13 +327,11 @@ def _eligible(reader: IndexSource) -> _Docs:
         nums.append(num)
         langs.append(lang[num])
         days.append(seg.cols["date"][num].astype(np.int64))
-        seg_ids = seg.ids
-        ids.extend(seg_ids[d] for d in num.tolist())
 
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), ids, reader)
+    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), reader)
 
 
 @lru_cache(maxsize=4096)
@@ -380,6 +409,7 @@ def _origins(docs: _Docs, rows: np.ndarray) -> np.ndarray:
             if a != b:
                 parent[b] = a
         first.append(keys[0])
+    docs.done()
     ids: dict[str, int] = {}
     return np.array([ids.setdefault(root(k), len(ids)) for k in first], dtype=np.int64)
 
@@ -458,6 +488,7 @@ def _vectors(
                 parts.append(
                     (np.repeat(row, n_keys), key_ids[first + offset], np.repeat(tf, n_keys))
                 )
+        _release(seg)  # its postings were read whole: let the pages go
     names_rows: list[int] = []
     names_keys: list[int] = []
     for position, i in enumerate(rows.tolist()):
@@ -465,6 +496,7 @@ def _vectors(
         for name in name_keys(d.get("title") or "", "\n".join(d.get("body") or ())):
             names_rows.append(position)
             names_keys.append(vocab.setdefault(name, len(vocab)))
+    docs.done()
     parts.append(
         (
             np.array(names_rows, dtype=np.int64),
@@ -514,19 +546,66 @@ def _join(
         keep = np.zeros(shared.size, dtype=bool)
         keep[order[np.cumsum(work[order]) <= budget]] = True
         ia, ib, ca, cb = ia[keep], ib[keep], ca[keep], cb[keep]
-    # Each a entry of a kept key, repeated once per b entry of the same key.
-    a_idx = np.repeat(a_start[ia], ca) + (
-        np.arange(int(ca.sum())) - np.repeat(np.cumsum(ca) - ca, ca)
-    )
-    reps = np.repeat(cb, ca)
-    b_first = np.repeat(np.repeat(b_start[ib], ca), reps)
-    b_idx = b_first + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
-    a_idx = np.repeat(a_idx, reps)
     n_b = int(b_rows.max()) + 1
-    pair = a_rows[a_idx] * n_b + b_rows[b_idx]
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    dots = np.bincount(inverse.ravel(), weights=a_w[a_idx] * b_w[b_idx], minlength=uniq.size)
+    # Keys in batches of about JOIN_BATCH contributions, so the arrays of one batch bound the
+    # memory whatever the budget; each batch's pair sums are added up at the end.
+    cum = np.cumsum(ca * cb)
+    bounds = [0]
+    while bounds[-1] < cum.size:
+        done = int(cum[bounds[-1] - 1]) if bounds[-1] else 0
+        nxt = int(np.searchsorted(cum, done + JOIN_BATCH, side="right"))
+        bounds.append(max(nxt, bounds[-1] + 1))  # a key of more than a batch: alone
+    pairs: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
+    held = 0
+    for start, end in zip(bounds[:-1], bounds[1:], strict=False):
+        keys = slice(start, end)
+        pair, dots = _join_keys(
+            a_start[ia[keys]], ca[keys], b_start[ib[keys]], cb[keys], a_rows, a_w, b_rows, b_w, n_b
+        )
+        pairs.append(pair)
+        sums.append(dots)
+        held += pair.size
+        if held > JOIN_BATCH and len(pairs) > 1:  # partial sums are added up as they grow
+            pair, dots = _add_up(pairs, sums)
+            pairs, sums, held = [pair], [dots], pair.size
+    if not pairs:
+        return empty
+    uniq, dots = _add_up(pairs, sums) if len(pairs) > 1 else (pairs[0], sums[0])
     return uniq // n_b, uniq % n_b, dots
+
+
+def _join_keys(
+    a_first: np.ndarray,
+    ca: np.ndarray,
+    b_first_of_key: np.ndarray,
+    cb: np.ndarray,
+    a_rows: np.ndarray,
+    a_w: np.ndarray,
+    b_rows: np.ndarray,
+    b_w: np.ndarray,
+    n_b: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair ids a row * n_b + b row, summed products) over a batch of shared keys, each
+    given by where its entries start on either side and how many there are."""
+    # Each a entry of a kept key, repeated once per b entry of the same key.
+    a_idx = np.repeat(a_first, ca) + (np.arange(int(ca.sum())) - np.repeat(np.cumsum(ca) - ca, ca))
+    reps = np.repeat(cb, ca)
+    b_first = np.repeat(np.repeat(b_first_of_key, ca), reps)
+    b_idx = b_first + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    del b_first
+    a_idx = np.repeat(a_idx, reps)
+    pair = a_rows[a_idx] * n_b + b_rows[b_idx]
+    weights = a_w[a_idx] * b_w[b_idx]
+    del a_idx, b_idx
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=weights, minlength=uniq.size)
+
+
+def _add_up(pairs: list[np.ndarray], sums: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Partial (pair, sum) lists added up into one, pairs ascending."""
+    uniq, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=np.concatenate(sums), minlength=uniq.size)
 
 
 def _assign(
@@ -619,13 +698,17 @@ def needed(both_dated: np.ndarray, same_origin: np.ndarray) -> np.ndarray:
 # -- public API -----------------------------------------------------------------------------------
 
 
-def _link(pairs: Iterable[tuple[int, int]], docs: _Docs, out: dict[str, str]) -> None:
+def _link(
+    pairs: Iterable[tuple[int, int]], docs: _Docs, out: dict[str, str], rows: dict[int, int]
+) -> None:
     for i, j in pairs:
-        a, b = docs.ids[i], docs.ids[j]
+        a, b = docs.id(i), docs.id(j)
         if docs.lang[i] == docs.lang[j] or a in out or b in out or a == b:
             continue
         out[a] = b
         out[b] = a
+        rows[i] = j
+        rows[j] = i
 
 
 def find_twins(
@@ -640,17 +723,28 @@ def find_twins(
     ``use_metadata=False`` links by content only (to measure it); ``threshold`` is the lowest
     cosine a content link needs.
     """
+    return _find_twins(reader, use_metadata, use_content, threshold)[1]
+
+
+def _find_twins(
+    reader: IndexSource,
+    use_metadata: bool = True,
+    use_content: bool = True,
+    threshold: float = THRESHOLD,
+) -> tuple[_Docs, dict[str, str], dict[int, int]]:
+    """:func:`find_twins`, with the eligible documents and the links as rows of them."""
     docs = _eligible(reader)
     twins: dict[str, str] = {}
+    rows: dict[int, int] = {}
     if use_metadata:
-        _link(_metadata_pairs(docs), docs, twins)
+        _link(_metadata_pairs(docs), docs, twins, rows)
     if not use_content:
-        return twins
-    rest = np.array([i for i, d in enumerate(docs.ids) if d not in twins], dtype=np.int64)
+        return docs, twins, rows
+    rest = np.array([i for i in range(docs.seg.size) if i not in rows], dtype=np.int64)
     a, b, score, need = content_scores(reader, docs, rest)
     ok = score >= need * (threshold / THRESHOLD)
-    _link(_assign(a[ok], b[ok], score[ok], 0.0, MAX_ROUNDS), docs, twins)
-    return twins
+    _link(_assign(a[ok], b[ok], score[ok], 0.0, MAX_ROUNDS), docs, twins, rows)
+    return docs, twins, rows
 
 
 LINKS_FORMAT = "twins"
@@ -671,13 +765,13 @@ def store_twins(reader: IndexSource, directory: Directory) -> dict[str, str]:
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     if twins is None:
-        twins = find_twins(reader)
-        rows = []
-        for a in sorted(twins):
-            here, there = reader.locate(a), reader.locate(twins[a])
-            if here is not None and there is not None:
-                rows.append((*here, *there))
-        links = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        docs, twins, pairs = _find_twins(reader)
+        # Where each linked document is, from the rows (no id lookup), in the order of ids.
+        order = np.array(sorted(pairs, key=docs.id), dtype=np.int64)
+        partner = np.array([pairs[i] for i in order.tolist()], dtype=np.int64)
+        links = np.stack(
+            [docs.seg[order], docs.num[order], docs.seg[partner], docs.num[partner]], axis=1
+        ).reshape(-1, 4)
         meta = {"generation": reader.generation, "segments": [s.name for s in reader.segments]}
         arrays = {
             "seg": links[:, 0],

@@ -11,6 +11,7 @@ from searchlib.storage.codec import (
     decode_strings,
     encode_array_file,
     encode_strings,
+    release_pages,
     verify_checksum,
 )
 from searchlib.storage.directory import Directory, FileDirectory, MemoryDirectory
@@ -24,5 +25,6 @@ __all__ = [
     "decode_strings",
     "encode_array_file",
     "encode_strings",
+    "release_pages",
     "verify_checksum",
 ]

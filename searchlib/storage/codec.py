@@ -18,7 +18,7 @@ import json
 import mmap
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ def _pad(n: int) -> int:
 class ArrayFile:
     """A decoded file: its ``meta`` mapping and named arrays (views into the file's buffer)."""
 
-    __slots__ = ("arrays", "meta", "name", "nbytes", "version")
+    __slots__ = ("arrays", "buffer", "meta", "name", "nbytes", "version")
 
     def __init__(
         self,
@@ -58,7 +58,10 @@ class ArrayFile:
         meta: dict[str, Any],
         arrays: dict[str, np.ndarray],
         nbytes: int = 0,
+        buffer: memoryview | bytes = b"",
     ):
+        self.buffer = buffer
+        """The file's bytes (a memory map for files on disk), which the arrays view."""
         self.name = name
         self.version = version
         self.meta = meta
@@ -82,8 +85,10 @@ def encode_array_file(
     version: int,
     arrays: Mapping[str, np.ndarray],
     meta: Mapping[str, Any] | None = None,
-) -> list[bytes]:
-    """Serialize arrays and a JSON-able ``meta`` into the file format; return the chunks."""
+) -> Iterator[bytes]:
+    """Serialize arrays and a JSON-able ``meta`` into the file format; return its chunks, made
+    as they are read (the arrays are checked at once: a dtype the format does not allow
+    raises TypeError here)."""
     name_b = format_name.encode("utf-8")
     header = MAGIC + struct.pack("<HH", version, len(name_b)) + name_b
     items = []
@@ -111,22 +116,36 @@ def encode_array_file(
                 entry[2] = offset
                 changed = True
             offset += a.nbytes + _pad(a.nbytes)
-    chunks = [header, struct.pack("<I", len(toc_b)), toc_b]
-    pos = len(header) + 4 + len(toc_b)
-    chunks.append(b"\0" * _pad(pos))
-    pos += _pad(pos)
+    toc_b = _toc_bytes(toc)
+    return _emit([header, struct.pack("<I", len(toc_b)), toc_b], toc_entries, items)
+
+
+def _emit(
+    head: list[bytes], toc_entries: list[list[Any]], items: list[tuple[str, np.ndarray]]
+) -> Iterator[bytes]:
+    """The chunks of a file, one array's bytes at a time (a file is never whole in memory),
+    then the footer with the crc32 of all of them."""
+    crc = 0
+    pos = 0
+    for c in head:
+        crc = zlib.crc32(c, crc)
+        pos += len(c)
+        yield c
+    pad = b"\0" * _pad(pos)
+    crc = zlib.crc32(pad, crc)
+    pos += len(pad)
+    yield pad
     for entry, (_, a) in zip(toc_entries, items, strict=True):
         if entry[2] != pos:  # pragma: no cover - the loop above makes them agree
             raise RuntimeError(f"toc offset of {entry[0]!r} out of step ({entry[2]} != {pos})")
         raw = a.tobytes()
-        chunks.append(raw)
-        chunks.append(b"\0" * _pad(len(raw)))
-        pos += len(raw) + _pad(len(raw))
-    crc = 0
-    for c in chunks:
-        crc = zlib.crc32(c, crc)
-    chunks.append(FOOTER_MAGIC + struct.pack("<I", crc))
-    return chunks
+        pad = b"\0" * _pad(len(raw))
+        crc = zlib.crc32(pad, zlib.crc32(raw, crc))
+        pos += len(raw) + len(pad)
+        yield raw
+        del raw
+        yield pad
+    yield FOOTER_MAGIC + struct.pack("<I", crc)
 
 
 def verify_checksum(buf: memoryview | bytes, path: str) -> None:
@@ -213,7 +232,7 @@ def decode_array_file(
         raise CorruptIndexError(path, f"unreadable header or table of contents ({exc})") from exc
     if not isinstance(meta, dict):
         raise CorruptIndexError(path, "table of contents meta is not an object")
-    return ArrayFile(name, version, meta, arrays, n)
+    return ArrayFile(name, version, meta, arrays, n, buf)
 
 
 def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
