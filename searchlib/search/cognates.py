@@ -29,7 +29,7 @@ from searchlib.search.expansion import Vocabulary
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
 
-MIN_LENGTH = 5
+MIN_LENGTH = 4
 """Shortest word (in letters) matched by spelling."""
 
 _SPELLING = (("ph", "f"), ("th", "t"), ("ch", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
