@@ -24,7 +24,7 @@ from searchlib.index.documents import record_from_stored
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
 from searchlib.postgres.db import Database
 from searchlib.postgres.saved import SavedFiles
-from searchlib.postgres.source import PgSnapshot
+from searchlib.postgres.source import PgSearcher, PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, RelatedItem
 from searchlib.schema import StoredDoc
@@ -167,7 +167,7 @@ class PostgresIndex(Index):
     def searcher(self) -> Searcher:
         """The shared search layer over :meth:`snapshot`: ``search``, ``related``, ``explain``
         and suggestions run as on the embedded index."""
-        return Searcher(self.snapshot(), self.bm25)
+        return PgSearcher(self.snapshot(), self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
         return sorted(seg for seg, _, _ in self.db.visible_segments(gen))
@@ -245,20 +245,23 @@ class PostgresIndex(Index):
             kinds[kind] += int(n)
             langs[lang] += int(n)
             shards[int(shard)] += int(n)
-        size = self.db.query(
-            sql.SQL(
-                "SELECT coalesce(sum(length(docs) + length(tfs) + length(positions)), 0)"
-                " FROM {}.postings WHERE seg = ANY(%s)"
-            ).format(self.db.s),
-            (segs,),
-        )
+        size = 0  # what the index's tables take on the shards (indexes and TOAST included)
+        for shard in range(len(self.db.servers)):
+            rows = self.db.read_shard(
+                shard,
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s AND c.relkind = 'r'",
+                (self.db.schema,),
+            )
+            size += int(rows[0][0])
         return {
             "docs": sum(kinds.values()),
             "segments": len(segs),
             "generation": gen,
             "docs_by_kind": dict(sorted(kinds.items())),
             "docs_by_lang": dict(sorted(langs.items())),
-            "bytes": int(size[0][0]),
+            "bytes": size,
             "shards": len(self.db.servers),
             "docs_by_shard": [shards[i] for i in range(len(self.db.servers))],
         }

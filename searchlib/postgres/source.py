@@ -7,38 +7,44 @@ A snapshot is one published generation: the segments written up to it, each docu
 a generation up to it deleted it. Rows never change once committed (a deletion only sets the
 generation that made it), so a snapshot stays the same while newer commits arrive.
 
-Every read goes through the coordinator, whose partitioned tables send the work to the shards
-(postgres_fdw, asynchronous foreign scans on every shard at once) and merge what they return:
+What spans the shards goes through the coordinator, whose partitioned tables send the work to
+every shard at once (postgres_fdw, asynchronous foreign scans) and merge what they return:
 
 * a term's postings: one query per term, over every text field of the index and every segment
   (``WHERE term = $1 AND field = ANY($2) AND seg = ANY($3)``, run on the shards through the
   ``(field, term, seg)`` key); its rows become each segment's postings;
 * statistics (documents per language, documents per field and length totals: BM25F's N and
-  average lengths) from the ``langs`` and ``lengths`` rows of the snapshot's segments;
-* per segment, on first use and then kept by the snapshot: field lengths, columns (lang, kind,
-  date, countries, sections, links, titles), ids, the sorted terms of each field with their
-  document frequencies, the words of each language; stored documents one by one.
+  average lengths) from the ``langs`` and ``lengths`` rows of the snapshot's segments.
+
+What belongs to one segment is read on the shard that holds it (nothing to merge), on first use,
+and kept by the snapshot: field lengths, the ``columns`` row (ids, titles, lang, kind, date,
+countries, sections, links), the ``dictionary`` rows (each field's sorted terms with their
+document frequencies, each language's words), stored documents (one at a time, or in growing
+blocks when read in order).
 
 A server that cannot be reached is a :class:`~searchlib.postgres.db.ShardError` naming it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
 from psycopg import sql
 
 from searchlib._json import loads
+from searchlib._types import LANGS
+from searchlib.analysis import get_analyzer
 from searchlib.errors import CorruptIndexError, IndexStateError
 from searchlib.index.segment import SegmentData
 from searchlib.postgres.db import Database
 from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
+from searchlib.search import BM25F, Results, Searcher
 from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
 
-__all__ = ["PgSegment", "PgSnapshot"]
+__all__ = ["PgSearcher", "PgSegment", "PgSnapshot"]
 
 _Post = tuple[np.ndarray, np.ndarray, np.ndarray]  # docs, tfs, positions
 
@@ -47,12 +53,24 @@ TERM_POSTINGS = (
     " WHERE term = %s AND field = ANY(%s) AND seg = ANY(%s)"
 )
 """The query of a term's postings (``{}``: the index's schema), run on the coordinator."""
+TERMS_POSTINGS = (
+    "SELECT term, seg, field, docs, tfs, positions FROM {}.postings"
+    " WHERE term = ANY(%s) AND field = ANY(%s) AND seg = ANY(%s)"
+)
+"""The postings of several terms at once (:meth:`PgSnapshot.prefetch`)."""
+MAX_PREFETCH = 256
+"""The most terms one prefetch asks for (a pasted paragraph is asked term by term)."""
 _TOO_OLD = (
     " UNION ALL SELECT -1, NULL, NULL, NULL, NULL FROM {}.meta"
     " WHERE key = 'oldest_readable' AND value::int > %s"
 )
 """Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
 index keeps (merged-away segments are removed two generations after the merge)."""
+_TOO_OLD_TERMS = (
+    " UNION ALL SELECT NULL, -1, NULL, NULL, NULL, NULL FROM {}.meta"
+    " WHERE key = 'oldest_readable' AND value::int > %s"
+)
+"""The same row for :data:`TERMS_POSTINGS` (its columns shifted by the term)."""
 MAX_STORED_BLOCK = 512
 """The most stored documents one read fetches (when they are read in order)."""
 STORED_CACHE = 1024
@@ -255,6 +273,25 @@ class PgSnapshot:
         return isinstance(doc_id, str) and self.locate(doc_id) is not None
 
     # -- reading from the shards ------------------------------------------------------------------
+
+    def prefetch(self, terms: Iterable[str]) -> None:
+        """Read the postings of ``terms`` (those not read yet) in one query, so a search asks
+        the shards once for the words of its query instead of once per word."""
+        wanted = sorted({t for t in terms if t not in self._fetched})[:MAX_PREFETCH]
+        if not wanted or not self.seg_numbers:
+            return
+        rows = self.db.query(
+            sql.SQL(TERMS_POSTINGS + _TOO_OLD_TERMS).format(self.db.s, self.db.s),
+            (wanted, self.fields, self.seg_numbers, self._generation),
+        )
+        if rows and rows[-1][0] is None and rows[-1][1] == -1:
+            raise self.too_old()
+        if len(self._fetched) + len(wanted) > 100_000:
+            self._fetched.clear()
+        for term in wanted:
+            self._fetched[term] = {}
+        for term, seg, field, docs, tfs, pos in rows:
+            self._fetched[term][int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
 
     def term_postings(self, term: str) -> dict[tuple[int, str], _Post]:
         """Every posting of ``term`` in every text field and segment: one query, run on the
@@ -601,3 +638,28 @@ class PgSegment:
         if not isinstance(doc, dict):
             raise self._corrupt(f"document {docnum} is not an object")
         return cast(StoredDoc, doc)
+
+
+class PgSearcher(Searcher):
+    """The shared :class:`~searchlib.search.Searcher` over a :class:`PgSnapshot`, which first
+    reads the postings of the query's words (as each language's analyzer makes them) in one
+    query: a search then asks the shards once for them instead of once per word. Ranking,
+    translation and everything else are the searcher's own."""
+
+    reader: PgSnapshot
+
+    def __init__(self, reader: PgSnapshot, bm25: BM25F | None = None) -> None:
+        super().__init__(reader, bm25)
+        self.reader = reader
+
+    def _prefetch(self, text: str) -> None:
+        self.reader.prefetch(t for lang in LANGS for t in get_analyzer(lang).terms(text)[0])
+
+    def search(self, query: Any, *args: Any, **kwargs: Any) -> Results:
+        if isinstance(query, str):
+            self._prefetch(query)
+        return super().search(query, *args, **kwargs)
+
+    def search_text(self, text: str, *args: Any, **kwargs: Any) -> Results:
+        self._prefetch(text)
+        return super().search_text(text, *args, **kwargs)

@@ -50,6 +50,10 @@ class SnapshotCache:
     """Cross-lingual cognates of a vocabulary, per (lang, index fields)."""
     suggest_candidates: dict[tuple[str, tuple[str, ...]], Candidates] = attrs.Factory(dict)
     """Did-you-mean candidates, per (lang, fields)."""
+    suggestions: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str | None] = attrs.Factory(
+        dict
+    )
+    """The did-you-mean word of an unknown word (None: none), per (word, langs, fields)."""
     twins: dict[str, str] | None = None
     """The twin links (id -> the other language's id), loaded or computed once."""
     twin_partners: tuple[np.ndarray, np.ndarray] | None = None

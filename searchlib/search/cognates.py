@@ -20,6 +20,8 @@ is kept anyway).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 
 from searchlib.seam import IndexSource
 from searchlib.search.cache import snapshot_cache
@@ -27,7 +29,7 @@ from searchlib.search.expansion import Vocabulary
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
 
-MIN_LENGTH = 5
+MIN_LENGTH = 4
 """Shortest word (in letters) matched by spelling."""
 
 _SPELLING = (("ph", "f"), ("th", "t"), ("ch", "c"), ("k", "c"), ("y", "i"), ("z", "s"))
@@ -44,9 +46,14 @@ _SUFFIXES = (
     ("ure", "ur"), ("ura", "ur"),
     ("ia", "i"), ("io", "i"),
 )  # fmt: skip
-"""(ending, shared ending), tried in order after the spelling rules; the first that fits
-applies (at least 3 letters must stay before it). Else a final a, o or e is dropped."""
+"""(ending, shared ending), applied after the spelling rules: the longest ending that leaves at
+least 3 letters before it. Else a final a, o or e is dropped."""
 
+_SHARED = dict(_SUFFIXES)
+_SUFFIX_RE = re.compile(
+    "^(.{3,}?)(" + "|".join(sorted(_SHARED, key=len, reverse=True)) + ")$", re.DOTALL
+)
+"""The longest ending of :data:`_SUFFIXES` that leaves 3 letters or more before it."""
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1")
 _ES_S = re.compile(r"^es(?=[cpt][^aeiou])")
 _FINAL_VOWEL = re.compile(r"[aoe]$")
@@ -72,24 +79,53 @@ def cognate_key(word: str) -> str:
     w = w.replace("tion", "cion")
     w = _DOUBLE.sub(r"\1", w)
     w = _ES_S.sub("s", w)
-    for ending, shared in _SUFFIXES:
-        if w.endswith(ending) and len(w) - len(ending) >= 3:
-            return w[: -len(ending)] + shared
+    m = _SUFFIX_RE.match(w)
+    if m is not None:
+        return m.group(1) + _SHARED[m.group(2)]
     return _FINAL_VOWEL.sub("", w)
 
 
-class CognateTable:
-    """The words of one language's vocabulary by :func:`cognate_key`."""
+_SOURCES = {"f": "fp", "c": "ck", "i": "iy", "s": "sze"}
+"""The first letters of the words whose key can start with a letter (ph -> f, k -> c, y -> i,
+z -> s, es + consonant -> s); any other letter comes from itself."""
 
-    def __init__(self, words: list[str]) -> None:
-        table: dict[str, list[str]] = {}
-        for w in words:
-            if len(w) >= MIN_LENGTH and w.isalpha():
-                table.setdefault(cognate_key(w), []).append(w)
-        self._table = table
+
+class CognateTable:
+    """The words of one language's vocabulary (``lang``) by :func:`cognate_key`. A Spanish
+    infinitive is also found by its stem (``preparar``: ``prepar``, as ``prepare``), so the
+    English verb and its Spanish infinitive meet in both directions.
+
+    Keys are computed lazily, one first letter of the vocabulary at a time, when a word
+    looked up needs it: a query with a few words the lexicon lacks keys a few letters' words,
+    not the whole vocabulary."""
+
+    def __init__(self, words: Sequence[str], lang: str = "") -> None:
+        self._words = sorted(words)  # a Vocabulary's words come sorted: linear
+        self._table: dict[str, list[str]] = {}
+        self._done: set[str] = set()
+        self.lang = lang
 
     def __len__(self) -> int:
+        """Keys computed so far."""
         return len(self._table)
+
+    def _load(self, key: str) -> None:
+        for letter in _SOURCES.get(key[:1], key[:1]):
+            if letter in self._done:
+                continue
+            self._done.add(letter)
+            lo = bisect_left(self._words, letter)
+            hi = bisect_left(self._words, chr(ord(letter) + 1), lo)
+            table = self._table
+            for w in self._words[lo:hi]:
+                if len(w) >= MIN_LENGTH and w.isalpha():
+                    table.setdefault(cognate_key(w), []).append(w)
+                    if self.lang == "es" and _infinitive(w):
+                        table.setdefault(cognate_key(w[:-2]), []).append(w)
+
+    def _get(self, key: str) -> list[str]:
+        self._load(key)
+        return self._table.get(key, [])
 
     def find(self, word: str, itself: bool = False) -> list[str]:
         """The vocabulary's words spelt like ``word`` (folded, of the other language), ``word``
@@ -97,7 +133,15 @@ class CognateTable:
         [] for a word shorter than :data:`MIN_LENGTH` or not all letters."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
-        return [w for w in self._table.get(cognate_key(word), ()) if itself or w != word]
+        found = list(self._get(cognate_key(word)))
+        if self.lang == "en" and _infinitive(word):
+            found += [w for w in self._get(cognate_key(word[:-2])) if w not in found]
+        return [w for w in found if itself or w != word]
+
+
+def _infinitive(word: str) -> bool:
+    """Whether a Spanish word looks like an infinitive (-ar, -er, -ir) with a stem of 4+."""
+    return len(word) >= 6 and word[-2:] in ("ar", "er", "ir")
 
 
 def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
@@ -107,5 +151,5 @@ def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateT
     key = (lang, tuple(vocabulary.fieldnames))
     table = cache.get(key)
     if table is None:
-        table = cache[key] = CognateTable(vocabulary.words)
+        table = cache[key] = CognateTable(vocabulary.words, lang)
     return table

@@ -183,7 +183,26 @@ def _best_word(
     reader: IndexSource, word: str, langs: Sequence[str], fields: tuple[str, ...] = TEXT_FIELDS
 ) -> str | None:
     """The known word closest to the unknown ``word`` (in ``fields``), as written in the
-    documents, or None."""
+    documents, or None. It depends on the snapshot only: kept in its cache (a search of the
+    same unknown word, a name the index does not hold, does not look again)."""
+    cache = snapshot_cache(reader).suggestions
+    key = (word, tuple(langs), fields)
+    if key in cache:
+        return cache[key]
+    found = _closest_word(reader, word, langs, fields)
+    if len(cache) >= MAX_CACHED_SUGGESTIONS:
+        cache.clear()
+    cache[key] = found
+    return found
+
+
+MAX_CACHED_SUGGESTIONS = 10_000
+"""Unknown words whose suggestion a snapshot keeps (then it starts again)."""
+
+
+def _closest_word(
+    reader: IndexSource, word: str, langs: Sequence[str], fields: tuple[str, ...]
+) -> str | None:
     ranked: list[tuple[float, int, str, str, str]] = []
     for lang in langs:
         norm = get_analyzer(lang).normalize(word)

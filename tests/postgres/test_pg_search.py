@@ -14,6 +14,7 @@ from search.search_corpus import CORPUS
 from shared_paths import SEEDS
 
 import searchlib
+from searchlib.analysis import get_analyzer
 from searchlib.api import Index
 from searchlib.errors import IndexStateError
 from searchlib.postgres.cluster import LocalCluster
@@ -286,3 +287,26 @@ def test_a_long_batch_merges_its_own_segments(pg_url: str) -> None:
         for q in ("coca police", '"report 17"', "cartel~1", "frontera"):
             _same(pg.search(q, limit=200), embedded.search(q, limit=200))
         assert pg.check()["docs"] == len(docs)
+
+
+def test_a_search_reads_its_words_postings_in_one_query(
+    pair: tuple[PostgresIndex, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg, embedded = pair
+    asked: list[Any] = []
+    query = pg.db.query
+
+    def counting(statement: Any, params: Any = None) -> list[Any]:
+        asked.append(params)
+        return query(statement, params)
+
+    monkeypatch.setattr(pg.db, "query", counting)
+    snapshot = PgSnapshot(pg.db, pg.generation)
+    monkeypatch.setattr(pg, "snapshot", lambda: snapshot)
+    text = "coca eradication police border cartel"
+    ours = pg.search(text, limit=50, lang="en")
+    words = {t for t in get_analyzer("en").terms(text)[0]}
+    batches = [p for p in asked if p and isinstance(p[0], list) and words <= set(p[0])]
+    singles = [p for p in asked if p and isinstance(p[0], str) and p[0] in words]
+    assert len(batches) == 1 and singles == []  # one query for the five words, none after
+    _same(ours, embedded.search(text, limit=50, lang="en"))

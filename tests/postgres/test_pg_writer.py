@@ -4,8 +4,10 @@ analysis (searchlib's), the same records out, sharded by PostgreSQL's hash parti
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -277,3 +279,38 @@ def test_shards_in_the_url_choose_the_servers(pg_url: str) -> None:
         assert index.stats()["docs_by_shard"] == [8]
         assert index.search("coca").total == 8
         assert index.check()["shards"] == 1
+
+
+def test_the_cluster_command_starts_indexes_searches_and_stops(pg_cluster: LocalCluster) -> None:
+    """`searchlib cluster start` (initdb, servers on loopback, shards declared), the seeds indexed
+    and searched through the URL it prints, `searchlib cluster stop` (by pid)."""
+    del pg_cluster  # only for the skip when there are no PostgreSQL binaries
+    root = Path(tempfile.mkdtemp(prefix="searchlib-cli-"))
+    root.chmod(0o755)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "searchlib", *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    try:
+        started = cli("cluster", "start", "--shards", "2", "--dir", str(root / "c"), "--json")
+        assert started.returncode == 0, started.stderr
+        info = json.loads(started.stdout)
+        url = info["url"]
+        assert sorted(info["servers"]) == ["coordinator", "shard0", "shard1"]
+        assert all(s["pid"] for s in info["servers"].values())
+        indexed = cli("index", str(SEEDS), "--index", url, "--json")
+        assert indexed.returncode == 0, indexed.stderr
+        assert json.loads(indexed.stdout)["generation"] == 1
+        found = cli("search", "Humala coca", "--index", url, "--json")
+        assert json.loads(found.stdout)["hits"][0]["id"] == SAMPLE_ID
+    finally:
+        stopped = cli("cluster", "stop", "--dir", str(root / "c"), "--json")
+        shutil.rmtree(root, ignore_errors=True)
+    assert stopped.returncode == 0, stopped.stderr
+    assert all(s["pid"] is None for s in json.loads(stopped.stdout)["servers"].values())

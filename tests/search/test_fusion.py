@@ -164,3 +164,9 @@ def test_only_names_and_numbers_carry_over_as_written() -> None:
     t = translate_bag(BagOfWords("era son piano Honduras 2015"), "es", searcher.context("es"))
     assert sorted(g for g, _ in t.groups) == [("2015",), ("hondura",), ("piano",)]
     assert (t.lexicon, t.cognate, t.written) == (1, 0, 2)  # Honduras: a lexicon entry
+
+
+def test_a_spanish_infinitive_meets_the_english_verb_both_ways() -> None:
+    assert CognateTable(["prepare", "decide", "order"], "en").find("preparar") == ["prepare"]
+    assert CognateTable(["preparar", "decidir", "lugar"], "es").find("decide") == ["decidir"]
+    assert CognateTable(["preparar"], "es").find("prepa") == []  # no verb

@@ -301,3 +301,28 @@ def test_a_suggestion_is_a_document_word_within_the_edit_limit(
     # No word of this index is DF_WEIGHT orders of magnitude commoner than another, so the
     # suggestion is never further from the typo than the word the typo came from.
     assert _osa(typed, folded) <= _osa(typed, fold_accents(word))
+
+
+def test_a_suggestion_is_looked_up_once_per_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The closest word of an unknown word depends on the snapshot only: a second search of it
+    reads the snapshot's cache; a commit's new snapshot looks again (and sees its words)."""
+    from searchlib.search import suggest as suggest_module
+
+    index = searchlib.create_index()
+    index.add(Brief(id="a", lang="en", title="Humala", body=["Humala visits coca growers"]))
+    index.commit()
+    looked: list[str] = []
+    real = suggest_module._closest_word
+
+    def counted(*args: object) -> str | None:
+        looked.append(str(args[1]))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(suggest_module, "_closest_word", counted)
+    assert index.search("Hxmalaa coca").suggestion == "Humala coca"  # two edits
+    assert index.search("Hxmalaa coca").suggestion == "Humala coca"
+    assert looked == ["Hxmalaa"]
+    index.add(Brief(id="b", lang="en", title="Hxmala", body=["Hxmala"]))
+    index.commit()
+    assert index.search("Hxmalaa coca").suggestion == "Hxmala coca"  # one edit: closer
+    assert looked == ["Hxmalaa", "Hxmalaa"]
