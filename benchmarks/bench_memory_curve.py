@@ -51,10 +51,12 @@ def test_memory_curve(
     info = asdict(row)
     info["rss_vs_1x"] = round(row.peak_rss_mb / base.peak_rss_mb, 2)
     info["speed_vs_1x"] = round(row.docs_per_s / base.docs_per_s, 2)
+    info["cpu_speed_vs_1x"] = round(row.docs_per_cpu_s / base.docs_per_cpu_s, 2)
     benchmark.extra_info.update(info)
     print(
         f"\n[memory curve {variant} {copies}x] {row.docs} docs: {row.seconds} s, "
-        f"{row.docs_per_s} docs/s ({info['speed_vs_1x']}x of 1x), peak RSS {row.peak_rss_mb} MB "
+        f"{row.docs_per_s} docs/s ({info['speed_vs_1x']}x of 1x; per CPU second "
+        f"{info['cpu_speed_vs_1x']}x), peak RSS {row.peak_rss_mb} MB "
         f"({info['rss_vs_1x']}x of 1x), index {row.index_mb} MB in {row.segments} segments, "
         f"query p50 {row.query_p50_ms} ms p95 {row.query_p95_ms} ms"
     )

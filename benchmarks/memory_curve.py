@@ -10,7 +10,8 @@ the vocabulary grows with the copies as a real archive's names and numbers do.
 Each size is indexed by ``python -m searchlib index FILE --workers 1`` in a child process; the
 whole process tree's resident memory is sampled every 20 ms (the peak of the sum, and the
 child's own high-water mark from ``wait4``, whichever is larger). Reported per row: wall
-seconds, documents per second, peak RSS, index size on disk, segments, and the p50/p95 of the
+seconds, documents per second, CPU seconds and documents per CPU second (steadier than the
+wall clock on a shared machine), peak RSS, index size on disk, segments, and the p50/p95 of the
 same queries (one-term, two-term, phrase) on the index built, run in a fresh child process.
 
 Run::
@@ -127,8 +128,9 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def run_sampled(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``argv``; (wall seconds, peak RSS of its process tree in MB, stdout)."""
+def run_sampled(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run ``argv``; (wall seconds, CPU seconds (user + system, its waited-for children
+    included), peak RSS of its process tree in MB, stdout)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -164,7 +166,8 @@ def run_sampled(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float,
             stream.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{outs['err'][-3000:]}")
-    return seconds, max(peak[0], int(usage.ru_maxrss)) / 1024, outs["out"]
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, max(peak[0], int(usage.ru_maxrss)) / 1024, outs["out"]
 
 
 _QUERY_SCRIPT = """
@@ -193,6 +196,8 @@ class Row:
     input_mb: float
     seconds: float
     docs_per_s: float
+    cpu_seconds: float
+    docs_per_cpu_s: float
     peak_rss_mb: float
     index_mb: float
     segments: int
@@ -224,7 +229,7 @@ def measure(
     argv += ["--workers", "1", "--quiet", *extra]
     if memory_mb is not None:
         argv += ["--memory-mb", str(memory_mb)]
-    seconds, peak_mb, _ = run_sampled(argv, env)
+    seconds, cpu, peak_mb, _ = run_sampled(argv, env)
     index_mb = _dir_bytes(index_dir) / 1e6
     q = subprocess.run(
         [sys.executable, "-c", _QUERY_SCRIPT, str(index_dir), json.dumps(QUERIES), str(rounds)],
@@ -246,6 +251,8 @@ def measure(
         input_mb=round(data.stat().st_size / 1e6, 1),
         seconds=round(seconds, 2),
         docs_per_s=round(docs / seconds, 1),
+        cpu_seconds=round(cpu, 2),
+        docs_per_cpu_s=round(docs / max(cpu, 1e-9), 1),
         peak_rss_mb=round(peak_mb, 1),
         index_mb=round(index_mb, 1),
         segments=int(result["segments"]),
@@ -276,8 +283,9 @@ def curve(
 
 def render(rows: Sequence[Row]) -> str:
     head = (
-        "| variant | input | docs | wall s | docs/s | peak RSS MB | vs 1x | index MB | segments |"
-        " query p50 ms | p95 ms |\n|---|---|---|---|---|---|---|---|---|---|---|"
+        "| variant | input | docs | wall s | docs/s | CPU s | docs/CPU s | peak RSS MB | vs 1x |"
+        " index MB | segments | query p50 ms | p95 ms |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     out = [head]
     first: dict[str, Row] = {}
@@ -285,7 +293,8 @@ def render(rows: Sequence[Row]) -> str:
         base = first.setdefault(r.variant, r)
         out.append(
             f"| {r.variant} | {r.copies}x ({r.input_mb} MB) | {r.docs} | {r.seconds} |"
-            f" {r.docs_per_s} | {r.peak_rss_mb} | {r.peak_rss_mb / base.peak_rss_mb:.2f}x |"
+            f" {r.docs_per_s} | {r.cpu_seconds} | {r.docs_per_cpu_s} |"
+            f" {r.peak_rss_mb} | {r.peak_rss_mb / base.peak_rss_mb:.2f}x |"
             f" {r.index_mb} | {r.segments} | {r.query_p50_ms} | {r.query_p95_ms} |"
         )
     return "\n".join(out)

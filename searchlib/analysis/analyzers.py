@@ -30,7 +30,7 @@ from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
 from searchlib.errors import AnalysisError
 
-__all__ = ["Analyzer", "Token", "get_analyzer"]
+__all__ = ["Analyzer", "Token", "get_analyzer", "text_slices"]
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _MAX_CHUNK_CACHE = 2_000_000
@@ -169,6 +169,20 @@ class Analyzer:
             table = self.table()
             return table, table.expand(*self.chunk_ids_batch(texts, table))
 
+    def analyse_pieces(self, texts: list[str]) -> tuple[ChunkTable, Expanded, np.ndarray]:
+        """:meth:`analyse_batch`, and the number of words of each text (stop words included):
+        where the positions of a text's next piece start when a huge text is analysed a piece
+        at a time (pieces cut by :func:`text_slices`)."""
+        with self._lock:
+            table = self.table()
+            ids, counts = self.chunk_ids_batch(texts, table)
+            nwords = np.frombuffer(table.nwords, dtype=np.uint32, count=len(table.nwords))
+            ends = np.cumsum(counts)
+            total = np.zeros(ids.size + 1, dtype=np.int64)
+            np.cumsum(nwords[ids], out=total[1:])
+            words = total[ends] - total[ends - counts]
+            return table, table.expand(ids, counts), words
+
     def chunk_ids_batch(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         """The indexing fast path, for many texts at once: the ids in ``table`` of the chunks
         of all ``texts`` back to back, and the number of chunks of each text
@@ -231,6 +245,12 @@ class Analyzer:
 
 
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]")
+
+
+def text_slices(text: str, size: int) -> list[str]:
+    """``text`` cut into slices of about ``size`` characters whose chunks and words back to
+    back are the text's (see :func:`_slices`)."""
+    return list(_slices(text, size))
 
 
 def _slices(text: str, size: int) -> Iterator[str]:

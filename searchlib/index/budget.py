@@ -5,15 +5,16 @@ Lucene bounds its writer with ``ramBufferSizeMB`` and the largest merge with
 has one number for all of it, ``memory_mb`` (``Index(memory_mb=)``, ``create_index(memory_mb=)``,
 ``searchlib index --memory-mb``), :data:`DEFAULT_MEMORY_MB` unless given. It is shared out as:
 
-* **the writer's buffer** (:attr:`MemoryBudget.buffer_bytes`, half): buffered documents are
-  written as a segment once their texts and stored fields would take more than this while the
-  segment is analysed and sorted (:data:`CHAR_COST` bytes per buffered character at that peak);
+* **the writer's buffer** (:attr:`MemoryBudget.buffer_bytes`, three eighths): buffered
+  documents are written as a segment once their texts and stored fields would take more than
+  this while the segment is analysed and sorted (:data:`CHAR_COST` bytes per buffered
+  character at that peak);
 * **the analysis caches** (:attr:`MemoryBudget.cache_bytes`, a quarter): each language's word
   cache and chunk table are dropped (and start again, empty) after a flush that leaves them
   larger (:meth:`searchlib.analysis.Analyzer.trim`);
 * **merges** (:attr:`MemoryBudget.max_merge_bytes`): merges run while the buffer is empty and
-  take its share: no merge takes inputs larger than what fits it at :data:`MERGE_COST` bytes
-  of memory per byte of segment files (25 MB of files at the default budget), so segments
+  take half the budget: no merge takes inputs larger than what fits it at :data:`MERGE_COST`
+  bytes of memory per byte of segment files (25 MB of files at the default budget), so segments
   stop growing at that size and searches run over more of them (``optimize()`` merges
   everything into one, on request only).
 
@@ -52,11 +53,11 @@ MIN_MEMORY_MB = 16
 BASE_MB = 110
 """Memory of one indexing process outside the budget: the interpreter, numpy and searchlib
 (45 MB once both analyzers have run), the input block being read, the objects of the records
-in flight and the allocator's slack. Measured peaks over the budget, ``searchlib index
---workers 1`` of 4 copies of the news corpus (111 MB): 78 MB at 32, 72 at 64, 70 at 128, -2
-at 512; 16 copies (444 MB) at the default 256: 83, and 105 when the vocabulary grows with the
-copies (the analysis caches are emptied and filled again, and the allocator keeps some of
-what they freed)."""
+in flight and the allocator's slack. Measured peaks over the default budget (256 MB),
+``searchlib index --workers 1`` of 16 copies of the news corpus (444 MB): 54 MB, and 66 MB
+when the vocabulary grows with the copies (the analysis caches are emptied and filled again,
+and the allocator keeps some of what they freed); with the writer's buffer at half the
+budget, 4 copies at 32, 64 and 128 MB went 70-78 MB over."""
 
 CHAR_COST = 16
 """Bytes of memory per buffered character of text at the peak of a flush: the buffered texts
@@ -97,7 +98,7 @@ class MemoryBudget:
     @property
     def buffer_bytes(self) -> int:
         """Memory the writer's buffered documents may take at the peak of a flush."""
-        return self.bytes // 2
+        return self.bytes * 3 // 8
 
     @property
     def cache_bytes(self) -> int:
@@ -107,8 +108,8 @@ class MemoryBudget:
     @property
     def max_merge_bytes(self) -> int:
         """The largest total size of segment files one merge takes (and so of a segment a
-        merge makes): merges run when the buffer is empty, and use its share."""
-        return self.buffer_bytes // MERGE_COST
+        merge makes): merges run when the buffer is empty, and take half the budget."""
+        return self.bytes // 2 // MERGE_COST
 
     def buffer_full(self, chars: int, stored_bytes: int) -> bool:
         """Whether a buffer of ``chars`` characters of text and ``stored_bytes`` of stored

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
+from searchlib.analysis.analyzers import text_slices
 from searchlib.analysis.chunks import ChunkTable
 from searchlib.index.segment import FieldPostings, SegmentData
 
@@ -100,6 +101,108 @@ def _term_ranks(table: ChunkTable, tids: np.ndarray) -> tuple[list[str], np.ndar
     return list(map(names.__getitem__, order)), lut[tids]
 
 
+HUGE_TEXT = 1 << 20
+"""A field whose texts include one longer than this (characters) is analysed a piece of about
+this size at a time, the pieces' postings joined after: its memory is that of a piece, not of
+the text (a 50 MB text took 1 GB at once: some 120 bytes a word in flight)."""
+
+
+def _build_in_pieces(
+    buf: _FieldTexts,
+    docnums: np.ndarray,
+    lens: np.ndarray,
+    words: dict[int, tuple[ChunkTable, list[np.ndarray]]],
+) -> FieldPostings:
+    """The postings of one field whose texts include a huge one: texts cut into pieces of at
+    most about :data:`HUGE_TEXT` characters (where the analysis itself would cut them), a
+    batch of pieces analysed and grouped into postings at a time, each piece's positions
+    shifted by the words of the pieces of its text before it; then the batches' postings
+    joined (a document's postings of one term, split over batches, become one). The result
+    equals the postings of the whole texts analysed at once."""
+    analyzer = get_analyzer(buf.lang)
+    partials: list[FieldPostings] = []
+    batch: list[str] = []
+    owners: list[int] = []  # the document of each piece of the batch
+    size = 0
+    current = [-1, 0]  # the document of the last piece analysed, and its words so far
+
+    def run() -> None:
+        nonlocal batch, owners, size
+        table, ex, counted = analyzer.analyse_pieces(batch)
+        starts = []  # where each piece's positions start in its text
+        for owner, n in zip(owners, counted.tolist(), strict=True):
+            start = current[1] if owner == current[0] else 0
+            starts.append(start)
+            current[:] = [owner, start + n]
+        doc = np.asarray(owners, dtype=np.int64)
+        np.add.at(lens, doc, ex.lengths.astype(np.uint32))
+        distinct = np.unique(ex.word_ids)  # which words occur: not one id per word in flight
+        words.setdefault(id(table), (table, []))[1].append(distinct)
+        sorted_terms, ranks = _term_ranks(table, ex.term_ids)
+        pos = ex.positions + np.asarray(starts, dtype=ex.positions.dtype)[ex.texts]
+        partials.append(build_field(sorted_terms, ranks, doc[ex.texts], pos))
+        batch, owners, size = [], [], 0
+
+    for text, doc in zip(buf.texts, docnums.tolist(), strict=True):
+        for piece in text_slices(text, HUGE_TEXT) if len(text) > HUGE_TEXT else [text]:
+            if batch and size + len(piece) > HUGE_TEXT:
+                run()
+            batch.append(piece)
+            owners.append(doc)
+            size += len(piece)
+    if batch:
+        run()
+    return _join_postings(partials)
+
+
+def _join_postings(parts: list[FieldPostings]) -> FieldPostings:
+    """Postings of consecutive batches of documents as one field: a term's postings in batch
+    order, a (term, document) pair split over two batches made one posting."""
+    vocab = sorted({t for p in parts for t in p.terms})
+    rank = {t: i for i, t in enumerate(vocab)}
+    tids, docs, tfs, sources, positions = [], [], [], [], []
+    base = 0
+    for p in parts:
+        seg_rank = np.fromiter((rank[t] for t in p.terms), dtype=np.int64, count=len(p.terms))
+        start = np.asarray(p.start, dtype=np.int64)
+        tids.append(np.repeat(seg_rank, np.diff(start)))
+        docs.append(np.asarray(p.docs, dtype=np.int64))
+        tf = np.asarray(p.tfs, dtype=np.int64)
+        tfs.append(tf)
+        first = np.zeros(tf.size + 1, dtype=np.int64)
+        np.cumsum(tf, out=first[1:])
+        sources.append(first[:-1] + base)
+        positions.append(p.pos)
+        base += p.pos.size
+    tid = np.concatenate(tids)
+    order = stable_argsort(tid)
+    tid, doc = tid[order], np.concatenate(docs)[order]
+    tf, source = np.concatenate(tfs)[order], np.concatenate(sources)[order]
+    allpos = np.concatenate(positions)
+    offs = np.zeros(tf.size + 1, dtype=np.int64)
+    np.cumsum(tf, out=offs[1:])
+    pos = np.empty(int(offs[-1]), dtype=allpos.dtype)
+    i = 0
+    while i < tf.size:  # pos[offs[p] + k] = allpos[source[p] + k], a batch of postings at a time
+        j = int(np.searchsorted(offs, offs[i] + HUGE_TEXT, side="right")) - 1
+        j = min(max(j, i + 1), tf.size)
+        idx = np.repeat(source[i:j] - offs[i:j], tf[i:j]) + np.arange(offs[i], offs[j])
+        pos[offs[i] : offs[j]] = allpos[idx]
+        i = j
+    del allpos
+    n = tid.size
+    change = np.ones(n, dtype=bool)
+    if n > 1:
+        change[1:] = (tid[1:] != tid[:-1]) | (doc[1:] != doc[:-1])
+    heads = np.flatnonzero(change)
+    tf = np.add.reduceat(tf, heads) if n else tf
+    tid, doc = tid[heads], doc[heads]
+    start = np.searchsorted(tid, np.arange(len(vocab) + 1))
+    pstart = np.zeros(tf.size + 1, dtype=np.int64)
+    np.cumsum(tf, out=pstart[1:])
+    return FieldPostings(vocab, start, doc, tf, pstart[start], pos)
+
+
 class SegmentBuilder:
     """Collects the documents of one new segment (their texts are analysed by :meth:`finish`)."""
 
@@ -151,9 +254,12 @@ class SegmentBuilder:
         lengths = {}
         words: dict[int, tuple[ChunkTable, list[np.ndarray]]] = {}
         for name, buf in self._fields.items():
-            table, ex = get_analyzer(buf.lang).analyse_batch(buf.texts)
             docnums = np.frombuffer(buf.docnums, dtype=np.uint32).astype(np.int64)
             lens = lengths[name] = np.zeros(ndocs, dtype=np.uint32)
+            if max(map(len, buf.texts), default=0) > HUGE_TEXT:
+                fields[name] = _build_in_pieces(buf, docnums, lens, words)
+                continue
+            table, ex = get_analyzer(buf.lang).analyse_batch(buf.texts)
             lens[docnums] = ex.lengths
             words.setdefault(id(table), (table, []))[1].append(ex.word_ids)
             sorted_terms, ranks = _term_ranks(table, ex.term_ids)

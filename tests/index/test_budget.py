@@ -93,7 +93,7 @@ def test_a_small_budget_flushes_more_often() -> None:
             writer.add(long_brief(i))
         counts[mb] = len(writer._flushed)
         writer.close()
-    # 16 MB: flushed at 8 MB of buffer, about 500,000 characters at 16 bytes each.
+    # 16 MB: flushed at 6 MB of buffer, about 390,000 characters at 16 bytes each.
     assert counts[MIN_MEMORY_MB] >= 2
     assert counts[DEFAULT_MEMORY_MB] == 0
 
@@ -316,3 +316,37 @@ def test_flushed_ids_behave_as_a_dict(ops: list[tuple[str, list[str]]]) -> None:
                 assert table.pop(doc_id) == model.pop(doc_id, None)
             assert (doc_id in table) == (doc_id in model)
         assert len(table) == len(model)
+
+
+# -- a huge text ----------------------------------------------------------------------------------
+
+
+def test_a_huge_text_is_indexed_in_pieces_with_the_same_segment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A field with a text longer than HUGE_TEXT is analysed a piece at a time (bounded
+    memory): the segment's files are byte for byte those of the text analysed at once."""
+    from searchlib.index import builder
+    from searchlib.index.builder import SegmentBuilder
+    from searchlib.index.documents import to_index_doc
+    from searchlib.index.segment import write_segment
+
+    words = "the coca route, a cartel's 2,000 police: and of prison-gang extortion".split()
+    huge = " ".join(f"{words[k % len(words)]}{'' if k % 5 else k % 13}" for k in range(6000))
+    records = [long_brief(1, words=30), long_brief(2, words=3000)]
+    records.append(searchlib.Brief(id="huge", lang="en", title="Huge", body=[huge, "coca end"]))
+    records += [long_brief(3, words=50), long_brief(4, words=2000)]
+
+    def build() -> dict[str, bytes]:
+        directory = MemoryDirectory()
+        segment = SegmentBuilder()
+        for r in records:
+            segment.add(to_index_doc(r))
+        write_segment(directory, "s1", segment.finish())
+        return {name: directory.read(name).tobytes() for name in directory.list()}
+
+    whole = build()
+    monkeypatch.setattr(builder, "HUGE_TEXT", 700)  # pieces of ~700 characters, batches too
+    assert build() == whole
+    monkeypatch.setattr(builder, "HUGE_TEXT", 5)  # every word a piece
+    assert build() == whole
