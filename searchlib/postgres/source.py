@@ -206,6 +206,7 @@ class PgSnapshot:
         self._position = {seg.seg: i for i, seg in enumerate(self._segments)}
         self._fetched: dict[str, dict[tuple[int, str], _Post]] = {}
         self._located: dict[str, tuple[int, int]] | None = None
+        self._by_shard: dict[tuple[str, int], dict[int, list[tuple[Any, ...]]]] = {}
         self._saved: bool | None = None
 
     def __repr__(self) -> str:
@@ -313,20 +314,42 @@ class PgSnapshot:
             self._fetched[term] = got
         return got
 
+    def shard_rows(self, seg: PgSegment, query: str) -> list[Any]:
+        """Rows of ``query`` for one segment, read for every segment of the snapshot on its
+        shard at once (the first search of a snapshot needs them all: one query per shard, not
+        one per segment) and handed out segment by segment. ``query`` selects the segment
+        first, then the row, ``WHERE seg = ANY(%s)``."""
+        key = (query, seg.shard)
+        held = self._by_shard.get(key)
+        if held is None:
+            segs = [s.seg for s in self._segments if s.shard == seg.shard]
+            held = self._by_shard[key] = {}
+            for row in self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (segs,)):
+                held.setdefault(int(row[0]), []).append(tuple(row[1:]))
+        rows = held.pop(seg.seg, None)
+        if rows is None:
+            self._check_kept()
+            return []
+        return rows
+
     def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
         """Rows of ``query`` (its ``{}`` the index's schema) about one segment, read on the
         shard that holds it (one server: nothing to merge). No row: the segment may have been
         removed since (merged away long ago), which raises rather than answer partially."""
         rows = self.db.read_shard(seg.shard, sql.SQL(query).format(self.db.s), (seg.seg, *params))
         if not rows:
-            found = self.db.query(
-                sql.SQL("SELECT value::int FROM {}.meta WHERE key = 'oldest_readable'").format(
-                    self.db.s
-                )
-            )
-            if found and int(found[0][0]) > self._generation:
-                raise self.too_old()
+            self._check_kept()
         return rows
+
+    def _check_kept(self) -> None:
+        """Raise when this snapshot is older than the generations the index keeps readable."""
+        found = self.db.query(
+            sql.SQL("SELECT value::int FROM {}.meta WHERE key = 'oldest_readable'").format(
+                self.db.s
+            )
+        )
+        if found and int(found[0][0]) > self._generation:
+            raise self.too_old()
 
     def too_old(self) -> IndexStateError:
         return IndexStateError(
@@ -430,8 +453,8 @@ class PgSegment:
     @property
     def lengths(self) -> Mapping[str, np.ndarray]:
         if self._lengths is None:
-            rows = self.snapshot.segment_rows(
-                self, "SELECT field, lens FROM {}.lengths WHERE seg = %s"
+            rows = self.snapshot.shard_rows(
+                self, "SELECT seg, field, lens FROM {}.lengths WHERE seg = ANY(%s)"
             )
             lengths = {field: _uint(_i4(lens)) for field, lens in rows}
             if any(a.size != self._ndocs for a in lengths.values()):
@@ -445,7 +468,9 @@ class PgSegment:
         """The segment's columns row (ids, titles, filter and facet values), read once."""
         if self._cols is not None:
             return self._cols
-        rows = self.snapshot.segment_rows(self, "SELECT data FROM {}.columns WHERE seg = %s")
+        rows = self.snapshot.shard_rows(
+            self, "SELECT seg, data FROM {}.columns WHERE seg = ANY(%s)"
+        )
         at = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg} columns"
         if len(rows) != 1:
             raise CorruptIndexError(at, f"{len(rows)} columns rows")
@@ -505,8 +530,8 @@ class PgSegment:
         if self._terms is None:
             terms: dict[str, list[str]] = {}
             where = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg}"
-            for name, blob in self.snapshot.segment_rows(
-                self, "SELECT name, data FROM {}.dictionary WHERE seg = %s"
+            for name, blob in self.snapshot.shard_rows(
+                self, "SELECT seg, name, data FROM {}.dictionary WHERE seg = ANY(%s)"
             ):
                 at = f"{where} dictionary {name!r}"
                 f = decode_array_file(

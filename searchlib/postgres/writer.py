@@ -62,6 +62,10 @@ class _InTransaction(PgSnapshot):
     def segment_rows(self, seg: PgSegment, query: str, *params: Any) -> list[Any]:
         return self._conn.execute(sql.SQL(query).format(self.db.s), (seg.seg, *params)).fetchall()
 
+    def shard_rows(self, seg: PgSegment, query: str) -> list[Any]:
+        rows = self._conn.execute(sql.SQL(query).format(self.db.s), ([seg.seg],)).fetchall()
+        return [tuple(r[1:]) for r in rows]
+
     def segment(self, seg: int) -> PgSegment:
         s = self.db.s
         row = self._conn.execute(
