@@ -120,11 +120,12 @@ def _size(path: str) -> int:
 
 
 def task_bytes(budget: MemoryBudget, workers: int, chunk_bytes: int = CHUNK_BYTES) -> int:
-    """Input of one worker task: at most ``chunk_bytes``, and no more than what a worker's
-    share of ``budget`` can buffer (the workers share it; the writer buffers nothing while
-    they run)."""
+    """Input of one worker task: at most ``chunk_bytes``, and no more than half a worker's
+    share of ``budget`` can analyse at once (:data:`CHAR_COST` a character; the workers share
+    the budget, the writer buffers nothing while they run; the other half holds the worker's
+    analysis caches and its reading). At the default budget and two workers: ``CHUNK_BYTES``."""
     share = budget.share(workers)
-    return max(1, min(chunk_bytes, share.buffer_bytes // CHAR_COST))
+    return max(1, min(chunk_bytes, share.bytes // 2 // CHAR_COST))
 
 
 def _index_task(args: tuple[str, str, list[Chunk], float]) -> _Result:

@@ -100,3 +100,33 @@ def test_filters_as_one_value_or_as_keywords(seeds_index: Path) -> None:
             index.search("coca", filters=Filters(doc_lang="es"), country="peru")
         # an empty Filters() and no keywords: unfiltered
         assert index.search("coca", filters=Filters()).total == index.search("coca").total
+
+
+def test_date_filters_take_datetimes_and_text_as_the_command_line_does(seeds_index: Path) -> None:
+    """``since``/``until`` as a datetime or as ``--since`` text ("2011", "2011-09") filter
+    like the date they name; they used to raise TypeError from inside the mask."""
+    with searchlib.open_index(seeds_index) as index:
+        by_date = index.search("coca", since=_dt.date(2011, 1, 1), until=_dt.date(2011, 12, 31))
+        assert [h.id for h in by_date.hits] == [BRIEF_EN, BRIEF_ES]
+        for since, until in (
+            (_dt.datetime(2011, 1, 1, 12, 30), _dt.datetime(2011, 12, 31)),
+            ("2011", "2011"),
+            ("2011-09", "2011-09-23"),
+        ):
+            for results in (
+                index.search("coca", since=since, until=until),
+                index.search("coca", filters=Filters(since=since, until=until)),
+            ):
+                assert [(h.id, h.score) for h in results.hits] == [
+                    (h.id, h.score) for h in by_date.hits
+                ]
+        assert Filters(since="2011", until="2011") == Filters(
+            since=_dt.date(2011, 1, 1), until=_dt.date(2011, 12, 31)
+        )
+        assert index.search("coca", until="2011-08").total == 0
+        with pytest.raises(ArgumentError, match="since: not a date .*'garbage'"):
+            index.search("coca", since="garbage")
+        with pytest.raises(ArgumentError, match="until must be a date .* not int 2011"):
+            Filters(until=2011)
+        with pytest.raises(ArgumentError, match="filters must be a searchlib.Filters, not dict"):
+            index.search("coca", filters={"country": "peru"})  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 
 from searchlib._types import LANGS, is_lang
+from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index.documents import date_to_days
 from searchlib.schema import StoredDoc
@@ -80,12 +81,45 @@ def whole_number(name: str, value: object, low: int, high: int | None = None) ->
     return number
 
 
+def _date_filter(name: str, value: object, *, end: bool) -> _dt.date | None:
+    """A ``since``/``until`` filter's value: a date (a datetime's day) or text as
+    ``--since``/``--until`` take it (a year or year-month is its first day, its last for
+    ``until``); anything else raises ArgumentError naming ``name``.
+
+    >>> _until("2020-02")
+    datetime.date(2020, 2, 29)
+    """
+    if value is None or type(value) is _dt.date:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return _dt.date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return date_bound(value, end=end)
+        except ValueError as e:
+            raise ArgumentError(f"{name}: {e}") from None
+    raise ArgumentError(
+        f"{name} must be a date or text ({DATE_FORMS}), not {type(value).__name__} {value!r}"
+    )
+
+
+def _since(value: object) -> _dt.date | None:
+    return _date_filter("since", value, end=False)
+
+
+def _until(value: object) -> _dt.date | None:
+    return _date_filter("until", value, end=True)
+
+
 @attrs.frozen(slots=True)
 class Filters:
     """Restrictions that do not change scores (``Index.search(q, filters=Filters(...))``, the
     REPL's ``:filter``): the documents' language ``doc_lang``, ``kind``, ``country`` (any name
     of it, or its ISO code), byline ``section``, and dates from ``since`` to ``until``
-    (inclusive). Values compare case-insensitively.
+    (inclusive): dates, or text as ``--since``/``--until`` take it (``since="2011"`` is
+    2011-01-01, ``until="2011"`` 2011-12-31). Values compare case-insensitively.
 
     >>> Filters(country="peru", doc_lang="es").describe()
     'country=peru doc_lang=es'
@@ -94,8 +128,8 @@ class Filters:
     doc_lang: str | None = None
     kind: str | None = None
     country: str | None = None
-    since: _dt.date | None = None
-    until: _dt.date | None = None
+    since: _dt.date | None = attrs.field(default=None, converter=_since)
+    until: _dt.date | None = attrs.field(default=None, converter=_until)
     section: str | None = None
 
     def describe(self) -> str:
@@ -222,6 +256,10 @@ class Searcher:
         warnings: list[str] = []
         parsed = self._read(query, syntax, default_op, warnings)
         asked = LANGS if lang is None else (lang,)  # did-you-mean: not the detected one
+        if filters is not None and not isinstance(filters, Filters):
+            raise ArgumentError(
+                f"filters must be a searchlib.Filters, not {type(filters).__name__} {filters!r}"
+            )
         filters = filters or Filters()
         q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self.context(lang)
