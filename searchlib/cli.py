@@ -380,7 +380,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_hits(results: searchlib.Results, related: bool = False) -> None:
+def _print_hits(results: searchlib.Results, related: bool = False, offset: int = 0) -> None:
+    """The hits, numbered from ``offset + 1`` as the REPL numbers a later page; then (for a
+    search) the total and, on a later page, which hits these are."""
     if not results.total:
         print(
             "no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else "")
@@ -388,13 +390,19 @@ def _print_hits(results: searchlib.Results, related: bool = False) -> None:
         for warning in results.warnings:
             print(f"note: {warning}", file=sys.stderr)
         return
-    for i, h in enumerate(results.hits, 1):
+    for i, h in enumerate(results.hits, offset + 1):
         for line in render.hit_lines(i, h, render.CLI, related=related):
             print(render.plain(line))
     for warning in results.warnings:
         print(f"note: {warning}", file=sys.stderr)
     if not related:
-        print(f"-- {results.total} hits in {results.took_ms:.1f} ms")
+        page = ""
+        if offset and results.hits:
+            page = f" ({offset + 1}-{offset + len(results.hits)})"
+        elif offset:
+            page = f" (none past --offset {offset})"
+        plural = "" if results.total == 1 else "s"
+        print(f"-- {results.total} hit{plural}{page} in {results.took_ms:.1f} ms")
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
@@ -417,7 +425,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(results.to_json())
     else:
-        _print_hits(results)
+        _print_hits(results, offset=args.offset)
         if results.facets:
             for name, counts in results.facets.items():
                 if counts:

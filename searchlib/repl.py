@@ -255,6 +255,11 @@ class Repl:
         self.filters = Filters()
         self.facets = False
         self.query: str | None = None
+        # the settings the last query ran with: :more pages and :explain explains it as it
+        # was run, whatever :lang, :filter and :facets changed since
+        self.query_lang: str | None = None
+        self.query_filters = Filters()
+        self.query_facets = False
         self.query_hits: list[Hit] = []
         self.query_total = 0
         self.shown: list[Hit] = []  # the last list shown: what N refers to
@@ -301,14 +306,19 @@ class Repl:
             query,
             PAGE_SIZE,
             offset=offset,
-            lang=self.lang,
-            filters=self.filters,
-            facets=self.facets,
+            lang=self.query_lang,
+            filters=self.query_filters,
+            facets=self.query_facets,
             twins=True,
             syntax="lenient",
         )
 
     def search(self, query: str) -> None:
+        self.query_lang, self.query_filters, self.query_facets = (
+            self.lang,
+            self.filters,
+            self.facets,
+        )
         results = self._run(query, 0)
         self.query, self.query_hits, self.query_total = query, list(results.hits), results.total
         self._show_page(results, 0)
@@ -341,10 +351,10 @@ class Repl:
         if results.hits:
             footer += f" ({offset + 1}-{last})"
         footer += f" in {results.took_ms:.1f} ms"
-        if self.lang:
-            footer += f" | query lang {self.lang}"
-        if self.filters != Filters():
-            footer += f" | filters {self.filters.describe()}"
+        if self.query_lang:
+            footer += f" | query lang {self.query_lang}"
+        if self.query_filters != Filters():
+            footer += f" | filters {self.query_filters.describe()}"
         if last < results.total:
             footer += " | :more for the next page"
         self.p.line([("class:footer", footer)])
@@ -425,7 +435,7 @@ class Repl:
         if self.query is None:
             raise CommandError("no query to explain: type one first")
         self.p.line([("class:head", f"score of {doc_id} for {self.query!r}:")])
-        explanation = self.index.explain(self.query, doc_id, self.lang, syntax="lenient")
+        explanation = self.index.explain(self.query, doc_id, self.query_lang, syntax="lenient")
         for row in explanation.render().splitlines():
             self.p.line(row)
 

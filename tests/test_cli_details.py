@@ -163,3 +163,26 @@ def test_a_document_without_a_title_shows_its_text(
     assert code == 0 and out.splitlines()[0] == " 1. Coca prices fell in the valley."
     code, out, _ = run(capsys, "search", "coca", "--index", idx, "--json")
     assert json.loads(out)["hits"][0]["title"] == ""
+
+
+def test_a_later_page_numbers_its_hits_from_the_offset(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--offset 2`` numbers its hits 3 and 4, as the REPL's ``:more`` numbers a later page
+    (they were numbered 1 and 2 again), and its last line says which hits they are."""
+    query = "coca OR prison OR turtle OR amazon"
+    where = ("--index", str(seeds_index))
+
+    def numbered(out: str) -> list[str]:
+        return [line for line in out.splitlines() if line[:4].strip().rstrip(".").isdigit()]
+
+    code, first, _ = run(capsys, "search", query, "--limit", "4", *where)
+    assert code == 0 and len(numbered(first)) == 4
+    code, later, _ = run(capsys, "search", query, "--limit", "2", "--offset", "2", *where)
+    assert code == 0
+    assert numbered(later) == numbered(first)[2:]
+    assert [line[:4] for line in numbered(later)] == [" 3. ", " 4. "]
+    total = first.splitlines()[-1].split()[1]
+    assert later.splitlines()[-1].startswith(f"-- {total} hits (3-4) in ")
+    code, past, _ = run(capsys, "search", query, "--offset", "50", *where)
+    assert code == 0 and past.startswith(f"-- {total} hits (none past --offset 50) in ")

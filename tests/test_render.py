@@ -115,7 +115,7 @@ def test_the_command_line_prints_the_renderer_output(seeds_index: Path) -> None:
         text=True,
         check=True,
     ).stdout
-    assert out.startswith(CLI_TWINS) and out[len(CLI_TWINS) :].startswith("-- 1 hits in ")
+    assert out.startswith(CLI_TWINS) and out[len(CLI_TWINS) :].startswith("-- 1 hit in ")
     out = subprocess.run(
         [*run, "related", "60fa42e6893d93ee", "--index", str(seeds_index)],
         capture_output=True,

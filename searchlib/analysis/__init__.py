@@ -9,7 +9,8 @@ Knows nothing of storage or the index (imports only :mod:`searchlib.errors`). Th
   ids into a :class:`~searchlib.analysis.chunks.ChunkTable`, expanded to terms with numpy.
 * :func:`get_analyzer` -- the shared analyzer of a language (terms are cached per analyzer).
 * :func:`detect_language` -- "en", "es" or "und".
-* :func:`fold_accents` -- the accent folding of both chains (keeps ñ).
+* :func:`fold_accents` -- the accent folding of both chains (keeps ñ); :func:`folded_matches`
+  -- which values of a list equal a value once both are folded (a column filter's codes).
 * :class:`Lexicon` / :func:`load_lexicon` -- the English<->Spanish lexicon for cross-lingual
   query expansion (see :mod:`searchlib.analysis.lexicon` for the file format).
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 from searchlib.analysis.analyzers import Analyzer, Token, get_analyzer
 from searchlib.analysis.languages import detect_language
 from searchlib.analysis.lexicon import Lexicon, load_lexicon
-from searchlib.analysis.tokenizer import fold_accents
+from searchlib.analysis.tokenizer import fold_accents, folded_matches
 
 __all__ = [
     "Analyzer",
@@ -32,6 +33,7 @@ __all__ = [
     "Token",
     "detect_language",
     "fold_accents",
+    "folded_matches",
     "get_analyzer",
     "load_lexicon",
 ]

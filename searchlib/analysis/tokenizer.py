@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 __all__ = [
     "APOSTROPHES",
     "TOKEN_RE",
     "fold_accents",
+    "folded_matches",
     "normalize_number",
     "normalize_surface",
 ]
@@ -60,6 +62,18 @@ def fold_accents(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", decomposed.translate(_FOLD_MARKS))
+
+
+def folded_matches(values: Sequence[str], value: str) -> list[int]:
+    """The positions of ``values`` equal to ``value`` ignoring case and accents (ñ kept): the
+    codes of a column's value table that a filter value names (``Peru`` and ``Perú`` may both
+    be in a table).
+
+    >>> folded_matches(["Perú", "Bolivia", "peru"], "PERU")
+    [0, 2]
+    """
+    v = fold_accents(value).casefold()
+    return [i for i, t in enumerate(values) if fold_accents(t).casefold() == v]
 
 
 def normalize_number(number: str) -> str:

@@ -53,7 +53,7 @@ import zstandard
 
 from searchlib._json import loads
 from searchlib._types import LANGS
-from searchlib.analysis import fold_accents
+from searchlib.analysis import folded_matches
 from searchlib.errors import CorruptIndexError
 from searchlib.index.manifest import SegmentEntry
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
@@ -67,7 +67,13 @@ from searchlib.storage import (
     release_pages,
 )
 
-__all__ = ["NO_DATE", "FieldPostings", "SegmentData", "SegmentReader", "write_segment"]
+__all__ = [
+    "NO_DATE",
+    "FieldPostings",
+    "SegmentData",
+    "SegmentReader",
+    "write_segment",
+]
 
 VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
@@ -708,14 +714,8 @@ class SegmentReader:
     def column_codes(self, column: str, value: str) -> int:
         """The code of ``value`` in a categorical column's table, or -1; case and accents are
         ignored (ñ kept), so ``peru`` finds ``Perú``."""
-        codes = self.column_code_list(column, value)
+        codes = folded_matches(self.col_tables[column], value)
         return codes[0] if codes else -1
-
-    def column_code_list(self, column: str, value: str) -> list[int]:
-        """Every code whose value equals ``value`` ignoring case and accents (``Peru`` and
-        ``Perú`` may both be in a table)."""
-        v = fold_accents(value).casefold()
-        return [i for i, t in enumerate(self.col_tables[column]) if fold_accents(t).casefold() == v]
 
     def csr_docs(self, column: str, code: int) -> np.ndarray:
         """Doc numbers whose multi-valued ``column`` holds ``code``."""

@@ -7,12 +7,12 @@ country (:mod:`searchlib.search.places`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from searchlib._types import LANGS
-from searchlib.analysis import fold_accents
+from searchlib.analysis import fold_accents, folded_matches
 from searchlib.countries import canonical
 from searchlib.index.documents import date_to_days
 from searchlib.schema import (
@@ -29,7 +29,6 @@ from searchlib.search.places import place_mask, place_names
 from searchlib.search.query import DateRange, Fuzzy, Prefix, TermRange, Wildcard
 
 __all__ = [
-    "codes_of",
     "column_match",
     "column_values",
     "date_range",
@@ -37,13 +36,6 @@ __all__ = [
     "id_values",
     "term_range",
 ]
-
-
-def codes_of(table: Sequence[str], value: str) -> list[int]:
-    """Every code of a column's value ``table`` equal to ``value`` ignoring case and accents
-    (``Peru`` and ``Perú`` may both be in a table)."""
-    v = fold_accents(value).casefold()
-    return [i for i, t in enumerate(table) if fold_accents(t).casefold() == v]
 
 
 def column_match(seg: SegmentSource, field: str, value: str) -> np.ndarray:
@@ -62,7 +54,7 @@ def column_match(seg: SegmentSource, field: str, value: str) -> np.ndarray:
         return either
     if column in PLACE_COLUMNS:
         return place_mask(seg, column, value)
-    for code in codes_of(seg.col_tables[COLUMN_TABLES[column]], value):
+    for code in folded_matches(seg.col_tables[COLUMN_TABLES[column]], value):
         mask[seg.cols[column] == code] = True
     return mask
 

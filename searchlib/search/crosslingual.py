@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from searchlib._types import is_lang
+from searchlib._types import is_lang, other_lang
 from searchlib.search import translate
 from searchlib.search.context import SearchContext
 from searchlib.search.execute import best_score, evaluate
@@ -99,7 +99,7 @@ def with_translation(
     if not is_lang(src):
         return q
     ctx = context(src)
-    if not ctx.reader.lang_doc_count("es" if src == "en" else "en"):
+    if not ctx.reader.lang_doc_count(other_lang(src)):
         return q  # nothing to find in the other language
     if isinstance(q, BagOfWords):  # plain text: like with like (search/fusion.py)
         return with_bag_translation(q, src, ctx, as_typed=detected)

@@ -22,8 +22,8 @@ Per leaf, in the other language:
 - a stop word of the query's language matches nothing in either language (as in its own);
 - prefix, wildcard and fuzzy terms, ranges and filters are kept as they are.
 
-:func:`translate_text` is the plain-text counterpart for :class:`BagOfWords` queries (evaluation,
-more-like-this), whose words are all optional anyway.
+Plain text (:class:`BagOfWords`: evaluation, more-like-this) is translated word by word by
+:mod:`searchlib.search.fusion`, not here.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ __all__ = [
     "query_language",
     "query_words",
     "translate_query",
-    "translate_text",
     "with_translation",
 ]
 
@@ -107,16 +106,6 @@ def query_language(text: str) -> str:
     return "en" if votes["en"] > votes["es"] else "es"
 
 
-def translate_text(text: str, src: str) -> str:
-    """``text`` in the other language: lexicon translations plus the words it cannot translate
-    (names, numbers, acronyms), source-language stop words dropped."""
-    lexicon = load_lexicon()
-    analyzer = get_analyzer(src)
-    translated = lexicon.translate(text, src)
-    unknown = [w for w in TOKEN_RE.findall(text) if analyzer.term(w) and not lexicon.lookup(w, src)]
-    return " ".join(translated + unknown)
-
-
 def coverage(text: str, src: str, lexicon: Lexicon | None = None) -> float:
     """The share of the distinct content words of ``text`` (in ``src``; stop words left out)
     that the translation carries over: those the lexicon translates (alone or inside a
@@ -147,17 +136,14 @@ def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query
 
 
 def with_translation(
-    q: Query | BagOfWords, src: str, weight: float, note: str = "", as_typed: bool = False
+    q: Query, src: str, weight: float, note: str = "", as_typed: bool = False
 ) -> CrossLingual:
     """``q`` in its own language plus its translation in the other one, at ``weight``
     (``note`` says how that weight was found, for explanations). ``as_typed`` (the query's
     language was detected, not given): the other language's documents that ``q`` matches as
-    typed keep their match too (see :attr:`CrossLingual.as_typed`)."""
+    typed keep their match too (see :attr:`CrossLingual.as_typed`). Plain text is translated
+    by :func:`searchlib.search.fusion.with_bag_translation`."""
     other = OTHER[src]
-    if isinstance(q, BagOfWords):
-        text = translate_text(q.text, src)
-        typed_b = BagOfWords(q.text, q.field, weight, (other,)) if as_typed else None
-        return CrossLingual(q, BagOfWords(text, q.field, weight, (other,)), note, typed_b)
     typed = InLanguage(q, other, weight) if as_typed else None
     return CrossLingual(
         InLanguage(q, src), InLanguage(translate_query(q, src), other, weight), note, typed

@@ -19,6 +19,16 @@ from searchlib.postgres.cluster import LocalCluster, find_pg_bin
 
 _counter = itertools.count()
 
+try:
+    import psycopg  # noqa: F401
+except ImportError:  # the 'postgres' extra is not installed: the modules cannot even import
+    collect_ignore_glob = ["test_pg_*.py"]
+
+    def pytest_report_header() -> str:
+        return (
+            "tests/postgres: not collected: psycopg (pip install 'searchlib[postgres]') is absent"
+        )
+
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[LocalCluster]:

@@ -249,3 +249,20 @@ def test_snippets_wrap_at_word_boundaries() -> None:
         == ("the gangs have begun paying members to assault agents " * 3).strip()
     )
     assert ("class:match", "gangs") in [f for line in lines for f in line]
+
+
+def test_more_pages_the_query_as_it_ran(seeds_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``:more`` after ``:filter`` or ``:lang`` pages the last query with the settings it ran
+    with (it ran the query again under the new ones from the old offset, so page 2 came from
+    another list and skipped its first hits); a new query takes the new settings."""
+    monkeypatch.setattr("searchlib.repl.PAGE_SIZE", 1)
+    script = ":lang es\nHumala OR armas\n:filter doc_lang=en\n:lang en\n:more\n"
+    code, out = repl(seeds_index, script)
+    assert code == 0
+    assert " 2. El tráfico de armas florece en la frontera" in out
+    assert "-- 5 hits (2-2) in" in out and "| query lang es | :more for the next page" in out
+    code, out = repl(seeds_index, script + "Humala OR armas\n")
+    assert code == 0
+    new = out.split("-- 5 hits (2-2) in ")[1]
+    assert " 1. Peru's Humala Calls for Closer Anti-Drug Cooperation with US" in new
+    assert "-- 1 hit (1-1) in " in new and "| query lang en | filters doc_lang=en\n" in new
