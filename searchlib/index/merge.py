@@ -6,7 +6,6 @@ stay in ascending doc order after the merge and every array is rebuilt with nump
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,12 +26,20 @@ __all__ = ["merge_segments", "select_merge"]
 
 MERGE_FACTOR = 10
 
+MIN_MERGE_DOCS = 1000
+"""Segments of fewer live documents than this are all of one tier (Lucene's LogDocMergePolicy
+``minMergeDocs``, also 1000): the small segments a budgeted writer or its workers flush (a few
+hundred to a couple of thousand documents each, the last of each worker smaller) would else
+fall into two tiers, break each other's runs and never merge, and every search would pay for
+each of them."""
+
 
 def select_merge(
     sizes: Sequence[int],
     factor: int = MERGE_FACTOR,
     nbytes: Sequence[int] | None = None,
     max_bytes: int | None = None,
+    min_docs: int = 1,
 ) -> list[int] | None:
     """Indexes of segments to merge, or None: ``factor`` adjacent segments of one log-size tier
     (the lowest such tier, leftmost run first).
@@ -46,6 +53,9 @@ def select_merge(
     a run of one tier whose total would pass the cap merges only its longest prefix that fits
     (two segments at least), so no merge reads more than ``max_bytes`` of segments.
 
+    ``min_docs`` is a floor: segments smaller than it count as its size (:data:`MIN_MERGE_DOCS`),
+    so small segments of uneven sizes are one tier.
+
     >>> select_merge([500, 7, 6, 8, 9, 4, 3, 2, 1, 5, 6, 1000], factor=10)
     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     >>> select_merge([5, 7, 6, 1000, 8, 9, 4, 3, 2, 1, 5], factor=10) is None
@@ -54,10 +64,14 @@ def select_merge(
     [0, 1]
     >>> select_merge([1, 1, 1, 1], factor=4, nbytes=[60, 40, 40, 40], max_bytes=100)
     [1, 2]
+    >>> select_merge([505, 1056, 469, 1713, 355, 1378, 606, 1426, 1008, 1323], factor=10) is None
+    True
+    >>> select_merge([505, 1056, 469, 1713, 355, 1378, 606, 1426, 1008, 1323], 10, min_docs=1000)
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     """
     if max_bytes is not None and nbytes is None:
         raise ValueError("max_bytes needs the segments' nbytes")
-    tiers = [int(math.log(max(n, 1), factor)) for n in sizes]
+    tiers = [_tier(max(n, min_docs, 1), factor) for n in sizes]
     best: list[int] | None = None
     for start in range(len(sizes) - factor + 1):
         window = tiers[start : start + factor]
@@ -70,6 +84,20 @@ def select_merge(
                 continue
         best = chosen
     return best
+
+
+def _tier(n: int, factor: int) -> int:
+    """The integer log of ``n`` to base ``factor``, exactly (``math.log(1000, 10)`` is
+    2.9999999999999996).
+
+    >>> [_tier(n, 10) for n in (1, 9, 10, 999, 1000, 1001)]
+    [0, 0, 1, 2, 3, 3]
+    """
+    tier = 0
+    while n >= factor:
+        n //= factor
+        tier += 1
+    return tier
 
 
 def _fitting(chosen: list[int], nbytes: Sequence[int], max_bytes: int) -> list[int]:

@@ -30,7 +30,7 @@ from searchlib.index.manifest import (
     latest_generation,
     write_manifest,
 )
-from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.merge import MERGE_FACTOR, MIN_MERGE_DOCS, merge_segments, select_merge
 from searchlib.index.reader import IndexReader
 from searchlib.index.segment import SegmentReader, write_deletes, write_segment
 from searchlib.records import Brief, RelatedItem, id_problem
@@ -389,6 +389,7 @@ class IndexWriter:
 
     def maybe_merge(self) -> None:
         """Merge segments while the log-size tier policy finds ``merge_factor`` of one tier
+        (segments under :data:`~searchlib.index.merge.MIN_MERGE_DOCS` documents all one tier)
         that fit the budget's largest merge (``MemoryBudget.max_merge_bytes``)."""
         while True:
             segments = self._reader.segments
@@ -397,6 +398,7 @@ class IndexWriter:
                 self.merge_factor,
                 [s.nbytes for s in segments],
                 self.budget.max_merge_bytes,
+                MIN_MERGE_DOCS,
             )
             if chosen is None:
                 return

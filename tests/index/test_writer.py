@@ -10,7 +10,7 @@ from index_helpers import brief
 
 import searchlib
 from searchlib.index import IndexReader, IndexWriter
-from searchlib.index.merge import select_merge
+from searchlib.index.merge import MIN_MERGE_DOCS, select_merge
 from searchlib.records import RelatedItem
 from searchlib.storage import FileDirectory, MemoryDirectory
 
@@ -138,6 +138,26 @@ def test_log_tier_merge_policy_bounds_segments() -> None:
     assert len(index) == 120
     assert index.stats()["segments"] < 20
     assert select_merge([1] * 9) is None and select_merge([1] * 10) == list(range(10))
+
+
+def test_small_segments_of_uneven_sizes_are_one_tier() -> None:
+    """The flushes of a budgeted writer (hundreds to a couple of thousand documents each) merge:
+    without the floor, sizes on both sides of 1,000 break every run of ten."""
+    sizes = [505, 1056, 469, 1713, 355, 1378, 606, 1426, 1008, 1323, 1376]
+    assert select_merge(sizes) is None
+    assert select_merge(sizes, min_docs=MIN_MERGE_DOCS) == list(range(10))
+    assert select_merge([*sizes[:5], 12_000, *sizes[5:]], min_docs=MIN_MERGE_DOCS) is None
+    assert select_merge([12_000, *sizes], min_docs=MIN_MERGE_DOCS) == list(range(1, 11))
+
+
+def test_a_writer_merges_its_small_uneven_flushes() -> None:
+    index = searchlib.create_index(merge_factor=4)
+    for i in range(8):
+        for j in range(1 + 3 * (i % 2)):  # segments of 1 and 4 documents: two tiers of 4
+            index.add(brief(10 * i + j))
+        index.commit()
+    assert len(index) == 20
+    assert index.stats()["segments"] < 8
 
 
 def test_merges_keep_documents_in_the_order_they_were_added() -> None:
