@@ -167,6 +167,7 @@ class _Translator:
         self.src = src
         self.lexicon = lexicon
         self.analyzer = get_analyzer(src)
+        self.target = get_analyzer(OTHER[src])
 
     def node(self, q: Query) -> Query:
         if isinstance(q, Term) and _is_text(q.field):
@@ -192,10 +193,24 @@ class _Translator:
         found = self.lexicon.lookup(q.text, self.src)
         return self.either(q, [_leaf(q.field, t, 0, q.boost) for t in found])
 
-    @staticmethod
-    def either(q: Query, alternatives: Sequence[Query]) -> Query:
-        alternatives = [a for a in alternatives if a != q]
+    def either(self, q: Term | Phrase, alternatives: Sequence[Term | Phrase]) -> Query:
+        """``q`` or any of its translations (those the other language reads as ``q`` left out)."""
+        alternatives = self.distinct([q, *alternatives])[1:]
         return Or([q, *alternatives]) if alternatives else q
+
+    def distinct(self, alternatives: Sequence[Term | Phrase]) -> list[Term | Phrase]:
+        """``alternatives`` less those the other language's analysis makes the same as an
+        earlier one: ``transportistas`` is ``transport`` or ``transportation``, one English
+        stem, which would otherwise score twice in the OR of alternatives."""
+        seen: set[tuple[bool, tuple[str, ...]]] = set()
+        out: list[Term | Phrase] = []
+        for a in alternatives:
+            text = a.text if isinstance(a, Term) else " ".join(a.words)
+            key = (isinstance(a, Term), tuple(self.target.terms(text)[0]))
+            if key not in seen:
+                seen.add(key)
+                out.append(a)
+        return out
 
     def alternatives(self, children: Sequence[Query]) -> list[Query]:
         """The translated children of an OR group, plus the translations of the lexicon entries
@@ -217,7 +232,7 @@ class _Translator:
                     continue
                 out.extend(self.term(t) for t in run[done:end])
                 field, boost = run[start].field, run[start].boost
-                out.extend(_leaf(field, t, 0, boost) for t in found)
+                out.extend(self.distinct([_leaf(field, t, 0, boost) for t in found]))
                 done = end
             out.extend(self.term(t) for t in run[done:])
             i = run_end
