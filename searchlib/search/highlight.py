@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import compress, islice
 
 import attrs
-import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
@@ -105,8 +105,8 @@ def indexed_matches(
         if ordinal < 0:
             continue
         docs, _ = seg.postings_at(field, ordinal)
-        i = int(np.searchsorted(docs, docnum))
-        if i == docs.size or int(docs[i]) != docnum:
+        i = int(docs.searchsorted(docnum))
+        if i == docs.size or docs[i] != docnum:
             continue
         pos = seg.posting_positions(field, ordinal, i)
         found.extend((int(p), term) for p in pos.tolist())
@@ -154,12 +154,20 @@ def make_snippet(
     span = max(1, width // 7)  # words in a window, at about 7 characters a word
     first_pos = hits[_densest(hits, span)][0]
     wanted = {p for p, _ in hits if first_pos - span // 3 <= p < first_pos + span * 2}
-    # Character offsets of the words up to the last one marked (spans gathered in C).
-    spans = list(map(re.Match.span, islice(TOKEN_RE.finditer(chunk), max(wanted) + 1)))
-    matched = [(base + spans[p][0], base + spans[p][1]) for p in sorted(wanted) if p < len(spans)]
+    # Character offsets of the words from the first one marked to the last (spans gathered
+    # in C); the words before are only skipped (``first_pos`` is one of ``wanted``).
+    low = min(wanted)
+    words = TOKEN_RE.finditer(chunk)
+    deque(islice(words, low), maxlen=0)
+    spans = list(map(re.Match.span, islice(words, max(wanted) - low + 1)))
+    matched = [
+        (base + spans[p - low][0], base + spans[p - low][1])
+        for p in sorted(wanted)
+        if p - low < len(spans)
+    ]
     first = (
-        (base + spans[first_pos][0], base + spans[first_pos][1])
-        if first_pos < len(spans)
+        (base + spans[first_pos - low][0], base + spans[first_pos - low][1])
+        if first_pos - low < len(spans)
         else (0, 0)
     )
     return _passage(text, matched, first, width)
