@@ -514,9 +514,45 @@ def _index_paths(
         report.generation = index.commit()
         report.seconds = time.perf_counter() - t0
         return report
-    since_commit = 0
+    add_paths(
+        index,
+        paths,
+        report,
+        commit_every=commit_every,
+        on_skip=on_skip,
+        on_progress=on_progress,
+        on_warning=on_warning,
+    )
+    report.generation = (
+        index.commit() if report.indexed or index._writer else index.reader.generation
+    )
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def add_paths(
+    index: Index,
+    paths: Iterable[PathLike],
+    report: IndexReport,
+    *,
+    commit_every: int | None = None,
+    on_skip: Callable[[IngestError], None] | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    on_warning: Callable[[IngestWarning], None] | None = None,
+) -> None:
+    """Add the records of ``paths`` to ``index`` one by one, in this process (any backend):
+    bad input goes to ``report.skipped``, losses to ``report.warnings``, each also to its
+    callback; with ``commit_every``, a commit every that many records (twins are left to the
+    last). The caller makes the last commit."""
+
+    def warn(warning: IngestWarning) -> None:
+        report.warnings.append(warning)
+        if on_warning:
+            on_warning(warning)
+
     from searchlib.ingest import iter_records  # not loaded by a process that only searches
 
+    since_commit = 0
     for item in iter_records([Path(p) for p in paths], warn):
         if isinstance(item, IngestError):
             report.skipped.append(item)
@@ -531,8 +567,3 @@ def _index_paths(
         if commit_every and since_commit >= commit_every:
             index.commit(twins=False)  # twins once, at the last commit
             since_commit = 0
-    report.generation = (
-        index.commit() if report.indexed or index._writer else index.reader.generation
-    )
-    report.seconds = time.perf_counter() - t0
-    return report

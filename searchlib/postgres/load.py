@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from searchlib.errors import IngestError, IngestWarning
-from searchlib.ingest import iter_records
 
 if TYPE_CHECKING:
     from searchlib.api import IndexReport
@@ -31,31 +29,19 @@ def index_paths(
 ) -> IndexReport:
     """Ingest ``paths`` into ``index`` (as :func:`searchlib.index_paths`; ``workers`` is
     accepted and ignored: analysis runs in this process, the servers work in parallel)."""
-    from searchlib.api import IndexReport
+    from searchlib.api import IndexReport, add_paths
 
     report = IndexReport()
     t0 = time.perf_counter()
-
-    def warn(warning: IngestWarning) -> None:
-        report.warnings.append(warning)
-        if on_warning:
-            on_warning(warning)
-
-    since_commit = 0
-    for item in iter_records([Path(p) for p in paths], warn):
-        if isinstance(item, IngestError):
-            report.skipped.append(item)
-            if on_skip:
-                on_skip(item)
-            continue
-        index.add(item)
-        report.indexed += 1
-        since_commit += 1
-        if on_progress:
-            on_progress(report.indexed, 0, 0)
-        if commit_every and since_commit >= commit_every:
-            index.commit(twins=False)  # twins once, at the last commit
-            since_commit = 0
+    add_paths(
+        index,
+        paths,
+        report,
+        commit_every=commit_every,
+        on_skip=on_skip,
+        on_progress=on_progress,
+        on_warning=on_warning,
+    )
     report.generation = index.commit()
     report.seconds = time.perf_counter() - t0
     return report
