@@ -426,11 +426,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_json(results.to_json())
     else:
         _print_hits(results, offset=args.offset)
-        if results.facets:
-            for name, counts in results.facets.items():
-                if counts:
-                    shown = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
-                    print(f"   {name}: {shown}")
+        for line in render.facet_lines(results.facets or {}):
+            print(render.plain(line))
     return 0
 
 

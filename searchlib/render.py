@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 import attrs
 
@@ -30,6 +31,7 @@ __all__ = [
     "Frags",
     "Layout",
     "clip",
+    "facet_lines",
     "hit_lines",
     "passage_frags",
     "plain",
@@ -115,6 +117,22 @@ def wrap_frags(frags: Frags, width: int, indent: str = "    ") -> list[Frags]:
             lines[-1].append((style, piece))
             used += len(piece)
     return lines
+
+
+def facet_lines(facets: Mapping[str, Mapping[str, int]], top: int = 8) -> list[Frags]:
+    """One line per facet that counted anything: its ``top`` values, most frequent first.
+
+    >>> [plain(line) for line in facet_lines({"lang": {"en": 3, "es": 1}, "section": {}})]
+    ['   lang: en (3), es (1)']
+    """
+    return [
+        [
+            ("class:meta", f"   {name}: "),
+            ("", ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:top])),
+        ]
+        for name, counts in facets.items()
+        if counts
+    ]
 
 
 def hit_lines(n: int, hit: Hit, layout: Layout = CLI, *, related: bool = False) -> list[Frags]:

@@ -34,7 +34,7 @@ import searchlib
 from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import IndexNotFoundError, QuerySyntaxError, SearchlibError
-from searchlib.render import REPL, Frags, hit_lines
+from searchlib.render import REPL, Frags, facet_lines, hit_lines
 from searchlib.schema import QUERY_FIELDS
 from searchlib.search import Filters, Hit, Results
 
@@ -340,12 +340,8 @@ class Repl:
         for i, hit in enumerate(results.hits, offset + 1):
             for frags in hit_frags(i, hit, width=self.p.width):
                 self.p.line(frags)
-        if results.facets:
-            for name, counts in results.facets.items():
-                if not counts:
-                    continue
-                top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
-                self.p.line([("class:meta", f"   {name}: "), ("", top)])
+        for frags in facet_lines(results.facets or {}):
+            self.p.line(frags)
         last = offset + len(results.hits)
         footer = f"-- {results.total} hit{'' if results.total == 1 else 's'}"
         if results.hits:

@@ -14,7 +14,10 @@ tags left as markup.
 The work is bounded whatever the document's size: the text is analysed in windows of
 :data:`SCAN_CHARS` characters, from the start, until one holds a match; the passage is chosen
 inside that window, in time linear in its matches. After :data:`MAX_SCAN_CHARS` characters
-without a match the snippet is the start of the text, unmarked.
+without a match, the index's positions say where the first match is (its token ordinal): the
+scan jumps to where that many tokens fall at the density of the text's start and analyses at
+most :data:`JUMP_WINDOWS` windows around it; only when those hold no match either is the
+snippet the start of the text, unmarked.
 """
 
 from __future__ import annotations
@@ -27,17 +30,29 @@ from itertools import compress, islice
 
 import attrs
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import Analyzer, get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.seam import SegmentSource
 
-__all__ = ["MAX_SCAN_CHARS", "SCAN_CHARS", "Snippet", "indexed_matches", "make_snippet"]
+__all__ = [
+    "JUMP_WINDOWS",
+    "MAX_SCAN_CHARS",
+    "SCAN_CHARS",
+    "Snippet",
+    "first_indexed_position",
+    "indexed_matches",
+    "make_snippet",
+]
 
 SCAN_CHARS = 32_768
 """Characters of text analysed at once while looking for the first matches."""
 
 MAX_SCAN_CHARS = 1_048_576
 """Characters of a text searched for a match before the snippet falls back to its start."""
+
+JUMP_WINDOWS = 4
+"""Windows analysed around the estimated place of a match that lies past
+:data:`MAX_SCAN_CHARS` (half of them before it)."""
 
 _SPACE = re.compile(r"\s+")
 _CUT_SLACK = 1_000  # how far past a window's end to look for a space to cut at
@@ -114,12 +129,33 @@ def indexed_matches(
     return found
 
 
+def first_indexed_position(
+    seg: SegmentSource, field: str, docnum: int, terms: Iterable[str]
+) -> int | None:
+    """The position (token ordinal) of the first of ``terms`` in document ``docnum``'s
+    ``field``, or None: one position per term read, whatever the document's size."""
+    first: int | None = None
+    for term in terms:
+        ordinal = seg.term_ord(field, term)
+        if ordinal < 0:
+            continue
+        docs, _ = seg.postings_at(field, ordinal)
+        i = int(np.searchsorted(docs, docnum))
+        if i == docs.size or int(docs[i]) != docnum:
+            continue
+        pos = seg.posting_positions(field, ordinal, i)
+        if pos.size and (first is None or int(pos[0]) < first):
+            first = int(pos[0])
+    return first
+
+
 def make_snippet(
     text: str,
     lang: str,
     is_match: Callable[[str], bool] | None,
     width: int = 220,
     found: list[tuple[int, str]] | None = None,
+    first_match: Callable[[], int | None] | None = None,
 ) -> Snippet:
     """The ``width``-character passage of ``text`` holding the most distinct matched terms
     (the start of ``text`` when ``is_match`` is None: nothing to look for).
@@ -128,7 +164,9 @@ def make_snippet(
     of :data:`SCAN_CHARS` at a time; character offsets are then computed only for the words
     of the chosen window. ``found``, when given, is the (position, term) list of the matches
     in ``text`` (from the index: :func:`indexed_matches`); it is used when ``text`` is one
-    window, in place of analysing it.
+    window, in place of analysing it. ``first_match``, when given, returns the position of
+    the first match (:func:`first_indexed_position`); it is called only when the first
+    :data:`MAX_SCAN_CHARS` characters hold no match.
     """
     if not text:
         return Snippet()
@@ -149,6 +187,8 @@ def make_snippet(
         if hits or stop >= len(text):
             break
         base = stop
+    if not hits and first_match is not None and len(text) > MAX_SCAN_CHARS:
+        hits, chunk, base = _jump(text, analyzer, is_match, first_match())
     if not hits:
         return _clip(text, width)
     span = max(1, width // 7)  # words in a window, at about 7 characters a word
@@ -171,6 +211,32 @@ def make_snippet(
         else (0, 0)
     )
     return _passage(text, matched, first, width)
+
+
+def _jump(
+    text: str, analyzer: Analyzer, is_match: Callable[[str], bool], position: int | None
+) -> tuple[list[tuple[int, str]], str, int]:
+    """The matches of the first window holding one near the estimated place of token
+    ``position`` (estimated at the density of tokens in the text's first window), with that
+    window and its offset; nothing when :data:`JUMP_WINDOWS` windows around it hold none."""
+    if position is None:
+        return [], "", 0
+    sample = text[:SCAN_CHARS]
+    per_char = max(1, len(TOKEN_RE.findall(sample))) / len(sample)
+    start = max(0, int(position / per_char) - SCAN_CHARS * (JUMP_WINDOWS // 2))
+    space = _SPACE.search(text, start, start + _CUT_SLACK) if start else None
+    base = space.end() if space else start  # a window starts at a word
+    for _ in range(JUMP_WINDOWS):
+        if base >= len(text):
+            break
+        stop = _window_end(text, base, SCAN_CHARS)
+        chunk = text[base:stop]
+        terms, positions = analyzer.terms(chunk)
+        hits = list(compress(zip(positions, terms, strict=True), map(is_match, terms)))
+        if hits:
+            return hits, chunk, base
+        base = stop
+    return [], "", 0
 
 
 def _densest(hits: list[tuple[int, str]], span: int) -> int:

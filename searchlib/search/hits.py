@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
+from functools import partial
 
 import attrs
 
@@ -15,7 +16,14 @@ from searchlib.index.documents import legacy_places
 from searchlib.schema import COLUMN_TABLES, FILTER_FIELDS, LANG_COLUMN, field_name
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.context import SearchContext
-from searchlib.search.highlight import SCAN_CHARS, Snippet, indexed_matches, make_snippet
+from searchlib.search.highlight import (
+    MAX_SCAN_CHARS,
+    SCAN_CHARS,
+    Snippet,
+    first_indexed_position,
+    indexed_matches,
+    make_snippet,
+)
 from searchlib.search.query import (
     BagOfWords,
     CrossLingual,
@@ -102,7 +110,15 @@ def build_hit(
             else None
         )
         passage = make_snippet(
-            text, lang, None if terms is None else terms.__contains__, found=found
+            text,
+            lang,
+            None if terms is None else terms.__contains__,
+            found=found,
+            first_match=(
+                partial(first_indexed_position, seg, field, docnum, terms)
+                if terms is not None and len(text) > MAX_SCAN_CHARS
+                else None
+            ),
         )
     elif whole:  # found without a query: the teaser (or first paragraph), whole
         passage = Snippet(teaser or next(iter(doc.get("body", ())), ""))

@@ -310,6 +310,11 @@ class Searcher:
         if syntax not in SYNTAX_MODES:
             raise ArgumentError(f"syntax must be one of {', '.join(SYNTAX_MODES)}, not {syntax!r}")
         if not isinstance(query, str):
+            if not isinstance(query, (*Query.__args__, BagOfWords)):  # type: ignore[attr-defined]
+                raise TypeError(
+                    "query must be a string or a query tree (searchlib.parse_query), not "
+                    f"{type(query).__name__} {query!r:.80}"
+                )
             return query
         if syntax == "strict":
             return parse_query(query, default_op=default_op)  # type: ignore[arg-type]

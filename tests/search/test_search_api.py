@@ -508,3 +508,13 @@ def test_top5_agrees_with_whoosh(index: Index, whoosh_index, word: str, lang: st
     assert len(ours) == len(theirs) == 5
     overlap = len(set(ours) & set(theirs)) / 5
     assert overlap >= 0.6, (ours, theirs)
+
+
+@pytest.mark.parametrize("query", [None, b"coca", 42, ["coca"]])
+def test_a_query_that_is_neither_text_nor_a_tree_is_a_type_error_naming_it(
+    index: Index, query: object
+) -> None:
+    """``search(None)`` or ``search(b"coca")`` said "cannot execute query node None" from
+    inside the executor; the error now names the argument and what it takes."""
+    with pytest.raises(TypeError, match=r"query must be a string or a query tree .* not \w+"):
+        index.search(query)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import searchlib
 from searchlib import ArgumentError, Brief, QuerySyntaxError
 from searchlib.analysis import get_analyzer
+from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.api import Index
 from searchlib.evaluation import evaluate_run
 from searchlib.index.documents import TEXT_FIELDS
@@ -29,7 +30,7 @@ from searchlib.search import highlight
 from searchlib.search.context import EXPANSION_BUDGET, SearchContext
 from searchlib.search.execute import evaluate
 from searchlib.search.expansion import Vocabulary, edit_distances, levenshtein
-from searchlib.search.highlight import MAX_SCAN_CHARS, SCAN_CHARS, make_snippet
+from searchlib.search.highlight import JUMP_WINDOWS, MAX_SCAN_CHARS, SCAN_CHARS, make_snippet
 from searchlib.search.parser import parse_lenient, parse_query
 from searchlib.search.query import Wildcard
 from searchlib.search.searcher import MAX_RESULT_WINDOW, MAX_TEXT_LENGTH
@@ -365,6 +366,45 @@ def test_snippet_gives_up_after_the_scan_limit(monkeypatch: pytest.MonkeyPatch) 
     snip = make_snippet(text, "en", {"coca"}.__contains__)
     assert counting.chars <= MAX_SCAN_CHARS + SCAN_CHARS + 1_000
     assert snip.spans == () and snip.text.startswith("filler words here")
+
+
+def test_snippet_past_the_scan_limit_is_found_from_its_indexed_position(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A match past MAX_SCAN_CHARS: the scan jumps to where its token position falls and
+    marks it, analysing a bounded number of windows more."""
+    counting = _Counting("en")
+    monkeypatch.setattr(highlight, "get_analyzer", lambda lang: counting)
+    text = "filler words here " * 120_000 + "the coca crop"
+    position = len(TOKEN_RE.findall(text)) - 2  # "coca"
+    asked: list[int] = []
+
+    def first_match() -> int:
+        asked.append(position)
+        return position
+
+    snip = make_snippet(text, "en", {"coca"}.__contains__, first_match=first_match)
+    assert [snip.text[a:b] for a, b in snip.spans] == ["coca"]
+    assert snip.text.endswith("the coca crop")
+    assert asked == [position]
+    assert counting.chars <= MAX_SCAN_CHARS + (JUMP_WINDOWS + 1) * (SCAN_CHARS + 1_000)
+    # a wrong position costs the jump's windows only, then the start of the text
+    counting.chars = 0
+    snip = make_snippet(text, "en", {"coca"}.__contains__, first_match=lambda: 100)
+    assert snip.spans == () and snip.text.startswith("filler words here")
+    assert counting.chars <= MAX_SCAN_CHARS + (JUMP_WINDOWS + 1) * (SCAN_CHARS + 1_000)
+    # a match inside the first windows never asks
+    make_snippet("coca " + text, "en", {"coca"}.__contains__, first_match=first_match)
+    assert asked == [position]
+
+
+def test_a_hit_marks_its_match_past_the_scan_limit() -> None:
+    index = searchlib.create_index()
+    index.add(brief("long", "filler words here " * 120_000 + "the coca crop"))
+    index.commit()
+    hit = index.search("coca").hits[0]
+    assert hit.id == "long"
+    assert [hit.passage.text[a:b] for a, b in hit.passage.spans] == ["coca"]
 
 
 def test_snippet_finds_a_match_past_the_first_window() -> None:
