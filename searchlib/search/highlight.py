@@ -140,7 +140,7 @@ def first_indexed_position(
         if ordinal < 0:
             continue
         docs, _ = seg.postings_at(field, ordinal)
-        i = int(np.searchsorted(docs, docnum))
+        i = int(docs.searchsorted(docnum))
         if i == docs.size or int(docs[i]) != docnum:
             continue
         pos = seg.posting_positions(field, ordinal, i)
