@@ -71,6 +71,9 @@ class Lexicon:
         self._pending: Callable[[], list[tuple[str, str]]] | None = None
         self._tables: dict[str, _Table] = {}
         self._derived: Callable[[str], _Table] | None = None  # prebuilt tables
+        # per direction: its tables and, per first word, the most words of an entry
+        # starting with it (exact keys, stemmed keys); see spans()
+        self._heads: dict[str, tuple[_Table, dict[str, int], dict[str, int]]] = {}
         for english, spanish in pairs:
             self.add(english, spanish)
 
@@ -184,11 +187,19 @@ class Lexicon:
         analyzer = get_analyzer(src)
         norms = [analyzer.normalize(w) for w in words]
         stems = [analyzer.term(w) or n for w, n in zip(words, norms, strict=True)]
-        exact, stemmed, longest = self._table(src)
+        table = self._table(src)
+        exact, stemmed, longest = table
+        exact_heads, stem_heads = self._entry_heads(src, table)
         out: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(words):
-            for n in range(min(longest, len(words) - i), 0, -1):
+            norm, stem = norms[i], stems[i]
+            most = (
+                longest  # (a word holding a space: its key's first word is not the word)
+                if " " in norm or " " in stem
+                else max(exact_heads.get(norm, 1), stem_heads.get(stem, 1))
+            )
+            for n in range(min(most, len(words) - i), 0, -1):
                 found = exact.get(" ".join(norms[i : i + n])) or stemmed.get(
                     " ".join(stems[i : i + n])
                 )
@@ -199,6 +210,26 @@ class Lexicon:
             else:
                 i += 1
         return out
+
+    def _entry_heads(self, src: str, table: _Table) -> tuple[dict[str, int], dict[str, int]]:
+        """Per first word of the multi-word keys of ``table`` (exact, stemmed), the most words
+        a key starting with it has (counted by its spaces): a run of words whose first word is
+        not there is no entry longer than one word (built once per direction's tables)."""
+        cached = self._heads.get(src)
+        if cached is not None and cached[0] is table:
+            return cached[1], cached[2]
+        heads: list[dict[str, int]] = []
+        for keys in table[:2]:
+            most: dict[str, int] = {}
+            for key in keys:
+                if " " in key:
+                    n = key.count(" ") + 1
+                    first = key.partition(" ")[0]
+                    if most.get(first, 1) < n:
+                        most[first] = n
+            heads.append(most)
+        self._heads[src] = (table, heads[0], heads[1])
+        return heads[0], heads[1]
 
     @staticmethod
     def _check(src: str) -> None:

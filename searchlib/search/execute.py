@@ -62,6 +62,8 @@ __all__ = ["TWIN_SHARE", "best_score", "evaluate", "explain"]
 def _bag(ctx: SearchContext, seg: SegmentSource, node: BagOfWords) -> Match:
     fields = ctx.fields_of(node.field)
     mask, scores = empty(seg)
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
     for lang in node.langs or ctx.langs:
         counts: dict[str, int] = {}
         for t in ctx.analyse(lang, node.text)[0]:
@@ -69,8 +71,9 @@ def _bag(ctx: SearchContext, seg: SegmentSource, node: BagOfWords) -> Match:
         for t, c in counts.items():
             hit = score_sparse(ctx, seg, lang, fields, (t,), node.boost * c)
             if hit is not None:
-                mask[hit[0]] = True
-                scores[hit[0]] += hit[1]
+                docs.append(hit[0])
+                vals.append(hit[1])
+    _add_sparse(mask, scores, docs, vals)
     return mask, scores
 
 
@@ -143,7 +146,11 @@ _Group = tuple[str, tuple[str, ...], list[str], float]  # (lang, fields, terms, 
 def _sparse_leaf(ctx: SearchContext, node: Node) -> list[_Group] | None:
     """The term groups a text leaf scores, per language (what :func:`score_sparse` takes),
     or None when the leaf is not a plain text term (a column or id field, the author field,
-    a phrase): it is evaluated then. They depend on the search, not on the segment."""
+    a phrase): it is evaluated then. They depend on the search, not on the segment.
+    A clause that matches nothing (``NOT *``: a word the translation has no words for) has
+    no group: it adds nothing to an OR."""
+    if isinstance(node, NullQuery) or (isinstance(node, Not) and isinstance(node.child, Every)):
+        return []
     if not isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
         return None
     if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
@@ -176,22 +183,50 @@ def _or_plan(ctx: SearchContext, node: Or) -> list[tuple[Any, list[_Group] | Non
 def _or(ctx: SearchContext, seg: SegmentSource, node: Or) -> Match:
     """Any of the children, their scores summed (in child order, as :func:`evaluate` adds
     their arrays: the same float32 sums). Plain text terms, most of a query, are added from
-    their cached impacts (:func:`_sparse_leaf`); other children are evaluated."""
+    their cached impacts (:func:`_sparse_leaf`), gathered and added in one ``np.add.at``
+    (in order, as one addition after another); other children are evaluated."""
     if not node.children:
         return empty(seg)
     mask, scores = empty(seg)
+    dense = False  # a child evaluated over the whole segment
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
     for child, groups in _or_plan(ctx, node):
         if groups is None:
+            _add_sparse(mask, scores, docs, vals)
             m, s = evaluate(child, ctx, seg)
             mask |= m
             scores += s
+            dense = True
             continue
         for lang, fields, terms, boost in groups:
             hit = score_sparse(ctx, seg, lang, fields, terms, boost)
             if hit is not None:
-                mask[hit[0]] = True
-                scores[hit[0]] += hit[1]
+                docs.append(hit[0])
+                vals.append(hit[1])
+    _add_sparse(mask, scores, docs, vals)
+    if not dense and node.boost == 1.0:
+        return mask, scores  # (sparse sums only: zero wherever the mask is False)
     return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+
+
+def _add_sparse(
+    mask: np.ndarray, scores: np.ndarray, docs: list[np.ndarray], vals: list[np.ndarray]
+) -> None:
+    """Add the (doc numbers, scores) gathered in ``docs`` and ``vals`` to ``scores`` and
+    ``mask``, in their order (``np.add.at`` adds one after another, as ``+=`` per part did),
+    and empty the lists."""
+    if not docs:
+        return
+    if len(docs) == 1:
+        mask[docs[0]] = True
+        scores[docs[0]] += vals[0]
+    else:
+        at = np.concatenate(docs)
+        mask[at] = True
+        np.add.at(scores, at, np.concatenate(vals))
+    docs.clear()
+    vals.clear()
 
 
 def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
@@ -221,7 +256,9 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
             return empty(seg)
         m, s = evaluate(node.query, ctx.in_language(node.lang), seg)
         m = m & in_lang
-        return m, np.where(m, s * np.float32(node.boost), np.float32(0))
+        if node.boost != 1.0:
+            s = s * np.float32(node.boost)
+        return m, np.where(m, s, np.float32(0))
     if isinstance(node, Or) and not isinstance(node, Synonyms):
         return _or(ctx, seg, node)
     if isinstance(node, (And, Or)):

@@ -10,7 +10,6 @@ from functools import partial
 import attrs
 
 from searchlib._types import LANGS
-from searchlib.analysis import get_analyzer
 from searchlib.countries import canonical, label, split_places
 from searchlib.index.documents import legacy_places
 from searchlib.schema import COLUMN_TABLES, FILTER_FIELDS, LANG_COLUMN, field_name
@@ -64,14 +63,14 @@ def term_matcher(q: Node, ctx: SearchContext) -> Matcher:
             exact[node.lang].update(t for terms, _ in node.groups for t in terms)
         elif isinstance(node, BagOfWords):
             for lang in node.langs or langs:
-                exact[lang].update(get_analyzer(lang).terms(node.text)[0])
+                exact[lang].update(ctx.analyse(lang, node.text)[0])
         else:
             for leaf in iter_terms(node):
                 if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
                     continue
                 text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
                 for lang in langs:
-                    exact[lang].update(get_analyzer(lang).terms(text)[0])
+                    exact[lang].update(ctx.analyse(lang, text)[0])
 
     add(q, LANGS)
     # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
