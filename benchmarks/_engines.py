@@ -288,3 +288,28 @@ class IndexStore:
         if (engine, corpus.path) not in self.built:
             self.build(engine, corpus, self.fresh_dir(engine, corpus))
         return self.built[(engine, corpus.path)][0]
+
+
+def build_tantivy(tantivy: Any, docs: Path, index_dir: Path) -> tuple[Any, Any]:
+    """tantivy-py's index of a JSONL file as the tantivy comparisons build it: id, title and
+    body stored, ``en_stem``, one thread. Returns the index and its schema; ``tantivy`` is the
+    imported module (an optional peer: the caller decides how its absence is reported)."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True)
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    schema = builder.build()
+    index = tantivy.Index(schema, path=str(index_dir))
+    writer = index.writer(heap_size=200_000_000, num_threads=1)
+    with docs.open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            body = d.get("body") or ""
+            body = "\n\n".join(body) if isinstance(body, list) else body
+            writer.add_document(
+                tantivy.Document(id=str(d["id"]), title=d.get("title") or "", body=body)
+            )
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return index, schema

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from _corpus import CORPORA, Corpus, bench_mode, plain, use_real_corpora
-from _engines import IndexStore, WhooshSearch
+from _engines import IndexStore, WhooshSearch, build_tantivy
 
 import searchlib
 from searchlib.search.cache import snapshot_cache
@@ -336,26 +336,9 @@ def tantivy_news(news: Corpus, bench_dir: Path) -> Tantivy:
     """tantivy-py's index of the news corpus (title + body, stored, ``en_stem``; one thread),
     as ``benchmarks/compare_tantivy.py`` builds it."""
     tantivy = pytest.importorskip("tantivy")
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True)
-    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
-    schema = builder.build()
     path = bench_dir / f"tantivy-{news.path.stem}"
     path.mkdir(exist_ok=True)
-    index = tantivy.Index(schema, path=str(path))
-    writer = index.writer(heap_size=200_000_000, num_threads=1)
-    with news.path.open(encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            body = d.get("body") or ""
-            body = "\n\n".join(body) if isinstance(body, list) else body
-            writer.add_document(
-                tantivy.Document(id=str(d["id"]), title=d.get("title") or "", body=body)
-            )
-    writer.commit()
-    writer.wait_merging_threads()
-    index.reload()
+    index, schema = build_tantivy(tantivy, news.path, path)
     return Tantivy(index, index.searcher(), schema)
 
 

@@ -30,7 +30,10 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from _engines import build_tantivy
 
 import searchlib
 
@@ -60,24 +63,8 @@ def main() -> None:
                 searchlib.index_paths(index, [args.docs])
         ours = searchlib.open_index(path)
 
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("id", stored=True)
-        builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
-        builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
-        schema = builder.build()
         os.makedirs(os.path.join(work, "tantivy"))
-        theirs = tantivy.Index(schema, path=os.path.join(work, "tantivy"))
-        writer = theirs.writer(heap_size=200_000_000, num_threads=1)
-        for line in open(args.docs, encoding="utf-8"):
-            d = json.loads(line)
-            body = d.get("body") or ""
-            body = "\n\n".join(body) if isinstance(body, list) else body
-            writer.add_document(
-                tantivy.Document(id=str(d["id"]), title=d.get("title") or "", body=body)
-            )
-        writer.commit()
-        writer.wait_merging_threads()
-        theirs.reload()
+        theirs, schema = build_tantivy(tantivy, Path(args.docs), Path(work, "tantivy"))
         searcher = theirs.searcher()
 
         def tantivy_search(q: dict[str, Any], snippets: bool) -> int:

@@ -406,13 +406,7 @@ class PostgresWriter:
                     chosen = select_merge([s.live_count for s in segs], self.merge_factor)
                 if not chosen:
                     continue
-                merged = [segs[i] for i in chosen]
-                for seg_ in merged:
-                    seg_.preload()
-                # merge_segments reads only what the seam's SegmentSource offers (plus the
-                # positions in field_arrays and live_count, which PgSegment also gives).
-                data = merge_segments(cast("list[SegmentReader]", merged))
-                sources = [m.seg for m in merged]
+                data, sources = _merged(segs, chosen)
                 ords = conn.execute(
                     sql.SQL("SELECT min(ord) FROM {}.segments WHERE seg = ANY(%s)").format(
                         self.db.s
@@ -448,11 +442,7 @@ class PostgresWriter:
         chosen = select_merge([s.live_count for s in segs], self.merge_factor)
         if not chosen:
             return
-        merged = [segs[i] for i in chosen]
-        for seg_ in merged:
-            seg_.preload()
-        data = merge_segments(cast("list[SegmentReader]", merged))
-        sources = [m.seg for m in merged]
+        data, sources = _merged(segs, chosen)
         self._delete_segments(conn, sources)
         kept = [seg for seg in fresh if seg not in sources]
         if data.ndocs:
@@ -600,3 +590,13 @@ class PostgresWriter:
             except (ShardError, psycopg.Error):
                 pass
         self.close()
+
+
+def _merged(segs: list[PgSegment], chosen: list[int]) -> tuple[SegmentData, list[int]]:
+    """The merge of ``segs[i]`` for ``i`` in ``chosen`` (read in full first), with their
+    segment numbers. merge_segments reads only what the seam's SegmentSource offers (plus the
+    positions in field_arrays and live_count, which PgSegment also gives)."""
+    merged = [segs[i] for i in chosen]
+    for seg in merged:
+        seg.preload()
+    return merge_segments(cast("list[SegmentReader]", merged)), [m.seg for m in merged]
