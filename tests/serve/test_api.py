@@ -15,7 +15,6 @@ import pytest
 from shared_paths import REPO, SAMPLE_ID, SEEDS
 
 pytest.importorskip("fastapi", reason="the 'serve' extra (FastAPI) is not installed")
-pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (the 'test' extra)")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
