@@ -30,13 +30,12 @@ from pathlib import Path
 
 from _engines import (
     REPO,
+    TANTIVY_SCRIPT,
     ChildRun,
     run_child,
     searchlib_doc_count,
     searchlib_index_argv,
 )
-
-TANTIVY_SCRIPT = Path(__file__).resolve().parent / "tantivy_index.py"
 
 
 def _count_docs(path: Path) -> int:
@@ -86,9 +85,7 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    median = {
-        e: sorted(rs, key=lambda x: x.seconds)[len(rs) // 2] for e, rs in runs.items() if rs
-    }
+    median = {e: sorted(rs, key=lambda x: x.seconds)[len(rs) // 2] for e, rs in runs.items() if rs}
     wall = {e: statistics.median(x.seconds for x in rs) for e, rs in runs.items()}
     cpu = {e: statistics.median(x.cpu_seconds for x in rs) for e, rs in runs.items()}
     print(
@@ -96,7 +93,9 @@ def main() -> None:
         f"{'peak MB':>8}  speed vs tantivy (wall; CPU)"
     )
     for e in engines:
-        ratio = "" if e == "tantivy" else f"{wall['tantivy'] / wall[e]:.2f}x; {cpu['tantivy'] / cpu[e]:.2f}x"
+        ratio = ""
+        if e != "tantivy":
+            ratio = f"{wall['tantivy'] / wall[e]:.2f}x; {cpu['tantivy'] / cpu[e]:.2f}x"
         print(
             f"{e:14} {wall[e]:7.2f} {cpu[e]:7.2f} {ndocs / wall[e]:8.0f} "
             f"{nbytes / 1e6 / wall[e]:6.2f} {median[e].peak_rss_mb:8.0f}  {ratio}"
