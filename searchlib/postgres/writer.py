@@ -28,7 +28,7 @@ from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
-from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.merge import MERGE_FACTOR, MIN_MERGE_DOCS, merge_segments, select_merge
 from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
@@ -403,7 +403,9 @@ class PostgresWriter:
                     one_whole = len(segs) == 1 and segs[0].live is None
                     chosen = None if one_whole else list(range(len(segs)))
                 else:
-                    chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+                    chosen = select_merge(
+                        [s.live_count for s in segs], self.merge_factor, min_docs=MIN_MERGE_DOCS
+                    )
                 if not chosen:
                     continue
                 data, sources = _merged(segs, chosen)
@@ -439,7 +441,9 @@ class PostgresWriter:
         fresh = self._fresh.get(shard, [])
         view = _InTransaction(self.db, conn)
         segs = [view.segment(seg) for seg in fresh]
-        chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+        chosen = select_merge(
+            [s.live_count for s in segs], self.merge_factor, min_docs=MIN_MERGE_DOCS
+        )
         if not chosen:
             return
         data, sources = _merged(segs, chosen)
