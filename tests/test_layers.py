@@ -30,6 +30,7 @@ LAYERS = {
     "searchlib.evaluation": 5,
     "searchlib.render": 5,
     "searchlib.repl": 5,
+    "searchlib.serve": 6,
     "searchlib.cli": 6,
     "searchlib.__main__": 7,
     "searchlib": 5,  # the facade re-exports from every layer

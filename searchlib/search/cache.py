@@ -62,6 +62,10 @@ class SnapshotCache:
     """Per (segment name, language): which documents are in that language (None: none)."""
     twinned: dict[str, np.ndarray | None] = attrs.Factory(dict)
     """Per segment name: which documents have a twin (None: none has)."""
+    whole: dict[tuple[Any, ...], Any] = attrs.Factory(dict)
+    """Index-wide arrays (documents numbered across segments, see
+    :meth:`~searchlib.search.context.SearchContext.offsets`): segment offsets, which documents
+    are live, in a language, twinned."""
 
     def remember_impacts(self, key: tuple[Any, ...], value: Postings | None) -> None:
         """Cache a term group's impacts, within a bound on the postings held."""

@@ -15,7 +15,7 @@ import attrs
 from searchlib._types import is_lang, other_lang
 from searchlib.search import translate
 from searchlib.search.context import SearchContext
-from searchlib.search.execute import best_score, evaluate
+from searchlib.search.execute import best_score, evaluate_whole
 from searchlib.search.fusion import with_bag_translation
 from searchlib.search.places import expand_places
 from searchlib.search.query import AnyQuery, BagOfWords, CrossLingual, InLanguage, TextQuery
@@ -125,13 +125,9 @@ def answered(q: TextQuery, ctx: SearchContext) -> float:
     bound = best_score(part, ctx)
     if bound <= 0:
         return 0.0
-    top = 0.0
-    for seg in ctx.reader.segments:
-        if ctx.lang_mask(seg, src) is None:
-            continue  # no document of the segment is in the query's language: none scores
-        mask, scores = evaluate(part, ctx, seg)
-        if seg.live is not None:
-            mask &= seg.live
-        if mask.any():
-            top = max(top, float(scores[mask].max()))
+    docs, scores = evaluate_whole(part, ctx)
+    live = ctx.whole_live()
+    if live is not None:
+        scores = scores[live[docs]]
+    top = float(scores.max()) if scores.size else 0.0
     return min(1.0, top / bound)

@@ -19,18 +19,23 @@ The two forms of the query are then put on one scale, like with like. What a doc
 query's language scores is BM25F against what the query could score at best there
 (:func:`best_share`); a document of the other language scores its share of what the
 translation could score at best, times the translation's confidence: the share of the
-query's weight (the idf of its terms) that the translation carries over
-(:func:`translation_weight`). A document matching every translated word of a fully
-translated query therefore weighs what a document matching every word of the query weighs
-in its own language, and a translation of half the query's weight counts half. Scores of the
-query's own language are unchanged (the translation is scaled into them), so monolingual
-rankings are the same as without translation.
+query's weight (the idf of its terms) that the translation carries over, by its square root
+(:func:`translation_weight`). What "at best" means differs between the languages by the size
+of their archives (a word only one document holds has a higher idf in the larger one), so
+the translation's best is brought onto the query's by the geometric mean of this query's
+ratio and the two languages' (the idf of their rarest words). A document matching every
+translated word of a fully translated query therefore weighs about what a document matching
+every word of the query weighs in its own language. Scores of the query's own language are
+unchanged (the translation is scaled into them), so monolingual rankings are the same as
+without translation.
 
 Structured queries (the query syntax) are translated node by node by
 :mod:`searchlib.search.translate`.
 """
 
 from __future__ import annotations
+
+import math
 
 import attrs
 
@@ -52,7 +57,7 @@ __all__ = [
 
 OTHER = {"en": "es", "es": "en"}
 
-CROSS_WEIGHT = 0.9
+CROSS_WEIGHT = 1.0
 """The translation's weight on the common scale: 1.0 puts a document matching the whole
 translation of a fully translated query level with one matching the whole query in its own
 language."""
@@ -73,6 +78,10 @@ class BagTranslation:
     term no document of that language holds counts as the rarest)."""
     best_translated: float
     """What the groups could score at best in the other language."""
+    scale: float
+    """The two languages' idf scales: the idf of a term only one document of the query's
+    language holds over that of a term only one document of the other language holds (their
+    collection sizes: a rare word of a large archive weighs more than one of a small one)."""
     lexicon: int
     """Words or entries translated by the lexicon."""
     cognate: int
@@ -88,11 +97,18 @@ def best_share(score: float, best: float) -> float:
 
 def translation_weight(t: BagTranslation, cross_weight: float = CROSS_WEIGHT) -> float:
     """The boost of the translated groups that puts their scores on the scale of the query's
-    own language: ``cross_weight x coverage x best / best_translated`` (0 when nothing is
-    carried over)."""
+    own language: ``cross_weight x sqrt(coverage) x sqrt(scale x best / best_translated)``
+    (0 when nothing is carried over).
+
+    The scale is the geometric mean of this query's (``best / best_translated``) and the two
+    languages' (:attr:`BagTranslation.scale`): one query's ratio alone swings with the idf of
+    the few words it has (a translation into words common in the other language is boosted
+    by as much as they are common); the languages' alone ignores the query. The coverage
+    counts by its square root: a translation that carries half the query's weight over is
+    still good evidence for the documents it matches."""
     if t.best_translated <= 0 or t.coverage <= 0:
         return 0.0
-    return cross_weight * t.coverage * t.best / t.best_translated
+    return cross_weight * math.sqrt(t.coverage * t.scale * t.best / t.best_translated)
 
 
 def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation:
@@ -150,6 +166,7 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         coverage=min(1.0, carried / best) if best > 0 else 0.0,
         best=best,
         best_translated=best_translated,
+        scale=unseen / float(idf(0, max(1, ctx.reader.lang_doc_count(tgt)))),
         lexicon=kinds["lexicon"],
         cognate=kinds["cognate"],
         written=kinds["written"],

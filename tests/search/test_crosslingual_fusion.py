@@ -66,7 +66,8 @@ def _translation_weight(index: searchlib.Index, text: str) -> float:
 
 def test_plain_text_translation_is_weighed_like_with_like() -> None:
     """A plain-text query's translation (search/fusion.py) is scaled onto the query's own
-    scale: CROSS_WEIGHT x coverage x (its best score / the translation's best score), whether
+    scale: CROSS_WEIGHT x sqrt(coverage x the languages' idf scale x its best score / the
+    translation's best score), whether
     or not a document of the query's language answers it; the story in the query's language
     still ranks first, and alone in the other language it is found."""
     text = "extorsión de pandillas en Honduras"
@@ -76,7 +77,7 @@ def test_plain_text_translation_is_weighed_like_with_like() -> None:
     t = translate_bag(BagOfWords(text), "es", ctx)
     assert t.coverage == pytest.approx(1.0)  # extorsión, pandillas: lexicon; Honduras: as written
     weight = _translation_weight(index, text)
-    assert weight == pytest.approx(CROSS_WEIGHT * t.best / t.best_translated)
+    assert weight == pytest.approx(CROSS_WEIGHT * (t.scale * t.best / t.best_translated) ** 0.5)
     hits = [h.id for h in index.search(text, lang="es", snippets=False)]
     assert hits == ["es1", "en1"]  # the story in the query's language first
     assert [h.id for h in _index(EN_DOC, OTHER_ES).search(text, lang="es")] == ["en1"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import math
 
+import attrs
 import pytest
 
 import searchlib
@@ -18,6 +20,7 @@ from searchlib.search.fusion import (
     translation_weight,
 )
 from searchlib.search.query import BagOfWords, CrossLingual, TermGroups
+from searchlib.search.scoring import idf
 
 
 @pytest.mark.parametrize(
@@ -98,19 +101,23 @@ def test_a_query_with_nothing_to_carry_over_runs_alone() -> None:
 
 
 def test_translation_weight_scales_the_translation_onto_the_query_scale() -> None:
-    t = BagTranslation(((("gang",), 1.0),), 0.5, 8.0, 2.0, 1, 0, 0)
-    assert translation_weight(t) == pytest.approx(CROSS_WEIGHT * 0.5 * 8.0 / 2.0)
-    assert translation_weight(t, cross_weight=1.0) == pytest.approx(2.0)
-    assert translation_weight(BagTranslation((), 0.0, 8.0, 0.0, 0, 0, 0)) == 0.0
+    # sqrt(coverage 0.5 x languages' scale 0.5 x this query's 8.0 / 2.0)
+    t = BagTranslation(((("gang",), 1.0),), 0.5, 8.0, 2.0, 0.5, 1, 0, 0)
+    assert translation_weight(t) == pytest.approx(CROSS_WEIGHT * 1.0)
+    assert translation_weight(t, cross_weight=0.5) == pytest.approx(0.5)
+    assert translation_weight(attrs.evolve(t, coverage=0.125)) == pytest.approx(0.5)
+    assert translation_weight(BagTranslation((), 0.0, 8.0, 0.0, 1.0, 0, 0, 0)) == 0.0
     assert best_share(3.0, 6.0) == 0.5
     assert best_share(7.0, 6.0) == 1.0
     assert best_share(1.0, 0.0) == 0.0
 
 
 def test_shares_compare_across_languages() -> None:
-    """A document of the other language matching all of a fully translated query weighs
-    CROSS_WEIGHT times its share of the translation's best score, on the query's scale."""
-    index = _index(EN, ES_OTHER)
+    """A document of the other language scores its share of the translation's best score,
+    times the translation's weight: on the query's scale, the geometric mean of this query's
+    and the languages' (their rarest words' idf)."""
+    more = attrs.evolve(ES_OTHER, id="es3", body=["Los votantes de Guatemala votaron."])
+    index = _index(EN, ES_OTHER, more)
     searcher = index.searcher()
     ctx = searcher.context("es")
     q, _ = searcher.prepare(BagOfWords("extorsión pandillas"), "es")
@@ -119,8 +126,11 @@ def test_shares_compare_across_languages() -> None:
     assert t.coverage == pytest.approx(1.0)
     hit = searcher.search(BagOfWords("extorsión pandillas"), lang="es", snippets=False).hits[0]
     assert hit.id == "en1"
-    translated_share = hit.score / q.translation.boost / best_score(q.translation, ctx, False)
-    assert hit.score / t.best == pytest.approx(CROSS_WEIGHT * translated_share, rel=1e-5)
+    assert t.scale == pytest.approx(idf(0, 2) / idf(0, 1))  # 2 Spanish documents, 1 English
+    weight = CROSS_WEIGHT * math.sqrt(t.scale * t.best / t.best_translated)
+    assert q.translation.boost == pytest.approx(weight)
+    translated_share = hit.score / weight / best_score(q.translation, ctx, False)
+    assert 0.5 < translated_share < 1.0
 
 
 def test_the_answer_in_the_other_language_beats_a_weak_match_in_the_query_language() -> None:

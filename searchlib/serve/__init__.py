@@ -1,0 +1,1 @@
+"""``searchlib serve``: an HTTP JSON API and a bilingual search page over an index."""
