@@ -80,17 +80,21 @@ from searchlib.errors import (
     QuerySyntaxError,
     SearchlibError,
 )
+from searchlib.index import IndexReader, latest_generation
 from searchlib.ingest import parse_jsonl_record
 from searchlib.postgres import is_postgres_url
 from searchlib.search.suggest import suggest as did_you_mean
+from searchlib.search.twins import links_name
 from searchlib.serve.complete import Completions
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_S",
     "MAX_BODY_BYTES",
     "MAX_OVERDUE",
+    "TWINS_WAIT_S",
     "ApiError",
     "JSONText",
+    "PinnedIndex",
     "ServeState",
     "create_app",
 ]
@@ -105,6 +109,9 @@ MAX_OVERDUE = 4
 
 MAX_BODY_BYTES = 16 << 20
 """Largest request body (``POST /docs``): 16 MiB."""
+
+TWINS_WAIT_S = 30.0
+"""Longest a new commit of a folder index waits for its twin links before searches read it."""
 
 REOPEN_INTERVAL_S = 1.0
 """How often an index that could not be opened is tried again (at most)."""
@@ -155,6 +162,24 @@ def error_of(exc: BaseException) -> ApiError:
     return ApiError(500, kind, str(exc))
 
 
+class PinnedIndex(Index):
+    """A folder's :class:`~searchlib.Index` whose reads use the snapshot pinned by
+    :meth:`pin` instead of reopening on the newest commit at each access.
+
+    :class:`ServeState` pins a commit once its twin links are saved: a commit publishes its
+    manifest first, then computes the links (a second or more on a large index) and saves
+    them; a search of the new snapshot in between would compute them itself, and every
+    concurrent search with it."""
+
+    @property
+    def reader(self) -> IndexReader:
+        return self._reader
+
+    def pin(self, reader: IndexReader) -> None:
+        """Read ``reader`` from now on."""
+        self._reader = reader
+
+
 class _Overdue:
     """Searches that outlived their time budget and still run in their threads."""
 
@@ -203,7 +228,7 @@ class ServeState:
         self._writing: Index | None = None
         self._pending: set[str] = set()
         self._overdue = _Overdue()
-        self._completions: dict[int, Completions] = {}
+        self._unlinked: dict[int, float] = {}  # commits seen without their twin links
         self.search_json = render.search_json
         self.related_json = render.related_json
         self.stored_record = render.stored_record
@@ -213,11 +238,41 @@ class ServeState:
     def _open(self) -> Index:
         return searchlib.open_index(self.location, lock_timeout=self.lock_timeout)
 
+    def _open_pinned(self) -> Index:
+        """The index requests read: a folder's is a :class:`PinnedIndex` (see :meth:`index`)."""
+        index = self._open()
+        if self.remote:
+            return index
+        try:
+            return PinnedIndex(index.directory, lock_timeout=self.lock_timeout)
+        finally:
+            index.close()
+
+    def _refresh(self, index: PinnedIndex) -> None:
+        """Pin the newest commit once its twin links are saved (or :data:`TWINS_WAIT_S` after
+        it was first seen without them)."""
+        current = index.reader
+        latest = latest_generation(index.directory)
+        if latest is None or latest <= current.generation:
+            return
+        if not index.directory.exists(links_name(latest)):
+            now = time.monotonic()
+            first = self._unlinked.setdefault(latest, now)
+            if now - first < TWINS_WAIT_S:
+                return
+        with self._open_lock:
+            pinned = index.reader  # another request may have pinned a newer one meanwhile
+            if pinned.generation < latest:
+                index.pin(pinned.reopen())
+                self._unlinked.clear()
+
     def index(self) -> Index:
         """The index (its searches read the newest commit); ApiError 503 while it cannot be
         opened (tried again at most every :data:`REOPEN_INTERVAL_S` seconds)."""
         index = self._index
         if index is not None:
+            if isinstance(index, PinnedIndex):
+                self._refresh(index)
             return index
         with self._open_lock:
             if self._index is None:
@@ -225,7 +280,7 @@ class ServeState:
                 if self._error is None or now - self._tried >= REOPEN_INTERVAL_S:
                     self._tried = now
                     try:
-                        self._index = self._open()
+                        self._index = self._open_pinned()
                         self._error = None
                     except (SearchlibError, OSError) as exc:
                         self._error = exc
@@ -294,14 +349,9 @@ class ServeState:
     # -- suggestions ------------------------------------------------------------------------
 
     def completions(self, index: Index) -> Completions:
-        """The prefix completions of the index's current snapshot (built on first use)."""
-        searcher = index.searcher()
-        reader = searcher.reader
-        found = self._completions.get(reader.generation)
-        if found is None:
-            found = Completions.build(reader)
-            self._completions = {reader.generation: found}  # the newest snapshot's only
-        return found
+        """The prefix completions of the index's current snapshot (each segment's titles
+        counted once)."""
+        return Completions.build(index.searcher().reader)
 
     def suggest(self, index: Index, q: str, lang: str | None, limit: int) -> dict[str, Any]:
         """``GET /suggest``: ``{"query", "suggestion", "completions"}``: the did-you-mean of
@@ -455,6 +505,7 @@ def create_app(
     default); ``time_budget_s`` bounds each search's time (see the module docstring).
     """
     state = ServeState(index, allow_writes=allow_writes, token=token, time_budget_s=time_budget_s)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
