@@ -54,9 +54,12 @@ import contextlib
 import hmac
 import importlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -75,17 +78,15 @@ from searchlib.api import Index
 from searchlib.errors import (
     ArgumentError,
     IndexStateError,
-    IngestError,
-    LockError,
     QuerySyntaxError,
     SearchlibError,
 )
 from searchlib.index import IndexReader, latest_generation
-from searchlib.ingest import parse_jsonl_record
 from searchlib.postgres import is_postgres_url
 from searchlib.search.suggest import suggest as did_you_mean
 from searchlib.search.twins import links_name
 from searchlib.serve.complete import Completions
+from searchlib.serve.writer import http_status
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_S",
@@ -155,11 +156,70 @@ def error_of(exc: BaseException) -> ApiError:
     if isinstance(exc, QuerySyntaxError):
         excerpt, caret = render.query_excerpt(exc.query, exc.position)
         return ApiError(400, kind, str(exc), position=exc.position, excerpt=excerpt, caret=caret)
-    if isinstance(exc, (ArgumentError, IngestError)):
-        return ApiError(400, kind, str(exc))
-    if isinstance(exc, LockError):
-        return ApiError(503, kind, str(exc))
-    return ApiError(500, kind, str(exc))
+    return ApiError(http_status(exc), kind, str(exc))
+
+
+class WriterProcess:
+    """The client of the writer process (:mod:`searchlib.serve.writer`), started at the first
+    request; its caller serializes the calls."""
+
+    def __init__(self, location: str, lock_timeout: float) -> None:
+        self.location = location
+        self.lock_timeout = lock_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            package_root = str(Path(searchlib.__file__).resolve().parents[1])
+            path = os.environ.get("PYTHONPATH")
+            env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "searchlib.serve.writer", self.location]
+                + [str(self.lock_timeout)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        return self.proc
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The writer's ``ok`` value, or its error as an ApiError (503 when it stopped: what
+        it had not committed is lost)."""
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(dumps(request) + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except OSError:
+            line = b""
+        if not line:
+            self.close()
+            raise ApiError(
+                503,
+                "WriterStopped",
+                "the writer process stopped: changes not committed are lost",
+            )
+        reply = loads(line)
+        if "error" in reply:
+            status, kind, message = reply["error"]
+            raise ApiError(int(status), str(kind), str(message))
+        result: dict[str, Any] = reply["ok"]
+        return result
+
+    def close(self) -> None:
+        """End the writer (at the end of its input it discards what is not committed)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class PinnedIndex(Index):
@@ -225,8 +285,7 @@ class ServeState:
         """Taken around every read of a PostgreSQL index (its one connection), else None."""
         self.write_lock = threading.Lock()
         """Taken by every write: one change at a time, in this process."""
-        self._writing: Index | None = None
-        self._pending: set[str] = set()
+        self._writer = WriterProcess(location, lock_timeout)
         self._overdue = _Overdue()
         self._unlinked: dict[int, float] = {}  # commits seen without their twin links
         self.search_json = render.search_json
@@ -381,83 +440,32 @@ class ServeState:
         if not hmac.compare_digest(given, self.token.encode()):
             raise ApiError(403, "Forbidden", "wrong token")
 
-    def write(self, fn: Callable[[Index], T]) -> T:
-        """``fn(writing index)`` under :attr:`write_lock`; the writing index is opened on the
-        first change and closed (its lock released) after each commit."""
+    def write(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The writer process's answer to ``request`` (see :mod:`searchlib.serve.writer`),
+        one at a time; ApiError 503 while the index cannot be opened."""
+        self.index()
         with self.write_lock:
-            if self._writing is None:
-                self.index()  # 503 when the index cannot be opened
-                try:
-                    self._writing = self._open()
-                except (SearchlibError, OSError) as exc:
-                    raise ApiError(503, "IndexUnavailable", _message(exc)) from exc
-            try:
-                return fn(self._writing)
-            except SearchlibError as exc:
-                raise error_of(exc) from exc
+            return self._writer.call(request)
 
     def add(self, body: Any) -> dict[str, Any]:
         """``POST /docs``: add (or replace, by id) one JSONL record or a list of them; 400
         naming the record when one is bad (then none is added)."""
-        items = body if isinstance(body, list) else [body]
-        records = []
-        warnings: list[str] = []
-        for i, obj in enumerate(items):
-            source = f"record {i}" if isinstance(body, list) else "record"
-            notes: list[str] = []
-            records.append(parse_jsonl_record(obj, source, notes.append))
-            warnings += [f"{source}: {note}" for note in notes]
-
-        def add(index: Index) -> dict[str, Any]:
-            for record in records:
-                index.add(record)
-                self._pending.add(record.id)
-            return {
-                "added": len(records),
-                "ids": [r.id for r in records],
-                "warnings": warnings,
-                "pending": len(self._pending),
-            }
-
-        return self.write(add)
+        return self.write({"op": "add", "records": body})
 
     def delete(self, doc_id: str) -> dict[str, Any]:
         """``DELETE /docs/{id}``: 404 when neither the index nor the pending changes have it."""
-
-        def delete(index: Index) -> dict[str, Any]:
-            if doc_id not in index and doc_id not in self._pending:
-                raise ApiError(
-                    404, "IndexStateError", f"no document with id {doc_id!r} in the index"
-                )
-            index.delete(doc_id)
-            self._pending.discard(doc_id)
-            return {"deleted": doc_id}
-
-        return self.write(delete)
+        return self.write({"op": "delete", "id": doc_id})
 
     def commit(self) -> dict[str, Any]:
         """``POST /commit``: publish the pending changes; the next search sees them."""
-
-        with self.write_lock:
-            writing = self._writing
-            if writing is not None:
-                try:
-                    writing.commit()
-                except SearchlibError as exc:
-                    raise error_of(exc) from exc
-                finally:
-                    writing.close()  # the write lock goes with it
-                    self._writing = None
-                    self._pending.clear()
+        self.write({"op": "commit"})
         stats = self.read(lambda index: index.stats())
         return {"generation": stats["generation"], "docs": stats["docs"]}
 
     def close(self) -> None:
-        """Close the indexes (uncommitted changes are discarded)."""
+        """Stop the writer process (uncommitted changes are discarded); close the index."""
         with self.write_lock:
-            if self._writing is not None:
-                self._writing.close()
-                self._writing = None
+            self._writer.close()
         if self._index is not None:
             self._index.close()
             self._index = None
