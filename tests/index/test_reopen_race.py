@@ -4,7 +4,9 @@ every file, and a listing that shows no manifest keeps the snapshot (never Index
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,23 @@ def test_threads_listing_one_folder_each_see_every_file(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert short == []
+
+
+def test_a_snapshot_left_behind_is_freed() -> None:
+    """After searches that cache per-snapshot work (prefix and fuzzy vocabularies,
+    cognates, did-you-mean, twins, facets) and a commit, the old snapshot is freed: its cache
+    is weakly keyed by it, and nothing in the cache may refer back to it (a Vocabulary did:
+    a server that reopened after each commit grew 22 MB a commit)."""
+    index = searchlib.create_index()
+    index.add(Brief(id="b1", lang="en", title="Coca in Peru", body=["Coca crops."]))
+    index.add(Brief(id="b2", lang="es", title="Coca en Perú", body=["Cultivos de coca."]))
+    index.commit()
+    old = weakref.ref(index.reader)
+    for query in ("coc*", "cocq~1", "Humla coca", "erradicación de coca"):
+        index.search(query, facets=True, twins=True)
+    index.search("hypothesis crops", syntax="plain")
+    index.related("b1")
+    index.add(Brief(id="b3", lang="en", title="Coca in Bolivia", body=["Coca."]))
+    index.commit()
+    gc.collect()
+    assert old() is None
