@@ -396,6 +396,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--rate", type=float, default=100.0)
     ap.add_argument("--commit-every", type=float, default=3.0)
+    ap.add_argument(
+        "--soak", type=int, default=0, metavar="N", help="then N more open+writer phases (memory)"
+    )
+    ap.add_argument("--only-soak", action="store_true", help="the soak phases only")
     ap.add_argument("--json", type=Path, help="write the figures there")
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -426,36 +430,50 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             port = server.port
-            rows = [
-                phase(
-                    f"closed {args.clients}",
-                    server,
-                    lambda: closed_loop(port, paths, args.clients, seconds),
-                    seconds,
-                    0,
-                ),
-                phase(
-                    f"open {args.rate:g}/s",
-                    server,
-                    lambda: open_loop(port, paths, args.rate, seconds),
-                    seconds,
-                    0,
-                ),
-                phase(
-                    f"closed {args.clients}+writer",
-                    server,
-                    lambda: closed_loop(port, paths, args.clients, seconds),
-                    seconds,
-                    args.commit_every,
-                ),
-                phase(
-                    f"open {args.rate:g}/s+writer",
-                    server,
-                    lambda: open_loop(port, paths, args.rate, seconds),
-                    seconds,
-                    args.commit_every,
-                ),
-            ]
+            rows = (
+                []
+                if args.only_soak
+                else [
+                    phase(
+                        f"closed {args.clients}",
+                        server,
+                        lambda: closed_loop(port, paths, args.clients, seconds),
+                        seconds,
+                        0,
+                    ),
+                    phase(
+                        f"open {args.rate:g}/s",
+                        server,
+                        lambda: open_loop(port, paths, args.rate, seconds),
+                        seconds,
+                        0,
+                    ),
+                    phase(
+                        f"closed {args.clients}+writer",
+                        server,
+                        lambda: closed_loop(port, paths, args.clients, seconds),
+                        seconds,
+                        args.commit_every,
+                    ),
+                    phase(
+                        f"open {args.rate:g}/s+writer",
+                        server,
+                        lambda: open_loop(port, paths, args.rate, seconds),
+                        seconds,
+                        args.commit_every,
+                    ),
+                ]
+            )
+            for n in range(args.soak):
+                rows.append(
+                    phase(
+                        f"soak {n + 1}",
+                        server,
+                        lambda: open_loop(port, paths, args.rate, seconds),
+                        seconds,
+                        args.commit_every,
+                    )
+                )
         finally:
             server.stop()
     report = {

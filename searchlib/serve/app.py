@@ -1,10 +1,10 @@
 """The HTTP application of ``searchlib serve``: a JSON API over one index (and the page at ``/``).
 
 :func:`create_app` builds the FastAPI application; uvicorn runs it (``searchlib serve``).
-``app.state.searchlib`` is its :class:`ServeState`: the index (reopened on the newest commit
-for each request, so a commit made by this server or any other process is seen without a
-restart), the JSON of the command line's ``--json`` for results and records, the time budget
-and the writes. The page (:mod:`searchlib.serve.page`, its ``router``) is included when that
+``app.state.searchlib`` is its :class:`ServeState`: the index (on the newest commit at each
+request, so a commit made by this server or any other process is seen without a restart),
+the JSON of the command line's ``--json`` for results and records, the time budget and the
+writes. The page (:mod:`searchlib.serve.page`, its ``router``) is included when that
 module exists; it reads the same state.
 
 The API answers with the objects ``searchlib ... --json`` prints (one function makes each:
@@ -40,12 +40,16 @@ time budget: the request is answered then, while the search it started finishes 
 refused at once with 503 (type ``Busy``), so slow queries cannot pile up.
 
 Concurrency: requests run in uvicorn's thread pool. Reading needs no lock: a snapshot never
-changes, the search layer's per-snapshot caches only add entries (under the GIL), and each
-thread decompresses stored fields with its own decompressor. Writes take :attr:`ServeState.
-write_lock`, one at a time, through a second :class:`~searchlib.Index` whose writer holds the
-index's write lock from the first change to the commit (then releases it, so ``searchlib
-index`` can write between commits). A PostgreSQL index shares one connection, so its requests
-take turns (:attr:`ServeState.read_lock`).
+changes, the search layer's per-snapshot caches only add entries (under the GIL), each thread
+decompresses stored fields with its own decompressor and lists the folder through its own
+descriptor. A folder index is a :class:`PinnedIndex`: requests read the snapshot it pins, the
+newest commit once that commit's twin links are saved (a commit publishes its manifest, then
+computes the links: a search in between would compute them itself, as would every search
+beside it). Writes go one at a time (:attr:`ServeState.write_lock`) to a child process
+(:mod:`searchlib.serve.writer`), so a commit's indexing, merges and twin links do not hold
+this process's interpreter lock; it holds the index's write lock from the first change to the
+commit, so ``searchlib index`` can write between commits. A PostgreSQL index shares one
+connection, so its requests take turns (:attr:`ServeState.read_lock`).
 """
 
 from __future__ import annotations
