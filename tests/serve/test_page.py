@@ -327,7 +327,7 @@ def test_ui_es_switches_the_labels_and_is_remembered(
     assert count(spanish) == "4 resultados, del 1 al 4"
     assert '<h3 id="facet-doc_lang">Idioma</h3>' in spanish
     assert 'lang="en" hreflang="en" id="ui-switch">English</a>' in spanish
-    assert '<span class="lang" lang="es">inglés</span>' in spanish
+    assert '<span class="lang" lang="es">Inglés</span>' in spanish
     # the cookie keeps it
     again = fresh.get("/", params={"q": "Peru"}).text
     assert '<html lang="es">' in again and "Buscar" in again
