@@ -766,7 +766,7 @@ class PgSearcher(Searcher):
         groups = pushdown.bound_plan(q, ctx)
         if groups is None:
             return super().matches(q, ctx, filters, k, every)
-        want = max(pushdown.MIN_K, pushdown.FIRST_K * k)
+        want = pushdown.first_k(k)
         for _ in range(pushdown.MAX_ROUNDS):
             answer = pushdown.shard_top_k(self.reader, ctx, groups, want)
             found, total = pushdown.candidate_matches(q, ctx, answer)
