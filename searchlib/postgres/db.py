@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -208,7 +208,7 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def read_shards(
-        self, jobs: dict[int, tuple[sql.Composed | sql.SQL | str, Any]], binary: bool = False
+        self, jobs: Mapping[int, tuple[sql.Composed | sql.SQL | str, Any]], binary: bool = False
     ) -> dict[int, list[Any]]:
         """:meth:`read_shard` on several shards at once (a thread per shard, each on the
         shard's own connection: the servers work in parallel); the first failure is raised."""
@@ -223,7 +223,7 @@ class Database:
         return {shard: future.result() for shard, future in futures.items()}
 
     def read_shards_many(
-        self, jobs: dict[int, list[tuple[sql.Composed | sql.SQL | str, Any]]]
+        self, jobs: Mapping[int, list[tuple[sql.Composed | sql.SQL | str, Any]]]
     ) -> dict[int, list[list[Any]]]:
         """Several reads per shard: each shard's in turn, the shards at once."""
         if self._pool is None:

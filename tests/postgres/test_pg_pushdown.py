@@ -98,7 +98,7 @@ def test_the_shards_rank_and_the_answer_is_the_client_paths_and_the_embedded_eng
     pushed = pg.search(query, **opts)
     assert asked.ks, "the shards did not rank this search"
     with monkeypatch.context() as m:
-        m.setattr(pushdown, "MAX_PUSHED_K", -1)  # every match scored on the client
+        m.setattr(PgSearcher, "push_down", False)  # every match scored on the client
         client = pg.search(query, **opts)
     assert len(asked.ks) == 1
     theirs = embedded.search(query, **opts)
