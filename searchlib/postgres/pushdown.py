@@ -64,6 +64,7 @@ from searchlib.search.twins import twin_partners
 
 __all__ = [
     "MAX_PUSHED_K",
+    "MAX_PUSHED_POSTINGS",
     "MAX_ROUNDS",
     "SHARD_TOP_K",
     "first_k",
@@ -138,6 +139,11 @@ def first_k(k: int) -> int:
 MAX_ROUNDS = 3
 MAX_PUSHED_K = 1000
 """Deeper pages (``offset + limit`` past it) are ranked on the client."""
+MAX_PUSHED_POSTINGS = 40_000
+"""A query whose terms have more postings than this (over the index) is ranked on the client:
+a shard's SQL sums BM25F one posting row at a time (PostgreSQL's executor, about 0.3 to 1 µs
+a posting and a plan node), the client with numpy over postings it already holds for the
+statistics (idf counts their documents), tens of times faster. Below it, the shards rank."""
 MAX_DELETED = 50_000
 """With more deleted documents than this in a snapshot (replaced documents a merge has not
 dropped yet), ranking happens on the client."""

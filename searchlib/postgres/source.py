@@ -300,6 +300,16 @@ class PgSnapshot:
             for seg in segs:
                 seg.load()
 
+    def postings_count(self, groups: Iterable[pushdown.Group]) -> int:
+        """How many postings the (field, term) keys of ``groups`` have in the snapshot (read
+        already: idf counted their documents)."""
+        count = 0
+        for field, term in {key for g in groups for key in g.keys}:
+            for (_, f), post in self.term_postings(term).items():
+                if f == field:
+                    count += int(post[0].size)
+        return count
+
     def preload_stored(self, hits: Iterable[tuple[int, int]]) -> None:
         """Read the stored documents of ``hits`` (segment index, doc number) that are not held
         yet: one query per shard, the shards at once (a page of hits would else read them one
@@ -796,7 +806,7 @@ class PgSearcher(Searcher):
         ):
             return super().matches(q, ctx, filters, k, every)
         groups = pushdown.bound_plan(q, ctx)
-        if groups is None:
+        if groups is None or self.reader.postings_count(groups) > pushdown.MAX_PUSHED_POSTINGS:
             return super().matches(q, ctx, filters, k, every)
         want = pushdown.first_k(k)
         for _ in range(pushdown.MAX_ROUNDS):

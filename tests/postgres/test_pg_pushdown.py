@@ -291,3 +291,24 @@ def test_check_compares_what_the_shards_score_with_to_the_postings(pg_url: str) 
                 )
         with pytest.raises(CorruptIndexError, match="'coca': sdocs, stfs, slens differ"):
             index.check()
+
+
+def test_a_query_with_too_many_postings_ranks_on_the_client(
+    pair: tuple[PostgresIndex, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg, embedded = pair
+    searcher = pg.searcher()
+    assert isinstance(searcher, PgSearcher)
+    q, lang = searcher.prepare("coca police", None)
+    groups = pushdown.bound_plan(q, searcher.context(lang))
+    assert groups is not None
+    count = searcher.reader.postings_count(groups)
+    assert count > 10
+    asked = Asked(monkeypatch)
+    monkeypatch.setattr(pushdown, "MAX_PUSHED_POSTINGS", count - 1)
+    ours = pg.search("coca police")
+    assert asked.ks == []
+    monkeypatch.setattr(pushdown, "MAX_PUSHED_POSTINGS", count)
+    assert _exact(pg.search("coca police")) == _exact(ours)
+    assert len(asked.ks) == 1
+    assert _ranked(ours) == _ranked(embedded.search("coca police"))
