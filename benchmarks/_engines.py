@@ -24,6 +24,7 @@ from _corpus import Corpus
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WHOOSH_SCRIPT = HERE / "whoosh_index.py"
+TANTIVY_SCRIPT = HERE / "tantivy_index.py"
 RSS_TAG = "__BENCH_MAXRSS_KB__"
 
 # Runs a module (-m NAME) or a script (PATH) with the remaining arguments, then prints on stderr
@@ -267,9 +268,12 @@ class IndexStore:
         self, engine: str, corpus: Corpus, index_dir: Path, sample_memory: bool = False
     ) -> ChildRun:
         """Index ``corpus`` with ``engine``: "searchlib" (default worker processes),
-        "searchlib-1" (one process) or "whoosh"; ``sample_memory``: see :func:`run_child`."""
+        "searchlib-1" (one process), "whoosh" or "tantivy" (``tantivy_index.py``, one thread);
+        ``sample_memory``: see :func:`run_child`."""
         if engine == "whoosh":
             run = run_child(whoosh_index_argv(corpus.path, index_dir), index_dir)
+        elif engine == "tantivy":
+            run = run_child([str(TANTIVY_SCRIPT), str(corpus.path), str(index_dir)], index_dir)
         elif engine == "searchlib-1":
             run = run_child(searchlib_index_argv(corpus.path, index_dir, 1), index_dir)
         else:

@@ -2,7 +2,9 @@
 
 Every benchmark that records ``extra_info`` shows up. Benchmarks of this suite record ``what`` and
 ``engine`` (``searchlib`` or ``whoosh``; ``tantivy`` for the rows named "vs tantivy", in the
-other engine's column) so the two engines' figures pair up into one row with a ratio. Rows that
+other engine's column) so the two engines' figures pair up into one row with a ratio. A
+tantivy run with ``pairs_with`` (row name -> the ``what`` of a searchlib row) makes one row per
+entry, with the figures of the searchlib row it names (one tantivy run, two rows). Rows that
 record ``percentiles`` (and the start-up rows, which time a few runs) have p50 and p95 latency
 ratios (the other engine's time / searchlib's); any other benchmark (``bench_ingest.py``...)
 gets a row of its own with its domain units.
@@ -75,11 +77,15 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
     """Summary rows from pytest-benchmark's metadata objects (anything with name/extra_info)."""
     paired: dict[str, dict[str, Mapping[str, Any]]] = {}
     rows: list[Row] = []
+    tantivy_runs: list[dict[str, Any]] = []
     for bench in benchmarks:
         info = dict(getattr(bench, "extra_info", None) or {})
         if not info:
             continue
         engine = info.get("engine") or (getattr(bench, "params", None) or {}).get("engine")
+        if engine == "tantivy" and isinstance(info.get("pairs_with"), dict):
+            tantivy_runs.append(info)  # one run, paired below with the searchlib rows it names
+            continue
         if "what" in info and engine in ("searchlib", "whoosh", "tantivy"):
             role = "whoosh" if engine == "tantivy" else str(engine)  # the other engine's column
             paired.setdefault(str(info["what"]), {})[role] = info
@@ -97,6 +103,11 @@ def build_rows(benchmarks: Iterable[Any]) -> list[Row]:
             if isinstance(info.get(u), (int, float))
         )
         rows.append(Row(f"{bench.name}", units or json.dumps(info)[:60], "-", None))
+    for info in tantivy_runs:  # e.g. "index news vs tantivy": searchlib's "index news" row
+        for what, mine in info["pairs_with"].items():
+            searchlib_info = paired.get(str(mine), {}).get("searchlib")
+            if searchlib_info is not None:
+                paired[str(what)] = {"searchlib": searchlib_info, "whoosh": info}
     ordered: list[Row] = []
     for what, engines in paired.items():
         whoosh = engines.get("whoosh") or paired.get(

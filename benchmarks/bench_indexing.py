@@ -1,7 +1,11 @@
-"""Indexing as a whole command: ``searchlib index`` vs a Whoosh 2.7 script, in child processes.
+"""Indexing as a whole command: ``searchlib index`` vs a Whoosh 2.7 script and vs tantivy-py, in
+child processes.
 
 searchlib runs twice: with its default worker processes (one per core) and in one process
-(``--workers 1``, row "index news, 1 process"), both against the same Whoosh run. Each
+(``--workers 1``, row "index news, 1 process"), both against the same Whoosh run, and both
+against one tantivy-py run on one thread (``tantivy_index.py``; rows "index news vs tantivy"
+and "index news, 1 process vs tantivy", issue 16's indexing targets; skipped when tantivy-py,
+in the ``bench`` extra, is not installed). Each
 searchlib command runs three times (``SEARCHLIB_BENCH_ROUNDS``) and the median run is reported:
 a run of a few seconds on a shared machine can lose a third of its speed to a neighbour, while
 Whoosh's single run of about a minute averages that out. Peak memory is the largest of the runs;
@@ -23,11 +27,19 @@ import pytest
 from _corpus import Corpus
 from _engines import ChildRun, IndexStore, searchlib_doc_count, whoosh_doc_count
 
+TANTIVY_ROWS = {
+    "index news, 1 process vs tantivy": "index news, 1 process",
+    "index news vs tantivy": "index news",
+}
+"""The summary rows against tantivy-py, each with the searchlib row it takes its figures from."""
 
-@pytest.mark.parametrize("engine", ["searchlib", "searchlib-1", "whoosh"])
+
+@pytest.mark.parametrize("engine", ["searchlib", "searchlib-1", "whoosh", "tantivy"])
 def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: IndexStore) -> None:
     if engine == "whoosh":
         pytest.importorskip("whoosh", reason="whoosh is not installed")
+    if engine == "tantivy":
+        pytest.importorskip("tantivy", reason="tantivy-py is not installed (bench extra)")
     benchmark.group = "indexing"
     runs: list[ChildRun] = []
     dirs = []
@@ -43,8 +55,13 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
 
     rounds = 1 if engine == "whoosh" else int(os.environ.get("SEARCHLIB_BENCH_ROUNDS", "3"))
     benchmark.pedantic(run, setup=setup, rounds=rounds, iterations=1, warmup_rounds=0)
-    for path in dirs:
-        count = whoosh_doc_count(path) if engine == "whoosh" else searchlib_doc_count(path)
+    for path, done in zip(dirs, runs, strict=True):
+        if engine == "tantivy":
+            count = int(done.stdout.split()[-1])  # tantivy_index.py prints its num_docs
+        elif engine == "whoosh":
+            count = whoosh_doc_count(path)
+        else:
+            count = searchlib_doc_count(path)
         assert count == news.docs, f"{engine} indexed {count} documents, the corpus has {news.docs}"
     result = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]  # the median run
     memory_runs = runs
@@ -53,6 +70,8 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
         memory_runs = [index_store.build(engine, news, memory_dir, sample_memory=True)]
         index_store.build_record(engine, news, dirs[-1], runs[-1])  # searches use a timed one
     one_process = engine == "searchlib-1"
+    if engine == "tantivy":  # one run, paired with both searchlib rows (_report.build_rows)
+        benchmark.extra_info["pairs_with"] = TANTIVY_ROWS
     print(
         f"\n[{engine}] {news.docs} docs: wall {result.seconds:.2f} s "
         f"(runs: {', '.join(f'{r.seconds:.2f}' for r in runs)}), "
@@ -60,7 +79,9 @@ def test_index_news(benchmark: Any, engine: str, news: Corpus, index_store: Inde
     )
     benchmark.extra_info.update(
         {
-            "what": "index news, 1 process" if one_process else "index news",
+            "what": "index news, 1 process"
+            if one_process
+            else ("tantivy index news" if engine == "tantivy" else "index news"),
             "vs": "index news",  # the Whoosh run to compare with
             "engine": "searchlib" if one_process else engine,
             "corpus": news.name,

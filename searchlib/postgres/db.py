@@ -22,6 +22,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -97,6 +98,10 @@ class Database:
         self.conn = self._connect(self.url, self.where)
         self._shard_conns: dict[int, Connection[Any]] = {}
         self._read_conns: dict[int, Connection[Any]] = {}  # never inside a writer's transaction
+        self._pool: ThreadPoolExecutor | None = None
+        # What the segments of the newest snapshot read (searchlib.postgres.source.SegmentCache,
+        # by segment number): published segments never change, so snapshots share it.
+        self.segment_caches: dict[int, Any] = {}
         self.s = sql.Identifier(self.schema)
         try:
             self._open(create)
@@ -139,6 +144,9 @@ class Database:
             raise ShardError(where, f"cannot connect ({_first_line(exc)})") from exc
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         for conns in (self._shard_conns, self._read_conns):
             for conn in conns.values():
                 conn.close()
@@ -193,6 +201,33 @@ class Database:
                 if fresh or attempt:
                     raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def read_shards(
+        self, jobs: dict[int, tuple[sql.Composed | sql.SQL | str, Any]]
+    ) -> dict[int, list[Any]]:
+        """:meth:`read_shard` on several shards at once (a thread per shard, each on the
+        shard's own connection: the servers work in parallel); the first failure is raised."""
+        if len(jobs) < 2:
+            return {shard: self.read_shard(shard, *job) for shard, job in jobs.items()}
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(len(self.servers), thread_name_prefix="searchlib-pg")
+        futures = {
+            shard: self._pool.submit(self.read_shard, shard, *job) for shard, job in jobs.items()
+        }
+        return {shard: future.result() for shard, future in futures.items()}
+
+    def read_shards_many(
+        self, jobs: dict[int, list[tuple[sql.Composed | sql.SQL | str, Any]]]
+    ) -> dict[int, list[list[Any]]]:
+        """Several reads per shard: each shard's in turn, the shards at once."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(len(self.servers), thread_name_prefix="searchlib-pg")
+
+        def one(shard: int) -> list[list[Any]]:
+            return [self.read_shard(shard, *job) for job in jobs[shard]]
+
+        futures = {shard: self._pool.submit(one, shard) for shard in jobs}
+        return {shard: future.result() for shard, future in futures.items()}
 
     def query(self, statement: sql.Composed | sql.SQL | str, params: Any = None) -> list[Any]:
         """Rows of a query on the coordinator; an unreachable shard behind it is named."""

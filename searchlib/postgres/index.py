@@ -64,6 +64,9 @@ class PostgresIndex(Index):
         self.on_phase: Callable[[str], None] | None = None
         try:
             self.recovered = self.db.recover_if_idle()
+            # A first search would read every segment's columns, dictionary and lengths, one
+            # shard after another: read them now, on the shards at once.
+            self.snapshot().warm()
         except BaseException:
             self.db.close()
             raise
@@ -167,7 +170,9 @@ class PostgresIndex(Index):
     def searcher(self) -> Searcher:
         """The shared search layer over :meth:`snapshot`: ``search``, ``related``, ``explain``
         and suggestions run as on the embedded index."""
-        return PgSearcher(self.snapshot(), self.bm25)
+        snapshot = self.snapshot()
+        snapshot.warm()  # (the segments a newer generation added)
+        return PgSearcher(snapshot, self.bm25)
 
     def _segments(self, gen: int) -> list[int]:
         return sorted(seg for seg, _, _ in self.db.visible_segments(gen))

@@ -22,7 +22,12 @@ one shard, numbered index-wide, visible from the commit generation ``gen`` that 
 * ``postings(shard, field, term, seg, df, docs, tfs, positions)``: one row per field, term and
   segment, keyed by (field, term, seg). ``field`` is per language (``body.es``), terms are
   searchlib's analyzer's; ``docs`` (ascending), ``tfs`` and ``positions`` (each posting's,
-  ascending, back to back) are little-endian int32 arrays.
+  ascending, back to back) are little-endian int32 arrays (what the client reads); ``sdocs``,
+  ``stfs`` and ``slens`` the same doc numbers and frequencies and each posting's document length
+  in the field, as PostgreSQL arrays (``int4[]``): what the shard itself scores with.
+* ``matches`` (a view): one row per posting, ``(shard, field, term, seg, doc, tf, len)``, the
+  postings rows unnested. A search's per-shard top-k (:mod:`searchlib.postgres.pushdown`) is
+  one aggregate over it, run on each shard.
 * ``lengths(shard, seg, field, docs, total, lens)``: each document's length in the field (int32
   array), how many documents have the field and the sum of lengths: BM25F's statistics.
 * ``langs(shard, seg, lang, docs)``: documents per language (the statistics per language).
@@ -38,6 +43,9 @@ every shard committed: readers read the newest ``done`` generation), and the tab
 partitioned tables: ``documents`` PARTITION BY HASH (id), so a document's shard is PostgreSQL's
 own hash partitioning of its id (the writer asks the coordinator which partition an id belongs
 to), the others PARTITION BY LIST (shard). Each partition is a foreign table on its shard.
+``matches_<i>`` is shard ``i``'s ``matches`` view as a plain foreign table (not a partition: a
+query on one foreign table is what postgres_fdw sends whole, aggregate, ORDER BY and LIMIT
+included, to its server).
 """
 
 from __future__ import annotations
@@ -52,9 +60,10 @@ __all__ = [
     "create_shard",
 ]
 
-FORMAT = 3
+FORMAT = 4
 """The version of the tables' layout, in ``meta``; another one is refused when opened (2 added
-the segments' ``ord`` and ``dropped``: merges; 3 the ``dictionary`` and ``columns`` rows)."""
+the segments' ``ord`` and ``dropped``: merges; 3 the ``dictionary`` and ``columns`` rows; 4 the
+postings' ``sdocs``, ``stfs`` and ``slens`` arrays and the ``matches`` view the shards score)."""
 
 _COLUMNS = {
     "segments": (
@@ -69,7 +78,8 @@ _COLUMNS = {
     "postings": (
         'shard int NOT NULL, field text COLLATE "C" NOT NULL, term text COLLATE "C" NOT NULL,'
         " seg int NOT NULL, df int NOT NULL, docs bytea NOT NULL, tfs bytea NOT NULL,"
-        " positions bytea NOT NULL"
+        " positions bytea NOT NULL, sdocs int4[] NOT NULL, stfs int4[] NOT NULL,"
+        " slens int4[] NOT NULL"
     ),
     "lengths": (
         'shard int NOT NULL, seg int NOT NULL, field text COLLATE "C" NOT NULL,'
@@ -106,6 +116,18 @@ def create_shard(conn: Connection[object], schema: str) -> None:
         )
     # Looking a document up by id (get, replace, delete) among its versions.
     conn.execute(sql.SQL("CREATE INDEX IF NOT EXISTS documents_id ON {}.documents (id)").format(s))
+    conn.execute(sql.SQL(MATCHES_VIEW).format(s, s))
+
+
+MATCHES_VIEW = (
+    "CREATE OR REPLACE VIEW {}.matches AS SELECT p.shard, p.field, p.term, p.seg,"
+    " m.doc, m.tf, m.len FROM {}.postings p, unnest(p.sdocs, p.stfs, p.slens) AS m(doc, tf, len)"
+)
+"""A shard's postings, one row per posting: a condition on ``field``, ``term`` or ``seg`` is
+applied to the postings rows (their primary key) before they are unnested."""
+MATCHES_COLUMNS = (
+    'shard int, field text COLLATE "C", term text COLLATE "C", seg int, doc int, tf int, len int'
+)
 
 
 def create_coordinator(conn: Connection[object], schema: str, servers: list[str]) -> None:
@@ -152,3 +174,16 @@ def create_coordinator(conn: Connection[object], schema: str, servers: list[str]
                     sql.Literal(table),
                 )
             )
+    for i, server in enumerate(servers):
+        conn.execute(
+            sql.SQL(
+                "CREATE FOREIGN TABLE {}.{} ({}) SERVER {} OPTIONS (schema_name {}, table_name {})"
+            ).format(
+                s,
+                sql.Identifier(f"matches_{i}"),
+                sql.SQL(MATCHES_COLUMNS),
+                sql.Identifier(server),
+                sql.Literal(schema),
+                sql.Literal("matches"),
+            )
+        )

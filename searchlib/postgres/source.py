@@ -38,10 +38,14 @@ from searchlib._types import LANGS
 from searchlib.analysis import get_analyzer
 from searchlib.errors import CorruptIndexError, IndexStateError
 from searchlib.index.segment import SegmentData
+from searchlib.postgres import pushdown
 from searchlib.postgres.db import Database
 from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
-from searchlib.search import BM25F, Results, Searcher
+from searchlib.search import BM25F, Filters, Results, Searcher
+from searchlib.search.collector import Matches
+from searchlib.search.context import SearchContext
+from searchlib.search.query import AnyQuery
 from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
 
 __all__ = ["PgSearcher", "PgSegment", "PgSnapshot"]
@@ -71,6 +75,9 @@ _TOO_OLD_TERMS = (
     " WHERE key = 'oldest_readable' AND value::int > %s"
 )
 """The same row for :data:`TERMS_POSTINGS` (its columns shifted by the term)."""
+_LENGTHS_ROWS = "SELECT seg, field, lens FROM {}.lengths WHERE seg = ANY(%s)"
+_COLUMNS_ROWS = "SELECT seg, data FROM {}.columns WHERE seg = ANY(%s)"
+_DICTIONARY_ROWS = "SELECT seg, name, data FROM {}.dictionary WHERE seg = ANY(%s)"
 MAX_STORED_BLOCK = 512
 """The most stored documents one read fetches (when they are read in order)."""
 STORED_CACHE = 1024
@@ -196,13 +203,17 @@ class PgSnapshot:
             (segs,),
         ):
             self._lang_docs[lang] = int(docs)
+        shared = db.segment_caches
+        caches = {int(seg): shared.get(int(seg)) or SegmentCache() for seg, _, _ in rows}
+        db.segment_caches = caches  # (what the segments of older snapshots hold is let go)
         self._segments = [
             PgSegment(
                 self, int(seg), int(shard), int(ndocs), sorted(fields_of.get(int(seg), [])),
-                deleted.get(int(seg)),
+                deleted.get(int(seg)), caches[int(seg)],
             )
             for seg, shard, ndocs in rows
         ]  # fmt: skip
+        self._deleted = deleted
         self._position = {seg.seg: i for i, seg in enumerate(self._segments)}
         self._fetched: dict[str, dict[tuple[int, str], _Post]] = {}
         self._located: dict[str, tuple[int, int]] | None = None
@@ -272,6 +283,50 @@ class PgSnapshot:
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self.locate(doc_id) is not None
+
+    def warm(self) -> None:
+        """Read what a first search of the snapshot needs from its segments (columns,
+        dictionaries, field lengths), on every shard at once, for the segments no earlier
+        snapshot of this index has read (published segments never change: they share it)."""
+        todo: dict[int, list[PgSegment]] = {}
+        for seg in self._segments:
+            if seg.d.cols is None or seg.d.terms is None or seg.d.lengths is None:
+                todo.setdefault(seg.shard, []).append(seg)
+        if not todo:
+            return
+        queries = (_COLUMNS_ROWS, _DICTIONARY_ROWS, _LENGTHS_ROWS)
+        jobs: dict[int, list[tuple[sql.Composed | sql.SQL | str, Any]]] = {
+            shard: [(sql.SQL(q).format(self.db.s), ([x.seg for x in segs],)) for q in queries]
+            for shard, segs in todo.items()
+        }
+        for shard, results in self.db.read_shards_many(jobs).items():
+            for query, rows in zip(queries, results, strict=True):
+                held = self._by_shard[(query, shard)] = {}
+                for row in rows:
+                    held.setdefault(int(row[0]), []).append(tuple(row[1:]))
+        for segs in todo.values():
+            for seg in segs:
+                seg.load()
+
+    def segments_by_shard(self) -> dict[int, list[int]]:
+        """The snapshot's segment numbers on each shard that holds some."""
+        out: dict[int, list[int]] = {}
+        for seg in self._segments:
+            out.setdefault(seg.shard, []).append(seg.seg)
+        return out
+
+    def deleted_count(self) -> int:
+        return sum(len(d) for d in self._deleted.values())
+
+    def deleted_keys(self, shard: int) -> list[int]:
+        """The deleted documents of the snapshot's segments on ``shard``, as
+        ``seg << 32 | docnum`` (what a shard's top-k leaves out)."""
+        return [
+            (seg.seg << 32) | d
+            for seg in self._segments
+            if seg.shard == shard
+            for d in self._deleted.get(seg.seg, ())
+        ]
 
     # -- reading from the shards ------------------------------------------------------------------
 
@@ -387,6 +442,24 @@ class _LazyArrays(Mapping[str, np.ndarray]):
         return 4
 
 
+class SegmentCache:
+    """What a segment's rows hold, once read (its rows never change once published, so every
+    snapshot that has the segment shares one: :meth:`Database.segment_cache`)."""
+
+    __slots__ = ("cols", "dfs", "id_index", "ids", "lengths", "ords", "tables", "terms", "words")
+
+    def __init__(self) -> None:
+        self.lengths: dict[str, np.ndarray] | None = None
+        self.cols: dict[str, np.ndarray] | None = None
+        self.tables: dict[str, list[str]] = {}
+        self.ids: list[str] = []
+        self.id_index: dict[str, int] | None = None
+        self.terms: dict[str, list[str]] | None = None
+        self.dfs: dict[str, np.ndarray] = {}
+        self.ords: dict[str, dict[str, int]] = {}
+        self.words: dict[str, tuple[list[str], list[str]]] = {}
+
+
 class PgSegment:
     """One segment of a snapshot (a :class:`~searchlib.seam.SegmentSource`); what it reads from
     the shards it keeps, as the snapshot does."""
@@ -399,6 +472,7 @@ class PgSegment:
         ndocs: int,
         fields: list[str],
         deleted: list[int] | None,
+        shared: SegmentCache | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.seg = seg
@@ -409,15 +483,7 @@ class PgSegment:
         if deleted:
             self._live = np.ones(ndocs, dtype=bool)
             self._live[deleted] = False
-        self._lengths: dict[str, np.ndarray] | None = None
-        self._cols: dict[str, np.ndarray] | None = None
-        self._tables: dict[str, list[str]] = {}
-        self._ids: list[str] = []
-        self._id_index: dict[str, int] | None = None
-        self._terms: dict[str, list[str]] | None = None
-        self._dfs: dict[str, np.ndarray] = {}
-        self._ords: dict[str, dict[str, int]] = {}
-        self._words: dict[str, tuple[list[str], list[str]]] = {}
+        self.d = SegmentCache() if shared is None else shared
         self._stored: dict[int, bytes] = {}
         self._last_miss = -2
         self._block = 1
@@ -452,39 +518,35 @@ class PgSegment:
 
     @property
     def lengths(self) -> Mapping[str, np.ndarray]:
-        if self._lengths is None:
-            rows = self.snapshot.shard_rows(
-                self, "SELECT seg, field, lens FROM {}.lengths WHERE seg = ANY(%s)"
-            )
+        if self.d.lengths is None:
+            rows = self.snapshot.shard_rows(self, _LENGTHS_ROWS)
             lengths = {field: _uint(_i4(lens)) for field, lens in rows}
             if any(a.size != self._ndocs for a in lengths.values()):
                 raise self._corrupt("field lengths do not cover the documents")
-            self._lengths = lengths
-        return self._lengths
+            self.d.lengths = lengths
+        return self.d.lengths
 
     # -- columns ----------------------------------------------------------------------------------
 
     def _load_columns(self) -> dict[str, np.ndarray]:
         """The segment's columns row (ids, titles, filter and facet values), read once."""
-        if self._cols is not None:
-            return self._cols
-        rows = self.snapshot.shard_rows(
-            self, "SELECT seg, data FROM {}.columns WHERE seg = ANY(%s)"
-        )
+        if self.d.cols is not None:
+            return self.d.cols
+        rows = self.snapshot.shard_rows(self, _COLUMNS_ROWS)
         at = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg} columns"
         if len(rows) != 1:
             raise CorruptIndexError(at, f"{len(rows)} columns rows")
         f = decode_array_file(bytes(rows[0][0]), at, COLUMNS, COLUMNS_VERSION, COLUMNS_VERSION)
         try:
             cols = {k: f[k] for k in _COLUMN_ARRAYS}
-            self._ids = decode_strings(f["ids"], f["ids_off"], at, "ids")
-            self._tables = {k: [str(v) for v in f.meta[k]] for k in _COLUMN_TABLES}
+            self.d.ids = decode_strings(f["ids"], f["ids_off"], at, "ids")
+            self.d.tables = {k: [str(v) for v in f.meta[k]] for k in _COLUMN_TABLES}
         except (KeyError, TypeError) as exc:
             raise CorruptIndexError(at, f"missing or malformed {exc}") from exc
         n = self._ndocs
-        if len(self._ids) != n or cols["date"].size != n or cols["titles_off"].size != n + 1:
+        if len(self.d.ids) != n or cols["date"].size != n or cols["titles_off"].size != n + 1:
             raise CorruptIndexError(at, f"columns do not cover the {n} documents")
-        self._cols = cols
+        self.d.cols = cols
         return cols
 
     @property
@@ -494,17 +556,17 @@ class PgSegment:
     @property
     def col_tables(self) -> Mapping[str, list[str]]:
         self._load_columns()
-        return self._tables
+        return self.d.tables
 
     @property
     def ids(self) -> Sequence[str]:
         self._load_columns()
-        return self._ids
+        return self.d.ids
 
     def docnum(self, doc_id: str) -> int:
-        if self._id_index is None:
-            self._id_index = {d: i for i, d in enumerate(self.ids)}
-        i = self._id_index.get(doc_id, -1)
+        if self.d.id_index is None:
+            self.d.id_index = {d: i for i, d in enumerate(self.ids)}
+        i = self.d.id_index.get(doc_id, -1)
         if i >= 0 and self._live is not None and not self._live[i]:
             return -1
         return i
@@ -520,19 +582,17 @@ class PgSegment:
         if column not in cols or column + "_off" not in cols:
             return []
         off = cols[column + "_off"]
-        table = self._tables[column]
+        table = self.d.tables[column]
         return [table[int(c)] for c in cols[column][int(off[docnum]) : int(off[docnum + 1])]]
 
     # -- terms and postings -----------------------------------------------------------------------
 
     def _vocabulary(self) -> dict[str, list[str]]:
         """Read the segment's dictionary (every field's terms, every language's words) once."""
-        if self._terms is None:
+        if self.d.terms is None:
             terms: dict[str, list[str]] = {}
             where = f"{self.snapshot.db.shard_name(self.shard)} segment {self.seg}"
-            for name, blob in self.snapshot.shard_rows(
-                self, "SELECT seg, name, data FROM {}.dictionary WHERE seg = ANY(%s)"
-            ):
+            for name, blob in self.snapshot.shard_rows(self, _DICTIONARY_ROWS):
                 at = f"{where} dictionary {name!r}"
                 f = decode_array_file(
                     bytes(blob), at, DICTIONARY, DICTIONARY_VERSION, DICTIONARY_VERSION
@@ -543,16 +603,16 @@ class PgSegment:
                         stems = decode_strings(f["terms"], f["terms_off"], at, "terms")
                         if len(words) != len(stems):
                             raise self._corrupt(f"{name}: {len(words)} words, {len(stems)} terms")
-                        self._words[name[len("@words/") :]] = (words, stems)
+                        self.d.words[name[len("@words/") :]] = (words, stems)
                     else:
                         terms[name] = decode_strings(f["terms"], f["terms_off"], at, "terms")
-                        self._dfs[name] = f["dfs"].astype(np.int64)
-                        if self._dfs[name].size != len(terms[name]):
+                        self.d.dfs[name] = f["dfs"].astype(np.int64)
+                        if self.d.dfs[name].size != len(terms[name]):
                             raise self._corrupt(f"{name}: terms and frequencies differ in number")
                 except KeyError as exc:
                     raise self._corrupt(f"{name}: missing array {exc}") from exc
-            self._terms = terms
-        return self._terms
+            self.d.terms = terms
+        return self.d.terms
 
     def terms(self, field: str) -> Sequence[str]:
         return self._vocabulary().get(field, [])
@@ -560,17 +620,17 @@ class PgSegment:
     def starts(self, field: str) -> np.ndarray:
         """Where each term's postings start in :meth:`field_arrays` (``len(terms) + 1``)."""
         self._vocabulary()
-        dfs = self._dfs.get(field, np.zeros(0, np.int64))
+        dfs = self.d.dfs.get(field, np.zeros(0, np.int64))
         return np.concatenate([[0], np.cumsum(dfs)]).astype(np.int64)
 
     def words(self, lang: str) -> tuple[Sequence[str], Sequence[str]]:
         self._vocabulary()
-        return self._words.get(lang, ([], []))
+        return self.d.words.get(lang, ([], []))
 
     def term_ord(self, field: str, term: str) -> int:
-        index = self._ords.get(field)
+        index = self.d.ords.get(field)
         if index is None:
-            index = self._ords[field] = {t: i for i, t in enumerate(self.terms(field))}
+            index = self.d.ords[field] = {t: i for i, t in enumerate(self.terms(field))}
         return index.get(term, -1)
 
     def _postings(self, field: str, term: str) -> _Post | None:
@@ -612,6 +672,13 @@ class PgSegment:
             field,
         )
         return [(term, _i4(d), _i4(t), _i4(p)) for term, d, t, p in rows]
+
+    def load(self) -> None:
+        """Read (or take from what :meth:`PgSnapshot.warm` read) the columns, dictionary and
+        field lengths now."""
+        self._load_columns()
+        self._vocabulary()
+        self.lengths  # noqa: B018 (reads them)
 
     def mark_deleted(self, docnums: list[int]) -> None:
         """Count ``docnums`` as deleted (a writer's own deletions, before its commit)."""
@@ -679,6 +746,44 @@ class PgSearcher(Searcher):
 
     def _prefetch(self, text: str) -> None:
         self.reader.prefetch(t for lang in LANGS for t in get_analyzer(lang).terms(text)[0])
+
+    def matches(
+        self, q: AnyQuery, ctx: SearchContext, filters: Filters, k: int, every: bool
+    ) -> tuple[Matches | None, int]:
+        """The shards rank (:mod:`searchlib.postgres.pushdown`): each returns its top ``K`` by a
+        bound of the query's BM25F and its count; the candidates are scored exactly here, and
+        when the bounds of what the shards left out cannot reach the k-th best score, they hold
+        the top ``k``. Otherwise more are asked for, or (facets, twins, filters, AND, NOT,
+        phrases, deep pages) every match is scored here, from the postings the shards matched."""
+        if (
+            every
+            or filters != Filters()
+            or k > pushdown.MAX_PUSHED_K
+            or not self.reader.seg_numbers
+            or self.reader.deleted_count() > pushdown.MAX_DELETED
+        ):
+            return super().matches(q, ctx, filters, k, every)
+        groups = pushdown.bound_plan(q, ctx)
+        if groups is None:
+            return super().matches(q, ctx, filters, k, every)
+        want = max(pushdown.MIN_K, pushdown.FIRST_K * k)
+        for _ in range(pushdown.MAX_ROUNDS):
+            answer = pushdown.shard_top_k(self.reader, ctx, groups, want)
+            found, total = pushdown.candidate_matches(q, ctx, answer)
+            candidates = sum(len(rows) for rows in answer.rows.values())
+            if (0 if found is None else found.total) != candidates:
+                break  # (never: every candidate holds a term of the query, so it matches)
+            if found is None or k == 0 or all(answer.complete(s) for s in answer.rows):
+                return found, total
+            if found.total >= k:
+                kth = float(np.partition(found.scores, found.total - k)[found.total - k])
+                if all(
+                    answer.complete(s) or answer.lowest(s) * (1 + pushdown.MARGIN) < kth
+                    for s in answer.rows
+                ):
+                    return found, total
+            want *= 4
+        return super().matches(q, ctx, filters, k, every)
 
     def search(self, query: Any, *args: Any, **kwargs: Any) -> Results:
         if isinstance(query, str):

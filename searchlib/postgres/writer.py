@@ -23,12 +23,15 @@ from typing import Any, cast
 import numpy as np
 import psycopg
 from psycopg import sql
+from psycopg.abc import Buffer
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from searchlib.errors import AfterCommitError, IndexStateError, IngestError
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.builder import IndexDoc, SegmentBuilder
 from searchlib.index.documents import to_index_doc
-from searchlib.index.merge import MERGE_FACTOR, merge_segments, select_merge
+from searchlib.index.merge import MERGE_FACTOR, MIN_MERGE_DOCS, merge_segments, select_merge
 from searchlib.index.segment import SegmentData, SegmentReader
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT, trim_caches
 from searchlib.postgres.db import Database, ShardError
@@ -41,12 +44,53 @@ KEEP_DROPPED = 2
 """Generations a merged-away segment stays readable (snapshots that old still read it)."""
 _DOC_COLS = "id, shard, seg, docnum, lang, kind, date, stored"
 _DOC_TYPES = ["text", "int4", "int4", "int4", "text", "text", "int4", "bytea"]
-_POST_COLS = "shard, field, term, seg, df, docs, tfs, positions"
-_POST_TYPES = ["int4", "text", "text", "int4", "int4", "bytea", "bytea", "bytea"]
+_POST_COLS = "shard, field, term, seg, df, docs, tfs, positions, sdocs, stfs, slens"
+_POST_TYPES = [
+    "int4", "text", "text", "int4", "int4", "bytea", "bytea", "bytea", "int4[]", "int4[]", "int4[]"
+]  # fmt: skip
+_INT4_OID = 23
+_INT4_ARRAY_OID = 1007
 
 
 def _i4(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a, dtype="<i4").tobytes()
+
+
+class _Int4ArrayDumper(Dumper):
+    """Dumps the bytes :func:`_int4_arrays` made as an ``int4[]`` in binary COPY (registered
+    by oid only: ``set_types`` picks it; a list of Python ints would cost a call per element)."""
+
+    format = Format.BINARY
+    oid = _INT4_ARRAY_OID
+
+    def dump(self, obj: Any) -> Buffer:
+        out: Buffer = obj
+        return out
+
+
+def _int4_arrays(values: np.ndarray, start: np.ndarray) -> tuple[bytes, list[int]]:
+    """Every slice ``values[start[i]:start[i + 1]]`` in PostgreSQL's binary ``int4[]`` format,
+    back to back in one buffer, and where each one starts (``len(start)`` offsets). An
+    array is a header (1 dimension, no NULLs, int4, its length, lower bound 1) and each
+    element as (4, value), big-endian; an empty one is the 12-byte header of 0 dimensions."""
+    n = int(start.size) - 1
+    counts = np.diff(start).astype(np.int64)
+    sizes = np.where(counts > 0, 20 + 8 * counts, 12)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    out = np.zeros(int(offsets[-1]) // 4, dtype=">i4")
+    heads = offsets[:-1] // 4
+    full = counts > 0
+    out[heads] = np.where(full, 1, 0)
+    out[heads + 2] = _INT4_OID
+    out[heads[full] + 3] = counts[full]
+    out[heads[full] + 4] = 1
+    # Element j of array i sits at word heads[i] + 5 + 2 * (j - start[i]): (4, value).
+    owner = np.repeat(np.arange(n), counts)
+    at = heads[owner] + 5 + 2 * (np.arange(int(counts.sum())) - start[:-1][owner].astype(np.int64))
+    out[at] = 4
+    out[at + 1] = values[int(start[0]) : int(start[-1])]
+    return out.tobytes(), offsets.tolist()
 
 
 class _InTransaction(PgSnapshot):
@@ -332,10 +376,15 @@ class PostgresWriter:
         copy_post = sql.SQL("COPY {}.postings ({}) FROM STDIN (FORMAT BINARY)").format(
             s, sql.SQL(_POST_COLS)
         )
+        cur.adapters.register_dumper(None, _Int4ArrayDumper)
         with cur.copy(copy_post) as copy:
             copy.set_types(_POST_TYPES)
             for field, fp in data.fields.items():
                 docs, tfs, pos = _i4(fp.docs), _i4(fp.tfs), _i4(fp.pos)
+                lens = data.lengths[field][np.asarray(fp.docs, dtype=np.intp)]
+                sdocs, so = _int4_arrays(np.asarray(fp.docs), fp.start)
+                stfs, to = _int4_arrays(np.asarray(fp.tfs), fp.start)
+                slens, lo = _int4_arrays(lens, fp.start)
                 start = fp.start.tolist()
                 pstart = fp.pstart.tolist()
                 for i, term in enumerate(fp.terms):
@@ -343,7 +392,8 @@ class PostgresWriter:
                     pa, pb = 4 * pstart[i], 4 * pstart[i + 1]
                     copy.write_row(
                         (shard, field, term, seg, start[i + 1] - start[i], docs[a:b], tfs[a:b],
-                         pos[pa:pb])
+                         pos[pa:pb], sdocs[so[i] : so[i + 1]], stfs[to[i] : to[i + 1]],
+                         slens[lo[i] : lo[i + 1]])
                     )  # fmt: skip
         with cur.copy(
             sql.SQL(
@@ -403,7 +453,9 @@ class PostgresWriter:
                     one_whole = len(segs) == 1 and segs[0].live is None
                     chosen = None if one_whole else list(range(len(segs)))
                 else:
-                    chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+                    chosen = select_merge(
+                        [s.live_count for s in segs], self.merge_factor, min_docs=MIN_MERGE_DOCS
+                    )
                 if not chosen:
                     continue
                 data, sources = _merged(segs, chosen)
@@ -439,7 +491,9 @@ class PostgresWriter:
         fresh = self._fresh.get(shard, [])
         view = _InTransaction(self.db, conn)
         segs = [view.segment(seg) for seg in fresh]
-        chosen = select_merge([s.live_count for s in segs], self.merge_factor)
+        chosen = select_merge(
+            [s.live_count for s in segs], self.merge_factor, min_docs=MIN_MERGE_DOCS
+        )
         if not chosen:
             return
         data, sources = _merged(segs, chosen)

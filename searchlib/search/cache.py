@@ -54,6 +54,8 @@ class SnapshotCache:
         dict
     )
     """The did-you-mean word of an unknown word (None: none), per (word, langs, fields)."""
+    known_words: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = attrs.Factory(dict)
+    """Whether a query's word is known to the index (did-you-mean), per (word, langs, fields)."""
     twins: dict[str, str] | None = None
     """The twin links (id -> the other language's id), loaded or computed once."""
     twin_partners: tuple[np.ndarray, np.ndarray] | None = None
@@ -62,6 +64,10 @@ class SnapshotCache:
     """Per (segment name, language): which documents are in that language (None: none)."""
     twinned: dict[str, np.ndarray | None] = attrs.Factory(dict)
     """Per segment name: which documents have a twin (None: none has)."""
+    whole: dict[tuple[Any, ...], Any] = attrs.Factory(dict)
+    """Index-wide arrays (documents numbered across segments, see
+    :meth:`~searchlib.search.context.SearchContext.offsets`): segment offsets, which documents
+    are live, in a language, twinned."""
 
     def remember_impacts(self, key: tuple[Any, ...], value: Postings | None) -> None:
         """Cache a term group's impacts, within a bound on the postings held."""

@@ -22,7 +22,7 @@ from searchlib.schema import COLUMN_TABLES, FACETS, LANG_COLUMN
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.arrays import unique_counts
 from searchlib.search.context import SearchContext
-from searchlib.search.execute import evaluate
+from searchlib.search.execute import evaluate_whole
 from searchlib.search.places import count_places
 from searchlib.search.query import AnyQuery
 from searchlib.search.twins import twin_partners, twins_for
@@ -62,23 +62,27 @@ def collect(
 ) -> Matches | None:
     """The live documents matching ``q`` that ``mask_of`` (the filters: None lets every
     document through) keeps, or None when there is none."""
-    seg_ids, docnums, scores = [], [], []
-    for i, seg in enumerate(ctx.reader.segments):
-        mask, sc = evaluate(q, ctx, seg)
-        if seg.live is not None:
-            mask &= seg.live
-        fm = mask_of(seg)
-        if fm is not None:
-            mask &= fm
-        docs = np.flatnonzero(mask)
-        if not docs.size:
-            continue
-        seg_ids.append(np.full(docs.size, i, dtype=np.int32))
-        docnums.append(docs)
-        scores.append(sc[docs])
-    if not docnums:
+    docs, scores = evaluate_whole(q, ctx)
+    keep = None
+    live = ctx.whole_live()
+    if live is not None:
+        keep = live[docs]
+    masks = [mask_of(seg) for seg in ctx.reader.segments]
+    if any(m is not None for m in masks):
+        passed = np.concatenate(
+            [
+                np.ones(seg.ndocs, dtype=bool) if m is None else m
+                for seg, m in zip(ctx.reader.segments, masks, strict=True)
+            ]
+        )[docs]
+        keep = passed if keep is None else keep & passed
+    if keep is not None:
+        docs, scores = docs[keep], scores[keep]
+    if not docs.size:
         return None
-    return Matches(np.concatenate(seg_ids), np.concatenate(docnums), np.concatenate(scores))
+    offsets = ctx.offsets()
+    segs = (offsets.searchsorted(docs, "right") - 1).astype(np.int32)
+    return Matches(segs, docs - offsets[segs], scores)
 
 
 def top_k(m: Matches, k: int) -> np.ndarray:

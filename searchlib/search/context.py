@@ -33,6 +33,12 @@ pass the budget matches nothing, and the results' warnings say so."""
 
 Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
 
+_ANALYSED: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+"""(language, text) -> terms and positions of the short texts searches analysed (a query's
+words: analysed once, not once per search), emptied when it holds :data:`_ANALYSED_SIZE`."""
+_ANALYSED_CHARS = 100
+_ANALYSED_SIZE = 50_000
+
 
 class SearchContext:
     """What one search needs beyond the query: the reader, languages, ranking parameters, caches."""
@@ -97,11 +103,64 @@ class SearchContext:
             self.cache.lang_masks[key] = mask if mask.any() else None
         return self.cache.lang_masks[key]
 
+    def offsets(self) -> np.ndarray:
+        """Where each segment's documents start in the index-wide numbering (``offsets[s] +
+        d`` is document ``d`` of segment ``s``), with the total number of documents last."""
+        out: np.ndarray | None = self.cache.whole.get(("offsets",))
+        if out is None:
+            sizes = [seg.ndocs for seg in self.reader.segments]
+            out = self.cache.whole[("offsets",)] = np.concatenate(
+                [[0], np.cumsum(sizes, dtype=np.int64)]
+            ).astype(np.int64)
+        return out
+
+    def whole_lang_mask(self, lang: str) -> np.ndarray:
+        """:meth:`lang_mask` index-wide (cached per snapshot)."""
+        key = ("lang", lang)
+        out: np.ndarray | None = self.cache.whole.get(key)
+        if out is None:
+            parts = []
+            for seg in self.reader.segments:
+                mask = self.lang_mask(seg, lang)
+                parts.append(np.zeros(seg.ndocs, dtype=bool) if mask is None else mask)
+            out = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+            out.flags.writeable = False
+            self.cache.whole[key] = out
+        return out
+
+    def whole_live(self) -> np.ndarray | None:
+        """Which documents are live, index-wide, or None when none is deleted (cached per
+        snapshot)."""
+        key = ("live",)
+        if key not in self.cache.whole:
+            segs = self.reader.segments
+            out = None
+            if any(seg.live is not None for seg in segs):
+                out = np.concatenate(
+                    [
+                        np.ones(seg.ndocs, dtype=bool) if seg.live is None else seg.live
+                        for seg in segs
+                    ]
+                )
+                out.flags.writeable = False
+            self.cache.whole[key] = out
+        live: np.ndarray | None = self.cache.whole[key]
+        return live
+
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
+        """The terms and positions of ``text`` in ``lang`` (never to be changed: shared).
+        Short texts (a query's words) are kept across searches (:data:`_ANALYSED`)."""
         key = (lang, text)
         out = self._analysed.get(key)
         if out is None:
-            out = self._analysed[key] = get_analyzer(lang).terms(text)
+            out = _ANALYSED.get(key)
+            if out is None:
+                out = get_analyzer(lang).terms(text)
+                if len(text) <= _ANALYSED_CHARS:
+                    if len(_ANALYSED) >= _ANALYSED_SIZE:
+                        _ANALYSED.clear()
+                    _ANALYSED[key] = out
+            self._analysed[key] = out
         return out
 
     def idf(self, lang: str, fields: tuple[str, ...], terms: tuple[str, ...]) -> float:

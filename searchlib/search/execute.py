@@ -30,7 +30,13 @@ from searchlib.search.columns import (
     term_range,
 )
 from searchlib.search.context import Match, SearchContext
-from searchlib.search.leaves import cached_phrase, empty, score_group, score_sparse
+from searchlib.search.leaves import (
+    cached_phrase,
+    empty,
+    score_group,
+    score_sparse,
+    whole_impacts,
+)
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -56,7 +62,11 @@ from searchlib.search.query import (
 from searchlib.search.scoring import Explanation
 from searchlib.search.twins import twin_partners
 
-__all__ = ["TWIN_SHARE", "best_score", "evaluate", "explain"]
+__all__ = ["TWIN_SHARE", "Sparse", "best_score", "evaluate", "evaluate_whole", "explain"]
+
+Sparse = tuple[np.ndarray, np.ndarray]
+"""Matches index-wide: (doc numbers across segments, ascending, see
+:meth:`SearchContext.offsets`; their float32 scores)."""
 
 
 def _bag(ctx: SearchContext, seg: SegmentSource, node: BagOfWords) -> Match:
@@ -299,6 +309,161 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
     if isinstance(node, NullQuery):
         return empty(seg)
     raise TypeError(f"cannot execute query node {node!r}")
+
+
+def evaluate_whole(node: Node, ctx: SearchContext) -> Sparse:
+    """:func:`evaluate` over every segment at once, as (index-wide doc numbers, scores) of
+    the matching documents: the same documents and the same float32 scores, bit for bit (the
+    same additions in the same order, the same products). The nodes of a typical query (its
+    language and translation, OR groups of words) are computed on arrays as long as their
+    matches, once for the whole index; any other node is evaluated per segment and its
+    matches taken from the masks. Deleted documents are not dropped (the caller does)."""
+    if isinstance(node, InLanguage):
+        docs, vals = evaluate_whole(node.query, ctx.in_language(node.lang))
+        keep = ctx.whole_lang_mask(node.lang)[docs]
+        docs, vals = docs[keep], vals[keep]
+        if node.boost != 1.0:
+            vals = vals * np.float32(node.boost)
+        return docs, vals
+    if isinstance(node, CrossLingual):
+        return _cross_whole(ctx, node)
+    if isinstance(node, Or) and not isinstance(node, Synonyms):
+        return _or_whole(ctx, node)
+    groups: list[_Group] | None = None
+    if isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
+        groups = _leaf_plan(ctx, node)
+    elif isinstance(node, BagOfWords):
+        groups = _bag_groups(ctx, node)
+    elif isinstance(node, TermGroups):
+        fields = ctx.fields_of(node.field)
+        ctx = ctx.in_language(node.lang)
+        groups = [(node.lang, fields, list(t), w * node.boost) for t, w in node.groups]
+    if groups is None:
+        return _by_segment(node, ctx)
+    parts_docs: list[np.ndarray] = []
+    parts_vals: list[np.ndarray] = []
+    for lang, fields, terms, boost in groups:
+        hit = whole_impacts(ctx, lang, fields, terms, boost)
+        if hit is not None:
+            parts_docs.append(hit[0])
+            parts_vals.append(hit[1])
+    return _summed(ctx, parts_docs, parts_vals)
+
+
+def _or_whole(ctx: SearchContext, node: Or) -> Sparse:
+    """:func:`_or` index-wide: each child's matches added in child order (a child that is
+    no plain text term, a phrase say, evaluated on its own: it adds its scores where it
+    matches and zero elsewhere, as in the segment's arrays)."""
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for child, groups in _or_plan(ctx, node):
+        if groups is None:
+            d, v = evaluate_whole(child, ctx)
+            if d.size:
+                docs.append(d)
+                vals.append(v)
+            continue
+        for lang, fields, terms, boost in groups:
+            hit = whole_impacts(ctx, lang, fields, terms, boost)
+            if hit is not None:
+                docs.append(hit[0])
+                vals.append(hit[1])
+    at, summed = _summed(ctx, docs, vals)
+    if node.boost != 1.0:
+        summed = summed * np.float32(node.boost)
+    return at, summed
+
+
+_NO_MATCH: Sparse = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+def _by_segment(node: Node, ctx: SearchContext) -> Sparse:
+    """:func:`evaluate` per segment, its matches numbered index-wide."""
+    offsets = ctx.offsets()
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for i, seg in enumerate(ctx.reader.segments):
+        mask, scores = evaluate(node, ctx, seg)
+        found = mask.nonzero()[0]
+        if found.size:
+            docs.append(found + offsets[i])
+            vals.append(scores[found])
+    if not docs:
+        return _NO_MATCH
+    return np.concatenate(docs), np.concatenate(vals)
+
+
+def _summed(ctx: SearchContext, docs: list[np.ndarray], vals: list[np.ndarray]) -> Sparse:
+    """The (doc numbers, scores) parts summed per document, in their order (as
+    :func:`_add_sparse` adds them to a segment's zeros)."""
+    if not docs:
+        return _NO_MATCH
+    if len(docs) == 1:
+        return docs[0], vals[0]
+    at = np.concatenate(docs)
+    size = int(ctx.offsets()[-1])
+    scores = np.zeros(size, dtype=np.float32)
+    np.add.at(scores, at, np.concatenate(vals))
+    mask = np.zeros(size, dtype=bool)
+    mask[at] = True
+    out = mask.nonzero()[0]
+    return out, scores[out]
+
+
+def _leaf_plan(ctx: SearchContext, node: Term | Prefix | Wildcard | Fuzzy) -> list[_Group] | None:
+    """:func:`_sparse_leaf` of a leaf, made once per search."""
+    key = ("leaf", id(node), ctx.langs)
+    found = ctx.plans.get(key)
+    if found is None or found[0] is not node:
+        found = ctx.plans[key] = (node, _sparse_leaf(ctx, node))
+    groups: list[_Group] | None = found[1]
+    return groups
+
+
+def _bag_groups(ctx: SearchContext, node: BagOfWords) -> list[_Group]:
+    """The term groups of plain text, as :func:`_bag` scores them (each distinct term, its
+    boost times how often it occurs)."""
+    fields = ctx.fields_of(node.field)
+    out: list[_Group] = []
+    for lang in node.langs or ctx.langs:
+        counts: dict[str, int] = {}
+        for t in ctx.analyse(lang, node.text)[0]:
+            counts[t] = counts.get(t, 0) + 1
+        out.extend((lang, fields, [t], node.boost * c) for t, c in counts.items())
+    return out
+
+
+def _cross_whole(ctx: SearchContext, node: CrossLingual) -> Sparse:
+    """:func:`evaluate` of a :class:`CrossLingual` node, on the union of its parts' matches
+    (a part scores zero where it does not match, as in the segment's arrays)."""
+    d1, v1 = evaluate_whole(node.query, ctx)
+    d2, v2 = evaluate_whole(node.translation, ctx)
+    typed: Sparse | None = None
+    if node.as_typed is not None:
+        typed = evaluate_whole(node.as_typed, ctx)
+    if typed is None and not d2.size:
+        return d1, v1
+    size = int(ctx.offsets()[-1])
+    matched = np.zeros(size, dtype=bool)
+    matched[d1] = True
+    matched[d2] = True
+    # The translation's scores, else the query's as typed (each zero where it does not match)
+    translated = np.zeros(size, dtype=np.float32)
+    if typed is not None:
+        matched[typed[0]] = True
+        translated[typed[0]] = typed[1]
+    translated[d2] = v2
+    docs = matched.nonzero()[0]
+    if not docs.size:
+        return _NO_MATCH
+    s2 = translated[docs]
+    _, partner = twin_partners(ctx.reader)
+    twinned = partner[docs] >= 0
+    if twinned.any():  # a story told in the query's language ranks in it
+        s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
+    own = np.zeros(size, dtype=np.float32)
+    own[d1] = v1
+    return docs, own[docs] + s2
 
 
 TWIN_SHARE = 0.01

@@ -12,7 +12,14 @@ from searchlib.seam import SegmentSource
 from searchlib.search.arrays import unique, unique_counts, unique_pairs
 from searchlib.search.context import Match, SearchContext
 
-__all__ = ["cached_phrase", "empty", "phrase_freqs", "score_group", "score_sparse"]
+__all__ = [
+    "cached_phrase",
+    "empty",
+    "phrase_freqs",
+    "score_group",
+    "score_sparse",
+    "whole_impacts",
+]
 
 
 def empty(seg: SegmentSource) -> Match:
@@ -64,6 +71,39 @@ def score_sparse(
         return None
     docs, vals = cached
     return docs, vals if boost == 1.0 else vals * np.float32(boost)
+
+
+def whole_impacts(
+    ctx: SearchContext,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: Sequence[str],
+    boost: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`score_sparse` over every segment at once: (index-wide doc numbers, see
+    :meth:`SearchContext.offsets`, and their scores), or None. Kept in the snapshot cache
+    like a segment's impacts (each segment's part computed the same way, so the same values)."""
+    terms = tuple(terms)
+    key = ("whole", lang, fields, terms, ctx.bm25_key, len(ctx.langs) > 1)
+    try:
+        cached = ctx.impacts[key]
+    except KeyError:
+        offsets = ctx.offsets()
+        docs: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        for i, seg in enumerate(ctx.reader.segments):
+            hit = _impacts(ctx, seg, lang, fields, terms)
+            if hit is not None:
+                docs.append(hit[0] + offsets[i])
+                vals.append(hit[1])
+        cached = None
+        if docs:
+            cached = (np.concatenate(docs), np.concatenate(vals))
+        ctx.remember_impacts(key, cached)
+    if cached is None:
+        return None
+    at, values = cached
+    return at, values if boost == 1.0 else values * np.float32(boost)
 
 
 def _impacts(

@@ -26,6 +26,7 @@ from searchlib.schema import StoredDoc
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search import related as related_items
 from searchlib.search.collector import (
+    Matches,
     collect,
     count_facets,
     fold_twins,
@@ -263,8 +264,7 @@ class Searcher:
         filters = filters or Filters()
         q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self.context(lang)
-        matches = collect(q, ctx, filters.mask)
-        total = 0 if matches is None else matches.total
+        matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins)
         hits: list[Hit] = []
         facet_out = None
         if facets:
@@ -297,6 +297,16 @@ class Searcher:
         return Results(
             text, total, took, tuple(hits), facet_out, suggestion, tuple(dict.fromkeys(warnings))
         )
+
+    def matches(
+        self, q: AnyQuery, ctx: SearchContext, filters: Filters, k: int, every: bool
+    ) -> tuple[Matches | None, int]:
+        """The matches of ``q`` that ``filters`` keep, and how many there are. Here every one;
+        a storage engine whose shards rank (:class:`searchlib.postgres.source.PgSearcher`) may
+        give, unless ``every`` (facets and twins count them all), only candidates that
+        provably hold the best ``k``, each with its exact score, and the total beside them."""
+        found = collect(q, ctx, filters.mask)
+        return found, 0 if found is None else found.total
 
     def _read(
         self,

@@ -145,6 +145,12 @@ def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query
     return normalize(_Translator(src, lexicon or load_lexicon()).node(q))
 
 
+_TERMS: dict[tuple[str, Term], tuple[Lexicon, int, Query]] = {}
+"""(language, word) -> (the lexicon and its generation, the word's translation): a query's
+words are translated once, not once per search (query nodes are immutable values)."""
+_TERMS_SIZE = 50_000
+
+
 def _is_text(field: str | None) -> bool:
     return field not in FILTER_FIELDS
 
@@ -183,6 +189,18 @@ class _Translator:
         return q  # filters, prefix, wildcard, fuzzy, ranges, Every, NullQuery
 
     def term(self, q: Term) -> Query:
+        """A word or any of its translations (kept per lexicon and word: :data:`_TERMS`)."""
+        key = (self.src, q)
+        found = _TERMS.get(key)
+        if found is not None and found[0] is self.lexicon and found[1] == self.lexicon.generation:
+            return found[2]
+        out = self._term(q)
+        if len(_TERMS) >= _TERMS_SIZE:
+            _TERMS.clear()
+        _TERMS[key] = (self.lexicon, self.lexicon.generation, out)
+        return out
+
+    def _term(self, q: Term) -> Query:
         if not self.analyzer.terms(q.text)[0]:
             return _NOTHING  # a stop word: it matches nothing in its own language either
         found = self.lexicon.lookup(q.text, self.src)

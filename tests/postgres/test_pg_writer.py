@@ -314,3 +314,23 @@ def test_the_cluster_command_starts_indexes_searches_and_stops(pg_cluster: Local
         shutil.rmtree(root, ignore_errors=True)
     assert stopped.returncode == 0, stopped.stderr
     assert all(s["pid"] is None for s in json.loads(stopped.stdout)["servers"].values())
+
+
+def test_small_segments_of_uneven_sizes_merge_as_one_tier(pg_url: str) -> None:
+    """The embedded writer's floor (MIN_MERGE_DOCS): segments under it are one size tier, so a
+    batch's flushes of 8, 80 and 8 documents (about 4, 40 and 4 per shard: tiers 1, 3 and 1
+    of a factor of 3 without the floor) merge into one segment per shard."""
+    with searchlib.create_index(pg_url) as index:
+        assert isinstance(index, PostgresIndex)
+        writer = index.pg_writer
+        writer.merge_factor = 3
+        n = 0
+        for size in (8, 80, 8):
+            for _ in range(size):
+                index.add(brief(n))
+                n += 1
+            writer.flush()
+        index.commit()
+        segments = index.snapshot().segments
+        assert len(segments) == 2 and sum(s.ndocs for s in segments) == 96
+        assert len(index.search("coca", limit=100).hits) == 96
