@@ -83,16 +83,6 @@ def _count(low: int, high: int | None = None) -> Any:
 WINDOW = 10_000  # searchlib.search.searcher.MAX_RESULT_WINDOW
 
 
-def _excerpt(query: str, position: int, room: int = 30) -> tuple[str, int]:
-    """At most ``2 * room`` characters of ``query`` around ``position`` (``…`` where cut, one
-    line) and the caret's column in it: an error about a 30 KB query stays short."""
-    start = max(0, position - room)
-    end = min(len(query), position + room)
-    head = "…" if start else ""
-    text = head + query[start:end] + ("…" if end < len(query) else "")
-    return " ".join(text.splitlines()) or text, len(head) + position - start
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -288,6 +278,39 @@ def build_parser() -> argparse.ArgumentParser:
     index_option(sp)
 
     sp = add(
+        "serve",
+        "serve the index over HTTP: a JSON API and a search page (the 'serve' extra)",
+        "searchlib serve --index indexes/default --port 8080",
+    )
+    index_option(sp)
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    sp.add_argument("--port", type=_count(0, 65535), default=8080, help="0: any free port")
+    sp.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="accept POST /docs, DELETE /docs/ID and POST /commit with the bearer token",
+    )
+    sp.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the writes' bearer token (default: $SEARCHLIB_SERVE_TOKEN)",
+    )
+    sp.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin allowed to call the API from a browser (repeat for more; default none)",
+    )
+    sp.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="longest a request may take before it is answered 503 (default 5)",
+    )
+
+    sp = add(
         "cluster",
         "start or stop a local PostgreSQL cluster: a coordinator and N shards on loopback",
         "searchlib cluster start --shards 2 --dir /tmp/pg",
@@ -423,7 +446,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             twins=args.twins,
         )
     if args.json:
-        _print_json(results.to_json())
+        _print_json(render.search_json(results))
     else:
         _print_hits(results, offset=args.offset)
         for line in render.facet_lines(results.facets or {}):
@@ -435,30 +458,15 @@ def _cmd_related(args: argparse.Namespace) -> int:
     with searchlib.open_index(args.index) as index:
         results = index.related(args.doc_id, args.limit)
     if args.json:
-        out = results.to_json()
-        out["id"] = args.doc_id
-        _print_json(out)
+        _print_json(render.related_json(results, args.doc_id))
     else:
         _print_hits(results, related=True)
     return 0
 
 
-def _stored_record(index: searchlib.Index, doc_id: str) -> dict[str, Any]:
-    """The stored fields of ``doc_id``, its related items spelled out (not ids only)."""
-    stored = index.stored(doc_id)
-    if stored is None:
-        raise IndexStateError(f"no document with id {doc_id!r} in the index")
-    doc: dict[str, Any] = dict(stored)
-    if stored.get("related"):
-        doc["related"] = [
-            index.stored(rid) or {"id": rid, "missing": True} for rid in stored.get("related", [])
-        ]
-    return doc
-
-
 def _cmd_get(args: argparse.Namespace) -> int:
     with searchlib.open_index(args.index) as index:
-        doc = _stored_record(index, args.doc_id)
+        doc = render.stored_record(index, args.doc_id)
     if args.json:
         _print_json(doc)
         return 0
@@ -567,6 +575,23 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from searchlib.serve import require_serve
+
+    require_serve()  # MissingExtraError, one line, when the extra is not installed
+    from searchlib.serve.run import serve
+
+    return serve(
+        args.index,
+        host=args.host,
+        port=args.port,
+        allow_writes=args.allow_writes,
+        token=args.token,
+        cors_origins=args.cors_origin,
+        time_budget_s=args.time_budget,
+    )
+
+
 def _cmd_repl(args: argparse.Namespace) -> int:
     from searchlib.repl import run_repl
 
@@ -584,6 +609,7 @@ COMMANDS = {
     "check": _cmd_check,
     "eval": _cmd_eval,
     "repl": _cmd_repl,
+    "serve": _cmd_serve,
     "cluster": _cmd_cluster,
 }
 
@@ -611,7 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"searchlib: {exc}", file=sys.stderr)
         if exc.query:
-            excerpt, column = _excerpt(exc.query, exc.position)
+            excerpt, column = render.query_excerpt(exc.query, exc.position)
             print(f"  {excerpt}\n  {' ' * column}^", file=sys.stderr)
         if args_command(argv) == "search":
             print(

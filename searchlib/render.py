@@ -18,11 +18,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from searchlib._types import is_lang, other_lang
-from searchlib.search import Hit
+from searchlib.errors import IndexStateError
+from searchlib.search import Hit, Results
+
+if TYPE_CHECKING:
+    from searchlib.api import Index
 
 __all__ = [
     "CLI",
@@ -35,6 +40,10 @@ __all__ = [
     "hit_lines",
     "passage_frags",
     "plain",
+    "query_excerpt",
+    "related_json",
+    "search_json",
+    "stored_record",
     "snippet_frags",
     "wrap_frags",
 ]
@@ -173,3 +182,48 @@ def hit_lines(n: int, hit: Hit, layout: Layout = CLI, *, related: bool = False) 
         other = other_lang(hit.lang) if is_lang(hit.lang) else "en"
         lines.append([(style("class:hint"), f"    also in {other}: {hit.twin}")])
     return lines
+
+
+# -- JSON: what ``--json`` prints and ``searchlib serve`` answers (one shape for both) ---------
+
+
+def search_json(results: Results) -> dict[str, Any]:
+    """A search's JSON (``searchlib search --json``, ``GET /search``)."""
+    return results.to_json()
+
+
+def related_json(results: Results, doc_id: str) -> dict[str, Any]:
+    """Related items' JSON (``searchlib related --json``, ``GET /related/{id}``): the
+    results' shape plus the ``id`` they are related to."""
+    out = results.to_json()
+    out["id"] = doc_id
+    return out
+
+
+def stored_record(index: Index, doc_id: str) -> dict[str, Any]:
+    """The stored fields of ``doc_id``, its related items spelled out (not ids only): what
+    ``searchlib get --json`` prints and ``GET /docs/{id}`` answers. IndexStateError when the
+    index has no such document."""
+    stored = index.stored(doc_id)
+    if stored is None:
+        raise IndexStateError(f"no document with id {doc_id!r} in the index")
+    doc: dict[str, Any] = dict(stored)
+    if stored.get("related"):
+        doc["related"] = [
+            index.stored(rid) or {"id": rid, "missing": True} for rid in stored.get("related", [])
+        ]
+    return doc
+
+
+def query_excerpt(query: str, position: int, room: int = 30) -> tuple[str, int]:
+    """At most ``2 * room`` characters of ``query`` around ``position`` (``…`` where cut, one
+    line) and the caret's column in it: an error about a 30 KB query stays short.
+
+    >>> query_excerpt("coca AND (peru", 9)
+    ('coca AND (peru', 9)
+    """
+    start = max(0, position - room)
+    end = min(len(query), position + room)
+    head = "…" if start else ""
+    text = head + query[start:end] + ("…" if end < len(query) else "")
+    return " ".join(text.splitlines()) or text, len(head) + position - start

@@ -327,12 +327,10 @@ def evaluate_whole(node: Node, ctx: SearchContext) -> Sparse:
         return docs, vals
     if isinstance(node, CrossLingual):
         return _cross_whole(ctx, node)
-    groups: list[_Group] | None = None
     if isinstance(node, Or) and not isinstance(node, Synonyms):
-        plan = _or_plan(ctx, node)
-        if all(g is not None for _, g in plan):
-            groups = [group for _, g in plan for group in g or ()]
-    elif isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
+        return _or_whole(ctx, node)
+    groups: list[_Group] | None = None
+    if isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
         groups = _leaf_plan(ctx, node)
     elif isinstance(node, BagOfWords):
         groups = _bag_groups(ctx, node)
@@ -349,10 +347,31 @@ def evaluate_whole(node: Node, ctx: SearchContext) -> Sparse:
         if hit is not None:
             parts_docs.append(hit[0])
             parts_vals.append(hit[1])
-    docs, vals = _summed(ctx, parts_docs, parts_vals)
-    if isinstance(node, Or) and node.boost != 1.0:
-        vals = vals * np.float32(node.boost)
-    return docs, vals
+    return _summed(ctx, parts_docs, parts_vals)
+
+
+def _or_whole(ctx: SearchContext, node: Or) -> Sparse:
+    """:func:`_or` index-wide: each child's matches added in child order (a child that is
+    no plain text term, a phrase say, evaluated on its own: it adds its scores where it
+    matches and zero elsewhere, as in the segment's arrays)."""
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for child, groups in _or_plan(ctx, node):
+        if groups is None:
+            d, v = evaluate_whole(child, ctx)
+            if d.size:
+                docs.append(d)
+                vals.append(v)
+            continue
+        for lang, fields, terms, boost in groups:
+            hit = whole_impacts(ctx, lang, fields, terms, boost)
+            if hit is not None:
+                docs.append(hit[0])
+                vals.append(hit[1])
+    at, summed = _summed(ctx, docs, vals)
+    if node.boost != 1.0:
+        summed = summed * np.float32(node.boost)
+    return at, summed
 
 
 _NO_MATCH: Sparse = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))

@@ -79,6 +79,7 @@ PUSHED: list[tuple[str, dict[str, Any]]] = [
     ("coca eradication", {"limit": 3, "offset": 2}),
     ("cocaína", {"lang": "es"}),
     ("extorsión pandillas", {}),
+    ("narcotráfico", {}),  # plain words: its translation's words are one term, no phrase
     ("police^2 OR cartel", {"lang": "en"}),
     ("drug* OR extorsion~1", {}),
     ("Humala", {"limit": 1}),
@@ -201,7 +202,8 @@ def test_a_cut_that_cannot_be_proven_asks_again_then_ranks_on_the_client(
     ("query", "opts"),
     [
         ('"drug trafficking"', {}),
-        ("narcotráfico", {}),  # translated with a phrase ("drug trafficking")
+        # boosted, no query of plain words: translated node by node, with a phrase
+        ("narcotráfico^2", {}),  # ("drug trafficking")
         ("coca AND police", {}),
         ("coca -peru", {}),
         ("author:ramsey", {}),
