@@ -154,7 +154,12 @@ def test_a_spanish_query_typed_with_the_keyboard_leads_to_the_english_brief(
 ) -> None:
     # the first Tab reaches the skip link; the box takes the query; Enter sends the form
     page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
-    assert page.switch_to.active_element.text == "Skip to content"
+    skip = page.switch_to.active_element
+    assert skip.text == "Skip to content" and skip.get_attribute("href").endswith("#main")
+    # visible once focused, with the focus outline
+    assert skip.is_displayed() and skip.location["x"] >= 0
+    assert skip.value_of_css_property("outline-style") == "solid"
+    assert skip.value_of_css_property("outline-width") == "3px"
     submit_with_keyboard(page, "cooperación antidrogas")
     assert page.find_element(By.ID, "count").text == "1 result, showing 1 to 1"
     assert titles(page) == [ES_TWIN_TITLE]  # the story once, in the query's language
