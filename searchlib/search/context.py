@@ -114,6 +114,11 @@ class SearchContext:
             ).astype(np.int64)
         return out
 
+    def doc_dtype(self) -> type[np.signedinteger[Any]]:
+        """The dtype of index-wide doc numbers: 32-bit (cheaper to sort) unless the index
+        holds more documents than that counts."""
+        return np.int32 if int(self.offsets()[-1]) < 2**31 else np.int64
+
     def whole_lang_mask(self, lang: str) -> np.ndarray:
         """:meth:`lang_mask` index-wide (cached per snapshot)."""
         key = ("lang", lang)

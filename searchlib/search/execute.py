@@ -166,6 +166,16 @@ def _sparse_leaf(ctx: SearchContext, node: Node) -> list[_Group] | None:
     if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
         return None
     fields = ctx.fields_of(node.field)
+    if isinstance(node, Term):  # its analysis only: the same for every search
+        key = (node, ctx.langs, fields)
+        found = _TERM_GROUPS.get(key, _NOT_KEPT)
+        if found is _NOT_KEPT:
+            found = _term_groups_of(ctx, node, fields)
+            if len(_TERM_GROUPS) >= _TERM_GROUPS_SIZE:
+                _TERM_GROUPS.clear()
+            _TERM_GROUPS[key] = found
+        groups: list[_Group] | None = found  # type: ignore[assignment]
+        return groups
     out = []
     for lang in ctx.langs:
         if isinstance(node, Term):
@@ -174,6 +184,24 @@ def _sparse_leaf(ctx: SearchContext, node: Node) -> list[_Group] | None:
                 return None  # a phrase
         else:
             terms = ctx.expand(lang, fields, node)
+        if terms:
+            out.append((lang, fields, terms, node.boost))
+    return out
+
+
+_TERM_GROUPS: dict[tuple[Any, ...], list[_Group] | None] = {}
+"""(term, languages, fields) -> its groups (:func:`_sparse_leaf`): a query's words planned once,
+not once per search (the groups are never changed)."""
+_TERM_GROUPS_SIZE = 50_000
+_NOT_KEPT = object()
+
+
+def _term_groups_of(ctx: SearchContext, node: Term, fields: tuple[str, ...]) -> list[_Group] | None:
+    out = []
+    for lang in ctx.langs:
+        terms = ctx.analyse(lang, node.text)[0]
+        if len(terms) > 1:
+            return None  # a phrase
         if terms:
             out.append((lang, fields, terms, node.boost))
     return out
@@ -374,7 +402,7 @@ def _or_whole(ctx: SearchContext, node: Or) -> Sparse:
     return at, summed
 
 
-_NO_MATCH: Sparse = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+_NO_MATCH: Sparse = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
 def _by_segment(node: Node, ctx: SearchContext) -> Sparse:
@@ -386,7 +414,7 @@ def _by_segment(node: Node, ctx: SearchContext) -> Sparse:
         mask, scores = evaluate(node, ctx, seg)
         found = mask.nonzero()[0]
         if found.size:
-            docs.append(found + offsets[i])
+            docs.append((found + offsets[i]).astype(ctx.doc_dtype()))
             vals.append(scores[found])
     if not docs:
         return _NO_MATCH
@@ -401,13 +429,22 @@ def _summed(ctx: SearchContext, docs: list[np.ndarray], vals: list[np.ndarray]) 
     if len(docs) == 1:
         return docs[0], vals[0]
     at = np.concatenate(docs)
-    size = int(ctx.offsets()[-1])
-    scores = np.zeros(size, dtype=np.float32)
+    scores = np.zeros(int(ctx.offsets()[-1]), dtype=np.float32)
     np.add.at(scores, at, np.concatenate(vals))
-    mask = np.zeros(size, dtype=bool)
-    mask[at] = True
-    out = mask.nonzero()[0]
+    out = _distinct(at)
     return out, scores[out]
+
+
+def _distinct(docs: np.ndarray) -> np.ndarray:
+    """The distinct doc numbers of ``docs``, ascending (a sort of the 32-bit numbers: cheaper
+    than a scan of a mask as long as the index)."""
+    ordered = np.sort(docs)
+    heads = np.empty(ordered.size, dtype=bool)
+    if ordered.size:
+        heads[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=heads[1:])
+    out: np.ndarray = ordered[heads]
+    return out
 
 
 def _leaf_plan(ctx: SearchContext, node: Term | Prefix | Wildcard | Fuzzy) -> list[_Group] | None:
@@ -444,16 +481,12 @@ def _cross_whole(ctx: SearchContext, node: CrossLingual) -> Sparse:
     if typed is None and not d2.size:
         return d1, v1
     size = int(ctx.offsets()[-1])
-    matched = np.zeros(size, dtype=bool)
-    matched[d1] = True
-    matched[d2] = True
     # The translation's scores, else the query's as typed (each zero where it does not match)
     translated = np.zeros(size, dtype=np.float32)
     if typed is not None:
-        matched[typed[0]] = True
         translated[typed[0]] = typed[1]
     translated[d2] = v2
-    docs = matched.nonzero()[0]
+    docs = _distinct(np.concatenate([d1, d2] if typed is None else [d1, d2, typed[0]]))
     if not docs.size:
         return _NO_MATCH
     s2 = translated[docs]

@@ -455,6 +455,7 @@ def create_app(
     default); ``time_budget_s`` bounds each search's time (see the module docstring).
     """
     state = ServeState(index, allow_writes=allow_writes, token=token, time_budget_s=time_budget_s)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield

@@ -339,6 +339,9 @@ def test_ui_es_switches_the_labels_and_is_remembered(
     assert '<button type="submit">Buscar</button>' in spanish
     assert count(spanish) == "4 resultados, del 1 al 4"
     assert '<h3 id="facet-doc_lang">Idioma</h3>' in spanish
+    # a country facet is named in the interface's language; its link filters by that name
+    assert facet_links(spanish, "country") == {"Perú": "/?q=Peru&country=Peru"}
+    assert facet_links(english, "country") == {"Peru": "/?q=Peru&country=Peru"}
     assert 'lang="en" hreflang="en" id="ui-switch">English</a>' in spanish
     assert '<span class="lang" lang="es">Inglés</span>' in spanish
     # the cookie keeps it
