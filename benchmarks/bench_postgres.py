@@ -7,6 +7,8 @@ then runs every query on both (``searchlib.evaluation.evaluate_run``) and prints
 recall@100, their differences, query latency (p50/p95) and loading speed, with the ratios::
 
     PYTHONPATH=$PWD python3 benchmarks/bench_postgres.py [--shards 2] [--corpora cacm,cisi] [--json]
+    searchlib cluster start --shards 2 --dir /tmp/pg    # or a cluster already running:
+    PYTHONPATH=$PWD python3 benchmarks/bench_postgres.py --url postgresql://postgres@127.0.0.1:PORT/postgres
 
 It needs PostgreSQL's server binaries and psycopg; without them, or without the shared
 corpora, it says so and exits 0. (pytest collects no test here: it is a script.)
@@ -67,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpora", default=",".join(CORPORA))
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
+        "--url",
+        help="the coordinator of a running cluster (`searchlib cluster start`) to load the "
+        "corpora into (as new indexes) instead of starting one",
+    )
+    ap.add_argument(
         "--scale",
         action="store_true",
         help="instead: load time and query latency on the news corpus and a generated corpus "
@@ -95,14 +102,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = Path(tempfile.mkdtemp(prefix="searchlib-bench-pg-"))
     work.chmod(0o755)
-    cluster = LocalCluster(work / "cluster", shards=args.shards).start()
+    cluster = None if args.url else LocalCluster(work / "cluster", shards=args.shards).start()
+    base = args.url or (cluster.url if cluster else "")
     rows: list[dict[str, Any]] = []
     try:
         for n, name in enumerate(names):
             folder = SHARED / "corpora" / name
             docs = folder / "docs.jsonl"
             mb = docs.stat().st_size / 1e6
-            url = f"{cluster.url}?index=bench_{n}"
+            url = f"{base}?index=bench_{os.getpid()}_{n}"
             t0 = time.perf_counter()
             with searchlib.create_index(url) as pg:
                 searchlib.index_paths(pg, [docs])
@@ -133,14 +141,16 @@ def main(argv: list[str] | None = None) -> int:
                         }
                     )
     finally:
-        cluster.destroy()
+        if cluster is not None:
+            cluster.destroy()
         import shutil
 
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
         print(json.dumps({"shards": args.shards, "runs": rows}, indent=1))
         return 0
-    print(f"PostgreSQL ({args.shards} shards) vs embedded: value (postgres / embedded)")
+    where = f"the cluster at {args.url}" if args.url else f"{args.shards} shards"
+    print(f"PostgreSQL ({where}) vs embedded: value (postgres / embedded)")
     head = f"{'run':<14} {'q':>5} {'nDCG@10':>17} {'d':>7} {'recall@100':>17} {'d':>7}"
     print(
         head + f" {'p50 ms':>15} {'x':>5} {'p95 ms':>15} {'cold p50 ms':>15} {'x':>5}"
@@ -241,12 +251,27 @@ def scale(as_json: bool) -> int:
         print(json.dumps(rows, indent=1))
         return 0
     print(f"{'corpus':<42} {'MB':>6} {'backend':<22} {'segs':>4} {'load s':>7} {'MB/s':>6} "
-          f"{'cold p50':>8} {'p95':>7} {'warm p50':>8} {'p95':>7}")  # fmt: skip
+          f"{'cold p50':>8} {'x':>5} {'p95':>7} {'warm p50':>8} {'x':>5} {'p95':>7}")  # fmt: skip
+    embedded = {r["corpus"]: r for r in rows if r["backend"] == "embedded"}
     for r in rows:
+        e = embedded[r["corpus"]]
         print(
             f"{r['corpus']:<42} {r['mb']:>6} {r['backend']:<22} {r['segments']:>4} "
-            f"{r['load_s']:>7} {r['mb_s']:>6} {r['cold_p50']:>8} {r['cold_p95']:>7} "
-            f"{r['warm_p50']:>8} {r['warm_p95']:>7}"
+            f"{r['load_s']:>7} {r['mb_s']:>6} {r['cold_p50']:>8} "
+            f"{r['cold_p50'] / max(e['cold_p50'], 1e-9):>5.1f} {r['cold_p95']:>7} "
+            f"{r['warm_p50']:>8} {r['warm_p50'] / max(e['warm_p50'], 1e-9):>5.1f} "
+            f"{r['warm_p95']:>7}"
+        )
+    small, big = rows[0]["corpus"], rows[-1]["corpus"]
+    print(f"\ngrowth from {small} to {big} ({rows[-1]['mb'] / rows[0]['mb']:.1f}x the bytes):")
+    for backend in dict.fromkeys(r["backend"] for r in rows):
+        a = next(r for r in rows if r["backend"] == backend and r["corpus"] == small)
+        b = next(r for r in rows if r["backend"] == backend and r["corpus"] == big)
+        print(
+            f"  {backend:<22} load time x{b['load_s'] / a['load_s']:.1f}, "
+            f"cold p50 x{b['cold_p50'] / max(a['cold_p50'], 1e-9):.1f}, "
+            f"warm p50 x{b['warm_p50'] / max(a['warm_p50'], 1e-9):.1f}, "
+            f"warm p95 x{b['warm_p95'] / max(a['warm_p95'], 1e-9):.1f}"
         )
     return 0
 

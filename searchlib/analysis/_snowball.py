@@ -1,14 +1,18 @@
 """The Snowball stemmers: nltk's (its public ``nltk.stem.snowball.SnowballStemmer``), or
-libstemmer's (PyStemmer) where its output is the same.
+libstemmer's (PyStemmer) where its output is the same, or for English nltk's algorithm ported
+into :mod:`searchlib.analysis._english` (same stems, without importing nltk).
 
 PyStemmer runs the Snowball algorithms compiled to C. For Spanish its stems equal nltk's
 (checked on every distinct Spanish word of the shared corpora by
 ``tests/analysis/test_analysis_vocabulary.py``), so Spanish uses it when it is installed.
 English does not: PyStemmer ships the newer Snowball English (``organization`` -> ``organiz``
 where nltk gives ``organ``), and index terms must not depend on which library happens to be
-installed.
+installed. English uses :func:`~searchlib.analysis._english.english_stem`, nltk's
+``EnglishStemmer.stem`` ported line for line: importing nltk (its whole package) took a large
+share of an indexing process's CPU, in every worker again (figure: benchmarks/README.md).
 
-nltk is imported when a word first needs it, not before: ``import nltk.stem.snowball`` imports
+nltk (Spanish without PyStemmer, and :func:`nltk_stemmer`) is imported when a word first
+needs it, not before: ``import nltk.stem.snowball`` imports
 the whole nltk package, and ``nltk.metrics`` imports ``scipy.stats`` when scipy is installed,
 only for collocation statistics searchlib never uses. When neither nltk nor scipy is imported
 yet, nltk is imported with scipy marked absent (a ``None`` entry in ``sys.modules``, which makes
@@ -32,7 +36,12 @@ _SAME_IN_LIBSTEMMER = frozenset({"spanish"})
 
 def snowball_stemmer(language: str) -> Callable[[str], str]:
     """The stem function of Snowball ``language``: ``SnowballStemmer(language).stem`` of nltk,
-    or the same algorithm from PyStemmer where both give the same stems."""
+    or the same algorithm from PyStemmer where both give the same stems, or (English) nltk's
+    algorithm ported into :mod:`searchlib.analysis._english`."""
+    if language == "english":
+        from searchlib.analysis._english import english_stem
+
+        return english_stem
     if language in _SAME_IN_LIBSTEMMER:
         try:
             import Stemmer  # PyStemmer

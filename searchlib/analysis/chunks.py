@@ -47,6 +47,10 @@ token (``O'Brien``, ``2,000``, ``U.S.``), and non-ASCII bytes belong to the char
 them."""
 _PUNCTUATION = np.zeros(256, dtype=bool)
 _PUNCTUATION[list(b",.'")] = True
+_CLASSES = bytes(2 if _PUNCTUATION[i] else 1 if _SEPARATOR[i] else 0 for i in range(256))
+"""``bytes.translate`` table of each byte's class: 1 a separator, 2 a comma, dot or apostrophe
+(cut or not by its neighbours), 0 a byte a token may hold. Translating the text and comparing
+the classes is a fraction of the time of looking every byte up in the boolean tables."""
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[list(b"0123456789")] = True
 _ALNUM = _DIGIT.copy()
@@ -79,7 +83,7 @@ def short_key(chunk: str) -> tuple[int, int]:
     return int.from_bytes(data[:8], "little"), int.from_bytes(data[8:], "little")
 
 
-def _outside_tokens(b: np.ndarray) -> np.ndarray:
+def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
     """Offsets of the commas, dots and apostrophes of the (lowercased) bytes ``b`` that no
     token can contain, judged from their neighbours: a comma not between two digits
     (``said,``; a non-ASCII byte may be part of a digit: ``٣,٤`` is one number), an
@@ -87,8 +91,10 @@ def _outside_tokens(b: np.ndarray) -> np.ndarray:
     digits nor possibly ending an acronym (``said.``, not ``U.S.``: a dot after a
     letter is kept unless the three bytes before it are ASCII letters or digits, as the last
     group of an acronym has at most two letters after a dot). Cutting chunks there too makes
-    ``Said,`` the chunk ``said``: a third fewer distinct chunks to learn."""
-    p = np.flatnonzero(_PUNCTUATION[b])
+    ``Said,`` the chunk ``said``: a third fewer distinct chunks to learn. ``p``: the offsets
+    of the commas, dots and apostrophes of ``b`` when the caller has them."""
+    if p is None:
+        p = np.flatnonzero(_PUNCTUATION[b])
     if not p.size:
         return p
     n = b.size
@@ -276,15 +282,17 @@ class ChunkTable:
         n = len(data)
         buf = data + bytes(2 * SHORT_CHUNK)
         b = np.frombuffer(buf, dtype=np.uint8, count=n)
-        separator = _SEPARATOR[b]
-        separator[_outside_tokens(b)] = True
+        classes = np.frombuffer(data.translate(_CLASSES), dtype=np.uint8)
+        separator = classes == 1
+        separator[_outside_tokens(b, np.flatnonzero(classes == 2))] = True
         inside = (~separator).view(np.int8)
-        edges = np.diff(inside, prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        counts = np.bincount(
-            np.searchsorted(np.flatnonzero(b == 0), starts), minlength=len(texts)
-        ).astype(np.int64)
+        # Chunk edges alternate: a start (0 -> 1) then an end (1 -> 0), one diff for both.
+        edges = np.flatnonzero(np.diff(inside, prepend=np.int8(0), append=np.int8(0)))
+        starts = edges[0::2]
+        ends = edges[1::2]
+        # Chunks per text: the starts before each NUL that joins two texts, differenced.
+        before = np.searchsorted(starts, np.flatnonzero(b == 0))
+        counts = np.diff(before, prepend=0, append=starts.size).astype(np.int64)
         # Every byte offset as the start of an unaligned little-endian 64-bit word.
         words = np.ndarray((n + SHORT_CHUNK + 1,), dtype="<u8", buffer=buf, strides=(1,))
         lens = ends - starts
@@ -351,8 +359,18 @@ class ChunkTable:
         key_lo = np.frombuffer(self.key_lo, dtype=np.uint64).copy()  # no view left behind
         key_hi = np.frombuffer(self.key_hi, dtype=np.uint64).copy()
         ids = np.full(h.size, -1, dtype=np.int64)
-        todo = np.arange(h.size)
         pos = (h & mask).astype(np.int64)
+        if not key_lo.size:
+            return ids
+        # The first probe of every key, without gathering through ``todo`` (most keys are
+        # settled here: the table is at most half full).
+        cid = slots[pos] - 1
+        filled = cid >= 0
+        known = np.where(filled, cid, 0)
+        hit = filled & (key_lo[known] == lo) & (key_hi[known] == hi)
+        ids[hit] = cid[hit]
+        todo = np.flatnonzero(filled & ~hit)
+        pos = (pos[todo] + 1) & int(mask)
         while todo.size:
             cid = slots[pos] - 1
             filled = cid >= 0
@@ -420,16 +438,20 @@ class ChunkTable:
         text_first = np.cumsum(counts) - counts
         base = before - np.repeat(np.append(before, 0)[text_first], counts)
         k = nterms[c]
-        rep = np.repeat(np.arange(c.size), k)
-        within = np.arange(rep.size) - np.repeat(np.cumsum(k) - k, k)
-        flat = first[c][rep] + within
+        # Each term's entry in term_of/offset: its chunk's first entry plus its rank inside
+        # the chunk (repeats per chunk, not gathers through a term -> chunk index).
+        ends = np.cumsum(k)
+        flat = np.repeat(first[c] - (ends - k), k) + np.arange(int(ends[-1]) if k.size else 0)
         text_of_chunk = np.repeat(np.arange(counts.size), counts)
+        at = np.zeros(counts.size + 1, dtype=np.int64)  # terms before each text
+        np.cumsum(counts, out=at[1:])
+        terms_before = np.append(0, ends)[at]
         return Expanded(
             term_ids=term_of[flat],
             word_ids=word_of[flat],
-            texts=text_of_chunk[rep],
-            positions=(base[rep] + offset[flat]).astype(np.uint32),
-            lengths=np.bincount(text_of_chunk, weights=k, minlength=counts.size).astype(np.int64),
+            texts=np.repeat(text_of_chunk, k),
+            positions=(np.repeat(base, k) + offset[flat]).astype(np.uint32),
+            lengths=np.diff(terms_before),
         )
 
     def stemmed_words(self, word_ids: np.ndarray) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 4,650 pairs: crime,
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 5,470 pairs: crime,
 drugs, justice, security, politics, economy, geography, countries and demonyms, frequent
 general words of news and reference text), plus any files given to :func:`load_lexicon`.
 
@@ -74,6 +74,8 @@ class Lexicon:
         # per direction: its tables and, per first word, the most words of an entry
         # starting with it (exact keys, stemmed keys); see spans()
         self._heads: dict[str, tuple[_Table, dict[str, int], dict[str, int]]] = {}
+        self.generation = 0
+        """Pairs added since the lexicon was made: what a cache of its lookups checks."""
         for english, spanish in pairs:
             self.add(english, spanish)
 
@@ -119,6 +121,7 @@ class Lexicon:
             if TOKEN_RE.search(word) is None:
                 raise AnalysisError(f"lexicon entry {word!r} has no words")
         self._pairs.append((english, spanish))  # after the pending pairs, if any
+        self.generation += 1
         self._tables = {}
         self._derived = None
 

@@ -13,7 +13,9 @@ everything else a first search does. A process that only searches seldom needs i
 
 Only a word none of these covers loads the stemmer (:func:`~searchlib.analysis._snowball.
 snowball_stemmer`), once per process. The stems are nltk's either way: the table is a cache
-of its answers.
+of its answers. (English stems no longer import nltk at all: the stemmer is nltk's algorithm
+ported into :mod:`searchlib.analysis._english`; the table and :func:`unchanged` still spare
+it most words.)
 """
 
 from __future__ import annotations

@@ -149,15 +149,22 @@ def _check_segment(
     recomputed = {f: np.zeros(ndocs, dtype=np.int64) for f in lengths}
     vocab: dict[str, tuple[list[str], list[int]]] = {}
     prev: tuple[str, str] | None = None
-    for field, term, df, docs_b, tfs_b, pos_b in conn.execute(
+    for field, term, df, docs_b, tfs_b, pos_b, sdocs, stfs, slens in conn.execute(
         sql.SQL(
-            "SELECT field, term, df, docs, tfs, positions FROM {}.postings WHERE seg = %s"
-            " ORDER BY field, term"
+            "SELECT field, term, df, docs, tfs, positions, sdocs, stfs, slens"
+            " FROM {}.postings WHERE seg = %s ORDER BY field, term"
         ).format(s),
         (seg,),
     ):
         docs, tfs, pos = _i4(docs_b), _i4(tfs_b), _i4(pos_b)
         name = f"{field} {term!r}"
+        if field in lengths and not (
+            sdocs == docs.tolist()
+            and stfs == tfs.tolist()
+            and slens == lengths[field][np.clip(docs, 0, ndocs - 1)].tolist()
+        ):
+            # (what the shard scores with: pushdown.SHARD_TOP_K)
+            raise CorruptIndexError(at, f"{name}: sdocs, stfs, slens differ from the postings")
         if prev is not None and (field, term) <= prev:
             raise CorruptIndexError(at, f"{name}: terms not unique")
         prev = (field, term)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -180,11 +180,16 @@ class Database:
             raise ShardError(self.shard_name(shard), _first_line(exc)) from exc
 
     def read_shard(
-        self, shard: int, statement: sql.Composed | sql.SQL | str, params: Any = None
+        self,
+        shard: int,
+        statement: sql.Composed | sql.SQL | str,
+        params: Any = None,
+        binary: bool = False,
     ) -> list[Any]:
         """Rows of a read on one shard, over a connection of its own (autocommit, so never in a
         writer's open transaction); a failure is a ShardError naming the shard. A connection
-        the server closed since its last use (the shard restarted) is opened again, once."""
+        the server closed since its last use (the shard restarted) is opened again, once.
+        ``binary``: the rows in PostgreSQL's binary format (arrays are read faster)."""
         for attempt in (0, 1):
             conn = self._read_conns.get(shard)
             fresh = conn is None or conn.closed
@@ -193,7 +198,7 @@ class Database:
                     conn = self._read_conns[shard] = self._connect(
                         self.shard_urls[shard], self.shard_name(shard)
                     )
-                return conn.execute(statement, params).fetchall()
+                return conn.execute(statement, params, binary=binary).fetchall()
             except psycopg.OperationalError as exc:
                 dropped = self._read_conns.pop(shard, None)
                 if dropped is not None:
@@ -203,21 +208,22 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def read_shards(
-        self, jobs: dict[int, tuple[sql.Composed | sql.SQL | str, Any]]
+        self, jobs: Mapping[int, tuple[sql.Composed | sql.SQL | str, Any]], binary: bool = False
     ) -> dict[int, list[Any]]:
         """:meth:`read_shard` on several shards at once (a thread per shard, each on the
         shard's own connection: the servers work in parallel); the first failure is raised."""
         if len(jobs) < 2:
-            return {shard: self.read_shard(shard, *job) for shard, job in jobs.items()}
+            return {shard: self.read_shard(shard, *job, binary) for shard, job in jobs.items()}
         if self._pool is None:
             self._pool = ThreadPoolExecutor(len(self.servers), thread_name_prefix="searchlib-pg")
         futures = {
-            shard: self._pool.submit(self.read_shard, shard, *job) for shard, job in jobs.items()
+            shard: self._pool.submit(self.read_shard, shard, *job, binary)
+            for shard, job in jobs.items()
         }
         return {shard: future.result() for shard, future in futures.items()}
 
     def read_shards_many(
-        self, jobs: dict[int, list[tuple[sql.Composed | sql.SQL | str, Any]]]
+        self, jobs: Mapping[int, list[tuple[sql.Composed | sql.SQL | str, Any]]]
     ) -> dict[int, list[list[Any]]]:
         """Several reads per shard: each shard's in turn, the shards at once."""
         if self._pool is None:

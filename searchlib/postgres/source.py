@@ -43,7 +43,7 @@ from searchlib.postgres.db import Database
 from searchlib.schema import StoredDoc
 from searchlib.seam import SegmentSource
 from searchlib.search import BM25F, Filters, Results, Searcher
-from searchlib.search.collector import Matches
+from searchlib.search.collector import Matches, top_k
 from searchlib.search.context import SearchContext
 from searchlib.search.query import AnyQuery
 from searchlib.storage import decode_array_file, decode_strings, encode_array_file, encode_strings
@@ -52,32 +52,24 @@ __all__ = ["PgSearcher", "PgSegment", "PgSnapshot"]
 
 _Post = tuple[np.ndarray, np.ndarray, np.ndarray]  # docs, tfs, positions
 
-TERM_POSTINGS = (
-    "SELECT seg, field, docs, tfs, positions FROM {}.postings"
-    " WHERE term = %s AND field = ANY(%s) AND seg = ANY(%s)"
-)
-"""The query of a term's postings (``{}``: the index's schema), run on the coordinator."""
-TERMS_POSTINGS = (
+SHARD_POSTINGS = (
     "SELECT term, seg, field, docs, tfs, positions FROM {}.postings"
     " WHERE term = ANY(%s) AND field = ANY(%s) AND seg = ANY(%s)"
+    " UNION ALL SELECT NULL, count(*)::int, NULL, NULL, NULL, NULL FROM {}.segments"
+    " WHERE seg = ANY(%s)"
 )
-"""The postings of several terms at once (:meth:`PgSnapshot.prefetch`)."""
+"""The postings of terms in a shard's segments of a snapshot (``{}``: the index's schema), run
+on the shard by the postings' key, and a row (term NULL) counting the segments the shard
+still holds (fewer than asked: the snapshot is older than the rows the index keeps)."""
 MAX_PREFETCH = 256
 """The most terms one prefetch asks for (a pasted paragraph is asked term by term)."""
-_TOO_OLD = (
-    " UNION ALL SELECT -1, NULL, NULL, NULL, NULL FROM {}.meta"
-    " WHERE key = 'oldest_readable' AND value::int > %s"
-)
-"""Appended to :data:`TERM_POSTINGS`: a row that says the snapshot is older than the rows the
-index keeps (merged-away segments are removed two generations after the merge)."""
-_TOO_OLD_TERMS = (
-    " UNION ALL SELECT NULL, -1, NULL, NULL, NULL, NULL FROM {}.meta"
-    " WHERE key = 'oldest_readable' AND value::int > %s"
-)
-"""The same row for :data:`TERMS_POSTINGS` (its columns shifted by the term)."""
 _LENGTHS_ROWS = "SELECT seg, field, lens FROM {}.lengths WHERE seg = ANY(%s)"
 _COLUMNS_ROWS = "SELECT seg, data FROM {}.columns WHERE seg = ANY(%s)"
 _DICTIONARY_ROWS = "SELECT seg, name, data FROM {}.dictionary WHERE seg = ANY(%s)"
+_STORED_ROWS = (
+    "SELECT d.seg, d.docnum, d.stored FROM unnest(%s::int[], %s::int[]) AS h(seg, docnum)"
+    " JOIN {}.documents d ON d.seg = h.seg AND d.docnum = h.docnum"
+)
 MAX_STORED_BLOCK = 512
 """The most stored documents one read fetches (when they are read in order)."""
 STORED_CACHE = 1024
@@ -308,6 +300,38 @@ class PgSnapshot:
             for seg in segs:
                 seg.load()
 
+    def postings_count(self, groups: Iterable[pushdown.Group]) -> int:
+        """How many postings the (field, term) keys of ``groups`` have in the snapshot (read
+        already: idf counted their documents)."""
+        count = 0
+        for field, term in {key for g in groups for key in g.keys}:
+            for (_, f), post in self.term_postings(term).items():
+                if f == field:
+                    count += int(post[0].size)
+        return count
+
+    def preload_stored(self, hits: Iterable[tuple[int, int]]) -> None:
+        """Read the stored documents of ``hits`` (segment index, doc number) that are not held
+        yet: one query per shard, the shards at once (a page of hits would else read them one
+        at a time)."""
+        want: dict[int, tuple[list[int], list[int]]] = {}
+        for i, docnum in hits:
+            seg = self._segments[i]
+            if docnum not in seg._stored:
+                segs, docs = want.setdefault(seg.shard, ([], []))
+                segs.append(seg.seg)
+                docs.append(docnum)
+        if not want:
+            return
+        statement = sql.SQL(_STORED_ROWS).format(self.db.s)
+        jobs = {shard: (statement, pair) for shard, pair in want.items()}
+        for rows in self.db.read_shards(jobs).values():
+            for seg_number, docnum, raw in rows:
+                segment = self._segments[self._position[int(seg_number)]]
+                if len(segment._stored) >= max(STORED_CACHE, segment.ndocs + 1):
+                    segment._stored.clear()
+                segment._stored[int(docnum)] = bytes(raw)
+
     def segments_by_shard(self) -> dict[int, list[int]]:
         """The snapshot's segment numbers on each shard that holds some."""
         out: dict[int, list[int]] = {}
@@ -331,43 +355,46 @@ class PgSnapshot:
     # -- reading from the shards ------------------------------------------------------------------
 
     def prefetch(self, terms: Iterable[str]) -> None:
-        """Read the postings of ``terms`` (those not read yet) in one query, so a search asks
-        the shards once for the words of its query instead of once per word."""
+        """Read the postings of ``terms`` (those not read yet) in one query per shard, the
+        shards at once, so a search asks once for the words of its query instead of once per
+        word."""
         wanted = sorted({t for t in terms if t not in self._fetched})[:MAX_PREFETCH]
-        if not wanted or not self.seg_numbers:
-            return
-        rows = self.db.query(
-            sql.SQL(TERMS_POSTINGS + _TOO_OLD_TERMS).format(self.db.s, self.db.s),
-            (wanted, self.fields, self.seg_numbers, self._generation),
-        )
-        if rows and rows[-1][0] is None and rows[-1][1] == -1:
-            raise self.too_old()
-        if len(self._fetched) + len(wanted) > 100_000:
-            self._fetched.clear()
-        for term in wanted:
-            self._fetched[term] = {}
-        for term, seg, field, docs, tfs, pos in rows:
-            self._fetched[term][int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
+        if wanted:
+            self._read_postings(wanted)
 
     def term_postings(self, term: str) -> dict[tuple[int, str], _Post]:
-        """Every posting of ``term`` in every text field and segment: one query, run on the
-        shards (the coordinator merges), kept by the snapshot."""
+        """Every posting of ``term`` in every text field and segment (read on every shard at
+        once, kept by the snapshot)."""
         got = self._fetched.get(term)
         if got is None:
-            got = {}
-            if self.seg_numbers:
-                rows = self.db.query(
-                    sql.SQL(TERM_POSTINGS + _TOO_OLD).format(self.db.s, self.db.s),
-                    (term, self.fields, self.seg_numbers, self._generation),
-                )
-                if rows and rows[-1][0] == -1:
-                    raise self.too_old()
-                for seg, field, docs, tfs, pos in rows:
-                    got[int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
-            if len(self._fetched) > 100_000:
-                self._fetched.clear()
-            self._fetched[term] = got
+            self._read_postings([term])
+            got = self._fetched[term]
         return got
+
+    def _read_postings(self, terms: list[str]) -> None:
+        """The postings of ``terms`` in the snapshot's segments, read on each shard that holds
+        some (:data:`SHARD_POSTINGS`, the shards at once), into ``_fetched``. A shard that no
+        longer holds every segment asked for means the snapshot is too old."""
+        if len(self._fetched) + len(terms) > 100_000:
+            self._fetched.clear()
+        for term in terms:
+            self._fetched[term] = {}
+        if not self.seg_numbers:
+            return
+        statement = sql.SQL(SHARD_POSTINGS).format(self.db.s, self.db.s)
+        by_shard = self.segments_by_shard()
+        jobs = {
+            shard: (statement, (terms, self.fields, segs, segs)) for shard, segs in by_shard.items()
+        }
+        for shard, rows in self.db.read_shards(jobs).items():
+            for term, seg, field, docs, tfs, pos in rows:
+                if term is None:
+                    if int(seg) < len(by_shard[shard]):
+                        for t in terms:
+                            del self._fetched[t]
+                        raise self.too_old()
+                    continue
+                self._fetched[term][int(seg), field] = (_i4(docs), _uint(_i4(tfs)), _uint(_i4(pos)))
 
     def shard_rows(self, seg: PgSegment, query: str) -> list[Any]:
         """Rows of ``query`` for one segment, read for every segment of the snapshot on its
@@ -739,6 +766,9 @@ class PgSearcher(Searcher):
     translation and everything else are the searcher's own."""
 
     reader: PgSnapshot
+    push_down = True
+    """Whether the shards rank the searches they can (:meth:`matches`); False: the client
+    ranks every search from the postings the shards matched (the same results)."""
 
     def __init__(self, reader: PgSnapshot, bm25: BM25F | None = None) -> None:
         super().__init__(reader, bm25)
@@ -755,8 +785,20 @@ class PgSearcher(Searcher):
         when the bounds of what the shards left out cannot reach the k-th best score, they hold
         the top ``k``. Otherwise more are asked for, or (facets, twins, filters, AND, NOT,
         phrases, deep pages) every match is scored here, from the postings the shards matched."""
+        found, total = self._matches(q, ctx, filters, k, every)
+        if found is not None and k:
+            order = top_k(found, min(found.total, k))
+            self.reader.preload_stored(
+                zip(found.segs[order].tolist(), found.docs[order].tolist(), strict=True)
+            )
+        return found, total
+
+    def _matches(
+        self, q: AnyQuery, ctx: SearchContext, filters: Filters, k: int, every: bool
+    ) -> tuple[Matches | None, int]:
         if (
-            every
+            not self.push_down
+            or every
             or filters != Filters()
             or k > pushdown.MAX_PUSHED_K
             or not self.reader.seg_numbers
@@ -764,9 +806,9 @@ class PgSearcher(Searcher):
         ):
             return super().matches(q, ctx, filters, k, every)
         groups = pushdown.bound_plan(q, ctx)
-        if groups is None:
+        if groups is None or self.reader.postings_count(groups) > pushdown.MAX_PUSHED_POSTINGS:
             return super().matches(q, ctx, filters, k, every)
-        want = max(pushdown.MIN_K, pushdown.FIRST_K * k)
+        want = pushdown.first_k(k)
         for _ in range(pushdown.MAX_ROUNDS):
             answer = pushdown.shard_top_k(self.reader, ctx, groups, want)
             found, total = pushdown.candidate_matches(q, ctx, answer)

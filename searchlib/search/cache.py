@@ -54,6 +54,8 @@ class SnapshotCache:
         dict
     )
     """The did-you-mean word of an unknown word (None: none), per (word, langs, fields)."""
+    known_words: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = attrs.Factory(dict)
+    """Whether a query's word is known to the index (did-you-mean), per (word, langs, fields)."""
     twins: dict[str, str] | None = None
     """The twin links (id -> the other language's id), loaded or computed once."""
     twin_partners: tuple[np.ndarray, np.ndarray] | None = None

@@ -154,8 +154,42 @@ def parse_query(
         raise QuerySyntaxError(
             text, max_length, f"query is too long ({len(text)} characters, limit {max_length})"
         )
-    parser = _Parser(text, And if default_op == "AND" else Or, fields or DEFAULT_FIELDS)
+    group = And if default_op == "AND" else Or
+    words = _plain_words(text)
+    if words is not None:  # words side by side, no syntax: what the parser would make
+        return normalize(group([_word_leaf(None, w) for w in words]))
+    parser = _Parser(text, group, fields or DEFAULT_FIELDS)
     return normalize(parser.parse())
+
+
+_SYNTAX_CHARS = re.compile(r'["()\[\]{}^~:]')
+
+
+def _plain_words(text: str) -> list[str] | None:
+    """The words of ``text`` when it is words side by side and nothing else (no syntax
+    character, operator, sign or field; at most :data:`MAX_CLAUSES`), else None. Such text
+    parses to its words' leaves in the default group, so the parser is skipped."""
+    if _SYNTAX_CHARS.search(text):
+        return None
+    words = text.split()
+    if not words or len(words) > MAX_CLAUSES:
+        return None
+    for w in words:
+        if w[0] in "+-" or w in _OPERATORS:
+            return None
+    return words
+
+
+def _word_leaf(field: str | None, word: str) -> Query:
+    """A word's leaf on a text field: a prefix (``word*``), a wildcard (``*``/``?`` inside),
+    else a term (a lone ``*`` matches everything)."""
+    if word == "*" and field is None:
+        return Every()
+    if "*" in word or "?" in word:
+        if len(word) > 1 and word.find("*") == len(word) - 1 and "?" not in word:
+            return Prefix(field, word[:-1])
+        return Wildcard(field, word)
+    return Term(field, word)
 
 
 MAX_REPAIRS = 16
@@ -533,11 +567,7 @@ class _Parser:
             maxdist = min(int(m.group(1)), 2) if m.group(1) else 1
             prefixlength = int(m.group(2)) if m.group(2) else 1
             return Fuzzy(field, base, maxdist, prefixlength)
-        if "*" in word or "?" in word:
-            if len(word) > 1 and word.find("*") == len(word) - 1 and "?" not in word:
-                return Prefix(field, word[:-1])
-            return Wildcard(field, word)
-        return Term(field, word)
+        return _word_leaf(field, word)
 
     def _make_range(self, field: str | None, tok: _Token) -> Query:
         start, stop = tok.start, tok.stop

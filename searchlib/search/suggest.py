@@ -93,6 +93,19 @@ def _is_known(
     return False
 
 
+def _known(reader: IndexSource, word: str, langs: Sequence[str], fields: tuple[str, ...]) -> bool:
+    """:func:`_is_known`, kept in the snapshot's cache (it depends on the snapshot only)."""
+    cache = snapshot_cache(reader).known_words
+    key = (word, tuple(langs), fields)
+    found = cache.get(key)
+    if found is None:
+        found = _is_known(reader, word, langs, fields)
+        if len(cache) >= MAX_CACHED_SUGGESTIONS:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
 def _field_text(doc: Mapping[str, object], field: str) -> str:
     value = doc.get(STORED_KEYS.get(field, field))
     if isinstance(value, list):
@@ -294,7 +307,7 @@ def suggest(reader: IndexSource, text: str, langs: Sequence[str]) -> str | None:
     for start, end, word, fields in _plain_words(text):
         key = (word.lower(), fields)
         if key not in known:
-            known[key] = _is_known(reader, word, langs, fields)
+            known[key] = _known(reader, word, langs, fields)
         if known[key]:
             continue
         if key not in better_of:

@@ -22,13 +22,14 @@ Per leaf, in the other language:
 - a stop word of the query's language matches nothing in either language (as in its own);
 - prefix, wildcard and fuzzy terms, ranges and filters are kept as they are.
 
-Plain text (:class:`BagOfWords`: evaluation, more-like-this) is translated word by word by
-:mod:`searchlib.search.fusion`, not here.
+Plain text (:class:`BagOfWords`: evaluation, more-like-this), and a parsed query of plain words
+only, is translated word by word by :mod:`searchlib.search.fusion`, not here; fusion also weighs
+this module's translations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from searchlib._types import is_lang
 from searchlib.analysis import Lexicon, detect_language, get_analyzer, load_lexicon
@@ -57,7 +58,6 @@ __all__ = [
     "query_language",
     "query_words",
     "translate_query",
-    "with_translation",
 ]
 
 OTHER = {"en": "es", "es": "en"}
@@ -106,11 +106,18 @@ def query_language(text: str) -> str:
     return "en" if votes["en"] > votes["es"] else "es"
 
 
-def coverage(text: str, src: str, lexicon: Lexicon | None = None) -> float:
+def coverage(
+    text: str,
+    src: str,
+    lexicon: Lexicon | None = None,
+    weight: Callable[[str], float] | None = None,
+) -> float:
     """The share of the distinct content words of ``text`` (in ``src``; stop words left out)
     that the translation carries over: those the lexicon translates (alone or inside a
     multi-word entry) and those that are the same in both languages (numbers, and names:
-    capitalised words past the first). 1.0 when ``text`` has no content word."""
+    capitalised words past the first). 1.0 when ``text`` has no content word. ``weight``:
+    what each word (its ``src`` term) counts for, 1 each when None (the share of the query's
+    idf when it is the idf)."""
     lexicon = lexicon or load_lexicon()
     analyzer = get_analyzer(src)
     words = TOKEN_RE.findall(text)
@@ -124,7 +131,10 @@ def coverage(text: str, src: str, lexicon: Lexicon | None = None) -> float:
             continue
         same = any(c.isdigit() for c in word) or (i > 0 and word[:1].isupper())
         seen[term] = seen.get(term, False) or covered[i] or same
-    return sum(seen.values()) / len(seen) if seen else 1.0
+    if weight is None:
+        return sum(seen.values()) / len(seen) if seen else 1.0
+    total = sum(weight(t) for t in seen)
+    return sum(weight(t) for t, c in seen.items() if c) / total if total > 0 else 1.0
 
 
 def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query:
@@ -135,19 +145,10 @@ def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query
     return normalize(_Translator(src, lexicon or load_lexicon()).node(q))
 
 
-def with_translation(
-    q: Query, src: str, weight: float, note: str = "", as_typed: bool = False
-) -> CrossLingual:
-    """``q`` in its own language plus its translation in the other one, at ``weight``
-    (``note`` says how that weight was found, for explanations). ``as_typed`` (the query's
-    language was detected, not given): the other language's documents that ``q`` matches as
-    typed keep their match too (see :attr:`CrossLingual.as_typed`). Plain text is translated
-    by :func:`searchlib.search.fusion.with_bag_translation`."""
-    other = OTHER[src]
-    typed = InLanguage(q, other, weight) if as_typed else None
-    return CrossLingual(
-        InLanguage(q, src), InLanguage(translate_query(q, src), other, weight), note, typed
-    )
+_TERMS: dict[tuple[str, Term], tuple[Lexicon, int, Query]] = {}
+"""(language, word) -> (the lexicon and its generation, the word's translation): a query's
+words are translated once, not once per search (query nodes are immutable values)."""
+_TERMS_SIZE = 50_000
 
 
 def _is_text(field: str | None) -> bool:
@@ -188,6 +189,18 @@ class _Translator:
         return q  # filters, prefix, wildcard, fuzzy, ranges, Every, NullQuery
 
     def term(self, q: Term) -> Query:
+        """A word or any of its translations (kept per lexicon and word: :data:`_TERMS`)."""
+        key = (self.src, q)
+        found = _TERMS.get(key)
+        if found is not None and found[0] is self.lexicon and found[1] == self.lexicon.generation:
+            return found[2]
+        out = self._term(q)
+        if len(_TERMS) >= _TERMS_SIZE:
+            _TERMS.clear()
+        _TERMS[key] = (self.lexicon, self.lexicon.generation, out)
+        return out
+
+    def _term(self, q: Term) -> Query:
         if not self.analyzer.terms(q.text)[0]:
             return _NOTHING  # a stop word: it matches nothing in its own language either
         found = self.lexicon.lookup(q.text, self.src)

@@ -18,7 +18,10 @@ response carries a Content-Security-Policy that allows no script at all.
 
 The interface speaks English or Spanish (:mod:`searchlib.serve.labels`): ``?ui=es`` switches
 and is remembered in a cookie, else the browser's Accept-Language decides. A query the parser
-rejects, or a parameter out of its range, is a 400 page that says why.
+rejects, or a parameter out of its range, is a 400 page that says why; the index is read
+through the app's :class:`~searchlib.serve.app.ServeState` (its newest commit, within the
+request's time budget), whose errors (503 while the index cannot be opened or past the
+budget) are pages with their status and message too.
 
 The rendering functions (:func:`parse_page_query`, :func:`render_search`,
 :func:`render_document`) take plain values, so they are tested without a server.
@@ -28,20 +31,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from searchlib.countries import label as country_label
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError
 from searchlib.records import Brief, RelatedItem
 from searchlib.search.results import Hit, Results
+from searchlib.serve.app import ApiError, ServeState
 from searchlib.serve.labels import (
     UI_LANGS,
     choose_ui,
@@ -282,6 +287,10 @@ def doc_url(base: str, doc_id: str) -> str:
 
 
 def _value_label(t: Mapping[str, str], param: str, value: str) -> str:
+    """How a filter's value is shown: a language or kind in the interface's words, a country
+    by its name in the interface's language (Peru, Perú), anything else as written."""
+    if param == "country":
+        return country_label(value, t["ui_code"])
     if param == "doc_lang":
         return t.get(f"lang_{value.lower()}", value)
     if param == "kind":
@@ -487,30 +496,14 @@ def render_document(
 
 router = APIRouter(include_in_schema=False)
 
-T = TypeVar("T")
 
-
-class ServeStateLike(Protocol):
-    """What the page asks of ``app.state.searchlib`` (:class:`searchlib.serve.app.ServeState`):
-    ``read(fn)`` calls ``fn`` with the index (the newest commit), ``run(fn)`` calls ``fn`` in a
-    worker thread within the request's time budget. Their errors carry an HTTP ``status`` and
-    a ``message`` (the API's ApiError), which the page shows as HTML."""
-
-    def read(self, fn: Callable[[Any], T]) -> T: ...
-
-    async def run(self, fn: Callable[[], T]) -> T: ...
-
-
-def _state(request: Request) -> ServeStateLike:
-    return cast(ServeStateLike, request.app.state.searchlib)
-
-
-def _http_error(exc: Exception) -> tuple[int, str] | None:
-    """(status, message) of an error the app answers with a status (its ApiError), else None."""
-    status, message = getattr(exc, "status", None), getattr(exc, "message", None)
-    if isinstance(status, int) and isinstance(message, str):
-        return status, message
-    return None
+def _state(request: Request) -> ServeState:
+    """The application's :class:`~searchlib.serve.app.ServeState`: ``read(fn)`` calls ``fn``
+    with the index (its newest commit), ``run(fn)`` calls ``fn`` in a worker thread within the
+    request's time budget; their errors are ApiErrors (an HTTP status and a message), which
+    the page shows as HTML."""
+    state: ServeState = request.app.state.searchlib
+    return state
 
 
 def _ui(request: Request) -> tuple[str, str | None]:
@@ -572,13 +565,9 @@ async def search_page(request: Request) -> HTMLResponse:
     state = _state(request)
     try:
         got = await state.run(lambda: state.read(lambda index: _search_or_error(index, query)))
-    except Exception as exc:
-        status_message = _http_error(exc)
-        if status_message is None:
-            raise
-        status, message = status_message
-        html = render_search(ui, query, None, error=message, base=base, switch_url=switch)
-        return _respond(html, status, remember)
+    except ApiError as exc:
+        html = render_search(ui, query, None, error=exc.message, base=base, switch_url=switch)
+        return _respond(html, exc.status, remember)
     if isinstance(got, str):
         html = render_search(ui, query, None, error=got, base=base, switch_url=switch)
         return _respond(html, 400, remember)
@@ -604,13 +593,9 @@ async def document_page(doc_id: str, request: Request) -> HTMLResponse:
     state = _state(request)
     try:
         record, related = await state.run(lambda: state.read(lambda ix: _document(ix, doc_id)))
-    except Exception as exc:
-        status_message = _http_error(exc)
-        if status_message is None:
-            raise
-        status, message = status_message
-        html = render_search(ui, PageQuery(), None, error=message, base=base, switch_url=switch)
-        return _respond(html, status, remember)
+    except ApiError as exc:
+        html = render_search(ui, PageQuery(), None, error=exc.message, base=base, switch_url=switch)
+        return _respond(html, exc.status, remember)
     html = render_document(ui, record, related, base=base, switch_url=switch)
     return _respond(html, 200 if record is not None else 404, remember)
 

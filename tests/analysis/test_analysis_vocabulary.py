@@ -105,9 +105,10 @@ def test_english_stemmer_equals_nltk_on_every_corpus_word(name: str) -> None:
 
 
 def test_nltk_is_imported_when_a_word_first_needs_it() -> None:
-    """In a fresh interpreter, making the stemmers and stemming Spanish (PyStemmer) import no
-    nltk; the first English word imports nltk's public SnowballStemmer, without scipy, whose
-    own import still works afterwards; the stems are nltk's."""
+    """In a fresh interpreter, making the stemmers, stemming Spanish (PyStemmer) and English
+    (nltk's algorithm ported into searchlib) import no nltk; the first word only nltk can stem
+    (a lone surrogate, which libstemmer refuses) imports nltk's public SnowballStemmer, without
+    scipy, whose own import still works afterwards; the stems are nltk's."""
     import subprocess
     import sys
 
@@ -115,10 +116,10 @@ def test_nltk_is_imported_when_a_word_first_needs_it() -> None:
 import sys
 from searchlib.analysis._snowball import snowball_stemmer
 en, es = snowball_stemmer("english"), snowball_stemmer("spanish")
-got = [es("organizaciones")]
-before = "nltk" in sys.modules
 words = ["organizations", "generously", "running", "dying", "skies", "news"]
-got += [en(w) for w in words] + [es("pol\\udfffcia")]
+got = [es("organizaciones")] + [en(w) for w in words]
+before = "nltk" in sys.modules
+got += [es("pol\\udfffcia")]
 after = "nltk.stem.snowball" in sys.modules
 scipy_left_out = "scipy" not in sys.modules
 try:

@@ -15,7 +15,7 @@ from shared_paths import SEEDS
 
 import searchlib
 from searchlib.api import Index
-from searchlib.errors import IndexStateError
+from searchlib.errors import CorruptIndexError, IndexStateError
 from searchlib.postgres import pushdown
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.index import PostgresIndex
@@ -79,6 +79,7 @@ PUSHED: list[tuple[str, dict[str, Any]]] = [
     ("coca eradication", {"limit": 3, "offset": 2}),
     ("cocaína", {"lang": "es"}),
     ("extorsión pandillas", {}),
+    ("narcotráfico", {}),  # plain words: its translation's words are one term, no phrase
     ("police^2 OR cartel", {"lang": "en"}),
     ("drug* OR extorsion~1", {}),
     ("Humala", {"limit": 1}),
@@ -98,7 +99,7 @@ def test_the_shards_rank_and_the_answer_is_the_client_paths_and_the_embedded_eng
     pushed = pg.search(query, **opts)
     assert asked.ks, "the shards did not rank this search"
     with monkeypatch.context() as m:
-        m.setattr(pushdown, "MAX_PUSHED_K", -1)  # every match scored on the client
+        m.setattr(PgSearcher, "push_down", False)  # every match scored on the client
         client = pg.search(query, **opts)
     assert len(asked.ks) == 1
     theirs = embedded.search(query, **opts)
@@ -140,9 +141,7 @@ def test_each_shard_matches_scores_and_cuts_in_its_own_sql(
         assert re.search(
             rf"sum\(\(\({r}\.tf\)::double precision / \(g\.p \+ \(g\.q \* \({r}\.len", plan
         )
-        assert re.search(
-            r"sum\(+'\{[0-9.,e-]+\}'::double precision\[\]\)\[g\.g\] \* \(sum", plan
-        )
+        assert re.search(r"sum\(+'\{[0-9.,e-]+\}'::double precision\[\]\)\[g\.g\] \* \(sum", plan)
         # its best k, ordered, and the count of every match before the cut
         assert re.search(rf"Sort Key: \(sum\(.*\)\) DESC, {r}\.seg, {r}\.doc$", plan, re.M)
         assert re.search(r"^ +-> +Limit$", plan, re.M)
@@ -183,23 +182,28 @@ def test_a_cut_that_cannot_be_proven_asks_again_then_ranks_on_the_client(
 ) -> None:
     pg, embedded = pair
     monkeypatch.setattr(pushdown, "MIN_K", 1)
-    monkeypatch.setattr(pushdown, "FIRST_K", 1)
     monkeypatch.setattr(pushdown, "MARGIN", 10.0)  # no cut is ever proven
     asked = Asked(monkeypatch)
     ours = pg.search("coca police", limit=2)
-    assert asked.ks == [2, 8, 32][: pushdown.MAX_ROUNDS]
+    assert asked.ks == [3, 12]  # 12: every match of each shard, nothing left out
     assert _ranked(ours) == _ranked(embedded.search("coca police", limit=2))
+    monkeypatch.setattr(pushdown, "MAX_ROUNDS", 1)
+    asked.ks.clear()
+    assert _ranked(pg.search("coca police", limit=2)) == _ranked(ours)
+    assert asked.ks == [3]  # then ranked on the client
+    monkeypatch.setattr(pushdown, "MAX_ROUNDS", 3)
     monkeypatch.setattr(pushdown, "MARGIN", 1e-5)
     asked.ks.clear()
     assert _ranked(pg.search("coca police", limit=2)) == _ranked(ours)
-    assert asked.ks[0] == 2
+    assert asked.ks[0] == 3
 
 
 @pytest.mark.parametrize(
     ("query", "opts"),
     [
         ('"drug trafficking"', {}),
-        ("narcotráfico", {}),  # translated with a phrase ("drug trafficking")
+        # boosted, no query of plain words: translated node by node, with a phrase
+        ("narcotráfico^2", {}),  # ("drug trafficking")
         ("coca AND police", {}),
         ("coca -peru", {}),
         ("author:ramsey", {}),
@@ -269,3 +273,44 @@ def test_a_snapshot_whose_segments_were_removed_is_refused(pg_url: str) -> None:
         with pytest.raises(IndexStateError, match="older than the generations the index keeps"):
             pushdown.shard_top_k(old.reader, ctx, groups, 5)
         assert index.search("coca").total == 12
+
+
+def test_check_compares_what_the_shards_score_with_to_the_postings(pg_url: str) -> None:
+    with searchlib.create_index(pg_url) as index:
+        assert isinstance(index, PostgresIndex)
+        index.add_many(
+            [Brief(id=f"d{n}", lang="en", title="Coca", body=["coca"]) for n in range(6)]
+        )
+        index.commit()
+        assert index.check()["docs"] == 6
+        for shard in range(2):
+            with index.db.on_shard(shard) as conn:
+                conn.execute(
+                    sql.SQL(
+                        "UPDATE {}.postings SET slens = array_replace(slens, 1, 7)"
+                        " WHERE field = 'body.en' AND term = 'coca'"
+                    ).format(index.db.s)
+                )
+        with pytest.raises(CorruptIndexError, match="'coca': sdocs, stfs, slens differ"):
+            index.check()
+
+
+def test_a_query_with_too_many_postings_ranks_on_the_client(
+    pair: tuple[PostgresIndex, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg, embedded = pair
+    searcher = pg.searcher()
+    assert isinstance(searcher, PgSearcher)
+    q, lang = searcher.prepare("coca police", None)
+    groups = pushdown.bound_plan(q, searcher.context(lang))
+    assert groups is not None
+    count = searcher.reader.postings_count(groups)
+    assert count > 10
+    asked = Asked(monkeypatch)
+    monkeypatch.setattr(pushdown, "MAX_PUSHED_POSTINGS", count - 1)
+    ours = pg.search("coca police")
+    assert asked.ks == []
+    monkeypatch.setattr(pushdown, "MAX_PUSHED_POSTINGS", count)
+    assert _exact(pg.search("coca police")) == _exact(ours)
+    assert len(asked.ks) == 1
+    assert _ranked(ours) == _ranked(embedded.search("coca police"))

@@ -5,6 +5,7 @@ related items and explanations as the embedded engine on the same records and co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from searchlib.errors import IndexStateError
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.db import ShardError
 from searchlib.postgres.index import PostgresIndex
-from searchlib.postgres.source import TERM_POSTINGS, PgSegment, PgSnapshot
+from searchlib.postgres.source import SHARD_POSTINGS, PgSegment, PgSnapshot
 from searchlib.records import Brief
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search import Filters, Results
@@ -167,18 +168,22 @@ def test_the_commit_saves_the_twin_links_for_every_reader(
 
 
 def test_term_matching_runs_on_the_shards(pair: tuple[PostgresIndex, Index]) -> None:
-    """The postings query goes to every shard at once (async foreign scans), and the remote SQL
-    carries the term match: the coordinator only merges rows."""
+    """A term's postings are read on every shard at once, each for its own segments: the
+    term match is in the shard's plan (the postings' key), the client only gathers rows."""
     pg, _ = pair
     snap = pg.snapshot()
-    explain = sql.SQL("EXPLAIN (VERBOSE, COSTS OFF) " + TERM_POSTINGS).format(pg.db.s)
-    rows = pg.db.query(explain, ("coca", snap.fields, snap.seg_numbers))
-    plan = "\n".join(r[0] for r in rows)
-    assert plan.count("Async Foreign Scan") == 2
-    remote = [line.strip() for line in plan.splitlines() if "Remote SQL" in line]
-    assert len(remote) == 2
-    for line in remote:
-        assert "WHERE" in line and "term = 'coca'" in line and "field = ANY" in line
+    explain = sql.SQL("EXPLAIN (VERBOSE, COSTS OFF) " + SHARD_POSTINGS).format(pg.db.s, pg.db.s)
+    by_shard = snap.segments_by_shard()
+    assert sorted(by_shard) == [0, 1]
+    for shard, segs in by_shard.items():
+        rows = pg.db.read_shard(shard, explain, (["coca"], snap.fields, segs, segs))
+        plan = "\n".join(r[0] for r in rows)
+        assert "on pushdown_pair.postings" in plan or f"on {pg.db.schema}.postings" in plan
+        assert "postings.term = ANY ('{coca}'::text[])" in plan
+        listed = ",".join(map(str, segs))
+        assert re.search(rf"postings\.seg = ANY \('\{{{listed}\}}'::\w+\[\]\)", plan)
+    got = snap.term_postings("coca")
+    assert {snap.segments[snap._position[seg]].shard for seg, _ in got} == {0, 1}
 
 
 def test_a_search_sees_commits_whole_and_a_snapshot_keeps_its_view(pg_url: str) -> None:
@@ -294,19 +299,21 @@ def test_a_search_reads_its_words_postings_in_one_query(
 ) -> None:
     pg, embedded = pair
     asked: list[Any] = []
-    query = pg.db.query
+    read_shards = pg.db.read_shards
 
-    def counting(statement: Any, params: Any = None) -> list[Any]:
-        asked.append(params)
-        return query(statement, params)
+    def counting(jobs: dict[int, Any], binary: bool = False) -> dict[int, list[Any]]:
+        asked.append([params for _, params in jobs.values()])
+        return read_shards(jobs, binary)
 
-    monkeypatch.setattr(pg.db, "query", counting)
+    monkeypatch.setattr(pg.db, "read_shards", counting)
     snapshot = PgSnapshot(pg.db, pg.generation)
     monkeypatch.setattr(pg, "snapshot", lambda: snapshot)
     text = "coca eradication police border cartel"
     ours = pg.search(text, limit=50, lang="en")
     words = {t for t in get_analyzer("en").terms(text)[0]}
-    batches = [p for p in asked if p and isinstance(p[0], list) and words <= set(p[0])]
-    singles = [p for p in asked if p and isinstance(p[0], str) and p[0] in words]
-    assert len(batches) == 1 and singles == []  # one query for the five words, none after
+    reads = [p[0] for call in asked for p in call if isinstance(p, tuple)]
+    batches = [terms for terms in reads if words <= set(terms)]
+    singles = [terms for terms in reads if len(terms) == 1 and terms[0] in words]
+    assert len(asked[0]) == 2  # each read goes to both shards at once
+    assert len(batches) == 2 and singles == []  # one read per shard for the five words
     _same(ours, embedded.search(text, limit=50, lang="en"))

@@ -14,7 +14,8 @@ import searchlib
 from searchlib.records import Brief
 from searchlib.search.execute import best_score
 from searchlib.search.fusion import CROSS_WEIGHT, translate_bag
-from searchlib.search.query import BagOfWords, CrossLingual
+from searchlib.search.query import BagOfWords, CrossLingual, InLanguage
+from searchlib.search.scoring import idf
 from searchlib.search.translate import coverage
 
 ES_DOC = Brief(
@@ -103,9 +104,44 @@ def test_explain_names_the_form_that_matched_and_the_weights() -> None:
     typed, translated = tree.details
     assert typed.description.startswith("query as typed: no match")
     assert translated.description.startswith("query translated (weight ")
-    assert "confidence 1.00" in translated.description
-    assert "unanswered by the best es document" in translated.description
+    assert "like with like: 1.00 of the es query's weight carried over" in translated.description
+    assert "3 by the lexicon, 0 as cognates, 0 as written" in translated.description
+    assert "the translation's best en score" in translated.description
     assert translated.value == pytest.approx(hit.score, rel=1e-5)
+
+
+def test_a_query_of_plain_words_is_weighed_as_plain_text() -> None:
+    """In the query syntax (strict or lenient), words without operators or fields rank as
+    plain text does: the same translation, the same weight, the same scores."""
+    index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    text = "extorsión de pandillas en Honduras"
+    plain = index.search(text, lang="es", syntax="plain", snippets=False)
+    for syntax in ("strict", "lenient"):
+        got = index.search(text, lang="es", syntax=syntax, snippets=False)
+        assert [(h.id, round(h.score, 5)) for h in got] == [
+            (h.id, round(h.score, 5)) for h in plain
+        ]
+    assert [h.id for h in plain] == ["es1", "en1"]
+
+
+def test_a_structured_query_is_weighed_like_with_like() -> None:
+    """With an operator the translation keeps the query's structure, and is weighed as plain
+    text is: CROSS_WEIGHT x sqrt(coverage x the languages' idf scale x the query's best score /
+    the translation's best score), with no pass over the query's own language first."""
+    index = _index(EN_DOC, OTHER_ES, ES_DOC)
+    searcher = index.searcher()
+    q, _ = searcher.prepare("extorsión AND pandillas", "es")
+    assert isinstance(q, CrossLingual) and isinstance(q.translation, InLanguage)
+    ctx = searcher.context("es")
+    best = best_score(q.query, ctx)
+    best_translated = best_score(q.translation, ctx, boosts=False)
+    scale = idf(0, 2) / idf(0, 1)  # two Spanish documents, one English
+    expected = CROSS_WEIGHT * (scale * best / best_translated) ** 0.5  # coverage 1
+    assert q.translation.boost == pytest.approx(expected)
+    hits = [h.id for h in index.search("extorsión AND pandillas", lang="es")]
+    assert hits == ["es1", "en1"]
+    tree = searcher.explain("extorsión AND pandillas", "en1", lang="es")
+    assert "like with like: 1.00 of the es query's weight carried over" in tree.render()
 
 
 def test_a_story_in_the_query_language_is_not_found_again_by_the_translation() -> None:

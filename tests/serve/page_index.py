@@ -6,16 +6,13 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from shared_paths import SAMPLE_ID, SAMPLE_TITLE, SEEDS
 
 import searchlib
 from searchlib.records import Brief
-
-T = TypeVar("T")
 
 ES_TWIN_ID = "44fea6efc1d86929"
 ES_TWIN_TITLE = "Humala de Perú pide mayor cooperación antidrogas con EEUU"
@@ -58,24 +55,11 @@ def build_page_index(path: Path) -> Path:
 
 
 def page_app(path: Path) -> Any:
-    """The application serving the index at ``path``."""
-    from fastapi import FastAPI
+    """The application of ``searchlib serve`` over the index at ``path`` (the page and the
+    API)."""
+    from searchlib.serve.app import create_app
 
-    from searchlib.serve.page import router
-
-    index = searchlib.open_index(path)
-
-    class State:  # what the page reads of app.state.searchlib
-        def read(self, fn: Callable[[Any], T]) -> T:
-            return fn(index)
-
-        async def run(self, fn: Callable[[], T]) -> T:
-            return fn()
-
-    app = FastAPI()
-    app.state.searchlib = State()
-    app.include_router(router)
-    return app
+    return create_app(str(path))
 
 
 HIT = re.compile(

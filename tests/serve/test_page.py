@@ -215,6 +215,8 @@ def test_a_bad_query_is_a_400_page_with_the_message(client: TestClient) -> None:
         ({"q": "coca", "year": "11"}, "year must be a year of four digits, not &#39;11&#39;"),
         ({"q": "coca", "offset": "9999"}, "offset must be from 0 to 9990, got 9999"),
         ({"q": "nosuchfield:coca"}, "unknown field"),
+        ({"q": "a" * 1001}, "query is too long (1001 characters, limit 1000)"),
+        ({"q": "title:"}, "position 0: empty field value: nothing after title:"),
     ],
 )
 def test_bad_parameters_are_400_pages(
@@ -223,6 +225,19 @@ def test_bad_parameters_are_400_pages(
     page = get(client, 400, **params)
     m = re.search(r'<p id="error-message">(.*?)</p>', page)
     assert m is not None and message in m.group(1)
+
+
+def test_an_index_that_cannot_be_opened_is_a_503_page(tmp_path: Path) -> None:
+    client = TestClient(page_app(tmp_path / "missing"))
+    assert '<html lang="en">' in get(client)  # the empty page needs no index
+    for url in ("/?q=coca", "/doc/x"):
+        response = client.get(url)
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert (
+            f'<p id="error-message">no index at {tmp_path / "missing"} (folder does not exist)</p>'
+            in response.text
+        )
 
 
 def test_an_unknown_document_is_a_404_page(client: TestClient) -> None:
@@ -326,8 +341,11 @@ def test_ui_es_switches_the_labels_and_is_remembered(
     assert '<button type="submit">Buscar</button>' in spanish
     assert count(spanish) == "4 resultados, del 1 al 4"
     assert '<h3 id="facet-doc_lang">Idioma</h3>' in spanish
+    # a country facet is named in the interface's language; its link filters by that name
+    assert facet_links(spanish, "country") == {"Perú": "/?q=Peru&country=Peru"}
+    assert facet_links(english, "country") == {"Peru": "/?q=Peru&country=Peru"}
     assert 'lang="en" hreflang="en" id="ui-switch">English</a>' in spanish
-    assert '<span class="lang" lang="es">inglés</span>' in spanish
+    assert '<span class="lang" lang="es">Inglés</span>' in spanish
     # the cookie keeps it
     again = fresh.get("/", params={"q": "Peru"}).text
     assert '<html lang="es">' in again and "Buscar" in again
