@@ -346,7 +346,7 @@ def shard_top_k(snapshot: Any, ctx: SearchContext, groups: Sequence[Group], k: i
     of ``groups`` (:func:`shard_jobs`), all at once."""
     keys, jobs = shard_jobs(snapshot, ctx, groups, k)
     out = ShardTopK(keys)
-    for shard, rows in snapshot.db.read_shards(jobs).items():
+    for shard, rows in snapshot.db.read_shards(jobs, prepare=True).items():
         if not rows or int(rows[-1][3]) < len(jobs[shard][1]["segs"]):
             raise snapshot.too_old()
         out.rows[shard] = rows[:-1]
