@@ -215,6 +215,8 @@ def test_a_bad_query_is_a_400_page_with_the_message(client: TestClient) -> None:
         ({"q": "coca", "year": "11"}, "year must be a year of four digits, not &#39;11&#39;"),
         ({"q": "coca", "offset": "9999"}, "offset must be from 0 to 9990, got 9999"),
         ({"q": "nosuchfield:coca"}, "unknown field"),
+        ({"q": "a" * 1001}, "query is too long (1001 characters, limit 1000)"),
+        ({"q": "title:"}, "position 0: empty field value: nothing after title:"),
     ],
 )
 def test_bad_parameters_are_400_pages(
