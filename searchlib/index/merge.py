@@ -136,10 +136,10 @@ def _merge_field(
     """One field of the merged segment: postings in their segments' (renumbered) order per
     term, positions copied a posting at a time in that order, arrays in their narrowest
     types (the merge holds what the merged files hold, not 64-bit copies of it)."""
-    vocab = sorted({t for r in readers if field in r.field_names for t in r.terms(field)})
+    vocab = sorted(set().union(*(r.terms(field) for r in readers if field in r.field_names)))
     if not vocab:
         return None
-    rank = {t: i for i, t in enumerate(vocab)}
+    rank = dict(zip(vocab, range(len(vocab)), strict=True))
     tids, docs, tfs, sources, positions = [], [], [], [], []
     base = 0  # where the segment's positions start in all segments' positions back to back
     for r, docmap in zip(readers, docmaps, strict=True):
@@ -147,7 +147,7 @@ def _merge_field(
             continue
         a = r.field_arrays(field)
         terms = r.terms(field)
-        seg_rank = np.fromiter((rank[t] for t in terms), dtype=np.int64, count=len(terms))
+        seg_rank = np.array(list(map(rank.__getitem__, terms)), dtype=np.int64)
         seg_start = a["start"].astype(np.int64)
         per_post_tid = np.repeat(seg_rank, np.diff(seg_start))
         new_docs = docmap[a["docs"]]
@@ -191,6 +191,17 @@ def _merge_field(
         start = np.append(start[live_terms], start[-1])
         pstart = np.append(pstart[live_terms], pstart[-1])
     return FieldPostings(vocab, start, doc, tf, pstart, pos)
+
+
+def _doc_values(r: SegmentReader, column: str, docs: list[int]) -> list[list[str]]:
+    """``[r.doc_values(column, d) for d in docs]``, the column's codes and offsets converted
+    to Python integers once, not one numpy scalar at a time."""
+    if column not in r.cols:  # a column newer than the segment (sections)
+        return [[] for _ in docs]
+    off = r.cols[f"{column}_off"].tolist()
+    table = r.col_tables[column]
+    values = [table[c] for c in r.cols[column].tolist()]
+    return [values[off[d] : off[d + 1]] for d in docs]
 
 
 def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) -> SegmentData:
@@ -237,21 +248,25 @@ def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) 
     dates: list[np.ndarray] = []
     for r in readers:
         tables = r.col_tables
-        lang_codes, kind_codes = r.cols["lang"], r.cols["kind"]
-        for d in range(r.ndocs):
-            if r.live is not None and not r.live[d]:
-                continue
-            ids.append(r.ids[d])
-            lang.append(tables[COLUMN_TABLES[LANG_COLUMN]][int(lang_codes[d])])
-            kind.append(tables[COLUMN_TABLES["kind"]][int(kind_codes[d])])
-            if "sections" in r.cols:
-                countries.append(r.doc_values("countries", d))
-                sections.append(r.doc_values("sections", d))
-            else:  # written before the sections column: its labels are all in countries
-                codes, labels = legacy_places(r.doc_values("countries", d))
+        kept: list[int] = (
+            list(range(r.ndocs)) if r.live is None else np.flatnonzero(r.live).tolist()
+        )
+        seg_ids = r.ids
+        ids.extend([seg_ids[d] for d in kept])
+        for column, out in ((LANG_COLUMN, lang), ("kind", kind)):
+            table = tables[COLUMN_TABLES[column]]
+            column_codes = r.cols[column].tolist()
+            out.extend([table[column_codes[d]] for d in kept])
+        if "sections" in r.cols:
+            countries.extend(_doc_values(r, "countries", kept))
+            sections.extend(_doc_values(r, "sections", kept))
+        else:  # written before the sections column: its labels are all in countries
+            for values in _doc_values(r, "countries", kept):
+                codes, labels = legacy_places(values)
                 countries.append(codes)
                 sections.append(labels)
-            links.append(r.doc_values("links", d))
+        links.extend(_doc_values(r, "links", kept))
+        for d in kept:
             if store is None:
                 stored.append(r.stored_raw(d))
             else:
@@ -262,11 +277,14 @@ def merge_segments(readers: Sequence[SegmentReader], *, compress: bool = False) 
     words: dict[str, dict[str, str]] = {}
     for language in LANGS:
         suffix = "." + language
-        present = {t for name, fp in fields.items() if name.endswith(suffix) for t in fp.terms}
+        present = set().union(*(fp.terms for name, fp in fields.items() if name.endswith(suffix)))
         pairs: dict[str, str] = {}
         for r in readers:
             ws, ts = r.words(language)
-            pairs.update((w, t) for w, t in zip(ws, ts, strict=True) if t in present)
+            if present.issuperset(ts):  # every word's term kept (no document deleted)
+                pairs.update(zip(ws, ts, strict=True))
+            else:
+                pairs.update((w, t) for w, t in zip(ws, ts, strict=True) if t in present)
         if pairs:
             words[language] = pairs
     return SegmentData(

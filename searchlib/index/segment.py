@@ -44,7 +44,7 @@ from __future__ import annotations
 import threading
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import attrs
@@ -698,6 +698,26 @@ class SegmentReader:
         last = min((block + 1) * STORE_BLOCK, self.ndocs)
         end = len(data) if docnum + 1 == last else int(offs[docnum + 1])
         return data[int(offs[docnum]) : end]
+
+    def stored_raws(self, docnums: Iterable[int]) -> Iterator[bytes]:
+        """:meth:`stored_raw` of each of ``docnums`` in turn, a block's offsets read once for
+        its documents (in ascending order, each block is decompressed once); one block held
+        at a time."""
+        offs = self._files["store"]["offs"]
+        block, base, last = -1, 0, 0
+        data = b""
+        starts: list[int] = []
+        for docnum in docnums:
+            if docnum // STORE_BLOCK != block:
+                raw = self.stored_raw(docnum)  # decompresses and checks the block, cached
+                block = docnum // STORE_BLOCK
+                data = self._block_cache[block]
+                base, last = block * STORE_BLOCK, min((block + 1) * STORE_BLOCK, self.ndocs)
+                starts = offs[base:last].tolist()
+                yield raw
+                continue
+            end = len(data) if docnum + 1 == last else starts[docnum + 1 - base]
+            yield data[starts[docnum - base] : end]
 
     def stored(self, docnum: int) -> StoredDoc:
         """The stored fields of a document: a JSON object, else CorruptIndexError (its keys are

@@ -114,6 +114,11 @@ class SearchContext:
             ).astype(np.int64)
         return out
 
+    def doc_dtype(self) -> type[np.signedinteger[Any]]:
+        """The dtype of index-wide doc numbers: 32-bit (cheaper to sort) unless the index
+        holds more documents than that counts."""
+        return np.int32 if int(self.offsets()[-1]) < 2**31 else np.int64
+
     def whole_lang_mask(self, lang: str) -> np.ndarray:
         """:meth:`lang_mask` index-wide (cached per snapshot)."""
         key = ("lang", lang)
@@ -124,6 +129,16 @@ class SearchContext:
                 mask = self.lang_mask(seg, lang)
                 parts.append(np.zeros(seg.ndocs, dtype=bool) if mask is None else mask)
             out = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+            out.flags.writeable = False
+            self.cache.whole[key] = out
+        return out
+
+    def whole_lang_ones(self, lang: str) -> np.ndarray:
+        """:meth:`whole_lang_mask` as float32 ones and zeros (cached per snapshot)."""
+        key = ("lang ones", lang)
+        out: np.ndarray | None = self.cache.whole.get(key)
+        if out is None:
+            out = self.whole_lang_mask(lang).astype(np.float32)
             out.flags.writeable = False
             self.cache.whole[key] = out
         return out

@@ -43,7 +43,12 @@ def with_place_names(q: AnyQuery) -> AnyQuery:
             translation = attrs.evolve(translation, query=_place_names(translation.query))
         typed = q.as_typed
         if isinstance(typed, InLanguage):
-            typed = attrs.evolve(typed, query=_place_names(typed.query))
+            inner = q.query.query if isinstance(q.query, InLanguage) else q.query
+            if typed.query is inner and isinstance(query, InLanguage):
+                expanded = query.query  # the query itself, most often: expanded once
+            else:
+                expanded = _place_names(typed.query)
+            typed = attrs.evolve(typed, query=expanded)
         # its note kept
         return attrs.evolve(q, query=query, translation=translation, as_typed=typed)
     if isinstance(q, InLanguage):

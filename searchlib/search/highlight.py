@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import compress, islice
@@ -194,23 +195,57 @@ def make_snippet(
     span = max(1, width // 7)  # words in a window, at about 7 characters a word
     first_pos = hits[_densest(hits, span)][0]
     wanted = {p for p, _ in hits if first_pos - span // 3 <= p < first_pos + span * 2}
-    # Character offsets of the words from the first one marked to the last (spans gathered
-    # in C); the words before are only skipped (``first_pos`` is one of ``wanted``).
-    low = min(wanted)
-    words = TOKEN_RE.finditer(chunk)
-    deque(islice(words, low), maxlen=0)
-    spans = list(map(re.Match.span, islice(words, max(wanted) - low + 1)))
-    matched = [
-        (base + spans[p - low][0], base + spans[p - low][1])
-        for p in sorted(wanted)
-        if p - low < len(spans)
-    ]
-    first = (
-        (base + spans[first_pos - low][0], base + spans[first_pos - low][1])
-        if first_pos - low < len(spans)
-        else (0, 0)
+    # Character offsets of the marked words only: the words between them are skipped
+    # (``first_pos`` is one of ``wanted``); a position past the text's words has none.
+    found_spans = _word_spans(chunk, sorted(wanted))
+    matched = [(base + a, base + b) for a, b in found_spans.values()]
+    first = found_spans.get(first_pos)
+    return _passage(text, matched, (base + first[0], base + first[1]) if first else (0, 0), width)
+
+
+def _word_spans(chunk: str, positions: list[int]) -> dict[int, tuple[int, int]]:
+    """The (start, end) offsets in ``chunk`` of its words at ``positions`` (ascending token
+    ordinals, as TOKEN_RE finds them one after another), skipping the words between them
+    without making a match object of each where the regular expressions allow it."""
+    out: dict[int, tuple[int, int]] = {}
+    if _SKIPS is None:  # (Python 3.10: no atomic groups) every word's match read
+        low = positions[0]
+        words = TOKEN_RE.finditer(chunk)
+        deque(islice(words, low), maxlen=0)
+        spans = list(map(re.Match.span, islice(words, positions[-1] - low + 1)))
+        return {p: spans[p - low] for p in positions if p - low < len(spans)}
+    pos = 0  # where the search for word number ``done`` starts
+    done = 0
+    for p in positions:
+        skip = p - done
+        for n, pattern in _SKIPS:
+            while skip >= n:
+                m = pattern.match(chunk, pos)
+                if m is None:
+                    return out
+                pos = m.end()
+                skip -= n
+        word = TOKEN_RE.search(chunk, pos)
+        if word is None:
+            return out
+        out[p] = word.span()
+        pos, done = word.end(), p + 1
+    return out
+
+
+def _skip_patterns() -> tuple[tuple[int, re.Pattern[str]], ...] | None:
+    """Patterns that match exactly ``n`` words from where they start (and what lies before
+    each): the same words as ``n`` successive TOKEN_RE searches, each word kept once found
+    (atomic groups, so a text with fewer words fails at once instead of backtracking)."""
+    if sys.version_info < (3, 11):
+        return None
+    return tuple(
+        (n, re.compile(rf"(?s)(?:(?>.*?(?:{TOKEN_RE.pattern}))){{{n}}}"))
+        for n in (256, 64, 16, 4, 1)
     )
-    return _passage(text, matched, first, width)
+
+
+_SKIPS = _skip_patterns()
 
 
 def _jump(

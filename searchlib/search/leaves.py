@@ -94,7 +94,7 @@ def whole_impacts(
         for i, seg in enumerate(ctx.reader.segments):
             hit = _impacts(ctx, seg, lang, fields, terms)
             if hit is not None:
-                docs.append(hit[0] + offsets[i])
+                docs.append((hit[0] + offsets[i]).astype(ctx.doc_dtype()))
                 vals.append(hit[1])
         cached = None
         if docs:

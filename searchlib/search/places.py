@@ -205,6 +205,10 @@ def expand_places(query: Query) -> Query:
         return query
     if isinstance(query, (And, Or)):
         children = _expand_runs([expand_places(c) for c in query.children])
+        if all(a is b for a, b in zip(children, query.children, strict=False)) and len(
+            children
+        ) == len(query.children):
+            return query  # no name of a country: the same query
         return attrs.evolve(query, children=children)
     if isinstance(query, Not):
         return attrs.evolve(query, child=expand_places(query.child))

@@ -52,9 +52,10 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
@@ -186,8 +187,9 @@ def _slug(url: Any) -> str | None:
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
     docs: dict[int, dict[str, Any]] = {}
-    for i in range(all_docs.seg.size):
-        if (found := all_docs.metadata(i)) is not None:
+    rows = list(range(all_docs.seg.size))
+    for i, raw in zip(rows, all_docs.raws(rows), strict=True):
+        if (found := all_docs.metadata(i, raw)) is not None:
             docs[i] = found
     all_docs.done()
     by_id: dict[str, int] = {}
@@ -269,25 +271,42 @@ class _Docs:
             self._reading = seg
         return self.reader.segments[seg].stored_raw(int(self.num[i]))
 
+    def raws(self, rows: list[int]) -> Iterator[bytes]:
+        """:meth:`raw` of each of ``rows`` in turn, a run of rows of one segment read through
+        its ``stored_raws`` where it has one (:class:`SegmentReader`: a block's offsets read
+        once for its documents); pages let go as :meth:`raw` lets them go."""
+        segs = self.seg[rows].tolist()
+        nums = self.num[rows].tolist()
+        for seg, run in groupby(range(len(rows)), key=segs.__getitem__):
+            if seg != self._reading:
+                self.done()
+                self._reading = seg
+            segment = self.reader.segments[seg]
+            wanted = (nums[k] for k in run)
+            bulk = getattr(segment, "stored_raws", None)
+            yield from (bulk(wanted) if bulk is not None else map(segment.stored_raw, wanted))
+
     def done(self) -> None:
         """Let go of the pages of the segment read last."""
         if self._reading >= 0:
             _release(self.reader.segments[self._reading])
             self._reading = -1
 
-    def stored(self, i: int) -> dict[str, Any]:
+    def stored(self, i: int, raw: bytes | None = None) -> dict[str, Any]:
+        """The stored fields of document ``i`` (``raw``: its stored JSON, when read already)."""
         try:
-            doc = loads(self.raw(i))
+            doc = loads(self.raw(i) if raw is None else raw)
             if not isinstance(doc, dict):
                 raise ValueError("not an object")
         except ValueError as exc:  # stored fields damaged inside a valid checksum
             raise CorruptIndexError(f"<stored fields of {self.id(i)!r}>", str(exc)) from exc
         return doc
 
-    def provenance(self, i: int) -> dict[str, Any]:
+    def provenance(self, i: int, raw: bytes | None = None) -> dict[str, Any]:
         """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
-        reads), parsed from the end of its stored JSON where those keys come last."""
-        raw = self.raw(i)
+        reads), parsed from the end of its stored JSON (``raw``, when read already) where
+        those keys come last."""
+        raw = self.raw(i) if raw is None else raw
         at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
         if at > 0:
             try:
@@ -296,16 +315,17 @@ class _Docs:
                 tail = None
             if isinstance(tail, dict) and "meta" in tail:
                 return tail
-        return self.stored(i)
+        return self.stored(i, raw)
 
-    def metadata(self, i: int) -> dict[str, Any] | None:
+    def metadata(self, i: int, raw: bytes | None = None) -> dict[str, Any] | None:
         """The lang, url and meta of document ``i`` when it has a URL or a meta field that may
-        name its twin, else None (parsing only when the stored bytes show one)."""
-        raw = self.raw(i)
-        raw = raw[max(raw.find(b'"source":'), 0) :]  # url and meta come after the source
-        if _NO_URL_RE.search(raw) and not _META_KEY_RE.search(raw):
+        name its twin, else None (parsing only when the stored bytes, ``raw`` when read
+        already, show one)."""
+        whole = self.raw(i) if raw is None else raw
+        tail = whole[max(whole.find(b'"source":'), 0) :]  # url and meta come after the source
+        if _NO_URL_RE.search(tail) and not _META_KEY_RE.search(tail):
             return None
-        doc = self.stored(i)
+        doc = self.stored(i, whole)
         if not (doc.get("url") or doc.get("meta")):
             return None
         return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
@@ -402,8 +422,9 @@ def _origins(docs: _Docs, rows: np.ndarray) -> np.ndarray:
         return key
 
     first: list[str] = []
-    for i in rows.tolist():
-        keys = origin_keys(docs.provenance(i)) or ["?"]
+    wanted = rows.tolist()
+    for i, raw in zip(wanted, docs.raws(wanted), strict=True):
+        keys = origin_keys(docs.provenance(i, raw)) or ["?"]
         for k in keys[1:]:
             a, b = root(keys[0]), root(k)
             if a != b:

@@ -19,6 +19,7 @@ __all__ = ["LABELS", "UI_LANGS", "choose_ui", "labels", "reason_label", "results
 UI_LANGS = ("en", "es")
 
 _EN: dict[str, str] = {
+    "ui_code": "en",
     "site_title": "Bilingual crime-news search",
     "skip_to_content": "Skip to content",
     "search_region": "Search",
@@ -80,6 +81,7 @@ _EN: dict[str, str] = {
 }
 
 _ES: dict[str, str] = {
+    "ui_code": "es",
     "site_title": "Búsqueda bilingüe de noticias sobre crimen",
     "skip_to_content": "Saltar al contenido",
     "search_region": "Búsqueda",

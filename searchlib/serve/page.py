@@ -42,6 +42,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from searchlib.countries import label as country_label
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError
 from searchlib.records import Brief, RelatedItem
 from searchlib.search.results import Hit, Results
@@ -286,6 +287,10 @@ def doc_url(base: str, doc_id: str) -> str:
 
 
 def _value_label(t: Mapping[str, str], param: str, value: str) -> str:
+    """How a filter's value is shown: a language or kind in the interface's words, a country
+    by its name in the interface's language (Peru, Perú), anything else as written."""
+    if param == "country":
+        return country_label(value, t["ui_code"])
     if param == "doc_lang":
         return t.get(f"lang_{value.lower()}", value)
     if param == "kind":

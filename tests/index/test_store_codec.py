@@ -48,6 +48,19 @@ def test_new_stores_are_zstd_and_round_trip() -> None:
     assert [index.get(f"en-{i}").title for i in range(40)] == [brief(i).title for i in range(40)]
 
 
+def test_stored_raws_reads_what_stored_raw_reads() -> None:
+    """The bulk read (a block's offsets once for its documents) gives each document's own
+    stored JSON, across block ends, in any order, the last (short) block included."""
+    index = _index_with_docs(2 * STORE_BLOCK + 5)
+    seg = _segment(index)
+    one_by_one = [seg.stored_raw(d) for d in range(seg.ndocs)]
+    assert [json.loads(r)["id"] for r in one_by_one] == [f"en-{i}" for i in range(seg.ndocs)]
+    assert list(seg.stored_raws(range(seg.ndocs))) == one_by_one
+    mixed = [STORE_BLOCK + 3, 0, STORE_BLOCK - 1, STORE_BLOCK, seg.ndocs - 1, 1, 1]
+    assert list(_segment(index).stored_raws(mixed)) == [one_by_one[d] for d in mixed]
+    assert list(seg.stored_raws([])) == []
+
+
 def test_zlib_stores_of_earlier_indexes_still_read() -> None:
     index = _index_with_docs(40)
     seg = index.reader.segments[0]

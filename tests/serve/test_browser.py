@@ -176,7 +176,9 @@ def test_a_spanish_query_typed_with_the_keyboard_leads_to_the_english_brief(
     assert twin.text == "También en español" and twin.get_attribute("lang") == "es"
 
 
-def test_a_facet_filters_and_its_filter_is_removed(page: webdriver.Chrome, tmp_path: Path) -> None:
+def test_a_facet_filters_and_its_filter_is_removed(
+    page: webdriver.Chrome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     submit_with_keyboard(page, "Peru")
     assert page.find_element(By.ID, "count").text == "4 results, showing 1 to 4"
     everything = titles(page)
@@ -191,7 +193,8 @@ def test_a_facet_filters_and_its_filter_is_removed(page: webdriver.Chrome, tmp_p
     shot = tmp_path / "results.png"
     assert page.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    print(f"\nscreenshot of a results page: {shot}")
+    with capsys.disabled():  # in the log even when pytest captures output
+        print(f"\nscreenshot of a results page: {shot}")
     remove = active.find_element(By.CSS_SELECTOR, "a.remove")
     assert remove.accessible_name == "Remove the filter: Kind Brief"
     follow(page, remove)

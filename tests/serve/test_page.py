@@ -215,6 +215,8 @@ def test_a_bad_query_is_a_400_page_with_the_message(client: TestClient) -> None:
         ({"q": "coca", "year": "11"}, "year must be a year of four digits, not &#39;11&#39;"),
         ({"q": "coca", "offset": "9999"}, "offset must be from 0 to 9990, got 9999"),
         ({"q": "nosuchfield:coca"}, "unknown field"),
+        ({"q": "a" * 1001}, "query is too long (1001 characters, limit 1000)"),
+        ({"q": "title:"}, "position 0: empty field value: nothing after title:"),
     ],
 )
 def test_bad_parameters_are_400_pages(
@@ -339,6 +341,9 @@ def test_ui_es_switches_the_labels_and_is_remembered(
     assert '<button type="submit">Buscar</button>' in spanish
     assert count(spanish) == "4 resultados, del 1 al 4"
     assert '<h3 id="facet-doc_lang">Idioma</h3>' in spanish
+    # a country facet is named in the interface's language; its link filters by that name
+    assert facet_links(spanish, "country") == {"Perú": "/?q=Peru&country=Peru"}
+    assert facet_links(english, "country") == {"Peru": "/?q=Peru&country=Peru"}
     assert 'lang="en" hreflang="en" id="ui-switch">English</a>' in spanish
     assert '<span class="lang" lang="es">Inglés</span>' in spanish
     # the cookie keeps it

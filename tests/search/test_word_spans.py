@@ -1,0 +1,64 @@
+"""Snippet offsets: the words at given token positions, found by skipping the words between
+them, are the words that TOKEN_RE finds one after another (acronyms, numbers, apostrophes,
+accents, combining marks; positions past the text's last word have none)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.search import highlight
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+TEXTS = [
+    "The U.S. and EE.UU. paid $38 million, 2,000 or 1.234,5 in the 1990s a.m. today.",
+    "O'Brien, president’s aide, met García-Márquez in Perú\u0301 ... año 2011; niño",
+    "  \n\n leading space\tand\u00a0nbsp, then   words ",
+    "1990s 3.5.6 7,8, 9. x.y. u.s.a. A.B.C.D.E.F 12-13",
+    "",
+    "one",
+]
+
+
+def _expected(chunk: str, positions: list[int]) -> dict[int, tuple[int, int]]:
+    spans = [m.span() for m in TOKEN_RE.finditer(chunk)]
+    return {p: spans[p] for p in positions if p < len(spans)}
+
+
+def _check(chunk: str, rng: random.Random) -> None:
+    count = len(TOKEN_RE.findall(chunk))
+    for _ in range(5):
+        k = rng.randint(1, 6)
+        positions = sorted(rng.sample(range(count + 3), min(k, count + 3)))
+        assert highlight._word_spans(chunk, positions) == _expected(chunk, positions)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_word_spans_are_the_tokenizers(text: str) -> None:
+    _check(text, random.Random(text))
+    # every position at once, and one far past the end
+    every = list(range(len(TOKEN_RE.findall(text)))) + [10_000]
+    assert highlight._word_spans(text, every) == _expected(text, every)
+
+
+def test_word_spans_skip_hundreds_of_words() -> None:
+    text = " ".join(f"w{i} U.S. 2,000" for i in range(400))
+    positions = [0, 1, 299, 300, 301, 1000, 1199, 1200]
+    assert highlight._word_spans(text, positions) == _expected(text, positions)
+
+
+def test_word_spans_on_corpus_texts() -> None:
+    files = [CORPORA / name / "docs.jsonl" for name in ("reuters21578", "fakenews-es")]
+    if not all(f.exists() for f in files):
+        pytest.skip("shared corpora not available")
+    rng = random.Random(7)
+    for path in files:
+        with path.open(encoding="utf-8") as f:
+            for line, _ in zip(f, range(150), strict=False):
+                body = json.loads(line).get("body") or ""
+                _check(body if isinstance(body, str) else "\n\n".join(body), rng)
