@@ -22,7 +22,7 @@ from searchlib.schema import COLUMN_TABLES, FACETS, LANG_COLUMN
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.arrays import unique_counts
 from searchlib.search.context import SearchContext
-from searchlib.search.execute import evaluate_whole
+from searchlib.search.execute import evaluate_index
 from searchlib.search.places import count_places
 from searchlib.search.query import AnyQuery
 from searchlib.search.twins import twin_partners, twins_for
@@ -62,24 +62,22 @@ def collect(
 ) -> Matches | None:
     """The live documents matching ``q`` that ``mask_of`` (the filters: None lets every
     document through) keeps, or None when there is none."""
-    docs, scores = evaluate_whole(q, ctx)
-    keep = None
+    mask, scores = evaluate_index(q, ctx)
     live = ctx.whole_live()
     if live is not None:
-        keep = live[docs]
+        mask = mask & live
     masks = [mask_of(seg) for seg in ctx.reader.segments]
     if any(m is not None for m in masks):
-        passed = np.concatenate(
+        mask = mask & np.concatenate(
             [
                 np.ones(seg.ndocs, dtype=bool) if m is None else m
                 for seg, m in zip(ctx.reader.segments, masks, strict=True)
             ]
-        )[docs]
-        keep = passed if keep is None else keep & passed
-    if keep is not None:
-        docs, scores = docs[keep], scores[keep]
+        )
+    docs = mask.nonzero()[0]
     if not docs.size:
         return None
+    scores = scores[docs]
     offsets = ctx.offsets()
     segs = (offsets.searchsorted(docs, "right") - 1).astype(np.int32)
     return Matches(segs, docs - offsets[segs], scores)

@@ -133,6 +133,16 @@ class SearchContext:
             self.cache.whole[key] = out
         return out
 
+    def whole_lang_ones(self, lang: str) -> np.ndarray:
+        """:meth:`whole_lang_mask` as float32 ones and zeros (cached per snapshot)."""
+        key = ("lang ones", lang)
+        out: np.ndarray | None = self.cache.whole.get(key)
+        if out is None:
+            out = self.whole_lang_mask(lang).astype(np.float32)
+            out.flags.writeable = False
+            self.cache.whole[key] = out
+        return out
+
     def whole_live(self) -> np.ndarray | None:
         """Which documents are live, index-wide, or None when none is deleted (cached per
         snapshot)."""

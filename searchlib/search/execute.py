@@ -62,11 +62,7 @@ from searchlib.search.query import (
 from searchlib.search.scoring import Explanation
 from searchlib.search.twins import twin_partners
 
-__all__ = ["TWIN_SHARE", "Sparse", "best_score", "evaluate", "evaluate_whole", "explain"]
-
-Sparse = tuple[np.ndarray, np.ndarray]
-"""Matches index-wide: (doc numbers across segments, ascending, see
-:meth:`SearchContext.offsets`; their float32 scores)."""
+__all__ = ["TWIN_SHARE", "best_score", "evaluate", "evaluate_index", "explain"]
 
 
 def _bag(ctx: SearchContext, seg: SegmentSource, node: BagOfWords) -> Match:
@@ -193,6 +189,7 @@ _TERM_GROUPS: dict[tuple[Any, ...], list[_Group] | None] = {}
 """(term, languages, fields) -> its groups (:func:`_sparse_leaf`): a query's words planned once,
 not once per search (the groups are never changed)."""
 _TERM_GROUPS_SIZE = 50_000
+_WHOLE_SIZE = 50_000  # entries of a snapshot's index-wide cache (query words' bounds)
 _NOT_KEPT = object()
 
 
@@ -339,112 +336,74 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
     raise TypeError(f"cannot execute query node {node!r}")
 
 
-def evaluate_whole(node: Node, ctx: SearchContext) -> Sparse:
-    """:func:`evaluate` over every segment at once, as (index-wide doc numbers, scores) of
-    the matching documents: the same documents and the same float32 scores, bit for bit (the
-    same additions in the same order, the same products). The nodes of a typical query (its
-    language and translation, OR groups of words) are computed on arrays as long as their
-    matches, once for the whole index; any other node is evaluated per segment and its
-    matches taken from the masks. Deleted documents are not dropped (the caller does)."""
+def evaluate_index(node: Node, ctx: SearchContext) -> Match:
+    """:func:`evaluate` over every segment at once: a mask and scores over the whole index
+    (documents numbered across segments, see :meth:`SearchContext.offsets`), the same
+    documents and the same float32 scores, bit for bit (the same additions in the same
+    order, the same products). The nodes of a typical query (its language and translation,
+    OR groups of words) run once for the whole index, their term impacts added from the
+    snapshot's cache; any other node is evaluated per segment. Deleted documents are not
+    dropped (the caller does).
+
+    Where :func:`evaluate` keeps a value or zero (``np.where``), this multiplies by a mask
+    of ones and zeros, or adds a part that is zero where it does not apply: the same value
+    where it is kept (``x * 1 == x``, ``x + 0 == x``), zero elsewhere (scores are finite and
+    zero outside their mask), without the cost of a branch per document."""
     if isinstance(node, InLanguage):
-        docs, vals = evaluate_whole(node.query, ctx.in_language(node.lang))
-        keep = ctx.whole_lang_mask(node.lang)[docs]
-        docs, vals = docs[keep], vals[keep]
+        mask, scores = evaluate_index(node.query, ctx.in_language(node.lang))
+        ones = ctx.whole_lang_ones(node.lang)  # 1.0 for the language's documents, else 0.0
+        mask = mask & ctx.whole_lang_mask(node.lang)
+        scores = scores * ones
         if node.boost != 1.0:
-            vals = vals * np.float32(node.boost)
-        return docs, vals
+            scores *= np.float32(node.boost)
+        return mask, scores
     if isinstance(node, CrossLingual):
-        return _cross_whole(ctx, node)
+        return _cross_index(ctx, node)
+    plan: list[tuple[Any, list[_Group] | None]] | None
     if isinstance(node, Or) and not isinstance(node, Synonyms):
-        return _or_whole(ctx, node)
-    groups: list[_Group] | None = None
-    if isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
+        plan = _or_plan(ctx, node)
+    elif isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
         groups = _leaf_plan(ctx, node)
+        plan = None if groups is None else [(node, groups)]
     elif isinstance(node, BagOfWords):
-        groups = _bag_groups(ctx, node)
+        plan = [(node, _bag_groups(ctx, node))]
     elif isinstance(node, TermGroups):
         fields = ctx.fields_of(node.field)
         ctx = ctx.in_language(node.lang)
-        groups = [(node.lang, fields, list(t), w * node.boost) for t, w in node.groups]
-    if groups is None:
+        plan = [(node, [(node.lang, fields, list(t), w * node.boost) for t, w in node.groups])]
+    else:
+        plan = None
+    if plan is None:
         return _by_segment(node, ctx)
-    parts_docs: list[np.ndarray] = []
-    parts_vals: list[np.ndarray] = []
-    for lang, fields, terms, boost in groups:
-        hit = whole_impacts(ctx, lang, fields, terms, boost)
-        if hit is not None:
-            parts_docs.append(hit[0])
-            parts_vals.append(hit[1])
-    return _summed(ctx, parts_docs, parts_vals)
-
-
-def _or_whole(ctx: SearchContext, node: Or) -> Sparse:
-    """:func:`_or` index-wide: each child's matches added in child order (a child that is
-    no plain text term, a phrase say, evaluated on its own: it adds its scores where it
-    matches and zero elsewhere, as in the segment's arrays)."""
+    size = int(ctx.offsets()[-1])
+    mask = np.zeros(size, dtype=bool)
+    scores = np.zeros(size, dtype=np.float32)
     docs: list[np.ndarray] = []
     vals: list[np.ndarray] = []
-    for child, groups in _or_plan(ctx, node):
-        if groups is None:
-            d, v = evaluate_whole(child, ctx)
-            if d.size:
-                docs.append(d)
-                vals.append(v)
+    for child, groups in plan:
+        if groups is None:  # (an OR's child that is no plain term: a phrase, a group)
+            _add_sparse(mask, scores, docs, vals)
+            m, s = evaluate_index(child, ctx)
+            mask |= m
+            scores += s
             continue
         for lang, fields, terms, boost in groups:
             hit = whole_impacts(ctx, lang, fields, terms, boost)
             if hit is not None:
                 docs.append(hit[0])
                 vals.append(hit[1])
-    at, summed = _summed(ctx, docs, vals)
-    if node.boost != 1.0:
-        summed = summed * np.float32(node.boost)
-    return at, summed
+    _add_sparse(mask, scores, docs, vals)
+    if isinstance(node, Or) and node.boost != 1.0:
+        scores *= np.float32(node.boost)
+    return mask, scores
 
 
-_NO_MATCH: Sparse = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-
-
-def _by_segment(node: Node, ctx: SearchContext) -> Sparse:
-    """:func:`evaluate` per segment, its matches numbered index-wide."""
-    offsets = ctx.offsets()
-    docs: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    for i, seg in enumerate(ctx.reader.segments):
-        mask, scores = evaluate(node, ctx, seg)
-        found = mask.nonzero()[0]
-        if found.size:
-            docs.append((found + offsets[i]).astype(ctx.doc_dtype()))
-            vals.append(scores[found])
-    if not docs:
-        return _NO_MATCH
-    return np.concatenate(docs), np.concatenate(vals)
-
-
-def _summed(ctx: SearchContext, docs: list[np.ndarray], vals: list[np.ndarray]) -> Sparse:
-    """The (doc numbers, scores) parts summed per document, in their order (as
-    :func:`_add_sparse` adds them to a segment's zeros)."""
-    if not docs:
-        return _NO_MATCH
-    if len(docs) == 1:
-        return docs[0], vals[0]
-    at = np.concatenate(docs)
-    scores = np.zeros(int(ctx.offsets()[-1]), dtype=np.float32)
-    np.add.at(scores, at, np.concatenate(vals))
-    out = _distinct(at)
-    return out, scores[out]
-
-
-def _distinct(docs: np.ndarray) -> np.ndarray:
-    """The distinct doc numbers of ``docs``, ascending (a sort of the 32-bit numbers: cheaper
-    than a scan of a mask as long as the index)."""
-    ordered = np.sort(docs)
-    heads = np.empty(ordered.size, dtype=bool)
-    if ordered.size:
-        heads[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=heads[1:])
-    out: np.ndarray = ordered[heads]
-    return out
+def _by_segment(node: Node, ctx: SearchContext) -> Match:
+    """:func:`evaluate` per segment, joined index-wide."""
+    parts = [evaluate(node, ctx, seg) for seg in ctx.reader.segments]
+    if not parts:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float32)
+    return np.concatenate([m for m, _ in parts]), np.concatenate([s for _, s in parts])
 
 
 def _leaf_plan(ctx: SearchContext, node: Term | Prefix | Wildcard | Fuzzy) -> list[_Group] | None:
@@ -470,33 +429,35 @@ def _bag_groups(ctx: SearchContext, node: BagOfWords) -> list[_Group]:
     return out
 
 
-def _cross_whole(ctx: SearchContext, node: CrossLingual) -> Sparse:
-    """:func:`evaluate` of a :class:`CrossLingual` node, on the union of its parts' matches
-    (a part scores zero where it does not match, as in the segment's arrays)."""
-    d1, v1 = evaluate_whole(node.query, ctx)
-    d2, v2 = evaluate_whole(node.translation, ctx)
-    typed: Sparse | None = None
+def _twin_factor(ctx: SearchContext) -> np.ndarray | None:
+    """Index-wide, :data:`TWIN_SHARE` for a document with a twin and 1 for one without, or
+    None when no document has a twin (cached per snapshot)."""
+    key = ("twin factor",)
+    if key not in ctx.cache.whole:
+        _, partner = twin_partners(ctx.reader)
+        twinned = partner >= 0
+        factor = None
+        if twinned.any():
+            factor = np.where(twinned, np.float32(TWIN_SHARE), np.float32(1.0))
+            factor.flags.writeable = False
+        ctx.cache.whole[key] = factor
+    out: np.ndarray | None = ctx.cache.whole[key]
+    return out
+
+
+def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
+    """:func:`evaluate` of a :class:`CrossLingual` node index-wide (see
+    :func:`evaluate_index` for the arithmetic in place of ``np.where``)."""
+    m1, s1 = evaluate_index(node.query, ctx)
+    m2, s2 = evaluate_index(node.translation, ctx)
     if node.as_typed is not None:
-        typed = evaluate_whole(node.as_typed, ctx)
-    if typed is None and not d2.size:
-        return d1, v1
-    size = int(ctx.offsets()[-1])
-    # The translation's scores, else the query's as typed (each zero where it does not match)
-    translated = np.zeros(size, dtype=np.float32)
-    if typed is not None:
-        translated[typed[0]] = typed[1]
-    translated[d2] = v2
-    docs = _distinct(np.concatenate([d1, d2] if typed is None else [d1, d2, typed[0]]))
-    if not docs.size:
-        return _NO_MATCH
-    s2 = translated[docs]
-    _, partner = twin_partners(ctx.reader)
-    twinned = partner[docs] >= 0
-    if twinned.any():  # a story told in the query's language ranks in it
-        s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
-    own = np.zeros(size, dtype=np.float32)
-    own[d1] = v1
-    return docs, own[docs] + s2
+        m3, s3 = evaluate_index(node.as_typed, ctx)
+        s2 = s2 + s3 * ~m2  # the translation's score, else the query's as typed
+        m2 = m2 | m3
+    factor = _twin_factor(ctx)
+    if factor is not None:  # a story told in the query's language ranks in it
+        s2 = s2 * factor
+    return m1 | m2, s1 + s2
 
 
 TWIN_SHARE = 0.01
@@ -556,12 +517,18 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
         if node.field in COLUMN_FIELDS or node.field in (ID_FIELD, AUTHOR_FIELD):
             return 0.0
         fields = ctx.fields_of(node.field)
-        text = node.text if isinstance(node, Term) else " ".join(node.words)
-        total = 0.0
-        for lang in ctx.langs:
-            terms = set(ctx.analyse(lang, text)[0])
-            total += sum(ctx.idf(lang, fields, (t,)) for t in terms)
-        return total * node.boost
+        key = ("best", node, ctx.langs, fields)  # fixed for a snapshot: kept in its cache
+        found: float | None = ctx.cache.whole.get(key)
+        if found is None:
+            text = node.text if isinstance(node, Term) else " ".join(node.words)
+            total = 0.0
+            for lang in ctx.langs:
+                terms = set(ctx.analyse(lang, text)[0])
+                total += sum(ctx.idf(lang, fields, (t,)) for t in terms)
+            if len(ctx.cache.whole) >= _WHOLE_SIZE:
+                ctx.cache.whole.clear()  # (what else it holds is made again when needed)
+            found = ctx.cache.whole[key] = total * node.boost
+        return found
     if isinstance(node, (Prefix, Wildcard, Fuzzy)):
         if node.field in COLUMN_FIELDS or node.field == AUTHOR_FIELD:
             return 0.0
@@ -602,6 +569,8 @@ def explain(
     elif isinstance(node, AndMaybe):
         children = (node.required, node.optional)
     details = tuple(explain(c, ctx, seg, docnum) for c in children)
+    if isinstance(node, TermGroups) and mask[docnum]:
+        details = _explain_groups(node, ctx, seg, docnum)
     if isinstance(node, CrossLingual):
         typed, translated = details
         weight = getattr(node.translation, "boost", 1.0)
@@ -609,6 +578,10 @@ def explain(
         if node.as_typed is not None and not evaluate(node.translation, ctx, seg)[0][docnum]:
             translated = explain(node.as_typed, ctx, seg, docnum)
             form = "query as typed, in the other language (the translation misses it)"
+        twinned = _twinned(ctx, seg)
+        if twinned is not None and twinned[docnum] and translated.value:
+            form += f" x {TWIN_SHARE} (its story is in the index in the query's language)"
+            translated = attrs.evolve(translated, value=translated.value * TWIN_SHARE)
         details = (
             attrs.evolve(typed, description=f"query as typed: {typed.description}"),
             attrs.evolve(
@@ -626,3 +599,24 @@ def explain(
     elif not details and value:
         label = f"BM25F {node!r} (k1={ctx.bm25.k1})"
     return Explanation(value, label, details)
+
+
+def _explain_groups(
+    node: TermGroups, ctx: SearchContext, seg: SegmentSource, docnum: int
+) -> tuple[Explanation, ...]:
+    """What each group of a translation (one word of the query, its translations) scored on
+    ``docnum``: the translated words that matched (before the node's boost)."""
+    fields = ctx.fields_of(node.field)
+    lctx = ctx.in_language(node.lang)
+    out = []
+    for terms, weight in node.groups:
+        hit = score_sparse(lctx, seg, node.lang, fields, terms, weight)
+        if hit is None:
+            continue
+        at = int(np.searchsorted(hit[0], docnum))
+        if at < hit[0].size and hit[0][at] == docnum:
+            label = f"BM25F {' | '.join(terms)} ({node.lang}, one term" + (
+                f" x {weight:g})" if weight != 1 else ")"
+            )
+            out.append(Explanation(float(hit[1][at]), label, ()))
+    return tuple(out)

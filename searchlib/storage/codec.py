@@ -241,11 +241,19 @@ def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     Lengths are explicit, so a string may hold any character (NUL included): nothing in the
     bytes separates one string from the next. Lone surrogates are kept (``surrogatepass``).
     """
-    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-    offs = np.zeros(len(encoded) + 1, dtype=np.int64)
-    if encoded:
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offs[1:])
-    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    # One encode of all of them (a str holds no surrogate pair to join across a boundary, so
+    # it equals the strings' encodings back to back); lengths in characters, corrected to
+    # bytes for the strings that are not ASCII.
+    data = "".join(strings).encode("utf-8", "surrogatepass")
+    n = len(strings)
+    lens = np.fromiter(map(len, strings), dtype=np.int64, count=n)
+    if len(data) != int(lens.sum()):
+        wide = np.flatnonzero(~np.fromiter(map(str.isascii, strings), dtype=bool, count=n))
+        for i in wide.tolist():
+            lens[i] = len(strings[i].encode("utf-8", "surrogatepass"))
+    offs = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=offs[1:])
+    blob = np.frombuffer(data, dtype=np.uint8)
     last = int(offs[-1])
     return blob, offs.astype(np.uint32 if last < 1 << 32 else np.uint64)
 
