@@ -237,10 +237,8 @@ def test_an_index_that_cannot_be_opened_is_a_503_page(tmp_path: Path) -> None:
         response = client.get(url)
         assert response.status_code == 503
         assert response.headers["content-type"] == "text/html; charset=utf-8"
-        assert (
-            f'<p id="error-message" lang="en">no index at {tmp_path / "missing"} (folder does not exist)</p>'
-            in response.text
-        )
+        message = f"no index at {tmp_path / 'missing'} (folder does not exist)"
+        assert f'<p id="error-message" lang="en">{message}</p>' in response.text
 
 
 def test_an_unknown_document_is_a_404_page(client: TestClient) -> None:
