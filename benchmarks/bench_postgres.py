@@ -4,7 +4,8 @@ For each judged corpus of ``../shared/corpora`` (Cranfield, CISI, CACM, XQuAD: m
 both cross-lingual directions) it loads ``docs.jsonl`` into an embedded index and into a
 PostgreSQL index on a cluster of ``--shards`` shards started for the run (``LocalCluster``),
 then runs every query on both (``searchlib.evaluation.evaluate_run``) and prints nDCG@10,
-recall@100, their differences, query latency (p50/p95) and loading speed, with the ratios::
+recall@100, their differences, query latency (p50/p95) and loading speed, with the ratios, and
+the p50 of the same searches ranked on the client (``PgSearcher.push_down = False``)::
 
     PYTHONPATH=$PWD python3 benchmarks/bench_postgres.py [--shards 2] [--corpora cacm,cisi] [--json]
     searchlib cluster start --shards 2 --dir /tmp/pg    # or a cluster already running:
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     import searchlib
     from searchlib.evaluation import evaluate_run
     from searchlib.postgres.cluster import LocalCluster, find_pg_bin
+    from searchlib.postgres.source import PgSearcher
 
     if find_pg_bin() is None:
         print("no PostgreSQL server binaries: nothing to measure")
@@ -126,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
                 for run, queries, qrels in runs_of(folder):
                     ours = evaluate_run(pg, queries, qrels)
                     theirs = evaluate_run(emb, queries, qrels)
+                    PgSearcher.push_down = False  # the same searches ranked on the client
+                    try:
+                        client = evaluate_run(pg, queries, qrels)
+                    finally:
+                        PgSearcher.push_down = True
+                    assert (client["ndcg@10"], client["recall@100"]) == (
+                        ours["ndcg@10"],
+                        ours["recall@100"],
+                    )
                     cold = cold_latency(url, queries), cold_latency(work / f"embedded-{n}", queries)
                     rows.append(
                         {
@@ -135,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                             "recall@100": [ours["recall@100"], theirs["recall@100"]],
                             "p50_ms": [ours["latency_ms"]["p50"], theirs["latency_ms"]["p50"]],
                             "p95_ms": [ours["latency_ms"]["p95"], theirs["latency_ms"]["p95"]],
+                            "client_p50_ms": client["latency_ms"]["p50"],
                             "cold_p50_ms": [round(cold[0][0], 2), round(cold[1][0], 2)],
                             "cold_p95_ms": [round(cold[0][1], 2), round(cold[1][1], 2)],
                             "load_mb_s": [round(mb / pg_load, 2), round(mb / emb_load, 2)],
@@ -154,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     head = f"{'run':<14} {'q':>5} {'nDCG@10':>17} {'d':>7} {'recall@100':>17} {'d':>7}"
     print(
         head + f" {'p50 ms':>15} {'x':>5} {'p95 ms':>15} {'cold p50 ms':>15} {'x':>5}"
-        f" {'cold p95 ms':>15} {'load MB/s':>13}"
+        f" {'cold p95 ms':>15} {'load MB/s':>13} {'client p50':>10} {'x':>5}"
     )
     for r in rows:
         (a, b), (c, d) = r["ndcg@10"], r["recall@100"]
@@ -165,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['run']:<14} {r['queries']:>5} {a:>8.4f}/{b:<8.4f} {a - b:>+7.4f} "
             f"{c:>8.4f}/{d:<8.4f} {c - d:>+7.4f} {p:>7.2f}/{e:<7.2f} {p / max(e, 1e-9):>5.1f} "
             f"{p95:>7.2f}/{e95:<7.2f} {cp:>7.2f}/{ce:<7.2f} {cp / max(ce, 1e-9):>5.1f} "
-            f"{cp95:>7.2f}/{ce95:<7.2f} {lp:>6.2f}/{le:<6.2f}"
+            f"{cp95:>7.2f}/{ce95:<7.2f} {lp:>6.2f}/{le:<6.2f} {r['client_p50_ms']:>10.2f} "
+            f"{r['client_p50_ms'] / max(e, 1e-9):>5.1f}"
         )
     return 0
 
@@ -186,6 +199,7 @@ def scale(as_json: bool) -> int:
 
     import searchlib
     from searchlib.postgres.cluster import LocalCluster
+    from searchlib.postgres.source import PgSearcher
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _corpus import _generated_news, news_corpus  # noqa: PLC0415
@@ -221,6 +235,13 @@ def scale(as_json: bool) -> int:
                         segments = index.stats()["segments"]
                         cold = _latencies(index, queries)
                         warm = _latencies(index, queries)
+                        client = warm
+                        if shards:  # the same searches ranked on the client
+                            PgSearcher.push_down = False
+                            try:
+                                client = _latencies(index, queries)
+                            finally:
+                                PgSearcher.push_down = True
                 finally:
                     if cluster is not None:
                         cluster.destroy()
@@ -240,6 +261,7 @@ def scale(as_json: bool) -> int:
                         "cold_p95": round(float(np.percentile(cold, 95)), 2),
                         "warm_p50": round(float(np.percentile(warm, 50)), 2),
                         "warm_p95": round(float(np.percentile(warm, 95)), 2),
+                        "client_p50": round(float(np.percentile(client, 50)), 2),
                     }
                 )
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
@@ -251,7 +273,8 @@ def scale(as_json: bool) -> int:
         print(json.dumps(rows, indent=1))
         return 0
     print(f"{'corpus':<42} {'MB':>6} {'backend':<22} {'segs':>4} {'load s':>7} {'MB/s':>6} "
-          f"{'cold p50':>8} {'x':>5} {'p95':>7} {'warm p50':>8} {'x':>5} {'p95':>7}")  # fmt: skip
+          f"{'cold p50':>8} {'x':>5} {'p95':>7} {'warm p50':>8} {'x':>5} {'p95':>7} "
+          f"{'client p50':>10}")  # fmt: skip
     embedded = {r["corpus"]: r for r in rows if r["backend"] == "embedded"}
     for r in rows:
         e = embedded[r["corpus"]]
@@ -260,7 +283,7 @@ def scale(as_json: bool) -> int:
             f"{r['load_s']:>7} {r['mb_s']:>6} {r['cold_p50']:>8} "
             f"{r['cold_p50'] / max(e['cold_p50'], 1e-9):>5.1f} {r['cold_p95']:>7} "
             f"{r['warm_p50']:>8} {r['warm_p50'] / max(e['warm_p50'], 1e-9):>5.1f} "
-            f"{r['warm_p95']:>7}"
+            f"{r['warm_p95']:>7} {r['client_p50']:>10}"
         )
     small, big = rows[0]["corpus"], rows[-1]["corpus"]
     print(f"\ngrowth from {small} to {big} ({rows[-1]['mb'] / rows[0]['mb']:.1f}x the bytes):")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from searchlib.errors import CorruptIndexError
+from searchlib.errors import CorruptIndexError, IndexNotFoundError
 from searchlib.index.manifest import Manifest, latest_generation, read_manifest
 from searchlib.index.segment import SegmentReader
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
@@ -83,10 +83,19 @@ class IndexReader:
                 time.sleep(0.001 * min(attempt, 10))
 
     def reopen(self) -> IndexReader:
-        """This reader if it is current, else a reader of the newest commit."""
-        if latest_generation(self.directory) == self.generation:
+        """This reader if it is current, else a reader of the newest commit.
+
+        A listing of the folder taken while a commit renames its manifest in and deletes the
+        previous one may show neither (readdir guarantees only the entries that do not change
+        during the scan); a committed index never loses its last manifest, so "no commit" is
+        read as "none newer" and this snapshot is kept."""
+        latest = latest_generation(self.directory)
+        if latest is None or latest == self.generation:
             return self
-        return IndexReader.open(self.directory, reuse=self.segments)
+        try:
+            return IndexReader.open(self.directory, reuse=self.segments)
+        except IndexNotFoundError:  # the same race, in the listing of open()
+            return self
 
     @property
     def generation(self) -> int:

@@ -185,11 +185,13 @@ class Database:
         statement: sql.Composed | sql.SQL | str,
         params: Any = None,
         binary: bool = False,
+        prepare: bool | None = None,
     ) -> list[Any]:
         """Rows of a read on one shard, over a connection of its own (autocommit, so never in a
         writer's open transaction); a failure is a ShardError naming the shard. A connection
         the server closed since its last use (the shard restarted) is opened again, once.
-        ``binary``: the rows in PostgreSQL's binary format (arrays are read faster)."""
+        ``binary``: the rows in PostgreSQL's binary format; ``prepare``: as psycopg's (True: a
+        statement run at every search is planned once per connection)."""
         for attempt in (0, 1):
             conn = self._read_conns.get(shard)
             fresh = conn is None or conn.closed
@@ -198,7 +200,7 @@ class Database:
                     conn = self._read_conns[shard] = self._connect(
                         self.shard_urls[shard], self.shard_name(shard)
                     )
-                return conn.execute(statement, params, binary=binary).fetchall()
+                return conn.execute(statement, params, binary=binary, prepare=prepare).fetchall()
             except psycopg.OperationalError as exc:
                 dropped = self._read_conns.pop(shard, None)
                 if dropped is not None:
@@ -208,16 +210,21 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def read_shards(
-        self, jobs: Mapping[int, tuple[sql.Composed | sql.SQL | str, Any]], binary: bool = False
+        self,
+        jobs: Mapping[int, tuple[sql.Composed | sql.SQL | str, Any]],
+        binary: bool = False,
+        prepare: bool | None = None,
     ) -> dict[int, list[Any]]:
         """:meth:`read_shard` on several shards at once (a thread per shard, each on the
         shard's own connection: the servers work in parallel); the first failure is raised."""
         if len(jobs) < 2:
-            return {shard: self.read_shard(shard, *job, binary) for shard, job in jobs.items()}
+            return {
+                shard: self.read_shard(shard, *job, binary, prepare) for shard, job in jobs.items()
+            }
         if self._pool is None:
             self._pool = ThreadPoolExecutor(len(self.servers), thread_name_prefix="searchlib-pg")
         futures = {
-            shard: self._pool.submit(self.read_shard, shard, *job, binary)
+            shard: self._pool.submit(self.read_shard, shard, *job, binary, prepare)
             for shard, job in jobs.items()
         }
         return {shard: future.result() for shard, future in futures.items()}

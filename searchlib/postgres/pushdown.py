@@ -77,51 +77,40 @@ __all__ = [
 ]
 
 SHARD_TOP_K = """
-WITH r AS (
-  SELECT po.seg, m.doc, k.i, m.tf, m.len
-  FROM unnest(%(fields)s::text[], %(terms)s::text[]) WITH ORDINALITY AS k(field, term, i)
-  JOIN {}.postings po ON po.field = k.field COLLATE "C" AND po.term = k.term COLLATE "C"
+WITH x AS (
+  SELECT po.seg, m.doc, g.g, sum(m.tf / (g.p + g.q * m.len)) AS x
+  FROM unnest(%(fields)s::text[], %(terms)s::text[], %(gg)s::int[], %(gp)s::float8[],
+              %(gq)s::float8[]) AS g(field, term, g, p, q)
+  JOIN {}.postings po ON po.field = g.field COLLATE "C" AND po.term = g.term COLLATE "C"
    AND po.seg = ANY(%(segs)s::int[])
   CROSS JOIN LATERAL unnest(po.sdocs, po.stfs, po.slens) AS m(doc, tf, len)
   WHERE (po.seg::int8 << 32 | m.doc) <> ALL(%(deleted)s::int8[])
-), x AS (
-  SELECT r.seg, r.doc, g.g, sum(r.tf / (g.p + g.q * r.len)) AS x
-  FROM r JOIN unnest(%(gi)s::int8[], %(gg)s::int[], %(gp)s::float8[], %(gq)s::float8[])
-    AS g(i, g, p, q) ON g.i = r.i
-  GROUP BY r.seg, r.doc, g.g
-), top AS (
-  SELECT x.seg, x.doc, count(*) OVER () AS matched,
-         sum((%(gc)s::float8[])[x.g] * x.x / (%(k1)s + x.x)
-             * CASE WHEN (%(gt)s::bool[])[x.g] AND tw.key IS NOT NULL THEN %(share)s ELSE 1 END)
-           AS score
-  FROM x LEFT JOIN (SELECT DISTINCT unnest(%(twinned)s::int8[]) AS key) tw
-    ON tw.key = (x.seg::int8 << 32 | x.doc)
-  GROUP BY x.seg, x.doc
-  ORDER BY score DESC, x.seg, x.doc
-  LIMIT %(k)s
+  GROUP BY po.seg, m.doc, g.g
 )
-(SELECT top.seg, top.doc, top.score, array_agg(r.i), array_agg(r.tf), array_agg(r.len),
-        top.matched
- FROM top JOIN r ON r.seg = top.seg AND r.doc = top.doc
- GROUP BY top.seg, top.doc, top.score, top.matched
- ORDER BY top.score DESC, top.seg, top.doc)
+(SELECT x.seg, x.doc,
+        sum((%(gc)s::float8[])[x.g] * x.x / (%(k1)s + x.x)
+            * CASE WHEN (%(gt)s::bool[])[x.g] AND tw.key IS NOT NULL THEN %(share)s ELSE 1 END)
+          AS score,
+        count(*) OVER () AS matched
+ FROM x LEFT JOIN (SELECT DISTINCT unnest(%(twinned)s::int8[]) AS key) tw
+   ON tw.key = (x.seg::int8 << 32 | x.doc)
+ GROUP BY x.seg, x.doc
+ ORDER BY score DESC, x.seg, x.doc
+ LIMIT %(k)s)
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, count(*)
-FROM {}.segments WHERE seg = ANY(%(segs)s::int[])
+SELECT NULL, NULL, NULL, count(*) FROM {}.segments WHERE seg = ANY(%(segs)s::int[])
 """
 """A shard's top ``k`` for a query, run on the shard (``{}``: the index's schema), the BM25F of
 the query's term groups with the index-wide statistics the client passes:
 
-* ``r``: the postings of the query's (field, term) keys in the snapshot's segments, found by
-  the postings' primary key (field, term, seg) and unnested, deleted documents left out;
-* ``x``: per document and term group ``g``, the group's BM25F frequency ``tf~ = sum over its
+* ``x``: each (field, term) of each term group ``g`` found by the postings' primary key
+  (field, term, seg) in the snapshot's segments, its postings unnested (deleted documents left
+  out) and summed per document and group: the group's BM25F frequency ``tf~ = sum over its
   fields and terms of w tf / (1 - b + b len / avglen)``, written ``tf / (p + q len)`` with
-  ``p = (1 - b) / w`` and ``q = b / (w avglen)`` of the key's field;
-* ``top``: per document, ``sum over groups of c tf~ / (k1 + tf~)`` (``c = boost x idf``, times
-  the twin share of a translated group on a document with a twin), its best ``k`` and how
-  many documents match in all (``matched``, before the cut);
-* each of them with the postings of the query's terms it holds (which key, tf, length): the
-  client scores the candidates exactly from them;
+  ``p = (1 - b) / w`` and ``q = b / (w avglen)`` of the field;
+* then per document ``sum over groups of c tf~ / (k1 + tf~)`` (``c = boost x idf``, times the
+  twin share of a translated group on a document with a twin), the best ``k`` of them, and
+  how many documents match in all (``matched``, counted before the cut);
 * and last, how many of the segments asked for the shard still holds (a snapshot older than
   the generations the index keeps misses some: an error, not a partial answer)."""
 
@@ -273,11 +262,11 @@ class ShardTopK:
 
     @property
     def total(self) -> int:
-        return sum(int(rows[0][6]) for rows in self.rows.values() if rows)
+        return sum(int(rows[0][3]) for rows in self.rows.values() if rows)
 
     def complete(self, shard: int) -> bool:
         rows = self.rows[shard]
-        return not rows or len(rows) >= int(rows[0][6])
+        return not rows or len(rows) >= int(rows[0][3])
 
     def lowest(self, shard: int) -> float:
         return float(self.rows[shard][-1][2])
@@ -290,18 +279,18 @@ def shard_jobs(
     the statement and parameters of its top ``k`` (:data:`SHARD_TOP_K`, with ``ctx``'s BM25F
     parameters and the snapshot's average field lengths)."""
     keys = sorted({key for g in groups for key in g.keys})
-    number = {key: i + 1 for i, key in enumerate(keys)}
     bm25 = ctx.bm25
-    gi, gg, gp, gq = [], [], [], []
+    gfield, gterm, gg, gp, gq = [], [], [], [], []
     for n, group in enumerate(groups, start=1):
-        for key in group.keys:
-            base = key[0].rsplit(".", 1)[0]
+        for field, term in group.keys:
+            base = field.rsplit(".", 1)[0]
             w = bm25.weight(base)
             if w <= 0:
                 continue  # a field of weight 0 scores nothing
             b = float(bm25.b.get(base, 0.75))
-            avg = float(snapshot.avg_field_length(key[0])) or 1.0
-            gi.append(number[key])
+            avg = float(snapshot.avg_field_length(field)) or 1.0
+            gfield.append(field)
+            gterm.append(term)
             gg.append(n)
             gp.append((1.0 - b) / w)
             gq.append(b / (avg * w))
@@ -313,8 +302,8 @@ def shard_jobs(
             if docs.size:
                 twinned.setdefault(seg.shard, []).extend(((seg.seg << 32) | docs).tolist())
     common = {
-        "fields": [key[0] for key in keys], "terms": [key[1] for key in keys],
-        "gi": gi, "gg": gg, "gp": gp, "gq": gq, "gc": [g.c for g in groups],
+        "fields": gfield, "terms": gterm, "gg": gg, "gp": gp, "gq": gq,
+        "gc": [g.c for g in groups],
         "gt": [g.translated for g in groups], "k1": float(bm25.k1), "share": TWIN_SHARE,
         "k": k,
     }  # fmt: skip
@@ -342,12 +331,12 @@ def _statement(deleted: bool, twinned: bool) -> str:
 
 _DELETED = "\n  WHERE (po.seg::int8 << 32 | m.doc) <> ALL(%(deleted)s::int8[])"
 _TWIN_SHARE = (
-    "\n             * CASE WHEN (%(gt)s::bool[])[x.g] AND tw.key IS NOT NULL"
+    "\n            * CASE WHEN (%(gt)s::bool[])[x.g] AND tw.key IS NOT NULL"
     " THEN %(share)s ELSE 1 END"
 )
 _TWINS = (
     " LEFT JOIN (SELECT DISTINCT unnest(%(twinned)s::int8[]) AS key) tw\n"
-    "    ON tw.key = (x.seg::int8 << 32 | x.doc)"
+    "   ON tw.key = (x.seg::int8 << 32 | x.doc)"
 )
 assert all(part in SHARD_TOP_K for part in (_DELETED, _TWIN_SHARE, _TWINS))
 
@@ -357,8 +346,8 @@ def shard_top_k(snapshot: Any, ctx: SearchContext, groups: Sequence[Group], k: i
     of ``groups`` (:func:`shard_jobs`), all at once."""
     keys, jobs = shard_jobs(snapshot, ctx, groups, k)
     out = ShardTopK(keys)
-    for shard, rows in snapshot.db.read_shards(jobs).items():
-        if not rows or int(rows[-1][6]) < len(jobs[shard][1]["segs"]):
+    for shard, rows in snapshot.db.read_shards(jobs, prepare=True).items():
+        if not rows or int(rows[-1][3]) < len(jobs[shard][1]["segs"]):
             raise snapshot.too_old()
         out.rows[shard] = rows[:-1]
     return out
@@ -373,7 +362,7 @@ class CandidateSegment:
         self,
         seg: SegmentSource,
         postings: dict[Key, Postings],
-        lengths: dict[str, np.ndarray],
+        lengths: Mapping[str, np.ndarray],
     ) -> None:
         self.seg = seg
         self._postings = postings
@@ -488,58 +477,39 @@ class CandidateContext(SearchContext):
 def candidate_matches(
     q: AnyQuery, ctx: SearchContext, answer: ShardTopK
 ) -> tuple[Matches | None, int]:
-    """The exact scores of the shards' candidates (the shared layer's evaluation over views
-    holding their postings), and how many documents match in all."""
+    """The exact scores of the shards' candidates (the shared layer's evaluation over views of
+    the segments holding only the candidates' postings), and how many documents match in all.
+    The postings are the snapshot's, read for the statistics (idf counts their documents)."""
     parent = ctx.reader
-    rows = [row for shard_rows in answer.rows.values() for row in shard_rows]
+    wanted: dict[int, list[int]] = {}
+    for rows in answer.rows.values():
+        for seg, doc, _, _ in rows:
+            wanted.setdefault(int(seg), []).append(int(doc))
     views = []
-    if rows:
-        counts = np.array([len(r[3]) for r in rows], dtype=np.int64)
-        segs = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), counts)
-        docs = np.repeat(np.array([r[1] for r in rows], dtype=np.int64), counts)
-        keys = np.fromiter((i for r in rows for i in r[3]), np.int64, int(counts.sum())) - 1
-        tfs = np.fromiter((t for r in rows for t in r[4]), np.int64, int(counts.sum()))
-        lens = np.fromiter((n for r in rows for n in r[5]), np.int64, int(counts.sum()))
-        order = np.lexsort((docs, keys, segs))
-        segs, docs, keys, tfs, lens = (a[order] for a in (segs, docs, keys, tfs, lens))
-    else:
-        segs = docs = keys = tfs = lens = np.zeros(0, np.int64)
     for seg in parent.segments:
-        number = getattr(seg, "seg", -1)
-        a, b = np.searchsorted(segs, [number, number + 1])
+        held = wanted.get(getattr(seg, "seg", -1))
         postings: dict[Key, Postings] = {}
-        lengths: dict[str, np.ndarray] = {}
-        if b > a:
-            k, d, t, n = keys[a:b], docs[a:b], tfs[a:b], lens[a:b]
-            cuts = np.flatnonzero(np.diff(k)) + 1
-            for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), int(k.size)], strict=True):
-                key = answer.keys[int(k[lo])]
-                postings[key] = (d[lo:hi].astype(np.int32), _small(t[lo:hi]))
-                field = lengths.get(key[0])
-                if field is None:
-                    field = lengths[key[0]] = np.zeros(seg.ndocs, dtype=np.int64)
-                field[d[lo:hi]] = n[lo:hi]
-        views.append(CandidateSegment(seg, postings, {f: _small(x) for f, x in lengths.items()}))
+        if held:
+            candidates = np.array(sorted(held), dtype=np.int64)
+            for field, term in answer.keys:
+                found = seg.postings(field, term)
+                if found is None:
+                    continue
+                docs, tfs = found
+                keep = np.isin(docs, candidates, assume_unique=True)
+                if keep.any():
+                    postings[(field, term)] = (docs[keep], tfs[keep])
+        views.append(CandidateSegment(seg, postings, seg.lengths if held else {}))
     view = CandidateSnapshot(parent, views)
     _share_cache(parent, view)
     matches = collect(q, CandidateContext(view, ctx), lambda seg: None)
     return matches, answer.total
 
 
-def _small(a: np.ndarray) -> np.ndarray:
-    """``a`` in the smallest unsigned dtype holding it (as the snapshot's postings are: tf x
-    float32 norm stays float32, so the scores are the same to the bit)."""
-    top = int(a.max(initial=0))
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if top <= np.iinfo(dtype).max:
-            return a.astype(dtype)
-    return a.astype(np.uint64)
-
-
 def _share_cache(parent: IndexSource, view: CandidateSnapshot) -> None:
     """The candidate view reads what the snapshot's cache holds that does not depend on the
-    postings (idf, vocabularies, cognates, language masks, twin links); its own impacts and
-    length norms (over the candidates only) stay its own."""
+    postings (idf, length norms, vocabularies, cognates, language and twin masks); its impacts
+    (over the candidates' postings only) stay its own."""
     mine, theirs = snapshot_cache(view), snapshot_cache(parent)
     mine.idf = theirs.idf
     mine.vocabularies = theirs.vocabularies
@@ -548,6 +518,7 @@ def _share_cache(parent: IndexSource, view: CandidateSnapshot) -> None:
     mine.suggestions = theirs.suggestions
     mine.lang_masks = theirs.lang_masks
     mine.twinned = theirs.twinned
+    mine.norms = theirs.norms  # (the views' field lengths are the segments' own)
     mine.whole = theirs.whole  # (offsets, live, language and twin masks: no postings)
     mine.twins = theirs.twins
     mine.twin_partners = twin_partners(parent)

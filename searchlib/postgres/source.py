@@ -386,7 +386,7 @@ class PgSnapshot:
         jobs = {
             shard: (statement, (terms, self.fields, segs, segs)) for shard, segs in by_shard.items()
         }
-        for shard, rows in self.db.read_shards(jobs).items():
+        for shard, rows in self.db.read_shards(jobs, prepare=True).items():
             for term, seg, field, docs, tfs, pos in rows:
                 if term is None:
                     if int(seg) < len(by_shard[shard]):

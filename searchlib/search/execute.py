@@ -569,6 +569,8 @@ def explain(
     elif isinstance(node, AndMaybe):
         children = (node.required, node.optional)
     details = tuple(explain(c, ctx, seg, docnum) for c in children)
+    if isinstance(node, TermGroups) and mask[docnum]:
+        details = _explain_groups(node, ctx, seg, docnum)
     if isinstance(node, CrossLingual):
         typed, translated = details
         weight = getattr(node.translation, "boost", 1.0)
@@ -576,6 +578,10 @@ def explain(
         if node.as_typed is not None and not evaluate(node.translation, ctx, seg)[0][docnum]:
             translated = explain(node.as_typed, ctx, seg, docnum)
             form = "query as typed, in the other language (the translation misses it)"
+        twinned = _twinned(ctx, seg)
+        if twinned is not None and twinned[docnum] and translated.value:
+            form += f" x {TWIN_SHARE} (its story is in the index in the query's language)"
+            translated = attrs.evolve(translated, value=translated.value * TWIN_SHARE)
         details = (
             attrs.evolve(typed, description=f"query as typed: {typed.description}"),
             attrs.evolve(
@@ -593,3 +599,24 @@ def explain(
     elif not details and value:
         label = f"BM25F {node!r} (k1={ctx.bm25.k1})"
     return Explanation(value, label, details)
+
+
+def _explain_groups(
+    node: TermGroups, ctx: SearchContext, seg: SegmentSource, docnum: int
+) -> tuple[Explanation, ...]:
+    """What each group of a translation (one word of the query, its translations) scored on
+    ``docnum``: the translated words that matched (before the node's boost)."""
+    fields = ctx.fields_of(node.field)
+    lctx = ctx.in_language(node.lang)
+    out = []
+    for terms, weight in node.groups:
+        hit = score_sparse(lctx, seg, node.lang, fields, terms, weight)
+        if hit is None:
+            continue
+        at = int(np.searchsorted(hit[0], docnum))
+        if at < hit[0].size and hit[0][at] == docnum:
+            label = f"BM25F {' | '.join(terms)} ({node.lang}, one term" + (
+                f" x {weight:g})" if weight != 1 else ")"
+            )
+            out.append(Explanation(float(hit[1][at]), label, ()))
+    return tuple(out)

@@ -64,7 +64,10 @@ class Vocabulary:
     """
 
     def __init__(self, reader: IndexSource, lang: str, fields: tuple[str, ...]) -> None:
-        self.reader = reader
+        # The segments, not the snapshot: the snapshot's cache holds this vocabulary, and a
+        # reference back to the snapshot (its weak key) would keep both alive for ever
+        # (22 MB a commit in a server that reopens).
+        self.segments = reader.segments
         self.fieldnames = [field_name(f, lang) for f in fields]
         self.stem_of: dict[str, str] = {}
         own: set[str] = set()
@@ -95,7 +98,7 @@ class Vocabulary:
         if self._df is None:
             df: dict[str, int] = {}
             get = df.get
-            for seg in self.reader.segments:
+            for seg in self.segments:
                 for fname in self.fieldnames:
                     terms = seg.terms(fname)
                     if terms:

@@ -264,10 +264,12 @@ def with_tree_translation(
     tgt = OTHER[src]
     translated = InLanguage(translate_query(q, src), tgt)
     sctx = ctx.in_language(src)
-    best = best_score(InLanguage(q, src), ctx)
-    best_translated = best_score(translated, ctx)
     fields = ctx.fields_of(None)
     unseen = float(idf(0, max(1, ctx.reader.lang_doc_count(src))))
+    # a word no document of the query's language holds counts as the rarest (as in plain text)
+    missing = {t for t in sctx.analyse(src, query_words(q))[0] if sctx.idf(src, fields, (t,)) <= 0}
+    best = best_score(InLanguage(q, src), ctx) + unseen * len(missing)
+    best_translated = best_score(translated, ctx)
     cov = coverage(query_words(q), src, weight=lambda t: sctx.idf(src, fields, (t,)) or unseen)
     t = BagTranslation((), cov, best, best_translated, _scale(ctx, src), 0, 0, 0)
     weight = translation_weight(t, cross_weight)

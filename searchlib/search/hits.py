@@ -170,12 +170,37 @@ def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason:
         seg.title(docnum),
         lang,
         None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
-        tuple(label(c) for c in codes),
+        tuple(_label(c) for c in codes),
         "",
         reason,
-        country_codes=tuple(canonical(c) for c in codes),
+        country_codes=tuple(_canonical(c) for c in codes),
         sections=tuple(sections),
     )
+
+
+def _label(code: str) -> str:
+    """:func:`~searchlib.countries.label` of a column's country code (English), kept: the
+    codes are few and their labels never change."""
+    found = _LABELS.get(code)
+    if found is None:
+        if len(_LABELS) >= 10_000:
+            _LABELS.clear()
+        found = _LABELS[code] = label(code)
+    return found
+
+
+def _canonical(code: str) -> str | None:
+    """:func:`~searchlib.countries.canonical` of a column's country code, kept likewise."""
+    if code in _CANONICAL:
+        return _CANONICAL[code]
+    if len(_CANONICAL) >= 10_000:
+        _CANONICAL.clear()
+    found = _CANONICAL[code] = canonical(code)
+    return found
+
+
+_LABELS: dict[str, str] = {}
+_CANONICAL: dict[str, str | None] = {}
 
 
 def with_twin(reader: IndexSource, hit: Hit) -> Hit:

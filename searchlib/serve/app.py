@@ -1,10 +1,10 @@
 """The HTTP application of ``searchlib serve``: a JSON API over one index (and the page at ``/``).
 
 :func:`create_app` builds the FastAPI application; uvicorn runs it (``searchlib serve``).
-``app.state.searchlib`` is its :class:`ServeState`: the index (reopened on the newest commit
-for each request, so a commit made by this server or any other process is seen without a
-restart), the JSON of the command line's ``--json`` for results and records, the time budget
-and the writes. The page (:mod:`searchlib.serve.page`, its ``router``) is included when that
+``app.state.searchlib`` is its :class:`ServeState`: the index (on the newest commit at each
+request, so a commit made by this server or any other process is seen without a restart),
+the JSON of the command line's ``--json`` for results and records, the time budget and the
+writes. The page (:mod:`searchlib.serve.page`, its ``router``) is included when that
 module exists; it reads the same state.
 
 The API answers with the objects ``searchlib ... --json`` prints (one function makes each:
@@ -40,12 +40,16 @@ time budget: the request is answered then, while the search it started finishes 
 refused at once with 503 (type ``Busy``), so slow queries cannot pile up.
 
 Concurrency: requests run in uvicorn's thread pool. Reading needs no lock: a snapshot never
-changes, the search layer's per-snapshot caches only add entries (under the GIL), and each
-thread decompresses stored fields with its own decompressor. Writes take :attr:`ServeState.
-write_lock`, one at a time, through a second :class:`~searchlib.Index` whose writer holds the
-index's write lock from the first change to the commit (then releases it, so ``searchlib
-index`` can write between commits). A PostgreSQL index shares one connection, so its requests
-take turns (:attr:`ServeState.read_lock`).
+changes, the search layer's per-snapshot caches only add entries (under the GIL), each thread
+decompresses stored fields with its own decompressor and lists the folder through its own
+descriptor. A folder index is a :class:`PinnedIndex`: requests read the snapshot it pins, the
+newest commit once that commit's twin links are saved (a commit publishes its manifest, then
+computes the links: a search in between would compute them itself, as would every search
+beside it). Writes go one at a time (:attr:`ServeState.write_lock`) to a child process
+(:mod:`searchlib.serve.writer`), so a commit's indexing, merges and twin links do not hold
+this process's interpreter lock; it holds the index's write lock from the first change to the
+commit, so ``searchlib index`` can write between commits. A PostgreSQL index shares one
+connection, so its requests take turns (:attr:`ServeState.read_lock`).
 """
 
 from __future__ import annotations
@@ -54,9 +58,12 @@ import contextlib
 import hmac
 import importlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -75,22 +82,24 @@ from searchlib.api import Index
 from searchlib.errors import (
     ArgumentError,
     IndexStateError,
-    IngestError,
-    LockError,
     QuerySyntaxError,
     SearchlibError,
 )
-from searchlib.ingest import parse_jsonl_record
+from searchlib.index import IndexReader, latest_generation
 from searchlib.postgres import is_postgres_url
 from searchlib.search.suggest import suggest as did_you_mean
+from searchlib.search.twins import links_name
 from searchlib.serve.complete import Completions
+from searchlib.serve.writer import http_status
 
 __all__ = [
     "DEFAULT_TIME_BUDGET_S",
     "MAX_BODY_BYTES",
     "MAX_OVERDUE",
+    "TWINS_WAIT_S",
     "ApiError",
     "JSONText",
+    "PinnedIndex",
     "ServeState",
     "create_app",
 ]
@@ -105,6 +114,9 @@ MAX_OVERDUE = 4
 
 MAX_BODY_BYTES = 16 << 20
 """Largest request body (``POST /docs``): 16 MiB."""
+
+TWINS_WAIT_S = 30.0
+"""Longest a new commit of a folder index waits for its twin links before searches read it."""
 
 REOPEN_INTERVAL_S = 1.0
 """How often an index that could not be opened is tried again (at most)."""
@@ -148,11 +160,88 @@ def error_of(exc: BaseException) -> ApiError:
     if isinstance(exc, QuerySyntaxError):
         excerpt, caret = render.query_excerpt(exc.query, exc.position)
         return ApiError(400, kind, str(exc), position=exc.position, excerpt=excerpt, caret=caret)
-    if isinstance(exc, (ArgumentError, IngestError)):
-        return ApiError(400, kind, str(exc))
-    if isinstance(exc, LockError):
-        return ApiError(503, kind, str(exc))
-    return ApiError(500, kind, str(exc))
+    return ApiError(http_status(exc), kind, str(exc))
+
+
+class WriterProcess:
+    """The client of the writer process (:mod:`searchlib.serve.writer`), started at the first
+    request; its caller serializes the calls."""
+
+    def __init__(self, location: str, lock_timeout: float) -> None:
+        self.location = location
+        self.lock_timeout = lock_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            package_root = str(Path(searchlib.__file__).resolve().parents[1])
+            path = os.environ.get("PYTHONPATH")
+            env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "searchlib.serve.writer", self.location]
+                + [str(self.lock_timeout)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        return self.proc
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The writer's ``ok`` value, or its error as an ApiError (503 when it stopped: what
+        it had not committed is lost)."""
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(dumps(request) + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except OSError:
+            line = b""
+        if not line:
+            self.close()
+            raise ApiError(
+                503,
+                "WriterStopped",
+                "the writer process stopped: changes not committed are lost",
+            )
+        reply = loads(line)
+        if "error" in reply:
+            status, kind, message = reply["error"]
+            raise ApiError(int(status), str(kind), str(message))
+        result: dict[str, Any] = reply["ok"]
+        return result
+
+    def close(self) -> None:
+        """End the writer (at the end of its input it discards what is not committed)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class PinnedIndex(Index):
+    """A folder's :class:`~searchlib.Index` whose reads use the snapshot pinned by
+    :meth:`pin` instead of reopening on the newest commit at each access.
+
+    :class:`ServeState` pins a commit once its twin links are saved: a commit publishes its
+    manifest first, then computes the links (a second or more on a large index) and saves
+    them; a search of the new snapshot in between would compute them itself, and every
+    concurrent search with it."""
+
+    @property
+    def reader(self) -> IndexReader:
+        return self._reader
+
+    def pin(self, reader: IndexReader) -> None:
+        """Read ``reader`` from now on."""
+        self._reader = reader
 
 
 class _Overdue:
@@ -200,10 +289,9 @@ class ServeState:
         """Taken around every read of a PostgreSQL index (its one connection), else None."""
         self.write_lock = threading.Lock()
         """Taken by every write: one change at a time, in this process."""
-        self._writing: Index | None = None
-        self._pending: set[str] = set()
+        self._writer = WriterProcess(location, lock_timeout)
         self._overdue = _Overdue()
-        self._completions: dict[int, Completions] = {}
+        self._unlinked: dict[int, float] = {}  # commits seen without their twin links
         self.search_json = render.search_json
         self.related_json = render.related_json
         self.stored_record = render.stored_record
@@ -213,11 +301,41 @@ class ServeState:
     def _open(self) -> Index:
         return searchlib.open_index(self.location, lock_timeout=self.lock_timeout)
 
+    def _open_pinned(self) -> Index:
+        """The index requests read: a folder's is a :class:`PinnedIndex` (see :meth:`index`)."""
+        index = self._open()
+        if self.remote:
+            return index
+        try:
+            return PinnedIndex(index.directory, lock_timeout=self.lock_timeout)
+        finally:
+            index.close()
+
+    def _refresh(self, index: PinnedIndex) -> None:
+        """Pin the newest commit once its twin links are saved (or :data:`TWINS_WAIT_S` after
+        it was first seen without them)."""
+        current = index.reader
+        latest = latest_generation(index.directory)
+        if latest is None or latest <= current.generation:
+            return
+        if not index.directory.exists(links_name(latest)):
+            now = time.monotonic()
+            first = self._unlinked.setdefault(latest, now)
+            if now - first < TWINS_WAIT_S:
+                return
+        with self._open_lock:
+            pinned = index.reader  # another request may have pinned a newer one meanwhile
+            if pinned.generation < latest:
+                index.pin(pinned.reopen())
+                self._unlinked.clear()
+
     def index(self) -> Index:
         """The index (its searches read the newest commit); ApiError 503 while it cannot be
         opened (tried again at most every :data:`REOPEN_INTERVAL_S` seconds)."""
         index = self._index
         if index is not None:
+            if isinstance(index, PinnedIndex):
+                self._refresh(index)
             return index
         with self._open_lock:
             if self._index is None:
@@ -225,7 +343,7 @@ class ServeState:
                 if self._error is None or now - self._tried >= REOPEN_INTERVAL_S:
                     self._tried = now
                     try:
-                        self._index = self._open()
+                        self._index = self._open_pinned()
                         self._error = None
                     except (SearchlibError, OSError) as exc:
                         self._error = exc
@@ -294,14 +412,9 @@ class ServeState:
     # -- suggestions ------------------------------------------------------------------------
 
     def completions(self, index: Index) -> Completions:
-        """The prefix completions of the index's current snapshot (built on first use)."""
-        searcher = index.searcher()
-        reader = searcher.reader
-        found = self._completions.get(reader.generation)
-        if found is None:
-            found = Completions.build(reader)
-            self._completions = {reader.generation: found}  # the newest snapshot's only
-        return found
+        """The prefix completions of the index's current snapshot (each segment's titles
+        counted once)."""
+        return Completions.build(index.searcher().reader)
 
     def suggest(self, index: Index, q: str, lang: str | None, limit: int) -> dict[str, Any]:
         """``GET /suggest``: ``{"query", "suggestion", "completions"}``: the did-you-mean of
@@ -331,83 +444,32 @@ class ServeState:
         if not hmac.compare_digest(given, self.token.encode()):
             raise ApiError(403, "Forbidden", "wrong token")
 
-    def write(self, fn: Callable[[Index], T]) -> T:
-        """``fn(writing index)`` under :attr:`write_lock`; the writing index is opened on the
-        first change and closed (its lock released) after each commit."""
+    def write(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The writer process's answer to ``request`` (see :mod:`searchlib.serve.writer`),
+        one at a time; ApiError 503 while the index cannot be opened."""
+        self.index()
         with self.write_lock:
-            if self._writing is None:
-                self.index()  # 503 when the index cannot be opened
-                try:
-                    self._writing = self._open()
-                except (SearchlibError, OSError) as exc:
-                    raise ApiError(503, "IndexUnavailable", _message(exc)) from exc
-            try:
-                return fn(self._writing)
-            except SearchlibError as exc:
-                raise error_of(exc) from exc
+            return self._writer.call(request)
 
     def add(self, body: Any) -> dict[str, Any]:
         """``POST /docs``: add (or replace, by id) one JSONL record or a list of them; 400
         naming the record when one is bad (then none is added)."""
-        items = body if isinstance(body, list) else [body]
-        records = []
-        warnings: list[str] = []
-        for i, obj in enumerate(items):
-            source = f"record {i}" if isinstance(body, list) else "record"
-            notes: list[str] = []
-            records.append(parse_jsonl_record(obj, source, notes.append))
-            warnings += [f"{source}: {note}" for note in notes]
-
-        def add(index: Index) -> dict[str, Any]:
-            for record in records:
-                index.add(record)
-                self._pending.add(record.id)
-            return {
-                "added": len(records),
-                "ids": [r.id for r in records],
-                "warnings": warnings,
-                "pending": len(self._pending),
-            }
-
-        return self.write(add)
+        return self.write({"op": "add", "records": body})
 
     def delete(self, doc_id: str) -> dict[str, Any]:
         """``DELETE /docs/{id}``: 404 when neither the index nor the pending changes have it."""
-
-        def delete(index: Index) -> dict[str, Any]:
-            if doc_id not in index and doc_id not in self._pending:
-                raise ApiError(
-                    404, "IndexStateError", f"no document with id {doc_id!r} in the index"
-                )
-            index.delete(doc_id)
-            self._pending.discard(doc_id)
-            return {"deleted": doc_id}
-
-        return self.write(delete)
+        return self.write({"op": "delete", "id": doc_id})
 
     def commit(self) -> dict[str, Any]:
         """``POST /commit``: publish the pending changes; the next search sees them."""
-
-        with self.write_lock:
-            writing = self._writing
-            if writing is not None:
-                try:
-                    writing.commit()
-                except SearchlibError as exc:
-                    raise error_of(exc) from exc
-                finally:
-                    writing.close()  # the write lock goes with it
-                    self._writing = None
-                    self._pending.clear()
+        self.write({"op": "commit"})
         stats = self.read(lambda index: index.stats())
         return {"generation": stats["generation"], "docs": stats["docs"]}
 
     def close(self) -> None:
-        """Close the indexes (uncommitted changes are discarded)."""
+        """Stop the writer process (uncommitted changes are discarded); close the index."""
         with self.write_lock:
-            if self._writing is not None:
-                self._writing.close()
-                self._writing = None
+            self._writer.close()
         if self._index is not None:
             self._index.close()
             self._index = None

@@ -112,8 +112,16 @@ class FileDirectory:
     def list(self) -> list[str]:
         # scandir knows each entry's type from the directory itself: no stat per file (a
         # search checks for a newer generation this way every time). Links are not listed.
-        with os.scandir(self._fd) as entries:
-            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+        # Each listing reads its own descriptor of the folder: scandir(fd) reads a duplicate
+        # of fd, which shares the folder's read position with it, so two threads listing
+        # through self._fd at once each missed entries the other had read (a search saw
+        # "no manifest file" beside another; tests/index/test_reopen_race.py).
+        fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self._fd)
+        try:
+            with os.scandir(fd) as entries:
+                return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+        finally:
+            os.close(fd)
 
     def exists(self, name: str) -> bool:
         st = self._stat(name)

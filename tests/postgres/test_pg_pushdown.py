@@ -130,20 +130,21 @@ def test_each_shard_matches_scores_and_cuts_in_its_own_sql(
         explain = sql.SQL("EXPLAIN (VERBOSE, COSTS OFF) ") + statement
         plan = "\n".join(r[0] for r in pg.db.read_shard(shard, explain, params))
         # the term match: the query's (field, term) keys joined to the postings' key
-        assert re.search(r"unnest\('\{body\.en,.*'::text\[\]\), unnest\('\{cartel,coca,", plan)
         assert re.search(
-            r"po\.field = \(k\.field\)::text\) AND \(po\.term = \(k\.term\)::text|"
-            r"\(k\.field\)::text = po\.field\) AND \(\(k\.term\)::text = po\.term",
+            r"Function Call: unnest\('\{title\.en,body\.en,teaser\.en,[^']*'::text\[\]\), "
+            r"unnest\('\{[^']*\bcoca\b",
+            plan,
+        )
+        assert re.search(
+            r"po\.field = \(g\.field\)::text\) AND \(po\.term = \(g\.term\)::text|"
+            r"\(g\.field\)::text = po\.field\) AND \(\(g\.term\)::text = po\.term",
             plan,
         )
         # BM25F per term group, then per document: tf / (p + q len), c x / (k1 + x)
-        r = r"r(?:_\d)?"
-        assert re.search(
-            rf"sum\(\(\({r}\.tf\)::double precision / \(g\.p \+ \(g\.q \* \({r}\.len", plan
-        )
+        assert "sum(((m.tf)::double precision / (g.p + (g.q * (m.len)::double precision))))" in plan
         assert re.search(r"sum\(+'\{[0-9.,e-]+\}'::double precision\[\]\)\[g\.g\] \* \(sum", plan)
         # its best k, ordered, and the count of every match before the cut
-        assert re.search(rf"Sort Key: \(sum\(.*\)\) DESC, {r}\.seg, {r}\.doc$", plan, re.M)
+        assert re.search(r"Sort Key: \(sum\(.*\)\) DESC, (?:x|po)\.seg, (?:x|m)\.doc$", plan, re.M)
         assert re.search(r"^ +-> +Limit$", plan, re.M)
         assert "count(*) OVER (?)" in plan  # the shard counts its matches
     answer = pushdown.shard_top_k(searcher.reader, ctx, groups, 2)

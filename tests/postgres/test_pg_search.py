@@ -301,9 +301,9 @@ def test_a_search_reads_its_words_postings_in_one_query(
     asked: list[Any] = []
     read_shards = pg.db.read_shards
 
-    def counting(jobs: dict[int, Any], binary: bool = False) -> dict[int, list[Any]]:
+    def counting(jobs: dict[int, Any], **kwargs: Any) -> dict[int, list[Any]]:
         asked.append([params for _, params in jobs.values()])
-        return read_shards(jobs, binary)
+        return read_shards(jobs, **kwargs)
 
     monkeypatch.setattr(pg.db, "read_shards", counting)
     snapshot = PgSnapshot(pg.db, pg.generation)

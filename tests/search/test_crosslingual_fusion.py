@@ -108,6 +108,14 @@ def test_explain_names_the_form_that_matched_and_the_weights() -> None:
     assert "3 by the lexicon, 0 as cognates, 0 as written" in translated.description
     assert "the translation's best en score" in translated.description
     assert translated.value == pytest.approx(hit.score, rel=1e-5)
+    # which translated words matched, per word of the query: extorsión, pandillas, Honduras
+    assert [d.description for d in translated.details] == [
+        "BM25F extort | racket (en, one term)",
+        "BM25F gang (en, one term)",
+        "BM25F hondura (en, one term)",
+    ]
+    boost = float(translated.description.split("x boost ")[1])
+    assert sum(d.value for d in translated.details) * boost == pytest.approx(hit.score, rel=1e-5)
 
 
 def test_a_query_of_plain_words_is_weighed_as_plain_text() -> None:
@@ -157,5 +165,12 @@ def test_a_story_in_the_query_language_is_not_found_again_by_the_translation() -
     index = _index(es, en, alone, OTHER_ES)
     hits = [h.id for h in index.search("extorsión de pandillas en Honduras", lang="es")]
     assert hits == ["es1", "en2", "en1"]
+    # explain says so, and its parts still sum to the score
+    score = index.search("extorsión de pandillas en Honduras", lang="es")[2].score
+    tree = index.explain("extorsión de pandillas en Honduras", "en1", lang="es")
+    translated = tree.details[1]
+    assert "x 0.01 (its story is in the index in the query's language)" in translated.description
+    assert tree.value == pytest.approx(score, rel=1e-5)
+    assert translated.value == pytest.approx(score, rel=1e-5)
     hits = [h.id for h in _index(ES_DOC, EN_DOC, alone).search("extorsión pandillas", lang="es")]
     assert set(hits) == {"es1", "en1", "en2"}

@@ -4,9 +4,15 @@ their statuses, the writes and their token, a commit seen without a restart."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -326,8 +332,6 @@ def test_a_bad_record_is_400_and_adds_nothing(writable: TestClient) -> None:
 def test_a_search_over_its_time_budget_is_503(index_dir: str) -> None:
     app = create_app(index_dir, time_budget_s=0.05)
     state = app.state.searchlib
-    import threading
-
     release = threading.Event()
     original = state.search_json
 
@@ -362,3 +366,128 @@ def test_cors_only_when_configured(index_dir: str) -> None:
         assert r.headers["access-control-allow-origin"] == "https://example.org"
         other = c.get("/health", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_command_serves_over_a_real_socket(index_dir: str) -> None:
+    """``python3 -m searchlib serve --port 0`` takes a free port, says which on its first line,
+    and answers /health over loopback; SIGTERM stops it."""
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "searchlib", "serve", "--index", index_dir, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+        env=env,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            m = re.fullmatch(
+                r"searchlib serve: http://127\.0\.0\.1:(\d+)/ \(index (.*), read-only\)\n", line
+            )
+            assert m and m.group(2) == index_dir, line
+            for _ in range(100):  # the socket listens before uvicorn serves: retry briefly
+                conn = http.client.HTTPConnection("127.0.0.1", int(m.group(1)), timeout=10)
+                try:
+                    conn.request("GET", "/health")
+                    response = conn.getresponse()
+                    status, body = response.status, response.read()
+                    break
+                except (ConnectionError, http.client.RemoteDisconnected):
+                    time.sleep(0.1)
+                finally:
+                    conn.close()
+            else:
+                raise AssertionError("the server never answered")
+            assert status == 200
+            assert json.loads(body) == {"status": "ok", "generation": 1, "docs": 14}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    assert proc.returncode in (0, -signal.SIGTERM)
+
+
+def test_the_command_needs_a_token_for_writes(index_dir: str) -> None:
+    proc = cli("serve", "--index", index_dir, "--allow-writes")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "searchlib: --allow-writes needs a token: give --token or set SEARCHLIB_SERVE_TOKEN\n"
+    )
+
+
+def test_without_the_extra_the_command_says_what_to_install(tmp_path: Path) -> None:
+    """With FastAPI not importable, one line naming the extra, exit 3 (no traceback)."""
+    shadow = tmp_path / "fastapi"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text(
+        'raise ModuleNotFoundError("No module named \'fastapi\'", name="fastapi")\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "searchlib", "serve", "--index", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": f"{tmp_path}:{REPO}", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert proc.returncode == 3
+    assert proc.stderr == (
+        "searchlib: error: searchlib serve needs FastAPI and uvicorn (fastapi is missing), "
+        "in the 'serve' extra: pip install 'searchlib[serve]'\n"
+    )
+
+
+def test_concurrent_searches_while_a_writer_commits(writable: TestClient) -> None:
+    """Searches from 8 threads (the server's thread pool runs them at once) while another
+    thread adds and commits documents: every answer is the answer of one commit (as one
+    search gives it alone after that commit: a commit changes the statistics, so scores), no
+    error; each commit is seen by the next search."""
+    queries = ["Humala coca", "cooperación antidrogas", "narcotráfico", "coca OR drogas"]
+
+    def answer(q: str) -> str:
+        r = writable.get("/search", params={"q": q, "facets": "true"})
+        if r.status_code != 200:
+            return f"{r.status_code} {r.text}"
+        return json.dumps(without_timing(r.json()), sort_keys=True)
+
+    expected = {q: {answer(q)} for q in queries}
+    seen: list[tuple[str, str]] = []
+    stop = threading.Event()
+
+    def reader(n: int) -> None:
+        while not stop.is_set():
+            q = queries[n % len(queries)]
+            n += 1
+            seen.append((q, answer(q)))
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        for generation in range(2, 7):
+            word = f"zzword{generation}"
+            doc = {"id": f"w{generation}", "lang": "en", "title": word, "body": "Coca."}
+            assert writable.post("/docs", json=doc, headers=AUTH).status_code == 200
+            r = writable.post("/commit", headers=AUTH)
+            assert r.json()["generation"] == generation
+            hits = writable.get("/search", params={"q": word}).json()["hits"]
+            assert [h["id"] for h in hits] == [f"w{generation}"]
+            for q in queries:
+                expected[q].add(answer(q))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert len(seen) > 40
+    assert [(q, a[:300]) for q, a in seen if a not in expected[q]] == []
+    assert len({a for q, a in seen if q == "Humala coca"}) > 1  # answers of several commits
+
+
+def test_the_listening_socket_says_it_is_tcp() -> None:
+    """asyncio turns Nagle's algorithm off only on sockets whose protocol is IPPROTO_TCP (a
+    socket made with protocol 0 kept it on: 40 ms a keep-alive request)."""
+    from searchlib.serve.run import listen
+
+    with listen("127.0.0.1", 0) as sock:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0

@@ -199,12 +199,15 @@ def test_pagination_walks_the_results_by_offset(client: TestClient) -> None:
 def test_a_bad_query_is_a_400_page_with_the_message(client: TestClient) -> None:
     page = get(client, 400, q='coca "peru')
     assert (
-        '<p id="error-message">query syntax error at position 5: unbalanced quote: '
+        '<p id="error-message" lang="en">query syntax error at position 5: unbalanced quote: '
         "this &#34; is never closed</p>"
     ) in page
     assert '<section class="error" role="alert"' in page
     assert "Traceback" not in page
     assert 'value="coca &#34;peru"' in page  # the box keeps what was typed, to mend it
+    spanish = get(client, 400, q='coca "peru', ui="es")
+    assert '<h2 id="error-h">No se pudo hacer la búsqueda</h2>' in spanish
+    assert "at position 5: unbalanced quote" in spanish  # searchlib's message, marked English
 
 
 @pytest.mark.parametrize(
@@ -223,7 +226,7 @@ def test_bad_parameters_are_400_pages(
     client: TestClient, params: dict[str, str], message: str
 ) -> None:
     page = get(client, 400, **params)
-    m = re.search(r'<p id="error-message">(.*?)</p>', page)
+    m = re.search(r'<p id="error-message" lang="en">(.*?)</p>', page)
     assert m is not None and message in m.group(1)
 
 
@@ -234,10 +237,8 @@ def test_an_index_that_cannot_be_opened_is_a_503_page(tmp_path: Path) -> None:
         response = client.get(url)
         assert response.status_code == 503
         assert response.headers["content-type"] == "text/html; charset=utf-8"
-        assert (
-            f'<p id="error-message">no index at {tmp_path / "missing"} (folder does not exist)</p>'
-            in response.text
-        )
+        message = f"no index at {tmp_path / 'missing'} (folder does not exist)"
+        assert f'<p id="error-message" lang="en">{message}</p>' in response.text
 
 
 def test_an_unknown_document_is_a_404_page(client: TestClient) -> None:
