@@ -64,7 +64,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -173,7 +173,9 @@ class WriterProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is not None and self.proc.poll() is not None:  # died since the last call
+            self._stopped()
+        if self.proc is None:
             package_root = str(Path(searchlib.__file__).resolve().parents[1])
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
@@ -198,18 +200,21 @@ class WriterProcess:
         except OSError:
             line = b""
         if not line:
-            self.close()
-            raise ApiError(
-                503,
-                "WriterStopped",
-                "the writer process stopped: changes not committed are lost",
-            )
+            self._stopped()
         reply = loads(line)
         if "error" in reply:
             status, kind, message = reply["error"]
             raise ApiError(int(status), str(kind), str(message))
         result: dict[str, Any] = reply["ok"]
         return result
+
+    def _stopped(self) -> NoReturn:
+        self.close()
+        raise ApiError(
+            503,
+            "WriterStopped",
+            "the writer process stopped: changes not committed are lost",
+        )
 
     def close(self) -> None:
         """End the writer (at the end of its input it discards what is not committed)."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import numpy as np
 import pytest
+import xxhash
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -38,12 +42,53 @@ def make(version: int = 1) -> bytes:
     )
 
 
-@pytest.mark.parametrize("offset", [0, 5, 9, 20, 60, 200, -10, -1])
+@pytest.mark.parametrize("offset", [0, 5, 9, 20, 60, 200, -18, -14, -10, -1])
 def test_flipped_byte_is_detected(offset: int) -> None:
     data = bytearray(make())
     data[offset] ^= 0x40
     with pytest.raises(CorruptIndexError, match="segment.post"):
         decode_array_file(bytes(data), "dir/segment.post", "postings", 1, 1)
+
+
+def make_crc32() -> bytes:
+    """A file with the crc32 footer that files were written with before XXH3-64."""
+    arrays = {"a": np.arange(100, dtype=np.uint32)}
+    return b"".join(encode_array_file("postings", 1, arrays, {"k": 1}, checksum="crc32"))
+
+
+def test_files_are_written_with_an_xxh3_footer_and_crc32_files_still_read() -> None:
+    new, old = make(), make_crc32()
+    assert new[-16:-8] == b"SLIBXXH3" and len(new) == len(old) + 4
+    assert new[-8:] == struct.pack("<Q", xxhash.xxh3_64_intdigest(new[:-16]))
+    assert old[-12:-4] == b"SLIBEND\0"
+    assert old[-4:] == struct.pack("<I", zlib.crc32(old[:-12]))
+    assert new[:-16] == old[:-12]  # the same bytes before the footer
+    for data in (new, old):
+        f = decode_array_file(data, "x", "postings", 1, 1)
+        np.testing.assert_array_equal(f["a"], np.arange(100, dtype=np.uint32))
+        assert f.meta == {"k": 1}
+    with pytest.raises(ValueError, match="unknown checksum 'md5'"):
+        encode_array_file("postings", 1, {}, checksum="md5")
+
+
+@pytest.mark.parametrize("offset", [0, 5, 9, 20, 60, 200, -14, -10, -1])
+def test_flipped_byte_of_a_crc32_file_is_detected(offset: int) -> None:
+    data = bytearray(make_crc32())
+    data[offset] ^= 0x40
+    with pytest.raises(CorruptIndexError, match="segment.post"):
+        decode_array_file(bytes(data), "dir/segment.post", "postings", 1, 1)
+
+
+def test_a_footer_made_to_name_the_other_checksum_is_refused() -> None:
+    """Damage that turns one footer into the other's magic still fails its check."""
+    new = bytearray(make())
+    new[-12:-4] = b"SLIBEND\0"  # the last 12 bytes now look like a crc32 footer
+    with pytest.raises(CorruptIndexError, match="checksum mismatch"):
+        decode_array_file(bytes(new), "x", "postings", 1, 1)
+    old = make_crc32()
+    forged = old[:-12] + b"SLIBXXH3" + old[-4:] + b"\0" * 4
+    with pytest.raises(CorruptIndexError, match="checksum mismatch"):
+        decode_array_file(forged, "x", "postings", 1, 1)
 
 
 def test_truncated_and_empty_and_foreign_files() -> None:
