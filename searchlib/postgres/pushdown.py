@@ -72,6 +72,7 @@ __all__ = [
     "Group",
     "ShardTopK",
     "bound_plan",
+    "bounded",
     "shard_jobs",
     "shard_top_k",
 ]
@@ -504,6 +505,28 @@ def candidate_matches(
     _share_cache(parent, view)
     matches = collect(q, CandidateContext(view, ctx), lambda seg: None)
     return matches, answer.total
+
+
+def bounded(answer: ShardTopK, found: Matches, numbers: Sequence[int]) -> bool:
+    """Whether no candidate's exact score passes its shard's bound (``numbers``: each segment
+    index's segment number): the proof of the cut rests on it, so a search whose bound fails
+    (a scoring rule :func:`bound_plan` does not know) is ranked on the client instead."""
+    keys, bounds = [], []
+    for rows in answer.rows.values():
+        for seg, doc, bound, _ in rows:
+            keys.append((int(seg) << 32) | int(doc))
+            bounds.append(float(bound))
+    if not keys:
+        return found.total == 0
+    order = np.argsort(np.array(keys, dtype=np.int64))
+    sorted_keys = np.array(keys, dtype=np.int64)[order]
+    sorted_bounds = np.array(bounds)[order]
+    wanted = (np.asarray(numbers, dtype=np.int64)[found.segs] << 32) | found.docs.astype(np.int64)
+    at = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
+    if not np.array_equal(sorted_keys[at], wanted):
+        return False
+    limit = sorted_bounds[at] * (1 + MARGIN) + 1e-9
+    return bool((found.scores.astype(np.float64) <= limit).all())
 
 
 def _share_cache(parent: IndexSource, view: CandidateSnapshot) -> None:

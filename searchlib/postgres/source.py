@@ -813,8 +813,11 @@ class PgSearcher(Searcher):
             answer = pushdown.shard_top_k(self.reader, ctx, groups, want)
             found, total = pushdown.candidate_matches(q, ctx, answer)
             candidates = sum(len(rows) for rows in answer.rows.values())
-            if (0 if found is None else found.total) != candidates:
-                break  # (never: every candidate holds a term of the query, so it matches)
+            if (0 if found is None else found.total) != candidates or (
+                found is not None and not pushdown.bounded(answer, found, self.reader.seg_numbers)
+            ):
+                break  # (never: every candidate holds a term of the query, so it matches, and
+                # no score passes its bound; else the search is ranked on the client)
             if found is None or k == 0 or all(answer.complete(s) for s in answer.rows):
                 return found, total
             if found.total >= k:

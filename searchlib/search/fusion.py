@@ -82,9 +82,8 @@ AS_TYPED_SHARE = 0.1
 """The weight of the query as typed in the other language's documents (when its language was
 only detected: :attr:`~searchlib.search.query.CrossLingual.as_typed`), as a share of the
 translation's: it keeps their hits (a stop word of one language may be a name in the other:
-``de Beers``) without letting the query's words read in the wrong language rank them (the
-mixed XQuAD benchmark with detected languages: present-es 0.8843 at the translation's full
-weight, 0.9325 at this share, as with the language given)."""
+``de Beers``) without letting the query's words read in the wrong language rank them
+(benchmarks/README.md, "Cross-lingual ranking")."""
 
 
 @attrs.frozen

@@ -26,7 +26,8 @@ The API answers with the objects ``searchlib ... --json`` prints (one function m
 ``POST /docs``            (``--allow-writes``) a JSONL record or a list of them
 ``DELETE /docs/{id}``     (``--allow-writes``) delete a document
 ``POST /commit``          (``--allow-writes``) publish the changes
-``GET /openapi.json``     the OpenAPI description (browsable at ``/api``)
+``GET /openapi.json``     the OpenAPI description (FastAPI's pages that show it load their
+                          scripts from a CDN: they are off, nothing is fetched at run time)
 ========================  =============================================================
 
 Errors are JSON objects ``{"error": message, "type": name, "status": code}`` with the
@@ -64,7 +65,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -173,7 +174,9 @@ class WriterProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is not None and self.proc.poll() is not None:  # died since the last call
+            self._stopped()
+        if self.proc is None:
             package_root = str(Path(searchlib.__file__).resolve().parents[1])
             path = os.environ.get("PYTHONPATH")
             env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
@@ -198,18 +201,21 @@ class WriterProcess:
         except OSError:
             line = b""
         if not line:
-            self.close()
-            raise ApiError(
-                503,
-                "WriterStopped",
-                "the writer process stopped: changes not committed are lost",
-            )
+            self._stopped()
         reply = loads(line)
         if "error" in reply:
             status, kind, message = reply["error"]
             raise ApiError(int(status), str(kind), str(message))
         result: dict[str, Any] = reply["ok"]
         return result
+
+    def _stopped(self) -> NoReturn:
+        self.close()
+        raise ApiError(
+            503,
+            "WriterStopped",
+            "the writer process stopped: changes not committed are lost",
+        )
 
     def close(self) -> None:
         """End the writer (at the end of its input it discards what is not committed)."""
@@ -529,7 +535,7 @@ def create_app(
         version=searchlib.__version__,
         description="Search a bilingual (English/Spanish) news archive: the JSON of "
         "`searchlib ... --json`.",
-        docs_url="/api",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; /docs is the records
         redoc_url=None,
         default_response_class=JSONText,
     )

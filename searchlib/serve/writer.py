@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:
         pass
     out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # the replies' pipe carries nothing else
     try:
         for line in sys.stdin.buffer:
             if line.strip():

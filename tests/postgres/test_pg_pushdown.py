@@ -315,3 +315,34 @@ def test_a_query_with_too_many_postings_ranks_on_the_client(
     assert _exact(pg.search("coca police")) == _exact(ours)
     assert len(asked.ks) == 1
     assert _ranked(ours) == _ranked(embedded.search("coca police"))
+
+
+def test_a_bound_below_an_exact_score_sends_the_search_to_the_client(
+    pair: tuple[PostgresIndex, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the shared layer score a query in a way bound_plan does not know, the exact
+    scores of the candidates pass their bounds: the search is ranked on the client, not cut
+    on an unproven bound."""
+    pg, embedded = pair
+    real = pushdown.bound_plan
+
+    def too_low(node: Any, ctx: Any) -> list[pushdown.Group] | None:
+        groups = real(node, ctx)
+        for g in groups or ():
+            g.c *= 0.5
+        return groups
+
+    monkeypatch.setattr(pushdown, "bound_plan", too_low)
+    monkeypatch.setattr(pushdown, "MIN_K", 1)
+    checks: list[bool] = []
+    real_bounded = pushdown.bounded
+
+    def recording(*args: Any) -> bool:
+        checks.append(real_bounded(*args))
+        return checks[-1]
+
+    monkeypatch.setattr(pushdown, "bounded", recording)
+    asked = Asked(monkeypatch)
+    ours = pg.search("coca police", limit=2)
+    assert asked.ks == [3] and checks == [False]
+    assert _ranked(ours) == _ranked(embedded.search("coca police", limit=2))

@@ -24,7 +24,7 @@ pytest.importorskip("fastapi", reason="the 'serve' extra (FastAPI) is not instal
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from searchlib.serve.app import MAX_OVERDUE, create_app  # noqa: E402
+from searchlib.serve.app import MAX_BODY_BYTES, MAX_OVERDUE, create_app  # noqa: E402
 
 SAMPLE_ES = "44fea6efc1d86929"  # the Spanish version of the sample brief
 HOSTILE_ID = "xss-1"
@@ -491,3 +491,51 @@ def test_the_listening_socket_says_it_is_tcp() -> None:
 
     with listen("127.0.0.1", 0) as sock:
         assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+
+
+def test_a_writer_process_that_died_is_503_then_started_again(writable: TestClient) -> None:
+    """Writes go to a child process; when it dies, the write in flight is answered 503 (its
+    uncommitted changes are lost, and said so) and the next write starts a new one."""
+    assert writable.post("/docs", json=NEW, headers=AUTH).status_code == 200
+    writer = writable.app.state.searchlib._writer  # type: ignore[attr-defined]
+    assert writer.proc is not None
+    writer.proc.kill()
+    writer.proc.wait()
+    r = writable.post("/commit", headers=AUTH)
+    assert r.status_code == 503
+    assert r.json() == {
+        "error": "the writer process stopped: changes not committed are lost",
+        "type": "WriterStopped",
+        "status": 503,
+    }
+    assert writable.get("/docs/n1").status_code == 404
+    r = writable.post("/docs", params={"commit": "true"}, json=NEW, headers=AUTH)
+    assert r.status_code == 200 and r.json()["generation"] == 2
+    assert writable.get("/docs/n1").json()["title"] == NEW["title"]
+
+
+def test_a_body_past_the_limit_is_413(writable: TestClient) -> None:
+    big = b'{"id": "big", "title": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    r = writable.post("/docs", content=big, headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"] == f"the body is over {MAX_BODY_BYTES} bytes"
+
+
+def test_the_query_limits_are_the_search_layers(client: TestClient) -> None:
+    """A strict query past 1,000 characters is a 400 naming the limit; lenient mode reads it
+    as words, with a warning."""
+    long = " ".join(["coca"] * 250)  # 1,249 characters
+    r = client.get("/search", params={"q": long})
+    assert r.status_code == 400 and r.json()["type"] == "QuerySyntaxError"
+    assert r.json()["error"].endswith("query is too long (1249 characters, limit 1000)")
+    r = client.get("/search", params={"q": long, "mode": "lenient"})
+    assert r.status_code == 200 and r.json()["hits"] and r.json()["warnings"]
+
+
+def test_no_page_loads_scripts_from_elsewhere(client: TestClient) -> None:
+    """FastAPI's Swagger UI and ReDoc pages load their scripts from a CDN: they are off (the
+    OpenAPI description stays, as JSON)."""
+    for path in ("/redoc", "/docs", "/api"):
+        r = client.get(path)
+        assert r.status_code in (404, 405) and r.headers["content-type"] == "application/json"
+    assert client.get("/openapi.json").json()["info"]["title"] == "searchlib"

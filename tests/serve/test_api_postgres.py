@@ -1,0 +1,69 @@
+"""The JSON API over a PostgreSQL index (a coordinator and two shards on loopback): the same
+hits as the folder index, the writes through the writer process, a commit seen at once.
+Skips without psycopg or the PostgreSQL server binaries."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from shared_paths import SAMPLE_ID, SEEDS
+
+pytest.importorskip("fastapi", reason="the 'serve' extra (FastAPI) is not installed")
+pytest.importorskip("psycopg", reason="psycopg (the 'postgres' extra) is not installed")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+import searchlib  # noqa: E402
+from searchlib.postgres.cluster import LocalCluster, find_pg_bin  # noqa: E402
+from searchlib.serve.app import create_app  # noqa: E402
+
+pytestmark = pytest.mark.heavy
+TOKEN = "pg-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def pg_index() -> Iterator[str]:
+    if find_pg_bin() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+    # Not under pytest's tmp folder: the servers run as the postgres user, who cannot enter
+    # root's 0700 temporary folders.
+    root = Path(tempfile.mkdtemp(prefix="searchlib-serve-pg-"))
+    root.chmod(0o755)
+    cluster = LocalCluster(root / "cluster", shards=2, fsync=False)
+    cluster.start()
+    try:
+        url = f"{cluster.url}?index=serve"
+        with searchlib.create_index(url) as index:
+            searchlib.index_paths(index, [SEEDS])
+        yield url
+    finally:
+        cluster.destroy()
+        root.rmdir()
+
+
+def test_the_api_over_postgresql(pg_index: str, seeds_index: Path) -> None:
+    with (
+        TestClient(create_app(pg_index, allow_writes=True, token=TOKEN)) as pg,
+        TestClient(create_app(str(seeds_index))) as folder,
+    ):
+        assert pg.get("/health").json() == {"status": "ok", "generation": 1, "docs": 13}
+        params = {"q": "cooperación antidrogas", "doc_lang": "en"}
+        hits = pg.get("/search", params=params).json()["hits"]
+        assert [h["id"] for h in hits] == [SAMPLE_ID]
+        assert hits == folder.get("/search", params=params).json()["hits"]
+        assert pg.get(f"/docs/{SAMPLE_ID}").json() == folder.get(f"/docs/{SAMPLE_ID}").json()
+        assert pg.get("/docs/nope").status_code == 404
+        assert pg.get("/suggest", params={"q": "Humla cooperaci"}).json()["suggestion"] == (
+            "Humala cooperación"
+        )
+        new = {"id": "pg1", "lang": "es", "title": "Extorsión", "body": "Las maras cobran."}
+        r = pg.post("/docs", params={"commit": "true"}, json=new, headers=AUTH)
+        assert r.status_code == 200 and r.json()["generation"] == 2
+        assert [h["id"] for h in pg.get("/search", params={"q": "maras"}).json()["hits"]] == ["pg1"]
+        r = pg.delete("/docs/pg1", params={"commit": "true"}, headers=AUTH)
+        assert r.json() == {"deleted": "pg1", "generation": 3, "docs": 13}
+        assert pg.get("/search", params={"q": "maras"}).json()["hits"] == []
