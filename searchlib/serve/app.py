@@ -26,7 +26,8 @@ The API answers with the objects ``searchlib ... --json`` prints (one function m
 ``POST /docs``            (``--allow-writes``) a JSONL record or a list of them
 ``DELETE /docs/{id}``     (``--allow-writes``) delete a document
 ``POST /commit``          (``--allow-writes``) publish the changes
-``GET /openapi.json``     the OpenAPI description (browsable at ``/api``)
+``GET /openapi.json``     the OpenAPI description (FastAPI's pages that show it load their
+                          scripts from a CDN: they are off, nothing is fetched at run time)
 ========================  =============================================================
 
 Errors are JSON objects ``{"error": message, "type": name, "status": code}`` with the
@@ -534,7 +535,7 @@ def create_app(
         version=searchlib.__version__,
         description="Search a bilingual (English/Spanish) news archive: the JSON of "
         "`searchlib ... --json`.",
-        docs_url="/api",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; /docs is the records
         redoc_url=None,
         default_response_class=JSONText,
     )

@@ -530,3 +530,12 @@ def test_the_query_limits_are_the_search_layers(client: TestClient) -> None:
     assert r.json()["error"].endswith("query is too long (1249 characters, limit 1000)")
     r = client.get("/search", params={"q": long, "mode": "lenient"})
     assert r.status_code == 200 and r.json()["hits"] and r.json()["warnings"]
+
+
+def test_no_page_loads_scripts_from_elsewhere(client: TestClient) -> None:
+    """FastAPI's Swagger UI and ReDoc pages load their scripts from a CDN: they are off (the
+    OpenAPI description stays, as JSON)."""
+    for path in ("/redoc", "/docs", "/api"):
+        r = client.get(path)
+        assert r.status_code in (404, 405) and r.headers["content-type"] == "application/json"
+    assert client.get("/openapi.json").json()["info"]["title"] == "searchlib"
