@@ -62,9 +62,11 @@ from searchlib.storage import (
     Directory,
     decode_array_file,
     decode_strings,
+    decode_strings_at,
     encode_array_file,
     encode_strings,
     release_pages,
+    string_lengths,
 )
 
 __all__ = [
@@ -480,6 +482,48 @@ class SegmentReader:
                 raise self._corrupt("terms", f"word list of {lang} does not match its terms")
             out = self._words[lang] = (words, terms)
         return out
+
+    def _table(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The bytes and offsets of the ``terms`` file's string table ``key``, or None when
+        it is absent or of version 1 (NUL-joined, no offsets)."""
+        f = self._files["terms"]
+        blob, offs = f.arrays.get(key), f.arrays.get(f"{key}_off")
+        if f.version < 2 or blob is None or offs is None:
+            return None
+        return blob, offs
+
+    def words_of_length(self, lang: str, lo: int, hi: int) -> tuple[list[str], list[str]]:
+        """The words of :meth:`words` that are ``lo..hi`` characters long and their terms, in
+        order, without decoding the others (did-you-mean looks at a band of lengths only)."""
+        words_t = self._table(f"@words/{lang}/words")
+        terms_t = self._table(f"@words/{lang}/terms")
+        if lang in self._words or words_t is None or terms_t is None:
+            words, terms = self.words(lang)
+            at = [i for i, w in enumerate(words) if lo <= len(w) <= hi]
+            return [words[i] for i in at], [terms[i] for i in at]
+        if words_t[1].size != terms_t[1].size:
+            raise self._corrupt("terms", f"word list of {lang} does not match its terms")
+        path = self.directory.describe(f"{self.name}.terms")
+        lengths = string_lengths(*words_t, path, f"@words/{lang}/words")
+        kept = np.flatnonzero((lengths >= lo) & (lengths <= hi))
+        return (
+            decode_strings_at(*words_t, kept, path, f"@words/{lang}/words"),
+            decode_strings_at(*terms_t, kept, path, f"@words/{lang}/terms"),
+        )
+
+    def terms_of_length(self, field: str, lo: int, hi: int) -> list[str]:
+        """The terms of :meth:`terms` that are ``lo..hi`` characters long, in order, without
+        decoding the others."""
+        table = self._table(f"{field}/terms")
+        if field in self._terms_cache or table is None:
+            return [t for t in self.terms(field) if lo <= len(t) <= hi]
+        start = self._t.get(f"{field}/start")
+        if table[1].size != (1 if start is None else start.size):
+            raise self._corrupt("terms", f"{field}: {table[1].size - 1} terms for their offsets")
+        path = self.directory.describe(f"{self.name}.terms")
+        lengths = string_lengths(*table, path, f"{field}/terms")
+        at = np.flatnonzero((lengths >= lo) & (lengths <= hi))
+        return decode_strings_at(*table, at, path, f"{field}/terms")
 
     def term_ord(self, field: str, term: str) -> int:
         """The ordinal of ``term`` in ``field``, or -1.

@@ -34,6 +34,9 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
 
 from searchlib.analysis import get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
@@ -155,41 +158,69 @@ def _near(
     from rapidfuzz.distance import OSA
 
     near: dict[str, tuple[int, str]] = {}
-    by_length = _candidates(reader, lang, tuple(fields))
-    for length in range(max(1, len(norm) - limit), len(norm) + limit + 1):
+    lo, hi = max(1, len(norm) - limit), len(norm) + limit
+    by_length = _candidates(reader, lang, tuple(fields), lo, hi)
+    for length in range(lo, hi + 1):
         words, terms = by_length.get(length, ((), ()))
         found = process.extract(norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
         near.update((word, (int(distance), terms[i])) for word, distance, i in found if distance)
     return near
 
 
-def _candidates(reader: IndexSource, lang: str, fields: tuple[str, ...]) -> Candidates:
+def _candidates(
+    reader: IndexSource, lang: str, fields: tuple[str, ...], lo: int, hi: int
+) -> Candidates:
     """Every candidate word of ``lang`` once, with its term, grouped by length (a word more
     than ``limit`` letters longer or shorter is more than ``limit`` edits away): each
     segment's stemmed words, then the terms of its ``fields`` that may be words of their
-    own, a word taking the term of its first list in that order. Built once per reader
-    snapshot (segments share most words), so a lookup is one pass in C over the distinct
-    words of the lengths in reach."""
-    cached = snapshot_cache(reader).suggest_candidates
-    out = cached.get((lang, fields))
-    if out is None:
-        parts: list[dict[str, str]] = []
-        for seg in reader.segments:
-            words, terms = seg.words(lang)
-            parts.append(dict(zip(words, terms, strict=True)))
-            for f in fields:
-                own = seg.terms(field_name(f, lang))
-                parts.append(dict(zip(own, own, strict=True)))
-        term_of: dict[str, str] = {}
-        for part in reversed(parts):  # the first list holding a word gives its term
-            term_of.update(part)
-        out = {}
-        for word, term in term_of.items():
-            words, terms = out.setdefault(len(word), ([], []))
-            words.append(word)
-            terms.append(term)
-        cached[(lang, fields)] = out
+    own, a word taking the term of its first list in that order. Kept per reader snapshot
+    (segments share most words) and made one length at a time, when a word in reach of it
+    is first looked up: the lengths ``lo..hi`` are there on return, only the words of those
+    lengths decoded (a segment's :meth:`words_of_length`, when it has one), so a lookup is
+    one pass in C over the distinct words of the lengths in reach."""
+    out = snapshot_cache(reader).suggest_candidates.setdefault((lang, fields), {})
+    missing = {n for n in range(lo, hi + 1) if n not in out}
+    if not missing:
+        return out
+    lo, hi = min(missing), max(missing)
+    words: list[str] = []
+    terms: list[str] = []
+    for seg in reader.segments:
+        if isinstance(seg, _BandSource):
+            seg_words, seg_terms = seg.words_of_length(lang, lo, hi)
+        else:
+            all_words, all_terms = seg.words(lang)
+            at = [i for i, w in enumerate(all_words) if lo <= len(w) <= hi]
+            seg_words, seg_terms = [all_words[i] for i in at], [all_terms[i] for i in at]
+        words += seg_words
+        terms += seg_terms
+        for f in fields:
+            if isinstance(seg, _BandSource):
+                own = seg.terms_of_length(field_name(f, lang), lo, hi)
+            else:
+                own = [t for t in seg.terms(field_name(f, lang)) if lo <= len(t) <= hi]
+            words += own
+            terms += own
+    # the first list holding a word gives its term: built backwards, the last write wins
+    term_of = dict(zip(reversed(words), reversed(terms), strict=True))
+    # grouped by length in numpy (object arrays of the same str objects), not word by word
+    distinct = np.array(list(term_of), dtype=object)
+    their_terms = np.array(list(term_of.values()), dtype=object)
+    lengths = np.fromiter(map(len, term_of), dtype=np.int64, count=len(term_of))
+    for n in missing:
+        same = lengths == n
+        out[n] = (distinct[same].tolist(), their_terms[same].tolist())
     return out
+
+
+@runtime_checkable
+class _BandSource(Protocol):
+    """A segment that decodes only the words and terms of a band of lengths
+    (:class:`searchlib.index.segment.SegmentReader`)."""
+
+    def words_of_length(self, lang: str, lo: int, hi: int) -> tuple[list[str], list[str]]: ...
+
+    def terms_of_length(self, field: str, lo: int, hi: int) -> list[str]: ...
 
 
 def _best_word(

@@ -9,9 +9,11 @@ from searchlib.storage.codec import (
     ArrayFile,
     decode_array_file,
     decode_strings,
+    decode_strings_at,
     encode_array_file,
     encode_strings,
     release_pages,
+    string_lengths,
     verify_checksum,
 )
 from searchlib.storage.directory import Directory, FileDirectory, MemoryDirectory
@@ -23,8 +25,10 @@ __all__ = [
     "MemoryDirectory",
     "decode_array_file",
     "decode_strings",
+    "decode_strings_at",
     "encode_array_file",
     "encode_strings",
     "release_pages",
+    "string_lengths",
     "verify_checksum",
 ]

@@ -37,8 +37,10 @@ __all__ = [
     "ArrayFile",
     "decode_array_file",
     "decode_strings",
+    "decode_strings_at",
     "encode_array_file",
     "encode_strings",
+    "string_lengths",
 ]
 
 MAGIC = b"SLIB"
@@ -359,3 +361,50 @@ def decode_strings(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> 
         ends = ends - before[ends]
     cut = ends.tolist()
     return [text[a:b] for a, b in zip(cut[:-1], cut[1:], strict=True)]
+
+
+def _string_ends(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> np.ndarray:
+    """The offsets of a string table as int64, checked to cut its bytes from 0 to the end."""
+    ends = offs.astype(np.int64)
+    if (
+        ends.size == 0
+        or ends[0] != 0
+        or ends[-1] != blob.size * blob.itemsize
+        or (ends.size > 1 and bool((np.diff(ends) < 0).any()))
+    ):
+        raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
+    return ends
+
+
+def string_lengths(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> np.ndarray:
+    """The length in characters of each string of a table made by :func:`encode_strings`,
+    without decoding it: its bytes less its UTF-8 continuation bytes (numpy, one pass)."""
+    ends = _string_ends(blob, offs, path, what)
+    buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    chars = np.diff(ends)
+    if bool((buf >= 0x80).any()):
+        cont = np.zeros(buf.size + 1, dtype=np.int64)
+        np.cumsum((buf & 0xC0) == 0x80, out=cont[1:])
+        chars -= cont[ends[1:]] - cont[ends[:-1]]
+    return chars
+
+
+def decode_strings_at(
+    blob: np.ndarray, offs: np.ndarray, at: np.ndarray, path: str, what: str
+) -> list[str]:
+    """The strings at positions ``at`` (ascending) of a table made by :func:`encode_strings`,
+    only those decoded; CorruptIndexError as :func:`decode_strings` says."""
+    ends = _string_ends(blob, offs, path, what)
+    buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    if at.size == 0:
+        return []
+    if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
+        raise CorruptIndexError(path, f"{what}: fewer strings than asked for")
+    starts = ends[:-1][at]
+    sizes = ends[1:][at] - starts
+    sub = np.zeros(at.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=sub[1:])
+    # The kept strings' bytes back to back: byte j comes from starts[i] + (j - sub[i]) for the
+    # string i that holds it.
+    take = np.repeat(starts - sub[:-1], sizes) + np.arange(int(sub[-1]), dtype=np.int64)
+    return decode_strings(buf[take], sub, path, what)

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFormatTooOldError
-from searchlib.storage import MemoryDirectory, decode_array_file, encode_array_file
+from searchlib.storage import (
+    MemoryDirectory,
+    decode_array_file,
+    decode_strings_at,
+    encode_array_file,
+    encode_strings,
+    string_lengths,
+)
 
 DTYPES = st.sampled_from(["<u1", "<u2", "<u4", "<u8", "<i4", "<i8", "<f4", "<f8"])
 
@@ -134,3 +141,31 @@ def test_offsets_far_into_the_file_settle_whatever_the_toc_length(first: int) ->
     for key, arr in arrays.items():
         np.testing.assert_array_equal(f[key], arr)
         assert f[key].ctypes.data % 8 == np.frombuffer(buf, np.uint8).ctypes.data % 8
+
+
+@given(
+    strings=st.lists(st.text(max_size=12), max_size=30),
+    lo=st.integers(0, 8),
+    width=st.integers(0, 6),
+)
+def test_strings_of_a_band_of_lengths_decode_alone(strings: list[str], lo: int, width: int) -> None:
+    """string_lengths gives each string's length in characters without decoding it, and
+    decode_strings_at decodes just the strings asked for, as the whole table would."""
+    strings = [s.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for s in strings]
+    blob, offs = encode_strings(strings)
+    lengths = string_lengths(blob, offs, "f", "t")
+    assert lengths.tolist() == [len(s) for s in strings]
+    at = np.flatnonzero((lengths >= lo) & (lengths <= lo + width))
+    assert decode_strings_at(blob, offs, at, "f", "t") == [
+        s for s in strings if lo <= len(s) <= lo + width
+    ]
+
+
+def test_a_band_of_a_damaged_table_is_refused() -> None:
+    blob, offs = encode_strings(["uno", "dós", "tres"])
+    with pytest.raises(CorruptIndexError, match="offsets do not cover"):
+        string_lengths(blob, offs[:-1], "f.terms", "t")
+    with pytest.raises(CorruptIndexError, match="not UTF-8"):
+        decode_strings_at(blob, np.array([0, 3, 5, 11], dtype=offs.dtype), np.array([1]), "f", "t")
+    with pytest.raises(CorruptIndexError, match="fewer strings"):
+        decode_strings_at(blob, offs, np.array([3]), "f", "t")

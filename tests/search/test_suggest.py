@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -326,3 +327,32 @@ def test_a_suggestion_is_looked_up_once_per_snapshot(monkeypatch: pytest.MonkeyP
     index.commit()
     assert index.search("Hxmalaa coca").suggestion == "Hxmala coca"  # one edit: closer
     assert looked == ["Hxmalaa", "Hxmalaa"]
+
+
+def test_candidates_are_made_for_the_lengths_in_reach_only(tmp_path: Path) -> None:
+    """The candidate table of a snapshot holds the lengths an unknown word reaches (its
+    length +- its edit limit), made when first needed: a longer unknown word adds its band,
+    and the candidates of each length are the same as the whole vocabulary's."""
+    from searchlib.schema import TEXT_FIELDS
+    from searchlib.search.cache import snapshot_cache
+
+    index = searchlib.create_index(tmp_path)  # on disk: the segments' string tables
+    index.add(Brief(id="a", lang="en", title="Humala", body=["Humala visits coca growers"]))
+    index.add(Brief(id="b", lang="es", title="Erradicación", body=["erradicación de cocales"]))
+    index.commit()
+    reader = index.reader
+    assert index.search("Humla", lang="en").suggestion == "Humala"  # 5 letters: 3..7
+    table = snapshot_cache(reader).suggest_candidates[("en", TEXT_FIELDS)]
+    assert sorted(table) == [3, 4, 5, 6, 7]
+    assert set(table[6][0]) == {"grower", "humala", "visits"} and "coca" in table[4][0]
+    assert index.search("erradicasiones", lang="en").suggestion is None  # 14 letters: 12..16
+    assert sorted(table) == [3, 4, 5, 6, 7, 12, 13, 14, 15, 16]
+    for seg in reader.segments:
+        words, terms = seg.words("en")
+        assert seg.words_of_length("en", 5, 7) == (
+            [w for w in words if 5 <= len(w) <= 7],
+            [t for w, t in zip(words, terms, strict=True) if 5 <= len(w) <= 7],
+        )
+        every = seg.terms("body_en")
+        assert seg.terms_of_length("body_en", 4, 6) == [t for t in every if 4 <= len(t) <= 6]
+    index.close()
