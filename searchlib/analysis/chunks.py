@@ -285,9 +285,13 @@ class ChunkTable:
         classes = np.frombuffer(data.translate(_CLASSES), dtype=np.uint8)
         separator = classes == 1
         separator[_outside_tokens(b, np.flatnonzero(classes == 2))] = True
-        inside = (~separator).view(np.int8)
-        # Chunk edges alternate: a start (0 -> 1) then an end (1 -> 0), one diff for both.
-        edges = np.flatnonzero(np.diff(inside, prepend=np.int8(0), append=np.int8(0)))
+        # Chunk edges alternate, a start then an end: where a separator byte and a token byte
+        # meet, plus the first byte when it is a token's and the end when the last one is.
+        edges = np.flatnonzero(separator[1:] != separator[:-1]) + 1
+        if n and not separator[0]:
+            edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
+        if n and not separator[-1]:
+            edges = np.append(edges, n)
         starts = edges[0::2]
         ends = edges[1::2]
         # Chunks per text: the starts before each NUL that joins two texts, differenced.
