@@ -39,10 +39,11 @@ query's words the lexicon carries over).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import attrs
 
-from searchlib.analysis import get_analyzer, load_lexicon
+from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
@@ -152,11 +153,11 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
     covered: set[str] = set()
     kinds = {"lexicon": 0, "cognate": 0, "written": 0}
 
-    def add(terms: set[str], src_terms: set[str], kind: str) -> None:
+    def add(terms: set[str], src_terms: set[str], kind: str, share: float = 1.0) -> None:
         key = tuple(sorted(terms))
         if not key or tctx.idf(tgt, fields, key) <= 0:
             return  # the other language's documents do not hold it
-        groups[key] = groups.get(key, 0.0) + 1.0
+        groups[key] = groups.get(key, 0.0) + share
         covered.update(src_terms)
         kinds[kind] += 1
 
@@ -166,8 +167,8 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         in_entry[start:end] = [True] * (end - start)
         src_terms = {t for w in words[start:end] if (t := source.term(w))}
         if src_terms:
-            terms = {t for f in found for t in target.terms(f)[0]}
-            add(terms, src_terms, "lexicon")
+            for terms, share in _entry_groups(found, target):
+                add(terms, src_terms, "lexicon", share)
     table = None
     for word, entry in zip(words, in_entry, strict=True):
         term = source.term(word)
@@ -194,6 +195,31 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         cognate=kinds["cognate"],
         written=kinds["written"],
     )
+
+
+def _entry_groups(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], float]]:
+    """The term groups of a lexicon entry's translations and their shares of the entry's
+    weight, the first translation (the lexicon's main one) leading; a group matches any of
+    its terms and a document's translated score sums its groups' scores times their shares.
+    A one-word main translation is one group with the entry's other one-word translations
+    (``sicario`` -> ``hitman``; not ``hit``, ``man``, ``contract``, ``killer`` of ``hit
+    man`` and ``contract killer``: a word of a multi-word unit alone means something else). A
+    multi-word main translation gives each of its n words a group with 1/sqrt(n) of the
+    weight, so a document scores it whole only with them all (``narcotráfico`` -> ``drug`` +
+    ``trafficking``: one word alone, 0.71 of a word's score; both, 1.41, as a two-word query
+    scores more than a one-word one, but less than two whole words; 1/n put the translation
+    below its one-word source: InSight unnamed 0.70, 1: Spanish stories below English ones for
+    a Spanish word), and the other one-word translations one more group, whole
+    (``narcotrafficking``)."""
+    analysed = [target.terms(f)[0] for f in found]
+    if not analysed:
+        return []
+    main = list(dict.fromkeys(analysed[0]))
+    single = {t for terms in analysed[1:] if len(terms) == 1 for t in terms} - set(main)
+    if len(main) == 1:
+        return [(set(main) | single, 1.0)]
+    groups = [({t}, 1.0 / math.sqrt(len(main))) for t in main]
+    return groups + ([(single, 1.0)] if single else [])
 
 
 def with_bag_translation(
