@@ -119,6 +119,11 @@ JOIN_BATCH = 1_000_000
 """Contributions a join builds at once (about 80 MB of arrays): larger joins run in batches of
 keys, so their memory does not grow with the pair budget."""
 
+VECTOR_BATCH = 2_000_000
+"""(row, key) entries the vector pass holds before adding up their repeats (each segment's
+postings are read field by field and summed as they grow), so its memory follows the rows'
+distinct keys rather than every posting's keys."""
+
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
 _GROUP_KEYS = ("parallel_id", "translation_group", "twin_group")
@@ -465,13 +470,15 @@ def _vectors(
     """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
     vocab: dict[str, int] = {}
     known: dict[tuple[str, str], list[int]] = {}
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    done: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for si, seg in enumerate(reader.segments):
         mine = rows[docs.seg[rows] == si]
         if mine.size == 0:
             continue
-        row_of = np.full(seg.ndocs, -1, dtype=np.int64)
+        row_of = np.full(seg.ndocs, -1, dtype=np.int32)
         row_of[docs.num[mine]] = np.searchsorted(rows, mine)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        held = 0
         for li, lang in enumerate(LANGS):
             if not (docs.lang[mine] == li).any():
                 continue
@@ -481,11 +488,13 @@ def _vectors(
                     continue
                 terms = seg.terms(fname)
                 arrays = seg.field_arrays(fname)
-                start = arrays["start"].astype(np.int64)
-                term_of = np.repeat(np.arange(len(terms)), np.diff(start))
-                row = row_of[arrays["docs"].astype(np.int64)]
-                sel = row >= 0
-                term_of, row, tf = term_of[sel], row[sel], arrays["tfs"][sel].astype(np.float64)
+                row = row_of[arrays["docs"]]
+                at = np.flatnonzero(row >= 0)
+                row = row[at]
+                tf = arrays["tfs"][at].astype(np.float64)
+                # The term of each kept posting, from where each term's postings start.
+                term_of = np.searchsorted(arrays["start"], at, side="right") - 1
+                del at
                 # Keys only for the terms the candidates hold.
                 used, term_of = np.unique(term_of, return_inverse=True)
                 ptr = [0]
@@ -500,15 +509,21 @@ def _vectors(
                     flat.extend(got)
                     ptr.append(len(flat))
                 key_ptr = np.array(ptr, dtype=np.int64)
-                key_ids = np.array(flat, dtype=np.int64)
+                key_ids = np.array(flat, dtype=np.int32)
                 term_of = term_of.ravel()
                 n_keys = key_ptr[term_of + 1] - key_ptr[term_of]
                 total = int(n_keys.sum())
                 first = np.repeat(key_ptr[term_of], n_keys)
-                offset = np.arange(total) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
-                parts.append(
-                    (np.repeat(row, n_keys), key_ids[first + offset], np.repeat(tf, n_keys))
-                )
+                del term_of
+                first += np.arange(total) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
+                parts.append(_sum_up(np.repeat(row, n_keys), key_ids[first], np.repeat(tf, n_keys)))
+                del first, row, tf, n_keys
+                held += parts[-1][0].size
+                if held > VECTOR_BATCH and len(parts) > 1:  # partial sums added up as they grow
+                    parts = [_sum_up(*_cat(parts))]
+                    held = parts[0][0].size
+        if parts:
+            done.append(_sum_up(*_cat(parts)))
         _release(seg)  # its postings were read whole: let the pages go
     names_rows: list[int] = []
     names_keys: list[int] = []
@@ -518,21 +533,37 @@ def _vectors(
             names_rows.append(position)
             names_keys.append(vocab.setdefault(name, len(vocab)))
     docs.done()
-    parts.append(
-        (
-            np.array(names_rows, dtype=np.int64),
-            np.array(names_keys, dtype=np.int64),
+    done.append(
+        _sum_up(
+            np.array(names_rows, dtype=np.int32),
+            np.array(names_keys, dtype=np.int32),
             np.ones(len(names_rows), dtype=np.float64),
         )
     )
-    r = np.concatenate([p[0] for p in parts])
-    k = np.concatenate([p[1] for p in parts])
-    tf = np.concatenate([p[2] for p in parts])
-    # Sum the tfs of a (row, key) seen in several fields or through several terms.
-    combined, inverse = np.unique(r * max(len(vocab), 1) + k, return_inverse=True)
-    tfs = np.bincount(inverse.ravel(), weights=tf, minlength=combined.size)
-    width = max(len(vocab), 1)
-    return combined // width, combined % width, tfs, list(vocab)
+    # Sum the tfs of a (row, key) seen in several fields or through several terms: each
+    # segment's rows were summed apart (a row is in one segment), names added up here.
+    r, k, tfs = _sum_up(*_cat(done))
+    return r.astype(np.int64), k.astype(np.int64), tfs, list(vocab)
+
+
+def _cat(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def _sum_up(
+    r: np.ndarray, k: np.ndarray, tf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, key, tf) with the tfs of a repeated (row, key) added up, ordered by row then key
+    (a sort and ``np.add.reduceat``: no inverse array over the whole set)."""
+    if r.size == 0:
+        return r, k, tf
+    order = np.lexsort((k, r))
+    r, k, tf = r[order], k[order], tf[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (k[1:] != k[:-1])])
+    return r[starts], k[starts], np.add.reduceat(tf, starts)
 
 
 def _join(
