@@ -15,8 +15,8 @@ distinct request once:
   answers (latency counted from the scheduled time, so a stall counts for every request it
   delays: no coordinated omission);
 * ``closed+writer`` and ``open+writer``: the same while a writer ``POST /docs?commit=true``
-  5 new records every ``--commit-every`` (3) seconds (each commit is a new snapshot: the next
-  searches rebuild what they cache per snapshot).
+  5 new records every ``--commit-every`` (3; quick 1) seconds (each commit is a new
+  snapshot: the next searches rebuild what they cache per snapshot).
 
 Each phase reports requests/s, p50/p95/p99/max latency in ms, errors (any status but 200, or
 a failed connection) and the server's RSS at its start and end (``VmRSS``). The target (issue
@@ -395,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, help="length of each phase (30; quick 3)")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--rate", type=float, default=100.0)
-    ap.add_argument("--commit-every", type=float, default=3.0)
+    ap.add_argument(
+        "--commit-every", type=float, help="seconds between the writer's commits (3; quick 1)"
+    )
     ap.add_argument(
         "--soak", type=int, default=0, metavar="N", help="then N more open+writer phases (memory)"
     )
@@ -404,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
     seconds = args.seconds or (3.0 if args.quick else 30.0)
+    args.commit_every = args.commit_every or (1.0 if args.quick else 3.0)
     with tempfile.TemporaryDirectory(prefix="load-serve-") as tmp:
         work = Path(tmp)
         corpus = news_corpus(mode, work)

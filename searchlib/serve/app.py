@@ -108,7 +108,8 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_TIME_BUDGET_S = 5.0
-"""Seconds a request may take (``--time-budget``) before it is answered 503."""
+"""Seconds a read (a search, a record, related items, suggestions, statistics) may take
+(``--time-budget``) before it is answered 503; writes wait for the writer."""
 
 MAX_OVERDUE = 4
 """Searches past their time budget that may still run before new searches are refused."""

@@ -382,10 +382,11 @@ def string_lengths(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> 
     ends = _string_ends(blob, offs, path, what)
     buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
     chars = np.diff(ends)
-    if bool((buf >= 0x80).any()):
-        cont = np.zeros(buf.size + 1, dtype=np.int64)
-        np.cumsum((buf & 0xC0) == 0x80, out=cont[1:])
-        chars -= cont[ends[1:]] - cont[ends[:-1]]
+    cont = np.flatnonzero((buf & 0xC0) == 0x80)  # few: the bytes after a non-ASCII lead
+    if cont.size:
+        # the string holding each: the last whose start is at or before it
+        holder = np.searchsorted(ends, cont, side="right") - 1
+        chars -= np.bincount(holder, minlength=chars.size)[: chars.size]
     return chars
 
 
