@@ -159,14 +159,14 @@ class Index:
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
         if twins:
-            store_twins(self._reader, self.directory)
+            store_twins(self._reader, self.directory, self.budget)
         return gen
 
     def optimize(self) -> None:
         """Merge everything into one segment."""
         self.writer.force_merge()
         self._reader = self.writer.reader
-        store_twins(self._reader, self.directory)
+        store_twins(self._reader, self.directory, self.budget)
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -41,7 +41,10 @@ Links come from two sources, in this order:
    origin otherwise, so only pairs that may link meet): for each shared key, every (English,
    Spanish) pair holding it, accumulated with ``np.unique`` + ``np.bincount``. The work is
    capped at :data:`PAIR_BUDGET` contributions by dropping the most widespread shared keys
-   first (they carry the least weight).
+   first (they carry the least weight). The candidates are scored in batches of whole days
+   (and of whole origins where an undated document may pair) sized by the memory budget
+   (:func:`batch_rows`), the keys' document frequencies counted over all of them first, so the
+   pairs and their scores are those of one batch while the memory follows the batch.
    Pairs scoring at least their threshold (:data:`THRESHOLD` for a same-day pair of one
    origin, the higher :data:`UNDATED_THRESHOLD` and :data:`CROSS_SOURCE_THRESHOLD` when a date
    or a shared origin is missing) are assigned by rounds of mutual best match (a pair
@@ -67,6 +70,7 @@ from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
+from searchlib.index.budget import MemoryBudget
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
 from searchlib.seam import NO_DATE, IndexSource
 from searchlib.search.cache import snapshot_cache
@@ -83,6 +87,7 @@ __all__ = [
     "find_twins",
     "links_name",
     "store_twins",
+    "batch_rows",
     "twin_partners",
     "twins_for",
 ]
@@ -118,6 +123,17 @@ MAX_ROUNDS = 20
 JOIN_BATCH = 1_000_000
 """Contributions a join builds at once (about 80 MB of arrays): larger joins run in batches of
 keys, so their memory does not grow with the pair budget."""
+
+VECTOR_BATCH = 2_000_000
+"""(row, key) entries the vector pass holds before adding up their repeats (each segment's
+postings are read field by field and summed as they grow), so its memory follows the rows'
+distinct keys rather than every posting's keys."""
+
+ROW_COST = 32_000
+"""Bytes of memory per candidate scored at once: its (row, key, tf) entries (about 250 for a
+brief of 150-400 words) and the sorts and joins over them. Measured: the twin pass over 14,394
+generated briefs of 150-400 words takes 27 KB a row of its batches plus 75 MB (the postings read,
+the keys' strings)."""
 
 _ID_KEYS = ("twin", "twin_id", "translation", "translation_id", "translation_of", "translated_from")
 _URL_KEYS = ("twin_url", "translation_url", "alternate")
@@ -463,15 +479,34 @@ def _vectors(
     reader: IndexSource, docs: _Docs, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
+    keys = _keys(reader, docs, rows)
+    r, k, tf = _batch_vectors(reader, docs, rows, np.arange(rows.size), keys)
+    return r, k, tf, list(keys.vocab)
+
+
+@dataclass
+class _Keys:
+    """The key ids of the candidates: ``vocab`` (key -> id, ids in order of first sight over
+    the segments' fields, then the names), ``known`` ((lang, term) -> key ids) and each row's
+    name keys (``name_ptr``, ``name_keys``: rows as positions in the candidates)."""
+
+    vocab: dict[str, int]
+    known: dict[tuple[str, str], list[int]]
+    name_ptr: np.ndarray
+    name_keys: np.ndarray
+
+
+def _keys(reader: IndexSource, docs: _Docs, rows: np.ndarray) -> _Keys:
+    """The key ids of the terms and names the candidate ``rows`` hold, numbered once for all
+    (so that every batch of rows uses the same ids, in the same order as one batch would)."""
     vocab: dict[str, int] = {}
     known: dict[tuple[str, str], list[int]] = {}
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for si, seg in enumerate(reader.segments):
         mine = rows[docs.seg[rows] == si]
         if mine.size == 0:
             continue
-        row_of = np.full(seg.ndocs, -1, dtype=np.int64)
-        row_of[docs.num[mine]] = np.searchsorted(rows, mine)
+        wanted = np.zeros(seg.ndocs, dtype=bool)
+        wanted[docs.num[mine]] = True
         for li, lang in enumerate(LANGS):
             if not (docs.lang[mine] == li).any():
                 continue
@@ -481,58 +516,120 @@ def _vectors(
                     continue
                 terms = seg.terms(fname)
                 arrays = seg.field_arrays(fname)
-                start = arrays["start"].astype(np.int64)
-                term_of = np.repeat(np.arange(len(terms)), np.diff(start))
-                row = row_of[arrays["docs"].astype(np.int64)]
-                sel = row >= 0
-                term_of, row, tf = term_of[sel], row[sel], arrays["tfs"][sel].astype(np.float64)
-                # Keys only for the terms the candidates hold.
+                held, start = arrays["docs"], arrays["start"]
+                used = np.zeros(len(terms), dtype=bool)
+                for c in range(0, held.size, VECTOR_BATCH):
+                    at = np.flatnonzero(wanted[held[c : c + VECTOR_BATCH]]) + c
+                    used[np.searchsorted(start, at, side="right") - 1] = True
+                for ti in np.flatnonzero(used).tolist():
+                    t = terms[ti]
+                    if (lang, t) not in known:
+                        known[(lang, t)] = [
+                            vocab.setdefault(k, len(vocab)) for k in term_keys(lang, t)
+                        ]
+        _release(seg)
+    ptr = [0]
+    flat: list[int] = []
+    for i in rows.tolist():
+        d = docs.stored(i)
+        for name in name_keys(d.get("title") or "", "\n".join(d.get("body") or ())):
+            flat.append(vocab.setdefault(name, len(vocab)))
+        ptr.append(len(flat))
+    docs.done()
+    return _Keys(vocab, known, np.array(ptr, dtype=np.int64), np.array(flat, dtype=np.int32))
+
+
+def _batch_vectors(
+    reader: IndexSource, docs: _Docs, rows: np.ndarray, pos: np.ndarray, keys: _Keys
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, key id, tf) of the candidates at positions ``pos`` (ascending) of ``rows``, rows
+    given as positions in ``rows``, ordered by row then key."""
+    known = keys.known
+    done: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    batch = rows[pos]
+    for si, seg in enumerate(reader.segments):
+        in_seg = docs.seg[batch] == si
+        mine = batch[in_seg]
+        if mine.size == 0:
+            continue
+        row_of = np.full(seg.ndocs, -1, dtype=np.int32)
+        row_of[docs.num[mine]] = pos[in_seg]
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        held = 0
+        for li, lang in enumerate(LANGS):
+            if not (docs.lang[mine] == li).any():
+                continue
+            for f in TWIN_FIELDS:
+                fname = field_name(f, lang)
+                if fname not in seg.field_names:
+                    continue
+                terms = seg.terms(fname)
+                arrays = seg.field_arrays(fname)
+                row = row_of[arrays["docs"]]
+                at = np.flatnonzero(row >= 0)
+                row = row[at]
+                tf = arrays["tfs"][at].astype(np.float64)
+                # The term of each kept posting, from where each term's postings start.
+                term_of = np.searchsorted(arrays["start"], at, side="right") - 1
+                del at
                 used, term_of = np.unique(term_of, return_inverse=True)
                 ptr = [0]
                 flat: list[int] = []
                 for ti in used.tolist():
-                    t = terms[ti]
-                    got = known.get((lang, t))
-                    if got is None:
-                        got = known[(lang, t)] = [
-                            vocab.setdefault(k, len(vocab)) for k in term_keys(lang, t)
-                        ]
-                    flat.extend(got)
+                    flat.extend(known[(lang, terms[ti])])
                     ptr.append(len(flat))
                 key_ptr = np.array(ptr, dtype=np.int64)
-                key_ids = np.array(flat, dtype=np.int64)
+                key_ids = np.array(flat, dtype=np.int32)
                 term_of = term_of.ravel()
                 n_keys = key_ptr[term_of + 1] - key_ptr[term_of]
                 total = int(n_keys.sum())
                 first = np.repeat(key_ptr[term_of], n_keys)
-                offset = np.arange(total) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
-                parts.append(
-                    (np.repeat(row, n_keys), key_ids[first + offset], np.repeat(tf, n_keys))
-                )
+                del term_of
+                first += np.arange(total) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
+                parts.append(_sum_up(np.repeat(row, n_keys), key_ids[first], np.repeat(tf, n_keys)))
+                del first, row, tf, n_keys
+                held += parts[-1][0].size
+                if held > VECTOR_BATCH and len(parts) > 1:  # partial sums added up as they grow
+                    parts = [_sum_up(*_cat(parts))]
+                    held = parts[0][0].size
+        if parts:
+            done.append(_sum_up(*_cat(parts)))
         _release(seg)  # its postings were read whole: let the pages go
-    names_rows: list[int] = []
-    names_keys: list[int] = []
-    for position, i in enumerate(rows.tolist()):
-        d = docs.stored(i)
-        for name in name_keys(d.get("title") or "", "\n".join(d.get("body") or ())):
-            names_rows.append(position)
-            names_keys.append(vocab.setdefault(name, len(vocab)))
-    docs.done()
-    parts.append(
-        (
-            np.array(names_rows, dtype=np.int64),
-            np.array(names_keys, dtype=np.int64),
-            np.ones(len(names_rows), dtype=np.float64),
+    counts = keys.name_ptr[pos + 1] - keys.name_ptr[pos]
+    total = int(counts.sum())
+    first = np.repeat(keys.name_ptr[pos], counts)
+    first += np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    done.append(
+        _sum_up(
+            np.repeat(pos, counts).astype(np.int32),
+            keys.name_keys[first],
+            np.ones(total, dtype=np.float64),
         )
     )
-    r = np.concatenate([p[0] for p in parts])
-    k = np.concatenate([p[1] for p in parts])
-    tf = np.concatenate([p[2] for p in parts])
-    # Sum the tfs of a (row, key) seen in several fields or through several terms.
-    combined, inverse = np.unique(r * max(len(vocab), 1) + k, return_inverse=True)
-    tfs = np.bincount(inverse.ravel(), weights=tf, minlength=combined.size)
-    width = max(len(vocab), 1)
-    return combined // width, combined % width, tfs, list(vocab)
+    # Sum the tfs of a (row, key) seen in several fields or through several terms: each
+    # segment's rows were summed apart (a row is in one segment), names added up here.
+    r, k, tfs = _sum_up(*_cat(done))
+    return r.astype(np.int64), k.astype(np.int64), tfs
+
+
+def _cat(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def _sum_up(
+    r: np.ndarray, k: np.ndarray, tf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, key, tf) with the tfs of a repeated (row, key) added up, ordered by row then key
+    (a sort and ``np.add.reduceat``: no inverse array over the whole set)."""
+    if r.size == 0:
+        return r, k, tf
+    order = np.lexsort((k, r))
+    r, k, tf = r[order], k[order], tf[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (k[1:] != k[:-1])])
+    return r[starts], k[starts], np.add.reduceat(tf, starts)
 
 
 def _join(
@@ -656,30 +753,87 @@ def _assign(
 
 
 def content_scores(
-    reader: IndexSource, docs: _Docs, rows: np.ndarray, budget: int = PAIR_BUDGET
+    reader: IndexSource,
+    docs: _Docs,
+    rows: np.ndarray,
+    budget: int = PAIR_BUDGET,
+    batch_rows: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(English doc, Spanish doc, cosine, lowest cosine the pair needs) of the candidate pairs
-    among ``rows`` of ``docs`` (see :func:`needed`)."""
+    among ``rows`` of ``docs`` (see :func:`needed`).
+
+    The candidates are scored in batches of about ``batch_rows`` rows (None: all at once),
+    each batch holding whole groups of rows that may pair (:func:`_batches`), so a pair is
+    never split: the key weights (their document frequencies over all candidates) are counted
+    in a first pass over the batches and the pairs scored in a second, with the same keys,
+    weights and sums as one batch would give. When the joins would pass ``budget`` (and drop
+    keys by their spread over all candidates), one batch is used."""
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     rows, origin = _candidates(docs, rows)
     if rows.size == 0:
         return empty
-    r, k, tf, vocab = _vectors(reader, docs, rows)
-    if r.size == 0:
+    keys = _keys(reader, docs, rows)
+    n_keys = len(keys.vocab)
+    batches = _batches(docs, rows, origin, batch_rows or rows.size)
+    if len(batches) > 1:
+        df = np.zeros(n_keys, dtype=np.int64)
+        work = np.zeros(3, dtype=np.int64)
+        for pos in batches:
+            r, k, _ = _batch_vectors(reader, docs, rows, pos, keys)
+            df += np.bincount(k, minlength=n_keys)
+            for j, (a_sel, b_sel, group, n_groups) in enumerate(_jobs(docs, rows, origin, r)):
+                work[j] += _work(
+                    k[a_sel] * n_groups + group[a_sel], k[b_sel] * n_groups + group[b_sel]
+                )
+        if int(work.max()) > budget:
+            batches = [np.arange(rows.size)]
+    if len(batches) == 1:
+        r, k, tf = _batch_vectors(reader, docs, rows, batches[0], keys)
+        df = np.bincount(k, minlength=n_keys)
+    anchor = np.array([v[0] in "#n" for v in keys.vocab], dtype=bool)
+    idf = np.log1p(rows.size / np.maximum(df.astype(np.float64), 1.0))
+    boost = np.where(anchor, ANCHOR_BOOST, 1.0)
+    found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    for pos in batches:
+        if len(batches) > 1:
+            r, k, tf = _batch_vectors(reader, docs, rows, pos, keys)
+        if r.size == 0:
+            continue
+        w = (1.0 + np.log(tf)) * idf[k] * boost[k]
+        norms = np.sqrt(np.bincount(r, weights=w * w, minlength=rows.size))
+        norms[norms == 0] = 1.0
+        # Only keys held by both languages can add to a dot product.
+        lang = docs.lang[rows][r]
+        in_en = np.bincount(k[lang == 0], minlength=n_keys) > 0
+        in_es = np.bincount(k[lang == 1], minlength=n_keys) > 0
+        useful = (in_en & in_es)[k]
+        r, k, w = r[useful], k[useful], w[useful]
+        for j, (a_sel, b_sel, group, n_groups) in enumerate(_jobs(docs, rows, origin, r)):
+            ka = k[a_sel] * n_groups + group[a_sel]
+            kb = k[b_sel] * n_groups + group[b_sel]
+            a, b, dots = _join(r[a_sel], ka, w[a_sel], r[b_sel], kb, w[b_sel], budget)
+            found.append((j, a, b, dots / (norms[a] * norms[b])))
+        del r, k, tf, w
+    if not found:
         return empty
-    anchor = np.array([v[0] in "#n" for v in vocab], dtype=bool)
-    df = np.bincount(k, minlength=len(vocab)).astype(np.float64)
-    idf = np.log1p(rows.size / np.maximum(df, 1.0))
-    w = (1.0 + np.log(tf)) * idf[k] * np.where(anchor[k], ANCHOR_BOOST, 1.0)
-    norms = np.sqrt(np.bincount(r, weights=w * w, minlength=rows.size))
-    norms[norms == 0] = 1.0
+    job = np.concatenate([np.full(f[1].size, f[0], dtype=np.int64) for f in found])
+    a = np.concatenate([f[1] for f in found])
+    b = np.concatenate([f[2] for f in found])
+    score = np.concatenate([f[3] for f in found])
+    order = np.lexsort((b, a, job))  # as one batch gives them: by job, then pair
+    a, b, score = a[order], b[order], score[order]
+    both_dated = (docs.day[rows[a]] != NO_DATE) & (docs.day[rows[b]] != NO_DATE)
+    same_origin = (origin[a] == origin[b]) & (origin[a] >= 0)
+    return rows[a], rows[b], score, needed(both_dated, same_origin)
 
-    # Only keys held by both languages can add to a dot product.
+
+def _jobs(
+    docs: _Docs, rows: np.ndarray, origin: np.ndarray, r: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, int], ...]:
+    """The joins over entries of rows ``r``: (English side, Spanish side, group, groups). Each
+    key is combined with what a pair must share, so only such pairs meet: the day when both
+    are dated, the origin when either is not."""
     lang = docs.lang[rows][r]
-    in_en = np.bincount(k[lang == 0], minlength=len(vocab)) > 0
-    in_es = np.bincount(k[lang == 1], minlength=len(vocab)) > 0
-    useful = (in_en & in_es)[k]
-    r, k, w, lang = r[useful], k[useful], w[useful], lang[useful]
     day = docs.day[rows][r]
     dated = day != NO_DATE
     day0 = int(day[dated].min()) if dated.any() else 0
@@ -687,24 +841,63 @@ def content_scores(
     org = origin[r]
     n_org = int(origin.max()) + 2
     en, es = lang == 0, lang == 1
-    # Each key is combined with what a pair must share, so only such pairs meet: the day when
-    # both are dated, the origin when either is not.
-    jobs = (
+    return (
         (en & dated, es & dated, day - day0, span),
         (en & ~dated, es, org + 1, n_org),
         (en & dated, es & ~dated, org + 1, n_org),
     )
-    found = []
-    for a_sel, b_sel, group, n_groups in jobs:
-        ka = k[a_sel] * n_groups + group[a_sel]
-        kb = k[b_sel] * n_groups + group[b_sel]
-        found.append(_join(r[a_sel], ka, w[a_sel], r[b_sel], kb, w[b_sel], budget))
-    a = np.concatenate([f[0] for f in found])
-    b = np.concatenate([f[1] for f in found])
-    dots = np.concatenate([f[2] for f in found])
-    both_dated = (docs.day[rows[a]] != NO_DATE) & (docs.day[rows[b]] != NO_DATE)
-    same_origin = (origin[a] == origin[b]) & (origin[a] >= 0)
-    return rows[a], rows[b], dots / (norms[a] * norms[b]), needed(both_dated, same_origin)
+
+
+def _work(ka: np.ndarray, kb: np.ndarray) -> int:
+    """Contributions a join of keys ``ka`` and ``kb`` generates (before any budget)."""
+    ua, ca = np.unique(ka, return_counts=True)
+    ub, cb = np.unique(kb, return_counts=True)
+    _, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    return int((ca[ia].astype(np.int64) * cb[ib]).sum())
+
+
+def _batches(docs: _Docs, rows: np.ndarray, origin: np.ndarray, size: int) -> list[np.ndarray]:
+    """Positions of ``rows`` in batches of about ``size`` rows (a larger group alone), each
+    batch holding whole groups: rows of one day (when dated) and rows of one origin that has
+    an undated row, joined when they overlap, since a pair forms only within them."""
+    day = docs.day[rows]
+    dated = day != NO_DATE
+    days, node = np.unique(np.where(dated, day, NO_DATE), return_inverse=True)
+    node = node.ravel().astype(np.int64)
+    undated = np.unique(origin[~dated])
+    node[~dated] = days.size + np.searchsorted(undated, origin[~dated])
+    parent = list(range(days.size + undated.size))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # A dated row of an origin with undated rows joins its day to that origin.
+    joined = dated & np.isin(origin, undated)
+    links = np.unique(
+        np.stack([node[joined], np.searchsorted(undated, origin[joined])], axis=1), axis=0
+    )
+    for d, o in links.tolist():
+        x, y = root(d), root(days.size + o)
+        if x != y:
+            parent[y] = x
+    group = np.array([root(x) for x in node.tolist()], dtype=np.int64)
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1], True])
+    out: list[np.ndarray] = []
+    held: list[np.ndarray] = []
+    n = 0
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if n and n + hi - lo > size:
+            out.append(np.sort(np.concatenate(held)))
+            held, n = [], 0
+        held.append(order[lo:hi])
+        n += hi - lo
+    if held:
+        out.append(np.sort(np.concatenate(held)))
+    return out
 
 
 def needed(both_dated: np.ndarray, same_origin: np.ndarray) -> np.ndarray:
@@ -738,13 +931,21 @@ def find_twins(
     use_metadata: bool = True,
     use_content: bool = True,
     threshold: float = THRESHOLD,
+    memory_mb: int | MemoryBudget | None = None,
 ) -> dict[str, str]:
     """The symmetric map ``id -> twin id`` of the live non-related documents of ``reader``.
 
     ``use_metadata=False`` links by content only (to measure it); ``threshold`` is the lowest
-    cosine a content link needs.
+    cosine a content link needs; ``memory_mb`` the memory budget (:mod:`searchlib.index.budget`)
+    that sizes the batches of candidates scored at once (:func:`batch_rows`).
     """
-    return _find_twins(reader, use_metadata, use_content, threshold)[1]
+    return _find_twins(reader, use_metadata, use_content, threshold, batch_rows(memory_mb))[1]
+
+
+def batch_rows(memory_mb: int | MemoryBudget | None = None) -> int:
+    """Candidates scored at once under a memory budget: half of it at :data:`ROW_COST` bytes a
+    candidate."""
+    return max(1, MemoryBudget.of(memory_mb).bytes // 2 // ROW_COST)
 
 
 def _find_twins(
@@ -752,6 +953,7 @@ def _find_twins(
     use_metadata: bool = True,
     use_content: bool = True,
     threshold: float = THRESHOLD,
+    rows_at_once: int | None = None,
 ) -> tuple[_Docs, dict[str, str], dict[int, int]]:
     """:func:`find_twins`, with the eligible documents and the links as rows of them."""
     docs = _eligible(reader)
@@ -762,7 +964,7 @@ def _find_twins(
     if not use_content:
         return docs, twins, rows
     rest = np.array([i for i in range(docs.seg.size) if i not in rows], dtype=np.int64)
-    a, b, score, need = content_scores(reader, docs, rest)
+    a, b, score, need = content_scores(reader, docs, rest, batch_rows=rows_at_once)
     ok = score >= need * (threshold / THRESHOLD)
     _link(_assign(a[ok], b[ok], score[ok], 0.0, MAX_ROUNDS), docs, twins, rows)
     return docs, twins, rows
@@ -778,15 +980,18 @@ def links_name(generation: int) -> str:
     return f"twins_{generation:08d}"
 
 
-def store_twins(reader: IndexSource, directory: Directory) -> dict[str, str]:
+def store_twins(
+    reader: IndexSource, directory: Directory, memory_mb: int | MemoryBudget | None = None
+) -> dict[str, str]:
     """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
     index's folder), so that readers of the same generation (in any process) load them instead
     of computing them; files of other generations are removed. Kept when already saved.
-    Returns the twins."""
+    ``memory_mb``: the memory budget of the computation (:func:`batch_rows`). Returns the
+    twins."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     if twins is None:
-        docs, twins, pairs = _find_twins(reader)
+        docs, twins, pairs = _find_twins(reader, rows_at_once=batch_rows(memory_mb))
         # Where each linked document is, from the rows (no id lookup), in the order of ids.
         order = np.array(sorted(pairs, key=docs.id), dtype=np.int64)
         partner = np.array([pairs[i] for i in order.tolist()], dtype=np.int64)

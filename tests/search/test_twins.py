@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -451,3 +452,41 @@ def test_one_jsonl_file_of_two_sources_is_two_origins() -> None:
         "name:reuters"
     ]
     assert find_twins(_memory_index(en, es).reader) == {}
+
+
+# -- batches --------------------------------------------------------------------------------------
+
+
+def _story(i: int) -> list[Brief]:
+    """Day ``i // 2``'s story ``i``: a translated pair (its own figure) and an unrelated brief."""
+    day = DAY + dt.timedelta(days=i // 2)
+    cost = f"The operation cost {1000 + 37 * i} dollars in {2000 + i}."
+    costo = f"La operación costó {1000 + 37 * i} dólares en {2000 + i}."
+    return [
+        attrs.evolve(HUMALA_EN, id=f"en-{i}", date=day, body=[*HUMALA_EN.body, cost]),
+        attrs.evolve(HUMALA_ES, id=f"es-{i}", date=day, body=[*HUMALA_ES.body, costo]),
+        attrs.evolve(ECUADOR_ES, id=f"ecuador-{i}", date=day),
+    ]
+
+
+def test_twins_scored_in_batches_are_those_of_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _memory_index(*(b for i in range(12) for b in _story(i)))
+    reader = index.reader
+    docs = twins_module._eligible(reader)
+    everyone = np.arange(docs.seg.size)
+    rows, origin = twins_module._candidates(docs, everyone)
+    # Rows of one day stay together: 6 days, one batch each at the smallest size.
+    assert [len(b) for b in twins_module._batches(docs, rows, origin, 1)] == [6] * 6
+    assert [len(b) for b in twins_module._batches(docs, rows, origin, 13)] == [12, 12, 12]
+    one = twins_module.content_scores(reader, docs, everyone)
+    assert one[0].size > 0
+    for size in (1, 5, 13, 1000):
+        got = twins_module.content_scores(reader, docs, everyone, batch_rows=size)
+        for x, y in zip(one, got, strict=True):
+            assert x.dtype == y.dtype
+            assert np.array_equal(x, y)  # same pairs, same scores, bit for bit
+    expected = {f"en-{i}": f"es-{i}" for i in range(12)} | {f"es-{i}": f"en-{i}" for i in range(12)}
+    assert find_twins(reader) == expected
+    monkeypatch.setattr(twins_module, "ROW_COST", 1 << 40)  # one row a batch: six batches
+    assert twins_module.batch_rows(16) == 1
+    assert find_twins(reader, memory_mb=16) == expected
