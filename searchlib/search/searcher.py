@@ -22,7 +22,7 @@ from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError
 from searchlib.index.documents import date_to_days
-from searchlib.schema import StoredDoc
+from searchlib.schema import COLUMN_FIELDS, StoredDoc
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search import related as related_items
 from searchlib.search.collector import (
@@ -39,6 +39,7 @@ from searchlib.search.columns import column_match
 from searchlib.search.context import SearchContext
 from searchlib.search.crosslingual import CROSS_WEIGHT, with_place_names, with_translation
 from searchlib.search.execute import explain
+from searchlib.search.filternotes import filter_notes
 from searchlib.search.hits import build_hit, term_matcher, with_twin
 from searchlib.search.parser import parse_lenient, parse_query
 from searchlib.search.query import AnyQuery, BagOfWords, Query, TextQuery
@@ -230,7 +231,9 @@ class Searcher:
         query string is read (:data:`SYNTAX_MODES`): ``"lenient"`` never raises on what a
         person typed, ``"plain"`` takes long text (up to :data:`MAX_TEXT_LENGTH` characters).
         ``Results.warnings`` says when the answer is not the whole query's: a syntax error
-        read as words, text left out, an expansion cut (see :class:`SearchContext`).
+        read as words, text left out, an expansion cut (see :class:`SearchContext`), a filter
+        value that names nothing the index can match (``lang:fr``, ``country="Atlantis"``,
+        a kind no document has: :mod:`~searchlib.search.filternotes`).
 
         ``lang`` says which language the query is written in (its analysis chain, and the
         documents of that language); None searches both languages, each with its own chain.
@@ -262,6 +265,11 @@ class Searcher:
                 f"filters must be a searchlib.Filters, not {type(filters).__name__} {filters!r}"
             )
         filters = filters or Filters()
+        warnings += filter_notes(
+            self.reader,
+            parsed,
+            [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS],
+        )
         q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self.context(lang)
         matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins)

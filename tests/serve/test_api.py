@@ -539,3 +539,16 @@ def test_no_page_loads_scripts_from_elsewhere(client: TestClient) -> None:
         r = client.get(path)
         assert r.status_code in (404, 405) and r.headers["content-type"] == "application/json"
     assert client.get("/openapi.json").json()["info"]["title"] == "searchlib"
+
+
+def test_a_filter_value_that_names_nothing_is_a_warning(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "coca", "country": "Atlantis"})
+    assert r.status_code == 200
+    assert (r.json()["total"], r.json()["warnings"]) == (0, ["no country 'Atlantis'"])
+    kind = client.get("/search", params={"q": "coca kind:nope"}).json()
+    assert kind["total"] == 0
+    kinds = "(kinds: analysis, brief, news, related)"
+    assert kind["warnings"] == [f"no document has kind 'nope' {kinds}"]
+    valid = client.get("/search", params={"q": "coca", "country": "Peru"}).json()
+    assert valid["total"] == 2
+    assert "warnings" not in valid
