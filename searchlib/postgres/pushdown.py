@@ -288,7 +288,7 @@ def shard_jobs(
             w = bm25.weight(base)
             if w <= 0:
                 continue  # a field of weight 0 scores nothing
-            b = float(bm25.b.get(base, 0.75))
+            b = bm25.length_b(base)
             avg = float(snapshot.avg_field_length(field)) or 1.0
             gfield.append(field)
             gterm.append(term)

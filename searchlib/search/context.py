@@ -222,7 +222,7 @@ class SearchContext:
     def norm(self, seg: SegmentSource, field: str, lang: str) -> np.ndarray | None:
         """:meth:`BM25F.length_norms` of the field in ``seg`` (cached per snapshot), or None."""
         fname = field_name(field, lang)
-        b = float(self.bm25.b.get(field, 0.75))
+        b = self.bm25.length_b(field)
         w = self.bm25.weight(field)
         key = (seg.name, fname, b, w)
         out = self._norms.get(key)

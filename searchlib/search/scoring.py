@@ -74,11 +74,15 @@ class BM25F:
     def weight(self, field: str) -> float:
         return float(self.weights.get(field, 1.0))
 
+    def length_b(self, field: str) -> float:
+        """The field's length normalisation ``b`` (0.75 for a field not named)."""
+        return float(self.b.get(field, 0.75))
+
     def length_norms(self, field: str, lengths: np.ndarray, avglen: float) -> np.ndarray:
         """Per document: w_f / (1 - b_f + b_f * len / avglen), so that a term's weighted,
         length-normalised frequency in the field is ``tf * norms[doc]``. A document without
         the field (length 0) gets 0, not w / 0 (it has no postings there anyway)."""
-        b = float(self.b.get(field, 0.75))
+        b = self.length_b(field)
         denom = (1.0 - b) + b * (lengths.astype(np.float32) / np.float32(avglen or 1.0))
         out: np.ndarray = np.divide(
             np.float32(self.weight(field)),
