@@ -475,15 +475,6 @@ def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pool[keep], origin[keep]
 
 
-def _vectors(
-    reader: IndexSource, docs: _Docs, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
-    keys = _keys(reader, docs, rows)
-    r, k, tf = _batch_vectors(reader, docs, rows, np.arange(rows.size), keys)
-    return r, k, tf, list(keys.vocab)
-
-
 @dataclass
 class _Keys:
     """The key ids of the candidates: ``vocab`` (key -> id, ids in order of first sight over
