@@ -539,20 +539,7 @@ class PostgresWriter:
                 ]
                 if gone:
                     self._purged = True
-                    for table in (
-                        "postings",
-                        "lengths",
-                        "langs",
-                        "dictionary",
-                        "documents",
-                        "segments",
-                    ):
-                        conn.execute(
-                            sql.SQL("DELETE FROM {}.{} WHERE seg = ANY(%s)").format(
-                                self.db.s, sql.Identifier(table)
-                            ),
-                            (gone,),
-                        )
+                    self._delete_segments(conn, gone)
 
     def commit(self, merge: bool = True) -> int:
         """Publish every change since the last commit, on every shard at once; returns the new

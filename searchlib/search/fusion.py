@@ -153,13 +153,18 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
     covered: set[str] = set()
     kinds = {"lexicon": 0, "cognate": 0, "written": 0}
 
-    def add(terms: set[str], src_terms: set[str], kind: str, share: float = 1.0) -> None:
-        key = tuple(sorted(terms))
-        if not key or tctx.idf(tgt, fields, key) <= 0:
-            return  # the other language's documents do not hold it
-        groups[key] = groups.get(key, 0.0) + share
-        covered.update(src_terms)
-        kinds[kind] += 1
+    def add(parts: list[tuple[set[str], float]], src_terms: set[str], kind: str) -> None:
+        """One word's (or lexicon entry's) translation: its term groups and their shares;
+        counted once as ``kind`` when the other language's documents hold any of them."""
+        held = False
+        for terms, share in parts:
+            key = tuple(sorted(terms))
+            if key and tctx.idf(tgt, fields, key) > 0:
+                groups[key] = groups.get(key, 0.0) + share
+                held = True
+        if held:
+            covered.update(src_terms)
+            kinds[kind] += 1
 
     words = TOKEN_RE.findall(q.text)
     in_entry = [False] * len(words)
@@ -167,8 +172,7 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         in_entry[start:end] = [True] * (end - start)
         src_terms = {t for w in words[start:end] if (t := source.term(w))}
         if src_terms:
-            for terms, share in _entry_groups(found, target):
-                add(terms, src_terms, "lexicon", share)
+            add(_entry_groups(found, target), src_terms, "lexicon")
     table = None
     for word, entry in zip(words, in_entry, strict=True):
         term = source.term(word)
@@ -182,7 +186,7 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         similar = table.find(norm, itself=not name)
         if similar:
             terms |= tctx.vocabulary(tgt, fields).terms(similar)
-        add(terms, {term}, "cognate" if set(similar) - {norm} else "written")
+        add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
     carried = sum(weight.get(t, 0.0) for t in covered)
     best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())
     return BagTranslation(

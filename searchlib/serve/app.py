@@ -704,6 +704,20 @@ async def _body(request: Request) -> Any:
         raise ApiError(400, "IngestError", f"the body is not JSON: {exc}") from exc
 
 
+async def _change(
+    state: ServeState, change: Callable[[], dict[str, Any]], commit: bool
+) -> Response:
+    """``change()``'s answer (in a worker thread), with the commit's when ``commit``."""
+
+    def run() -> dict[str, Any]:
+        out = change()
+        if commit:
+            out.update(state.commit())
+        return out
+
+    return JSONText(await anyio.to_thread.run_sync(run))
+
+
 def write_router() -> APIRouter:
     """The writes (``--allow-writes``), each behind the bearer token."""
 
@@ -713,26 +727,12 @@ def write_router() -> APIRouter:
     async def add_docs(state: Writer, request: Request, commit: bool = False) -> Response:
         """Add (or replace, by id) a JSONL record or a list of them; ``commit=true`` commits."""
         body = await _body(request)
-
-        def run() -> dict[str, Any]:
-            out = state.add(body)
-            if commit:
-                out.update(state.commit())
-            return out
-
-        return JSONText(await anyio.to_thread.run_sync(run))
+        return await _change(state, lambda: state.add(body), commit)
 
     @router.delete("/docs/{doc_id}")
     async def delete_doc(state: Writer, doc_id: str, commit: bool = False) -> Response:
         """Delete a document; ``commit=true`` commits."""
-
-        def run() -> dict[str, Any]:
-            out = state.delete(doc_id)
-            if commit:
-                out.update(state.commit())
-            return out
-
-        return JSONText(await anyio.to_thread.run_sync(run))
+        return await _change(state, lambda: state.delete(doc_id), commit)
 
     @router.post("/commit")
     async def commit(state: Writer) -> Response:

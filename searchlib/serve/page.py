@@ -46,7 +46,7 @@ from searchlib.countries import label as country_label
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError
 from searchlib.records import Brief, RelatedItem
 from searchlib.search.results import Hit, Results
-from searchlib.serve.app import ApiError, ServeState
+from searchlib.serve.app import ApiError, state_of
 from searchlib.serve.labels import (
     UI_LANGS,
     choose_ui,
@@ -414,9 +414,14 @@ def environment() -> jinja2.Environment:
     )
 
 
+def _other_ui(ui: str) -> str:
+    """The interface language the switch offers."""
+    return next(lang for lang in UI_LANGS if lang != ui)
+
+
 def _chrome(ui: str, base: str, switch_url: str, query: PageQuery) -> dict[str, Any]:
     """What every page shows: the labels, the language switch, the search box."""
-    other = next(lang for lang in UI_LANGS if lang != ui)
+    other = _other_ui(ui)
     return {
         "t": labels(ui),
         "ui": ui,
@@ -440,36 +445,47 @@ def render_search(
     """The search page's HTML: the box, and the results (or the error) of ``query``."""
     t = labels(ui)
     if switch_url is None:
-        switch_url = query.url(base, ui=next(x for x in UI_LANGS if x != ui))
+        switch_url = query.url(base, ui=_other_ui(ui))
     context = _chrome(ui, base, switch_url, query)
-    got = results is not None
     context.update(
         error=error,
-        searched=got,
-        hits=[hit_view(t, base, h) for h in results.hits] if results is not None else [],
-        total=results.total if results is not None else 0,
-        count=results_count(t, results.total) if results is not None else "",
+        searched=results is not None,
+        hits=[],
+        total=0,
+        count="",
         first=query.offset + 1,
-        last=query.offset + len(results.hits) if results is not None else 0,
-        suggestion=(
-            Link(results.suggestion, query.url(base, q=results.suggestion))
-            if results is not None and results.suggestion
-            else None
-        ),
-        warnings=list(results.warnings) if results is not None else [],
-        facets=facets_view(t, base, query, results.facets or {}) if results is not None else [],
+        last=0,
+        suggestion=None,
+        warnings=[],
+        facets=[],
         active=active_filters(t, base, query),
-        previous=(
-            query.url(base, offset=max(0, query.offset - query.limit))
-            if got and query.offset > 0
-            else None
-        ),
-        next=(
-            query.url(base, offset=query.offset + query.limit)
-            if results is not None and query.offset + query.limit < results.total
-            else None
-        ),
+        previous=None,
+        next=None,
     )
+    if results is not None:
+        context.update(
+            hits=[hit_view(t, base, h) for h in results.hits],
+            total=results.total,
+            count=results_count(t, results.total),
+            last=query.offset + len(results.hits),
+            suggestion=(
+                Link(results.suggestion, query.url(base, q=results.suggestion))
+                if results.suggestion
+                else None
+            ),
+            warnings=list(results.warnings),
+            facets=facets_view(t, base, query, results.facets or {}),
+            previous=(
+                query.url(base, offset=max(0, query.offset - query.limit))
+                if query.offset > 0
+                else None
+            ),
+            next=(
+                query.url(base, offset=query.offset + query.limit)
+                if query.offset + query.limit < results.total
+                else None
+            ),
+        )
     return environment().get_template("search.html").render(context)
 
 
@@ -497,15 +513,6 @@ def render_document(
 router = APIRouter(include_in_schema=False)
 
 
-def _state(request: Request) -> ServeState:
-    """The application's :class:`~searchlib.serve.app.ServeState`: ``read(fn)`` calls ``fn``
-    with the index (its newest commit), ``run(fn)`` calls ``fn`` in a worker thread within the
-    request's time budget; their errors are ApiErrors (an HTTP status and a message), which
-    the page shows as HTML."""
-    state: ServeState = request.app.state.searchlib
-    return state
-
-
 def _ui(request: Request) -> tuple[str, str | None]:
     """The interface language of a request, and the switch to remember (None: none)."""
     switch = request.query_params.get("ui")
@@ -514,9 +521,8 @@ def _ui(request: Request) -> tuple[str, str | None]:
 
 
 def _switch_url(request: Request, ui: str) -> str:
-    other = next(lang for lang in UI_LANGS if lang != ui)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"]
-    params.append(("ui", other))
+    params.append(("ui", _other_ui(ui)))
     base = request.scope.get("root_path", "")
     return f"{base}{request.url.path}?{urlencode(params)}"
 
@@ -562,7 +568,7 @@ async def search_page(request: Request) -> HTMLResponse:
     if not query.q:
         html = render_search(ui, query, None, base=base, switch_url=switch)
         return _respond(html, 200, remember)
-    state = _state(request)
+    state = state_of(request)
     try:
         got = await state.run(lambda: state.read(lambda index: _search_or_error(index, query)))
     except ApiError as exc:
@@ -590,7 +596,7 @@ async def document_page(doc_id: str, request: Request) -> HTMLResponse:
     ui, remember = _ui(request)
     base = request.scope.get("root_path", "")
     switch = _switch_url(request, ui)
-    state = _state(request)
+    state = state_of(request)
     try:
         record, related = await state.run(lambda: state.read(lambda ix: _document(ix, doc_id)))
     except ApiError as exc:

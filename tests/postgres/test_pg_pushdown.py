@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from psycopg import sql
-from search.search_corpus import CORPUS
+from search.search_corpus import corpus_briefs
 from shared_paths import SEEDS
 
 import searchlib
@@ -27,10 +27,7 @@ from searchlib.search.parser import parse_query
 
 def build(index: Index) -> None:
     """Two commits (several segments on each shard), a deletion, the seeds (twins)."""
-    briefs = [
-        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
-        for i, lang, kind, date, c, title, body in CORPUS
-    ]
+    briefs = corpus_briefs()
     index.add_many(briefs[:15])
     index.commit(merge=False)
     index.add_many(briefs[15:])

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from psycopg import sql
-from search.search_corpus import CORPUS
+from search.search_corpus import CORPUS, corpus_briefs
 from shared_paths import SEEDS
 
 import searchlib
@@ -49,10 +49,7 @@ HUMALA = [
 
 def build(index: Index) -> None:
     """Three commits (several segments), a deletion, related items, twins."""
-    briefs = [
-        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
-        for i, lang, kind, date, c, title, body in CORPUS
-    ]
+    briefs = corpus_briefs()
     index.add_many(briefs[:12])
     index.commit(merge=False)
     index.add_many([*briefs[12:], *HUMALA])
@@ -221,10 +218,7 @@ def test_merges_keep_the_results_and_old_snapshots(pg_url: str) -> None:
     """Twelve small commits: the tier policy merges each shard's segments in a commit (deleted
     documents dropped), searches match the embedded engine's documents throughout, a snapshot
     taken before a merge still reads its segments, optimize leaves one segment per shard."""
-    briefs = [
-        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
-        for i, lang, kind, date, c, title, body in CORPUS
-    ]
+    briefs = corpus_briefs()
     embedded = searchlib.create_index()
     with searchlib.create_index(pg_url) as pg:
         assert isinstance(pg, PostgresIndex)

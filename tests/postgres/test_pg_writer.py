@@ -334,3 +334,33 @@ def test_small_segments_of_uneven_sizes_merge_as_one_tier(pg_url: str) -> None:
         segments = index.snapshot().segments
         assert len(segments) == 2 and sum(s.ndocs for s in segments) == 96
         assert len(index.search("coca", limit=100).hits) == 96
+
+
+def test_purge_removes_every_row_of_a_merged_away_segment(pg_url: str) -> None:
+    """Segments merged away KEEP_DROPPED generations ago lose their rows in every table, the
+    columns row included (it was once left behind)."""
+    with searchlib.create_index(pg_url) as ix:
+        assert isinstance(ix, PostgresIndex)
+        for n in range(8):
+            ix.add(Brief(id=f"d{n}", lang="en", title=f"Coca {n}", body=["coca crops"]))
+            ix.commit(merge=False)
+        ix.optimize()
+        for n in range(4):
+            ix.add(Brief(id=f"e{n}", lang="en", title="Later", body=["later"]))
+            ix.commit()
+        db = ix.db
+        for shard in range(len(db.shard_urls)):
+            with db.on_shard(shard) as conn:
+                live = sorted(
+                    r[0]
+                    for r in conn.execute(
+                        psycopg.sql.SQL("SELECT seg FROM {}.segments").format(db.s)
+                    )
+                )
+                for table in ("columns", "documents", "dictionary", "lengths", "langs", "postings"):
+                    rows = conn.execute(
+                        psycopg.sql.SQL("SELECT DISTINCT seg FROM {}.{} ORDER BY seg").format(
+                            db.s, psycopg.sql.Identifier(table)
+                        )
+                    )
+                    assert sorted(r[0] for r in rows) == live, (shard, table)

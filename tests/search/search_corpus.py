@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from searchlib.records import Brief
+
 D = dt.date
 
 CORPUS: list[tuple[str, str, str, dt.date | None, tuple[str, ...], str, str]] = [
@@ -285,3 +287,11 @@ CORPUS: list[tuple[str, str, str, dt.date | None, tuple[str, ...], str, str]] = 
         "Humala pidió más cooperación antidrogas con EE.UU.",
     ),
 ]
+
+
+def corpus_briefs() -> list[Brief]:
+    """:data:`CORPUS` as briefs, in its order."""
+    return [
+        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
+        for i, lang, kind, date, c, title, body in CORPUS
+    ]

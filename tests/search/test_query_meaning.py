@@ -269,3 +269,13 @@ def test_translation_never_loses_a_hit_of_the_untranslated_search(query: str) ->
     crossed = {h.id for h in index.search(query, limit=100).hits}
     assert plain, "the case must find something without translation"
     assert plain <= crossed
+
+
+def test_a_multi_word_translation_counts_as_one_lexicon_entry(index: Index) -> None:
+    """Explain counts what carried over by source word: ``narcotráfico`` is one lexicon entry,
+    though its main translation ``drug trafficking`` gives two term groups."""
+    hits = index.search("narcotráfico", lang="es", limit=100, snippets=False)
+    english = next(h for h in hits if h.lang == "en")
+    assert "(1 by the lexicon, 0 as cognates, 0 as written)" in str(
+        index.explain("narcotráfico", english.id, lang="es")
+    )

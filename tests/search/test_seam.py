@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from search_corpus import CORPUS
+from search_corpus import corpus_briefs
 from shared_paths import SEEDS
 
 import searchlib
@@ -292,10 +292,7 @@ HUMALA_ES = Brief(
 def index() -> Iterator[Index]:
     """Several segments (one commit each, no merge), a deletion, related items, twins."""
     ix = searchlib.create_index()
-    briefs = [
-        Brief(id=i, lang=lang, kind=kind, date=date, countries=c, title=title, body=[body])
-        for i, lang, kind, date, c, title, body in CORPUS
-    ]
+    briefs = corpus_briefs()
     ix.add_many(briefs[:12])
     ix.commit(merge=False)
     ix.add_many(briefs[12:])
