@@ -570,10 +570,10 @@ class SegmentReader:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]:
         """(first 8 bytes of each term as a big-endian number, the table's bytes, its offsets),
         checked like :meth:`terms` checks the table it decodes."""
-        f = self._files["terms"]
-        blob, offs = f.arrays.get(f"{field}/terms"), f.arrays.get(f"{field}/terms_off")
-        if f.version < 2 or blob is None or offs is None:
+        table = self._table(f"{field}/terms")
+        if table is None:
             return {t: i for i, t in enumerate(self.terms(field))}
+        blob, offs = table
         buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
         ends = offs.astype(np.int64)
         start = self._t.get(f"{field}/start")

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from itertools import compress, islice
 
 import attrs
+import numpy as np
 
 from searchlib.analysis import Analyzer, get_analyzer
 from searchlib.analysis.tokenizer import TOKEN_RE
@@ -109,6 +110,19 @@ def _window_end(text: str, start: int, size: int) -> int:
     return m.start() if m else end
 
 
+def _positions(seg: SegmentSource, field: str, docnum: int, term: str) -> np.ndarray | None:
+    """The positions of ``term`` in document ``docnum``'s ``field``, or None when the document
+    does not hold it."""
+    ordinal = seg.term_ord(field, term)
+    if ordinal < 0:
+        return None
+    docs, _ = seg.postings_at(field, ordinal)
+    i = int(docs.searchsorted(docnum))
+    if i == docs.size or int(docs[i]) != docnum:
+        return None
+    return seg.posting_positions(field, ordinal, i)
+
+
 def indexed_matches(
     seg: SegmentSource, field: str, docnum: int, terms: Iterable[str]
 ) -> list[tuple[int, str]]:
@@ -117,15 +131,9 @@ def indexed_matches(
     the field was indexed from, without analysing it."""
     found: list[tuple[int, str]] = []
     for term in terms:
-        ordinal = seg.term_ord(field, term)
-        if ordinal < 0:
-            continue
-        docs, _ = seg.postings_at(field, ordinal)
-        i = int(docs.searchsorted(docnum))
-        if i == docs.size or docs[i] != docnum:
-            continue
-        pos = seg.posting_positions(field, ordinal, i)
-        found.extend((int(p), term) for p in pos.tolist())
+        pos = _positions(seg, field, docnum, term)
+        if pos is not None:
+            found.extend((int(p), term) for p in pos.tolist())
     found.sort()
     return found
 
@@ -137,15 +145,8 @@ def first_indexed_position(
     ``field``, or None: one position per term read, whatever the document's size."""
     first: int | None = None
     for term in terms:
-        ordinal = seg.term_ord(field, term)
-        if ordinal < 0:
-            continue
-        docs, _ = seg.postings_at(field, ordinal)
-        i = int(docs.searchsorted(docnum))
-        if i == docs.size or int(docs[i]) != docnum:
-            continue
-        pos = seg.posting_positions(field, ordinal, i)
-        if pos.size and (first is None or int(pos[0]) < first):
+        pos = _positions(seg, field, docnum, term)
+        if pos is not None and pos.size and (first is None or int(pos[0]) < first):
             first = int(pos[0])
     return first
 

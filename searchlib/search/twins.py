@@ -72,7 +72,7 @@ from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index.budget import MemoryBudget
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
-from searchlib.seam import NO_DATE, IndexSource
+from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.cache import snapshot_cache
 from searchlib.storage import Directory, decode_array_file, encode_array_file
 
@@ -475,15 +475,6 @@ def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pool[keep], origin[keep]
 
 
-def _vectors(
-    reader: IndexSource, docs: _Docs, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(row, key id, tf) of the candidate ``rows`` (positions in ``docs``), and the key strings."""
-    keys = _keys(reader, docs, rows)
-    r, k, tf = _batch_vectors(reader, docs, rows, np.arange(rows.size), keys)
-    return r, k, tf, list(keys.vocab)
-
-
 @dataclass
 class _Keys:
     """The key ids of the candidates: ``vocab`` (key -> id, ids in order of first sight over
@@ -507,26 +498,18 @@ def _keys(reader: IndexSource, docs: _Docs, rows: np.ndarray) -> _Keys:
             continue
         wanted = np.zeros(seg.ndocs, dtype=bool)
         wanted[docs.num[mine]] = True
-        for li, lang in enumerate(LANGS):
-            if not (docs.lang[mine] == li).any():
-                continue
-            for f in TWIN_FIELDS:
-                fname = field_name(f, lang)
-                if fname not in seg.field_names:
-                    continue
-                terms = seg.terms(fname)
-                arrays = seg.field_arrays(fname)
-                held, start = arrays["docs"], arrays["start"]
-                used = np.zeros(len(terms), dtype=bool)
-                for c in range(0, held.size, VECTOR_BATCH):
-                    at = np.flatnonzero(wanted[held[c : c + VECTOR_BATCH]]) + c
-                    used[np.searchsorted(start, at, side="right") - 1] = True
-                for ti in np.flatnonzero(used).tolist():
-                    t = terms[ti]
-                    if (lang, t) not in known:
-                        known[(lang, t)] = [
-                            vocab.setdefault(k, len(vocab)) for k in term_keys(lang, t)
-                        ]
+        for lang, fname in _twin_fields(seg, docs, mine):
+            terms = seg.terms(fname)
+            arrays = seg.field_arrays(fname)
+            held, start = arrays["docs"], arrays["start"]
+            used = np.zeros(len(terms), dtype=bool)
+            for c in range(0, held.size, VECTOR_BATCH):
+                at = np.flatnonzero(wanted[held[c : c + VECTOR_BATCH]]) + c
+                used[np.searchsorted(start, at, side="right") - 1] = True
+            for ti in np.flatnonzero(used).tolist():
+                t = terms[ti]
+                if (lang, t) not in known:
+                    known[(lang, t)] = [vocab.setdefault(k, len(vocab)) for k in term_keys(lang, t)]
         _release(seg)
     ptr = [0]
     flat: list[int] = []
@@ -537,6 +520,27 @@ def _keys(reader: IndexSource, docs: _Docs, rows: np.ndarray) -> _Keys:
         ptr.append(len(flat))
     docs.done()
     return _Keys(vocab, known, np.array(ptr, dtype=np.int64), np.array(flat, dtype=np.int32))
+
+
+def _twin_fields(seg: SegmentSource, docs: _Docs, mine: np.ndarray) -> Iterator[tuple[str, str]]:
+    """(language, field name) of the twin fields ``seg`` holds in the languages of the
+    candidates ``mine`` (rows of ``docs``)."""
+    for li, lang in enumerate(LANGS):
+        if not (docs.lang[mine] == li).any():
+            continue
+        for f in TWIN_FIELDS:
+            fname = field_name(f, lang)
+            if fname in seg.field_names:
+                yield lang, fname
+
+
+def _spans(ptr: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lengths of the rows ``sel`` of a ragged array (row i spans ``ptr[i]:ptr[i + 1]``)
+    and the flat positions of their items, row after row."""
+    counts = ptr[sel + 1] - ptr[sel]
+    first = np.repeat(ptr[sel], counts)
+    first += np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return counts, first
 
 
 def _batch_vectors(
@@ -556,54 +560,40 @@ def _batch_vectors(
         row_of[docs.num[mine]] = pos[in_seg]
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         held = 0
-        for li, lang in enumerate(LANGS):
-            if not (docs.lang[mine] == li).any():
-                continue
-            for f in TWIN_FIELDS:
-                fname = field_name(f, lang)
-                if fname not in seg.field_names:
-                    continue
-                terms = seg.terms(fname)
-                arrays = seg.field_arrays(fname)
-                row = row_of[arrays["docs"]]
-                at = np.flatnonzero(row >= 0)
-                row = row[at]
-                tf = arrays["tfs"][at].astype(np.float64)
-                # The term of each kept posting, from where each term's postings start.
-                term_of = np.searchsorted(arrays["start"], at, side="right") - 1
-                del at
-                used, term_of = np.unique(term_of, return_inverse=True)
-                ptr = [0]
-                flat: list[int] = []
-                for ti in used.tolist():
-                    flat.extend(known[(lang, terms[ti])])
-                    ptr.append(len(flat))
-                key_ptr = np.array(ptr, dtype=np.int64)
-                key_ids = np.array(flat, dtype=np.int32)
-                term_of = term_of.ravel()
-                n_keys = key_ptr[term_of + 1] - key_ptr[term_of]
-                total = int(n_keys.sum())
-                first = np.repeat(key_ptr[term_of], n_keys)
-                del term_of
-                first += np.arange(total) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
-                parts.append(_sum_up(np.repeat(row, n_keys), key_ids[first], np.repeat(tf, n_keys)))
-                del first, row, tf, n_keys
-                held += parts[-1][0].size
-                if held > VECTOR_BATCH and len(parts) > 1:  # partial sums added up as they grow
-                    parts = [_sum_up(*_cat(parts))]
-                    held = parts[0][0].size
+        for lang, fname in _twin_fields(seg, docs, mine):
+            terms = seg.terms(fname)
+            arrays = seg.field_arrays(fname)
+            row = row_of[arrays["docs"]]
+            at = np.flatnonzero(row >= 0)
+            row = row[at]
+            tf = arrays["tfs"][at].astype(np.float64)
+            # The term of each kept posting, from where each term's postings start.
+            term_of = np.searchsorted(arrays["start"], at, side="right") - 1
+            del at
+            used, term_of = np.unique(term_of, return_inverse=True)
+            ptr = [0]
+            flat: list[int] = []
+            for ti in used.tolist():
+                flat.extend(known[(lang, terms[ti])])
+                ptr.append(len(flat))
+            key_ids = np.array(flat, dtype=np.int32)
+            n_keys, first = _spans(np.array(ptr, dtype=np.int64), term_of.ravel())
+            del term_of
+            parts.append(_sum_up(np.repeat(row, n_keys), key_ids[first], np.repeat(tf, n_keys)))
+            del first, row, tf, n_keys
+            held += parts[-1][0].size
+            if held > VECTOR_BATCH and len(parts) > 1:  # partial sums added up as they grow
+                parts = [_sum_up(*_cat(parts))]
+                held = parts[0][0].size
         if parts:
             done.append(_sum_up(*_cat(parts)))
         _release(seg)  # its postings were read whole: let the pages go
-    counts = keys.name_ptr[pos + 1] - keys.name_ptr[pos]
-    total = int(counts.sum())
-    first = np.repeat(keys.name_ptr[pos], counts)
-    first += np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    counts, first = _spans(keys.name_ptr, pos)
     done.append(
         _sum_up(
             np.repeat(pos, counts).astype(np.int32),
             keys.name_keys[first],
-            np.ones(total, dtype=np.float64),
+            np.ones(first.size, dtype=np.float64),
         )
     )
     # Sum the tfs of a (row, key) seen in several fields or through several terms: each

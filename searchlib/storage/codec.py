@@ -325,15 +325,8 @@ def encode_strings(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def decode_strings(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> list[str]:
     """The strings of a table made by :func:`encode_strings`; CorruptIndexError when the
     offsets do not cut the bytes into whole UTF-8 strings."""
-    ends = offs.astype(np.int64)
     buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
-    if (
-        ends.size == 0
-        or ends[0] != 0
-        or ends[-1] != buf.size
-        or (ends.size > 1 and bool((np.diff(ends) < 0).any()))
-    ):
-        raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
+    ends = _string_ends(buf, offs, path, what)
     n = ends.size - 1
     if n and not bool((buf == 0).any()):
         # Fast path (C speed): no string holds a NUL, so NULs put at the offsets and a split
