@@ -60,13 +60,12 @@ from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
 from searchlib.seam import NO_DATE
 from searchlib.storage import (
     Directory,
+    StringTable,
     decode_array_file,
     decode_strings,
-    decode_strings_at,
     encode_array_file,
     encode_strings,
     release_pages,
-    string_lengths,
 )
 
 __all__ = [
@@ -492,38 +491,31 @@ class SegmentReader:
             return None
         return blob, offs
 
-    def words_of_length(self, lang: str, lo: int, hi: int) -> tuple[list[str], list[str]]:
-        """The words of :meth:`words` that are ``lo..hi`` characters long and their terms, in
-        order, without decoding the others (did-you-mean looks at a band of lengths only)."""
+    def word_tables(self, lang: str) -> tuple[StringTable, StringTable] | None:
+        """The undecoded string tables of :meth:`words` (the words, their terms), or None when
+        the ``terms`` file is of version 1 or holds no words of ``lang``: did-you-mean filters
+        the words in numpy and decodes the few it compares."""
         words_t = self._table(f"@words/{lang}/words")
         terms_t = self._table(f"@words/{lang}/terms")
-        if lang in self._words or words_t is None or terms_t is None:
-            words, terms = self.words(lang)
-            at = [i for i, w in enumerate(words) if lo <= len(w) <= hi]
-            return [words[i] for i in at], [terms[i] for i in at]
+        if words_t is None or terms_t is None:
+            return None
         if words_t[1].size != terms_t[1].size:
             raise self._corrupt("terms", f"word list of {lang} does not match its terms")
         path = self.directory.describe(f"{self.name}.terms")
-        lengths = string_lengths(*words_t, path, f"@words/{lang}/words")
-        kept = np.flatnonzero((lengths >= lo) & (lengths <= hi))
         return (
-            decode_strings_at(*words_t, kept, path, f"@words/{lang}/words"),
-            decode_strings_at(*terms_t, kept, path, f"@words/{lang}/terms"),
+            StringTable(*words_t, path, f"@words/{lang}/words"),
+            StringTable(*terms_t, path, f"@words/{lang}/terms"),
         )
 
-    def terms_of_length(self, field: str, lo: int, hi: int) -> list[str]:
-        """The terms of :meth:`terms` that are ``lo..hi`` characters long, in order, without
-        decoding the others."""
+    def term_table(self, field: str) -> StringTable | None:
+        """The undecoded string table of :meth:`terms`, or None (version 1, or no terms)."""
         table = self._table(f"{field}/terms")
-        if field in self._terms_cache or table is None:
-            return [t for t in self.terms(field) if lo <= len(t) <= hi]
+        if table is None:
+            return None
         start = self._t.get(f"{field}/start")
         if table[1].size != (1 if start is None else start.size):
             raise self._corrupt("terms", f"{field}: {table[1].size - 1} terms for their offsets")
-        path = self.directory.describe(f"{self.name}.terms")
-        lengths = string_lengths(*table, path, f"{field}/terms")
-        at = np.flatnonzero((lengths >= lo) & (lengths <= hi))
-        return decode_strings_at(*table, at, path, f"{field}/terms")
+        return StringTable(*table, self.directory.describe(f"{self.name}.terms"), f"{field}/terms")
 
     def term_ord(self, field: str, term: str) -> int:
         """The ordinal of ``term`` in ``field``, or -1.

@@ -537,7 +537,6 @@ def _share_cache(parent: IndexSource, view: CandidateSnapshot) -> None:
     mine.idf = theirs.idf
     mine.vocabularies = theirs.vocabularies
     mine.cognates = theirs.cognates
-    mine.suggest_candidates = theirs.suggest_candidates
     mine.suggestions = theirs.suggestions
     mine.lang_masks = theirs.lang_masks
     mine.twinned = theirs.twinned

@@ -2,7 +2,7 @@
 
 An index snapshot (:class:`~searchlib.seam.IndexSource`) never changes, so what a search
 derives from it (idf values, length norms, each term's BM25F impacts, the vocabularies prefix,
-wildcard and fuzzy terms expand over, did-you-mean candidates, the twin links) stays valid as
+wildcard and fuzzy terms expand over, did-you-mean suggestions, the twin links) stays valid as
 long as the snapshot does. :func:`snapshot_cache` gives the one :class:`SnapshotCache` of a
 snapshot; it is dropped with the snapshot (a weak reference), so storage holds no state of the
 search layer.
@@ -27,9 +27,6 @@ __all__ = ["IMPACT_CACHE_POSTINGS", "SnapshotCache", "snapshot_cache"]
 IMPACT_CACHE_POSTINGS = 20_000_000
 """Postings whose BM25F impacts a snapshot keeps cached (about 12 bytes each)."""
 
-Candidates = dict[int, tuple[list[str], list[str]]]
-"""Did-you-mean candidates of one language and field set: words and their terms by length."""
-
 
 @attrs.define(eq=False)
 class SnapshotCache:
@@ -48,8 +45,6 @@ class SnapshotCache:
     """The words multi-term leaves expand over, per (lang, fields)."""
     cognates: dict[tuple[str, tuple[str, ...]], CognateTable] = attrs.Factory(dict)
     """Cross-lingual cognates of a vocabulary, per (lang, index fields)."""
-    suggest_candidates: dict[tuple[str, tuple[str, ...]], Candidates] = attrs.Factory(dict)
-    """Did-you-mean candidates, per (lang, fields)."""
     suggestions: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str | None] = attrs.Factory(
         dict
     )

@@ -14,7 +14,8 @@ For an unknown word, in each language:
    their terms, names included) within the edit limit of the normalized query word: 1 edit for
    words of 3-4 letters, 2 from 5 letters (shorter words are never corrected). The distance is
    the optimal string alignment distance (an adjacent transposition is one edit: ``Colombai``),
-   computed by rapidfuzz over a segment's whole vocabulary at once.
+   computed by rapidfuzz for the words a numpy filter over each segment's undecoded word
+   lists lets through (length in reach, few letters not shared: :class:`_WordList`).
 2. **Ranking** weighs the distance against how common the candidate is: the cost is the
    distance minus ``log10(df) / DF_WEIGHT`` (df: documents holding the candidate's term in the
    text fields), so a further word wins only when it is :data:`DF_WEIGHT` orders of magnitude
@@ -49,7 +50,8 @@ from searchlib.schema import (
     field_name,
 )
 from searchlib.seam import IndexSource, SegmentSource
-from searchlib.search.cache import Candidates, snapshot_cache
+from searchlib.search.cache import snapshot_cache
+from searchlib.storage import StringTable
 
 __all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
 
@@ -151,76 +153,119 @@ def _near(
 
     Candidates are each segment's stemmed words and the terms that may be words of their own
     (names, numbers, unstemmed words; the stems among them are weeded out by
-    :func:`_surface`), matched in C over the snapshot's distinct candidates
-    (:func:`_candidates`).
+    :func:`_surface`), a word taking the term of its first list in that order. Each list is
+    filtered in numpy without decoding it (:class:`_WordList`: lengths in reach, letters in
+    common), and the optimal string alignment distance computed by rapidfuzz for the few
+    words left.
     """
-    from rapidfuzz import process  # imported by the first suggestion only
-    from rapidfuzz.distance import OSA
+    from rapidfuzz.distance import OSA  # imported by the first suggestion only
 
-    near: dict[str, tuple[int, str]] = {}
     lo, hi = max(1, len(norm) - limit), len(norm) + limit
-    by_length = _candidates(reader, lang, tuple(fields), lo, hi)
-    for length in range(lo, hi + 1):
-        words, terms = by_length.get(length, ((), ()))
-        found = process.extract(norm, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
-        near.update((word, (int(distance), terms[i])) for word, distance, i in found if distance)
+    signature = int(_signatures(StringTable.of([norm], "query"))[0])
+    term_of: dict[str, str] = {}
+    for seg in reader.segments:
+        for words in _word_lists(seg, lang, fields):
+            found, terms = words.in_reach(lo, hi, signature, limit)
+            for word, term in zip(found, terms, strict=True):
+                term_of.setdefault(word, term)
+    near: dict[str, tuple[int, str]] = {}
+    for word, term in term_of.items():
+        distance = OSA.distance(norm, word, score_cutoff=limit)
+        if 0 < distance <= limit:
+            near[word] = (distance, term)
     return near
 
 
-def _candidates(
-    reader: IndexSource, lang: str, fields: tuple[str, ...], lo: int, hi: int
-) -> Candidates:
-    """Every candidate word of ``lang`` once, with its term, grouped by length (a word more
-    than ``limit`` letters longer or shorter is more than ``limit`` edits away): each
-    segment's stemmed words, then the terms of its ``fields`` that may be words of their
-    own, a word taking the term of its first list in that order. Kept per reader snapshot
-    (segments share most words) and made one length at a time, when a word in reach of it
-    is first looked up: the lengths ``lo..hi`` are there on return, only the words of those
-    lengths decoded (a segment's :meth:`words_of_length`, when it has one), so a lookup is
-    one pass in C over the distinct words of the lengths in reach."""
-    out = snapshot_cache(reader).suggest_candidates.setdefault((lang, fields), {})
-    missing = {n for n in range(lo, hi + 1) if n not in out}
-    if not missing:
-        return out
-    lo, hi = min(missing), max(missing)
-    words: list[str] = []
-    terms: list[str] = []
-    for seg in reader.segments:
-        if isinstance(seg, _BandSource):
-            seg_words, seg_terms = seg.words_of_length(lang, lo, hi)
-        else:
-            all_words, all_terms = seg.words(lang)
-            at = [i for i, w in enumerate(all_words) if lo <= len(w) <= hi]
-            seg_words, seg_terms = [all_words[i] for i in at], [all_terms[i] for i in at]
-        words += seg_words
-        terms += seg_terms
-        for f in fields:
-            if isinstance(seg, _BandSource):
-                own = seg.terms_of_length(field_name(f, lang), lo, hi)
-            else:
-                own = [t for t in seg.terms(field_name(f, lang)) if lo <= len(t) <= hi]
-            words += own
-            terms += own
-    # the first list holding a word gives its term: built backwards, the last write wins
-    term_of = dict(zip(reversed(words), reversed(terms), strict=True))
-    # grouped by length in numpy (object arrays of the same str objects), not word by word
-    distinct = np.array(list(term_of), dtype=object)
-    their_terms = np.array(list(term_of.values()), dtype=object)
-    lengths = np.fromiter(map(len, term_of), dtype=np.int64, count=len(term_of))
-    for n in missing:
-        same = lengths == n
-        out[n] = (distinct[same].tolist(), their_terms[same].tolist())
+_LETTER_BITS = np.full(256, 1 << 28, dtype=np.uint32)
+_LETTER_BITS[ord("a") : ord("z") + 1] = np.left_shift(1, np.arange(26, dtype=np.uint32))
+_LETTER_BITS[ord("0") : ord("9") + 1] = 1 << 26
+_LETTER_BITS[0x80:] = 1 << 27
+"""A bit per UTF-8 byte: one per letter a-z, one for all digits, one for all bytes of the
+characters beyond ASCII, one for the rest. Two characters sharing a bit only make
+:func:`_signatures` say less: a bit of one word missing from another still means a character
+of the one is missing from the other."""
+
+
+def _signatures(table: StringTable) -> np.ndarray:
+    """The bits (:data:`_LETTER_BITS`) of each string's characters, OR-ed (uint32)."""
+    n = len(table)
+    out = np.zeros(n, dtype=np.uint32)
+    starts = table.ends[:-1]
+    full = np.flatnonzero(table.ends[1:] > starts)
+    if full.size:
+        # an empty string holds no byte: the next string starts where it does
+        out[full] = np.bitwise_or.reduceat(_LETTER_BITS[table.buf], starts[full])
     return out
 
 
+class _WordList:
+    """One candidate list of a segment (its words of a language and their terms, or the terms
+    of a field), undecoded, with each string's length and letter bits (:func:`_signatures`).
+
+    A word within ``limit`` edits of the query word is at most ``limit`` characters longer or
+    shorter, and each edit brings in or takes out at most one character (a transposition
+    none): so at most ``limit`` of the word's distinct characters are missing from the query
+    word, and at most ``limit`` of the query word's from the word, each counted by a bit
+    present in one signature only. Both are necessary, so the filter never drops a word in
+    reach; it keeps a few hundred of a segment's tens of thousands.
+    """
+
+    __slots__ = ("lengths", "signatures", "terms", "words")
+
+    def __init__(self, words: StringTable, terms: StringTable | None) -> None:
+        self.words = words
+        self.terms = terms
+        self.lengths = words.lengths()
+        self.signatures = _signatures(words)
+
+    def in_reach(self, lo: int, hi: int, signature: int, limit: int) -> tuple[list[str], list[str]]:
+        """The words of ``lo..hi`` characters that pass the letter filter, and their terms."""
+        sig = np.uint32(signature)
+        keep = (self.lengths >= lo) & (self.lengths <= hi)
+        keep &= np.bitwise_count(self.signatures & ~sig) <= limit
+        keep &= np.bitwise_count(~self.signatures & sig) <= limit
+        at = np.flatnonzero(keep)
+        words = self.words.strings_at(at)
+        return words, words if self.terms is None else self.terms.strings_at(at)
+
+
+_word_list_cache: weakref.WeakKeyDictionary[SegmentSource, dict[str, _WordList]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _word_lists(seg: SegmentSource, lang: str, fields: Sequence[str]) -> list[_WordList]:
+    """The candidate lists of a segment, in order: its words of ``lang``, then the terms of
+    each of ``fields`` in ``lang``; made once per segment (segments outlive snapshots)."""
+    cache = _word_list_cache.setdefault(seg, {})
+    out = []
+    for key in (f"@words/{lang}", *(field_name(f, lang) for f in fields)):
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _word_list(seg, lang, key)
+        out.append(found)
+    return out
+
+
+def _word_list(seg: SegmentSource, lang: str, key: str) -> _WordList:
+    if key.startswith("@words/"):
+        tables = seg.word_tables(lang) if isinstance(seg, _TableSource) else None
+        if tables is None:
+            words, terms = seg.words(lang)
+            tables = (StringTable.of(words, key), StringTable.of(terms, key))
+        return _WordList(*tables)
+    table = seg.term_table(key) if isinstance(seg, _TableSource) else None
+    return _WordList(table or StringTable.of(seg.terms(key), key), None)
+
+
 @runtime_checkable
-class _BandSource(Protocol):
-    """A segment that decodes only the words and terms of a band of lengths
+class _TableSource(Protocol):
+    """A segment that hands out its string tables undecoded
     (:class:`searchlib.index.segment.SegmentReader`)."""
 
-    def words_of_length(self, lang: str, lo: int, hi: int) -> tuple[list[str], list[str]]: ...
+    def word_tables(self, lang: str) -> tuple[StringTable, StringTable] | None: ...
 
-    def terms_of_length(self, field: str, lo: int, hi: int) -> list[str]: ...
+    def term_table(self, field: str) -> StringTable | None: ...
 
 
 def _best_word(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from searchlib.storage.codec import (
     ArrayFile,
+    StringTable,
     decode_array_file,
     decode_strings,
     decode_strings_at,
@@ -23,6 +24,7 @@ __all__ = [
     "Directory",
     "FileDirectory",
     "MemoryDirectory",
+    "StringTable",
     "decode_array_file",
     "decode_strings",
     "decode_strings_at",

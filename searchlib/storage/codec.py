@@ -35,6 +35,7 @@ from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFor
 __all__ = [
     "ALLOWED_DTYPES",
     "ArrayFile",
+    "StringTable",
     "decode_array_file",
     "decode_strings",
     "decode_strings_at",
@@ -402,3 +403,34 @@ def decode_strings_at(
     # string i that holds it.
     take = np.repeat(starts - sub[:-1], sizes) + np.arange(int(sub[-1]), dtype=np.int64)
     return decode_strings(buf[take], sub, path, what)
+
+
+class StringTable:
+    """A string table of :func:`encode_strings` read without decoding it: its bytes, its
+    offsets (checked once to cut the bytes from 0 to the end), the length of each string in
+    characters, and the strings at chosen positions, only those decoded. ``path`` and ``what``
+    name it in a CorruptIndexError."""
+
+    __slots__ = ("buf", "ends", "path", "what")
+
+    def __init__(self, blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> None:
+        self.buf: np.ndarray = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+        self.ends: np.ndarray = _string_ends(self.buf, offs, path, what)
+        self.path = path
+        self.what = what
+
+    def __len__(self) -> int:
+        return int(self.ends.size) - 1
+
+    def lengths(self) -> np.ndarray:
+        """Characters of each string (:func:`string_lengths`)."""
+        return string_lengths(self.buf, self.ends, self.path, self.what)
+
+    def strings_at(self, at: np.ndarray) -> list[str]:
+        """The strings at positions ``at`` (ascending), as :func:`decode_strings_at`."""
+        return decode_strings_at(self.buf, self.ends, at, self.path, self.what)
+
+    @classmethod
+    def of(cls, strings: Sequence[str], what: str) -> StringTable:
+        """The table of strings already decoded (a source without string tables)."""
+        return cls(*encode_strings(strings), "<memory>", what)

@@ -329,30 +329,41 @@ def test_a_suggestion_is_looked_up_once_per_snapshot(monkeypatch: pytest.MonkeyP
     assert looked == ["Hxmalaa", "Hxmalaa"]
 
 
-def test_candidates_are_made_for_the_lengths_in_reach_only(tmp_path: Path) -> None:
-    """The candidate table of a snapshot holds the lengths an unknown word reaches (its
-    length +- its edit limit), made when first needed: a longer unknown word adds its band,
-    and the candidates of each length are the same as the whole vocabulary's."""
+def test_the_letter_filter_keeps_every_word_in_reach(tmp_path: Path) -> None:
+    """The numpy filter over a segment's undecoded word lists (lengths in reach, few letters
+    not shared) keeps every word within the edit limit: what it lets through, compared by
+    OSA, is exactly what comparing the whole vocabulary finds, for words of every kind
+    (transpositions, doubled and dropped letters, accents, digits, beyond ASCII)."""
+    from rapidfuzz.distance import OSA
+
     from searchlib.schema import TEXT_FIELDS
-    from searchlib.search.cache import snapshot_cache
+    from searchlib.search.suggest import _near, _word_lists
 
     index = searchlib.create_index(tmp_path)  # on disk: the segments' string tables
-    index.add(Brief(id="a", lang="en", title="Humala", body=["Humala visits coca growers"]))
+    index.add(Brief(id="a", lang="en", title="Humala", body=["Humala visits coca growers 2024"]))
     index.add(Brief(id="b", lang="es", title="Erradicación", body=["erradicación de cocales"]))
+    index.add(Brief(id="c", lang="es", title="Año", body=["el año del niño, ñandú y cañón"]))
     index.commit()
     reader = index.reader
-    assert index.search("Humla", lang="en").suggestion == "Humala"  # 5 letters: 3..7
-    table = snapshot_cache(reader).suggest_candidates[("en", TEXT_FIELDS)]
-    assert sorted(table) == [3, 4, 5, 6, 7]
-    assert set(table[6][0]) == {"grower", "humala", "visits"} and "coca" in table[4][0]
-    assert index.search("erradicasiones", lang="en").suggestion is None  # 14 letters: 12..16
-    assert sorted(table) == [3, 4, 5, 6, 7, 12, 13, 14, 15, 16]
-    for seg in reader.segments:
-        words, terms = seg.words("en")
-        assert seg.words_of_length("en", 5, 7) == (
-            [w for w in words if 5 <= len(w) <= 7],
-            [t for w, t in zip(words, terms, strict=True) if 5 <= len(w) <= 7],
-        )
-        every = seg.terms("body_en")
-        assert seg.terms_of_length("body_en", 4, 6) == [t for t in every if 4 <= len(t) <= 6]
+    for lang in ("en", "es"):
+        vocabulary: dict[str, str] = {}
+        for seg in reader.segments:
+            for w, t in zip(*seg.words(lang), strict=True):
+                vocabulary.setdefault(w, t)  # a word takes the term of its first list
+            for f in TEXT_FIELDS:
+                for t in seg.terms(f"{f}.{lang}"):
+                    vocabulary.setdefault(t, t)
+        typos = [w[:i] + x + w[i + 1 :] for w in vocabulary for i in range(len(w)) for x in "añz"]
+        typos += [w[1] + w[0] + w[2:] for w in vocabulary] + [w + w[-1] for w in vocabulary]
+        for typo in typos:
+            limit = 1 if len(typo) <= 4 else 2
+            expected = {
+                w: (d, t)
+                for w, t in vocabulary.items()
+                if 0 < (d := OSA.distance(typo, w)) <= limit
+            }
+            assert _near(reader, lang, typo, limit) == expected, typo
+        # the lists are the segments' own, undecoded, made once per segment
+        seg = reader.segments[0]
+        assert _word_lists(seg, lang, TEXT_FIELDS)[0] is _word_lists(seg, lang, TEXT_FIELDS)[0]
     index.close()
