@@ -391,6 +391,13 @@ def decode_strings_at(
     only those decoded; CorruptIndexError as :func:`decode_strings` says."""
     ends = _string_ends(blob, offs, path, what)
     buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    return _decode_at(buf, ends, at, path, what)
+
+
+def _decode_at(
+    buf: np.ndarray, ends: np.ndarray, at: np.ndarray, path: str, what: str
+) -> list[str]:
+    """:func:`decode_strings_at` of a table whose offsets ``ends`` (int64) were checked."""
     if at.size == 0:
         return []
     if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
@@ -428,7 +435,7 @@ class StringTable:
 
     def strings_at(self, at: np.ndarray) -> list[str]:
         """The strings at positions ``at`` (ascending), as :func:`decode_strings_at`."""
-        return decode_strings_at(self.buf, self.ends, at, self.path, self.what)
+        return _decode_at(self.buf, self.ends, at, self.path, self.what)
 
     @classmethod
     def of(cls, strings: Sequence[str], what: str) -> StringTable:
