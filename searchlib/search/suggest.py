@@ -51,7 +51,7 @@ from searchlib.schema import (
 )
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search.cache import snapshot_cache
-from searchlib.storage import StringTable
+from searchlib.storage import SIGNATURE_OTHER, StringTable
 
 __all__ = [
     "DF_WEIGHT",
@@ -165,7 +165,7 @@ def _near(
     filtered in numpy without decoding it (:class:`_WordList`: lengths in reach, letters in
     common), and the distance of the few words left computed at once (:func:`osa_distances`).
     """
-    signature = int(_signatures(StringTable.of([norm], "query"))[0])
+    signature = int(StringTable.of([norm], "query").signatures()[0])
     term_of: dict[str, str] = {}
     for seg in reader.segments:
         for words in _word_lists(seg, lang, fields):
@@ -216,36 +216,14 @@ def osa_distances(word: str, others: Sequence[str], limit: int) -> np.ndarray:
     return out
 
 
-def _signatures(table: StringTable) -> np.ndarray:
-    """The letter bits of each string, OR-ed (uint32): bit 0-25 for the letters a-z, one bit
-    (26-28) for each other byte value up to 0x7f, all bytes from 0x80 bit 28 (a character
-    beyond ASCII sets one bit, however many bytes it takes). Characters sharing a bit only make
-    the signature say less: a bit of one word missing from another still means a character of
-    the one is missing from the other."""
-    starts = table.ends[:-1]
-    if not table.buf.size:
-        return np.zeros(starts.size, dtype=np.uint32)
-    code = table.buf - np.uint8(ord("a"))  # a-z: 0-25; the rest wraps to 26 or more
-    np.minimum(code, np.uint8(_OTHER), out=code)
-    bits = np.left_shift(np.uint32(1), code, dtype=np.uint32)
-    if bool((table.ends[1:] > starts).all()):
-        return np.bitwise_or.reduceat(bits, starts)
-    out = np.zeros(starts.size, dtype=np.uint32)
-    full = np.flatnonzero(table.ends[1:] > starts)
-    # an empty string holds no byte: the next string starts where it does
-    out[full] = np.bitwise_or.reduceat(bits, starts[full])
-    return out
-
-
-_OTHER = 28
-_BEYOND_ASCII = np.uint32(1 << _OTHER)
-"""The bit of every byte from 0x80: a word without it is ASCII."""
+_BEYOND_ASCII = np.uint32(1 << SIGNATURE_OTHER)
+"""The signature bit of every byte from 0x80: a word without it is ASCII."""
 
 
 class _WordList:
     """One candidate list of a segment (its words of a language and their terms, or the terms
     of a field), undecoded, with each string's size in bytes and letter bits
-    (:func:`_signatures`).
+    (:func:`~searchlib.storage.string_signatures`: stored beside the table at commit).
 
     A word within ``limit`` edits of the query word is at most ``limit`` characters longer or
     shorter, and each edit brings in or takes out at most one character (a transposition
@@ -262,7 +240,7 @@ class _WordList:
         self.words = words
         self.terms = terms
         self.sizes = np.diff(words.ends)
-        self.signatures = _signatures(words)
+        self.signatures = words.signatures()
         self.ascii = (self.signatures & _BEYOND_ASCII) == 0
 
     def in_reach(self, norm: str, signature: int, limit: int) -> tuple[list[str], list[str]]:
