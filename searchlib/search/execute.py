@@ -36,6 +36,7 @@ from searchlib.search.leaves import (
     score_group,
     score_sparse,
     whole_impacts,
+    whole_phrase,
 )
 from searchlib.search.query import (
     And,
@@ -374,7 +375,7 @@ def evaluate_index(node: Node, ctx: SearchContext) -> Match:
     else:
         plan = None
     if plan is None:
-        return _by_segment(node, ctx)
+        return _whole_node(node, ctx)
     size = int(ctx.offsets()[-1])
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float32)
@@ -396,6 +397,75 @@ def evaluate_index(node: Node, ctx: SearchContext) -> Match:
     if isinstance(node, Or) and node.boost != 1.0:
         scores *= np.float32(node.boost)
     return mask, scores
+
+
+def _whole_node(node: Node, ctx: SearchContext) -> Match:
+    """:func:`evaluate` of a node no plan covers, index-wide: text words and phrases from the
+    snapshot's cached impacts (:func:`_text_index`), boolean nodes from their children
+    evaluated index-wide, with the arithmetic of :func:`evaluate` (element by element, so the
+    same values); any other node per segment."""
+    if isinstance(node, (Term, Phrase)):
+        if node.field in COLUMN_FIELDS or node.field == ID_FIELD:
+            return _by_segment(node, ctx)
+        return _text_index(ctx, node)
+    if isinstance(node, (And, Or)):  # (an OR of plain terms has a plan: a Synonyms, an AND)
+        results = [evaluate_index(c, ctx) for c in node.children]
+        if not results:
+            return _whole_empty(ctx)
+        mask = results[0][0].copy()
+        scores = np.zeros(mask.size, dtype=np.float32)
+        for m, _ in results[1:]:
+            if isinstance(node, And):
+                mask &= m
+            else:
+                mask |= m
+        for _, s in results:
+            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
+                np.maximum(scores, s, out=scores)
+            else:
+                scores += s
+        return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+    if isinstance(node, Not):
+        m, _ = evaluate_index(node.child, ctx)
+        return ~m, np.zeros(m.size, dtype=np.float32)
+    if isinstance(node, AndNot):
+        m, s = evaluate_index(node.positive, ctx)
+        neg, _ = evaluate_index(node.negative, ctx)
+        mask = m & ~neg
+        return mask, np.where(mask, s * np.float32(node.boost), np.float32(0))
+    if isinstance(node, AndMaybe):
+        m, s = evaluate_index(node.required, ctx)
+        _, opt = evaluate_index(node.optional, ctx)
+        return m, np.where(m, (s + opt) * np.float32(node.boost), np.float32(0))
+    return _by_segment(node, ctx)
+
+
+def _whole_empty(ctx: SearchContext) -> Match:
+    size = int(ctx.offsets()[-1])
+    return np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
+
+
+def _text_index(ctx: SearchContext, node: Term | Phrase) -> Match:
+    """:func:`_text` index-wide: each language's word or phrase added from its index-wide
+    impacts where :func:`_text` adds a segment's (``+=`` of an array that is zero elsewhere:
+    the same sums)."""
+    fields = ctx.fields_of(node.field)
+    mask, scores = _whole_empty(ctx)
+    text = node.text if isinstance(node, Term) else " ".join(node.words)
+    slop = node.slop if isinstance(node, Phrase) else 0
+    for lang in _langs(ctx, node.field):
+        terms, positions = ctx.analyse(lang, text)
+        if not terms:
+            continue
+        if len(terms) == 1:
+            hit = whole_impacts(ctx, lang, fields, terms, node.boost)
+        else:
+            rel = [p - positions[0] for p in positions]
+            hit = whole_phrase(ctx, lang, fields, terms, rel, slop, node.boost)
+        if hit is not None:
+            mask[hit[0]] = True
+            scores[hit[0]] += hit[1]
+    return mask, _scored(node.field, scores)
 
 
 def _by_segment(node: Node, ctx: SearchContext) -> Match:

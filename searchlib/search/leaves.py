@@ -19,6 +19,7 @@ __all__ = [
     "score_group",
     "score_sparse",
     "whole_impacts",
+    "whole_phrase",
 ]
 
 
@@ -257,3 +258,38 @@ def cached_phrase(
         mask[docs] = True
         scores[docs] = vals if boost == 1.0 else vals * np.float32(boost)
     return mask, scores
+
+
+def whole_phrase(
+    ctx: SearchContext,
+    lang: str,
+    fields: tuple[str, ...],
+    terms: list[str],
+    rel: list[int],
+    slop: int,
+    boost: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`cached_phrase` over every segment at once, as :func:`whole_impacts` is
+    :func:`score_sparse`'s: (index-wide doc numbers, their scores), or None; each segment's
+    part computed as :func:`cached_phrase` computes it (the same values), kept in the snapshot
+    cache."""
+    both = len(ctx.langs) > 1  # the statistics mode changes idf
+    key = ("whole phrase", lang, fields, tuple(terms), tuple(rel), slop, ctx.bm25_key, both)
+    try:
+        cached = ctx.impacts[key]
+    except KeyError:
+        offsets = ctx.offsets()
+        docs: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        for i, seg in enumerate(ctx.reader.segments):
+            m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop)
+            found = np.flatnonzero(m)
+            if found.size:
+                docs.append((found + offsets[i]).astype(ctx.doc_dtype()))
+                vals.append(s[found])
+        cached = (np.concatenate(docs), np.concatenate(vals)) if docs else None
+        ctx.remember_impacts(key, cached)
+    if cached is None:
+        return None
+    at, values = cached
+    return at, values if boost == 1.0 else values * np.float32(boost)

@@ -72,7 +72,7 @@ class _Node:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Term(_Node):
     """Documents containing the word ``text`` in ``field``."""
 
@@ -82,7 +82,7 @@ class Term(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Phrase(_Node):
     """The ``words`` in order. ``slop`` is how many extra positions may separate consecutive words:
     0 = adjacent (the parser maps Whoosh's ``"a b"~N`` to ``slop=N-1``, so both mean the same)."""
@@ -94,7 +94,7 @@ class Phrase(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Prefix(_Node):
     """Words starting with ``text``."""
 
@@ -104,7 +104,7 @@ class Prefix(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Wildcard(_Node):
     """Words matching ``pattern``, where ``*`` is any run of characters and ``?`` one character."""
 
@@ -114,7 +114,7 @@ class Wildcard(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Fuzzy(_Node):
     """Words within ``maxdist`` edits of ``text`` sharing its first ``prefixlength`` characters."""
 
@@ -126,7 +126,7 @@ class Fuzzy(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class DateRange(_Node):
     """Documents whose date ``field`` lies between ``start`` and ``end`` (None = open)."""
 
@@ -139,7 +139,7 @@ class DateRange(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class TermRange(_Node):
     """Words of non-date ``field`` sorting between ``start`` and ``end`` (None = open)."""
 
@@ -152,7 +152,7 @@ class TermRange(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class And(_Node):
     """Documents matching every child."""
 
@@ -161,7 +161,7 @@ class And(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Or(_Node):
     """Documents matching any child."""
 
@@ -170,14 +170,14 @@ class Or(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Synonyms(Or):
     """Documents matching any child, each scored by its best child: equivalent names of one
     thing (``EEUU``, ``Estados Unidos``, ``U.S.``), so a document that uses two of them is not
     counted twice."""
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Not(_Node):
     """Documents not matching ``child``."""
 
@@ -186,7 +186,7 @@ class Not(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class AndNot(_Node):
     """Documents matching ``positive`` but not ``negative``; only ``positive`` scores."""
 
@@ -196,7 +196,7 @@ class AndNot(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class AndMaybe(_Node):
     """Documents matching ``required``; matching ``optional`` as well raises the score."""
 
@@ -206,14 +206,14 @@ class AndMaybe(_Node):
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class Every(_Node):
     """All documents."""
 
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True, repr=False)
+@attrs.frozen(slots=True, repr=False, cache_hash=True)
 class NullQuery(_Node):
     """No documents."""
 
@@ -340,7 +340,7 @@ def _normalize_group(query: And | Or) -> Query:
 # -- nodes the searcher builds (never parsed) -----------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)
 class BagOfWords:
     """Plain text scored as a weighted sum of its distinct terms (no syntax; for eval and MLT).
 
@@ -358,7 +358,7 @@ TextQuery = Union[Query, BagOfWords]  # noqa: UP007
 """What a search is asked: a parsed query tree, or plain text."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)
 class InLanguage:
     """``query`` run in one language: its words analysed by that language's chain against that
     language's fields, and only documents of that language match (so a NOT or a filter of the
@@ -369,7 +369,7 @@ class InLanguage:
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)
 class TermGroups:
     """Terms of one language in weighted groups (a plain-text query's translation, see
     :mod:`searchlib.search.fusion`): each group, the translations of one word of the query, is
@@ -382,7 +382,7 @@ class TermGroups:
     boost: float = 1.0
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)
 class CrossLingual:
     """A query plus its translation into the other language (a lower-weighted part).
 
