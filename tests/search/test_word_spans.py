@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,35 @@ def test_word_spans_on_corpus_texts() -> None:
             for line, _ in zip(f, range(150), strict=False):
                 body = json.loads(line).get("body") or ""
                 _check(body if isinstance(body, str) else "\n\n".join(body), rng)
+
+
+def test_words_start_with_the_skipped_class_only() -> None:
+    """The skip patterns pass over characters outside ``_WORD_START`` without trying a word
+    there: no word starts with one of them, and every character inside it starts one."""
+    start = re.compile(f"[{highlight._WORD_START}]")
+    for code in range(0x3_0000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        assert bool(TOKEN_RE.match(ch)) == bool(start.match(ch)), hex(code)
+        assert bool(TOKEN_RE.search(f"{ch}.{ch}.")) == bool(start.match(ch)), hex(code)
+
+
+def test_word_spans_edge_words() -> None:
+    text = "\u0301ab _x_ __ 1990s'x 2,000abc a.b.c.d ab.cd.ef U.S.'s 12'34 x\u0301\u0301 ,.' ’’"
+    every = list(range(len(TOKEN_RE.findall(text)))) + [99]
+    assert highlight._word_spans(text, every) == _expected(text, every)
+    for low in range(len(every)):
+        assert highlight._word_spans(text, every[low:]) == _expected(text, every[low:])
+
+
+def test_squeeze_is_the_whitespace_regex() -> None:
+    """Snippet text collapses whitespace with ``str.split``: the same runs as ``\\s+``, every
+    Unicode space included (no-break, em, next-line, file separators)."""
+    spaces = [chr(c) for c in range(0x11_0000) if re.match(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(0x11_0000) if chr(c).isspace()]
+    rng = random.Random(5)
+    alphabet = ["a", "é", " ", "\n", "\t", *spaces]
+    for _ in range(20_000):
+        piece = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        assert highlight._squeeze(piece) == re.sub(r"\s+", " ", piece), repr(piece)
