@@ -500,7 +500,7 @@ def _index_paths(
     if workers != 1 and not commit_every and isinstance(index.directory, FileDirectory):
         # Imported here: worker processes (multiprocessing, concurrent.futures) are only for
         # indexing, and every search command would pay for their import.
-        from searchlib.bulk import bulk_index
+        from searchlib.bulk import bulk_index, commit_bulk
 
         report.indexed, report.skipped = bulk_index(
             index.writer,
@@ -511,7 +511,8 @@ def _index_paths(
             on_progress=on_progress,
             on_warning=warn,
         )
-        report.generation = index.commit()
+        index._reader = commit_bulk(index.writer)  # merges while it finds the twins
+        report.generation = index._reader.generation
         report.seconds = time.perf_counter() - t0
         return report
     add_paths(

@@ -96,21 +96,28 @@ class _Vocabulary:
         self.spelling: dict[str, str] = {}  # case-folded name -> the table's spelling
         self.by_name: dict[str, str] = {}  # name key -> code, names only (no bare codes)
         self.acronyms: set[str] = set()  # keys of short capitals (US, UK): as written only
+        keys: dict[str, str] = {}  # name -> name_key(name), each name keyed once
         for c in rows:
             self.by_code[c.code] = c
-            for name in (c.code, c.alpha3, *c.names):
+            names = c.names
+            for name in (c.code, c.alpha3, *names):
                 if not name:
                     continue
-                key = name_key(name)
+                key = keys.get(name)
+                if key is None:
+                    key = keys[name] = name_key(name)
                 other = self.by_key.setdefault(key, c.code)
                 if other != c.code:
                     raise ValueError(f"country name {name!r} is both {other} and {c.code}")
-            for name in c.names:
+            for name in names:
+                key = keys.get(name)
+                if key is None:  # (an empty name)
+                    key = keys[name] = name_key(name)
                 self.spelling.setdefault(name.casefold(), name)
-                self.spelling.setdefault(name_key(name), name)
-                self.by_name[name_key(name)] = c.code
+                self.spelling.setdefault(key, name)
+                self.by_name[key] = c.code
                 if len(name) <= 3 and name.isalpha() and name.isupper():
-                    self.acronyms.add(name_key(name))
+                    self.acronyms.add(key)
         # The first word of every name's key, and what a text's first word may leave for the
         # rest of the text to decide (nothing, or "the"): see named().
         self.heads: set[str] = {k.split(" ", 1)[0] for k in self.by_name} | {"", "the"}

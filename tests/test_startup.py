@@ -1,7 +1,7 @@
 """Start-up: what a search pays before its first answer. Checked by what is imported, never by
 timing: the worker-process machinery of bulk indexing, the ingest package, rapidfuzz (fuzzy
-terms and did-you-mean only) and numpy.ma (which np.unique imports) are not loaded by
-searching."""
+terms and filter notes only: did-you-mean compares in numpy) and numpy.ma (which np.unique
+imports) are not loaded by searching, a query with a misspelt word included."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def test_searching_does_not_import_the_bulk_indexing_machinery(tmp_path: Path) -
         f"index = searchlib.open_index({str(tmp_path / 'ix')!r})\n"
         "print([h.id for h in index.search('coca').hits])\n"
         "print([h.id for h in index.search('\"coca growers\"~1', facets=True).hits])\n"
+        "print(index.search('cocaa growers').suggestion)\n"
         "print(sorted(m for m in ('searchlib.bulk', 'multiprocessing', 'concurrent.futures',"
         " 'searchlib.ingest', 'rapidfuzz', 'numpy.ma') if m in sys.modules))\n"
     )
-    assert out == ["['a']", "['a']", "[]"]
+    assert out == ["['a']", "['a']", "coca growers", "[]"]

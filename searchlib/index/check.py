@@ -2,7 +2,8 @@
 
 For each segment and field it verifies that postings are in ascending doc order inside each term,
 that doc numbers are in range, that the positions add up to the term frequencies and ascend inside
-each posting, and that field lengths and their totals equal what the postings imply.
+each posting, and that field lengths and their totals equal what the postings imply; and that the
+letter sketches of the terms and words (did-you-mean's) are those of their strings.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections import Counter
 
 import numpy as np
 
+from searchlib._types import LANGS
 from searchlib.errors import CorruptIndexError
 from searchlib.index.reader import IndexReader
 from searchlib.index.segment import SegmentReader
-from searchlib.storage import Directory
+from searchlib.storage import Directory, string_signatures
 
 __all__ = ["check_index"]
 
@@ -79,6 +81,20 @@ def _check_segment(seg: SegmentReader) -> None:
             )
 
 
+def _check_signatures(seg: SegmentReader) -> None:
+    """The letter sketches stored beside the term and word tables (``.terms`` version 3) are
+    those of their strings: a wrong one would make did-you-mean pass over a word."""
+    tables = [seg.term_table(field) for field in seg.field_names]
+    for lang in LANGS:
+        words = seg.word_tables(lang)
+        tables.append(None if words is None else words[0])
+    for table in tables:
+        stored = None if table is None else table.stored_signatures
+        if table is not None and stored is not None:
+            if not np.array_equal(stored, string_signatures(table.buf, table.ends)):
+                raise CorruptIndexError(table.path, f"{table.what}: signatures differ from it")
+
+
 def check_index(directory: Directory) -> dict[str, object]:
     """Verify the newest commit; return a summary or raise CorruptIndexError naming the file.
 
@@ -91,6 +107,7 @@ def check_index(directory: Directory) -> dict[str, object]:
     postings = 0
     for seg in reader.segments:
         _check_segment(seg)
+        _check_signatures(seg)
         postings += sum(int(seg.field_arrays(f)["docs"].size) for f in seg.field_names)
         seg_ids = seg.ids  # the id table must hold exactly one id per document
         for d, doc_id in enumerate(seg_ids):

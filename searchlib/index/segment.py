@@ -6,7 +6,11 @@ A segment named ``s000001`` is six files, each in the checksummed array format o
 * ``.terms`` per field: ``F/terms`` + ``F/terms_off`` (a string table: UTF-8 bytes and n+1
   offsets, sorted), ``F/start`` (u8, n+1: where each term's postings begin) and ``F/pstart``
   (u8, n+1: where its positions begin); ``@words/L/words`` and ``@words/L/terms`` (string
-  tables) map the normalized words of language L to their terms.
+  tables) map the normalized words of language L to their terms. ``F/terms_sig`` and
+  ``@words/L/words_sig`` (u4, n; version 3) hold a 32-bit sketch of each term's and word's
+  letters (:func:`~searchlib.storage.string_signatures`): did-you-mean rules out most of the
+  vocabulary with them before it decodes a word. A file without them (version 2) has them
+  computed on first use.
 * ``.post``  per field: ``F/docs`` (doc numbers, ascending per term), ``F/tfs``.
 * ``.pos``   per field: ``F/pos`` (positions, ascending per posting, grouped like the postings).
 * ``.len``   per field: ``F`` (terms per document); meta holds each field's total.
@@ -29,6 +33,7 @@ bytes change, and every older version is still read:
 * ``.terms`` and ``.cols`` version 2: string tables with offsets (version 1 joined strings with
   NUL; a table whose count does not match what it describes, as an id with a NUL in it made,
   raises :class:`CorruptIndexError`).
+* ``.terms`` version 3: the letter sketches of the terms and words (``_sig``), made at commit.
 * ``.store`` version 2: zstd blocks (version 1 is zlib, or zstd when its meta says so: the
   store moved to zstd before its version was bumped, so a reader of those files that knows only
   zlib calls them corrupt; since version 2 it says they are too new). Version 3: blocks close
@@ -72,6 +77,7 @@ from searchlib.storage import (
     encode_array_file,
     encode_strings,
     release_pages,
+    string_signatures,
 )
 
 __all__ = [
@@ -84,7 +90,7 @@ __all__ = [
 
 VERSION = 1
 """Version of the files whose bytes have not changed since the first format (and of deletes)."""
-VERSIONS = {"terms": 2, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 3}
+VERSIONS = {"terms": 3, "post": 1, "pos": 1, "len": 1, "cols": 2, "store": 3}
 """The version each segment file is written in (version 1 of every file is read too)."""
 SEGMENT_EXTS = ("terms", "post", "pos", "len", "cols", "store")
 _REQUIRED_COLS = frozenset(
@@ -230,9 +236,14 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     return store.finish()
 
 
-def _put_strings(arrays: dict[str, np.ndarray], key: str, strings: Sequence[str]) -> None:
-    """Store ``strings`` as the string table ``key`` (bytes) + ``key_off`` (offsets)."""
-    arrays[key], arrays[f"{key}_off"] = encode_strings(strings)
+def _put_strings(
+    arrays: dict[str, np.ndarray], key: str, strings: Sequence[str], signed: bool = False
+) -> None:
+    """Store ``strings`` as the string table ``key`` (bytes) + ``key_off`` (offsets), and
+    when ``signed`` each one's :func:`~searchlib.storage.string_signatures` as ``key_sig``."""
+    blob, offs = arrays[key], arrays[f"{key}_off"] = encode_strings(strings)
+    if signed:
+        arrays[f"{key}_sig"] = string_signatures(blob, offs)
 
 
 def _v1_strings(blob: np.ndarray | None) -> list[str]:
@@ -251,7 +262,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
     post_arrays: dict[str, np.ndarray] = {}
     pos_arrays: dict[str, np.ndarray] = {}
     for field, fp in sorted(data.fields.items()):
-        _put_strings(terms_arrays, f"{field}/terms", fp.terms)
+        _put_strings(terms_arrays, f"{field}/terms", fp.terms, signed=True)
         start, pstart = fp.start, fp.pstart
         terms_arrays[f"{field}/start"] = start.astype(smallest_uint(int(start[-1])), copy=False)
         terms_arrays[f"{field}/pstart"] = pstart.astype(smallest_uint(int(pstart[-1])), copy=False)
@@ -262,7 +273,7 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
         pos_arrays[f"{field}/pos"] = fp.pos.astype(pos_dtype, copy=False)
     for lang, pairs in sorted(data.words.items()):
         words = sorted(pairs)
-        _put_strings(terms_arrays, f"@words/{lang}/words", words)
+        _put_strings(terms_arrays, f"@words/{lang}/words", words, signed=True)
         _put_strings(terms_arrays, f"@words/{lang}/terms", [pairs[w] for w in words])
     len_arrays: dict[str, np.ndarray] = {
         f: a.astype(smallest_uint(int(a.max(initial=0)))) for f, a in sorted(data.lengths.items())
@@ -536,8 +547,9 @@ class SegmentReader:
         if words_t[1].size != terms_t[1].size:
             raise self._corrupt("terms", f"word list of {lang} does not match its terms")
         path = self.directory.describe(f"{self.name}.terms")
+        key = f"@words/{lang}/words"
         return (
-            StringTable(*words_t, path, f"@words/{lang}/words"),
+            StringTable(*words_t, path, key, self._t.get(f"{key}_sig")),
             StringTable(*terms_t, path, f"@words/{lang}/terms"),
         )
 
@@ -549,7 +561,9 @@ class SegmentReader:
         start = self._t.get(f"{field}/start")
         if table[1].size != (1 if start is None else start.size):
             raise self._corrupt("terms", f"{field}: {table[1].size - 1} terms for their offsets")
-        return StringTable(*table, self.directory.describe(f"{self.name}.terms"), f"{field}/terms")
+        key = f"{field}/terms"
+        path = self.directory.describe(f"{self.name}.terms")
+        return StringTable(*table, path, key, self._t.get(f"{key}_sig"))
 
     def term_ord(self, field: str, term: str) -> int:
         """The ordinal of ``term`` in ``field``, or -1.

@@ -348,12 +348,20 @@ class IndexWriter:
                 segments.append(kept)
         self._publish(Manifest(gen, tuple(segments), self._next_segment))
         if merge:
-            try:
-                self.maybe_merge()
-            except AfterCommitError:
-                raise
-            except Exception as exc:
-                raise AfterCommitError(gen, "merge", exc) from exc
+            self.merge_after_commit()
+        return self._manifest.generation
+
+    def merge_after_commit(self) -> int:
+        """The merges of :meth:`maybe_merge` right after a commit (``commit()`` runs them, or
+        its caller after ``commit(merge=False)``): a failure is an AfterCommitError of the
+        commit's generation. Returns the generation published last."""
+        gen = self._manifest.generation
+        try:
+            self.maybe_merge()
+        except AfterCommitError:
+            raise
+        except Exception as exc:
+            raise AfterCommitError(gen, "merge", exc) from exc
         return self._manifest.generation
 
     def _with_deletes(
@@ -411,17 +419,25 @@ class IndexWriter:
         (segments under :data:`~searchlib.index.merge.MIN_MERGE_DOCS` documents all one tier)
         that fit the budget's largest merge (``MemoryBudget.max_merge_bytes``)."""
         while True:
-            segments = self._reader.segments
-            chosen = select_merge(
-                [s.live_count for s in segments],
-                self.merge_factor,
-                [s.nbytes for s in segments],
-                self.budget.max_merge_bytes,
-                MIN_MERGE_DOCS,
-            )
+            chosen = self._next_merge()
             if chosen is None:
                 return
             self._merge(chosen)
+
+    @property
+    def merge_due(self) -> bool:
+        """Whether :meth:`maybe_merge` would merge segments of the last commit."""
+        return self._next_merge() is not None
+
+    def _next_merge(self) -> list[int] | None:
+        segments = self._reader.segments
+        return select_merge(
+            [s.live_count for s in segments],
+            self.merge_factor,
+            [s.nbytes for s in segments],
+            self.budget.max_merge_bytes,
+            MIN_MERGE_DOCS,
+        )
 
     def force_merge(self) -> None:
         """Merge every segment into one (fewer files, faster searches, deletions purged)."""

@@ -51,9 +51,17 @@ from searchlib.schema import (
 )
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search.cache import snapshot_cache
-from searchlib.storage import StringTable
+from searchlib.storage import SIGNATURE_OTHER, StringTable
 
-__all__ = ["DF_WEIGHT", "MAX_CANDIDATES", "MAX_WORDS", "MAX_WORD_LENGTH", "SAMPLE_DOCS", "suggest"]
+__all__ = [
+    "DF_WEIGHT",
+    "MAX_CANDIDATES",
+    "MAX_WORDS",
+    "MAX_WORD_LENGTH",
+    "SAMPLE_DOCS",
+    "osa_distances",
+    "suggest",
+]
 
 DF_WEIGHT = 3.0
 """Orders of magnitude of document frequency one edit is worth when ranking candidates."""
@@ -155,75 +163,104 @@ def _near(
     (names, numbers, unstemmed words; the stems among them are weeded out by
     :func:`_surface`), a word taking the term of its first list in that order. Each list is
     filtered in numpy without decoding it (:class:`_WordList`: lengths in reach, letters in
-    common), and the optimal string alignment distance computed by rapidfuzz for the few
-    words left.
+    common), and the distance of the few words left computed at once (:func:`osa_distances`).
     """
-    from rapidfuzz.distance import OSA  # imported by the first suggestion only
-
-    lo, hi = max(1, len(norm) - limit), len(norm) + limit
-    signature = int(_signatures(StringTable.of([norm], "query"))[0])
+    signature = int(StringTable.of([norm], "query").signatures()[0])
     term_of: dict[str, str] = {}
     for seg in reader.segments:
         for words in _word_lists(seg, lang, fields):
-            found, terms = words.in_reach(lo, hi, signature, limit)
+            found, terms = words.in_reach(norm, signature, limit)
             for word, term in zip(found, terms, strict=True):
                 term_of.setdefault(word, term)
-    near: dict[str, tuple[int, str]] = {}
-    for word, term in term_of.items():
-        distance = OSA.distance(norm, word, score_cutoff=limit)
-        if 0 < distance <= limit:
-            near[word] = (distance, term)
-    return near
+    distances = osa_distances(norm, list(term_of), limit).tolist()
+    return {
+        word: (distance, term)
+        for (word, term), distance in zip(term_of.items(), distances, strict=True)
+        if 0 < distance <= limit
+    }
 
 
-_LETTER_BITS = np.full(256, 1 << 28, dtype=np.uint32)
-_LETTER_BITS[ord("a") : ord("z") + 1] = np.left_shift(1, np.arange(26, dtype=np.uint32))
-_LETTER_BITS[ord("0") : ord("9") + 1] = 1 << 26
-_LETTER_BITS[0x80:] = 1 << 27
-"""A bit per UTF-8 byte: one per letter a-z, one for all digits, one for all bytes of the
-characters beyond ASCII, one for the rest. Two characters sharing a bit only make
-:func:`_signatures` say less: a bit of one word missing from another still means a character
-of the one is missing from the other."""
+def osa_distances(word: str, others: Sequence[str], limit: int) -> np.ndarray:
+    """The optimal string alignment distance (Levenshtein plus adjacent transpositions, no
+    substring edited twice: rapidfuzz's ``OSA``) of ``word`` to each of ``others``, or
+    ``limit + 1`` where it is more than ``limit``.
 
-
-def _signatures(table: StringTable) -> np.ndarray:
-    """The bits (:data:`_LETTER_BITS`) of each string's characters, OR-ed (uint32)."""
-    n = len(table)
-    out = np.zeros(n, dtype=np.uint32)
-    starts = table.ends[:-1]
-    full = np.flatnonzero(table.ends[1:] > starts)
-    if full.size:
-        # an empty string holds no byte: the next string starts where it does
-        out[full] = np.bitwise_or.reduceat(_LETTER_BITS[table.buf], starts[full])
+    One dynamic programme for all of them in numpy (a row of cells per character of ``word``,
+    each cell a vector over ``others``), over the diagonal band ``|i - j| <= limit`` only: a
+    cell outside it is more than ``limit`` edits. ``others`` are compared as code points,
+    padded with 0 (a character no word holds).
+    """
+    n, m = len(others), len(word)
+    cap = limit + 1
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = max(1, max(map(len, others)))
+    b = np.array(others, dtype=f"<U{width}").view(np.uint32).reshape(n, width).T
+    a = [ord(c) for c in word]
+    # d[i][j]: distance of word[:i] to other[:j], capped at ``cap``
+    d = np.full((m + 1, width + 1, n), cap, dtype=np.int16)
+    for j in range(min(width, limit) + 1):
+        d[0, j] = j
+    for i in range(1, min(m, limit) + 1):
+        d[i, 0] = i
+    for i in range(1, m + 1):
+        for j in range(max(1, i - limit), min(width, i + limit) + 1):
+            cell = np.minimum(d[i - 1, j], d[i, j - 1]) + 1
+            np.minimum(cell, d[i - 1, j - 1] + (b[j - 1] != a[i - 1]), out=cell)
+            if i > 1 and j > 1 and a[i - 1] != a[i - 2]:
+                swapped = (b[j - 2] == a[i - 1]) & (b[j - 1] == a[i - 2])
+                np.minimum(cell, np.where(swapped, d[i - 2, j - 2] + 1, cap), out=cell)
+            np.minimum(cell, cap, out=d[i, j])
+    lengths = np.fromiter(map(len, others), dtype=np.int64, count=n)
+    out: np.ndarray = d[m, lengths, np.arange(n)].astype(np.int64)
     return out
+
+
+_BEYOND_ASCII = np.uint32(1 << SIGNATURE_OTHER)
+"""The signature bit of every byte from 0x80: a word without it is ASCII."""
 
 
 class _WordList:
     """One candidate list of a segment (its words of a language and their terms, or the terms
-    of a field), undecoded, with each string's length and letter bits (:func:`_signatures`).
+    of a field), undecoded, with each string's size in bytes and letter bits
+    (:func:`~searchlib.storage.string_signatures`: stored beside the table at commit).
 
     A word within ``limit`` edits of the query word is at most ``limit`` characters longer or
     shorter, and each edit brings in or takes out at most one character (a transposition
     none): so at most ``limit`` of the word's distinct characters are missing from the query
     word, and at most ``limit`` of the query word's from the word, each counted by a bit
     present in one signature only. Both are necessary, so the filter never drops a word in
-    reach; it keeps a few hundred of a segment's tens of thousands.
+    reach; it keeps a few hundred of a segment's tens of thousands. A word's bytes are its
+    characters when it is ASCII, and no fewer otherwise.
     """
 
-    __slots__ = ("lengths", "signatures", "terms", "words")
+    __slots__ = ("ascii", "signatures", "sizes", "terms", "words")
 
     def __init__(self, words: StringTable, terms: StringTable | None) -> None:
         self.words = words
         self.terms = terms
-        self.lengths = words.lengths()
-        self.signatures = _signatures(words)
+        self.sizes = np.diff(words.ends)
+        self.signatures = words.signatures()
+        self.ascii = (self.signatures & _BEYOND_ASCII) == 0
 
-    def in_reach(self, lo: int, hi: int, signature: int, limit: int) -> tuple[list[str], list[str]]:
-        """The words of ``lo..hi`` characters that pass the letter filter, and their terms."""
+    def in_reach(self, norm: str, signature: int, limit: int) -> tuple[list[str], list[str]]:
+        """The words that may be within ``limit`` edits of ``norm`` (whose letter bits are
+        ``signature``), and their terms.
+
+        With ``extra`` and ``lacking`` the bits of a word not in ``norm``'s and of ``norm``
+        not in the word's, and ``common`` the characters both hold (as multisets): the word
+        has at least ``extra`` characters not in ``common``, so ``len(word) - common >=
+        max(extra, lacking + len(word) - len(norm))``, and ``len(norm) - common`` likewise;
+        an edit lowers either by one at most. The word's length is its bytes when it is
+        ASCII; a longer word beyond ASCII is kept on its letters alone."""
         sig = np.uint32(signature)
-        keep = (self.lengths >= lo) & (self.lengths <= hi)
-        keep &= np.bitwise_count(self.signatures & ~sig) <= limit
-        keep &= np.bitwise_count(~self.signatures & sig) <= limit
+        extra = np.bitwise_count(self.signatures & ~sig).astype(np.int64)
+        lacking = np.bitwise_count(~self.signatures & sig).astype(np.int64)
+        longer = self.sizes - len(norm)
+        keep = (extra <= limit) & (lacking <= limit) & (self.sizes >= len(norm) - limit)
+        keep &= self.ascii & (lacking + longer <= limit) & (extra - longer <= limit) | (
+            ~self.ascii & (self.sizes >= len(norm) - limit)
+        )
         at = np.flatnonzero(keep)
         words = self.words.strings_at(at)
         return words, words if self.terms is None else self.terms.strings_at(at)

@@ -971,15 +971,28 @@ def links_name(generation: int) -> str:
 
 
 def store_twins(
-    reader: IndexSource, directory: Directory, memory_mb: int | MemoryBudget | None = None
+    reader: IndexSource,
+    directory: Directory,
+    memory_mb: int | MemoryBudget | None = None,
+    *,
+    found: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
     index's folder), so that readers of the same generation (in any process) load them instead
     of computing them; files of other generations are removed. Kept when already saved.
     ``memory_mb``: the memory budget of the computation (:func:`batch_rows`). Returns the
-    twins."""
+    twins.
+
+    ``found``: the twins already computed on a snapshot with the same live documents in the
+    same order, differently segmented (the commit before a merge: bulk indexing computes them
+    while it merges); only saved here, with the places of the documents in ``reader``."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
+    links: np.ndarray | None = None
+    if twins is None and found is not None:
+        twins, links = found, _links_of(reader, found)
+        if links is None:  # a document not in reader: computed here after all
+            twins = None
     if twins is None:
         docs, twins, pairs = _find_twins(reader, rows_at_once=batch_rows(memory_mb))
         # Where each linked document is, from the rows (no id lookup), in the order of ids.
@@ -988,6 +1001,7 @@ def store_twins(
         links = np.stack(
             [docs.seg[order], docs.num[order], docs.seg[partner], docs.num[partner]], axis=1
         ).reshape(-1, 4)
+    if links is not None:
         meta = {"generation": reader.generation, "segments": [s.name for s in reader.segments]}
         arrays = {
             "seg": links[:, 0],
@@ -1001,6 +1015,19 @@ def store_twins(
             directory.delete(other)
     snapshot_cache(reader).twins = twins
     return twins
+
+
+def _links_of(reader: IndexSource, twins: dict[str, str]) -> np.ndarray | None:
+    """The rows (segment, doc, twin's segment, twin's doc) of ``twins`` in ``reader``, in the
+    order of ids (as :func:`store_twins` saves them); None when a document is not there."""
+    places: list[tuple[int, int]] = []
+    for doc_id in sorted(twins):
+        for d in (doc_id, twins[doc_id]):
+            place = reader.locate(d)
+            if place is None:
+                return None
+            places.append(place)
+    return np.array(places, dtype=np.int64).reshape(-1, 4)
 
 
 def _load(reader: IndexSource) -> dict[str, str] | None:

@@ -6,6 +6,7 @@ Knows bytes, names and numeric arrays; nothing of analysis or of what a term is.
 from __future__ import annotations
 
 from searchlib.storage.codec import (
+    SIGNATURE_OTHER,
     ArrayFile,
     StringTable,
     decode_array_file,
@@ -15,11 +16,13 @@ from searchlib.storage.codec import (
     encode_strings,
     release_pages,
     string_lengths,
+    string_signatures,
     verify_checksum,
 )
 from searchlib.storage.directory import Directory, FileDirectory, MemoryDirectory
 
 __all__ = [
+    "SIGNATURE_OTHER",
     "ArrayFile",
     "Directory",
     "FileDirectory",
@@ -32,5 +35,6 @@ __all__ = [
     "encode_strings",
     "release_pages",
     "string_lengths",
+    "string_signatures",
     "verify_checksum",
 ]

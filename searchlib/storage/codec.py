@@ -34,6 +34,7 @@ from searchlib.errors import CorruptIndexError, IndexFormatTooNewError, IndexFor
 
 __all__ = [
     "ALLOWED_DTYPES",
+    "SIGNATURE_OTHER",
     "ArrayFile",
     "StringTable",
     "decode_array_file",
@@ -42,6 +43,7 @@ __all__ = [
     "encode_array_file",
     "encode_strings",
     "string_lengths",
+    "string_signatures",
 ]
 
 MAGIC = b"SLIB"
@@ -391,6 +393,13 @@ def decode_strings_at(
     only those decoded; CorruptIndexError as :func:`decode_strings` says."""
     ends = _string_ends(blob, offs, path, what)
     buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    return _decode_at(buf, ends, at, path, what)
+
+
+def _decode_at(
+    buf: np.ndarray, ends: np.ndarray, at: np.ndarray, path: str, what: str
+) -> list[str]:
+    """:func:`decode_strings_at` of a table whose offsets ``ends`` (int64) were checked."""
     if at.size == 0:
         return []
     if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
@@ -405,19 +414,73 @@ def decode_strings_at(
     return decode_strings(buf[take], sub, path, what)
 
 
+SIGNATURE_OTHER = 28
+"""The bit of :func:`string_signatures` that every byte from 0x80 sets (and most others
+below ``a``): a string without it is ASCII."""
+
+
+def string_signatures(blob: np.ndarray, offs: np.ndarray) -> np.ndarray:
+    """A 32-bit sketch of the byte values of each string of a table made by
+    :func:`encode_strings` (uint32, one per string): the OR of one bit per byte, bit 0-25 for
+    ``a``-``z``, bit 26-28 for the other values (``{``, ``|``; every byte from 0x80, and every
+    other byte, sets bit 28, so a character beyond ASCII sets one bit however many bytes it
+    takes). A bit set in one string's sketch and not in another's means a byte value (a
+    character) of the one that the other lacks: did-you-mean rules out candidates with it."""
+    buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+    ends = offs.astype(np.int64, copy=False)
+    starts = ends[:-1]
+    if not buf.size:
+        return np.zeros(starts.size, dtype=np.uint32)
+    code = buf - np.uint8(ord("a"))  # a-z: 0-25; the rest wraps to 26 or more
+    np.minimum(code, np.uint8(SIGNATURE_OTHER), out=code)
+    bits = np.left_shift(np.uint32(1), code, dtype=np.uint32)
+    if bool((ends[1:] > starts).all()):
+        out: np.ndarray = np.bitwise_or.reduceat(bits, starts)
+        return out
+    out = np.zeros(starts.size, dtype=np.uint32)
+    full = np.flatnonzero(ends[1:] > starts)
+    # an empty string holds no byte: the next string starts where it does
+    out[full] = np.bitwise_or.reduceat(bits, starts[full])
+    return out
+
+
 class StringTable:
     """A string table of :func:`encode_strings` read without decoding it: its bytes, its
     offsets (checked once to cut the bytes from 0 to the end), the length of each string in
     characters, and the strings at chosen positions, only those decoded. ``path`` and ``what``
     name it in a CorruptIndexError."""
 
-    __slots__ = ("buf", "ends", "path", "what")
+    __slots__ = ("_signatures", "_stored", "buf", "ends", "path", "what")
 
-    def __init__(self, blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> None:
+    def __init__(
+        self,
+        blob: np.ndarray,
+        offs: np.ndarray,
+        path: str,
+        what: str,
+        signatures: np.ndarray | None = None,
+    ) -> None:
         self.buf: np.ndarray = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
         self.ends: np.ndarray = _string_ends(self.buf, offs, path, what)
         self.path = path
         self.what = what
+        if signatures is not None and (
+            signatures.dtype != np.uint32 or signatures.size != self.ends.size - 1
+        ):
+            raise CorruptIndexError(path, f"{what}: signatures do not match the strings")
+        self._signatures = signatures
+        self._stored = signatures is not None
+
+    @property
+    def stored_signatures(self) -> np.ndarray | None:
+        """The signatures stored beside the table (None: none, they are computed)."""
+        return self._signatures if self._stored else None
+
+    def signatures(self) -> np.ndarray:
+        """:func:`string_signatures` of the table: as stored beside it, else computed once."""
+        if self._signatures is None:
+            self._signatures = string_signatures(self.buf, self.ends)
+        return self._signatures
 
     def __len__(self) -> int:
         return int(self.ends.size) - 1
@@ -428,7 +491,7 @@ class StringTable:
 
     def strings_at(self, at: np.ndarray) -> list[str]:
         """The strings at positions ``at`` (ascending), as :func:`decode_strings_at`."""
-        return decode_strings_at(self.buf, self.ends, at, self.path, self.what)
+        return _decode_at(self.buf, self.ends, at, self.path, self.what)
 
     @classmethod
     def of(cls, strings: Sequence[str], what: str) -> StringTable:

@@ -367,3 +367,26 @@ def test_the_letter_filter_keeps_every_word_in_reach(tmp_path: Path) -> None:
         seg = reader.segments[0]
         assert _word_lists(seg, lang, TEXT_FIELDS)[0] is _word_lists(seg, lang, TEXT_FIELDS)[0]
     index.close()
+
+
+def test_osa_distances_are_rapidfuzz_osa_capped_at_the_limit() -> None:
+    """The distances did-you-mean compares with, all candidates at once in numpy, are
+    rapidfuzz's OSA distances (adjacent transpositions one edit, no substring edited twice:
+    ``ca`` -> ``abc`` is 3), or ``limit + 1`` beyond the limit; words beyond ASCII, long ones,
+    empty ones and repeated letters included."""
+    import random
+
+    from rapidfuzz.distance import OSA
+
+    from searchlib.search.suggest import osa_distances
+
+    rng = random.Random(7)
+    letters = "aabcdeñóü"
+    others = ["", "a", "ca", "abc", "ac", "aa", "erradicación", "erradicacion", "x" * 45]
+    others += ["".join(rng.choices(letters, k=rng.randint(0, 9))) for _ in range(400)]
+    for word in ["abc", "ca", "aab", "erradicasion", "ñandu", "x" * 44, "baaa", "cabd"]:
+        for limit in (1, 2, 3):
+            got = osa_distances(word, others, limit).tolist()
+            assert got == [min(OSA.distance(word, o), limit + 1) for o in others], (word, limit)
+    assert osa_distances("ca", ["abc"], 3).tolist() == [3]
+    assert osa_distances("ca", [], 2).tolist() == []

@@ -1,0 +1,118 @@
+"""The commit of a bulk run: the merge and the twins at once, the links of the merged index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import searchlib
+import searchlib.bulk as bulk
+from searchlib.search.twins import find_twins, links_name, store_twins, twins_for
+from searchlib.storage import FileDirectory
+
+STORIES = [
+    (
+        "humala",
+        "Peru's Humala Calls for Closer Anti-Drug Cooperation with US",
+        "Peru's President Ollanta Humala has called for heightened counternarcotics cooperation "
+        "with the U.S., requesting new technology to assist his government against drug "
+        "trafficking in the Apurimac and Ene River Valley (VRAE).",
+        "Humala de Perú pide mayor cooperación antidrogas con EEUU",
+        "El presidente de Perú, Ollanta Humala, ha pedido una mayor cooperación antinarcóticos "
+        "con Estados Unidos y nuevas tecnologías contra el narcotráfico en el Valle de los Ríos "
+        "Apurímac y Ene (VRAE).",
+    ),
+    (
+        "guayaquil",
+        "Ecuador seizes record cocaine shipment in the port of Guayaquil",
+        "Ecuador's police seized almost nine tonnes of cocaine hidden in a banana container in "
+        "the port of Guayaquil, the largest seizure in the country's history, bound for Europe.",
+        "Ecuador decomisa un cargamento récord de cocaína en el puerto de Guayaquil",
+        "La policía de Ecuador decomisó casi nueve toneladas de cocaína escondidas en un "
+        "contenedor de banano en el puerto de Guayaquil, el mayor decomiso de la historia del "
+        "país, con destino a Europa.",
+    ),
+]
+
+
+def _write_docs(path: Path) -> Path:
+    rows = []
+    for n, (slug, en_title, en_body, es_title, es_body) in enumerate(STORIES):
+        date = f"2011-09-{20 + n}"
+        rows.append(
+            {"id": f"{slug}-en", "lang": "en", "date": date, "title": en_title, "body": en_body}
+        )
+        for i in range(6):  # filler of the same day, so that the pairs are not alone
+            rows.append(
+                {
+                    "id": f"{slug}-x{i}",
+                    "lang": "en",
+                    "date": date,
+                    "title": f"Markets report {i}",
+                    "body": f"Shares rose {i} percent.",
+                }
+            )
+        rows.append(
+            {"id": f"{slug}-es", "lang": "es", "date": date, "title": es_title, "body": es_body}
+        )
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def _bulk(tmp_path: Path, name: str) -> searchlib.Index:
+    """A bulk run of many small tasks into an index that merges every two segments."""
+    index = searchlib.create_index(tmp_path / name, merge_factor=2)
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    bulk.bulk_index(index.writer, tmp_path / name, [docs], workers=2, chunk_bytes=2000)
+    return index
+
+
+def test_the_twins_of_a_merged_bulk_commit_are_those_of_the_merged_index(tmp_path: Path) -> None:
+    index = _bulk(tmp_path, "idx")
+    before = index.writer.reader.generation
+    reader = bulk.commit_bulk(index.writer)
+    assert reader.generation > before + 1  # the commit, then at least one merge
+    assert len(reader.segments) < 4
+    expected = {"humala-en": "humala-es", "guayaquil-en": "guayaquil-es"}
+    expected.update({b: a for a, b in expected.items()})
+    assert find_twins(reader) == expected
+    saved = tmp_path / "idx" / links_name(reader.generation)
+    assert sorted(p.name for p in (tmp_path / "idx").glob("twins_*")) == [saved.name]
+    # The file is the one computing the links on the merged index writes.
+    again = tmp_path / "again"
+    again.mkdir()
+    assert store_twins(reader, FileDirectory(again)) == expected
+    assert saved.read_bytes() == (again / saved.name).read_bytes()
+    index.close()
+    with searchlib.open_index(tmp_path / "idx") as opened:
+        assert twins_for(opened.reader) == expected
+
+
+def test_the_twins_are_computed_by_the_writer_when_their_worker_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = _bulk(tmp_path, "idx")
+    calls: list[int] = []
+
+    def fail(*args: object, **kwargs: object) -> dict[str, str]:
+        calls.append(1)
+        raise RuntimeError("worker down")
+
+    monkeypatch.setattr(bulk, "find_twins", fail)  # only the worker process calls this one
+    reader = bulk.commit_bulk(index.writer)
+    assert calls == []  # it failed in the worker, not here
+    assert twins_for(reader)["humala-es"] == "humala-en"
+    assert (tmp_path / "idx" / links_name(reader.generation)).is_file()
+    index.close()
+
+
+def test_stale_found_twins_are_computed_again(tmp_path: Path) -> None:
+    index = _bulk(tmp_path, "idx")
+    reader = bulk.commit_bulk(index.writer)
+    other = tmp_path / "other"
+    other.mkdir()
+    twins = store_twins(reader, FileDirectory(other), found={"gone-en": "gone-es"})
+    assert twins["humala-en"] == "humala-es" and "gone-en" not in twins
+    index.close()
