@@ -41,6 +41,11 @@ class SnapshotCache:
     when it matches nothing there."""
     impacts_size: int = 0
     """Postings held in :attr:`impacts` (bounded by :data:`IMPACT_CACHE_POSTINGS`)."""
+    words: dict[tuple[Any, ...], dict[Any, Any]] = attrs.Factory(dict)
+    """Per (kind, languages, fields, BM25F), what a query word gives (see
+    :meth:`~searchlib.search.context.SearchContext.word_table`): its index-wide impacts
+    (``"hits"``, the arrays of :attr:`impacts`, emptied with it) and its best score
+    (``"best"``)."""
     vocabularies: dict[tuple[str, tuple[str, ...]], Vocabulary] = attrs.Factory(dict)
     """The words multi-term leaves expand over, per (lang, fields)."""
     cognates: dict[tuple[str, tuple[str, ...]], CognateTable] = attrs.Factory(dict)
@@ -70,6 +75,8 @@ class SnapshotCache:
         held = self.impacts_size + size
         if held > IMPACT_CACHE_POSTINGS:
             self.impacts.clear()
+            for table in self.words.values():
+                table.clear()
             held = size
         self.impacts_size = held
         self.impacts[key] = value

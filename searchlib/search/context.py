@@ -38,6 +38,7 @@ _ANALYSED: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
 words: analysed once, not once per search), emptied when it holds :data:`_ANALYSED_SIZE`."""
 _ANALYSED_CHARS = 100
 _ANALYSED_SIZE = 50_000
+_WHOLE_SIZE = 50_000  # entries of a snapshot's index-wide cache (as search/execute.py's)
 
 
 class SearchContext:
@@ -77,6 +78,7 @@ class SearchContext:
         # by the node's id: the query tree lives as long as the search).
         self.plans: dict[tuple[Any, ...], Any] = {}
         self._in_language: dict[str, SearchContext] = {}
+        self._word_tables: dict[str, dict[Any, Any]] = {}
 
     @property
     def expansion_work(self) -> int:
@@ -91,7 +93,18 @@ class SearchContext:
         if child is None:
             child = self._in_language[lang] = copy.copy(self)
             child.langs = (lang,)
+            child._word_tables = {}
         return child
+
+    def word_table(self, kind: str) -> dict[Any, Any]:
+        """The snapshot's table ``kind`` of what a query word (a node on the default fields)
+        gives in this context's languages, fields and ranking parameters (kept with the
+        snapshot: a word's work is done once, not once per search)."""
+        table = self._word_tables.get(kind)
+        if table is None:
+            key = (kind, self.langs, self.default_fields, self.bm25_key)
+            table = self._word_tables[kind] = self.cache.words.setdefault(key, {})
+        return table
 
     def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray | None:
         """Which documents of ``seg`` are in ``lang``, or None when none is (cached per
@@ -256,13 +269,22 @@ class SearchContext:
         erradicar and expands to their stem) plus its terms (names, numbers and other words
         that are their own term).
         """
-        normalize = get_analyzer(lang).normalize
-        key = (lang, fields) + leaf_key(node, normalize)
+        # The leaf's key and the width of its head's range are fixed for a snapshot: kept
+        # (what it expands to is kept with the vocabulary; the budget is counted per search)
+        leaf = ("leaf range", lang, fields, node)
+        known: tuple[tuple[Any, ...], int, int] | None = self.cache.whole.get(leaf)
+        if known is None:
+            key = (lang, fields) + leaf_key(node, get_analyzer(lang).normalize)
+            lo, hi = self.vocabulary(lang, fields).head_range(key[4])
+            if len(self.cache.whole) >= _WHOLE_SIZE:
+                self.cache.whole.clear()  # (what else it holds is made again when needed)
+            self.cache.whole[leaf] = (key, lo, hi)
+        else:
+            key, lo, hi = known
         out = self._expansions.get(key)
         if out is not None:
             return out
         vocab = self.vocabulary(lang, fields)
-        lo, hi = vocab.head_range(key[4])
         if self.expansion_work + (hi - lo) > self.expansion_budget:
             self.warnings.append(
                 f"{describe_leaf(node)} was not expanded in {lang}: the query's expansions "

@@ -20,7 +20,7 @@ import numpy as np
 
 from searchlib._types import LANGS
 from searchlib.schema import AUTHOR_FIELD, COLUMN_FIELDS, ID_FIELD
-from searchlib.seam import SegmentSource
+from searchlib.seam import Postings, SegmentSource
 from searchlib.search.columns import (
     column_match,
     column_values,
@@ -254,11 +254,13 @@ def _add_sparse(
     and empty the lists."""
     if not docs:
         return
+    # (index-wide impacts hold 32-bit doc numbers: as intp, numpy indexes without a cast)
     if len(docs) == 1:
-        mask[docs[0]] = True
-        scores[docs[0]] += vals[0]
+        at = docs[0].astype(np.intp, copy=False)
+        mask[at] = True
+        scores[at] += vals[0]
     else:
-        at = np.concatenate(docs)
+        at = np.concatenate(docs, dtype=np.intp)
         mask[at] = True
         np.add.at(scores, at, np.concatenate(vals))
     docs.clear()
@@ -351,19 +353,20 @@ def evaluate_index(node: Node, ctx: SearchContext) -> Match:
     where it is kept (``x * 1 == x``, ``x + 0 == x``), zero elsewhere (scores are finite and
     zero outside their mask), without the cost of a branch per document."""
     if isinstance(node, InLanguage):
+        # (evaluate_index gives arrays of its own: changed in place)
         mask, scores = evaluate_index(node.query, ctx.in_language(node.lang))
         ones = ctx.whole_lang_ones(node.lang)  # 1.0 for the language's documents, else 0.0
-        mask = mask & ctx.whole_lang_mask(node.lang)
-        scores = scores * ones
+        mask &= ctx.whole_lang_mask(node.lang)
+        scores *= ones
         if node.boost != 1.0:
             scores *= np.float32(node.boost)
         return mask, scores
     if isinstance(node, CrossLingual):
         return _cross_index(ctx, node)
-    plan: list[tuple[Any, list[_Group] | None]] | None
     if isinstance(node, Or) and not isinstance(node, Synonyms):
-        plan = _or_plan(ctx, node)
-    elif isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
+        return _or_index(ctx, node)
+    plan: list[tuple[Any, list[_Group] | None]] | None
+    if isinstance(node, (Term, Prefix, Wildcard, Fuzzy)):
         groups = _leaf_plan(ctx, node)
         plan = None if groups is None else [(node, groups)]
     elif isinstance(node, BagOfWords):
@@ -397,6 +400,60 @@ def evaluate_index(node: Node, ctx: SearchContext) -> Match:
     if isinstance(node, Or) and node.boost != 1.0:
         scores *= np.float32(node.boost)
     return mask, scores
+
+
+def _or_index(ctx: SearchContext, node: Or) -> Match:
+    """:func:`_or` index-wide: the impacts of each child that is a plain text term (most of a
+    query: :func:`_word_hits`) gathered and added in one ``np.add.at``, in child order; any
+    other child evaluated index-wide and added in its turn (as :func:`_or` does)."""
+    mask, scores = _whole_empty(ctx)
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for child in node.children:
+        hits = _word_hits(ctx, child)
+        if hits is None:  # (a phrase, a group, a column field...)
+            _add_sparse(mask, scores, docs, vals)
+            m, s = evaluate_index(child, ctx)
+            mask |= m
+            scores += s
+            continue
+        for at, values in hits:
+            docs.append(at)
+            vals.append(values)
+    _add_sparse(mask, scores, docs, vals)
+    if node.boost != 1.0:
+        scores *= np.float32(node.boost)
+    return mask, scores
+
+
+def _word_hits(ctx: SearchContext, node: Any) -> list[Postings] | None:
+    """The index-wide impacts (:func:`whole_impacts`, boosted) of a plain text leaf, one per
+    language that matches it, or None when it is not one (see :func:`_sparse_leaf`). A
+    word's are kept per snapshot (:attr:`SnapshotCache.leaves`): what a word matches and
+    scores does not depend on the query around it. A prefix, wildcard or fuzzy term expands
+    in each search (its expansions count against the search's budget)."""
+    if type(node) is Term and node.field is None:
+        table = ctx.word_table("hits")
+        found = table.get(node, _NOT_KEPT)
+        if found is _NOT_KEPT:
+            found = _hits_of(ctx, _sparse_leaf(ctx, node))
+            if len(table) >= _WHOLE_SIZE:
+                table.clear()
+            table[node] = found
+        hits: list[Postings] | None = found
+        return hits
+    return _hits_of(ctx, _sparse_leaf(ctx, node))
+
+
+def _hits_of(ctx: SearchContext, groups: list[_Group] | None) -> list[Postings] | None:
+    if groups is None:
+        return None
+    out = []
+    for lang, fields, terms, boost in groups:
+        hit = whole_impacts(ctx, lang, fields, terms, boost)
+        if hit is not None:
+            out.append(hit)
+    return out
 
 
 def _whole_node(node: Node, ctx: SearchContext) -> Match:
@@ -522,12 +579,18 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
     m2, s2 = evaluate_index(node.translation, ctx)
     if node.as_typed is not None:
         m3, s3 = evaluate_index(node.as_typed, ctx)
-        s2 = s2 + s3 * ~m2  # the translation's score, else the query's as typed
-        m2 = m2 | m3
+        # the translation's score, else the query's as typed: ``s2 + s3 * ~m2``, where s2 is
+        # zero outside m2 and s3 outside m3, so only the documents of m3 outside m2 change
+        # (to s3: 0 + s3)
+        only = np.flatnonzero(m3 & ~m2)
+        s2[only] += s3[only]
+        m2 |= m3
     factor = _twin_factor(ctx)
     if factor is not None:  # a story told in the query's language ranks in it
-        s2 = s2 * factor
-    return m1 | m2, s1 + s2
+        s2 *= factor
+    m1 |= m2
+    s1 += s2
+    return m1, s1
 
 
 TWIN_SHARE = 0.01
@@ -562,6 +625,14 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
     itself when it is an :class:`InLanguage` or a :class:`BagOfWords` (its weight in a
     cross-lingual query). Filters, ranges and NOT score nothing. A form's scores divided by
     this bound compare across queries and languages (the share of what it could score)."""
+    if type(node) is Term and node.field is None:  # (most of a query: its words)
+        table = ctx.word_table("best")
+        found: float | None = table.get(node)
+        if found is None:
+            found = table[node] = _best_word(node, ctx)
+            if len(table) >= _WHOLE_SIZE:
+                table.clear()
+        return found
     if isinstance(node, InLanguage):
         inner = best_score(node.query, ctx.in_language(node.lang))
         return inner * node.boost if boosts else inner
@@ -588,16 +659,11 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
             return 0.0
         fields = ctx.fields_of(node.field)
         key = ("best", node, ctx.langs, fields)  # fixed for a snapshot: kept in its cache
-        found: float | None = ctx.cache.whole.get(key)
+        found = ctx.cache.whole.get(key)
         if found is None:
-            text = node.text if isinstance(node, Term) else " ".join(node.words)
-            total = 0.0
-            for lang in ctx.langs:
-                terms = set(ctx.analyse(lang, text)[0])
-                total += sum(ctx.idf(lang, fields, (t,)) for t in terms)
             if len(ctx.cache.whole) >= _WHOLE_SIZE:
                 ctx.cache.whole.clear()  # (what else it holds is made again when needed)
-            found = ctx.cache.whole[key] = total * node.boost
+            found = ctx.cache.whole[key] = _best_word(node, ctx)
         return found
     if isinstance(node, (Prefix, Wildcard, Fuzzy)):
         if node.field in COLUMN_FIELDS or node.field == AUTHOR_FIELD:
@@ -609,12 +675,23 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
             total += ctx.idf(lang, fields, tuple(expanded)) if expanded else 0.0
         return total * node.boost
     if isinstance(node, (And, Or)):
-        return sum(best_score(c, ctx) for c in node.children) * node.boost
+        return sum([best_score(c, ctx) for c in node.children]) * node.boost
     if isinstance(node, AndNot):
         return best_score(node.positive, ctx) * node.boost
     if isinstance(node, AndMaybe):
         return (best_score(node.required, ctx) + best_score(node.optional, ctx)) * node.boost
     return 0.0
+
+
+def _best_word(node: Term | Phrase, ctx: SearchContext) -> float:
+    """:func:`best_score` of a word or phrase: its terms' idf, times its boost."""
+    fields = ctx.fields_of(node.field)
+    text = node.text if isinstance(node, Term) else " ".join(node.words)
+    total = 0.0
+    for lang in ctx.langs:
+        terms = set(ctx.analyse(lang, text)[0])
+        total += sum(ctx.idf(lang, fields, (t,)) for t in terms)
+    return total * node.boost
 
 
 def explain(

@@ -25,12 +25,19 @@ from searchlib.search.query import (
     And,
     AndMaybe,
     AndNot,
+    DateRange,
+    Every,
+    Fuzzy,
     Not,
+    NullQuery,
     Or,
     Phrase,
+    Prefix,
     Query,
     Synonyms,
     Term,
+    TermRange,
+    Wildcard,
     boosted,
 )
 
@@ -204,7 +211,9 @@ def expand_places(query: Query) -> Query:
     if isinstance(query, Synonyms):
         return query
     if isinstance(query, (And, Or)):
-        children = _expand_runs([expand_places(c) for c in query.children])
+        if all(_unnamed(c) for c in query.children):
+            return query  # (most queries: no word of them may name a country)
+        children = _expand_runs([c if _unnamed(c) else expand_places(c) for c in query.children])
         if all(a is b for a, b in zip(children, query.children, strict=False)) and len(
             children
         ) == len(query.children):
@@ -225,6 +234,37 @@ def expand_places(query: Query) -> Query:
 
 _NO_RUN = object()  # (a field value no term has)
 
+_UNNAMED = frozenset({Prefix, Wildcard, Fuzzy, Every, NullQuery, DateRange, TermRange})
+"""Node types :func:`expand_places` leaves as they are, and no run of words goes through."""
+
+_INERT: dict[Term, bool] = {}
+_INERT_SIZE = 50_000
+
+
+def _unnamed(q: Query) -> bool:
+    """Whether :func:`expand_places` gives ``q`` as it is (or an equal node) and no run of
+    words goes through it."""
+    kind = type(q)
+    if kind is Term:
+        return _inert(q)  # type: ignore[arg-type]
+    return kind in _UNNAMED or (kind is Not and type(q.child) in _UNNAMED)  # type: ignore[union-attr]
+
+
+def _inert(term: Term) -> bool:
+    """Whether :func:`expand_places` leaves the word as it is and no run of words (see
+    :func:`_expand_runs`) can start at it: it names no country and starts no name (kept per
+    word: the country names are fixed)."""
+    found = _INERT.get(term)
+    if found is None:
+        text = term.field in _TEXT_FIELDS
+        found = not (text and named(term.text) is not None) and not (
+            text and term.boost == 1.0 and may_start_name(term.text)
+        )
+        if len(_INERT) >= _INERT_SIZE:
+            _INERT.clear()
+        _INERT[term] = found
+    return found
+
 
 def _expand_runs(children: list[Query]) -> list[Query]:
     """Adjacent plain terms of one field that together name a country (``United``,
@@ -235,6 +275,7 @@ def _expand_runs(children: list[Query]) -> list[Query]:
     fields = [
         t.field
         if isinstance(t, Term)
+        and not (type(t) is Term and _inert(t))
         and t.boost == 1.0
         and t.field in _TEXT_FIELDS
         and may_start_name(t.text)

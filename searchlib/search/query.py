@@ -274,10 +274,14 @@ def normalize(query: Query) -> Query:
     ``[a TO a]`` to Term.  Deliberate differences: an Every child makes an Or match everything but
     is simply dropped from an And (Whoosh turns ``a AND *`` into Every); overlapping ranges are not
     merged; boosts always multiply."""
+    if type(query) in _AS_THEY_ARE:
+        return query
     if isinstance(query, (And, Or)):
         return _normalize_group(query)
     if isinstance(query, Not):
         child = normalize(query.child)
+        if child is query.child:
+            return query
         return NullQuery() if isinstance(child, NullQuery) else Not(child, query.boost)
     if isinstance(query, AndNot):
         pos, neg = normalize(query.positive), normalize(query.negative)
@@ -310,11 +314,16 @@ def normalize(query: Query) -> Query:
     return query
 
 
+_AS_THEY_ARE = frozenset({Term, Prefix, Wildcard, Fuzzy, DateRange, Every})
+"""Node types :func:`normalize` leaves as they are (the most common children of a group)."""
+
+
 def _normalize_group(query: And | Or) -> Query:
     cls = type(query)
     subs: list[Query] = []
     for child in query.children:
-        child = normalize(child)
+        if type(child) not in _AS_THEY_ARE:
+            child = normalize(child)
         if type(child) is cls:
             assert isinstance(child, (And, Or))
             subs.extend(boosted(c, child.boost) for c in child.children)
