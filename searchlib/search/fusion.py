@@ -203,11 +203,11 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         name = word[:1].isupper() or any(c.isdigit() for c in word)
         terms = set(target.terms(word)[0]) if name else set()
         if table is None:
-            table = cognates(ctx.reader, tctx.vocabulary(tgt, fields), tgt)
+            table = cognates(ctx.reader, tgt, fields)
         norm = source.normalize(word)
         similar = table.find(norm, itself=not name)
         if similar:
-            terms |= tctx.vocabulary(tgt, fields).terms(similar)
+            terms |= table.terms(similar)
         add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
     for term in weight:
         if not any(term in c for c in concepts):
