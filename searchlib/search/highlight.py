@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import sys
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import compress, islice, repeat
@@ -86,6 +87,15 @@ class Snippet:
         """The snippet as HTML element content: ``<``, ``>`` and ``&`` of the text escaped
         (quotes are left as written: not for use inside an attribute), each highlighted word
         inside the tags."""
+        text = self.text
+        if "<" not in text and ">" not in text and "&" not in text:  # nothing to escape
+            out: list[str] = []
+            cursor = 0
+            for start, end in self.spans:
+                out += (text[cursor:start], open_tag, text[start:end], close_tag)
+                cursor = end
+            out.append(text[cursor:])
+            return "".join(out)
         return "".join(
             f"{open_tag}{html.escape(piece, quote=False)}{close_tag}"
             if marked
@@ -136,34 +146,53 @@ def indexed_matches(
 class TermPositions:
     """Where some terms occur in one field of one segment, for the hits of one search: each
     term's postings are looked up once, its positions grouped per posting on the first hit
-    that holds it (:meth:`matches` is :func:`indexed_matches` of one document)."""
+    that holds it (:meth:`matches` is :func:`indexed_matches` of one document). The postings
+    of a rare term (most of a query's) are read as Python lists: a hit costs a bisection,
+    not a numpy call per term."""
 
-    __slots__ = ("_field", "_offsets", "_seg", "_terms")
+    __slots__ = ("_field", "_grouped", "_seg", "_terms")
 
     def __init__(self, seg: SegmentSource, field: str, terms: Iterable[str]) -> None:
         self._seg = seg
         self._field = field
-        self._terms: list[tuple[str, int, np.ndarray]] = []  # (term, ordinal, its doc numbers)
+        # (term, ordinal, its doc numbers: a list when short)
+        self._terms: list[tuple[str, int, list[int] | np.ndarray]] = []
         for term in terms:
             ordinal = seg.term_ord(field, term)
             if ordinal >= 0:
-                self._terms.append((term, ordinal, seg.postings_at(field, ordinal)[0]))
-        self._offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+                docs = seg.postings_at(field, ordinal)[0]
+                self._terms.append(
+                    (term, ordinal, docs.tolist() if docs.size <= _LIST_POSTINGS else docs)
+                )
+        self._grouped: dict[int, tuple[list[int], list[int]]] = {}
 
     def matches(self, docnum: int) -> list[tuple[int, str]]:
         """(position, term) of the terms in document ``docnum``, in text order."""
         found: list[tuple[int, str]] = []
         for term, ordinal, docs in self._terms:
-            i = int(docs.searchsorted(docnum))
-            if i == docs.size or int(docs[i]) != docnum:
-                continue
-            grouped = self._offsets.get(ordinal)
+            if isinstance(docs, list):
+                i = bisect_left(docs, docnum)
+                if i == len(docs) or docs[i] != docnum:
+                    continue
+            else:
+                i = int(docs.searchsorted(docnum))
+                if i == docs.size or int(docs[i]) != docnum:
+                    continue
+            grouped = self._grouped.get(ordinal)
             if grouped is None:
-                grouped = self._offsets[ordinal] = self._seg.positions_at(self._field, ordinal)
-            pos, offs = grouped
-            found.extend(zip(pos[int(offs[i]) : int(offs[i + 1])].tolist(), repeat(term)))
+                pos, offs = self._seg.positions_at(self._field, ordinal)
+                if offs.size > _LIST_POSTINGS + 1:  # a common term: this posting's only
+                    found.extend(zip(pos[int(offs[i]) : int(offs[i + 1])].tolist(), repeat(term)))
+                    continue
+                grouped = self._grouped[ordinal] = (pos.tolist(), offs.tolist())
+            pos_list, offs_list = grouped
+            found.extend(zip(pos_list[offs_list[i] : offs_list[i + 1]], repeat(term)))
         found.sort()
         return found
+
+
+_LIST_POSTINGS = 512
+"""Postings of at most this many documents are read as Python lists by :class:`TermPositions`."""
 
 
 def first_indexed_position(
@@ -322,6 +351,7 @@ def _densest(hits: list[tuple[int, str]], span: int) -> int:
     holding the most distinct terms (a sliding window: linear in the hits)."""
     counts: dict[str, int] = {}
     best_n, best_i = 0, 0
+    most = len({t for _, t in hits})  # no run holds more: the first that does is the answer
     j = 0
     for i, (first_pos, _) in enumerate(hits):
         while j < len(hits) and hits[j][0] - first_pos < span:
@@ -330,6 +360,8 @@ def _densest(hits: list[tuple[int, str]], span: int) -> int:
             j += 1
         if len(counts) > best_n:
             best_n, best_i = len(counts), i
+            if best_n == most:
+                break
         t = hits[i][1]
         counts[t] -= 1
         if not counts[t]:

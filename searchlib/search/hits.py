@@ -165,7 +165,7 @@ def build_hit(
         passage.html(),
         reason,
         passage=passage,
-        country_codes=tuple(canonical(c) for c in countries),
+        country_codes=tuple(map(_canonical, countries)),
         sections=sections,
         authors=tuple(doc.get("authors", ())),
         url=doc.get("url"),
