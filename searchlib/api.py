@@ -31,17 +31,18 @@ from searchlib.index import (
     latest_generation,
     read_manifest,
     record_from_stored,
+    to_index_doc,
 )
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.merge import MERGE_FACTOR
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
-from searchlib.records import Brief, RelatedItem
+from searchlib.records import Brief, BriefFields, RelatedItem, id_problem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
-from searchlib.search.twins import links_name, store_twins
+from searchlib.search.twins import TwinHints, links_name, store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -139,9 +140,16 @@ class Index:
             )
         return self._writer
 
-    def add(self, record: Brief | RelatedItem) -> None:
-        """Add or replace (by id) a record; a brief brings its related items."""
-        self.writer.add(record)
+    def add(self, record: Brief | RelatedItem | BriefFields) -> None:
+        """Add or replace (by id) a record; a brief brings its related items. A JSONL
+        record's checked values (:class:`~searchlib.records.BriefFields`) are indexed as
+        their Brief, without building it."""
+        if isinstance(record, BriefFields):
+            if problem := id_problem(record.id):  # as IndexWriter.add checks a Brief's
+                raise IngestError(record.source or "<record>", f"{problem}: {record.id!r}")
+            self.writer.add_document(to_index_doc(record))
+        else:
+            self.writer.add(record)
 
     def add_many(self, records: Iterable[Brief | RelatedItem]) -> int:
         return self.writer.add_many(records)
@@ -502,6 +510,7 @@ def _index_paths(
         # indexing, and every search command would pay for their import.
         from searchlib.bulk import bulk_index, commit_bulk
 
+        hints: dict[str, TwinHints] = {}  # what the twins read from the new documents
         report.indexed, report.skipped = bulk_index(
             index.writer,
             index.directory.path,
@@ -510,8 +519,9 @@ def _index_paths(
             on_skip=on_skip,
             on_progress=on_progress,
             on_warning=warn,
+            hints=hints,
         )
-        index._reader = commit_bulk(index.writer)  # merges while it finds the twins
+        index._reader = commit_bulk(index.writer, hints)  # merges while it finds the twins
         report.generation = index._reader.generation
         report.seconds = time.perf_counter() - t0
         return report
@@ -551,16 +561,16 @@ def add_paths(
         if on_warning:
             on_warning(warning)
 
-    from searchlib.ingest import iter_records  # not loaded by a process that only searches
+    from searchlib.ingest import iter_index_records  # not loaded by a process that only searches
 
     since_commit = 0
-    for item in iter_records([Path(p) for p in paths], warn):
+    for item in iter_index_records([Path(p) for p in paths], warn):
         if isinstance(item, IngestError):
             report.skipped.append(item)
             if on_skip:
                 on_skip(item)
             continue
-        index.add(item)
+        index.add(item)  # a JSONL record comes as its BriefFields: no Brief built
         report.indexed += 1
         since_commit += 1
         if on_progress:

@@ -11,13 +11,13 @@ import datetime as _dt
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from searchlib.countries import canonical
 
-__all__ = ["AboutItem", "Brief", "RelatedItem", "id_problem", "stable_id"]
+__all__ = ["AboutItem", "Brief", "BriefFields", "RelatedItem", "id_problem", "stable_id"]
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -150,3 +150,36 @@ class Brief:
     def text(self) -> str:
         """The body as one string, paragraphs separated by blank lines."""
         return "\n\n".join(self.body)
+
+
+class BriefFields(NamedTuple):
+    """The values of a :class:`Brief` read from a JSONL line, already checked and converted
+    (:func:`~searchlib.ingest.files.parse_jsonl_record`): what indexing turns into an index
+    document without building the record (a brief of this kind has no authors, sections,
+    related or about items). :meth:`brief` builds the record."""
+
+    id: str
+    lang: str
+    title: str
+    body: tuple[str, ...]
+    kind: str
+    date: _dt.date | None
+    countries: tuple[str, ...]
+    source: str
+    url: str | None
+    meta: dict[str, Any]
+
+    def brief(self) -> Brief:
+        """The :class:`Brief` of these values."""
+        return Brief(
+            id=self.id,
+            lang=self.lang,
+            title=self.title,
+            body=self.body,
+            kind=self.kind,
+            date=self.date,
+            countries=self.countries,
+            source=self.source,
+            url=self.url,
+            meta=self.meta,
+        )

@@ -3,46 +3,37 @@
 from __future__ import annotations
 
 import multiprocessing
+from types import SimpleNamespace
 from typing import Any
-
-import pytest
 
 import searchlib.bulk as bulk
 
 
-def _claims(
-    order: list[int], ntasks: int, nworkers: int, monkeypatch: pytest.MonkeyPatch
-) -> list[list[int]]:
+def _claims(order: list[int], ntasks: int, nworkers: int) -> list[list[int]]:
     """Tasks each simulated worker gets when they ask in ``order`` (worker numbers)."""
-    monkeypatch.setattr(bulk, "_index_task", lambda job: job)
     bounds = [ntasks * k // nworkers for k in range(nworkers + 1)]
     runs = multiprocessing.get_context().Array(
         "q", [*(x for k in range(nworkers) for x in bounds[k : k + 2]), 0]
     )
-    jobs: list[Any] = list(range(ntasks))
-    states: list[dict[str, Any]] = [
-        {"runs": runs, "jobs": jobs, "run": None} for _ in range(nworkers)
-    ]
+    workers: list[Any] = [SimpleNamespace(run=None) for _ in range(nworkers)]
     got: list[list[int]] = [[] for _ in range(nworkers)]
     for w in order:
-        monkeypatch.setattr(bulk, "_WORKER", states[w])
-        task, result = bulk._next_task(0)
-        assert result == task
+        task = bulk._claim(runs, workers[w])
+        assert task is not None
         got[w].append(task)
+    assert [bulk._claim(runs, w) for w in workers] == [None] * nworkers  # all claimed
     return got
 
 
-def test_each_worker_runs_its_own_part_then_steals_from_the_back(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_each_worker_runs_its_own_part_then_steals_from_the_back() -> None:
     # Worker 0 is fast: it finishes its run 0-4, then takes the last tasks of worker 1's run.
-    got = _claims([0, 1, 0, 0, 0, 0, 0, 1, 0, 1], 10, 2, monkeypatch)
+    got = _claims([0, 1, 0, 0, 0, 0, 0, 1, 0, 1], 10, 2)
     assert got == [[0, 1, 2, 3, 4, 9, 8], [5, 6, 7]]
 
 
-def test_every_task_is_claimed_once_whatever_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_task_is_claimed_once_whatever_the_order() -> None:
     order = [2, 2, 0, 2, 2, 2, 1, 2, 2, 0, 2]  # worker 2 fast, 1 slow; 11 tasks, 3 workers
-    got = _claims(order, 11, 3, monkeypatch)
+    got = _claims(order, 11, 3)
     assert sorted(t for tasks in got for t in tasks) == list(range(11))
     # Runs go to workers as they first ask: 2 gets 0-2, 0 gets 3-6, 1 gets 7-10; then worker 2
     # steals the last task of the run with the most left, first run on a tie.
@@ -64,3 +55,24 @@ def test_plan_cuts_contiguous_runs_with_a_short_tail(tmp_path: Any) -> None:
     assert abs(sum(sizes[: bounds[1]]) - sum(sizes[bounds[1] :])) < 0.1 * sum(sizes)
     small, small_bounds = bulk.plan_tasks([src], 10 * src.stat().st_size, 2)
     assert (len(small), small_bounds) == (1, [0])  # a small input is one task
+
+
+def test_a_worker_fills_a_segment_with_consecutive_tasks(tmp_path: Any) -> None:
+    """The short tasks at the end of a run share a segment; documents keep the input order."""
+    import searchlib
+
+    src = tmp_path / "docs.jsonl"
+    rows = [f'{{"id": "d{i}", "lang": "en", "title": "coca route {i}"}}\n' for i in range(4000)]
+    src.write_text("".join(rows))
+    tasks, bounds = bulk.plan_tasks([src], 64_000, 2)
+    index = searchlib.create_index(tmp_path / "idx", merge_factor=100)
+    indexed, errors = bulk.bulk_index(
+        index.writer, tmp_path / "idx", [src], workers=2, chunk_bytes=64_000
+    )
+    assert (indexed, errors) == (4000, [])
+    reader = bulk.commit_bulk(index.writer)
+    # Each run's two short tail tasks (0.6 and 0.3 of a full one) fit in one segment.
+    assert len(tasks) - 2 <= len(reader.segments) < len(tasks)
+    ids = [i for seg in reader.segments for i in seg.ids]
+    assert ids == [f"d{i}" for i in range(4000)]
+    index.close()

@@ -17,7 +17,7 @@ from searchlib.countries import canonical
 from searchlib.errors import CorruptIndexError
 from searchlib.index.builder import IndexDoc
 from searchlib.index.segment import NO_DATE
-from searchlib.records import AboutItem, Brief, RelatedItem
+from searchlib.records import AboutItem, Brief, BriefFields, RelatedItem
 from searchlib.schema import AUTHOR_FIELD, TEXT_FIELDS, StoredDoc, field_name
 
 __all__ = [
@@ -78,8 +78,11 @@ def legacy_places(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return codes, tuple(v for v in values if canonical(v) is None)
 
 
-def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
-    """Analyse a record into an :class:`IndexDoc`."""
+def to_index_doc(record: Brief | RelatedItem | BriefFields) -> IndexDoc:
+    """Analyse a record into an :class:`IndexDoc` (a :class:`BriefFields` into the document
+    of its Brief)."""
+    if isinstance(record, BriefFields):
+        return _fields_doc(record)
     if isinstance(record, RelatedItem):
         lang = doc_lang(record.lang, record.teaser)
         stored: dict[str, Any] = {
@@ -141,6 +144,50 @@ def to_index_doc(record: Brief | RelatedItem) -> IndexDoc:
         fields=_fields(lang, {"title": record.title, "body": body, **_authors(record)}),
         stored=dumps(stored),
         title=record.title,
+    )
+
+
+def _fields_doc(f: BriefFields) -> IndexDoc:
+    """:func:`to_index_doc` of ``f.brief()`` without building the Brief: no authors,
+    sections, related or about items; the same stored bytes."""
+    lang = f.lang if is_lang(f.lang) else doc_lang(f.lang, f"{f.title}\n" + "\n\n".join(f.body))
+    countries = f.countries
+    codes = tuple(map(canonical, countries)) if countries else ()
+    date = f.date
+    body = "\n\n".join(f.body)
+    stored = {
+        "id": f.id,
+        "kind": f.kind,
+        "lang": lang,
+        "title": f.title,
+        "date": None if date is None else date.isoformat(),
+        "countries": list(countries),
+        "country_codes": list(codes),
+        "sections": [],
+        "authors": [],
+        "body": list(f.body),
+        "related": [],
+        "about": [],
+        "source": f.source,
+        "url": f.url,
+        "meta": f.meta,
+    }
+    texts = {}
+    if f.title:
+        texts[field_name("title", lang)] = f.title
+    if body:
+        texts[field_name("body", lang)] = body
+    return IndexDoc(
+        id=f.id,
+        lang=lang,
+        kind=f.kind,
+        date=NO_DATE if date is None else (date - _EPOCH).days,
+        countries=country_column(countries, codes) if countries else (),
+        sections=(),
+        links=(),
+        fields=texts,
+        stored=dumps(stored),
+        title=f.title,
     )
 
 

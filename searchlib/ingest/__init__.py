@@ -15,6 +15,7 @@ from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.files import (
     INGEST_SUFFIXES,
     Chunk,
+    iter_index_records,
     iter_records,
     parse_jsonl_record,
     plan_chunks,
@@ -29,6 +30,7 @@ __all__ = [
     "Chunk",
     "LAYOUTS",
     "Layout",
+    "iter_index_records",
     "iter_records",
     "looks_like_page",
     "parse_jsonl_record",

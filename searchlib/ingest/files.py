@@ -25,7 +25,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -35,16 +35,18 @@ from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
 from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
 from searchlib.ingest.template import LineCounter, LineTable
-from searchlib.records import Brief, id_problem, stable_id
+from searchlib.records import Brief, BriefFields, id_problem, stable_id
 
 __all__ = [
     "INGEST_SUFFIXES",
     "Chunk",
+    "iter_index_records",
     "iter_records",
     "parse_jsonl_record",
     "plan_chunks",
     "read_chunk",
     "read_file",
+    "jsonl_fields",
 ]
 
 INGEST_SUFFIXES = frozenset({".txt", ".md", ".jsonl"})
@@ -54,6 +56,8 @@ JSONL_FIELDS = frozenset({"id", "lang", "title", "body", "date", "country", "url
 """Fields of a JSONL record that map to Brief attributes; all others go to ``Brief.meta``."""
 
 Result = Brief | IngestError
+FieldsResult = Brief | BriefFields | IngestError
+"""What the indexing path reads: a JSONL record's checked values instead of its Brief."""
 OnWarning = Callable[[IngestWarning], None]
 """Called with what was indexed with a loss (a record without its unparseable date)."""
 
@@ -88,6 +92,18 @@ def read_file(
     ``on_warning`` is called for each record indexed with a loss. ``template``: the run's
     repeated page lines (:func:`page_table`), dropped from page bodies.
     """
+    return cast(Iterator[Result], _read_file(path, key, on_warning, template, False))
+
+
+def _read_file(
+    path: str | os.PathLike[str],
+    key: str | None,
+    on_warning: OnWarning | None,
+    template: LineTable | None,
+    fields: bool,
+) -> Iterator[FieldsResult]:
+    """:func:`read_file`; with ``fields``, a JSONL record's :class:`BriefFields`, not its
+    Brief (see :func:`iter_index_records`)."""
     name = os.fspath(path)
     try:
         st = os.stat(name)
@@ -98,7 +114,7 @@ def read_file(
             with open(name, "rb") as f:
                 head = f.read(4096)
             if _starts_json(head):  # JSONL: read a block at a time, not the whole file
-                yield from _stream_jsonl(name, on_warning)
+                yield from _stream_jsonl(name, on_warning, fields)
                 return
         data = Path(name).read_bytes()
     except OSError as exc:
@@ -114,7 +130,7 @@ def read_file(
         yield IngestError(name, "binary file (contains NUL bytes)")
         return
     if jsonl:
-        yield from _read_jsonl(name, data, 1, on_warning)
+        yield from _read_jsonl(name, data, 1, on_warning, fields=fields)
         return
     try:
         text = data.decode("utf-8-sig")
@@ -152,6 +168,21 @@ def iter_records(
     count the lines repeated across them (:func:`page_table`), then to parse them with that
     evidence.
     """
+    return cast(Iterator[Result], _iter_records(paths, on_warning, False))
+
+
+def iter_index_records(
+    paths: Iterable[str | os.PathLike[str]], on_warning: OnWarning | None = None
+) -> Iterator[FieldsResult]:
+    """:func:`iter_records` for indexing: a JSONL record comes as its :class:`BriefFields`
+    (the same checks, errors and warnings), which the index turns into a document without
+    building the Brief; page and text files still give Briefs."""
+    return _iter_records(paths, on_warning, True)
+
+
+def _iter_records(
+    paths: Iterable[str | os.PathLike[str]], on_warning: OnWarning | None, fields: bool
+) -> Iterator[FieldsResult]:
     entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
@@ -166,7 +197,7 @@ def iter_records(
         if entry.skip is not None:
             yield IngestError(entry.path, entry.skip)
         else:
-            yield from read_file(entry.path, entry.key, on_warning, table)
+            yield from _read_file(entry.path, entry.key, on_warning, table, fields)
 
 
 def page_table(files: Iterable[str]) -> LineTable:
@@ -262,10 +293,12 @@ def read_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[Re
     with open(chunk.path, "rb") as f:
         f.seek(chunk.start)
         data = f.read(chunk.end - chunk.start)
-    yield from _read_jsonl(chunk.path, data, chunk.first_line, on_warning)
+    yield from cast(Iterator[Result], _read_jsonl(chunk.path, data, chunk.first_line, on_warning))
 
 
-def _stream_jsonl(name: str, on_warning: OnWarning | None) -> Iterator[Result]:
+def _stream_jsonl(
+    name: str, on_warning: OnWarning | None, fields: bool = False
+) -> Iterator[FieldsResult]:
     """The records of the JSONL file ``name`` (starting with ``{``), read :data:`READ_BYTES`
     at a time: what :func:`_read_jsonl` yields for the whole file."""
     line = 1
@@ -281,13 +314,13 @@ def _stream_jsonl(name: str, on_warning: OnWarning | None) -> Iterator[Result]:
                 rest += block
                 continue
             data, rest = rest + block[: cut + 1], block[cut + 1 :]
-            records = _read_jsonl(name, data, line, on_warning, bom=first)
+            records = _read_jsonl(name, data, line, on_warning, bom=first, fields=fields)
             line += data.count(b"\n")
             first = False
             del data, block  # held by the reader only until it has split them into lines
             yield from records
         if rest:
-            yield from _read_jsonl(name, rest, line, on_warning, bom=first)
+            yield from _read_jsonl(name, rest, line, on_warning, bom=first, fields=fields)
 
 
 def _missing(name: str) -> str:
@@ -377,9 +410,11 @@ def _read_jsonl(
     first_line: int = 1,
     on_warning: OnWarning | None = None,
     bom: bool = True,
-) -> Iterator[Result]:
+    fields: bool = False,
+) -> Iterator[FieldsResult]:
     """The records of the JSONL lines ``data`` (the first is line ``first_line``; ``bom``: a
-    UTF-8 byte order mark at its start is dropped)."""
+    UTF-8 byte order mark at its start is dropped; ``fields``: each record's
+    :class:`BriefFields`, not its Brief)."""
     if bom and data.startswith(_BOM):
         data = data[3:]
     nul = b"\x00" in data
@@ -410,7 +445,7 @@ def _read_jsonl(
             continue
         raw = b""  # a huge line is not held while its record is indexed
         try:
-            brief = parse_jsonl_record(obj, f"{name}:{lineno}", add_note)
+            record = jsonl_fields(obj, f"{name}:{lineno}", add_note)
             obj = None
         except IngestError as exc:
             notes.clear()  # the record is skipped: no loss to report on top
@@ -421,7 +456,7 @@ def _read_jsonl(
                 for note in notes:
                     on_warning(IngestWarning(name, note, line=lineno))
             notes.clear()
-        yield brief
+        yield record if fields else record.brief()
 
 
 def parse_jsonl_record(
@@ -443,6 +478,14 @@ def parse_jsonl_record(
     Raises:
         IngestError: the record is not an object, or a field is missing or of the wrong type.
     """
+    return jsonl_fields(obj, source, on_warning).brief()
+
+
+def jsonl_fields(
+    obj: Any, source: str = "<string>", on_warning: Callable[[str], None] | None = None
+) -> BriefFields:
+    """:func:`parse_jsonl_record` without building the Brief: its checked values (the same
+    errors and warnings), which indexing turns into an index document directly."""
     if not isinstance(obj, dict):
         raise IngestError(source, f"record is a JSON {type(obj).__name__}, not an object")
     rid = obj.get("id")
@@ -467,17 +510,17 @@ def parse_jsonl_record(
     field = _too_deep_field(meta)
     if field is not None:
         raise IngestError(source, f"field {field!r} is nested deeper than {MAX_FIELD_DEPTH} levels")
-    return Brief(
-        id=rid if type(rid) is str else _id_text(rid, source),
-        lang=lang,
-        title=title,
-        body=strip_boilerplate(paragraphs, lang),
-        kind=(_opt_str(obj, "kind", source) or "brief").lower(),
-        date=_date(obj.get("date"), on_warning),
-        countries=country,
-        source=source,
-        url=_opt_str(obj, "url", source),
-        meta=meta,
+    return BriefFields(
+        rid if type(rid) is str else _id_text(rid, source),
+        lang,
+        title,
+        strip_boilerplate(paragraphs, lang),
+        (_opt_str(obj, "kind", source) or "brief").lower(),
+        _date(obj.get("date"), on_warning),
+        () if country is None else (country,) if type(country) is str else tuple(country),
+        source,
+        _opt_str(obj, "url", source),
+        meta,
     )
 
 

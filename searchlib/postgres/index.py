@@ -26,7 +26,7 @@ from searchlib.postgres.db import Database
 from searchlib.postgres.saved import SavedFiles
 from searchlib.postgres.source import PgSearcher, PgSnapshot
 from searchlib.postgres.writer import PostgresWriter
-from searchlib.records import Brief, RelatedItem
+from searchlib.records import Brief, BriefFields, RelatedItem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Searcher
 from searchlib.search.twins import store_twins
@@ -121,9 +121,9 @@ class PostgresIndex(Index):
         if self.on_phase is not None:
             self.on_phase(name)
 
-    def add(self, record: Brief | RelatedItem) -> None:
+    def add(self, record: Brief | RelatedItem | BriefFields) -> None:
         """Add or replace (by id) a record; a brief brings its related items."""
-        self.pg_writer.add(record)
+        self.pg_writer.add(record.brief() if isinstance(record, BriefFields) else record)
 
     def add_many(self, records: Iterable[Brief | RelatedItem]) -> int:
         return self.pg_writer.add_many(records)

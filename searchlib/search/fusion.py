@@ -29,6 +29,15 @@ every word of the query weighs in its own language. Scores of the query's own la
 unchanged (the translation is scaled into them), so monolingual rankings are the same as
 without translation.
 
+Last, a document's score is multiplied by the share of the query's concepts it matches in
+its own language (:data:`CONCEPT_POWER`, :class:`~searchlib.search.query.Concepts`): a
+concept is a word of the query or a lexicon entry it holds, matched by its terms in a
+document of the query's language and by its translation in one of the other language, and
+weighs the square of its idf. Scores alone compare a few common words matched as typed with
+rarer ones matched through a weighed translation; the share compares what each document
+covers of the query, whatever its language: a brief matching four of six concepts through
+the translation rises above a story matching three of them as typed.
+
 A parsed query (the query syntax) of plain words only is translated and weighed the same way
 (:func:`plain_words`); one with operators, fields or phrases is translated node by node by
 :mod:`searchlib.search.translate`, its structure kept, and weighed like with like too
@@ -50,6 +59,7 @@ from searchlib.search.context import SearchContext
 from searchlib.search.execute import best_score
 from searchlib.search.query import (
     BagOfWords,
+    Concepts,
     CrossLingual,
     InLanguage,
     Or,
@@ -78,6 +88,12 @@ CROSS_WEIGHT = 1.0
 """The translation's weight on the common scale: 1.0 puts a document matching the whole
 translation of a fully translated query level with one matching the whole query in its own
 language."""
+
+CONCEPT_POWER = 0.15
+"""How much the share of the query's concepts a document matches, in its own language (the
+query's words or their translation), weighs on its score: its score is multiplied by that
+share to this power (:class:`~searchlib.search.query.Concepts`). A concept weighs the square
+of its idf in the query's language. 0 turns it off."""
 
 AS_TYPED_SHARE = 0.1
 """The weight of the query as typed in the other language's documents (when its language was
@@ -112,6 +128,9 @@ class BagTranslation:
     """Words matched by spelling (cognates)."""
     written: int
     """Words kept as written (names, numbers, shared words)."""
+    concepts: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], float], ...] = ()
+    """Per word of the query (or lexicon entry it holds): its terms, its term groups in the
+    other language (none when nothing carries it over) and its weight (its terms' idf)."""
 
 
 def best_share(score: float, best: float) -> float:
@@ -152,15 +171,18 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
     groups: dict[tuple[str, ...], float] = {}
     covered: set[str] = set()
     kinds = {"lexicon": 0, "cognate": 0, "written": 0}
+    concepts: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
 
     def add(parts: list[tuple[set[str], float]], src_terms: set[str], kind: str) -> None:
         """One word's (or lexicon entry's) translation: its term groups and their shares;
         counted once as ``kind`` when the other language's documents hold any of them."""
         held = False
+        concept = concepts.setdefault(tuple(sorted(src_terms)), set())
         for terms, share in parts:
             key = tuple(sorted(terms))
             if key and tctx.idf(tgt, fields, key) > 0:
                 groups[key] = groups.get(key, 0.0) + share
+                concept.add(key)
                 held = True
         if held:
             covered.update(src_terms)
@@ -181,12 +203,15 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         name = word[:1].isupper() or any(c.isdigit() for c in word)
         terms = set(target.terms(word)[0]) if name else set()
         if table is None:
-            table = cognates(ctx.reader, tctx.vocabulary(tgt, fields), tgt)
+            table = cognates(ctx.reader, tgt, fields)
         norm = source.normalize(word)
         similar = table.find(norm, itself=not name)
         if similar:
-            terms |= tctx.vocabulary(tgt, fields).terms(similar)
+            terms |= table.terms(similar)
         add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
+    for term in weight:
+        if not any(term in c for c in concepts):
+            concepts[(term,)] = set()
     carried = sum(weight.get(t, 0.0) for t in covered)
     best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())
     return BagTranslation(
@@ -198,6 +223,10 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         lexicon=kinds["lexicon"],
         cognate=kinds["cognate"],
         written=kinds["written"],
+        concepts=tuple(
+            (terms, tuple(sorted(keys)), sum(weight.get(t, 0.0) for t in terms) ** 2)
+            for terms, keys in concepts.items()
+        ),
     )
 
 
@@ -256,11 +285,12 @@ def with_bag_translation(
         f"{t.best_translated:.2f}, with the languages' idf scale {t.scale:.2f}"
     )
     translation = TermGroups(tgt, t.groups, q.field, weight)
+    concepts = _concepts(t, src, q.field)
     if tree is None:
         typed = BagOfWords(q.text, q.field, weight * AS_TYPED_SHARE, (tgt,)) if as_typed else None
-        return CrossLingual(q, translation, note, typed)
+        return CrossLingual(q, translation, note, typed, concepts)
     typed_tree = InLanguage(tree, tgt, weight * AS_TYPED_SHARE) if as_typed else None
-    return CrossLingual(InLanguage(tree, src), translation, note, typed_tree)
+    return CrossLingual(InLanguage(tree, src), translation, note, typed_tree, concepts)
 
 
 def plain_words(q: Query) -> str | None:
@@ -310,7 +340,18 @@ def with_tree_translation(
         f"with the languages' idf scale {t.scale:.2f}"
     )
     typed = InLanguage(q, tgt, weight * AS_TYPED_SHARE) if as_typed else None
-    return CrossLingual(InLanguage(q, src), attrs.evolve(translated, boost=weight), note, typed)
+    # the concepts of its words, as plain text's (a filter clause changes no score)
+    concepts = _concepts(translate_bag(BagOfWords(query_words(q)), src, ctx), src, None)
+    translated = attrs.evolve(translated, boost=weight)
+    return CrossLingual(InLanguage(q, src), translated, note, typed, concepts)
+
+
+def _concepts(t: BagTranslation, src: str, field: str | None) -> Concepts | None:
+    """The :class:`~searchlib.search.query.Concepts` of a translation (None when there are
+    none, or :data:`CONCEPT_POWER` is 0)."""
+    if CONCEPT_POWER <= 0 or not t.concepts:
+        return None
+    return Concepts(src, OTHER[src], field, t.concepts, CONCEPT_POWER)
 
 
 def _scale(ctx: SearchContext, src: str) -> float:

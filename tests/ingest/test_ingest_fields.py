@@ -1,0 +1,137 @@
+"""The indexing path's JSONL records: ``iter_index_records`` yields each JSONL record's checked
+values (BriefFields) instead of its Brief, with the same errors and warnings, and the index
+document made from them is byte for byte the one made from the Brief."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchlib.errors import IngestError, IngestWarning
+from searchlib.index.documents import to_index_doc
+from searchlib.ingest import iter_index_records, iter_records, parse_jsonl_record
+from searchlib.ingest.files import jsonl_fields
+from searchlib.records import Brief, BriefFields
+
+HOSTILE = [
+    {"id": 7, "title": "Seven", "country": ["Peru", "EEUU", "Peru", "Narnia", " "]},
+    {"id": "a", "lang": "ES", "title": "", "body": "", "country": "Mexico"},
+    {"id": "b", "title": "Hola", "body": "El presidente dijo que la policía detuvo a tres."},
+    {"id": "c", "lang": "en", "body": ["SHARE", " Police said. ", "", "SEE ALSO:", "Peru"]},
+    {"id": "d", "lang": "en", "title": "T", "date": "2020-02-30", "kind": "News", "url": "u"},
+    {"id": "e", "lang": "es", "title": "T", "date": "2011-09-23T10:00:00", "x": {"y": [1, 2]}},
+    {"id": "f", "lang": "en", "title": "T", "body": "a\n\n b \nc", "meta": None, "z": 1.5},
+]
+
+
+@pytest.mark.parametrize("obj", HOSTILE, ids=lambda o: str(o["id"]))
+def test_fields_make_the_briefs_document(obj: dict[str, object]) -> None:
+    notes: list[str] = []
+    fields = jsonl_fields(obj, "f.jsonl:1", notes.append)
+    brief_notes: list[str] = []
+    brief = parse_jsonl_record(obj, "f.jsonl:1", brief_notes.append)
+    assert fields.brief() == brief
+    assert notes == brief_notes
+    assert to_index_doc(fields) == to_index_doc(brief)
+
+
+def test_unparseable_date_warns_once() -> None:
+    notes: list[str] = []
+    fields = jsonl_fields({"id": "d", "title": "T", "date": "2020-02-30"}, "s", notes.append)
+    assert fields.date is None
+    assert notes == ["unparseable date '2020-02-30': indexed without a date"]
+
+
+@pytest.mark.parametrize(
+    ("obj", "reason"),
+    [
+        ([1, 2], "record is a JSON list, not an object"),
+        ({"title": "x"}, "record has no id"),
+        ({"id": True, "title": "x"}, "id is not text"),
+        ({"id": "x"}, "record has no text (neither title nor body)"),
+        ({"id": "x", "title": "t", "lang": "fr"}, "unsupported language 'fr'"),
+        ({"id": "x", "title": "t", "country": [1]}, "country is neither text nor a list of texts"),
+        ({"id": "x", "title": 3}, "title is not text"),
+    ],
+)
+def test_fields_raise_what_the_parser_raises(obj: object, reason: str) -> None:
+    with pytest.raises(IngestError) as a:
+        jsonl_fields(obj, "s")
+    with pytest.raises(IngestError) as b:
+        parse_jsonl_record(obj, "s")
+    assert a.value.reason == b.value.reason == reason
+
+
+def test_index_records_match_records(tmp_path: Path) -> None:
+    lines = [json.dumps(o).encode() for o in HOSTILE]
+    lines[2:2] = [b"{bad json", b'{"id": "", "title": "x"}', b"", b'"text"']
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    (tmp_path / "page.txt").write_text("A title\n\nSome plain text body.\n", encoding="utf-8")
+    w1: list[IngestWarning] = []
+    w2: list[IngestWarning] = []
+    plain = list(iter_records([tmp_path], w1.append))
+    fast = list(iter_index_records([tmp_path], w2.append))
+
+    def shown(x: object) -> object:  # errors compare by what they say
+        return (x.path, x.line, x.reason) if isinstance(x, IngestError) else x
+
+    assert [shown(x.brief() if isinstance(x, BriefFields) else x) for x in fast] == [
+        shown(x) for x in plain
+    ]
+    kinds = [type(x).__name__ for x in fast]
+    assert kinds.count("BriefFields") == len(HOSTILE)
+    assert kinds.count("Brief") == 1  # the text file
+    assert kinds.count("IngestError") == 3
+    assert (
+        [(w.line, w.reason) for w in w2]
+        == [(w.line, w.reason) for w in w1]
+        == [(9, "unparseable date '2020-02-30': indexed without a date")]
+    )
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rid=st.one_of(_text.filter(bool), st.integers()),
+    title=_text,
+    body=st.one_of(_text, st.lists(_text, max_size=4)),
+    country=st.one_of(st.none(), _text, st.lists(_text, max_size=3)),
+    date=st.one_of(st.none(), st.dates().map(dt.date.isoformat), _text),
+    lang=st.sampled_from(["en", "es", "EN", ""]),
+)
+def test_any_record_same_document(
+    rid: str | int, title: str, body: str | list[str], country: object, date: object, lang: str
+) -> None:
+    obj = {"id": rid, "lang": lang, "title": title, "body": body, "country": country}
+    obj["date"] = date
+    try:
+        brief = parse_jsonl_record(obj, "s")
+    except IngestError as exc:
+        with pytest.raises(IngestError) as again:
+            jsonl_fields(obj, "s")
+        assert again.value.reason == exc.reason
+        return
+    fields = jsonl_fields(obj, "s")
+    assert isinstance(brief, Brief) and fields.brief() == brief
+    assert to_index_doc(fields) == to_index_doc(brief)
+
+
+def test_index_add_takes_fields_and_checks_their_id(tmp_path: Path) -> None:
+    import searchlib
+
+    good = jsonl_fields({"id": "g1", "lang": "en", "title": "Police seized cocaine"}, "s:1")
+    bad = good._replace(id="x\ny", source="s:2")
+    with searchlib.create_index(tmp_path / "idx") as index:
+        index.add(good)
+        with pytest.raises(IngestError, match=r"id holds a control character \(U\+000A"):
+            index.add(bad)
+        index.commit()
+        assert [h.id for h in index.search("cocaine")] == ["g1"]
