@@ -8,8 +8,9 @@ spellings (ph/f, th/t, y/i, ch/c), doubled consonants, a Spanish ``es`` before s
 (``estructura`` / ``structure``), a Spanish final vowel. :func:`cognate_key` maps a folded
 word of either language to a spelling both share; two words are cognates when their keys are
 equal. The words looked for are the index's own (the other language's vocabulary, see
-:class:`~searchlib.search.execute.Vocabulary`), so a cognate is only proposed when the archive
-has it, and the table of keys is built once per snapshot and language (:func:`cognates`).
+:class:`~searchlib.search.wordtables.LetterVocabulary`), so a cognate is only proposed when the
+archive has it, and the table of keys is built once per snapshot and language (:func:`cognates`),
+one first letter at a time.
 
 Only words of at least :data:`MIN_LENGTH` letters are matched: short words collide by chance.
 False friends exist (``actual``: current, not actual); the translation weighs a cognate like
@@ -23,9 +24,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
+from searchlib.schema import field_name
 from searchlib.seam import IndexSource
 from searchlib.search.cache import snapshot_cache
-from searchlib.search.expansion import Vocabulary
+from searchlib.search.wordtables import LetterVocabulary
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
 
@@ -99,8 +101,10 @@ class CognateTable:
     looked up needs it: a query with a few words the lexicon lacks keys a few letters' words,
     not the whole vocabulary."""
 
-    def __init__(self, words: Sequence[str], lang: str = "") -> None:
-        self._words = sorted(words)  # a Vocabulary's words come sorted: linear
+    def __init__(self, words: Sequence[str] | LetterVocabulary, lang: str = "") -> None:
+        # a snapshot's words come one first letter at a time, decoded when first needed
+        self._vocabulary = words if isinstance(words, LetterVocabulary) else None
+        self._words = [] if isinstance(words, LetterVocabulary) else sorted(words)
         self._table: dict[str, list[str]] = {}
         self._done: set[str] = set()
         self.lang = lang
@@ -114,14 +118,24 @@ class CognateTable:
             if letter in self._done:
                 continue
             self._done.add(letter)
-            lo = bisect_left(self._words, letter)
-            hi = bisect_left(self._words, chr(ord(letter) + 1), lo)
+            if self._vocabulary is not None:
+                words = self._vocabulary.starting(letter)
+            else:
+                lo = bisect_left(self._words, letter)
+                words = self._words[lo : bisect_left(self._words, chr(ord(letter) + 1), lo)]
             table = self._table
-            for w in self._words[lo:hi]:
+            for w in words:
                 if len(w) >= MIN_LENGTH and w.isalpha():
                     table.setdefault(cognate_key(w), []).append(w)
                     if self.lang == "es" and _infinitive(w):
                         table.setdefault(cognate_key(w[:-2]), []).append(w)
+
+    def terms(self, words: Sequence[str]) -> set[str]:
+        """The terms the vocabulary's ``words`` stand for (their stems, and themselves when they
+        are terms of the fields): a table of a snapshot's words only."""
+        if self._vocabulary is None:
+            raise TypeError("a cognate table of a word list has no terms")
+        return self._vocabulary.terms(words)
 
     def _get(self, key: str) -> list[str]:
         self._load(key)
@@ -144,12 +158,14 @@ def _infinitive(word: str) -> bool:
     return len(word) >= 6 and word[-2:] in ("ar", "er", "ir")
 
 
-def cognates(reader: IndexSource, vocabulary: Vocabulary, lang: str) -> CognateTable:
-    """The cognate table of ``vocabulary`` (``lang``'s words in a snapshot), built on first use
-    and kept in the snapshot's cache (a snapshot's words never change)."""
+def cognates(reader: IndexSource, lang: str, fields: Sequence[str]) -> CognateTable:
+    """The cognate table of ``lang``'s words in a snapshot (each segment's words and the terms
+    of ``fields``: a :class:`~searchlib.search.wordtables.LetterVocabulary`, decoded one first
+    letter at a time), built on first use and kept in the snapshot's cache (a snapshot's
+    words never change)."""
     cache = snapshot_cache(reader).cognates
-    key = (lang, tuple(vocabulary.fieldnames))
+    key = (lang, tuple(field_name(f, lang) for f in fields))
     table = cache.get(key)
     if table is None:
-        table = cache[key] = CognateTable(vocabulary.words, lang)
+        table = cache[key] = CognateTable(LetterVocabulary(reader, lang, fields), lang)
     return table

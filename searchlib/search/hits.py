@@ -19,8 +19,8 @@ from searchlib.search.highlight import (
     MAX_SCAN_CHARS,
     SCAN_CHARS,
     Snippet,
+    TermPositions,
     first_indexed_position,
-    indexed_matches,
     make_snippet,
 )
 from searchlib.search.query import (
@@ -40,8 +40,27 @@ __all__ = ["Matcher", "build_hit", "column_hit", "term_matcher", "with_twin"]
 
 _EPOCH = _dt.date(1970, 1, 1)
 
-Matcher = dict[str, frozenset[str] | None]
-"""Per language, the terms a query looks for (None: nothing to mark in that language)."""
+
+class Matcher(dict[str, frozenset[str] | None]):
+    """Per language, the terms a query looks for (None: nothing to mark in that language),
+    and where they occur in each segment's fields (:class:`TermPositions`), looked up once for
+    the hits of one search."""
+
+    __slots__ = ("positions",)
+
+    def __init__(self, terms: dict[str, frozenset[str] | None]) -> None:
+        super().__init__(terms)
+        self.positions: dict[tuple[int, str], TermPositions] = {}
+
+    def matches(
+        self, seg: SegmentSource, seg_idx: int, field: str, docnum: int, terms: frozenset[str]
+    ) -> list[tuple[int, str]]:
+        """:func:`~searchlib.search.highlight.indexed_matches` of ``terms`` (this matcher's
+        terms of the field's language) in document ``docnum`` of segment ``seg_idx``."""
+        found = self.positions.get((seg_idx, field))
+        if found is None:
+            found = self.positions[(seg_idx, field)] = TermPositions(seg, field, terms)
+        return found.matches(docnum)
 
 
 def term_matcher(q: Node, ctx: SearchContext) -> Matcher:
@@ -74,7 +93,7 @@ def term_matcher(q: Node, ctx: SearchContext) -> Matcher:
 
     add(q, LANGS)
     # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
-    return {lang: frozenset(terms) if terms else None for lang, terms in exact.items()}
+    return Matcher({lang: frozenset(terms) if terms else None for lang, terms in exact.items()})
 
 
 def build_hit(
@@ -104,7 +123,7 @@ def build_hit(
         field = field_name("teaser" if teaser else "body", lang)
         # positions are used for texts of one scan window (see make_snippet)
         found = (
-            indexed_matches(seg, field, docnum, terms)
+            matcher.matches(seg, seg_idx, field, docnum, terms)
             if terms is not None and len(text) <= SCAN_CHARS
             else None
         )

@@ -35,7 +35,6 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -51,6 +50,7 @@ from searchlib.schema import (
 )
 from searchlib.seam import IndexSource, SegmentSource
 from searchlib.search.cache import snapshot_cache
+from searchlib.search.wordtables import term_table, word_tables
 from searchlib.storage import SIGNATURE_OTHER, StringTable
 
 __all__ = [
@@ -286,23 +286,8 @@ def _word_lists(seg: SegmentSource, lang: str, fields: Sequence[str]) -> list[_W
 
 def _word_list(seg: SegmentSource, lang: str, key: str) -> _WordList:
     if key.startswith("@words/"):
-        tables = seg.word_tables(lang) if isinstance(seg, _TableSource) else None
-        if tables is None:
-            words, terms = seg.words(lang)
-            tables = (StringTable.of(words, key), StringTable.of(terms, key))
-        return _WordList(*tables)
-    table = seg.term_table(key) if isinstance(seg, _TableSource) else None
-    return _WordList(table or StringTable.of(seg.terms(key), key), None)
-
-
-@runtime_checkable
-class _TableSource(Protocol):
-    """A segment that hands out its string tables undecoded
-    (:class:`searchlib.index.segment.SegmentReader`)."""
-
-    def word_tables(self, lang: str) -> tuple[StringTable, StringTable] | None: ...
-
-    def term_table(self, field: str) -> StringTable | None: ...
+        return _WordList(*word_tables(seg, lang))
+    return _WordList(term_table(seg, key), None)
 
 
 def _best_word(

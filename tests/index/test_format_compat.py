@@ -17,6 +17,7 @@ from searchlib.storage import decode_array_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STORE_V1 = DATA / "store-v1-seeds-index"
+STORE_V2 = DATA / "store-v2-seeds-index"
 BRIEF_EN = "60fa42e6893d93ee"
 BRIEF_ES = "44fea6efc1d86929"
 
@@ -39,13 +40,15 @@ def with_version(path: Path, version: int) -> None:
     path.write_bytes(bytes(buf))
 
 
-def test_the_fixture_is_the_previous_store_format() -> None:
+def test_the_fixtures_are_the_previous_store_formats() -> None:
     assert header_version(STORE_V1 / "s000001.store") == 1
-    assert VERSIONS["store"] == 2
+    assert header_version(STORE_V2 / "s000001.store") == 2
+    assert VERSIONS["store"] == 3
 
 
-def test_an_index_of_the_previous_format_opens_and_searches(tmp_path: Path) -> None:
-    path = copy(STORE_V1, tmp_path)
+@pytest.mark.parametrize("fixture", [STORE_V1, STORE_V2], ids=["store-v1", "store-v2"])
+def test_an_index_of_the_previous_format_opens_and_searches(tmp_path: Path, fixture: Path) -> None:
+    path = copy(fixture, tmp_path)
     with searchlib.open_index(path) as index:
         assert len(index) == 13
         assert [h.id for h in index.search("Humala coca")] == [BRIEF_EN, BRIEF_ES]
@@ -57,9 +60,10 @@ def test_an_index_of_the_previous_format_opens_and_searches(tmp_path: Path) -> N
         assert index.check()["docs"] == 13
 
 
-def test_the_previous_format_keeps_its_documents_when_merged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fixture", [STORE_V1, STORE_V2], ids=["store-v1", "store-v2"])
+def test_the_previous_format_keeps_its_documents_when_merged(tmp_path: Path, fixture: Path) -> None:
     """A new segment beside the old one, merged into one: the stored documents come across."""
-    path = copy(STORE_V1, tmp_path)
+    path = copy(fixture, tmp_path)
     with searchlib.open_index(path) as index:
         before = {d["id"]: d for d in index.reader.iter_documents()}
         index.add(searchlib.Brief(id="new", lang="en", title="Coca", body=["Coca crops."]))
@@ -68,18 +72,19 @@ def test_the_previous_format_keeps_its_documents_when_merged(tmp_path: Path) -> 
         assert index.stats()["segments"] == 1
         after = {d["id"]: d for d in index.reader.iter_documents()}
         assert {k: after[k] for k in before} == before
-        assert header_version(path / f"{index.reader.segments[0].name}.store") == 2
+        assert header_version(path / f"{index.reader.segments[0].name}.store") == 3
 
 
-def test_a_new_store_is_too_new_for_a_reader_of_version_1(tmp_path: Path) -> None:
-    """What an older searchlib (reading store version 1 only) makes of today's store."""
+@pytest.mark.parametrize("known", [1, 2])
+def test_a_new_store_is_too_new_for_an_older_reader(tmp_path: Path, known: int) -> None:
+    """What an older searchlib (reading store versions up to 1, or 2) makes of today's store."""
     with searchlib.create_index(tmp_path / "idx") as index:
         index.add(searchlib.Brief(id="b", lang="en", title="Coca", body=["Coca."]))
         index.commit()
     store = tmp_path / "idx" / "s000001.store"
-    assert header_version(store) == 2
+    assert header_version(store) == 3
     with pytest.raises(IndexFormatTooNewError, match="written by a newer searchlib"):
-        decode_array_file(store.read_bytes(), str(store), "segment-store", 1, 1)
+        decode_array_file(store.read_bytes(), str(store), "segment-store", 1, known)
 
 
 @pytest.mark.parametrize("ext", ["store", "cols", "terms"])

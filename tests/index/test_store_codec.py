@@ -1,10 +1,12 @@
-"""Stored fields: zstd blocks now, zlib blocks of older indexes still read, bad headers refused."""
+"""Stored fields: zstd blocks of about 4 KiB now, zlib blocks and blocks of 16 documents of
+older indexes still read, bad headers and block tables refused."""
 
 from __future__ import annotations
 
 import json
 import math
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,14 @@ from index_helpers import brief
 import searchlib
 from searchlib.errors import CorruptIndexError
 from searchlib.index import IndexReader
-from searchlib.index.segment import STORE_BLOCK, VERSIONS, SegmentReader
+from searchlib.index.segment import (
+    STORE_BLOCK,
+    STORE_BLOCK_BYTES,
+    STORE_CACHE_BYTES,
+    VERSIONS,
+    SegmentReader,
+    StoreWriter,
+)
 from searchlib.storage import decode_array_file, encode_array_file
 
 
@@ -44,7 +53,7 @@ def test_new_stores_are_zstd_and_round_trip() -> None:
     store = decode_array_file(
         index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
     )
-    assert store.meta["codec"] == "zstd" and store.version == 2
+    assert store.meta["codec"] == "zstd" and store.version == 3
     assert [index.get(f"en-{i}").title for i in range(40)] == [brief(i).title for i in range(40)]
 
 
@@ -61,27 +70,106 @@ def test_stored_raws_reads_what_stored_raw_reads() -> None:
     assert list(seg.stored_raws([])) == []
 
 
-def test_zlib_stores_of_earlier_indexes_still_read() -> None:
-    index = _index_with_docs(40)
-    seg = index.reader.segments[0]
-    docs = [seg.stored_raw(d) for d in range(seg.ndocs)]
-    old = decode_array_file(
-        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
-    )
+def _blocks_of_16(docs: list[bytes], compress: Callable[[bytes], bytes]) -> dict[str, np.ndarray]:
+    """The ``.store`` arrays of versions 1 and 2: blocks of :data:`STORE_BLOCK` documents, no
+    ``firsts``; ``offs`` restart at each block, the last one is the length of all."""
     blocks = [
-        zlib.compress(b"".join(docs[b : b + STORE_BLOCK]), 3)
-        for b in range(0, len(docs), STORE_BLOCK)
+        compress(b"".join(docs[b : b + STORE_BLOCK])) for b in range(0, len(docs), STORE_BLOCK)
     ]
     starts = np.zeros(len(blocks) + 1, dtype=np.uint64)
     starts[1:] = np.cumsum([len(b) for b in blocks])
-    arrays = {
-        "data": np.frombuffer(b"".join(blocks), dtype=np.uint8),
-        "blocks": starts,
-        "offs": np.array(old["offs"]),
-    }
-    _rewrite_store(index, arrays, {"ndocs": seg.ndocs})  # no codec: written before zstd
+    offs = np.zeros(len(docs) + 1, dtype=np.uint32)
+    for d in range(1, len(docs)):
+        offs[d] = 0 if d % STORE_BLOCK == 0 else offs[d - 1] + len(docs[d - 1])
+    offs[-1] = sum(map(len, docs))
+    return {"data": np.frombuffer(b"".join(blocks), dtype=np.uint8), "blocks": starts, "offs": offs}
+
+
+@pytest.mark.parametrize("codec", ["zlib", "zstd"])
+def test_blocks_of_16_documents_of_earlier_indexes_still_read(codec: str) -> None:
+    """Store versions 1 (zlib, or zstd named in meta) and 2 (zstd): blocks of 16 documents."""
+    index = _index_with_docs(2 * STORE_BLOCK + 5)
+    seg = index.reader.segments[0]
+    docs = [seg.stored_raw(d) for d in range(seg.ndocs)]
+    if codec == "zlib":
+        arrays = _blocks_of_16(docs, lambda b: zlib.compress(b, 3))
+        _rewrite_store(index, arrays, {"ndocs": seg.ndocs})  # no codec: written before zstd
+    else:
+        arrays = _blocks_of_16(docs, zstandard.ZstdCompressor(level=1).compress)
+        name = f"{seg.name}.store"
+        meta = {"ndocs": seg.ndocs, "codec": "zstd"}
+        index.directory.write(name, encode_array_file("segment-store", 2, arrays, meta))
     again = _segment(index)
     assert [again.stored_raw(d) for d in range(again.ndocs)] == docs
+    mixed = [STORE_BLOCK + 3, 0, STORE_BLOCK - 1, STORE_BLOCK, seg.ndocs - 1, 1, 1]
+    assert list(_segment(index).stored_raws(mixed)) == [docs[d] for d in mixed]
+    assert list(_segment(index).stored_raws(range(seg.ndocs))) == docs
+
+
+def test_blocks_close_at_their_byte_size() -> None:
+    """A block closes once its documents reach STORE_BLOCK_BYTES, or at STORE_BLOCK documents:
+    small documents share one, a large one ends the block it joins."""
+    sizes = [100] * 20 + [STORE_BLOCK_BYTES + 1] + [1500] * 5 + [10]
+    docs = [bytes([65 + i % 26]) * n for i, n in enumerate(sizes)]
+    writer = StoreWriter()
+    for doc in docs:
+        writer.add(doc)
+    arrays = writer.finish()
+    assert arrays["firsts"].tolist() == [0, 16, 21, 24, 27]
+    assert arrays["offs"].tolist()[:3] == [0, 100, 200] and arrays["offs"][16] == 0
+    index = _index_with_docs(len(docs))
+    seg = index.reader.segments[0]
+    meta = {"ndocs": seg.ndocs, "codec": "zstd"}
+    index.directory.write(f"{seg.name}.store", encode_array_file("segment-store", 3, arrays, meta))
+    again = _segment(index)
+    assert [again.stored_raw(d) for d in range(len(docs))] == docs
+    mixed = (26, 0, 20, 21, 19, 16, 15, 23, 24)
+    assert list(again.stored_raws(mixed)) == [docs[d] for d in mixed]
+
+
+@pytest.mark.parametrize(
+    "firsts", [[0, 2], [0, 1, 1, 3], [1, 3], [0, 3, 2, 3], [0, 1, 2, 3, 3]], ids=str
+)
+def test_a_block_table_that_does_not_cover_the_documents_is_corrupt(firsts: list[int]) -> None:
+    index = _index_with_docs(3)
+    seg = index.reader.segments[0]
+    old = decode_array_file(
+        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
+    )
+    arrays = {k: np.array(v) for k, v in old.arrays.items()}
+    arrays["firsts"] = np.array(firsts, dtype=np.uint32)
+    arrays["blocks"] = np.linspace(0, arrays["data"].size, len(firsts)).astype(np.uint64)
+    meta = {"ndocs": seg.ndocs, "codec": "zstd"}
+    index.directory.write(f"{seg.name}.store", encode_array_file("segment-store", 3, arrays, meta))
+    with pytest.raises(CorruptIndexError, match=r"\.store.*(firsts|block)"):
+        _segment(index)
+
+
+def test_a_version_3_store_without_its_block_table_is_corrupt() -> None:
+    index = _index_with_docs(3)
+    seg = index.reader.segments[0]
+    old = decode_array_file(
+        index.directory.read(f"{seg.name}.store"), "x", "segment-store", 1, VERSIONS["store"]
+    )
+    arrays = {k: np.array(v) for k, v in old.arrays.items() if k != "firsts"}
+    meta = {"ndocs": seg.ndocs, "codec": "zstd"}
+    index.directory.write(f"{seg.name}.store", encode_array_file("segment-store", 3, arrays, meta))
+    with pytest.raises(CorruptIndexError, match="missing arrays"):
+        _segment(index)
+
+
+def test_the_block_cache_is_bounded_in_bytes() -> None:
+    """Reading every document keeps at most STORE_CACHE_BYTES of decompressed blocks."""
+    index = searchlib.create_index()
+    for i in range(600):
+        index.add(brief(i, words=400))
+    index.commit()
+    seg = _segment(index)
+    for d in range(seg.ndocs):
+        assert json.loads(seg.stored_raw(d))["id"] == f"en-{d}"
+    held = sum(map(len, seg._block_cache.values()))
+    assert held == seg._cached_bytes
+    assert STORE_CACHE_BYTES - 2 * STORE_BLOCK_BYTES <= held <= STORE_CACHE_BYTES
 
 
 def test_a_zstd_header_asking_for_a_huge_block_is_refused() -> None:

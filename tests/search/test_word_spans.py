@@ -78,7 +78,10 @@ def test_words_start_with_the_skipped_class_only() -> None:
 
 
 def test_word_spans_edge_words() -> None:
-    text = "\u0301ab _x_ __ 1990s'x 2,000abc a.b.c.d ab.cd.ef U.S.'s 12'34 x\u0301\u0301 ,.' ’’"
+    text = (
+        "\u0301ab _x_ __ 1990s'x 2,000abc a.b.c.d ab.cd.ef U.S.'s 12'34 x\u0301\u0301 ,.' ’’"
+        " abc_ ab\u0301 ab’s AB,cd ab.cd x1.5 1990s 12ab said.The end, ok; Año año1 ab＇c 7."
+    )
     every = list(range(len(TOKEN_RE.findall(text)))) + [99]
     assert highlight._word_spans(text, every) == _expected(text, every)
     for low in range(len(every)):
@@ -95,3 +98,15 @@ def test_squeeze_is_the_whitespace_regex() -> None:
     for _ in range(20_000):
         piece = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
         assert highlight._squeeze(piece) == re.sub(r"\s+", " ", piece), repr(piece)
+
+
+def test_word_spans_on_random_texts_of_joining_characters() -> None:
+    """Texts made of the characters where words join or split (dots, commas, apostrophes,
+    digits, underscores, combining marks), every position asked from every start."""
+    rng = random.Random(11)
+    alphabet = ["a", "B", "1", "9", "_", ".", ",", "'", "’", "＇", " ", "\u0301", "ñ", "-", "\n"]
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        every = list(range(len(TOKEN_RE.findall(text)) + 1))
+        for low in range(0, len(every), 3):
+            assert highlight._word_spans(text, every[low:]) == _expected(text, every[low:]), text
