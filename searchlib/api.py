@@ -42,7 +42,7 @@ from searchlib.records import Brief, BriefFields, RelatedItem, id_problem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
-from searchlib.search.twins import links_name, store_twins
+from searchlib.search.twins import TwinHints, links_name, store_twins
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -510,6 +510,7 @@ def _index_paths(
         # indexing, and every search command would pay for their import.
         from searchlib.bulk import bulk_index, commit_bulk
 
+        hints: dict[str, TwinHints] = {}  # what the twins read from the new documents
         report.indexed, report.skipped = bulk_index(
             index.writer,
             index.directory.path,
@@ -518,8 +519,9 @@ def _index_paths(
             on_skip=on_skip,
             on_progress=on_progress,
             on_warning=warn,
+            hints=hints,
         )
-        index._reader = commit_bulk(index.writer)  # merges while it finds the twins
+        index._reader = commit_bulk(index.writer, hints)  # merges while it finds the twins
         report.generation = index._reader.generation
         report.seconds = time.perf_counter() - t0
         return report

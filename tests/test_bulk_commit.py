@@ -9,7 +9,14 @@ import pytest
 
 import searchlib
 import searchlib.bulk as bulk
-from searchlib.search.twins import find_twins, links_name, store_twins, twins_for
+from searchlib.search.twins import (
+    TwinHints,
+    find_twins,
+    links_name,
+    store_twins,
+    twin_hints,
+    twins_for,
+)
 from searchlib.storage import FileDirectory
 
 STORIES = [
@@ -115,4 +122,43 @@ def test_stale_found_twins_are_computed_again(tmp_path: Path) -> None:
     other.mkdir()
     twins = store_twins(reader, FileDirectory(other), found={"gone-en": "gone-es"})
     assert twins["humala-en"] == "humala-es" and "gone-en" not in twins
+    index.close()
+
+
+def _hinted_bulk(tmp_path: Path) -> tuple[searchlib.Index, dict[str, TwinHints]]:
+    index = searchlib.create_index(tmp_path / "idx")
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    hints: dict[str, TwinHints] = {}
+    bulk.bulk_index(
+        index.writer, tmp_path / "idx", [docs], workers=2, chunk_bytes=2000, hints=hints
+    )
+    return index, hints
+
+
+def test_the_workers_hints_are_what_the_stored_fields_say(tmp_path: Path) -> None:
+    index, hints = _hinted_bulk(tmp_path)
+    reader = bulk.commit_bulk(index.writer, hints)
+    assert sorted(hints) == sorted(s.name for s in reader.segments)
+    for seg in reader.segments:
+        stored = [seg.stored_raw(n) for n in range(seg.ndocs)]
+        assert hints[seg.name] == twin_hints(stored, seg.ids)
+    assert find_twins(reader, hints=hints) == find_twins(reader)
+    assert twins_for(reader)["guayaquil-es"] == "guayaquil-en"
+    index.close()
+
+
+def test_the_twins_take_the_hints_instead_of_the_stored_fields(tmp_path: Path) -> None:
+    index, hints = _hinted_bulk(tmp_path)
+    reader = bulk.commit_bulk(index.writer, hints)
+    # Hints that say a filler document names the Spanish Humala story as its twin.
+    where = {doc_id: (seg.name, n) for seg in reader.segments for n, doc_id in enumerate(seg.ids)}
+    name, n = where["humala-x0"]
+    metas = list(hints[name][0])
+    metas[n] = {"lang": "en", "url": None, "meta": {"twin": "humala-es"}}
+    told = {**hints, name: (metas, hints[name][1])}
+    twins = find_twins(reader, hints=told)
+    assert twins["humala-es"] == "humala-x0" and "humala-en" not in twins
+    # Hints of another length than their segment are not taken.
+    short = {**hints, name: (metas[:-1], hints[name][1][:-1])}
+    assert find_twins(reader, hints=short) == find_twins(reader)
     index.close()

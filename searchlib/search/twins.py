@@ -55,7 +55,7 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
@@ -87,6 +87,8 @@ __all__ = [
     "find_twins",
     "links_name",
     "store_twins",
+    "TwinHints",
+    "twin_hints",
     "batch_rows",
     "twin_partners",
     "twins_for",
@@ -204,8 +206,8 @@ def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
     docs: dict[int, dict[str, Any]] = {}
     rows = list(range(all_docs.seg.size))
-    for i, raw in zip(rows, all_docs.raws(rows), strict=True):
-        if (found := all_docs.metadata(i, raw)) is not None:
+    for i, found in zip(rows, all_docs.metadatas(rows), strict=True):
+        if found is not None:
             docs[i] = found
     all_docs.done()
     by_id: dict[str, int] = {}
@@ -269,6 +271,7 @@ class _Docs:
     lang: np.ndarray  # 0 = en, 1 = es
     day: np.ndarray  # days since 1970, NO_DATE when unknown
     reader: IndexSource
+    hints: dict[int, TwinHints]  # segment index -> what its documents' stored fields say
     _reading: int = -1  # the segment whose stored fields were read last
 
     def id(self, i: int) -> str:
@@ -310,46 +313,107 @@ class _Docs:
 
     def stored(self, i: int, raw: bytes | None = None) -> dict[str, Any]:
         """The stored fields of document ``i`` (``raw``: its stored JSON, when read already)."""
-        try:
-            doc = loads(self.raw(i) if raw is None else raw)
-            if not isinstance(doc, dict):
-                raise ValueError("not an object")
-        except ValueError as exc:  # stored fields damaged inside a valid checksum
-            raise CorruptIndexError(f"<stored fields of {self.id(i)!r}>", str(exc)) from exc
-        return doc
+        return _parse(self.raw(i) if raw is None else raw, lambda: self.id(i))
 
     def provenance(self, i: int, raw: bytes | None = None) -> dict[str, Any]:
-        """The ``source``, ``url`` and ``meta`` of document ``i`` (what :func:`origin_keys`
-        reads), parsed from the end of its stored JSON (``raw``, when read already) where
-        those keys come last."""
-        raw = self.raw(i) if raw is None else raw
-        at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
-        if at > 0:
-            try:
-                tail = loads(b"{" + raw[at:])
-            except ValueError:
-                tail = None
-            if isinstance(tail, dict) and "meta" in tail:
-                return tail
-        return self.stored(i, raw)
+        """The ``source``, ``url`` and ``meta`` of document ``i`` (:func:`_provenance`)."""
+        return _provenance(self.raw(i) if raw is None else raw, lambda: self.id(i))
 
     def metadata(self, i: int, raw: bytes | None = None) -> dict[str, Any] | None:
-        """The lang, url and meta of document ``i`` when it has a URL or a meta field that may
-        name its twin, else None (parsing only when the stored bytes, ``raw`` when read
-        already, show one)."""
-        whole = self.raw(i) if raw is None else raw
-        tail = whole[max(whole.find(b'"source":'), 0) :]  # url and meta come after the source
-        if _NO_URL_RE.search(tail) and not _META_KEY_RE.search(tail):
-            return None
-        doc = self.stored(i, whole)
-        if not (doc.get("url") or doc.get("meta")):
-            return None
-        return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
+        """The lang, url and meta of document ``i`` when it may name its twin
+        (:func:`_metadata`)."""
+        return _metadata(self.raw(i) if raw is None else raw, lambda: self.id(i))
+
+    def _hinted(
+        self, rows: list[int], part: int, compute: Callable[[int, bytes], Any]
+    ) -> Iterator[Any]:
+        """``compute(i, raw)`` of each of ``rows``, or part ``part`` of the hints of its
+        segment where it has them (its stored fields are then not read)."""
+        segs = self.seg[rows].tolist()
+        for seg, run in groupby(range(len(rows)), key=segs.__getitem__):
+            picked = [rows[k] for k in run]
+            hints = self.hints.get(seg)
+            if hints is not None:
+                values = hints[part]
+                yield from (values[n] for n in self.num[picked].tolist())
+            else:
+                yield from map(compute, picked, self.raws(picked))
+
+    def metadatas(self, rows: list[int]) -> Iterator[dict[str, Any] | None]:
+        """:meth:`metadata` of each of ``rows``."""
+        return self._hinted(rows, 0, self.metadata)
+
+    def origin_keys(self, rows: list[int]) -> Iterator[list[str]]:
+        """:func:`origin_keys` of the :meth:`provenance` of each of ``rows``."""
+        return self._hinted(rows, 1, lambda i, raw: origin_keys(self.provenance(i, raw)))
 
 
-def _eligible(reader: IndexSource) -> _Docs:
+TwinHints = tuple[list["dict[str, Any] | None"], list[list[str]]]
+"""What twin linking reads from the stored fields of each document of a segment, by document
+number: its :func:`_metadata` and its :func:`origin_keys` (see :func:`twin_hints`)."""
+
+
+def twin_hints(stored: Sequence[bytes], ids: Sequence[str]) -> TwinHints:
+    """The :data:`TwinHints` of a segment's documents from their stored JSON (``stored``) and
+    ids. A bulk worker computes them as it writes the segment and the commit's twin linking
+    takes them (``find_twins(hints=)``) instead of reading every document back."""
+    metas: list[dict[str, Any] | None] = []
+    origins: list[list[str]] = []
+    for k, raw in enumerate(stored):
+        doc_id = _namer(ids, k)
+        metas.append(_metadata(raw, doc_id))
+        origins.append(origin_keys(_provenance(raw, doc_id)))
+    return metas, origins
+
+
+def _namer(ids: Sequence[str], k: int) -> Callable[[], str]:
+    return lambda: ids[k]
+
+
+def _parse(raw: bytes, doc_id: Callable[[], str]) -> dict[str, Any]:
+    """The stored fields of a document from its stored JSON; ``doc_id`` names it in the error."""
+    try:
+        doc = loads(raw)
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+    except ValueError as exc:  # stored fields damaged inside a valid checksum
+        raise CorruptIndexError(f"<stored fields of {doc_id()!r}>", str(exc)) from exc
+    return doc
+
+
+def _provenance(raw: bytes, doc_id: Callable[[], str]) -> dict[str, Any]:
+    """The ``source``, ``url`` and ``meta`` of a document (what :func:`origin_keys` reads),
+    parsed from the end of its stored JSON ``raw`` where those keys come last."""
+    at = raw.find(b'"source":')  # a key: inside a JSON string the quote would be escaped
+    if at > 0:
+        try:
+            tail = loads(b"{" + raw[at:])
+        except ValueError:
+            tail = None
+        if isinstance(tail, dict) and "meta" in tail:
+            return tail
+    return _parse(raw, doc_id)
+
+
+def _metadata(whole: bytes, doc_id: Callable[[], str]) -> dict[str, Any] | None:
+    """The lang, url and meta of a document when it has a URL or a meta field that may name
+    its twin, else None (parsing its stored JSON ``whole`` only when the bytes show one)."""
+    tail = whole[max(whole.find(b'"source":'), 0) :]  # url and meta come after the source
+    if _NO_URL_RE.search(tail) and not _META_KEY_RE.search(tail):
+        return None
+    doc = _parse(whole, doc_id)
+    if not (doc.get("url") or doc.get("meta")):
+        return None
+    return {"lang": doc["lang"], "url": doc.get("url"), "meta": doc.get("meta")}
+
+
+def _eligible(reader: IndexSource, hints: dict[str, TwinHints] | None = None) -> _Docs:
     segs, nums, langs, days = [], [], [], []
+    by_index: dict[int, TwinHints] = {}
     for si, seg in enumerate(reader.segments):
+        hinted = hints.get(seg.name) if hints else None
+        if hinted is not None and len(hinted[0]) == len(hinted[1]) == seg.ndocs:
+            by_index[si] = hinted
         kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
         table = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]]
@@ -367,7 +431,7 @@ def _eligible(reader: IndexSource) -> _Docs:
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), reader)
+    return _Docs(cat(segs), cat(nums), cat(langs), cat(days), reader, by_index)
 
 
 @lru_cache(maxsize=4096)
@@ -438,9 +502,8 @@ def _origins(docs: _Docs, rows: np.ndarray) -> np.ndarray:
         return key
 
     first: list[str] = []
-    wanted = rows.tolist()
-    for i, raw in zip(wanted, docs.raws(wanted), strict=True):
-        keys = origin_keys(docs.provenance(i, raw)) or ["?"]
+    for keys in docs.origin_keys(rows.tolist()):
+        keys = keys or ["?"]
         for k in keys[1:]:
             a, b = root(keys[0]), root(k)
             if a != b:
@@ -922,14 +985,18 @@ def find_twins(
     use_content: bool = True,
     threshold: float = THRESHOLD,
     memory_mb: int | MemoryBudget | None = None,
+    hints: dict[str, TwinHints] | None = None,
 ) -> dict[str, str]:
     """The symmetric map ``id -> twin id`` of the live non-related documents of ``reader``.
 
     ``use_metadata=False`` links by content only (to measure it); ``threshold`` is the lowest
     cosine a content link needs; ``memory_mb`` the memory budget (:mod:`searchlib.index.budget`)
-    that sizes the batches of candidates scored at once (:func:`batch_rows`).
+    that sizes the batches of candidates scored at once (:func:`batch_rows`); ``hints``, by
+    segment name, what the stored fields of the documents of those segments say
+    (:func:`twin_hints`), so they are not read.
     """
-    return _find_twins(reader, use_metadata, use_content, threshold, batch_rows(memory_mb))[1]
+    rows = batch_rows(memory_mb)
+    return _find_twins(reader, use_metadata, use_content, threshold, rows, hints)[1]
 
 
 def batch_rows(memory_mb: int | MemoryBudget | None = None) -> int:
@@ -944,9 +1011,10 @@ def _find_twins(
     use_content: bool = True,
     threshold: float = THRESHOLD,
     rows_at_once: int | None = None,
+    hints: dict[str, TwinHints] | None = None,
 ) -> tuple[_Docs, dict[str, str], dict[int, int]]:
     """:func:`find_twins`, with the eligible documents and the links as rows of them."""
-    docs = _eligible(reader)
+    docs = _eligible(reader, hints)
     twins: dict[str, str] = {}
     rows: dict[int, int] = {}
     if use_metadata:
@@ -976,6 +1044,7 @@ def store_twins(
     memory_mb: int | MemoryBudget | None = None,
     *,
     found: dict[str, str] | None = None,
+    hints: dict[str, TwinHints] | None = None,
 ) -> dict[str, str]:
     """Compute the twins of ``reader`` and save them next to its commit in ``directory`` (the
     index's folder), so that readers of the same generation (in any process) load them instead
@@ -985,7 +1054,8 @@ def store_twins(
 
     ``found``: the twins already computed on a snapshot with the same live documents in the
     same order, differently segmented (the commit before a merge: bulk indexing computes them
-    while it merges); only saved here, with the places of the documents in ``reader``."""
+    while it merges); only saved here, with the places of the documents in ``reader``.
+    ``hints``: see :func:`find_twins`."""
     name = links_name(reader.generation)
     twins = _load(reader) if directory.exists(name) else None
     links: np.ndarray | None = None
@@ -994,7 +1064,7 @@ def store_twins(
         if links is None:  # a document not in reader: computed here after all
             twins = None
     if twins is None:
-        docs, twins, pairs = _find_twins(reader, rows_at_once=batch_rows(memory_mb))
+        docs, twins, pairs = _find_twins(reader, rows_at_once=batch_rows(memory_mb), hints=hints)
         # Where each linked document is, from the rows (no id lookup), in the order of ids.
         order = np.array(sorted(pairs, key=docs.id), dtype=np.int64)
         partner = np.array([pairs[i] for i in order.tolist()], dtype=np.int64)
