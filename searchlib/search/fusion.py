@@ -68,7 +68,7 @@ from searchlib.search.query import (
     TermGroups,
 )
 from searchlib.search.scoring import idf
-from searchlib.search.translate import coverage, query_words, translate_query
+from searchlib.search.translate import Spans, coverage, query_words, translate_query
 
 __all__ = [
     "AS_TYPED_SHARE",
@@ -321,15 +321,17 @@ def with_tree_translation(
     (:func:`~searchlib.search.execute.best_score`) and the share of the query's words' idf
     that the lexicon carries over (names and numbers as written)."""
     tgt = OTHER[src]
-    translated = InLanguage(translate_query(q, src), tgt)
+    spans: Spans = {}  # (the lexicon's entries in the query's words: read once)
+    translated = InLanguage(translate_query(q, src, spans=spans), tgt)
     sctx = ctx.in_language(src)
     fields = ctx.fields_of(None)
-    unseen = float(idf(0, max(1, ctx.reader.lang_doc_count(src))))
+    unseen = _unseen(ctx, src)
+    words = query_words(q)
     # a word no document of the query's language holds counts as the rarest (as in plain text)
-    missing = {t for t in sctx.analyse(src, query_words(q))[0] if sctx.idf(src, fields, (t,)) <= 0}
+    missing = {t for t in sctx.analyse(src, words)[0] if sctx.idf(src, fields, (t,)) <= 0}
     best = best_score(InLanguage(q, src), ctx) + unseen * len(missing)
     best_translated = best_score(translated, ctx)
-    cov = coverage(query_words(q), src, weight=lambda t: sctx.idf(src, fields, (t,)) or unseen)
+    cov = coverage(words, src, weight=lambda t: sctx.idf(src, fields, (t,)) or unseen, spans=spans)
     t = BagTranslation((), cov, best, best_translated, _scale(ctx, src), 0, 0, 0)
     weight = translation_weight(t, cross_weight)
     note = (
@@ -354,5 +356,13 @@ def _concepts(t: BagTranslation, src: str, field: str | None) -> Concepts | None
 
 def _scale(ctx: SearchContext, src: str) -> float:
     """:attr:`BagTranslation.scale` for a query in ``src``."""
-    counts = [float(idf(0, max(1, ctx.reader.lang_doc_count(lang)))) for lang in (src, OTHER[src])]
-    return counts[0] / counts[1]
+    return _unseen(ctx, src) / _unseen(ctx, OTHER[src])
+
+
+def _unseen(ctx: SearchContext, lang: str) -> float:
+    """The idf of a term no document of ``lang`` holds (cached per snapshot)."""
+    key = ("unseen idf", lang)
+    found: float | None = ctx.cache.whole.get(key)
+    if found is None:
+        found = ctx.cache.whole[key] = float(idf(0, max(1, ctx.reader.lang_doc_count(lang))))
+    return found
