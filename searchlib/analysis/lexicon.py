@@ -1,8 +1,9 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,010 pairs: crime,
-drugs, justice, security, politics, economy, geography, countries and demonyms, frequent
-general words of news and reference text), plus any files given to :func:`load_lexicon`.
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,240 pairs: crime,
+drugs, justice, security, politics and their verbs, economy, geography, countries and
+demonyms, frequent general words of news and reference text), plus any files given to
+:func:`load_lexicon`.
 
 File format (UTF-8 text)::
 
@@ -28,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from searchlib.analysis.analyzers import get_analyzer
+from searchlib.analysis.lemmas import spanish_lemmas
 from searchlib.analysis.prebuilt import (
     derived_lexicon_table,
     has_derived_tables,
@@ -158,10 +160,28 @@ class Lexicon:
         """Translations of exactly ``phrase`` (all its words), or [] when it is not an entry."""
         self._check(src)
         exact, stemmed, _ = self._table(src)
-        found = exact.get(self._exact_key(phrase, src))
+        key = self._exact_key(phrase, src)
+        found = exact.get(key)
         if found is None:
             found = stemmed.get(self._stem_key(phrase, src))
+        if found is None and " " not in key and not phrase.isupper():
+            found = self._lemma(key, src, exact)
         return list(found or ())
+
+    @staticmethod
+    def _lemma(norm: str, src: str, exact: dict[_Key, list[str]]) -> list[str] | None:
+        """The translations of the first dictionary form of the word ``norm`` that the
+        lexicon holds (:func:`~searchlib.analysis.lemmas.spanish_lemmas`: ``detuvieron`` ->
+        ``detener``); None when there is none, or ``src`` is not Spanish. Used for a single
+        word that neither its exact nor its stemmed key finds, unless written in capitals (an
+        acronym is a name: ``TUMAS`` is no form of ``tomar``)."""
+        if src != "es" or not norm:
+            return None
+        for lemma in spanish_lemmas(norm):
+            found = exact.get(lemma)
+            if found is not None:
+                return found
+        return None
 
     def translate(self, text: str, src: str, keep_unknown: bool = False) -> list[str]:
         """Target-language words/phrases for the words of ``text`` (in ``src``), in text order.
@@ -206,6 +226,8 @@ class Lexicon:
                 found = exact.get(" ".join(norms[i : i + n])) or stemmed.get(
                     " ".join(stems[i : i + n])
                 )
+                if not found and n == 1 and not words[i].isupper():
+                    found = self._lemma(norm, src, exact)
                 if found:
                     out.append((i, i + n, list(found)))
                     i += n

@@ -27,6 +27,11 @@ from searchlib.storage import Directory
 __all__ = ["IndexReader"]
 
 
+QUIET_NS = 2_000_000_000
+"""How long (ns) a folder must have been unchanged before a listing for its stamp to stand for
+that listing (:meth:`IndexReader.reopen`)."""
+
+
 class IndexReader:
     """The segments of one commit, with statistics across all of them."""
 
@@ -39,6 +44,7 @@ class IndexReader:
         self._field_docs: dict[str, int] = {}
         self._lang_docs: dict[str | None, int] = {}
         self._df_cache: dict[tuple[str, str], int] = {}
+        self._unchanged: tuple[int, ...] | None = None  # (see reopen)
 
     @classmethod
     def open(
@@ -88,9 +94,24 @@ class IndexReader:
         A listing of the folder taken while a commit renames its manifest in and deletes the
         previous one may show neither (readdir guarantees only the entries that do not change
         during the scan); a committed index never loses its last manifest, so "no commit" is
-        read as "none newer" and this snapshot is kept."""
+        read as "none newer" and this snapshot is kept.
+
+        A search calls this every time, so the folder is listed only when its stamp (its
+        modification time...: :meth:`FileDirectory.stamp`) differs from the one it had when
+        a listing last found this generation newest, and that stamp is remembered only when
+        the folder had not changed for :data:`QUIET_NS` before the listing: any later change
+        then gives it a new modification time (a change within the clock tick of the
+        remembered one would not), as git trusts a file's stat only when it is older than
+        the index that recorded it."""
+        stamp_of = getattr(self.directory, "stamp", None)
+        stamp: tuple[int, ...] | None = stamp_of() if stamp_of is not None else None
+        if stamp is not None and stamp == self._unchanged:
+            return self
+        listed = time.time_ns()
         latest = latest_generation(self.directory)
         if latest is None or latest == self.generation:
+            if latest is not None and stamp is not None and listed - max(stamp[:2]) > QUIET_NS:
+                self._unchanged = stamp
             return self
         try:
             return IndexReader.open(self.directory, reuse=self.segments)

@@ -746,8 +746,8 @@ class SegmentReader:
 
     def title(self, docnum: int) -> str:
         """The display title of a document (from the columns: no stored-field decompression)."""
-        off = self.cols["titles_off"]
-        raw: bytes = self.cols["titles"][int(off[docnum]) : int(off[docnum + 1])].tobytes()
+        start, end = self.cols["titles_off"][docnum : docnum + 2].tolist()
+        raw: bytes = self.cols["titles"][start:end].tobytes()
         try:
             return raw.decode("utf-8", "surrogatepass")
         except UnicodeDecodeError as exc:
@@ -852,9 +852,11 @@ class SegmentReader:
     def doc_values(self, column: str, docnum: int) -> list[str]:
         if column not in self.cols:  # a column newer than the segment (sections)
             return []
-        off = self.cols[f"{column}_off"]
+        start, end = self.cols[column + "_off"][docnum : docnum + 2].tolist()
+        if start == end:
+            return []
         table = self.col_tables[column]
-        return [table[int(c)] for c in self.cols[column][int(off[docnum]) : int(off[docnum + 1])]]
+        return [table[c] for c in self.cols[column][start:end].tolist()]
 
     @property
     def live_count(self) -> int:

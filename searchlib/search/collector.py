@@ -15,7 +15,6 @@ import datetime as _dt
 from collections import Counter
 from collections.abc import Callable
 
-import attrs
 import numpy as np
 
 from searchlib.schema import COLUMN_TABLES, FACETS, LANG_COLUMN
@@ -41,18 +40,46 @@ Ranked = list[tuple[int, int, float]]
 """(segment index, doc number, score) of ranked hits."""
 
 
-@attrs.frozen
 class Matches:
-    """Every match of a search, index-wide: parallel arrays of segment index, doc number and
-    score, in index order."""
+    """Every match of a search, index-wide, in index order: ``whole``, their index-wide doc
+    numbers (see :meth:`SearchContext.offsets`), and ``scores``; :attr:`segs` and
+    :attr:`docs`, each one's segment index and doc number there (worked out when first read:
+    ranking needs them for the page's hits only)."""
 
-    segs: np.ndarray
-    docs: np.ndarray
-    scores: np.ndarray
+    __slots__ = ("_docs", "_segs", "offsets", "scores", "whole")
+
+    def __init__(self, whole: np.ndarray, scores: np.ndarray, offsets: np.ndarray) -> None:
+        self.whole = whole
+        self.scores = scores
+        self.offsets = offsets
+        self._segs: np.ndarray | None = None
+        self._docs: np.ndarray | None = None
 
     @property
     def total(self) -> int:
-        return int(self.docs.size)
+        return int(self.whole.size)
+
+    @property
+    def segs(self) -> np.ndarray:
+        """Each match's segment index (int32)."""
+        if self._segs is None:
+            self._segs = (self.offsets.searchsorted(self.whole, "right") - 1).astype(np.int32)
+        return self._segs
+
+    @property
+    def docs(self) -> np.ndarray:
+        """Each match's doc number in its segment."""
+        if self._docs is None:
+            self._docs = self.whole - self.offsets[self.segs]
+        return self._docs
+
+    def located(self, picked: np.ndarray) -> Ranked:
+        """(segment index, doc number, score) of the matches at ``picked``."""
+        whole = self.whole[picked]
+        segs = self.offsets.searchsorted(whole, "right") - 1
+        docs = whole - self.offsets[segs]
+        scores = self.scores[picked].tolist()  # (float32 to float: exact)
+        return list(zip(segs.tolist(), docs.tolist(), scores, strict=True))
 
 
 def collect(
@@ -77,10 +104,7 @@ def collect(
     docs = mask.nonzero()[0]
     if not docs.size:
         return None
-    scores = scores[docs]
-    offsets = ctx.offsets()
-    segs = (offsets.searchsorted(docs, "right") - 1).astype(np.int32)
-    return Matches(segs, docs - offsets[segs], scores)
+    return Matches(docs, scores[docs], ctx.offsets())
 
 
 def top_k(m: Matches, k: int) -> np.ndarray:
@@ -96,13 +120,14 @@ def top_k(m: Matches, k: int) -> np.ndarray:
         top = np.flatnonzero(m.scores >= kth)
     else:
         top = np.arange(total)
-    order: np.ndarray = top[np.lexsort((m.docs[top], m.segs[top], -m.scores[top]))]
+    # (index-wide doc numbers are in index order: segment, then doc number)
+    order: np.ndarray = top[np.lexsort((m.whole[top], -m.scores[top]))]
     return order
 
 
 def ranked(m: Matches, order: np.ndarray) -> Ranked:
     """(segment index, doc number, score) of the matches in ``order``."""
-    return [(int(m.segs[j]), int(m.docs[j]), float(m.scores[j])) for j in order]
+    return m.located(order)
 
 
 def _year(days: int) -> str | None:

@@ -21,7 +21,14 @@ from searchlib.search.fusion import (
     with_tree_translation,
 )
 from searchlib.search.places import expand_places
-from searchlib.search.query import AnyQuery, BagOfWords, CrossLingual, InLanguage, TextQuery
+from searchlib.search.query import (
+    AnyQuery,
+    BagOfWords,
+    CrossLingual,
+    InLanguage,
+    TermGroups,
+    TextQuery,
+)
 from searchlib.search.translate import query_language, query_words
 
 __all__ = ["CROSS_WEIGHT", "with_place_names", "with_translation"]
@@ -66,6 +73,7 @@ def with_translation(
     context: Callable[[str], SearchContext],
     cross_weight: float = CROSS_WEIGHT,
     detected: bool = False,
+    own_only: bool = False,
 ) -> AnyQuery:
     """``q`` plus its translation into the other language, when the query's language is
     known (given, or detected from its words) and the lexicon translates any of them.
@@ -90,10 +98,17 @@ def with_translation(
     ctx = context(src)
     if not ctx.reader.lang_doc_count(other_lang(src)):
         return q  # nothing to find in the other language
+    out: AnyQuery
     if isinstance(q, BagOfWords):  # plain text: like with like (search/fusion.py)
-        return with_bag_translation(q, src, ctx, cross_weight, as_typed=detected)
-    words = plain_words(q)
-    if words is not None:
+        out = with_bag_translation(q, src, ctx, cross_weight, as_typed=detected)
+    elif (words := plain_words(q)) is not None:
         bag = BagOfWords(words)
-        return with_bag_translation(bag, src, ctx, cross_weight, as_typed=detected, tree=q)
-    return with_tree_translation(q, src, ctx, cross_weight, as_typed=detected)
+        out = with_bag_translation(bag, src, ctx, cross_weight, as_typed=detected, tree=q)
+    else:
+        out = with_tree_translation(q, src, ctx, cross_weight, as_typed=detected)
+    if own_only and isinstance(out, CrossLingual):
+        if out.concepts is None:
+            return out.query
+        nothing = TermGroups(other_lang(src), (), None, 0.0)
+        return attrs.evolve(out, translation=nothing, as_typed=None)
+    return out

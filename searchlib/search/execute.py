@@ -43,6 +43,7 @@ from searchlib.search.query import (
     AndMaybe,
     AndNot,
     BagOfWords,
+    Concepts,
     CrossLingual,
     DateRange,
     Every,
@@ -287,6 +288,10 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
         twinned = _twinned(ctx, seg)
         if twinned is not None:  # a story told in the query's language ranks in it
             s2 = np.where(twinned, s2 * np.float32(TWIN_SHARE), s2)
+        if node.concepts is not None:
+            terms = _concept_terms(ctx, node.concepts)
+            hits = [score_sparse(c, seg, lang, f, t, 1.0) for c, lang, f, t in terms]
+            return m1 | m2, (s1 + s2) * _concept_factor(node.concepts, hits, seg.ndocs)
         return m1 | m2, s1 + s2
     if isinstance(node, InLanguage):
         in_lang = ctx.lang_mask(seg, node.lang)
@@ -590,7 +595,53 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         s2 *= factor
     m1 |= m2
     s1 += s2
+    if node.concepts is not None:
+        size = int(ctx.offsets()[-1])
+        terms = _concept_terms(ctx, node.concepts)
+        hits = [whole_impacts(c, lang, f, t, 1.0) for c, lang, f, t in terms]
+        s1 *= _concept_factor(node.concepts, hits, size)
     return m1, s1
+
+
+def _concept_terms(
+    ctx: SearchContext, concepts: Concepts
+) -> list[tuple[SearchContext, str, tuple[str, ...], tuple[str, ...]]]:
+    """(context, language, fields, terms) of every term group of ``concepts``, in order: per
+    concept, its terms in the query's language one by one, then its groups in the other."""
+    fields = ctx.fields_of(concepts.field)
+    sctx, tctx = ctx.in_language(concepts.src), ctx.in_language(concepts.tgt)
+    out: list[tuple[SearchContext, str, tuple[str, ...], tuple[str, ...]]] = []
+    for src_terms, groups, _ in concepts.items:
+        out.extend((sctx, concepts.src, fields, (t,)) for t in src_terms)
+        out.extend((tctx, concepts.tgt, fields, g) for g in groups)
+    return out
+
+
+def _concept_factor(
+    concepts: Concepts, hits: list[tuple[np.ndarray, np.ndarray] | None], size: int
+) -> np.ndarray:
+    """Per document, the share of the concepts' weight it matches (a concept counts when
+    any of its terms, or any of its translation's groups, matches), to ``concepts.power``."""
+    covered = np.zeros(size, dtype=np.float32)
+    total = 0.0
+    i = 0
+    for src_terms, groups, weight in concepts.items:
+        n = len(src_terms) + len(groups)
+        mask = np.zeros(size, dtype=bool)
+        for hit in hits[i : i + n]:
+            if hit is not None:
+                mask[hit[0]] = True
+        i += n
+        covered += mask * np.float32(weight)
+        total += weight
+    if total <= 0:
+        return np.ones(size, dtype=np.float32)
+    # a document matched otherwise (a country's other name, the query as typed) counts as
+    # matching the least of the concepts
+    least = min(w for _, _, w in concepts.items)
+    share = np.maximum(covered, np.float32(least)) / np.float32(total)
+    factor: np.ndarray = np.power(share, np.float32(concepts.power))
+    return factor
 
 
 TWIN_SHARE = 0.01
@@ -741,11 +792,36 @@ def explain(
     label = f"{type(node).__name__} {node!r}" if not details else f"sum of {type(node).__name__}"
     if details and getattr(node, "boost", 1.0) != 1.0:
         label += f" x boost {getattr(node, 'boost', 1.0)}"
+    if isinstance(node, CrossLingual) and node.concepts is not None:
+        label += _explain_concepts(node.concepts, ctx, seg, docnum)
     if not mask[docnum]:
         label = f"no match: {node!r}"
     elif not details and value:
         label = f"BM25F {node!r} (k1={ctx.bm25.k1})"
     return Explanation(value, label, details)
+
+
+def _explain_concepts(
+    concepts: Concepts, ctx: SearchContext, seg: SegmentSource, docnum: int
+) -> str:
+    """The factor the share of the query's concepts ``docnum`` matches puts on its score,
+    and which concepts (by their terms in the query's language) it matches."""
+    terms = _concept_terms(ctx, concepts)
+    hits = [score_sparse(c, seg, lang, f, t, 1.0) for c, lang, f, t in terms]
+    factor = float(_concept_factor(concepts, hits, seg.ndocs)[docnum])
+    matched = []
+    i = 0
+    for src_terms, groups, _ in concepts.items:
+        n = len(src_terms) + len(groups)
+        if any(h is not None and docnum in h[0] for h in hits[i : i + n]):
+            matched.append(" ".join(src_terms))
+        i += n
+    return (
+        f" x {factor:.3f} (the share of the query's concepts it matches, in either language, "
+        f"to the power {concepts.power}: {len(matched)} of {len(concepts.items)}"
+        + (f", {', '.join(matched)}" if matched else "")
+        + ")"
+    )
 
 
 def _explain_groups(

@@ -29,6 +29,15 @@ every word of the query weighs in its own language. Scores of the query's own la
 unchanged (the translation is scaled into them), so monolingual rankings are the same as
 without translation.
 
+Last, a document's score is multiplied by the share of the query's concepts it matches in
+its own language (:data:`CONCEPT_POWER`, :class:`~searchlib.search.query.Concepts`): a
+concept is a word of the query or a lexicon entry it holds, matched by its terms in a
+document of the query's language and by its translation in one of the other language, and
+weighs the square of its idf. Scores alone compare a few common words matched as typed with
+rarer ones matched through a weighed translation; the share compares what each document
+covers of the query, whatever its language: a brief matching four of six concepts through
+the translation rises above a story matching three of them as typed.
+
 A parsed query (the query syntax) of plain words only is translated and weighed the same way
 (:func:`plain_words`); one with operators, fields or phrases is translated node by node by
 :mod:`searchlib.search.translate`, its structure kept, and weighed like with like too
@@ -50,6 +59,7 @@ from searchlib.search.context import SearchContext
 from searchlib.search.execute import best_score
 from searchlib.search.query import (
     BagOfWords,
+    Concepts,
     CrossLingual,
     InLanguage,
     Or,
@@ -58,7 +68,7 @@ from searchlib.search.query import (
     TermGroups,
 )
 from searchlib.search.scoring import idf
-from searchlib.search.translate import coverage, query_words, translate_query
+from searchlib.search.translate import Spans, coverage, query_words, translate_query
 
 __all__ = [
     "AS_TYPED_SHARE",
@@ -78,6 +88,12 @@ CROSS_WEIGHT = 1.0
 """The translation's weight on the common scale: 1.0 puts a document matching the whole
 translation of a fully translated query level with one matching the whole query in its own
 language."""
+
+CONCEPT_POWER = 0.15
+"""How much the share of the query's concepts a document matches, in its own language (the
+query's words or their translation), weighs on its score: its score is multiplied by that
+share to this power (:class:`~searchlib.search.query.Concepts`). A concept weighs the square
+of its idf in the query's language. 0 turns it off."""
 
 AS_TYPED_SHARE = 0.1
 """The weight of the query as typed in the other language's documents (when its language was
@@ -112,6 +128,9 @@ class BagTranslation:
     """Words matched by spelling (cognates)."""
     written: int
     """Words kept as written (names, numbers, shared words)."""
+    concepts: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], float], ...] = ()
+    """Per word of the query (or lexicon entry it holds): its terms, its term groups in the
+    other language (none when nothing carries it over) and its weight (its terms' idf)."""
 
 
 def best_share(score: float, best: float) -> float:
@@ -152,15 +171,18 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
     groups: dict[tuple[str, ...], float] = {}
     covered: set[str] = set()
     kinds = {"lexicon": 0, "cognate": 0, "written": 0}
+    concepts: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
 
     def add(parts: list[tuple[set[str], float]], src_terms: set[str], kind: str) -> None:
         """One word's (or lexicon entry's) translation: its term groups and their shares;
         counted once as ``kind`` when the other language's documents hold any of them."""
         held = False
+        concept = concepts.setdefault(tuple(sorted(src_terms)), set())
         for terms, share in parts:
             key = tuple(sorted(terms))
             if key and tctx.idf(tgt, fields, key) > 0:
                 groups[key] = groups.get(key, 0.0) + share
+                concept.add(key)
                 held = True
         if held:
             covered.update(src_terms)
@@ -187,6 +209,9 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         if similar:
             terms |= table.terms(similar)
         add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
+    for term in weight:
+        if not any(term in c for c in concepts):
+            concepts[(term,)] = set()
     carried = sum(weight.get(t, 0.0) for t in covered)
     best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())
     return BagTranslation(
@@ -198,6 +223,10 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
         lexicon=kinds["lexicon"],
         cognate=kinds["cognate"],
         written=kinds["written"],
+        concepts=tuple(
+            (terms, tuple(sorted(keys)), sum(weight.get(t, 0.0) for t in terms) ** 2)
+            for terms, keys in concepts.items()
+        ),
     )
 
 
@@ -256,11 +285,12 @@ def with_bag_translation(
         f"{t.best_translated:.2f}, with the languages' idf scale {t.scale:.2f}"
     )
     translation = TermGroups(tgt, t.groups, q.field, weight)
+    concepts = _concepts(t, src, q.field)
     if tree is None:
         typed = BagOfWords(q.text, q.field, weight * AS_TYPED_SHARE, (tgt,)) if as_typed else None
-        return CrossLingual(q, translation, note, typed)
+        return CrossLingual(q, translation, note, typed, concepts)
     typed_tree = InLanguage(tree, tgt, weight * AS_TYPED_SHARE) if as_typed else None
-    return CrossLingual(InLanguage(tree, src), translation, note, typed_tree)
+    return CrossLingual(InLanguage(tree, src), translation, note, typed_tree, concepts)
 
 
 def plain_words(q: Query) -> str | None:
@@ -291,15 +321,17 @@ def with_tree_translation(
     (:func:`~searchlib.search.execute.best_score`) and the share of the query's words' idf
     that the lexicon carries over (names and numbers as written)."""
     tgt = OTHER[src]
-    translated = InLanguage(translate_query(q, src), tgt)
+    spans: Spans = {}  # (the lexicon's entries in the query's words: read once)
+    translated = InLanguage(translate_query(q, src, spans=spans), tgt)
     sctx = ctx.in_language(src)
     fields = ctx.fields_of(None)
-    unseen = float(idf(0, max(1, ctx.reader.lang_doc_count(src))))
+    unseen = _unseen(ctx, src)
+    words = query_words(q)
     # a word no document of the query's language holds counts as the rarest (as in plain text)
-    missing = {t for t in sctx.analyse(src, query_words(q))[0] if sctx.idf(src, fields, (t,)) <= 0}
+    missing = {t for t in sctx.analyse(src, words)[0] if sctx.idf(src, fields, (t,)) <= 0}
     best = best_score(InLanguage(q, src), ctx) + unseen * len(missing)
     best_translated = best_score(translated, ctx)
-    cov = coverage(query_words(q), src, weight=lambda t: sctx.idf(src, fields, (t,)) or unseen)
+    cov = coverage(words, src, weight=lambda t: sctx.idf(src, fields, (t,)) or unseen, spans=spans)
     t = BagTranslation((), cov, best, best_translated, _scale(ctx, src), 0, 0, 0)
     weight = translation_weight(t, cross_weight)
     note = (
@@ -308,10 +340,29 @@ def with_tree_translation(
         f"with the languages' idf scale {t.scale:.2f}"
     )
     typed = InLanguage(q, tgt, weight * AS_TYPED_SHARE) if as_typed else None
-    return CrossLingual(InLanguage(q, src), attrs.evolve(translated, boost=weight), note, typed)
+    # the concepts of its words, as plain text's (a filter clause changes no score)
+    concepts = _concepts(translate_bag(BagOfWords(query_words(q)), src, ctx), src, None)
+    translated = attrs.evolve(translated, boost=weight)
+    return CrossLingual(InLanguage(q, src), translated, note, typed, concepts)
+
+
+def _concepts(t: BagTranslation, src: str, field: str | None) -> Concepts | None:
+    """The :class:`~searchlib.search.query.Concepts` of a translation (None when there are
+    none, or :data:`CONCEPT_POWER` is 0)."""
+    if CONCEPT_POWER <= 0 or not t.concepts:
+        return None
+    return Concepts(src, OTHER[src], field, t.concepts, CONCEPT_POWER)
 
 
 def _scale(ctx: SearchContext, src: str) -> float:
     """:attr:`BagTranslation.scale` for a query in ``src``."""
-    counts = [float(idf(0, max(1, ctx.reader.lang_doc_count(lang)))) for lang in (src, OTHER[src])]
-    return counts[0] / counts[1]
+    return _unseen(ctx, src) / _unseen(ctx, OTHER[src])
+
+
+def _unseen(ctx: SearchContext, lang: str) -> float:
+    """The idf of a term no document of ``lang`` holds (cached per snapshot)."""
+    key = ("unseen idf", lang)
+    found: float | None = ctx.cache.whole.get(key)
+    if found is None:
+        found = ctx.cache.whole[key] = float(idf(0, max(1, ctx.reader.lang_doc_count(lang))))
+    return found

@@ -19,6 +19,7 @@ __all__ = [
     "AndNot",
     "AnyQuery",
     "BagOfWords",
+    "Concepts",
     "CrossLingual",
     "DateRange",
     "Every",
@@ -391,6 +392,22 @@ class TermGroups:
     boost: float = 1.0
 
 
+@attrs.frozen(slots=True)
+class Concepts:
+    """The concepts of a plain-text query (its words, or the lexicon entries they form) in
+    both its languages, for :attr:`CrossLingual.concepts`: per concept, its terms in the
+    query's language, its term groups in the other one (none when it is not translated) and
+    its weight (the idf of its terms in the query's language)."""
+
+    src: str
+    tgt: str
+    field: str | None
+    items: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], float], ...]
+    power: float = 1.0
+    """A document's score is multiplied by the share of the concepts' weight it matches (in
+    either language), to this power."""
+
+
 @attrs.frozen(slots=True, cache_hash=True)
 class CrossLingual:
     """A query plus its translation into the other language (a lower-weighted part).
@@ -408,6 +425,10 @@ class CrossLingual:
     when the query's language was only detected, a document of the other language that the
     query matches as typed (a name, a word both languages write alike) and the translation
     misses keeps its match, so translating never loses a hit of the untranslated search."""
+    concepts: Concepts | None = None
+    """When given, each document's score is scaled by the share of the query's concepts it
+    matches in its own language, the query's words or their translation
+    (:mod:`searchlib.search.fusion`)."""
 
 
 AnyQuery = Union[Query, BagOfWords, CrossLingual, InLanguage]  # noqa: UP007

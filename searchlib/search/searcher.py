@@ -191,7 +191,7 @@ class Searcher:
         ``doc_lang``: the search's filter on the documents' language. When it keeps only the
         query's own language, the translation (which matches only the other language's
         documents) could add no hit and no score, so it is left out (same hits, same scores,
-        without the translation's work)."""
+        without the translation's work: ``with_translation(own_only=True)``)."""
         q: AnyQuery = (
             parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
         )
@@ -199,8 +199,8 @@ class Searcher:
         if cross_lingual:
             if lang is None:
                 lang = query_language(query_words(q)) or None
-            if lang is None or doc_lang is None or doc_lang.casefold() != lang:
-                q = with_translation(q, lang, self.context, self.cross_weight, detected)
+            own = lang is not None and doc_lang is not None and doc_lang.casefold() == lang
+            q = with_translation(q, lang, self.context, self.cross_weight, detected, own)
         return with_place_names(q), lang
 
     def context(self, lang: str | None) -> SearchContext:

@@ -43,12 +43,17 @@ from searchlib.search.query import (
     BagOfWords,
     CrossLingual,
     Every,
+    Fuzzy,
     InLanguage,
     Not,
+    NullQuery,
     Or,
     Phrase,
+    Prefix,
     Query,
     Term,
+    Wildcard,
+    boosted,
     iter_terms,
     normalize,
 )
@@ -106,23 +111,42 @@ def query_language(text: str) -> str:
     return "en" if votes["en"] > votes["es"] else "es"
 
 
+Spans = dict[tuple[str, ...], list[tuple[int, int, list[str]]]]
+"""The lexicon's entries (:meth:`Lexicon.spans`) in runs of words, kept for the length of one
+search (:func:`translate_query` and :func:`coverage` of one query read the same runs)."""
+
+
+def _spans(
+    lexicon: Lexicon, words: list[str], src: str, memo: Spans | None
+) -> list[tuple[int, int, list[str]]]:
+    if memo is None:
+        return lexicon.spans(words, src)
+    key = tuple(words)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = lexicon.spans(words, src)
+    return found
+
+
 def coverage(
     text: str,
     src: str,
     lexicon: Lexicon | None = None,
     weight: Callable[[str], float] | None = None,
+    spans: Spans | None = None,
 ) -> float:
     """The share of the distinct content words of ``text`` (in ``src``; stop words left out)
     that the translation carries over: those the lexicon translates (alone or inside a
     multi-word entry) and those that are the same in both languages (numbers, and names:
     capitalised words past the first). 1.0 when ``text`` has no content word. ``weight``:
     what each word (its ``src`` term) counts for, 1 each when None (the share of the query's
-    idf when it is the idf)."""
+    idf when it is the idf). ``spans``: the lexicon's entries found so far in this search
+    (see :data:`Spans`)."""
     lexicon = lexicon or load_lexicon()
     analyzer = get_analyzer(src)
     words = TOKEN_RE.findall(text)
     covered = [False] * len(words)
-    for start, end, _ in lexicon.spans(words, src):
+    for start, end, _ in _spans(lexicon, words, src, spans):
         covered[start:end] = [True] * (end - start)
     seen: dict[str, bool] = {}
     for i, word in enumerate(words):
@@ -137,12 +161,54 @@ def coverage(
     return sum(weight(t) for t, c in seen.items() if c) / total if total > 0 else 1.0
 
 
-def translate_query(q: Query, src: str, lexicon: Lexicon | None = None) -> Query:
+def translate_query(
+    q: Query, src: str, lexicon: Lexicon | None = None, spans: Spans | None = None
+) -> Query:
     """``q`` (written in ``src``) for the documents of the other language: the same tree, each
-    word widened to its translations (see the module docstring)."""
+    word widened to its translations (see the module docstring). ``spans``: the lexicon's
+    entries found so far in this search (see :data:`Spans`)."""
     if src not in OTHER:
         raise ValueError(f"src must be 'en' or 'es', got {src!r}")
-    return normalize(_Translator(src, lexicon or load_lexicon()).node(q))
+    translator = _Translator(src, lexicon or load_lexicon(), spans)
+    if type(q) is Or:  # (most queries: words, each now a word or its translations)
+        alternatives = translator.alternatives(q.children)
+        flat = _flat_or(alternatives, q.boost)
+        return flat if flat is not None else normalize(Or(alternatives, q.boost))
+    return normalize(translator.node(q))
+
+
+def _flat_or(alternatives: list[Query], boost: float) -> Query | None:
+    """:func:`normalize` of ``Or(alternatives, boost)`` when each alternative is a leaf (a
+    word, a phrase, a prefix, wildcard or fuzzy term, a clause that matches nothing) or an
+    unboosted OR of leaves (a word's translations): the leaves in order, each once; None for
+    any other tree (then normalized as it is)."""
+    flat: list[Query] = []
+    for a in alternatives:
+        if type(a) is Or and a.boost == 1.0:
+            for c in a.children:
+                if not _is_flat(c):
+                    return None
+                flat.append(c)
+        elif _is_flat(a):
+            flat.append(a)
+        else:
+            return None
+    unique = list(dict.fromkeys(flat))
+    if not unique:
+        return NullQuery()
+    if len(unique) == 1:
+        return boosted(unique[0], boost)
+    return Or(tuple(unique), boost)
+
+
+def _is_flat(q: Query) -> bool:
+    """Whether :func:`normalize` leaves ``q`` as it is (or equal) inside an OR."""
+    kind = type(q)
+    if kind is Term or kind is Prefix or kind is Wildcard or kind is Fuzzy:
+        return True
+    if kind is Phrase:
+        return len(q.words) > 1  # type: ignore[union-attr]
+    return kind is Not and type(q.child) is Every  # type: ignore[union-attr]
 
 
 _TERMS: dict[tuple[str, Term], tuple[Lexicon, int, Query]] = {}
@@ -164,9 +230,10 @@ def _leaf(field: str | None, text: str, slop: int, boost: float) -> Term | Phras
 
 
 class _Translator:
-    def __init__(self, src: str, lexicon: Lexicon) -> None:
+    def __init__(self, src: str, lexicon: Lexicon, spans: Spans | None = None) -> None:
         self.src = src
         self.lexicon = lexicon
+        self.spans = spans
         self.analyzer = get_analyzer(src)
         self.target = get_analyzer(OTHER[src])
 
@@ -240,7 +307,8 @@ class _Translator:
                 continue
             run = [c for c in children[i:run_end] if isinstance(c, Term)]
             done = 0
-            for start, end, found in self.lexicon.spans([t.text for t in run], self.src):
+            words = [t.text for t in run]
+            for start, end, found in _spans(self.lexicon, words, self.src, self.spans):
                 if end - start < 2:
                     continue
                 out.extend(self.term(t) for t in run[done:end])

@@ -129,6 +129,17 @@ class FileDirectory:
         finally:
             os.close(fd)
 
+    def stamp(self) -> tuple[int, ...] | None:
+        """What changes when an entry of the folder is added, removed or renamed (its
+        modification and change times, inode, size and links), or None when it cannot be
+        read: a reader compares it to skip listing a folder that has not changed (see
+        :meth:`~searchlib.index.reader.IndexReader.reopen`)."""
+        try:
+            st = os.fstat(self._fd)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size, st.st_nlink)
+
     def exists(self, name: str) -> bool:
         st = self._stat(name)
         return st is not None and stat.S_ISREG(st.st_mode)

@@ -10,6 +10,7 @@ import pytest
 
 import searchlib
 from searchlib.records import Brief
+from searchlib.search import fusion
 from searchlib.search.cognates import CognateTable, cognate_key
 from searchlib.search.execute import best_score
 from searchlib.search.fusion import (
@@ -180,3 +181,38 @@ def test_a_spanish_infinitive_meets_the_english_verb_both_ways() -> None:
     assert CognateTable(["prepare", "decide", "order"], "en").find("preparar") == ["prepare"]
     assert CognateTable(["preparar", "decidir", "lugar"], "es").find("decide") == ["decidir"]
     assert CognateTable(["preparar"], "es").find("prepa") == []  # no verb
+
+
+def test_covering_more_of_the_query_in_either_language_ranks_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The English brief matches three of the query's four concepts through the translation
+    (extortion, gangs, drivers), the Spanish story two as typed (conductores, autobús) with a
+    higher score: the share of the concepts each covers puts the brief first; without it
+    (CONCEPT_POWER 0) the story's raw score wins."""
+    en = Brief(
+        id="en1", lang="en", kind="brief", title="Gangs in the region",
+        date=datetime.date(2022, 2, 2),
+        body=["Gangs charge extortion to drivers in the city, prosecutors say.",
+              "It covers ports and farms."],
+    )  # fmt: skip
+    es = Brief(
+        id="es1", lang="es", kind="news", title="Conductores de autobús",
+        date=datetime.date(2021, 6, 6),
+        body=["Los conductores de autobús de la ciudad piden autobuses nuevos."],
+    )  # fmt: skip
+    fill = [
+        Brief(id=f"{lang}{i}", lang=lang, kind="news", title=title, date=datetime.date(2021, 6, 6),
+              body=[body])
+        for i in range(5, 9)
+        for lang, title, body in (("es", f"Noticia {i}", "La ciudad celebra una fiesta."),
+                                  ("en", f"News {i}", "The city holds a party."))
+    ]  # fmt: skip
+    index = _index(en, es, *fill)
+    text = "extorsión de pandillas a conductores de autobús"
+    assert [h.id for h in index.search(text, lang="es", syntax="plain")] == ["en1", "es1"]
+    tree = index.searcher().explain(text, "en1", lang="es", syntax="plain")
+    assert "of the query's concepts it matches, in either language" in tree.description
+    assert tree.description.endswith("to the power 0.15: 3 of 4, extorsion, pandill, conductor)")
+    monkeypatch.setattr(fusion, "CONCEPT_POWER", 0.0)
+    assert [h.id for h in index.search(text, lang="es", syntax="plain")] == ["es1", "en1"]
