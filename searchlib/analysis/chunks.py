@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from itertools import chain, compress, repeat
+from operator import is_, itemgetter, ne
 
 import attrs
 import numpy as np
@@ -158,10 +160,11 @@ class Scan:
 @attrs.frozen(slots=True)
 class Expanded:
     """One batch of texts expanded to terms: parallel arrays in text order, positions ascending
-    within each text, plus the term count of every text."""
+    within each text, plus the term count of every text and the words that occur."""
 
     term_ids: np.ndarray  # int64, ids into ChunkTable.terms
-    word_ids: np.ndarray  # int64, ids into ChunkTable.words (0: the word is its own term)
+    word_ids: np.ndarray  # int64, ids into ChunkTable.words (0: the word is its own term) of the
+    # words of the batch's terms, each at least once (not parallel: which words occur)
     texts: np.ndarray  # int64, index of the text each term comes from
     positions: np.ndarray  # uint32, word position in its text (stop words counted)
     lengths: np.ndarray  # int64, number of terms of each text
@@ -230,48 +233,57 @@ class ChunkTable:
         uint64 arrays); their ids. A word's (term, normalized word) is
         ``cache.get(word) or analyse(word)``, the term "" for a stop word."""
         start = len(self.nwords)
-        term_ids, terms = self.term_ids, self.terms
-        word_ids, stemmed = self.word_ids, self.words
         findall = TOKEN_RE.findall
-        nwords: list[int] = []
-        nterms: list[int] = []
-        first: list[int] = []
-        term_of: list[int] = []
-        offset: list[int] = []
-        word_of: list[int] = []
-        base = len(self.term_of)
-        for chunk in chunks:
-            had = len(term_of)
-            first.append(base + had)
-            words = (chunk,) if chunk.isalpha() else findall(chunk)  # letters only: one word
-            nwords.append(len(words))
-            for off, word in enumerate(words):
-                term, norm = cache.get(word) or analyse(word)
-                if term:
-                    tid = term_ids.get(term)
-                    if tid is None:
-                        tid = term_ids[term] = len(terms)
-                        terms.append(term)
-                    term_of.append(tid)
-                    offset.append(off)
-                    if norm == term:
-                        word_of.append(0)
-                    else:
-                        wid = word_ids.get(norm)
-                        if wid is None:
-                            wid = word_ids[norm] = len(stemmed)
-                            stemmed.append((norm, term))
-                        word_of.append(wid)
-            nterms.append(len(term_of) - had)
+        # The words of every chunk, flat, each looked up at C speed: only the words not in
+        # the cache run the analysis (each once: the first analysis caches it).
+        per_chunk = [(chunk,) if chunk.isalpha() else findall(chunk) for chunk in chunks]
+        nwords = np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk))
+        words = list(chain.from_iterable(per_chunk))
+        get = cache.get
+        entries = list(map(get, words))
+        if None in entries:
+            for i in compress(range(len(words)), map(is_, entries, repeat(None))):
+                word = words[i]
+                entries[i] = get(word) or analyse(word)
+        every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
+        is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
+        kept = list(compress(every, every))  # the terms (stop words are "")
+        norms = list(compress(map(itemgetter(1), entries), every))  # type: ignore[arg-type]
+        term_ids, terms = self.term_ids, self.terms
+        term_of = list(map(term_ids.get, kept))
+        if None in term_of:  # new terms get the next ids, in order of first occurrence
+            for i in compress(range(len(kept)), map(is_, term_of, repeat(None))):
+                term = kept[i]
+                tid = term_ids.get(term)
+                if tid is None:
+                    tid = term_ids[term] = len(terms)
+                    terms.append(term)
+                term_of[i] = tid
+        # A term's word: 0 when the normalized word is its own term, else its pair's id.
+        word_ids, stemmed = self.word_ids, self.words
+        word_of = [0] * len(kept)
+        for i in compress(range(len(kept)), map(ne, norms, kept)):
+            norm = norms[i]
+            wid = word_ids.get(norm)
+            if wid is None:
+                wid = word_ids[norm] = len(stemmed)
+                stemmed.append((norm, kept[i]))
+            word_of[i] = wid
+        # Each word's offset inside its chunk, each chunk's terms and where they start.
+        word_first = np.cumsum(nwords) - nwords
+        offset = (np.arange(len(words)) - np.repeat(word_first, nwords))[is_term]
+        chunk_of = np.repeat(np.arange(len(chunks)), nwords)[is_term]
+        nterms = np.bincount(chunk_of, minlength=len(chunks))
+        first = len(self.term_of) + np.cumsum(nterms) - nterms
         ids = range(start, start + len(chunks))
         self.long_ids.update((chunks[i], start + i) for i in np.flatnonzero(key_lo == 0).tolist())
         self.key_lo.frombytes(np.ascontiguousarray(key_lo, dtype="=u8").tobytes())
         self.key_hi.frombytes(np.ascontiguousarray(key_hi, dtype="=u8").tobytes())
-        self.nwords.extend(nwords)
-        self.nterms.extend(nterms)
-        self.first.extend(first)
-        self.term_of.extend(term_of)
-        self.offset.extend(offset)
+        self.nwords.frombytes(nwords.astype(np.uint32).tobytes())
+        self.nterms.frombytes(nterms.astype(np.uint32).tobytes())
+        self.first.frombytes(first.astype(np.uint32).tobytes())
+        self.term_of.extend(term_of)  # type: ignore[arg-type]  # no None left
+        self.offset.frombytes(offset.astype(np.uint32).tobytes())
         self.word_of.extend(word_of)
         return ids
 
@@ -360,29 +372,28 @@ class ChunkTable:
         self._index_new()
         slots = self._slots
         mask = np.uint64(slots.size - 1)
-        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64).copy()  # no view left behind
-        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64).copy()
-        ids = np.full(h.size, -1, dtype=np.int64)
-        pos = (h & mask).astype(np.int64)
-        if not key_lo.size:
-            return ids
+        if not len(self.key_lo):
+            return np.full(h.size, -1, dtype=np.int64)
+        # The table's keys and one more, (0, 0) at index -1: what an empty slot (id -1)
+        # compares against. No lookup key of a short chunk is (0, 0) (its first byte is not
+        # NUL), and a long chunk's id is set to -1 by the caller whatever it finds.
+        key_lo = np.zeros(len(self.key_lo) + 1, dtype=np.uint64)  # no view left behind
+        key_lo[:-1] = np.frombuffer(self.key_lo, dtype=np.uint64)
+        key_hi = np.zeros(len(self.key_hi) + 1, dtype=np.uint64)
+        key_hi[:-1] = np.frombuffer(self.key_hi, dtype=np.uint64)
+        pos = (h & mask).view(np.int64)  # below 2**63: the same values
         # The first probe of every key, without gathering through ``todo`` (most keys are
         # settled here: the table is at most half full).
         cid = slots[pos] - 1
-        filled = cid >= 0
-        known = np.where(filled, cid, 0)
-        hit = filled & (key_lo[known] == lo) & (key_hi[known] == hi)
-        ids[hit] = cid[hit]
-        todo = np.flatnonzero(filled & ~hit)
+        hit = (key_lo[cid] == lo) & (key_hi[cid] == hi)
+        ids: np.ndarray = np.where(hit, cid, -1).astype(np.int64, copy=False)
+        todo = np.flatnonzero((cid >= 0) & ~hit)
         pos = (pos[todo] + 1) & int(mask)
         while todo.size:
             cid = slots[pos] - 1
-            filled = cid >= 0
-            hit = filled.copy()
-            f = np.flatnonzero(filled)
-            hit[f] = (key_lo[cid[f]] == lo[todo[f]]) & (key_hi[cid[f]] == hi[todo[f]])
-            ids[todo[hit]] = cid[hit]
-            again = filled & ~hit
+            hit = (key_lo[cid] == lo[todo]) & (key_hi[cid] == hi[todo])
+            ids[todo[hit]] = cid[hit]  # an empty slot's "hit" writes the -1 already there
+            again = (cid >= 0) & ~hit
             todo = todo[again]
             pos = (pos[again] + 1) & int(mask)
         return ids
@@ -425,37 +436,57 @@ class ChunkTable:
 
     def expand(self, chunk_ids: np.ndarray, counts: np.ndarray) -> Expanded:
         """Terms and positions of texts given back to back as ``chunk_ids``, ``counts[i]``
-        chunks for text i."""
+        chunks for text i.
+
+        Per-chunk and per-term arrays are 32-bit where their values fit (every batch short
+        of four billion words): half the memory traffic of the repeats and gathers, the bulk
+        of the work. ``word_ids`` comes from the distinct chunks, not one gather per term."""
         c = np.asarray(chunk_ids, dtype=np.int64)
         counts = np.asarray(counts, dtype=np.int64)
         n = len(self.nwords)
-        nwords = np.frombuffer(self.nwords, dtype=np.uint32, count=n).astype(np.int64)
-        nterms = np.frombuffer(self.nterms, dtype=np.uint32, count=n).astype(np.int64)
-        first = np.frombuffer(self.first, dtype=np.uint32, count=n).astype(np.int64)
+        nwords = np.frombuffer(self.nwords, dtype=np.uint32, count=n)
+        nterms = np.frombuffer(self.nterms, dtype=np.uint32, count=n)
+        first = np.frombuffer(self.first, dtype=np.uint32, count=n)
         m = len(self.term_of)
-        term_of = np.frombuffer(self.term_of, dtype=np.uint32, count=m).astype(np.int64)
-        offset = np.frombuffer(self.offset, dtype=np.uint32, count=m).astype(np.int64)
-        word_of = np.frombuffer(self.word_of, dtype=np.uint32, count=m).astype(np.int64)
-        # Words before each chunk inside its own text: a running sum restarted per text.
+        term_of = np.frombuffer(self.term_of, dtype=np.uint32, count=m)
+        offset = np.frombuffer(self.offset, dtype=np.uint32, count=m)
+        word_of = np.frombuffer(self.word_of, dtype=np.uint32, count=m)
+        k = nterms[c]
+        ends = np.cumsum(k, dtype=np.int64)
+        total = int(ends[-1]) if k.size else 0
         w = nwords[c]
-        before = np.cumsum(w) - w
+        words_before = np.cumsum(w, dtype=np.int64)
+        wide = bool(words_before.size) and int(words_before[-1]) >= 1 << 32 or m >= 1 << 31
+        small = np.int64 if wide else np.int32
+        word = np.int64 if wide else np.uint32
+        # Words before each chunk inside its own text: a running sum restarted per text.
+        before = (words_before - w).astype(word)
         text_first = np.cumsum(counts) - counts
         base = before - np.repeat(np.append(before, 0)[text_first], counts)
-        k = nterms[c]
         # Each term's entry in term_of/offset: its chunk's first entry plus its rank inside
         # the chunk (repeats per chunk, not gathers through a term -> chunk index).
-        ends = np.cumsum(k)
-        flat = np.repeat(first[c] - (ends - k), k) + np.arange(int(ends[-1]) if k.size else 0)
-        text_of_chunk = np.repeat(np.arange(counts.size), counts)
+        flat = np.repeat((first[c] - (ends - k)).astype(small), k)
+        flat += np.arange(total, dtype=small)
         at = np.zeros(counts.size + 1, dtype=np.int64)  # terms before each text
         np.cumsum(counts, out=at[1:])
-        terms_before = np.append(0, ends)[at]
+        lengths = np.diff(np.append(0, ends)[at])
+        positions = np.repeat(base, k)
+        positions += offset[flat]
+        # The words that occur: those of the distinct chunks (a mask, not a sort).
+        seen = np.zeros(n, dtype=bool)
+        seen[c] = True
+        present = np.flatnonzero(seen & (nterms > 0))
+        pk = nterms[present].astype(np.int64)
+        pends = np.cumsum(pk)
+        pflat = np.repeat(first[present].astype(np.int64) - (pends - pk), pk) + np.arange(
+            int(pends[-1]) if pk.size else 0
+        )
         return Expanded(
-            term_ids=term_of[flat],
-            word_ids=word_of[flat],
-            texts=np.repeat(text_of_chunk, k),
-            positions=(np.repeat(base, k) + offset[flat]).astype(np.uint32),
-            lengths=np.diff(terms_before),
+            term_ids=term_of[flat].astype(np.int64),
+            word_ids=word_of[pflat].astype(np.int64),
+            texts=np.repeat(np.arange(counts.size), lengths),
+            positions=positions.astype(np.uint32, copy=False),
+            lengths=lengths,
         )
 
     def stemmed_words(self, word_ids: np.ndarray) -> dict[str, str]:

@@ -263,7 +263,8 @@ class SegmentBuilder:
             lens[docnums] = ex.lengths
             words.setdefault(id(table), (table, []))[1].append(ex.word_ids)
             sorted_terms, ranks = _term_ranks(table, ex.term_ids)
-            fields[name] = build_field(sorted_terms, ranks, docnums[ex.texts], ex.positions)
+            docs = np.repeat(docnums, ex.lengths)  # = docnums[ex.texts], without the gather
+            fields[name] = build_field(sorted_terms, ranks, docs, ex.positions)
         by_lang: dict[str, dict[str, str]] = {}
         for table, word_ids in words.values():
             by_lang.setdefault(table.lang, {}).update(table.stemmed_words(np.concatenate(word_ids)))

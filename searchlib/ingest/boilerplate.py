@@ -183,12 +183,22 @@ def strip_boilerplate(
     paras = [p for p in map(str.strip, paragraphs) if p]
     if not paras:
         return ()
-    if not rules.candidates.search("\n".join([p[:3] for p in paras])):
+    heads = "\n".join([p[:3] for p in paras])
+    if not rules.candidates.search(heads):
         if not (page_end or template):
             # No line starts like a known boilerplate line: a body of no templated site (most
             # JSONL and text bodies), where the other evidence is not looked for either.
             return tuple(paras)
         norms = [""] * len(paras)
+    elif heads.count("\n") == len(paras) - 1:  # no head holds a newline: line k is paragraph k
+        # Only a paragraph whose head the pattern matches can have a norm (see _candidates_re;
+        # no match takes a newline but as its last character, so none hides the next head).
+        norms = [""] * len(paras)
+        k = at = 0
+        for m in rules.candidates.finditer(heads):
+            k += heads.count("\n", at, m.start())  # counted from the last match: linear
+            at = m.start()
+            norms[k] = _norm(paras[k], rules)
     else:
         norms = [_norm(p, rules) for p in paras]
     drop = _evidence(paras, norms, rules, template, page_end)

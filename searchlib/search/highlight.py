@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import sys
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import compress, islice, repeat
@@ -86,6 +87,15 @@ class Snippet:
         """The snippet as HTML element content: ``<``, ``>`` and ``&`` of the text escaped
         (quotes are left as written: not for use inside an attribute), each highlighted word
         inside the tags."""
+        text = self.text
+        if "<" not in text and ">" not in text and "&" not in text:  # nothing to escape
+            out: list[str] = []
+            cursor = 0
+            for start, end in self.spans:
+                out += (text[cursor:start], open_tag, text[start:end], close_tag)
+                cursor = end
+            out.append(text[cursor:])
+            return "".join(out)
         return "".join(
             f"{open_tag}{html.escape(piece, quote=False)}{close_tag}"
             if marked
@@ -135,35 +145,45 @@ def indexed_matches(
 
 class TermPositions:
     """Where some terms occur in one field of one segment, for the hits of one search: each
-    term's postings are looked up once, its positions grouped per posting on the first hit
-    that holds it (:meth:`matches` is :func:`indexed_matches` of one document)."""
+    term's postings are looked up once (:meth:`matches` is :func:`indexed_matches` of one
+    document). The postings of a rare term (most of a query's) are read as a Python list:
+    a hit costs a bisection, not a numpy call per term."""
 
-    __slots__ = ("_field", "_offsets", "_seg", "_terms")
+    __slots__ = ("_field", "_seg", "_terms")
 
     def __init__(self, seg: SegmentSource, field: str, terms: Iterable[str]) -> None:
         self._seg = seg
         self._field = field
-        self._terms: list[tuple[str, int, np.ndarray]] = []  # (term, ordinal, its doc numbers)
+        # (term, ordinal, its doc numbers: a list when short)
+        self._terms: list[tuple[str, int, list[int] | np.ndarray]] = []
         for term in terms:
             ordinal = seg.term_ord(field, term)
             if ordinal >= 0:
-                self._terms.append((term, ordinal, seg.postings_at(field, ordinal)[0]))
-        self._offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+                docs = seg.postings_at(field, ordinal)[0]
+                self._terms.append(
+                    (term, ordinal, docs.tolist() if docs.size <= _LIST_POSTINGS else docs)
+                )
 
     def matches(self, docnum: int) -> list[tuple[int, str]]:
         """(position, term) of the terms in document ``docnum``, in text order."""
         found: list[tuple[int, str]] = []
+        seg, field = self._seg, self._field
         for term, ordinal, docs in self._terms:
-            i = int(docs.searchsorted(docnum))
-            if i == docs.size or int(docs[i]) != docnum:
-                continue
-            grouped = self._offsets.get(ordinal)
-            if grouped is None:
-                grouped = self._offsets[ordinal] = self._seg.positions_at(self._field, ordinal)
-            pos, offs = grouped
-            found.extend(zip(pos[int(offs[i]) : int(offs[i + 1])].tolist(), repeat(term)))
+            if isinstance(docs, list):
+                i = bisect_left(docs, docnum)
+                if i == len(docs) or docs[i] != docnum:
+                    continue
+            else:
+                i = int(docs.searchsorted(docnum))
+                if i == docs.size or int(docs[i]) != docnum:
+                    continue
+            found.extend(zip(seg.posting_positions(field, ordinal, i).tolist(), repeat(term)))
         found.sort()
         return found
+
+
+_LIST_POSTINGS = 512
+"""Postings of at most this many documents are read as Python lists by :class:`TermPositions`."""
 
 
 def first_indexed_position(
@@ -208,7 +228,7 @@ def make_snippet(
     chunk = ""
     indexed = found is not None and len(text) <= SCAN_CHARS
     if indexed:
-        hits, chunk = list(found or ()), text
+        hits, chunk = found or [], text  # read only
     while not indexed and base < min(len(text), MAX_SCAN_CHARS):
         stop = _window_end(text, base, SCAN_CHARS)
         chunk = text[base:stop]
@@ -254,10 +274,11 @@ def _word_spans(chunk: str, positions: list[int]) -> dict[int, tuple[int, int]]:
                     return out
                 pos = m.end()
                 skip -= n
-        word = TOKEN_RE.search(chunk, pos)
+        # the last few words skipped and the word itself: one match
+        word = _TAKES[skip].match(chunk, pos)
         if word is None:
             return out
-        out[p] = word.span()
+        out[p] = word.span(1)
         pos, done = word.end(), p + 1
     return out
 
@@ -274,9 +295,8 @@ def _skip_patterns() -> tuple[tuple[int, re.Pattern[str]], ...] | None:
     takes it), so a text with fewer words fails at once instead of backtracking."""
     if sys.version_info < (3, 11):
         return None
-    word = f"(?>{_PLAIN_WORD}|{TOKEN_RE.pattern})"
     return tuple(
-        (n, re.compile(rf"(?:[^{_WORD_START}]*+{word}){{{n}}}")) for n in (256, 64, 16, 4, 1)
+        (n, re.compile(rf"(?:[^{_WORD_START}]*+{_WORD}){{{n}}}")) for n in (256, 64, 16, 4)
     )
 
 
@@ -288,7 +308,21 @@ _PLAIN_WORD = rf"[A-Za-z0-9]++(?![{_WORD_START}.,'’＇])"
 and ``,`` of acronyms and numbers, apostrophes): exactly the word TOKEN_RE matches there (no
 acronym or number of its alternatives is longer, its words take every such character), in
 a fraction of the steps."""
+_WORD = f"(?>{_PLAIN_WORD}|{TOKEN_RE.pattern})"
+"""One word as a TOKEN_RE search from its first character finds it."""
+
 _SKIPS = _skip_patterns()
+
+_TAKES = (
+    ()
+    if _SKIPS is None
+    else tuple(
+        re.compile(rf"(?:[^{_WORD_START}]*+{_WORD}){{{n}}}[^{_WORD_START}]*+({_WORD})")
+        for n in range(4)
+    )
+)
+"""``_TAKES[n]`` skips ``n`` words and matches the next one as its group 1 (Python 3.11 on:
+possessive quantifiers)."""
 
 
 def _jump(
@@ -322,6 +356,7 @@ def _densest(hits: list[tuple[int, str]], span: int) -> int:
     holding the most distinct terms (a sliding window: linear in the hits)."""
     counts: dict[str, int] = {}
     best_n, best_i = 0, 0
+    most = len({t for _, t in hits})  # no run holds more: the first that does is the answer
     j = 0
     for i, (first_pos, _) in enumerate(hits):
         while j < len(hits) and hits[j][0] - first_pos < span:
@@ -330,6 +365,8 @@ def _densest(hits: list[tuple[int, str]], span: int) -> int:
             j += 1
         if len(counts) > best_n:
             best_n, best_i = len(counts), i
+            if best_n == most:
+                break
         t = hits[i][1]
         counts[t] -= 1
         if not counts[t]:
@@ -392,7 +429,10 @@ def _collapse(pieces: list[tuple[str, bool]], cut_start: bool, cut_end: bool) ->
 
 def _squeeze(piece: str) -> str:
     """``piece`` with each run of whitespace made one space: ``re.sub(r"\\s+", " ", piece)``
-    (``str.split`` and ``\\s`` know the same whitespace), in a third of its time."""
+    (``str.split`` and ``\\s`` know the same whitespace), in a third of its time; a piece
+    whose only whitespace is single ASCII spaces (printable, no two spaces) as it is."""
+    if piece.isprintable() and "  " not in piece:
+        return piece
     inner = " ".join(piece.split())
     if not inner:
         return " " if piece else ""

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from functools import partial
+from typing import cast
 
 import attrs
+import orjson
 
 from searchlib._types import LANGS
 from searchlib.countries import canonical, label, split_places
 from searchlib.index.documents import legacy_places
-from searchlib.schema import COLUMN_TABLES, FILTER_FIELDS, LANG_COLUMN, field_name
+from searchlib.schema import COLUMN_TABLES, FILTER_FIELDS, LANG_COLUMN, StoredDoc, field_name
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.context import SearchContext
 from searchlib.search.highlight import (
@@ -115,7 +117,7 @@ def build_hit(
     lang = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]][int(seg.cols[LANG_COLUMN][docnum])]
     if matcher is None and not whole:
         return column_hit(seg, docnum, score, lang, reason)
-    doc = seg.stored(docnum)
+    doc = _shown_fields(seg, docnum)
     teaser = doc.get("teaser") if doc.get("kind") == "related" else None
     text = teaser or "\n\n".join(doc.get("body", ()))
     if matcher is not None:
@@ -165,13 +167,25 @@ def build_hit(
         passage.html(),
         reason,
         passage=passage,
-        country_codes=tuple(canonical(c) for c in countries),
+        country_codes=tuple(map(_canonical, countries)),
         sections=sections,
         authors=tuple(doc.get("authors", ())),
         url=doc.get("url"),
         source=doc.get("source") or None,
         teaser=teaser,
     )
+
+
+def _shown_fields(seg: SegmentSource, docnum: int) -> StoredDoc:
+    """The stored fields of a hit: orjson's reading of the document's JSON, which differs
+    from :meth:`~searchlib.seam.SegmentSource.stored`'s only in numbers orjson cannot hold
+    exactly (none in the fields a hit shows); JSON orjson refuses (lone surrogates, integers
+    past 64 bits) and anything but an object go through ``stored``, its checks and errors."""
+    try:
+        doc = orjson.loads(seg.stored_raw(docnum))
+    except orjson.JSONDecodeError:
+        return seg.stored(docnum)
+    return cast(StoredDoc, doc) if type(doc) is dict else seg.stored(docnum)
 
 
 def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason: str | None) -> Hit:

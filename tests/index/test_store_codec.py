@@ -221,4 +221,9 @@ def test_values_orjson_refuses_are_read_and_stored_exactly(tmp_path: Path) -> No
     assert big is not None and big["meta"]["n"] == 2**70 and math.isnan(big["meta"]["f"])
     assert plain is not None and (plain["title"], plain["date"]) == ("Perú", "2011-09-23")
     assert [h.id for h in index.search("cocaine")] == ["s"]
+    # a hit reads its fields with orjson, the standard library where orjson refuses
+    (hit,) = index.search("cocaine seized").hits
+    assert (hit.title, hit.passage.text) == ("cocaine \ud800 seized", "x")
+    (hit,) = index.search("id:big").hits
+    assert hit.id == "big" and hit.title == "t"
     assert index.stored("id\udfff") == {**index.stored("id\udfff"), "countries": ["Per\udfffu"]}

@@ -155,3 +155,60 @@ def test_fast_path_pattern_finds_every_line_the_rules_would_check(lang: str, lin
     line = line.strip()
     if line and norm_head(line, rules):
         assert rules.candidates.search(line[:3])  # strip_boilerplate searches the heads
+
+
+_PIECES = [
+    "Share",
+    "SHARE",
+    "we",
+    "We want to hear from you",
+    "SEE ALSO",
+    ":",
+    "See also: Peru",
+    "Was this content helpful?",
+    "Donate",
+    "What are your thoughts? Click here",
+    "Invest",
+    "Insight Crime Analysis",
+    "¿Qué opina?",
+    "Análisis",
+    "Ver también",
+    "Twitter",
+    "Body text.",
+    "Police said the shipment came from Peru.",
+    "w\ne",
+    "we\nare",
+    "é",
+    "  ",
+    "x" * 300,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    paras=st.lists(
+        st.tuples(
+            st.sampled_from(_PIECES), st.sampled_from(["", " ", " x" * 120, "\n y", "."])
+        ).map("".join),
+        max_size=9,
+    ),
+    lang=st.sampled_from(["en", "es"]),
+    page_end=st.booleans(),
+)
+def test_only_matched_heads_are_normalized(paras: list[str], lang: str, page_end: bool) -> None:
+    """Normalizing only the paragraphs whose head the candidates pattern matches gives what
+    normalizing every paragraph gives (a pattern matching every line start does that)."""
+    import re
+    from unittest import mock
+
+    import attrs
+
+    from searchlib.ingest import boilerplate
+
+    rules = _rules(lang)
+    if not rules.candidates.search("\n".join(p.strip()[:3] for p in paras if p.strip())):
+        return  # no candidate: the evidence is not looked at either way
+    fast = strip_boilerplate(paras, lang, page_end=page_end)
+    every = attrs.evolve(rules, candidates=re.compile(r"(?m)^"))
+    with mock.patch.object(boilerplate, "_rules", lambda _lang: every):
+        assert strip_boilerplate(paras, lang, page_end=page_end) == fast
