@@ -44,7 +44,7 @@ from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_d
 from searchlib.index.budget import CHAR_COST, MemoryBudget
 from searchlib.index.segment import write_segment
 from searchlib.index.writer import trim_caches
-from searchlib.ingest import Chunk, plan_chunks, read_chunk
+from searchlib.ingest import Chunk, plan_chunks, read_index_chunk
 from searchlib.records import Brief
 from searchlib.search.twins import TwinHints, find_twins, store_twins, twin_hints
 from searchlib.storage import FileDirectory
@@ -145,7 +145,9 @@ class _Worker:
     consecutive tasks, analysed when it is written) and the tasks it has from them."""
 
     def __init__(self, path: str, jobs: list[_Job], limit: int, emit: Callable[[_Msg], None]):
-        self.directory = FileDirectory(path)
+        self.directory = FileDirectory(path, sync=False)  # synced by a thread (_sync)
+        self.syncing: list[threading.Thread] = []
+        self.sync_error: BaseException | None = None
         self.reader = IndexReader.open(self.directory)  # related items already in the index
         self.jobs = jobs
         self.limit = limit  # input bytes of one segment at most
@@ -183,12 +185,25 @@ class _Worker:
             hints = twin_hints(data.stored, data.ids)  # so the commit does not read them back
             entry = write_segment(self.directory, self.jobs[self.first][0], data)
             del data
+            sync = threading.Thread(target=_sync, args=(self, list(entry.files)))
+            sync.start()  # the disk writes while the next segment is analysed
+            self.syncing.append(sync)
             trim_caches(MemoryBudget(mb))
         self.emit(("segment", self.first, self.last, entry, builder.ids, self.notes, hints))
         self.builder = SegmentBuilder()
         self.first = self.last = -1
         self.nbytes = 0
         self.notes = []
+
+
+def _sync(worker: _Worker, names: list[str]) -> None:
+    """fsync the files of a segment ``worker`` wrote (see :meth:`_Worker.flush`); a failure
+    is raised by the worker at its end (:func:`_work`), before the commit could name them."""
+    try:
+        for name in names:
+            worker.directory.sync_file(name)
+    except BaseException as exc:
+        worker.sync_error = exc
 
 
 def _index_task(args: tuple[_Worker, int]) -> None:
@@ -203,7 +218,7 @@ def _index_task(args: tuple[_Worker, int]) -> None:
 
     count = 0
     for chunk in worker.jobs[task][1]:
-        for item in read_chunk(chunk, warn):
+        for item in read_index_chunk(chunk, warn):  # JSONL: BriefFields, no Brief built
             if isinstance(item, IngestError):
                 notes.append((False, item.path, item.reason, item.line))
                 continue
@@ -218,22 +233,30 @@ def _index_task(args: tuple[_Worker, int]) -> None:
     worker.emit(("task", task, count))
 
 
-def _claim(runs: Any, worker: _Worker) -> int | None:
-    """The next task of ``worker``, None when none is left. Each worker owns a contiguous run
-    of tasks (it learns the vocabulary of one part of the input, not of all of it) and takes
-    them from the front; a worker whose run is done takes the last task of the run with the
-    most left (work stealing, as in Cilk). ``runs`` holds (next, end) per run, then the
-    number of runs claimed by a worker so far."""
+def _claim(runs: Any, worker: _Worker, steal: bool = True, packing: bool = False) -> int | None:
+    """The next task of ``worker``, None when none is left (or, unless ``steal``, none of its
+    own run; or, when ``packing`` a task into a segment not yet written, when another run has
+    none left: the worker writes its segment first, and what it has not claimed meanwhile is
+    left to a worker that is done).
+
+    Each worker owns a contiguous run of tasks (it learns the vocabulary of one part of the
+    input, not of all of it) and takes them from the front; a worker whose run is done takes
+    the last task of the run with the most left (work stealing, as in Cilk). ``runs`` holds
+    (next, end) per run, then the number of runs claimed by a worker so far."""
     with runs.get_lock():
         nruns = (len(runs) - 1) // 2
         if worker.run is None:  # this worker's first task: claim a run of its own
             worker.run = runs[-1] if runs[-1] < nruns else -1
             runs[-1] += 1
         r = worker.run
+        if packing and any(runs[2 * k] >= runs[2 * k + 1] for k in range(nruns) if k != r):
+            return None
         if r >= 0 and runs[2 * r] < runs[2 * r + 1]:
             task = int(runs[2 * r])
             runs[2 * r] += 1
             return task
+        if not steal:
+            return None
         left = [runs[2 * k + 1] - runs[2 * k] for k in range(nruns)]
         k = left.index(max(left))
         if left[k] <= 0:
@@ -246,9 +269,23 @@ def _work(path: str, jobs: list[_Job], runs: Any, limit: int, emit: Callable[[_M
     """A worker's whole run: claim tasks until none is left, filling segments of consecutive
     tasks of at most ``limit`` bytes of input, written as they fill and at the end."""
     worker = _Worker(path, jobs, limit, emit)
-    while (task := _claim(runs, worker)) is not None:
+    while True:
+        task = _claim(runs, worker, steal=False, packing=worker.first >= 0)
+        if task is None:
+            # Analysis waits for a segment's writing: the worker steals only once it has done
+            # its own, so that what it takes is what the others will not reach in time; and
+            # once a worker is done with its run, the others claim no task before they have
+            # analysed what they hold (what is left stays for it to steal).
+            worker.flush()
+            task = _claim(runs, worker)
+            if task is None:
+                break
         worker.take(task)
     worker.flush()
+    for sync in worker.syncing:
+        sync.join()
+    if worker.sync_error is not None:
+        raise worker.sync_error
 
 
 def _worker_main(

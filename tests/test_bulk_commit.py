@@ -162,3 +162,33 @@ def test_the_twins_take_the_hints_instead_of_the_stored_fields(tmp_path: Path) -
     short = {**hints, name: (metas[:-1], hints[name][1][:-1])}
     assert find_twins(reader, hints=short) == find_twins(reader)
     index.close()
+
+
+def test_a_worker_syncs_every_file_it_wrote_before_it_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    monkeypatch.setattr(FileDirectory, "sync_file", lambda self, name: synced.append(name))
+    index = searchlib.create_index(tmp_path / "idx", merge_factor=100)
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    bulk.bulk_index(index.writer, tmp_path / "idx", [docs], workers=1, chunk_bytes=2000)
+    reader = bulk.commit_bulk(index.writer)
+    assert len(reader.segments) > 1
+    written = {f for seg in reader.manifest.segments for f in seg.files}
+    assert sorted(synced) == sorted(written)
+    index.close()
+
+
+def test_a_failed_sync_fails_the_run_before_its_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: FileDirectory, name: str) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(FileDirectory, "sync_file", fail)
+    index = searchlib.create_index(tmp_path / "idx")
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    with pytest.raises(OSError, match="Input/output error"):
+        bulk.bulk_index(index.writer, tmp_path / "idx", [docs], workers=2, chunk_bytes=2000)
+    assert index.reader.generation == 0 or not index.reader.segments
+    index.close()

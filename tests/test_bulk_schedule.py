@@ -76,3 +76,16 @@ def test_a_worker_fills_a_segment_with_consecutive_tasks(tmp_path: Any) -> None:
     ids = [i for seg in reader.segments for i in seg.ids]
     assert ids == [f"d{i}" for i in range(4000)]
     index.close()
+
+
+def test_a_worker_holding_a_segment_claims_no_more_once_another_run_is_done() -> None:
+    # Two runs: 0-4 and 5-9; the second worker has claimed all of its run.
+    runs = multiprocessing.get_context().Array("q", [2, 5, 10, 10, 2])
+    first: Any = SimpleNamespace(run=0)
+    assert bulk._claim(runs, first, steal=False, packing=True) is None  # write what it holds
+    assert bulk._claim(runs, first, steal=False) == 2  # then go on with its run
+    busy = multiprocessing.get_context().Array("q", [3, 5, 7, 10, 2])
+    assert bulk._claim(busy, SimpleNamespace(run=0), steal=False, packing=True) == 3
+    done = multiprocessing.get_context().Array("q", [5, 5, 7, 10, 2])
+    assert bulk._claim(done, SimpleNamespace(run=0), steal=False) is None  # its run is done
+    assert bulk._claim(done, SimpleNamespace(run=0)) == 9  # it steals the back of the other

@@ -76,8 +76,14 @@ class FileDirectory:
     name, so a planted link is replaced, never written through.
     """
 
-    def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], create: bool = False, *, sync: bool = True
+    ) -> None:
+        """``sync=False``: :meth:`write` leaves a file's fsync to :meth:`sync_file`, which the
+        writer calls before a commit names the file (a bulk worker, in a thread, while it
+        analyses its next segment)."""
         self.path = Path(path)
+        self.sync_writes = sync
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
         try:
@@ -185,11 +191,20 @@ class FileDirectory:
                     f.write(c)
                     n += len(c)
                 f.flush()
-                os.fsync(f.fileno())
+                if self.sync_writes:
+                    os.fsync(f.fileno())
         except BaseException:
             self.delete(name)
             raise
         return n
+
+    def sync_file(self, name: str) -> None:
+        """fsync the file ``name`` (written with ``sync=False``)."""
+        fd = os.open(self._name(name), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self._fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def write_atomic(self, name: str, chunks: Iterable[bytes]) -> int:
         """Write to a temp file, fsync, rename over ``name``, fsync the folder."""
