@@ -241,7 +241,7 @@ class _WordList:
         self.terms = terms
         # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
         # in 16 bits: the filter's arithmetic runs on small integers, never negative
-        self.sizes = np.minimum(np.diff(words.ends), _SIZE_CAP).astype(np.uint16)
+        self.sizes = np.minimum(words.sizes, _SIZE_CAP).astype(np.uint16)
         self.signatures = words.signatures()
         self.ascii = (self.signatures & _BEYOND_ASCII) == 0
 
