@@ -44,7 +44,7 @@ from searchlib.index import IndexReader, IndexWriter, SegmentBuilder, to_index_d
 from searchlib.index.budget import CHAR_COST, MemoryBudget
 from searchlib.index.segment import write_segment
 from searchlib.index.writer import trim_caches
-from searchlib.ingest import Chunk, plan_chunks, read_chunk
+from searchlib.ingest import Chunk, plan_chunks, read_index_chunk
 from searchlib.records import Brief
 from searchlib.search.twins import TwinHints, find_twins, store_twins, twin_hints
 from searchlib.storage import FileDirectory
@@ -218,7 +218,7 @@ def _index_task(args: tuple[_Worker, int]) -> None:
 
     count = 0
     for chunk in worker.jobs[task][1]:
-        for item in read_chunk(chunk, warn):
+        for item in read_index_chunk(chunk, warn):  # JSONL: BriefFields, no Brief built
             if isinstance(item, IngestError):
                 notes.append((False, item.path, item.reason, item.line))
                 continue

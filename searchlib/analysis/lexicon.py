@@ -1,6 +1,6 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,240 pairs: crime,
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,280 pairs: crime,
 drugs, justice, security, politics and their verbs, economy, geography, countries and
 demonyms, frequent general words of news and reference text), plus any files given to
 :func:`load_lexicon`.
@@ -177,7 +177,7 @@ class Lexicon:
         acronym is a name: ``TUMAS`` is no form of ``tomar``)."""
         if src != "es" or not norm:
             return None
-        for lemma in spanish_lemmas(norm):
+        for lemma in _spanish_lemmas(norm):
             found = exact.get(lemma)
             if found is not None:
                 return found
@@ -270,6 +270,13 @@ class Lexicon:
     def _stem_key(phrase: str, src: str) -> _Key:
         analyzer = get_analyzer(src)
         return " ".join(analyzer.term(w) or analyzer.normalize(w) for w in TOKEN_RE.findall(phrase))
+
+
+@lru_cache(maxsize=65536)
+def _spanish_lemmas(norm: str) -> tuple[str, ...]:
+    """:func:`spanish_lemmas`, kept per word (a search looks its words up several times, and
+    words repeat across searches)."""
+    return tuple(spanish_lemmas(norm))
 
 
 def _shipped_texts() -> list[tuple[str, str]]:

@@ -599,7 +599,10 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         size = int(ctx.offsets()[-1])
         terms = _concept_terms(ctx, node.concepts)
         hits = [whole_impacts(c, lang, f, t, 1.0) for c, lang, f, t in terms]
-        s1 *= _concept_factor(node.concepts, hits, size)
+        # s1 is zero outside m1 (and stays zero times any factor): the factor of the
+        # matches only, element by element the same as _concept_factor's
+        at = np.flatnonzero(m1)
+        s1[at] *= _concept_factor(node.concepts, hits, size, at)
     return m1, s1
 
 
@@ -618,11 +621,16 @@ def _concept_terms(
 
 
 def _concept_factor(
-    concepts: Concepts, hits: list[tuple[np.ndarray, np.ndarray] | None], size: int
+    concepts: Concepts,
+    hits: list[tuple[np.ndarray, np.ndarray] | None],
+    size: int,
+    at: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per document, the share of the concepts' weight it matches (a concept counts when
-    any of its terms, or any of its translation's groups, matches), to ``concepts.power``."""
-    covered = np.zeros(size, dtype=np.float32)
+    any of its terms, or any of its translation's groups, matches), to ``concepts.power``.
+    ``at``: the (index-wide) documents to give it for, in order; None: every document
+    (element by element, the same values)."""
+    covered = np.zeros(size if at is None else at.size, dtype=np.float32)
     total = 0.0
     i = 0
     for src_terms, groups, weight in concepts.items:
@@ -630,12 +638,12 @@ def _concept_factor(
         mask = np.zeros(size, dtype=bool)
         for hit in hits[i : i + n]:
             if hit is not None:
-                mask[hit[0]] = True
+                mask[hit[0].astype(np.intp, copy=False)] = True
         i += n
-        covered += mask * np.float32(weight)
+        covered += (mask if at is None else mask[at]) * np.float32(weight)
         total += weight
     if total <= 0:
-        return np.ones(size, dtype=np.float32)
+        return np.ones(covered.size, dtype=np.float32)
     # a document matched otherwise (a country's other name, the query as typed) counts as
     # matching the least of the concepts
     least = min(w for _, _, w in concepts.items)

@@ -68,7 +68,13 @@ from searchlib.search.query import (
     TermGroups,
 )
 from searchlib.search.scoring import idf
-from searchlib.search.translate import Spans, coverage, query_words, translate_query
+from searchlib.search.translate import (
+    Spans,
+    coverage,
+    lexicon_spans,
+    query_words,
+    translate_query,
+)
 
 __all__ = [
     "AS_TYPED_SHARE",
@@ -154,10 +160,13 @@ def translation_weight(t: BagTranslation, cross_weight: float = CROSS_WEIGHT) ->
     return cross_weight * math.sqrt(t.coverage * t.scale * t.best / t.best_translated)
 
 
-def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation:
+def translate_bag(
+    q: BagOfWords, src: str, ctx: SearchContext, spans: Spans | None = None
+) -> BagTranslation:
     """The translation of the plain text ``q`` (written in ``src``) for the other language's
     documents of ``ctx``'s reader (whose vocabulary the cognates and words as written are
-    checked against)."""
+    checked against). ``spans``: the lexicon's entries found so far in this search
+    (:data:`~searchlib.search.translate.Spans`)."""
     tgt = OTHER[src]
     fields = ctx.fields_of(q.field)
     sctx, tctx = ctx.in_language(src), ctx.in_language(tgt)
@@ -165,7 +174,7 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
     counts: dict[str, int] = {}
     for term in sctx.analyse(src, q.text)[0]:
         counts[term] = counts.get(term, 0) + 1
-    unseen = float(idf(0, max(1, ctx.reader.lang_doc_count(src))))
+    unseen = _unseen(ctx, src)
     weight = {t: c * (sctx.idf(src, fields, (t,)) or unseen) for t, c in counts.items()}
     best = sum(weight.values())
     groups: dict[tuple[str, ...], float] = {}
@@ -190,7 +199,7 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
 
     words = TOKEN_RE.findall(q.text)
     in_entry = [False] * len(words)
-    for start, end, found in load_lexicon().spans(words, src):
+    for start, end, found in lexicon_spans(load_lexicon(), words, src, spans):
         in_entry[start:end] = [True] * (end - start)
         src_terms = {t for w in words[start:end] if (t := source.term(w))}
         if src_terms:
@@ -231,6 +240,22 @@ def translate_bag(q: BagOfWords, src: str, ctx: SearchContext) -> BagTranslation
 
 
 def _entry_groups(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], float]]:
+    """:func:`_groups_of` of a lexicon entry's translations, kept per entry (never changed:
+    shared)."""
+    key = (tuple(found), target.lang)
+    out = _ENTRY_GROUPS.get(key)
+    if out is None:
+        if len(_ENTRY_GROUPS) >= _ENTRY_GROUPS_SIZE:
+            _ENTRY_GROUPS.clear()
+        out = _ENTRY_GROUPS[key] = _groups_of(found, target)
+    return out
+
+
+_ENTRY_GROUPS: dict[tuple[tuple[str, ...], str], list[tuple[set[str], float]]] = {}
+_ENTRY_GROUPS_SIZE = 50_000
+
+
+def _groups_of(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], float]]:
     """The term groups of a lexicon entry's translations and their shares of the entry's
     weight, the first translation (the lexicon's main one) leading; a group matches any of
     its terms and a document's translated score sums its groups' scores times their shares.
@@ -341,7 +366,7 @@ def with_tree_translation(
     )
     typed = InLanguage(q, tgt, weight * AS_TYPED_SHARE) if as_typed else None
     # the concepts of its words, as plain text's (a filter clause changes no score)
-    concepts = _concepts(translate_bag(BagOfWords(query_words(q)), src, ctx), src, None)
+    concepts = _concepts(translate_bag(BagOfWords(words), src, ctx, spans), src, None)
     translated = attrs.evolve(translated, boost=weight)
     return CrossLingual(InLanguage(q, src), translated, note, typed, concepts)
 

@@ -59,7 +59,9 @@ from searchlib.search.query import (
 )
 
 __all__ = [
+    "Spans",
     "coverage",
+    "lexicon_spans",
     "query_language",
     "query_words",
     "translate_query",
@@ -116,9 +118,10 @@ Spans = dict[tuple[str, ...], list[tuple[int, int, list[str]]]]
 search (:func:`translate_query` and :func:`coverage` of one query read the same runs)."""
 
 
-def _spans(
+def lexicon_spans(
     lexicon: Lexicon, words: list[str], src: str, memo: Spans | None
 ) -> list[tuple[int, int, list[str]]]:
+    """``lexicon.spans(words, src)``, kept in ``memo`` (one search's) when given."""
     if memo is None:
         return lexicon.spans(words, src)
     key = tuple(words)
@@ -146,7 +149,7 @@ def coverage(
     analyzer = get_analyzer(src)
     words = TOKEN_RE.findall(text)
     covered = [False] * len(words)
-    for start, end, _ in _spans(lexicon, words, src, spans):
+    for start, end, _ in lexicon_spans(lexicon, words, src, spans):
         covered[start:end] = [True] * (end - start)
     seen: dict[str, bool] = {}
     for i, word in enumerate(words):
@@ -308,7 +311,7 @@ class _Translator:
             run = [c for c in children[i:run_end] if isinstance(c, Term)]
             done = 0
             words = [t.text for t in run]
-            for start, end, found in _spans(self.lexicon, words, self.src, self.spans):
+            for start, end, found in lexicon_spans(self.lexicon, words, self.src, self.spans):
                 if end - start < 2:
                     continue
                 out.extend(self.term(t) for t in run[done:end])
