@@ -21,6 +21,7 @@ from searchlib.ingest.files import (
     plan_chunks,
     read_chunk,
     read_file,
+    read_index_chunk,
 )
 from searchlib.ingest.layout import LAYOUTS, Layout
 from searchlib.ingest.page import looks_like_page, parse_page
@@ -37,6 +38,7 @@ __all__ = [
     "parse_page",
     "plan_chunks",
     "read_chunk",
+    "read_index_chunk",
     "read_file",
     "strip_boilerplate",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "parse_jsonl_record",
     "plan_chunks",
     "read_chunk",
+    "read_index_chunk",
     "read_file",
     "jsonl_fields",
 ]
@@ -281,19 +282,29 @@ def _file_chunks(
 
 def read_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[Result]:
     """The records of one chunk (see :func:`plan_chunks`)."""
+    return cast(Iterator[Result], _read_chunk(chunk, on_warning, False))
+
+
+def read_index_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Iterator[FieldsResult]:
+    """:func:`read_chunk` for indexing: a JSONL record comes as its :class:`BriefFields`, as
+    from :func:`iter_index_records`."""
+    return _read_chunk(chunk, on_warning, True)
+
+
+def _read_chunk(chunk: Chunk, on_warning: OnWarning | None, fields: bool) -> Iterator[FieldsResult]:
     if chunk.skip is not None:
         yield IngestError(chunk.path, chunk.skip)
         return
     if chunk.end is None:
         if os.path.exists(chunk.path):
-            yield from read_file(chunk.path, chunk.key, on_warning, chunk.template)
+            yield from _read_file(chunk.path, chunk.key, on_warning, chunk.template, fields)
         else:
             yield IngestError(chunk.path, _missing(chunk.path))
         return
     with open(chunk.path, "rb") as f:
         f.seek(chunk.start)
         data = f.read(chunk.end - chunk.start)
-    yield from cast(Iterator[Result], _read_jsonl(chunk.path, data, chunk.first_line, on_warning))
+    yield from _read_jsonl(chunk.path, data, chunk.first_line, on_warning, fields=fields)
 
 
 def _stream_jsonl(

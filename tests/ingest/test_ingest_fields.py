@@ -135,3 +135,28 @@ def test_index_add_takes_fields_and_checks_their_id(tmp_path: Path) -> None:
             index.add(bad)
         index.commit()
         assert [h.id for h in index.search("cocaine")] == ["g1"]
+
+
+def test_index_chunks_match_chunks(tmp_path: Path) -> None:
+    from searchlib.ingest import plan_chunks, read_chunk, read_index_chunk
+
+    lines = [json.dumps({**o, "pad": "x" * 3000}).encode() for o in HOSTILE * 3]
+    lines[4:4] = [b"{bad json", b'{"id": "", "title": "x"}']
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    chunks = plan_chunks([path], chunk_bytes=8 << 10)
+    assert len(chunks) > 2
+    w1: list[IngestWarning] = []
+    w2: list[IngestWarning] = []
+    plain = [x for c in chunks for x in read_chunk(c, w1.append)]
+    fast = [x for c in chunks for x in read_index_chunk(c, w2.append)]
+
+    def shown(x: object) -> object:
+        return (x.path, x.line, x.reason) if isinstance(x, IngestError) else x
+
+    assert [shown(x.brief() if isinstance(x, BriefFields) else x) for x in fast] == [
+        shown(x) for x in plain
+    ]
+    assert sum(isinstance(x, BriefFields) for x in fast) == len(HOSTILE) * 3
+    assert [(w.line, w.reason) for w in w2] == [(w.line, w.reason) for w in w1]
+    assert len(w1) == 3
