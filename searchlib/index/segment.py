@@ -355,6 +355,8 @@ class SegmentReader:
         self._term_index: dict[str, dict[str, int]] = {}  # field -> term -> ordinal, asked
         self._term_keys: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]] = {}
         self._fields: dict[str, tuple[np.ndarray, ...]] = {}
+        self._positions_checked: set[str] = set()  # fields whose every term was checked
+        self._terms_checked: set[tuple[str, int]] = set()  # terms whose positions were
         self._t, self._p, self._q = t.arrays, p.arrays, q.arrays
         self.lengths: dict[str, np.ndarray] = self._files["len"].arrays
         self.length_totals: dict[str, int] = self._files["len"].meta.get("totals")
@@ -626,17 +628,24 @@ class SegmentReader:
         ):
             raise self._corrupt("terms", f"{field}: term offsets do not cover the terms")
         firsts, lengths = ends[:-1], np.diff(ends)
-        heads = np.zeros(firsts.size, dtype=np.uint64)
-        last = max(buf.size - 1, 0)
-        for i in range(8):
-            byte = buf[np.minimum(firsts + i, last)] if buf.size else np.zeros(0, np.uint8)
-            heads = (heads << np.uint64(8)) | np.where(i < lengths, byte, 0).astype(np.uint64)
-        return heads, buf, ends
+        # the 8 bytes from each term's start at once (a window of the table padded with 8
+        # zeros), as a big-endian number; the bytes past a term's end (the next term's) shifted
+        # out and back as zeros
+        padded = np.zeros(buf.size + 8, dtype=np.uint8)
+        padded[: buf.size] = buf
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 8)[firsts]
+        raw = windows.view(">u8").ravel().astype(np.uint64)
+        cut = (np.uint64(8) - np.minimum(lengths, 8).astype(np.uint64)) * np.uint64(8)
+        heads = np.where(lengths > 0, (raw >> (cut % np.uint64(64))) << cut % np.uint64(64), 0)
+        return heads.astype(np.uint64, copy=False), buf, ends
 
     def _field(self, field: str) -> tuple[np.ndarray, ...]:
         """(start, pstart, docs, tfs, pos) of ``field``, checked on first use: offsets ascend
-        and cover the postings, doc numbers are in range, each term's term frequencies add up
-        to its positions (so no read can run past an array or allocate more than it holds)."""
+        and cover the postings, doc numbers are in range (so no read can run past an array or
+        allocate more than it holds). That a term's frequencies add up to its positions is
+        checked when its positions are read (:meth:`positions_at`, :meth:`posting_positions`;
+        :meth:`field_arrays` checks every term): a pass over every posting of a field, which
+        a first query reading a few terms' postings does not pay."""
         arrays = self._fields.get(field)
         if arrays is None:
             try:
@@ -653,14 +662,35 @@ class SegmentReader:
             if docs.size and int(docs.max()) >= self.ndocs:
                 raise self._corrupt("post", f"{field}: doc number out of range")
             if n and docs.size:
-                s64 = start.astype(np.int64)
-                if bool((np.diff(s64) <= 0).any()):
+                if bool((np.diff(start.astype(np.int64)) <= 0).any()):
                     raise self._corrupt("terms", f"{field}: a term without postings")
-                sums = np.add.reduceat(tfs, s64[:-1], dtype=np.int64)
-                if not np.array_equal(sums, np.diff(pstart.astype(np.int64))):
-                    raise self._corrupt("pos", f"{field}: positions do not match frequencies")
             arrays = self._fields[field] = (start, pstart, docs, tfs, pos)
         return arrays
+
+    def _check_positions(self, field: str) -> None:
+        """Every term's frequencies of ``field`` add up to its positions (once per field)."""
+        if field in self._positions_checked:
+            return
+        start, pstart, docs, tfs, _ = self._field(field)
+        if start.size > 1 and docs.size:
+            sums = np.add.reduceat(tfs, start[:-1].astype(np.int64), dtype=np.int64)
+            if not np.array_equal(sums, np.diff(pstart.astype(np.int64))):
+                raise self._corrupt("pos", f"{field}: positions do not match frequencies")
+        self._positions_checked.add(field)
+
+    def _term_positions(self, field: str, ordinal: int) -> tuple[np.ndarray, int, int]:
+        """(term frequencies, first and end position) of a term, checked to add up."""
+        start, pstart, _, tfs, _ = self._field(field)
+        t = tfs[int(start[ordinal]) : int(start[ordinal + 1])]
+        a, b = int(pstart[ordinal]), int(pstart[ordinal + 1])
+        key = (field, ordinal)
+        if key not in self._terms_checked:
+            if int(t.sum(dtype=np.int64)) != b - a:
+                raise self._corrupt("pos", f"{field}: positions do not match frequencies")
+            if len(self._terms_checked) >= _TERM_MEMO:
+                self._terms_checked.clear()
+            self._terms_checked.add(key)
+        return t, a, b
 
     def doc_freq(self, field: str, term: str) -> int:
         i = self.term_ord(field, term)
@@ -681,23 +711,23 @@ class SegmentReader:
 
     def positions_at(self, field: str, ordinal: int) -> tuple[np.ndarray, np.ndarray]:
         """All positions of the term (grouped per posting) and each posting's offset in them."""
-        start, pstart, docs, tfs, pos = self._field(field)
-        a, b = int(pstart[ordinal]), int(pstart[ordinal + 1])
-        t = tfs[int(start[ordinal]) : int(start[ordinal + 1])]
+        pos = self._field(field)[4]
+        t, a, b = self._term_positions(field, ordinal)
         offs = np.zeros(t.size + 1, dtype=np.int64)
         np.cumsum(t, out=offs[1:])
         return pos[a:b], offs
 
     def posting_positions(self, field: str, ordinal: int, i: int) -> np.ndarray:
         """The positions of the term with this ordinal in its ``i``-th posting."""
-        start, pstart, _, tfs, pos = self._field(field)
-        t = tfs[int(start[ordinal]) : int(start[ordinal + 1])]
-        a = int(pstart[ordinal]) + int(t[:i].sum())
+        pos = self._field(field)[4]
+        t, a, _ = self._term_positions(field, ordinal)
+        a += int(t[:i].sum())
         out: np.ndarray = pos[a : a + int(t[i])]
         return out
 
     def field_arrays(self, field: str) -> dict[str, np.ndarray]:
-        """The raw arrays of a field (for merging and checking)."""
+        """The raw arrays of a field (for merging and checking), every term checked."""
+        self._check_positions(field)
         start, pstart, docs, tfs, pos = self._field(field)
         return {"start": start, "pstart": pstart, "docs": docs, "tfs": tfs, "pos": pos}
 

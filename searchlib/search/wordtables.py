@@ -4,9 +4,10 @@ letter at a time.
 A first query that needs a few words of the vocabulary (did-you-mean's candidates within two
 edits of a typo, the cognates of a word the lexicon lacks) should not decode the whole
 vocabulary of every segment. A segment of the file format hands out its sorted string tables
-undecoded (:class:`~searchlib.storage.StringTable`: bytes and offsets, as mapped); these are
-kept per segment (segments outlive snapshots), and a source without such tables (another
-storage engine behind the seam) gives its decoded lists, encoded once.
+undecoded (:class:`~searchlib.storage.StringTable`: bytes and offsets, as mapped; its
+``word_tables`` and ``term_table``); these are kept per segment (segments outlive snapshots),
+and a source without such tables (another storage engine behind the seam) gives its decoded
+lists, encoded once.
 
 :class:`LetterVocabulary` is :class:`~searchlib.search.expansion.Vocabulary`'s word list (each
 segment's words of a language and the terms of its fields, distinct and sorted) made one first
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -27,16 +27,6 @@ from searchlib.seam import IndexSource, SegmentSource
 from searchlib.storage import StringTable
 
 __all__ = ["LetterVocabulary", "starting_with", "term_table", "word_tables"]
-
-
-@runtime_checkable
-class _TableSource(Protocol):
-    """A segment that hands out its string tables undecoded
-    (:class:`searchlib.index.segment.SegmentReader`)."""
-
-    def word_tables(self, lang: str) -> tuple[StringTable, StringTable] | None: ...
-
-    def term_table(self, field: str) -> StringTable | None: ...
 
 
 _Tables = dict[str, tuple[StringTable, StringTable | None]]
@@ -49,7 +39,8 @@ def word_tables(seg: SegmentSource, lang: str) -> tuple[StringTable, StringTable
     key = f"@words/{lang}"
     found = tables.get(key)
     if found is None:
-        made = seg.word_tables(lang) if isinstance(seg, _TableSource) else None
+        maker = getattr(seg, "word_tables", None)  # (an isinstance of a Protocol is slow)
+        made = maker(lang) if maker is not None else None
         if made is None:
             words, terms = seg.words(lang)
             pairs = sorted(zip(words, terms, strict=True))
@@ -67,7 +58,8 @@ def term_table(seg: SegmentSource, field: str) -> StringTable:
     tables = _cache.setdefault(seg, {})
     found = tables.get(field)
     if found is None:
-        made = seg.term_table(field) if isinstance(seg, _TableSource) else None
+        maker = getattr(seg, "term_table", None)
+        made = maker(field) if maker is not None else None
         if made is None:
             made = StringTable.of(sorted(seg.terms(field)), field)
         found = tables[field] = (made, None)
