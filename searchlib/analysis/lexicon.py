@@ -1,6 +1,6 @@
 """The English<->Spanish lexicon used to expand a query into the other language.
 
-Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,240 pairs: crime,
+Data: every ``data/lexicon_*.tsv`` file shipped with the package (about 6,280 pairs: crime,
 drugs, justice, security, politics and their verbs, economy, geography, countries and
 demonyms, frequent general words of news and reference text), plus any files given to
 :func:`load_lexicon`.

@@ -296,7 +296,7 @@ def _skip_patterns() -> tuple[tuple[int, re.Pattern[str]], ...] | None:
     if sys.version_info < (3, 11):
         return None
     return tuple(
-        (n, re.compile(rf"(?:[^{_WORD_START}]*+{_WORD}){{{n}}}")) for n in (256, 64, 16, 4)
+        (n, re.compile(rf"(?:[^{_WORD_START}]*+{_WORD}){{{n}}}")) for n in (256, 64, 32, 16, 8)
     )
 
 
@@ -318,11 +318,11 @@ _TAKES = (
     if _SKIPS is None
     else tuple(
         re.compile(rf"(?:[^{_WORD_START}]*+{_WORD}){{{n}}}[^{_WORD_START}]*+({_WORD})")
-        for n in range(4)
+        for n in range(8)
     )
 )
-"""``_TAKES[n]`` skips ``n`` words and matches the next one as its group 1 (Python 3.11 on:
-possessive quantifiers)."""
+"""``_TAKES[n]`` skips ``n`` words (fewer than the smallest step of :data:`_SKIPS`) and
+matches the next one as its group 1 (Python 3.11 on: possessive quantifiers)."""
 
 
 def _jump(
@@ -354,6 +354,8 @@ def _jump(
 def _densest(hits: list[tuple[int, str]], span: int) -> int:
     """Index of the first hit of the earliest run of hits less than ``span`` positions long
     holding the most distinct terms (a sliding window: linear in the hits)."""
+    if len(hits) == 1:
+        return 0
     counts: dict[str, int] = {}
     best_n, best_i = 0, 0
     most = len({t for _, t in hits})  # no run holds more: the first that does is the answer
