@@ -429,8 +429,9 @@ def bulk_index(
 ) -> tuple[int, list[IngestError]]:
     """Index ``sources`` into the on-disk index at ``path`` (whose ``writer`` holds the lock).
 
-    ``hints``: filled with the :data:`~searchlib.search.twins.TwinHints` of each new segment
-    (by name), for :func:`commit_bulk`.
+    ``hints``: filled with the :class:`~searchlib.search.twins.TwinHints` of each new segment
+    (by name), for :func:`commit_bulk`, while they take at most an eighth of the budget (the
+    segments past that are read back by the twin linking, as without hints).
 
     ``on_progress(records, bytes_done, bytes_total)`` is called after each task; ``on_skip``
     and ``on_warning`` in input order. Returns (records indexed, errors). Nothing is
@@ -450,9 +451,10 @@ def bulk_index(
     errors: list[IngestError] = []
     segments: dict[int, _Msg] = {}  # first task -> its segment, until taken
     applied = 0  # segments and errors are taken in input order (a later document wins)
+    hint_bytes = 0
 
     def on_msg(msg: _Msg) -> None:
-        nonlocal indexed, done, applied
+        nonlocal indexed, done, applied, hint_bytes
         if msg[0] == "task":
             indexed += msg[2]
             done += sizes[msg[1]]
@@ -475,7 +477,9 @@ def bulk_index(
             if entry is not None:
                 writer.add_segment(entry, ids)
                 if hints is not None and found is not None:
-                    hints[entry.name] = found
+                    hint_bytes += found.nbytes
+                    if hint_bytes <= writer.budget.bytes // 8:  # else read back at commit
+                        hints[entry.name] = found
 
     _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
     return indexed, errors

@@ -153,14 +153,28 @@ def test_the_twins_take_the_hints_instead_of_the_stored_fields(tmp_path: Path) -
     # Hints that say a filler document names the Spanish Humala story as its twin.
     where = {doc_id: (seg.name, n) for seg in reader.segments for n, doc_id in enumerate(seg.ids)}
     name, n = where["humala-x0"]
-    metas = list(hints[name][0])
-    metas[n] = {"lang": "en", "url": None, "meta": {"twin": "humala-es"}}
-    told = {**hints, name: (metas, hints[name][1])}
-    twins = find_twins(reader, hints=told)
+    hints[name].metas[n] = {"lang": "en", "url": None, "meta": {"twin": "humala-es"}}
+    twins = find_twins(reader, hints=hints)
     assert twins["humala-es"] == "humala-x0" and "humala-en" not in twins
     # Hints of another length than their segment are not taken.
-    short = {**hints, name: (metas[:-1], hints[name][1][:-1])}
-    assert find_twins(reader, hints=short) == find_twins(reader)
+    hints[name].ndocs -= 1
+    assert find_twins(reader, hints=hints) == find_twins(reader)
+    index.close()
+
+
+def test_hints_past_an_eighth_of_the_budget_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TwinHints, "nbytes", property(lambda self: 5 << 20))
+    index = searchlib.create_index(tmp_path / "idx", memory_mb=64)  # an eighth: 8 MB
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    hints: dict[str, TwinHints] = {}
+    bulk.bulk_index(
+        index.writer, tmp_path / "idx", [docs], workers=2, chunk_bytes=2000, hints=hints
+    )
+    reader = bulk.commit_bulk(index.writer, hints)
+    assert len(hints) == 1 < len(reader.segments)
+    assert twins_for(reader)["humala-es"] == "humala-en"
     index.close()
 
 

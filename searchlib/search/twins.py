@@ -325,45 +325,91 @@ class _Docs:
         return _metadata(self.raw(i) if raw is None else raw, lambda: self.id(i))
 
     def _hinted(
-        self, rows: list[int], part: int, compute: Callable[[int, bytes], Any]
+        self, rows: list[int], hinted: Callable[[TwinHints, int], Any], compute: Callable[..., Any]
     ) -> Iterator[Any]:
-        """``compute(i, raw)`` of each of ``rows``, or part ``part`` of the hints of its
-        segment where it has them (its stored fields are then not read)."""
+        """``compute(i, raw)`` of each of ``rows``, or ``hinted(hints, doc number)`` where its
+        segment has hints (its stored fields are then not read)."""
         segs = self.seg[rows].tolist()
         for seg, run in groupby(range(len(rows)), key=segs.__getitem__):
             picked = [rows[k] for k in run]
             hints = self.hints.get(seg)
             if hints is not None:
-                values = hints[part]
-                yield from (values[n] for n in self.num[picked].tolist())
+                yield from (hinted(hints, n) for n in self.num[picked].tolist())
             else:
                 yield from map(compute, picked, self.raws(picked))
 
     def metadatas(self, rows: list[int]) -> Iterator[dict[str, Any] | None]:
         """:meth:`metadata` of each of ``rows``."""
-        return self._hinted(rows, 0, self.metadata)
+        return self._hinted(rows, TwinHints.metadata, self.metadata)
 
     def origin_keys(self, rows: list[int]) -> Iterator[list[str]]:
         """:func:`origin_keys` of the :meth:`provenance` of each of ``rows``."""
-        return self._hinted(rows, 1, lambda i, raw: origin_keys(self.provenance(i, raw)))
+        return self._hinted(
+            rows, TwinHints.origin_keys, lambda i, raw: origin_keys(self.provenance(i, raw))
+        )
 
 
-TwinHints = tuple[list["dict[str, Any] | None"], list[list[str]]]
-"""What twin linking reads from the stored fields of each document of a segment, by document
-number: its :func:`_metadata` and its :func:`origin_keys` (see :func:`twin_hints`)."""
+class TwinHints:
+    """What twin linking reads from the stored fields of each document of a segment: its
+    :func:`_metadata` (kept for the documents that have one) and its :func:`origin_keys`
+    (each distinct list once, a 4-byte number a document). Made by :func:`twin_hints`."""
+
+    __slots__ = ("metas", "ndocs", "origin_of", "origins")
+
+    def __init__(self, stored: Sequence[bytes], ids: Sequence[str]) -> None:
+        self.ndocs = len(stored)
+        self.metas: dict[int, dict[str, Any]] = {}
+        self.origins: list[list[str]] = []
+        known: dict[tuple[str, ...], int] = {}
+        of = np.zeros(len(stored), dtype=np.int32)
+        for k, raw in enumerate(stored):
+            doc_id = _namer(ids, k)
+            if (meta := _metadata(raw, doc_id)) is not None:
+                self.metas[k] = meta
+            keys = origin_keys(_provenance(raw, doc_id))
+            at = known.setdefault(tuple(keys), len(known))
+            if at == len(self.origins):
+                self.origins.append(keys)
+            of[k] = at
+        self.origin_of = of
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.ndocs, self.metas, self.origin_of, self.origins
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.ndocs, self.metas, self.origin_of, self.origins = state
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TwinHints):
+            return NotImplemented
+        return [self.metadata(n) for n in range(self.ndocs)] == [
+            other.metadata(n) for n in range(other.ndocs)
+        ] and [self.origin_keys(n) for n in range(self.ndocs)] == [
+            other.origin_keys(n) for n in range(other.ndocs)
+        ]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def metadata(self, n: int) -> dict[str, Any] | None:
+        """The :func:`_metadata` of document ``n``."""
+        return self.metas.get(n)
+
+    def origin_keys(self, n: int) -> list[str]:
+        """The :func:`origin_keys` of document ``n``."""
+        return self.origins[int(self.origin_of[n])]
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory the hints hold (their metadata counted by its text)."""
+        metas = sum(64 + len(str(m)) for m in self.metas.values())
+        return 4 * self.ndocs + metas + sum(64 * len(k) for k in self.origins)
 
 
 def twin_hints(stored: Sequence[bytes], ids: Sequence[str]) -> TwinHints:
-    """The :data:`TwinHints` of a segment's documents from their stored JSON (``stored``) and
+    """The :class:`TwinHints` of a segment's documents from their stored JSON (``stored``) and
     ids. A bulk worker computes them as it writes the segment and the commit's twin linking
     takes them (``find_twins(hints=)``) instead of reading every document back."""
-    metas: list[dict[str, Any] | None] = []
-    origins: list[list[str]] = []
-    for k, raw in enumerate(stored):
-        doc_id = _namer(ids, k)
-        metas.append(_metadata(raw, doc_id))
-        origins.append(origin_keys(_provenance(raw, doc_id)))
-    return metas, origins
+    return TwinHints(stored, ids)
 
 
 def _namer(ids: Sequence[str], k: int) -> Callable[[], str]:
@@ -412,7 +458,7 @@ def _eligible(reader: IndexSource, hints: dict[str, TwinHints] | None = None) ->
     by_index: dict[int, TwinHints] = {}
     for si, seg in enumerate(reader.segments):
         hinted = hints.get(seg.name) if hints else None
-        if hinted is not None and len(hinted[0]) == len(hinted[1]) == seg.ndocs:
+        if hinted is not None and hinted.ndocs == seg.ndocs:
             by_index[si] = hinted
         kinds = seg.col_tables[COLUMN_TABLES["kind"]]
         ok = np.array([k != "related" for k in kinds], dtype=bool)[seg.cols["kind"]]
