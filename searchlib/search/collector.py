@@ -21,7 +21,7 @@ from searchlib.schema import COLUMN_TABLES, FACETS, LANG_COLUMN
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
 from searchlib.search.arrays import unique_counts
 from searchlib.search.context import SearchContext
-from searchlib.search.execute import evaluate_index
+from searchlib.search.execute import evaluate_index, matched_docs
 from searchlib.search.places import count_places
 from searchlib.search.query import AnyQuery
 from searchlib.search.twins import twin_partners, twins_for
@@ -101,7 +101,7 @@ def collect(
                 for seg, m in zip(ctx.reader.segments, masks, strict=True)
             ]
         )
-    docs = mask.nonzero()[0]
+    docs = matched_docs(q, ctx, mask)  # (the same mask when nothing is deleted or filtered)
     if not docs.size:
         return None
     return Matches(docs, scores[docs], ctx.offsets())

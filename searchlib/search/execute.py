@@ -64,7 +64,7 @@ from searchlib.search.query import (
 from searchlib.search.scoring import Explanation
 from searchlib.search.twins import twin_partners
 
-__all__ = ["TWIN_SHARE", "best_score", "evaluate", "evaluate_index", "explain"]
+__all__ = ["TWIN_SHARE", "best_score", "evaluate", "evaluate_index", "explain", "matched_docs"]
 
 
 def _bag(ctx: SearchContext, seg: SegmentSource, node: BagOfWords) -> Match:
@@ -359,10 +359,16 @@ def evaluate_index(node: Node, ctx: SearchContext) -> Match:
     zero outside their mask), without the cost of a branch per document."""
     if isinstance(node, InLanguage):
         # (evaluate_index gives arrays of its own: changed in place)
-        mask, scores = evaluate_index(node.query, ctx.in_language(node.lang))
-        ones = ctx.whole_lang_ones(node.lang)  # 1.0 for the language's documents, else 0.0
-        mask &= ctx.whole_lang_mask(node.lang)
-        scores *= ones
+        within = False
+        if type(node.query) is Or:
+            lctx = ctx.in_language(node.lang)
+            mask, scores, within = _or_within(lctx, node.query, node.lang)
+        else:
+            mask, scores = evaluate_index(node.query, ctx.in_language(node.lang))
+        if not within:  # (when every match is in the language, this changes nothing)
+            ones = ctx.whole_lang_ones(node.lang)  # 1.0 for the language's documents, else 0.0
+            mask &= ctx.whole_lang_mask(node.lang)
+            scores *= ones
         if node.boost != 1.0:
             scores *= np.float32(node.boost)
         return mask, scores
@@ -411,24 +417,58 @@ def _or_index(ctx: SearchContext, node: Or) -> Match:
     """:func:`_or` index-wide: the impacts of each child that is a plain text term (most of a
     query: :func:`_word_hits`) gathered and added in one ``np.add.at``, in child order; any
     other child evaluated index-wide and added in its turn (as :func:`_or` does)."""
+    mask, scores, _ = _or_within(ctx, node, None)
+    return mask, scores
+
+
+def _or_within(
+    ctx: SearchContext, node: Or, lang: str | None
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """:func:`_or_index`, and whether every document it matches is in ``lang`` (its children
+    all words whose documents all are; False when ``lang`` is None)."""
     mask, scores = _whole_empty(ctx)
     docs: list[np.ndarray] = []
     vals: list[np.ndarray] = []
+    within = lang is not None
+    words = ctx.word_table("hits")  # (read here for each word, without a call)
+    inside = ctx.word_table("within " + lang) if lang is not None else {}
     for child in node.children:
-        hits = _word_hits(ctx, child)
+        found = words.get(child, _NOT_KEPT) if type(child) is Term else _NOT_KEPT
+        hits: list[Postings] | None = (
+            _word_hits(ctx, child) if found is _NOT_KEPT else found  # type: ignore[assignment]
+        )
         if hits is None:  # (a phrase, a group, a column field...)
+            within = False
             _add_sparse(mask, scores, docs, vals)
             m, s = evaluate_index(child, ctx)
             mask |= m
             scores += s
             continue
+        if within:
+            flag = inside.get(child) if type(child) is Term else None
+            within = _hits_within(ctx, child, hits, lang) if flag is None else flag  # type: ignore[arg-type]
         for at, values in hits:
             docs.append(at)
             vals.append(values)
     _add_sparse(mask, scores, docs, vals)
     if node.boost != 1.0:
         scores *= np.float32(node.boost)
-    return mask, scores
+    return mask, scores, within
+
+
+def _hits_within(ctx: SearchContext, node: Any, hits: list[Postings], lang: str) -> bool:
+    """Whether every document of a leaf's ``hits`` is in ``lang`` (kept per word)."""
+    word = type(node) is Term and node.field is None
+    table = ctx.word_table("within " + lang) if word else None
+    found: bool | None = None if table is None else table.get(node)
+    if found is None:
+        in_lang = ctx.whole_lang_mask(lang)
+        found = all(bool(in_lang[at.astype(np.intp, copy=False)].all()) for at, _ in hits)
+        if table is not None:
+            if len(table) >= _WHOLE_SIZE:
+                table.clear()
+            table[node] = found
+    return found
 
 
 def _word_hits(ctx: SearchContext, node: Any) -> list[Postings] | None:
@@ -603,7 +643,18 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         # matches only, element by element the same as _concept_factor's
         at = np.flatnonzero(m1)
         s1[at] *= _concept_factor(node.concepts, hits, size, at)
+        ctx.plans[("matched", id(node))] = (node, m1, at)  # (see matched_docs)
     return m1, s1
+
+
+def matched_docs(node: Node, ctx: SearchContext, mask: np.ndarray) -> np.ndarray:
+    """``mask.nonzero()[0]`` of the mask :func:`evaluate_index` gave for ``node`` (the root
+    of the search), without a second pass when evaluating it already listed them."""
+    found = ctx.plans.get(("matched", id(node)))
+    if found is not None and found[0] is node and found[1] is mask:
+        docs: np.ndarray = found[2]
+        return docs
+    return mask.nonzero()[0]
 
 
 def _concept_terms(
@@ -734,7 +785,12 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
             total += ctx.idf(lang, fields, tuple(expanded)) if expanded else 0.0
         return total * node.boost
     if isinstance(node, (And, Or)):
-        return sum([best_score(c, ctx) for c in node.children]) * node.boost
+        table = ctx.word_table("best")  # (its words' bounds, read here without a call each)
+        parts = []
+        for c in node.children:
+            found = table.get(c) if type(c) is Term and c.field is None else None
+            parts.append(best_score(c, ctx) if found is None else found)
+        return sum(parts) * node.boost
     if isinstance(node, AndNot):
         return best_score(node.positive, ctx) * node.boost
     if isinstance(node, AndMaybe):
