@@ -462,14 +462,20 @@ class ChunkTable:
         # Words before each chunk inside its own text: a running sum restarted per text.
         before = (words_before - w).astype(word)
         text_first = np.cumsum(counts) - counts
-        base = before - np.repeat(np.append(before, 0)[text_first], counts)
+        if before.size:  # a text without chunks repeats nothing: any in-range index does
+            base = before - np.repeat(before[np.minimum(text_first, before.size - 1)], counts)
+        else:
+            base = before
         # Each term's entry in term_of/offset: its chunk's first entry plus its rank inside
         # the chunk (repeats per chunk, not gathers through a term -> chunk index).
         flat = np.repeat((first[c] - (ends - k)).astype(small), k)
         flat += np.arange(total, dtype=small)
         at = np.zeros(counts.size + 1, dtype=np.int64)  # terms before each text
         np.cumsum(counts, out=at[1:])
-        lengths = np.diff(np.append(0, ends)[at])
+        terms_before = np.zeros(at.size, dtype=np.int64)  # ends[at - 1], 0 before the first
+        after_first = at > 0
+        terms_before[after_first] = ends[at[after_first] - 1]
+        lengths = np.diff(terms_before)
         positions = np.repeat(base, k)
         positions += offset[flat]
         # The words that occur: those of the distinct chunks (a mask, not a sort).

@@ -53,6 +53,7 @@ from collections.abc import Sequence
 import attrs
 
 from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
+from searchlib.analysis.lemmas import ENGLISH_IRREGULAR
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
@@ -279,12 +280,23 @@ def _groups_of(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], f
     analysed = [target.terms(f)[0] for f in found]
     if not analysed:
         return []
+    # an English verb's irregular forms join its group (flee: fled)
+    irregular = {t for f, terms in zip(found, analysed, strict=True) if len(terms) == 1
+                 for t in _irregular_terms(f, target)}  # fmt: skip
     main = list(dict.fromkeys(analysed[0]))
     single = {t for terms in analysed[1:] if len(terms) == 1 for t in terms} - set(main)
     if len(main) == 1:
-        return [(set(main) | single, 1.0)]
+        return [(set(main) | single | irregular, 1.0)]
+    single |= irregular
     groups = [({t}, 1.0 / math.sqrt(len(main))) for t in main]
     return groups + ([(single, 1.0)] if single else [])
+
+
+def _irregular_terms(found: str, target: Analyzer) -> list[str]:
+    """When ``found`` is an English verb with irregular forms, the terms of those forms
+    (:data:`~searchlib.analysis.lemmas.ENGLISH_IRREGULAR`: ``flee``: ``fled``), else []."""
+    forms = ENGLISH_IRREGULAR.get(found.lower()) if target.lang == "en" else None
+    return [t for f in forms or () for t in target.terms(f)[0]]
 
 
 def with_bag_translation(

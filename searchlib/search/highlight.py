@@ -354,6 +354,8 @@ def _jump(
 def _densest(hits: list[tuple[int, str]], span: int) -> int:
     """Index of the first hit of the earliest run of hits less than ``span`` positions long
     holding the most distinct terms (a sliding window: linear in the hits)."""
+    if len(hits) == 1:
+        return 0
     counts: dict[str, int] = {}
     best_n, best_i = 0, 0
     most = len({t for _, t in hits})  # no run holds more: the first that does is the answer

@@ -160,7 +160,9 @@ def build_hit(
         seg.ids[docnum],
         score,
         seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
-        doc.get("title") or "" if teaser is not None else seg.title(docnum),
+        # a brief's stored title is its column title (related items: the column's is the
+        # title or the teaser cut), here without decoding the column
+        doc.get("title") or "" if teaser is not None or "title" in doc else seg.title(docnum),
         lang,
         None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
         countries,
