@@ -239,7 +239,9 @@ class _WordList:
     def __init__(self, words: StringTable, terms: StringTable | None) -> None:
         self.words = words
         self.terms = terms
-        self.sizes = np.diff(words.ends)
+        # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
+        # in 16 bits: the filter's arithmetic runs on small integers, never negative
+        self.sizes = np.minimum(words.sizes, _SIZE_CAP).astype(np.uint16)
         self.signatures = words.signatures()
         self.ascii = (self.signatures & _BEYOND_ASCII) == 0
 
@@ -254,16 +256,20 @@ class _WordList:
         an edit lowers either by one at most. The word's length is its bytes when it is
         ASCII; a longer word beyond ASCII is kept on its letters alone."""
         sig = np.uint32(signature)
-        extra = np.bitwise_count(self.signatures & ~sig).astype(np.int64)
-        lacking = np.bitwise_count(~self.signatures & sig).astype(np.int64)
-        longer = self.sizes - len(norm)
-        keep = (extra <= limit) & (lacking <= limit) & (self.sizes >= len(norm) - limit)
-        keep &= self.ascii & (lacking + longer <= limit) & (extra - longer <= limit) | (
-            ~self.ascii & (self.sizes >= len(norm) - limit)
-        )
+        n = len(norm)
+        size = self.sizes
+        extra = np.bitwise_count(self.signatures & ~sig).astype(np.uint16)
+        lacking = np.bitwise_count(~self.signatures & sig).astype(np.uint16)
+        keep = (extra <= limit) & (lacking <= limit) & (size + limit >= n)
+        # ASCII: lacking + (size - n) <= limit and extra - (size - n) <= limit
+        keep &= ~self.ascii | ((lacking + size <= limit + n) & (extra + n <= size + limit))
         at = np.flatnonzero(keep)
         words = self.words.strings_at(at)
         return words, words if self.terms is None else self.terms.strings_at(at)
+
+
+_SIZE_CAP = 1024
+"""Sizes in bytes are kept up to this (far beyond :data:`MAX_WORD_LENGTH` plus its limit)."""
 
 
 _word_list_cache: weakref.WeakKeyDictionary[SegmentSource, dict[str, _WordList]] = (

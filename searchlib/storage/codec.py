@@ -450,7 +450,7 @@ class StringTable:
     characters, and the strings at chosen positions, only those decoded. ``path`` and ``what``
     name it in a CorruptIndexError."""
 
-    __slots__ = ("_signatures", "_stored", "buf", "ends", "path", "what")
+    __slots__ = ("_signatures", "_stored", "buf", "ends", "path", "sizes", "what")
 
     def __init__(
         self,
@@ -461,7 +461,13 @@ class StringTable:
         signatures: np.ndarray | None = None,
     ) -> None:
         self.buf: np.ndarray = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
-        self.ends: np.ndarray = _string_ends(self.buf, offs, path, what)
+        ends = offs.astype(np.int64)
+        sizes = np.diff(ends)
+        if ends.size == 0 or ends[0] != 0 or ends[-1] != self.buf.size or bool((sizes < 0).any()):
+            raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
+        self.ends: np.ndarray = ends
+        self.sizes: np.ndarray = sizes
+        """Bytes of each string (int64)."""
         self.path = path
         self.what = what
         if signatures is not None and (
