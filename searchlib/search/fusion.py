@@ -53,6 +53,7 @@ from collections.abc import Sequence
 import attrs
 
 from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
+from searchlib.analysis.lemmas import ENGLISH_IRREGULAR
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
@@ -205,19 +206,26 @@ def translate_bag(
         if src_terms:
             add(_entry_groups(found, target), src_terms, "lexicon")
     table = None
+    known = ctx.word_table("cognates")  # a word's (terms, kind): fixed for a snapshot
     for word, entry in zip(words, in_entry, strict=True):
         term = source.term(word)
         if entry or not term or term in covered:
             continue
-        name = word[:1].isupper() or any(c.isdigit() for c in word)
-        terms = set(target.terms(word)[0]) if name else set()
-        if table is None:
-            table = cognates(ctx.reader, tgt, fields)
-        norm = source.normalize(word)
-        similar = table.find(norm, itself=not name)
-        if similar:
-            terms |= table.terms(similar)
-        add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
+        cached = known.get((word, tgt, fields))
+        if cached is None:
+            name = word[:1].isupper() or any(c.isdigit() for c in word)
+            terms = set(target.terms(word)[0]) if name else set()
+            if table is None:
+                table = cognates(ctx.reader, tgt, fields)
+            norm = source.normalize(word)
+            similar = table.find(norm, itself=not name)
+            if similar:
+                terms |= table.terms(similar)
+            cached = (frozenset(terms), "cognate" if set(similar) - {norm} else "written")
+            if len(known) >= _ENTRY_GROUPS_SIZE:
+                known.clear()
+            known[(word, tgt, fields)] = cached
+        add([(set(cached[0]), 1.0)], {term}, cached[1])
     for term in weight:
         if not any(term in c for c in concepts):
             concepts[(term,)] = set()
@@ -272,12 +280,23 @@ def _groups_of(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], f
     analysed = [target.terms(f)[0] for f in found]
     if not analysed:
         return []
+    # an English verb's irregular forms join its group (flee: fled)
+    irregular = {t for f, terms in zip(found, analysed, strict=True) if len(terms) == 1
+                 for t in _irregular_terms(f, target)}  # fmt: skip
     main = list(dict.fromkeys(analysed[0]))
     single = {t for terms in analysed[1:] if len(terms) == 1 for t in terms} - set(main)
     if len(main) == 1:
-        return [(set(main) | single, 1.0)]
+        return [(set(main) | single | irregular, 1.0)]
+    single |= irregular
     groups = [({t}, 1.0 / math.sqrt(len(main))) for t in main]
     return groups + ([(single, 1.0)] if single else [])
+
+
+def _irregular_terms(found: str, target: Analyzer) -> list[str]:
+    """When ``found`` is an English verb with irregular forms, the terms of those forms
+    (:data:`~searchlib.analysis.lemmas.ENGLISH_IRREGULAR`: ``flee``: ``fled``), else []."""
+    forms = ENGLISH_IRREGULAR.get(found.lower()) if target.lang == "en" else None
+    return [t for f in forms or () for t in target.terms(f)[0]]
 
 
 def with_bag_translation(

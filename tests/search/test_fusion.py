@@ -216,3 +216,22 @@ def test_covering_more_of_the_query_in_either_language_ranks_first(
     assert tree.description.endswith("to the power 0.15: 3 of 4, extorsion, pandill, conductor)")
     monkeypatch.setattr(fusion, "CONCEPT_POWER", 0.0)
     assert [h.id for h in index.search(text, lang="es", syntax="plain")] == ["es1", "en1"]
+
+
+def test_a_translation_into_an_english_verb_also_matches_its_irregular_forms() -> None:
+    """huyeron -> flee (through the Spanish lemma huir); English news writes fled, which the
+    English stemmer does not join to flee: the group holds both. A form that is as often
+    another word (left, of leave) is not added."""
+    en = Brief(
+        id="en7", lang="en", kind="brief", title="Leaders fled", date=datetime.date(2022, 2, 2),
+        body=["The party leaders fled the country and left no address; others will leave."],
+    )  # fmt: skip
+    searcher = _index(en, ES_OTHER).searcher()
+    t = translate_bag(BagOfWords("los dirigentes huyeron"), "es", searcher.context("es"))
+    groups = [set(g) for g, _ in t.groups]
+    assert any({"flee", "fled"} <= g for g in groups)
+    t = translate_bag(BagOfWords("salir del país"), "es", searcher.context("es"))
+    assert any("leav" in g for g, _ in t.groups)  # leave, not its past left
+    assert not any("left" in g for g, _ in t.groups)
+    hits = searcher.search(BagOfWords("los dirigentes huyeron"), lang="es", snippets=False)
+    assert [h.id for h in hits.hits][0] == "en7"
