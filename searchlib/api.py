@@ -506,7 +506,7 @@ def _index_paths(
             on_warning(warning)
 
     if workers != 1 and not commit_every and isinstance(index.directory, FileDirectory):
-        # Imported here: worker processes (multiprocessing, concurrent.futures) are only for
+        # Imported here: worker processes (multiprocessing) are only for
         # indexing, and every search command would pay for their import.
         from searchlib.bulk import bulk_index, commit_bulk
 

@@ -128,9 +128,10 @@ class SearchContext:
         return out
 
     def doc_dtype(self) -> type[np.signedinteger[Any]]:
-        """The dtype of index-wide doc numbers: 32-bit (cheaper to sort) unless the index
-        holds more documents than that counts."""
-        return np.int32 if int(self.offsets()[-1]) < 2**31 else np.int64
+        """The dtype of index-wide doc numbers: numpy's index type (intp), with which the
+        search's arrays are indexed without a cast on every use (32-bit numbers were cast at
+        each ``mask[at]``, ``np.add.at``...)."""
+        return np.intp
 
     def whole_lang_mask(self, lang: str) -> np.ndarray:
         """:meth:`lang_mask` index-wide (cached per snapshot)."""

@@ -206,19 +206,26 @@ def translate_bag(
         if src_terms:
             add(_entry_groups(found, target), src_terms, "lexicon")
     table = None
+    known = ctx.word_table("cognates")  # a word's (terms, kind): fixed for a snapshot
     for word, entry in zip(words, in_entry, strict=True):
         term = source.term(word)
         if entry or not term or term in covered:
             continue
-        name = word[:1].isupper() or any(c.isdigit() for c in word)
-        terms = set(target.terms(word)[0]) if name else set()
-        if table is None:
-            table = cognates(ctx.reader, tgt, fields)
-        norm = source.normalize(word)
-        similar = table.find(norm, itself=not name)
-        if similar:
-            terms |= table.terms(similar)
-        add([(terms, 1.0)], {term}, "cognate" if set(similar) - {norm} else "written")
+        cached = known.get((word, tgt, fields))
+        if cached is None:
+            name = word[:1].isupper() or any(c.isdigit() for c in word)
+            terms = set(target.terms(word)[0]) if name else set()
+            if table is None:
+                table = cognates(ctx.reader, tgt, fields)
+            norm = source.normalize(word)
+            similar = table.find(norm, itself=not name)
+            if similar:
+                terms |= table.terms(similar)
+            cached = (frozenset(terms), "cognate" if set(similar) - {norm} else "written")
+            if len(known) >= _ENTRY_GROUPS_SIZE:
+                known.clear()
+            known[(word, tgt, fields)] = cached
+        add([(set(cached[0]), 1.0)], {term}, cached[1])
     for term in weight:
         if not any(term in c for c in concepts):
             concepts[(term,)] = set()

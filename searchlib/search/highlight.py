@@ -303,11 +303,11 @@ def _skip_patterns() -> tuple[tuple[int, re.Pattern[str]], ...] | None:
 _WORD_START = r"\w\u0300-\u036f"
 """The characters a word (a TOKEN_RE match) may start with: every one of them starts one."""
 
-_PLAIN_WORD = rf"[A-Za-z0-9]++(?![{_WORD_START}.,'’＇])"
-"""ASCII letters and digits followed by no character a word may hold or join with (``.``
-and ``,`` of acronyms and numbers, apostrophes): exactly the word TOKEN_RE matches there (no
-acronym or number of its alternatives is longer, its words take every such character), in
-a fraction of the steps."""
+_PLAIN_WORD = rf"[A-Za-z0-9]++(?![{_WORD_START}]|[.,'’＇][{_WORD_START}])"
+"""ASCII letters and digits followed by no word character, nor by a dot, comma or apostrophe
+that joins them to one (``U.S``, ``2,000``, ``O'Brien``): exactly the word TOKEN_RE matches
+there (no acronym or number of its alternatives is longer, its words take every such
+character), in a fraction of the steps; ``said.``, ``year,`` and ``dogs'`` are plain words."""
 _WORD = f"(?>{_PLAIN_WORD}|{TOKEN_RE.pattern})"
 """One word as a TOKEN_RE search from its first character finds it."""
 
