@@ -323,6 +323,8 @@ def _run(
     """Run the tasks ``jobs`` in ``workers`` processes (in this one for one worker or one
     task), passing their messages to ``on_msg`` as they come; ``bounds`` holds the first
     task of each worker's run."""
+    if not jobs:  # nothing to read (an empty folder or file)
+        return
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )

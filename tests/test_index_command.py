@@ -155,3 +155,35 @@ def test_a_warning_of_a_record_skipped_for_another_reason_is_not_reported(tmp_pa
     (item,) = searchlib.iter_records([src], on_warning=warnings.append)
     assert isinstance(item, searchlib.IngestError) and item.reason == "url is not text"
     assert warnings == []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_empty_folder_makes_an_empty_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    idx = tmp_path / "idx"
+    code, out, err = run(capsys, "index", str(folder), "--index", str(idx), "--workers", workers)
+    assert (code, err) == (0, "")
+    assert out.startswith("indexed 0 records, skipped 0, ")
+    assert out.rstrip().endswith(f"-> {idx} (0 documents, generation 0)")
+    assert run(capsys, "search", "coca", "--index", str(idx)) == (0, "no results\n", "")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_files_without_records_are_reported_and_make_no_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_bytes(b"")
+    (folder / "b.jsonl").write_text("\n\n   \n")
+    idx = tmp_path / "idx"
+    code, out, err = run(capsys, "index", str(folder), "--index", str(idx), "--workers", workers)
+    assert code == 3 and out.startswith("indexed 0 records, skipped 2, ")
+    assert err.splitlines() == [
+        f"skipped {folder / 'a.jsonl'}: empty file",
+        f"skipped {folder / 'b.jsonl'}: empty file",
+    ]
+    assert not idx.exists()

@@ -157,7 +157,8 @@ def count_facets(
     reader: IndexSource, m: Matches | None, hidden: np.ndarray | None, labels: str | None
 ) -> dict[str, dict[str, int]]:
     """The facets of the matches (those ``hidden`` by the twin fold left out), most common
-    first; country and section names in ``labels``' language (English when None)."""
+    first, equal counts by value (the same order however the index is cut into segments);
+    country and section names in ``labels``' language (English when None)."""
     counts: dict[str, Counter[str]] = {k: Counter() for k in FACETS}
     if m is not None:
         for i, seg in enumerate(reader.segments):
@@ -166,7 +167,11 @@ def count_facets(
                 pick &= ~hidden
             if pick.any():
                 _count_segment(seg, m.docs[pick], counts, labels)
-    return {k: dict(v.most_common()) for k, v in counts.items()}
+    return {k: dict(sorted(v.items(), key=_by_count)) for k, v in counts.items()}
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
 
 
 def _lang_of(reader: IndexSource, seg_idx: int, docnum: int) -> str:

@@ -286,10 +286,10 @@ def test_facets_count_every_matching_document(
         assert {h.id for h in results} == want
     assert results.facets is not None
     assert {k: dict(v) for k, v in results.facets.items()} == brute_facets(want, lang)
-    # Each facet lists its values by descending count.
+    # Each facet lists its values by descending count, equal counts by value.
     for counts in results.facets.values():
-        values = list(counts.values())
-        assert values == sorted(values, reverse=True)
+        items = list(counts.items())
+        assert items == sorted(items, key=lambda kv: (-kv[1], kv[0]))
 
 
 def test_facets_respect_filters(index: Index) -> None:
@@ -518,3 +518,28 @@ def test_a_query_that_is_neither_text_nor_a_tree_is_a_type_error_naming_it(
     inside the executor; the error now names the argument and what it takes."""
     with pytest.raises(TypeError, match=r"query must be a string or a query tree .* not \w+"):
         index.search(query)  # type: ignore[arg-type]
+
+
+def test_facet_values_of_equal_count_are_listed_by_value() -> None:
+    index = searchlib.create_index()
+    for n, (country, lang, kind) in enumerate(
+        [("Peru", "es", "brief"), ("Mexico", "es", "analysis"), ("Colombia", "en", "brief")]
+    ):
+        index.add(
+            Brief(
+                id=f"d{n}",
+                lang=lang,
+                kind=kind,
+                title="coca",
+                body=["coca"],
+                countries=(country,),
+                date=D(2011 - n, 1, 1),
+            )
+        )
+        index.commit()  # one segment each: counted in input order
+    facets = index.search("coca", facets=True, cross_lingual=False).facets
+    assert facets is not None
+    assert list(facets["country"].items()) == [("Colombia", 1), ("Mexico", 1), ("Peru", 1)]
+    assert list(facets["lang"].items()) == [("es", 2), ("en", 1)]
+    assert list(facets["kind"].items()) == [("brief", 2), ("analysis", 1)]
+    assert list(facets["year"].items()) == [("2009", 1), ("2010", 1), ("2011", 1)]
