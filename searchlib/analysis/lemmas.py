@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["ENGLISH_IRREGULAR", "spanish_lemmas"]
+__all__ = ["ENGLISH_IRREGULAR", "spanish_irregular_forms", "spanish_lemmas"]
 
 _AR = (
     # present, preterite, imperfect, present and imperfect subjunctive, imperative,
@@ -480,3 +480,38 @@ for _row in (
     _kept = tuple(dict.fromkeys(f for f in _past if f != _base and f not in _ENGLISH_AMBIGUOUS))
     if _kept:
         ENGLISH_IRREGULAR[_base] = _kept
+
+
+SPANISH_IRREGULAR: dict[str, tuple[str, ...]] = {
+    ending: tuple(forms.split())
+    for ending, forms in (
+        ("tener", "tiene tienen tuvo tuvieron tenga tengan"),
+        ("venir", "viene vienen vino vinieron venga vengan"),
+        ("decir", "dice dicen dijo dijeron diga digan"),
+        ("poner", "pone ponen puso pusieron ponga pongan puesto puesta"),
+        ("hacer", "hace hacen hizo hicieron haga hagan hecho"),
+        ("poder", "puede pueden pudo pudieron"),
+        ("querer", "quiere quieren quiso quisieron"),
+        ("traer", "trae traen trajo trajeron traiga traigan"),
+        ("ducir", "duce ducen dujo dujeron duzca duzcan"),
+        ("morir", "muere mueren murio murieron muerto muerta"),
+        ("seguir", "sigue siguen siguio siguieron siga sigan"),
+        ("volver", "vuelve vuelven vuelto vuelta"),
+        ("cubrir", "cubre cubren cubierto"),
+        ("scribir", "scribe scriben scrito"),
+        ("uir", "uye uyen uyo uyeron uya uyan"),  # huir, construir, distribuir
+    )
+}
+"""Infinitive endings of Spanish irregular and stem-changing verbs -> the endings of their
+third-person forms that the Snowball stemmer does not join to the infinitive (``detener``:
+``detuvo``, ``detienen``; ``huir``: ``huyeron``), from a grammar's conjugation tables."""
+
+
+def spanish_irregular_forms(infinitive: str) -> list[str]:
+    """The forms of a Spanish verb (folded infinitive) the stemmer does not join to it, when
+    it ends like an irregular verb of :data:`SPANISH_IRREGULAR` (any prefix), else []."""
+    for ending, forms in SPANISH_IRREGULAR.items():
+        prefix = infinitive[: len(infinitive) - len(ending)]
+        if infinitive.endswith(ending) and (prefix or ending != "uir"):
+            return [prefix + f for f in forms]
+    return []

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 import attrs
 
 from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
-from searchlib.analysis.lemmas import ENGLISH_IRREGULAR
+from searchlib.analysis.lemmas import ENGLISH_IRREGULAR, spanish_irregular_forms
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
@@ -295,8 +295,11 @@ def _groups_of(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], f
 def _irregular_terms(found: str, target: Analyzer) -> list[str]:
     """When ``found`` is an English verb with irregular forms, the terms of those forms
     (:data:`~searchlib.analysis.lemmas.ENGLISH_IRREGULAR`: ``flee``: ``fled``), else []."""
-    forms = ENGLISH_IRREGULAR.get(found.lower()) if target.lang == "en" else None
-    return [t for f in forms or () for t in target.terms(f)[0]]
+    if target.lang == "en":
+        forms: Sequence[str] = ENGLISH_IRREGULAR.get(found.lower(), ())
+    else:
+        forms = spanish_irregular_forms(target.normalize(found)) if " " not in found else []
+    return [t for f in forms for t in target.terms(f)[0]]
 
 
 def with_bag_translation(

@@ -9,6 +9,8 @@ import attrs
 import pytest
 
 import searchlib
+from searchlib.analysis import get_analyzer
+from searchlib.analysis.lemmas import spanish_irregular_forms
 from searchlib.records import Brief
 from searchlib.search import fusion
 from searchlib.search.cognates import CognateTable, cognate_key
@@ -235,3 +237,26 @@ def test_a_translation_into_an_english_verb_also_matches_its_irregular_forms() -
     assert not any("left" in g for g, _ in t.groups)
     hits = searcher.search(BagOfWords("los dirigentes huyeron"), lang="es", snippets=False)
     assert [h.id for h in hits.hits][0] == "en7"
+
+
+def test_a_translation_into_a_spanish_irregular_verb_also_matches_its_forms() -> None:
+    """flee -> huir, arrest -> detener: Spanish news writes huyeron, detuvieron, which the
+    Spanish stemmer does not join to the infinitive; their groups hold those forms too."""
+    es = Brief(
+        id="es7", lang="es", kind="news", title="Huyeron los jefes", date=datetime.date(2022, 2, 2),
+        body=["Los jefes huyeron del país; la policía detuvo a dos."],
+    )  # fmt: skip
+    searcher = _index(EN, es).searcher()
+    t = translate_bag(BagOfWords("the bosses flee, police arrest two"), "en",
+                      searcher.context("en"))  # fmt: skip
+    groups = [set(g) for g, _ in t.groups]
+    analyzer = get_analyzer("es")
+    assert any(analyzer.term("huyeron") in g for g in groups)
+    assert any(analyzer.term("detuvo") in g for g in groups)
+    assert spanish_irregular_forms("sostener")[:4] == [
+        "sostiene",
+        "sostienen",
+        "sostuvo",
+        "sostuvieron",
+    ]
+    assert spanish_irregular_forms("matar") == []
