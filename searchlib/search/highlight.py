@@ -395,36 +395,25 @@ def _passage(
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > first[1] else end
-    pieces: list[tuple[str, bool]] = []
+    # The text from ``start`` to ``end`` with the matched words inside it marked: runs of
+    # whitespace between them made one space, the passage's ends stripped, ``…`` where cut.
+    out: list[str] = ["…"] if start > 0 else []
+    length = len(out)
+    spans: list[tuple[int, int]] = []
     cursor = start
     for a, b in matched:
         if a >= start and b <= end:
-            pieces.append((text[cursor:a], False))
-            pieces.append((text[a:b], True))
-            cursor = b
-    pieces.append((text[cursor:end], False))
-    return _collapse(pieces, start > 0, end < len(text))
-
-
-def _collapse(pieces: list[tuple[str, bool]], cut_start: bool, cut_end: bool) -> Snippet:
-    """Join pieces with runs of whitespace made one space (ends stripped), keeping the spans of
-    the highlighted ones; ``…`` marks a cut end."""
-    out: list[str] = ["…"] if cut_start else []
-    length = len(out[0]) if out else 0
-    spans: list[tuple[int, int]] = []
-    last = len(pieces) - 1
-    for i, (piece, marked) in enumerate(pieces):
-        if not marked:
-            piece = _squeeze(piece)
-            if i == 0:
+            piece = _squeeze(text[cursor:a])
+            if cursor == start:
                 piece = piece.lstrip()
-            if i == last:
-                piece = piece.rstrip()
-        elif piece:
-            spans.append((length, length + len(piece)))
-        out.append(piece)
-        length += len(piece)
-    if cut_end:
+            out += (piece, text[a:b])
+            length += len(piece)
+            spans.append((length, length + b - a))
+            length += b - a
+            cursor = b
+    piece = _squeeze(text[cursor:end]).rstrip()
+    out.append(piece.lstrip() if cursor == start else piece)
+    if end < len(text):
         out.append("…")
     return Snippet("".join(out), tuple(spans))
 
