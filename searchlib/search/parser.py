@@ -55,7 +55,13 @@ from typing import Literal, NoReturn
 import attrs
 
 from searchlib.errors import ArgumentError, QuerySyntaxError
-from searchlib.schema import DATE_FIELDS, FIELD_ALIASES, FILTER_FIELDS, QUERY_FIELDS
+from searchlib.schema import (
+    DATE_FIELDS,
+    FIELD_ALIASES,
+    FILTER_FIELDS,
+    INDEXED_TEXT_FIELDS,
+    QUERY_FIELDS,
+)
 from searchlib.search.query import (
     And,
     AndMaybe,
@@ -182,7 +188,16 @@ def _plain_words(text: str) -> list[str] | None:
 
 def _word_leaf(field: str | None, word: str) -> Query:
     """A word's leaf on a text field: a prefix (``word*``), a wildcard (``*``/``?`` inside),
-    else a term (a lone ``*`` matches everything)."""
+    else a term (a lone ``*`` matches everything).
+
+    In text, ``?`` at the end of a word is a question's mark, not a wildcard: ``Humala?`` is
+    the word Humala and a lone ``?`` (``relieve Saint-Pierre ?``) is punctuation, which
+    matches no term; ``?`` with more of the word after it (``colo?r``, ``?olor``) stands for
+    one character, as it does anywhere in a column's value (``id:e1?``)."""
+    if word.endswith("?") and (field is None or field in INDEXED_TEXT_FIELDS):
+        word = word.rstrip("?")
+        if not word:
+            return Term(field, "?")  # punctuation: analysed to no term, a clause that adds nothing
     if word == "*" and field is None:
         return Every()
     if "*" in word or "?" in word:

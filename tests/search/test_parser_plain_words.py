@@ -83,7 +83,9 @@ def test_the_shortcut_is_taken_for_plain_words() -> None:
     assert parser_module._plain_words("How many points did the Panthers defense surrender?") == [
         "How", "many", "points", "did", "the", "Panthers", "defense", "surrender?",
     ]  # fmt: skip
-    assert parse_query("coca surrender?") == Or([Term(None, "coca"), Wildcard(None, "surrender?")])
+    # a question's mark is punctuation, a ? inside a word a wildcard
+    assert parse_query("coca surrender?") == Or([Term(None, "coca"), Term(None, "surrender")])
+    assert parse_query("coca surr?nder") == Or([Term(None, "coca"), Wildcard(None, "surr?nder")])
     for syntax in ("coca AND peru", "+coca", '"a b"', "lang:es", "a^2", "(a)", "a~"):
         assert parser_module._plain_words(syntax) is None
 

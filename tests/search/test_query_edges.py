@@ -167,3 +167,22 @@ def test_did_you_mean_leaves_overlong_words_alone(
     long_word = "cocaa" * (suggest_module.MAX_WORD_LENGTH // 5) + "x"
     assert small.search(f"{long_word} cocca").suggestion == f"{long_word} coca"
     assert looked_up == ["cocca", "cocca"]  # once per language
+
+
+# -- a question's mark is punctuation, not a wildcard ----------------------------------------
+
+
+@pytest.mark.parametrize("syntax", ["strict", "lenient"])
+def test_a_question_mark_ends_a_question(index: Index, syntax: str) -> None:
+    """``surrender?`` was the wildcard surrender + one character, and a lone ``?`` matched
+    every one-character term of the index."""
+
+    def ranked(q: str) -> list[tuple[str, float]]:
+        return [(h.id, h.score) for h in index.search(q, limit=50, snippets=False, syntax=syntax)]
+
+    assert index.search("?", syntax=syntax).total == 0
+    assert ranked("coca?") == ranked("coca") != []
+    assert ranked("police coca ?") == ranked("police coca") != []
+    assert ranked("title:coca??") == ranked("title:coca") != []
+    # with more of the word after it, ? is one character
+    assert ids(index, "co?a", syntax=syntax) == where(lambda d: has(d, "coca"))
