@@ -52,13 +52,8 @@ _SUFFIXES = (
 least 3 letters before it. Else a final a, o or e is dropped."""
 
 _SHARED = dict(_SUFFIXES)
-_SUFFIX_RE = re.compile(
-    "^(.{3,}?)(" + "|".join(sorted(_SHARED, key=len, reverse=True)) + ")$", re.DOTALL
-)
-"""The longest ending of :data:`_SUFFIXES` that leaves 3 letters or more before it."""
+_LONGEST = max(map(len, _SHARED))
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1")
-_ES_S = re.compile(r"^es(?=[cpt][^aeiou])")
-_FINAL_VOWEL = re.compile(r"[aoe]$")
 
 
 def cognate_key(word: str) -> str:
@@ -72,19 +67,27 @@ def cognate_key(word: str) -> str:
     True
     """
     w = word
-    if len(w) > 4 and w.endswith("es") and w[-3] not in "aeiou":
-        w = w[:-2]
-    elif len(w) > 4 and w.endswith("s") and w[-2:] not in ("ss", "us", "is"):
-        w = w[:-1]
+    n = len(w)
+    if n > 4 and w[-1] == "s":
+        if w[-2] == "e" and w[-3] not in "aeiou":
+            w = w[:-2]
+        elif w[-2] not in "sui":
+            w = w[:-1]
     for a, b in _SPELLING:
-        w = w.replace(a, b)
-    w = w.replace("tion", "cion")
-    w = _DOUBLE.sub(r"\1", w)
-    w = _ES_S.sub("s", w)
-    m = _SUFFIX_RE.match(w)
-    if m is not None:
-        return m.group(1) + _SHARED[m.group(2)]
-    return _FINAL_VOWEL.sub("", w)
+        if a in w:
+            w = w.replace(a, b)
+    if "tion" in w:
+        w = w.replace("tion", "cion")
+    if _DOUBLE.search(w) is not None:  # a search is cheaper than a sub that finds nothing
+        w = _DOUBLE.sub(r"\1", w)
+    if w[:2] == "es" and len(w) > 3 and w[2] in "cpt" and w[3] not in "aeiou":
+        w = w[1:]
+    # the longest ending of _SUFFIXES that leaves 3 letters or more before it
+    for size in range(min(_LONGEST, len(w) - 3), 1, -1):
+        shared = _SHARED.get(w[-size:])
+        if shared is not None:
+            return w[:-size] + shared
+    return w[:-1] if w[-1:] in ("a", "o", "e") else w
 
 
 _SOURCES = {"f": "fp", "c": "ck", "i": "iy", "s": "sze"}
