@@ -81,7 +81,11 @@ def name_key(text: str) -> str:
     if not plain.isascii():  # (ASCII text has no marks to drop: most names)
         decomposed = unicodedata.normalize("NFKD", plain)
         plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    key = _SPACE.sub(" ", _DROP.sub("", plain)).strip()
+    if plain.isascii() and plain.replace(" ", "").isalnum() and "  " not in plain:
+        # letters, digits and single spaces (most names): nothing for the two subs to do
+        key = plain.strip()
+    else:
+        key = _SPACE.sub(" ", _DROP.sub("", plain)).strip()
     while key.startswith("the "):
         key = key[4:]
     return key

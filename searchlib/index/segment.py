@@ -120,6 +120,7 @@ STORE_ZSTD_LEVEL = 1
 _MIN_DAY = -719162  # 0001-01-01 in days since 1970-01-01
 _MAX_DAY = 2932896  # 9999-12-31
 _TERM_MEMO = 1 << 16  # terms a field remembers the ordinal of (then it starts again)
+_BISECT_FIRST = 32  # terms a field finds by a plain binary search before its table of heads
 _MAX_STORE_BLOCK = 1 << 28  # bytes of one uncompressed block: more is a damaged or hostile file
 
 
@@ -354,6 +355,8 @@ class SegmentReader:
         self._terms_cache: dict[str, list[str]] = {}
         self._term_index: dict[str, dict[str, int]] = {}  # field -> term -> ordinal, asked
         self._term_keys: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]] = {}
+        self._term_asks: dict[str, int] = {}  # field -> terms looked up before _term_keys
+        self._term_tables: dict[str, tuple[np.ndarray, np.ndarray] | dict[str, int]] = {}
         self._fields: dict[str, tuple[np.ndarray, ...]] = {}
         self._positions_checked: set[str] = set()  # fields whose every term was checked
         self._terms_checked: set[tuple[str, int]] = set()  # terms whose positions were
@@ -589,6 +592,10 @@ class SegmentReader:
     def _find_term(self, field: str, term: str) -> int:
         keys = self._term_keys.get(field)
         if keys is None:
+            asked = self._term_asks.get(field, 0)
+            if asked < _BISECT_FIRST:  # a few terms: a binary search of the table as stored
+                self._term_asks[field] = asked + 1
+                return self._bisect_term(field, term)
             keys = self._term_keys[field] = self._sorted_keys(field)
         if isinstance(keys, dict):  # a version 1 file: its decoded terms
             return keys.get(term, -1)
@@ -607,26 +614,62 @@ class SegmentReader:
             return lo
         return -1
 
+    def _bisect_term(self, field: str, term: str) -> int:
+        """:meth:`_find_term` by a binary search of the whole terms (no table of first bytes:
+        the first terms a field is asked for, as a first query's, need none)."""
+        table = self._term_bytes(field)
+        if isinstance(table, dict):
+            return table.get(term, -1)
+        buf, ends = table
+        key = term.encode("utf-8", "surrogatepass")
+        n = ends.size - 1
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if buf[ends[mid] : ends[mid + 1]].tobytes() < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < n and buf[ends[lo] : ends[lo + 1]].tobytes() == key:
+            return lo
+        return -1
+
+    def _term_bytes(self, field: str) -> tuple[np.ndarray, np.ndarray] | dict[str, int]:
+        """(the terms table's bytes, its offsets) of ``field``, checked like :meth:`terms`
+        checks the table it decodes; the decoded terms of a version 1 file."""
+        found = self._term_tables.get(field)
+        if found is not None:
+            return found
+        table = self._table(f"{field}/terms")
+        if table is None:
+            found = {t: i for i, t in enumerate(self.terms(field))}
+        else:
+            blob, offs = table
+            buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
+            ends = offs.astype(np.int64)
+            start = self._t.get(f"{field}/start")
+            if (
+                ends.size == 0
+                or ends[0] != 0
+                or ends[-1] != buf.size
+                or bool((np.diff(ends) < 0).any())
+                or ends.size != (1 if start is None else start.size)
+            ):
+                raise self._corrupt("terms", f"{field}: term offsets do not cover the terms")
+            found = (buf, ends)
+        self._term_tables[field] = found
+        return found
+
     def _sorted_keys(
         self, field: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | dict[str, int]:
         """(first 8 bytes of each term as a big-endian number, the table's bytes, its offsets),
         checked like :meth:`terms` checks the table it decodes."""
-        table = self._table(f"{field}/terms")
-        if table is None:
-            return {t: i for i, t in enumerate(self.terms(field))}
-        blob, offs = table
-        buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
-        ends = offs.astype(np.int64)
-        start = self._t.get(f"{field}/start")
-        if (
-            ends.size == 0
-            or ends[0] != 0
-            or ends[-1] != buf.size
-            or bool((np.diff(ends) < 0).any())
-            or ends.size != (1 if start is None else start.size)
-        ):
-            raise self._corrupt("terms", f"{field}: term offsets do not cover the terms")
+        table = self._term_bytes(field)
+        self._term_tables.pop(field, None)  # (kept here from now on)
+        if isinstance(table, dict):
+            return table
+        buf, ends = table
         firsts, lengths = ends[:-1], np.diff(ends)
         # the 8 bytes from each term's start at once (a window of the table padded with 8
         # zeros), as a big-endian number; the bytes past a term's end (the next term's) shifted
