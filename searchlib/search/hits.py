@@ -198,19 +198,45 @@ def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason:
         sections: Sequence[str] = seg.doc_values("sections", docnum)
     else:  # written before the sections column: byline labels were all countries
         codes, sections = legacy_places(list(codes))
+    countries, country_codes = _places(codes)
     return Hit(
         seg.ids[docnum],
         score,
         seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
         seg.title(docnum),
         lang,
-        None if days == NO_DATE else _EPOCH + _dt.timedelta(days=days),
-        tuple(_label(c) for c in codes),
+        None if days == NO_DATE else _date(days),
+        countries,
         "",
         reason,
-        country_codes=tuple(_canonical(c) for c in codes),
+        country_codes=country_codes,
         sections=tuple(sections),
     )
+
+
+def _date(days: int) -> _dt.date:
+    """The date of a column's day number, kept: a corpus's days are few and never change."""
+    found = _DATES.get(days)
+    if found is None:
+        if len(_DATES) >= 100_000:
+            _DATES.clear()
+        found = _DATES[days] = _EPOCH + _dt.timedelta(days=days)
+    return found
+
+
+def _places(codes: Sequence[str]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """A column hit's countries (:func:`_label` of its codes) and country codes
+    (:func:`_canonical`), kept per list of codes (a corpus's lists are few)."""
+    key = tuple(codes)
+    found = _PLACES.get(key)
+    if found is None:
+        if len(_PLACES) >= 10_000:
+            _PLACES.clear()
+        found = _PLACES[key] = (
+            tuple(_label(c) for c in key),
+            tuple(_canonical(c) for c in key),
+        )
+    return found
 
 
 def _label(code: str) -> str:
@@ -235,6 +261,8 @@ def _canonical(code: str) -> str | None:
 
 
 _LABELS: dict[str, str] = {}
+_DATES: dict[int, _dt.date] = {}
+_PLACES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
 _CANONICAL: dict[str, str | None] = {}
 
 
