@@ -3,7 +3,6 @@ the work it shares (analysed text, expansions, the snapshot's cached statistics)
 
 from __future__ import annotations
 
-import copy
 import heapq
 from collections.abc import Sequence
 from typing import Any
@@ -91,7 +90,9 @@ class SearchContext:
             return self
         child = self._in_language.get(lang)  # (made once per search: shared by its copies)
         if child is None:
-            child = self._in_language[lang] = copy.copy(self)
+            # (copy.copy(self) as it makes it, without its reduce protocol: a few us a search)
+            child = self._in_language[lang] = object.__new__(type(self))
+            child.__dict__.update(self.__dict__)
             child.langs = (lang,)
             child._word_tables = {}
         return child

@@ -42,12 +42,12 @@ def with_place_names(q: AnyQuery) -> AnyQuery:
     if isinstance(q, CrossLingual):
         query = q.query
         if isinstance(query, InLanguage):
-            query = attrs.evolve(query, query=_place_names(query.query))
+            query = _in_language(query, _place_names(query.query))
         else:
             query = _place_names(query)
         translation = q.translation
         if isinstance(translation, InLanguage):
-            translation = attrs.evolve(translation, query=_place_names(translation.query))
+            translation = _in_language(translation, _place_names(translation.query))
         typed = q.as_typed
         if isinstance(typed, InLanguage):
             inner = q.query.query if isinstance(q.query, InLanguage) else q.query
@@ -55,12 +55,19 @@ def with_place_names(q: AnyQuery) -> AnyQuery:
                 expanded = query.query  # the query itself, most often: expanded once
             else:
                 expanded = _place_names(typed.query)
-            typed = attrs.evolve(typed, query=expanded)
+            typed = _in_language(typed, expanded)
+        if query is q.query and translation is q.translation and typed is q.as_typed:
+            return q  # (most queries: no country named)
         # its note kept
         return attrs.evolve(q, query=query, translation=translation, as_typed=typed)
     if isinstance(q, InLanguage):
-        return attrs.evolve(q, query=_place_names(q.query))
+        return _in_language(q, _place_names(q.query))
     return _place_names(q)
+
+
+def _in_language(node: InLanguage, query: TextQuery) -> InLanguage:
+    """``node`` running ``query`` (``node`` itself when that is its query already)."""
+    return node if query is node.query else attrs.evolve(node, query=query)
 
 
 def _place_names(q: TextQuery) -> TextQuery:
