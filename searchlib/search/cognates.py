@@ -29,7 +29,7 @@ from searchlib.seam import IndexSource
 from searchlib.search.cache import snapshot_cache
 from searchlib.search.wordtables import LetterVocabulary
 
-__all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognates"]
+__all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognate_keys", "cognates"]
 
 MIN_LENGTH = 4
 """Shortest word (in letters) matched by spelling."""
@@ -90,6 +90,36 @@ def cognate_key(word: str) -> str:
     return w[:-1] if w[-1:] in ("a", "o", "e") else w
 
 
+def cognate_keys(words: Sequence[str]) -> list[str]:
+    """:func:`cognate_key` of each of ``words`` (words of letters only, no line breaks), the
+    spelling and double-consonant rules applied to all the words at once (joined by line
+    breaks, which none of those rules' patterns holds)."""
+    cut = []
+    for w in words:
+        if len(w) > 4 and w[-1] == "s":
+            if w[-2] == "e" and w[-3] not in "aeiou":
+                w = w[:-2]
+            elif w[-2] not in "sui":
+                w = w[:-1]
+        cut.append(w)
+    text = "\n".join(cut)
+    for a, b in _SPELLING:
+        text = text.replace(a, b)
+    text = _DOUBLE.sub(r"\1", text.replace("tion", "cion"))
+    keys = []
+    for w in text.split("\n") if cut else ():
+        if w[:2] == "es" and len(w) > 3 and w[2] in "cpt" and w[3] not in "aeiou":
+            w = w[1:]
+        for size in range(min(_LONGEST, len(w) - 3), 1, -1):
+            shared = _SHARED.get(w[-size:])
+            if shared is not None:
+                keys.append(w[:-size] + shared)
+                break
+        else:
+            keys.append(w[:-1] if w[-1:] in ("a", "o", "e") else w)
+    return keys
+
+
 _SOURCES = {"f": "fp", "c": "ck", "i": "iy", "s": "sze"}
 """The first letters of the words whose key can start with a letter (ph -> f, k -> c, y -> i,
 z -> s, es + consonant -> s); any other letter comes from itself."""
@@ -127,11 +157,14 @@ class CognateTable:
                 lo = bisect_left(self._words, letter)
                 words = self._words[lo : bisect_left(self._words, chr(ord(letter) + 1), lo)]
             table = self._table
-            for w in words:
-                if len(w) >= MIN_LENGTH and w.isalpha():
-                    table.setdefault(cognate_key(w), []).append(w)
-                    if self.lang == "es" and _infinitive(w):
-                        table.setdefault(cognate_key(w[:-2]), []).append(w)
+            kept = [w for w in words if len(w) >= MIN_LENGTH and w.isalpha()]
+            spanish = self.lang == "es"
+            infinitives = [w[:-2] for w in kept if _infinitive(w)] if spanish else []
+            stems = iter(cognate_keys(infinitives))
+            for w, key in zip(kept, cognate_keys(kept), strict=True):
+                table.setdefault(key, []).append(w)
+                if spanish and _infinitive(w):
+                    table.setdefault(next(stems), []).append(w)
 
     def terms(self, words: Sequence[str]) -> set[str]:
         """The terms the vocabulary's ``words`` stand for (their stems, and themselves when they

@@ -13,7 +13,7 @@ from searchlib.analysis import get_analyzer
 from searchlib.analysis.lemmas import spanish_irregular_forms
 from searchlib.records import Brief
 from searchlib.search import fusion
-from searchlib.search.cognates import CognateTable, cognate_key
+from searchlib.search.cognates import CognateTable, cognate_key, cognate_keys
 from searchlib.search.execute import best_score
 from searchlib.search.fusion import (
     CROSS_WEIGHT,
@@ -53,6 +53,17 @@ def test_cognates_share_a_key(es: str, en: str) -> None:
 )
 def test_words_spelt_apart_are_no_cognates(es: str, en: str) -> None:
     assert cognate_key(es) != cognate_key(en)
+
+
+def test_the_keys_of_many_words_at_once_are_each_word_s() -> None:
+    words = [
+        "philosophies", "theatres", "chemistry", "kilos", "zonas", "stress", "virus", "crisis",
+        "escuela", "estructura", "espacio", "organizacion", "organization", "rapidamente",
+        "basically", "annually", "terrible", "cases", "boxes", "es", "", "a", "tion", "ss",
+    ]  # fmt: skip
+    assert cognate_keys(words) == [cognate_key(w) for w in words]
+    assert cognate_keys(words)[-5:] == ["es", "", "", "cion", "s"]
+    assert cognate_keys([]) == [] and cognate_keys([""]) == [""]
 
 
 def test_cognate_table_finds_the_other_words_never_the_word_itself() -> None:
