@@ -33,8 +33,10 @@ pass the budget matches nothing, and the results' warnings say so."""
 Match = tuple[np.ndarray, np.ndarray]  # (bool mask, float32 scores), one entry per segment doc
 
 _ANALYSED: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
-"""(language, text) -> terms and positions of the short texts searches analysed (a query's
-words: analysed once, not once per search), emptied when it holds :data:`_ANALYSED_SIZE`."""
+"""(language, word) -> terms and positions of the words searches analysed (analysed once, not
+once per search; a text of several words is analysed each time, from the analyzer's own word
+cache, so that no search reuses the work of an earlier query of the same text), emptied when
+it holds :data:`_ANALYSED_SIZE`."""
 _ANALYSED_CHARS = 100
 _ANALYSED_SIZE = 50_000
 _WHOLE_SIZE = 50_000  # entries of a snapshot's index-wide cache (as search/execute.py's)
@@ -179,14 +181,14 @@ class SearchContext:
 
     def analyse(self, lang: str, text: str) -> tuple[list[str], list[int]]:
         """The terms and positions of ``text`` in ``lang`` (never to be changed: shared).
-        Short texts (a query's words) are kept across searches (:data:`_ANALYSED`)."""
+        A query's words are kept across searches (:data:`_ANALYSED`)."""
         key = (lang, text)
         out = self._analysed.get(key)
         if out is None:
             out = _ANALYSED.get(key)
             if out is None:
                 out = get_analyzer(lang).terms(text)
-                if len(text) <= _ANALYSED_CHARS:
+                if len(text) <= _ANALYSED_CHARS and " " not in text:
                     if len(_ANALYSED) >= _ANALYSED_SIZE:
                         _ANALYSED.clear()
                     _ANALYSED[key] = out
