@@ -306,21 +306,7 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
         return _or(ctx, seg, node)
     if isinstance(node, (And, Or)):
         results = [evaluate(c, ctx, seg) for c in node.children]
-        if not results:
-            return empty(seg)
-        mask = results[0][0].copy()
-        scores = np.zeros(seg.ndocs, dtype=np.float32)
-        for m, _ in results[1:]:
-            if isinstance(node, And):
-                mask &= m
-            else:
-                mask |= m
-        for _, s in results:
-            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
-                np.maximum(scores, s, out=scores)
-            else:
-                scores += s
-        return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+        return _combine(node, results) if results else empty(seg)
     if isinstance(node, Not):
         m, _ = evaluate(node.child, ctx, seg)
         return ~m, np.zeros(seg.ndocs, dtype=np.float32)
@@ -342,6 +328,25 @@ def evaluate(node: Node, ctx: SearchContext, seg: SegmentSource) -> Match:
     if isinstance(node, NullQuery):
         return empty(seg)
     raise TypeError(f"cannot execute query node {node!r}")
+
+
+def _combine(node: And | Or, results: list[Match]) -> Match:
+    """An AND's or an OR's children's matches (per segment or index-wide alike) combined:
+    the mask of all or of any, the sum of the scores (the best one for Synonyms) times the
+    node's boost where the mask holds."""
+    mask = results[0][0].copy()
+    scores = np.zeros(mask.size, dtype=np.float32)
+    for m, _ in results[1:]:
+        if isinstance(node, And):
+            mask &= m
+        else:
+            mask |= m
+    for _, s in results:
+        if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
+            np.maximum(scores, s, out=scores)
+        else:
+            scores += s
+    return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
 
 
 def evaluate_index(node: Node, ctx: SearchContext) -> Match:
@@ -512,21 +517,7 @@ def _whole_node(node: Node, ctx: SearchContext) -> Match:
         return _text_index(ctx, node)
     if isinstance(node, (And, Or)):  # (an OR of plain terms has a plan: a Synonyms, an AND)
         results = [evaluate_index(c, ctx) for c in node.children]
-        if not results:
-            return _whole_empty(ctx)
-        mask = results[0][0].copy()
-        scores = np.zeros(mask.size, dtype=np.float32)
-        for m, _ in results[1:]:
-            if isinstance(node, And):
-                mask &= m
-            else:
-                mask |= m
-        for _, s in results:
-            if isinstance(node, Synonyms):  # equivalent names: the best one, not their sum
-                np.maximum(scores, s, out=scores)
-            else:
-                scores += s
-        return mask, np.where(mask, scores * np.float32(node.boost), np.float32(0))
+        return _combine(node, results) if results else _whole_empty(ctx)
     if isinstance(node, Not):
         m, _ = evaluate_index(node.child, ctx)
         return ~m, np.zeros(m.size, dtype=np.float32)
