@@ -76,6 +76,7 @@ from searchlib.storage import (
     decode_strings,
     encode_array_file,
     encode_strings,
+    lower_bound,
     release_pages,
     string_signatures,
 )
@@ -604,12 +605,7 @@ class SegmentReader:
         head = int.from_bytes(key[:8].ljust(8, b"\0"), "big")
         lo = int(np.searchsorted(heads, head, "left"))
         hi = int(np.searchsorted(heads, head, "right"))
-        while lo < hi:  # the terms that share the first 8 bytes, by their whole bytes
-            mid = (lo + hi) // 2
-            if buf[ends[mid] : ends[mid + 1]].tobytes() < key:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = lower_bound(buf, ends, key, lo, hi)  # those sharing the 8 bytes, by their whole bytes
         if lo < heads.size and buf[ends[lo] : ends[lo + 1]].tobytes() == key:
             return lo
         return -1
@@ -623,13 +619,7 @@ class SegmentReader:
         buf, ends = table
         key = term.encode("utf-8", "surrogatepass")
         n = ends.size - 1
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if buf[ends[mid] : ends[mid + 1]].tobytes() < key:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = lower_bound(buf, ends, key, 0, n)
         if lo < n and buf[ends[lo] : ends[lo + 1]].tobytes() == key:
             return lo
         return -1

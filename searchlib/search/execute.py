@@ -12,7 +12,7 @@ language only, so the per-language scores never add up on the same document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -132,20 +132,30 @@ def _text(ctx: SearchContext, seg: SegmentSource, node: Term | Phrase) -> Match:
         return column_match(seg, node.field, value), np.zeros(seg.ndocs, dtype=np.float32)
     fields = ctx.fields_of(node.field)
     mask, scores = empty(seg)
-    text = node.text if isinstance(node, Term) else " ".join(node.words)
     slop = node.slop if isinstance(node, Phrase) else 0
-    for lang in _langs(ctx, node.field):
-        terms, positions = ctx.analyse(lang, text)
-        if not terms:
-            continue
-        if len(terms) == 1:
+    for lang, terms, rel in _leaf_terms(ctx, node):
+        if rel is None:
             m, s = score_group(ctx, seg, lang, fields, terms, node.boost)
         else:
-            rel = [p - positions[0] for p in positions]
             m, s = cached_phrase(ctx, seg, lang, fields, terms, rel, slop, node.boost)
         mask |= m
         scores += s
     return mask, _scored(node.field, scores)
+
+
+def _leaf_terms(
+    ctx: SearchContext, node: Term | Phrase
+) -> Iterator[tuple[str, list[str], list[int] | None]]:
+    """A text leaf's terms in each language it is searched in (none where the analysis
+    leaves none), with their positions relative to the first for a phrase of several terms
+    (None for one term)."""
+    text = node.text if isinstance(node, Term) else " ".join(node.words)
+    for lang in _langs(ctx, node.field):
+        terms, positions = ctx.analyse(lang, text)
+        if len(terms) == 1:
+            yield lang, terms, None
+        elif terms:
+            yield lang, terms, [p - positions[0] for p in positions]
 
 
 _Group = tuple[str, tuple[str, ...], list[str], float]  # (lang, fields, terms, boost)
@@ -544,16 +554,11 @@ def _text_index(ctx: SearchContext, node: Term | Phrase) -> Match:
     the same sums)."""
     fields = ctx.fields_of(node.field)
     mask, scores = _whole_empty(ctx)
-    text = node.text if isinstance(node, Term) else " ".join(node.words)
     slop = node.slop if isinstance(node, Phrase) else 0
-    for lang in _langs(ctx, node.field):
-        terms, positions = ctx.analyse(lang, text)
-        if not terms:
-            continue
-        if len(terms) == 1:
+    for lang, terms, rel in _leaf_terms(ctx, node):
+        if rel is None:
             hit = whole_impacts(ctx, lang, fields, terms, node.boost)
         else:
-            rel = [p - positions[0] for p in positions]
             hit = whole_phrase(ctx, lang, fields, terms, rel, slop, node.boost)
         if hit is not None:
             mask[hit[0]] = True

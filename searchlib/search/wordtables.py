@@ -24,7 +24,7 @@ import numpy as np
 
 from searchlib.schema import field_name
 from searchlib.seam import IndexSource, SegmentSource
-from searchlib.storage import StringTable
+from searchlib.storage import StringTable, lower_bound
 
 __all__ = ["LetterVocabulary", "starting_with", "term_table", "word_tables"]
 
@@ -70,21 +70,10 @@ def starting_with(table: StringTable, prefix: str) -> np.ndarray:
     """The positions of the strings of a sorted table that start with ``prefix``: a binary
     search of the table's bytes (UTF-8 keeps the order of the characters), nothing decoded."""
     key = prefix.encode("utf-8", "surrogatepass")
-    buf, ends = table.buf, table.ends
-    n = len(table)
-
-    def first_not_below(target: bytes) -> int:
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if buf[ends[mid] : ends[mid + 1]].tobytes() < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
-
+    buf, ends, n = table.buf, table.ends, len(table)
     # every string starting with the prefix sorts below prefix + 0xff (no UTF-8 byte)
-    return np.arange(first_not_below(key), first_not_below(key + b"\xff"), dtype=np.int64)
+    first, stop = (lower_bound(buf, ends, k, 0, n) for k in (key, key + b"\xff"))
+    return np.arange(first, stop, dtype=np.int64)
 
 
 class LetterVocabulary:

@@ -42,6 +42,7 @@ __all__ = [
     "decode_strings_at",
     "encode_array_file",
     "encode_strings",
+    "lower_bound",
     "string_lengths",
     "string_signatures",
 ]
@@ -417,6 +418,19 @@ def _decode_at(
 SIGNATURE_OTHER = 28
 """The bit of :func:`string_signatures` that every byte from 0x80 sets (and most others
 below ``a``): a string without it is ASCII."""
+
+
+def lower_bound(buf: np.ndarray, ends: np.ndarray, key: bytes, lo: int, hi: int) -> int:
+    """The first position in ``lo..hi`` of sorted strings (``buf`` bytes, string ``i`` from
+    ``ends[i]`` to ``ends[i + 1]``) whose bytes are not below ``key``: a binary search that
+    decodes nothing (UTF-8 bytes sort as their characters do)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if buf[ends[mid] : ends[mid + 1]].tobytes() < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def string_signatures(blob: np.ndarray, offs: np.ndarray) -> np.ndarray:
