@@ -675,37 +675,13 @@ def _concept_factor(
 ) -> np.ndarray:
     """Per document, the share of the concepts' weight it matches (a concept counts when
     any of its terms, or any of its translation's groups, matches), to ``concepts.power``.
-    ``at``: the (index-wide) documents to give it for, in order; None: every document
-    (element by element, the same values)."""
-    if at is not None:
-        return _concept_factor_at(concepts, hits, size, at)
-    covered = np.zeros(size, dtype=np.float32)
-    total = 0.0
-    i = 0
-    for src_terms, groups, weight in concepts.items:
-        n = len(src_terms) + len(groups)
-        mask = np.zeros(size, dtype=bool)
-        for hit in hits[i : i + n]:
-            if hit is not None:
-                mask[hit[0].astype(np.intp, copy=False)] = True
-        i += n
-        covered += mask * np.float32(weight)
-        total += weight
-    return _concept_power(concepts, covered, total)
+    ``at``: the (index-wide) documents to give it for, in order; None: every document.
 
-
-def _concept_factor_at(
-    concepts: Concepts,
-    hits: list[tuple[np.ndarray, np.ndarray] | None],
-    size: int,
-    at: np.ndarray,
-) -> np.ndarray:
-    """:func:`_concept_factor` of the documents ``at``: each concept's weight added where its
-    terms match only (``covered[docs] += weight``: a document several of its terms match is
-    gathered once per index and written the same sum, so it counts once), then read at
-    ``at``: per document the same float32 additions in the same order as adding a mask of
-    the concept times its weight (``x + 0 == x``), without a pass over every document per
-    concept."""
+    Each concept's weight is added where its terms match only (``covered[docs] += weight``:
+    a document several of its terms match is gathered once per index and written the same
+    sum, so it counts once): per document the same float32 additions in the same order as
+    adding a mask of the concept times its weight (``x + 0 == x``), without a pass over
+    every document per concept."""
     covered = np.zeros(size, dtype=np.float32)
     total = 0.0
     i = 0
@@ -721,7 +697,7 @@ def _concept_factor_at(
                 else np.concatenate(found, dtype=np.intp)
             )
             covered[docs] += np.float32(weight)
-    return _concept_power(concepts, covered[at], total)
+    return _concept_power(concepts, covered if at is None else covered[at], total)
 
 
 def _concept_power(concepts: Concepts, covered: np.ndarray, total: float) -> np.ndarray:
