@@ -130,12 +130,6 @@ class SearchContext:
             ).astype(np.int64)
         return out
 
-    def doc_dtype(self) -> type[np.signedinteger[Any]]:
-        """The dtype of index-wide doc numbers: numpy's index type (intp), with which the
-        search's arrays are indexed without a cast on every use (32-bit numbers were cast at
-        each ``mask[at]``, ``np.add.at``...)."""
-        return np.intp
-
     def whole_lang_mask(self, lang: str) -> np.ndarray:
         """:meth:`lang_mask` index-wide (cached per snapshot)."""
         key = ("lang", lang)

@@ -95,7 +95,8 @@ def whole_impacts(
         for i, seg in enumerate(ctx.reader.segments):
             hit = _impacts(ctx, seg, lang, fields, terms)
             if hit is not None:
-                docs.append((hit[0] + offsets[i]).astype(ctx.doc_dtype()))
+                # index-wide doc numbers in numpy's index type: no cast where they index
+                docs.append((hit[0] + offsets[i]).astype(np.intp))
                 vals.append(hit[1])
         cached = None
         if docs:
@@ -285,7 +286,7 @@ def whole_phrase(
             m, s = _score_phrase(ctx, seg, lang, fields, terms, rel, slop)
             found = np.flatnonzero(m)
             if found.size:
-                docs.append((found + offsets[i]).astype(ctx.doc_dtype()))
+                docs.append((found + offsets[i]).astype(np.intp))
                 vals.append(s[found])
         cached = (np.concatenate(docs), np.concatenate(vals)) if docs else None
         ctx.remember_impacts(key, cached)
