@@ -166,6 +166,8 @@ class SegmentData:
     titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
     words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
     store: dict[str, np.ndarray] | None = None  # .store arrays made already (else from stored)
+    provenance: list[tuple[str, str | None, dict[str, Any]] | None] = attrs.field(factory=list)
+    """Each document's source, url and meta where known (IndexDoc.provenance); not written."""
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
