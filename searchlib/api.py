@@ -37,12 +37,13 @@ from searchlib.index.budget import MemoryBudget
 from searchlib.index.check import check_index
 from searchlib.index.manifest import OWN_FILE_RE
 from searchlib.index.merge import MERGE_FACTOR
+from searchlib.index.segment import SegmentData
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.records import Brief, BriefFields, RelatedItem, id_problem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Filters, Query, Results, Searcher
 from searchlib.search.scoring import Explanation
-from searchlib.search.twins import TwinHints, links_name, store_twins
+from searchlib.search.twins import TwinHints, links_name, store_twins, twin_hints
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -98,6 +99,8 @@ class Index:
         self.lock_timeout = lock_timeout
         self.bm25 = bm25 or BM25F()
         self._writer: IndexWriter | None = None
+        self._hints: dict[str, TwinHints] = {}  # what twins read from this writer's segments
+        self._hint_bytes = 0
         self._reader = IndexReader.open(directory)
         self._closed = False
 
@@ -138,7 +141,20 @@ class Index:
                 lock_timeout=self.lock_timeout,
                 memory_mb=self.budget,
             )
+            # Names of segments a discarded writer flushed are given again: no hint outlives
+            # the writer that made it.
+            self._hints, self._hint_bytes = {}, 0
+            self._writer.on_flush = self._hint_segment
         return self._writer
+
+    def _hint_segment(self, name: str, data: SegmentData) -> None:
+        """Keep what twin linking reads from a flushed segment's stored fields (as bulk
+        workers hand it over), so the commit does not read them back; within an eighth of
+        the budget (past it, segments are read back as without hints)."""
+        hints = twin_hints(data.stored, data.ids)
+        if self._hint_bytes + hints.nbytes <= self.budget.bytes // 8:
+            self._hints[name] = hints
+            self._hint_bytes += hints.nbytes
 
     def add(self, record: Brief | RelatedItem | BriefFields) -> None:
         """Add or replace (by id) a record; a brief brings its related items. A JSONL
@@ -166,8 +182,11 @@ class Index:
         """
         gen = self.writer.commit(merge=merge)
         self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        live = {s.name for s in self._reader.segments}
+        for name in [n for n in self._hints if n not in live]:  # merged away
+            self._hint_bytes -= self._hints.pop(name).nbytes
         if twins:
-            store_twins(self._reader, self.directory, self.budget)
+            store_twins(self._reader, self.directory, self.budget, hints=self._hints)
         return gen
 
     def optimize(self) -> None:

@@ -206,3 +206,35 @@ def test_a_failed_sync_fails_the_run_before_its_commit(
         bulk.bulk_index(index.writer, tmp_path / "idx", [docs], workers=2, chunk_bytes=2000)
     assert index.reader.generation == 0 or not index.reader.segments
     index.close()
+
+
+def test_one_process_commit_takes_the_hints_of_the_segments_it_flushed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchlib.index.segment import SegmentReader
+    from searchlib.ingest.files import jsonl_fields
+
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    index = searchlib.create_index(tmp_path / "idx", merge_factor=100)
+    for n, line in enumerate(docs.read_text("utf-8").splitlines()):
+        index.add(jsonl_fields(json.loads(line)))  # as indexing a JSONL file adds them
+        if n % 5 == 4:
+            index.writer.flush()
+
+    def unread(self: SegmentReader, *args: object) -> bytes:
+        raise AssertionError("every document's stored fields read back at the commit")
+
+    with monkeypatch.context() as patched:  # (the candidates' texts are read for their names)
+        patched.setattr(SegmentReader, "stored_raws", unread)
+        index.commit()
+    reader = index.reader
+    assert len(reader.segments) == 4
+    expected = {"humala-en": "humala-es", "guayaquil-en": "guayaquil-es"}
+    expected.update({b: a for a, b in expected.items()})
+    assert twins_for(reader) == expected
+    again = tmp_path / "again"
+    again.mkdir()
+    store_twins(reader, FileDirectory(again))  # read back from the stored fields
+    saved = links_name(reader.generation)
+    assert (tmp_path / "idx" / saved).read_bytes() == (again / saved).read_bytes()
+    index.close()

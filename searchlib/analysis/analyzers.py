@@ -129,6 +129,42 @@ class Analyzer:
         entry = self._cache[word] = (term, norm)
         return entry
 
+    def _analyse_many(self, words: list[str]) -> list[tuple[str, str]]:
+        """``[self._analyse(w) for w in words]`` for distinct ``words`` not in the cache, a
+        list at a time: the same entries (and cached the same way), with one Python step per
+        word where :meth:`_analyse` takes several calls. Most words need no normalisation
+        (lowercase ASCII letters or digits); the stemmer runs on each distinct stem input not
+        stemmed yet, once."""
+        if len(self._cache) + len(words) > _MAX_WORD_CACHE:
+            self._cache.clear()
+            self._stems.clear()
+        normalize = self._normalize
+        # Lowercase ASCII letters and digits: _normalize returns the word itself.
+        norms = [
+            w if w.isascii() and w.isalnum() and (w.islower() or w.isdigit()) else normalize(w)
+            for w in words
+        ]
+        stop = self.stopwords
+        stems = self._stems
+        # What goes to the stemmer: every norm that is neither empty, a stop word nor a
+        # number (numbers are their own term); "" marks the others.
+        inputs = [
+            "" if not n or n in stop or (n[0].isdigit() and ("." in n or n.isdigit())) else n
+            for n in norms
+        ]
+        if self._spanish:
+            inputs = [spanish_stem_input(n) if n else n for n in inputs]
+        todo = [n for n in dict.fromkeys(inputs) if n and n not in stems]
+        if todo:
+            stems.update(zip(todo, self._stem.many(todo), strict=True))
+        get = stems.get
+        entries = [
+            (get(i) or "" if i else n if n and n not in stop else "", n)
+            for i, n in zip(inputs, norms, strict=True)
+        ]
+        self._cache.update(zip(words, entries, strict=True))
+        return entries
+
     def table(self) -> ChunkTable:
         """The chunk table new texts are analysed into (a fresh one once the current one holds
         more than a cap of chunks; tables in use elsewhere stay valid)."""
@@ -216,7 +252,7 @@ class Analyzer:
 
     def _scan(self, texts: list[str], table: ChunkTable) -> tuple[np.ndarray, np.ndarray]:
         scan = table.scan(texts)
-        new = table.learn(scan.missing, scan.key_lo, scan.key_hi, self._cache, self._analyse)
+        new = table.learn(scan.missing, scan.key_lo, scan.key_hi, self._cache, self._analyse_many)
         return scan.fill(new), scan.counts
 
     def terms(self, text: str) -> tuple[list[str], list[int]]:

@@ -227,11 +227,12 @@ class ChunkTable:
         key_lo: np.ndarray,
         key_hi: np.ndarray,
         cache: dict[str, tuple[str, str]],
-        analyse: Callable[[str], tuple[str, str]],
+        analyse: Callable[[list[str]], list[tuple[str, str]]],
     ) -> range:
         """Analyse and record distinct new ``chunks`` (with their :func:`short_key` as two
-        uint64 arrays); their ids. A word's (term, normalized word) is
-        ``cache.get(word) or analyse(word)``, the term "" for a stop word."""
+        uint64 arrays); their ids. A word's (term, normalized word) is ``cache.get(word)``,
+        or for the distinct words not in the cache, their entry in ``analyse(words)``; the
+        term is "" for a stop word."""
         start = len(self.nwords)
         findall = TOKEN_RE.findall
         # The words of every chunk, flat, each looked up at C speed: only the words not in
@@ -241,10 +242,12 @@ class ChunkTable:
         words = list(chain.from_iterable(per_chunk))
         get = cache.get
         entries = list(map(get, words))
-        if None in entries:
-            for i in compress(range(len(words)), map(is_, entries, repeat(None))):
-                word = words[i]
-                entries[i] = get(word) or analyse(word)
+        if None in entries:  # the words not cached, analysed together, each once
+            todo = list(compress(range(len(words)), map(is_, entries, repeat(None))))
+            new = dict.fromkeys(map(words.__getitem__, todo))
+            found = dict(zip(new, analyse(list(new)), strict=True))
+            for i in todo:
+                entries[i] = found[words[i]]
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")

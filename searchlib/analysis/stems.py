@@ -119,6 +119,22 @@ class LazyStemmer:
                 return word
         return self.stemmer()(word)
 
+    def many(self, words: list[str]) -> list[str]:
+        """``[self(w) for w in words]``, a list at a time."""
+        if not self._english:
+            return list(map(self.stemmer(), words))
+        table = self._table
+        if table is None:
+            table = self._table = shipped_stems(self.lang)
+        get = table.get
+        stems = list(map(get, words))
+        if None in stems:  # the stemmer loads only for a word neither answers
+            stems = [
+                s if s is not None else w if unchanged(w) else self.stemmer()(w)
+                for s, w in zip(stems, words, strict=True)
+            ]
+        return stems  # type: ignore[return-value]  # no None left
+
     def stemmer(self) -> Callable[[str], str]:
         """The stemmer itself (loaded now if it is not yet)."""
         if self._stem is None:

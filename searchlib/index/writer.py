@@ -10,7 +10,7 @@ pages is stored once and every brief links to it by id. Nothing is visible to re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
 
@@ -32,7 +32,7 @@ from searchlib.index.manifest import (
 )
 from searchlib.index.merge import MERGE_FACTOR, MIN_MERGE_DOCS, merge_segments, select_merge
 from searchlib.index.reader import IndexReader
-from searchlib.index.segment import SegmentReader, write_deletes, write_segment
+from searchlib.index.segment import SegmentData, SegmentReader, write_deletes, write_segment
 from searchlib.records import Brief, RelatedItem, id_problem
 from searchlib.storage import Directory
 
@@ -151,6 +151,9 @@ class IndexWriter:
         self.budget = MemoryBudget.of(memory_mb)
         self.directory = directory
         self.merge_factor = merge_factor
+        self.on_flush: Callable[[str, SegmentData], None] | None = None
+        """Called with the name and data of each segment this writer flushes, once written
+        (the facade computes what twin linking reads from its stored fields then)."""
         self._stack = ExitStack()
         self._stack.enter_context(directory.lock(lock_timeout))
         self._closed = False
@@ -281,7 +284,11 @@ class IndexWriter:
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
         trim_caches(self.budget)  # before the analysis adds this buffer's new words
-        entry = write_segment(self.directory, name, self._builder.finish())
+        data = self._builder.finish()
+        entry = write_segment(self.directory, name, data)
+        if self.on_flush is not None:
+            self.on_flush(name, data)
+        del data
         idx = len(self._flushed)
         self._flushed.append(entry)
         self._flushed_ids.add(idx, list(self._pending), list(self._pending.values()))

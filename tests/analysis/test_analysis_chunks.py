@@ -167,3 +167,42 @@ def test_batches_from_several_threads_keep_ids_and_terms_together() -> None:
     reference = Analyzer("en")
     for t in range(4):
         assert results[t] == _reference(reference, texts[t])
+
+
+WORDS = [
+    *"the The THE a i s 's x9 1990s 2,000 2.000 23,5 0.125 1.234,5 007 12 ٣,٤ ٣ 42x8".split(),
+    *"U.S. u.s. EE.UU. a.m. O'Brien's Peru's peru’s dogs' said SAID Said policía POLICÍA".split(),
+    *"gobiernos años leyes veces ciudades armas hablamos llevarlos ñu año ÁFRICA Île".split(),
+    *"organization generalization skies dying running caresses ponies ies y yes Y".split(),
+    *"e\u0301l \ud800x narcotraficantes abcdefghijklmnopq".split(),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_analyse_many_equals_analyse_word_by_word(lang: str) -> None:
+    """The batch analysis of new words gives each word the entry the one-word path gives it,
+    and caches the same entries."""
+    one, many = Analyzer(lang), Analyzer(lang)
+    words = list(dict.fromkeys(WORDS))
+    expected = [one._analyse(w) for w in words]
+    assert many._analyse_many(words) == expected
+    assert many._cache == one._cache
+    entry = dict(zip(words, expected, strict=True))
+    assert entry["The"] == (("", "the") if lang == "en" else ("the", "the"))
+    if lang == "es":
+        assert entry["gobiernos"] == ("gobiern", "gobiernos")
+    assert entry["2,000"] == ("2000", "2000")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lang=st.sampled_from(["en", "es"]),
+    words=st.lists(
+        st.text(alphabet=st.sampled_from(list("abcsñáéyY'’.,019٣ÁÑAS\u0301_")), min_size=1),
+        max_size=8,
+        unique=True,
+    ),
+)
+def test_analyse_many_equals_analyse_property(lang: str, words: list[str]) -> None:
+    one, many = Analyzer(lang), Analyzer(lang)
+    assert many._analyse_many(words) == [one._analyse(w) for w in words]
