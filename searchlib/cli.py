@@ -633,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
-        dashed = [a for a in argv if a.startswith("-") and a[1:2] not in ("", "-", "h")]
+        dashed = [a for a in argv if re.match(r"-[^\W\d_]|-[\"(]", a) and a != "-h"]
         if args_command(argv) == "search" and dashed:  # `search -coca`: a query, not an option
             print(
                 f"  (a query that starts with -: searchlib search [options] -- {dashed[0]})",
