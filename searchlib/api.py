@@ -151,7 +151,7 @@ class Index:
         """Keep what twin linking reads from a flushed segment's stored fields (as bulk
         workers hand it over), so the commit does not read them back; within an eighth of
         the budget (past it, segments are read back as without hints)."""
-        hints = twin_hints(data.stored, data.ids)
+        hints = twin_hints(data.stored, data.ids, data.provenance)
         if self._hint_bytes + hints.nbytes <= self.budget.bytes // 8:
             self._hints[name] = hints
             self._hint_bytes += hints.nbytes

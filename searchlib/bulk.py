@@ -182,7 +182,8 @@ class _Worker:
         if len(builder):
             trim_caches(MemoryBudget(mb))
             data = builder.finish()
-            hints = twin_hints(data.stored, data.ids)  # so the commit does not read them back
+            # so the commit does not read them back
+            hints = twin_hints(data.stored, data.ids, data.provenance)
             entry = write_segment(self.directory, self.jobs[self.first][0], data)
             del data
             sync = threading.Thread(target=_sync, args=(self, list(entry.files)))

@@ -238,3 +238,28 @@ def test_one_process_commit_takes_the_hints_of_the_segments_it_flushed(
     saved = links_name(reader.generation)
     assert (tmp_path / "idx" / saved).read_bytes() == (again / saved).read_bytes()
     index.close()
+
+
+def test_hints_from_the_records_fields_are_those_their_stored_json_gives() -> None:
+    import datetime as dt
+
+    from searchlib.index.documents import to_index_doc
+    from searchlib.ingest.files import jsonl_fields
+
+    objs: list[dict[str, object]] = [
+        {"id": "a", "lang": "en", "title": "T", "body": "B"},
+        {"id": "b", "title": "T", "url": "https://es.insightcrime.org/x/slug-b", "meta": 1},
+        {"id": "c", "title": "T", "source": "El País", "twin": "a", "places": ["peru"]},
+        {"id": "d", "title": "T", "source": 3.5, "deep": [{"twin_group": "g"}], "n": 10**30},
+        {"id": "e", "title": "T", "source": "bad \ud800 surrogate", "url": "http://x.com/\ud800"},
+        {"id": "f", "title": "T", "source": None, "alternate": "http://y.org/e"},
+    ]
+    records = [jsonl_fields(o, f"/data/es/news.jsonl:{n}") for n, o in enumerate(objs, 1)]
+    records.append(records[0]._replace(id="g", meta={"source": dt.date(2020, 1, 2)}))
+    docs = [to_index_doc(r) for r in records]
+    assert [d.provenance is None for d in docs] == [False] * 6 + [True]  # a date: its text
+    stored, ids = [d.stored for d in docs], [d.id for d in docs]
+    told = twin_hints(stored, ids, [d.provenance for d in docs])
+    assert told == twin_hints(stored, ids)
+    assert told.origin_keys(2) == ["name:elpaís"] and told.origin_keys(6) == ["name:20200102"]
+    assert sorted(told.metas) == [1, 2, 3, 4, 5]

@@ -32,11 +32,11 @@ from searchlib.analysis.analyzers import get_analyzer
 from searchlib.analysis.prebuilt import (
     LEXICON_TABLES_FILE,
     data_dir,
+    forget_shipped_tables,
     lexicon_digest,
-    shipped_json,
     shipped_lexicon_texts,
 )
-from searchlib.analysis.stems import STEMS_FILE, parse_stems, shipped_stems, unchanged
+from searchlib.analysis.stems import STEMS_FILE, forget_shipped_stems, parse_stems, unchanged
 from searchlib.analysis.tokenizer import TOKEN_RE
 from searchlib.countries import countries
 
@@ -202,8 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{'stale' if args.check else 'wrote'} {path}", file=sys.stderr)
         if not args.check:
             path.write_text(text, encoding="utf-8")
-            shipped_stems.cache_clear()
-            shipped_json.cache_clear()
+            forget_shipped_stems()
+            forget_shipped_tables()
             get_analyzer.cache_clear()
     return 1 if args.check and stale else 0
 

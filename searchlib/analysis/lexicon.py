@@ -24,13 +24,14 @@ It returns target-language surface words/phrases, to be analysed by the target l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from searchlib.analysis.analyzers import get_analyzer
 from searchlib.analysis.lemmas import spanish_lemmas
 from searchlib.analysis.prebuilt import (
+    LazyTable,
     derived_lexicon_table,
     has_derived_tables,
     lexicon_digest,
@@ -43,7 +44,7 @@ __all__ = ["Lexicon", "load_lexicon", "parse_lexicon"]
 
 _OTHER = {"en": "es", "es": "en"}
 _Key = str  # the words of an entry, joined by spaces (no word holds one)
-_Table = tuple[dict[_Key, list[str]], dict[_Key, list[str]], int]
+_Table = tuple[Mapping[_Key, list[str]], Mapping[_Key, list[str]], int]
 
 
 def parse_lexicon(text: str, source: str = "<string>") -> list[tuple[str, str]]:
@@ -75,7 +76,7 @@ class Lexicon:
         self._derived: Callable[[str], _Table] | None = None  # prebuilt tables
         # per direction: its tables and, per first word, the most words of an entry
         # starting with it (exact keys, stemmed keys); see spans()
-        self._heads: dict[str, tuple[_Table, dict[str, int], dict[str, int]]] = {}
+        self._heads: dict[str, tuple[_Table, Mapping[str, int], Mapping[str, int]]] = {}
         self.generation = 0
         """Pairs added since the lexicon was made: what a cache of its lookups checks."""
         for english, spanish in pairs:
@@ -169,7 +170,7 @@ class Lexicon:
         return list(found or ())
 
     @staticmethod
-    def _lemma(norm: str, src: str, exact: dict[_Key, list[str]]) -> list[str] | None:
+    def _lemma(norm: str, src: str, exact: Mapping[_Key, list[str]]) -> list[str] | None:
         """The translations of the first dictionary form of the word ``norm`` that the
         lexicon holds (:func:`~searchlib.analysis.lemmas.spanish_lemmas`: ``detuvieron`` ->
         ``detener``); None when there is none, or ``src`` is not Spanish. Used for a single
@@ -236,16 +237,20 @@ class Lexicon:
                 i += 1
         return out
 
-    def _entry_heads(self, src: str, table: _Table) -> tuple[dict[str, int], dict[str, int]]:
+    def _entry_heads(self, src: str, table: _Table) -> tuple[Mapping[str, int], Mapping[str, int]]:
         """Per first word of the multi-word keys of ``table`` (exact, stemmed), the most words
         a key starting with it has (counted by its spaces): a run of words whose first word is
         not there is no entry longer than one word (built once per direction's tables)."""
         cached = self._heads.get(src)
         if cached is not None and cached[0] is table:
             return cached[1], cached[2]
-        heads: list[dict[str, int]] = []
+        heads: list[Mapping[str, int]] = []
         for keys in table[:2]:
             most: dict[str, int] = {}
+            if isinstance(keys, LazyTable):
+                # (found per word in its text: iterating it would parse every row)
+                heads.append(keys.heads())
+                continue
             for key in keys:
                 if " " in key:
                     n = key.count(" ") + 1

@@ -4,7 +4,8 @@ them (no builder and no nltk imported here)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,11 +15,14 @@ import orjson
 
 __all__ = [
     "LEXICON_TABLES_FILE",
+    "LazyTable",
     "data_dir",
     "derived_detect_words",
     "derived_lexicon_table",
+    "forget_shipped_tables",
     "has_derived_tables",
     "lexicon_digest",
+    "shipped_digest",
     "shipped_json",
     "shipped_lexicon_texts",
 ]
@@ -51,6 +55,7 @@ def lexicon_digest(texts: Sequence[tuple[str, str]]) -> str:
 
 @cache
 def shipped_json() -> dict[str, Any] | None:
+    """The whole of the shipped ``lexicon_tables.json`` parsed (None: absent or not JSON)."""
     path = resources.files("searchlib.analysis").joinpath(f"data/{LEXICON_TABLES_FILE}")
     try:
         data = orjson.loads(path.read_bytes())
@@ -59,15 +64,213 @@ def shipped_json() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def forget_shipped_tables() -> None:
+    """Read the shipped tables again at their next use (after ``derived.py`` rewrote them)."""
+    shipped_json.cache_clear()
+    _shipped_parts.cache_clear()
+
+
+_TEXT_LOOKUPS = 48
+"""Keys a :class:`LazyTable` looks for in its rows' text before it parses them all."""
+
+
+class LazyTable(Mapping[str, list[str]]):
+    """One lookup table of ``lexicon_tables.json`` (keys -> translations) read from the text
+    of its rows as ``derived.py`` renders them, one row a line (``   "key": ["a", "b"]``).
+
+    Parsing the four tables of the file makes some 60,000 objects (about 8 ms); a first query
+    looks up a few dozen keys. So a key is first found in the text (a search for its row's
+    start: the key as ``json.dumps`` writes it, which is unique in a table), and only the row
+    found is parsed; the rows are all parsed at the :data:`_TEXT_LOOKUPS`-th lookup, or as
+    soon as the table is iterated or measured. Either way a key maps to the same list."""
+
+    __slots__ = ("_asks", "_found", "_parsed", "_rows")
+
+    def __init__(self, rows: str) -> None:
+        """``rows``: the rows of the table joined by ``,\\n``, as the file holds them."""
+        self._rows = f"\n{rows},\n" if rows else ""
+        self._parsed: dict[str, list[str]] | None = None
+        self._found: dict[str, list[str] | None] = {}
+        self._asks = 0
+
+    def table(self) -> dict[str, list[str]]:
+        """Every row, parsed (once)."""
+        if self._parsed is None:
+            rows = self._rows[1:-2]
+            parsed = orjson.loads(f"{{{rows}}}")
+            if not isinstance(parsed, dict):  # pragma: no cover - rows are an object's
+                raise ValueError("the rows of a lexicon table are not an object")
+            self._parsed = parsed
+        return self._parsed
+
+    def get(self, key: str, default: Any = None) -> Any:
+        parsed = self._parsed
+        if parsed is not None:
+            return parsed.get(key, default)
+        if key in self._found:
+            found = self._found[key]
+            return default if found is None else found
+        self._asks += 1
+        if self._asks > _TEXT_LOOKUPS or not isinstance(key, str):
+            return self.table().get(key, default)
+        needle = f"\n   {json.dumps(key, ensure_ascii=False)}: "
+        at = self._rows.find(needle)
+        if at < 0:
+            self._found[key] = None
+            return default
+        start = at + len(needle)
+        end = self._rows.index(",\n", start)  # (no JSON string holds a line break)
+        value = orjson.loads(self._rows[start:end])
+        self._found[key] = value
+        return value
+
+    def __getitem__(self, key: str) -> list[str]:
+        found: list[str] | None = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table())
+
+    def __len__(self) -> int:
+        return len(self.table())
+
+    def heads(self) -> KeyHeads:
+        """Per first word of the keys of several words, the most words such a key has."""
+        return KeyHeads(self)
+
+
+class KeyHeads(Mapping[str, int]):
+    """Per first word of the keys of a :class:`LazyTable` holding a space (an entry of
+    several words), the most words of such a key: found per word asked in the table's text
+    (the rows whose key starts with the word and a space), all of them when iterated."""
+
+    __slots__ = ("_all", "_memo", "_table")
+
+    def __init__(self, table: LazyTable) -> None:
+        self._table = table
+        self._memo: dict[str, int] = {}
+        self._all: dict[str, int] | None = None
+
+    def _every(self) -> dict[str, int]:
+        if self._all is None:
+            most: dict[str, int] = {}
+            for key in self._table.table():
+                if " " in key:
+                    n = key.count(" ") + 1
+                    first = key.partition(" ")[0]
+                    if most.get(first, 1) < n:
+                        most[first] = n
+            self._all = most
+        return self._all
+
+    def get(self, first: str, default: Any = None) -> Any:
+        if self._all is not None:
+            return self._all.get(first, default)
+        if not isinstance(first, str) or " " in first:
+            return default  # (no key's first word holds a space)
+        most = self._memo.get(first)
+        if most is None:
+            rows = self._table._rows
+            # a key's JSON starts with its first word's JSON, less the closing quote
+            start = f"\n   {json.dumps(first, ensure_ascii=False)[:-1]} "
+            most = 0
+            at = rows.find(start)
+            while at >= 0:
+                end = rows.index(",\n", at)
+                row = orjson.loads(f"{{{rows[at:end]}}}")
+                most = max(most, *(k.count(" ") + 1 for k in row))
+                at = rows.find(start, end)
+            self._memo[first] = most
+        return default if most == 0 else most
+
+    def __getitem__(self, first: str) -> int:
+        found: int | None = self.get(first)
+        if found is None:
+            raise KeyError(first)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
+_Parts = tuple[str, dict[str, tuple[str, str, int]], str]
+
+
+@cache
+def _shipped_parts() -> _Parts | None:
+    """The shipped file cut where ``derived.py``'s rendering puts each part, unparsed: the
+    digest, per direction the rows of its exact and stemmed tables and its longest entry, the
+    detection words' JSON; None when the file is absent or laid out otherwise (then
+    :func:`shipped_json` parses it whole)."""
+    path = resources.files("searchlib.analysis").joinpath(f"data/{LEXICON_TABLES_FILE}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    head = '{\n "digest": "'
+    if not text.startswith(head):
+        return None
+    at = text.find('",\n', len(head))
+    digest = text[len(head) : at]
+    at += 3
+    tables: dict[str, tuple[str, str, int]] = {}
+    for src in ("en", "es"):
+        cut: list[str] = []
+        for before, after in (
+            (f' "{src}": {{\n  "exact": {{\n', "\n  },\n"),
+            ('  "stemmed": {\n', "\n  },\n"),
+            ('  "longest": ', "\n },\n"),
+        ):
+            if not text.startswith(before, at):
+                return None
+            at += len(before)
+            end = text.find(after, at)
+            if end < 0:
+                return None
+            cut.append(text[at:end])
+            at = end + len(after)
+        if not cut[2].isdigit():
+            return None
+        tables[src] = (cut[0], cut[1], int(cut[2]))
+    before = ' "detect": '
+    if not (text.startswith(before, at) and text.endswith("}\n}\n")):
+        return None
+    return digest, tables, text[at + len(before) : -3]
+
+
+def shipped_digest() -> str | None:
+    """The digest of the lexicon files the shipped tables were built from (None: no tables)."""
+    parts = _shipped_parts()
+    if parts is not None:
+        return parts[0]
+    data = shipped_json()
+    digest = data.get("digest") if data is not None else None
+    return digest if isinstance(digest, str) else None
+
+
 def has_derived_tables(digest: str) -> bool:
     """Whether the shipped derived tables were built from the lexicon files of ``digest``."""
-    data = shipped_json()
-    return data is not None and data.get("digest") == digest
+    return shipped_digest() == digest
 
 
-def derived_lexicon_table(src: str) -> tuple[dict[str, list[str]], dict[str, list[str]], int]:
+def derived_lexicon_table(
+    src: str,
+) -> tuple[Mapping[str, list[str]], Mapping[str, list[str]], int]:
     """The shipped lexicon's prebuilt lookup tables of ``src`` (see :meth:`Lexicon._table`),
-    to be used once :func:`has_derived_tables` said they are the shipped lexicon's."""
+    to be used once :func:`has_derived_tables` said they are the shipped lexicon's: each a
+    :class:`LazyTable` when the file is laid out as ``derived.py`` writes it."""
+    parts = _shipped_parts()
+    if parts is not None:
+        exact, stemmed, longest = parts[1][src]
+        return LazyTable(exact), LazyTable(stemmed), longest
     data = shipped_json()
     assert data is not None
     table = data[src]
@@ -77,7 +280,10 @@ def derived_lexicon_table(src: str) -> tuple[dict[str, list[str]], dict[str, lis
 def derived_detect_words(digest: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The prebuilt one-language words of the lexicon for language detection (English only,
     Spanish only), or None unless they were built from the lexicon files of ``digest``."""
-    data = shipped_json()
-    if data is None or not has_derived_tables(digest):
+    if not has_derived_tables(digest):
         return None
-    return frozenset(data["detect"]["en"]), frozenset(data["detect"]["es"])
+    parts = _shipped_parts()
+    data = orjson.loads(parts[2]) if parts is not None else shipped_json()
+    assert data is not None
+    detect = data["detect"] if parts is None else data
+    return frozenset(detect["en"]), frozenset(detect["es"])

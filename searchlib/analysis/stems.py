@@ -26,7 +26,7 @@ from importlib import resources
 
 from searchlib.analysis._snowball import snowball_stemmer
 
-__all__ = ["ENGLISH_ENDINGS", "LazyStemmer", "shipped_stems", "unchanged"]
+__all__ = ["ENGLISH_ENDINGS", "LazyStemmer", "forget_shipped_stems", "shipped_stems", "unchanged"]
 
 # Every suffix a step of the Snowball English algorithm acts on (snowballstem.org's
 # "english" stemmer, steps 0-5; step 1c acts on a final y, step 5 on a final e or l).
@@ -87,13 +87,48 @@ def parse_stems(text: str) -> dict[str, str]:
 @cache
 def shipped_stems(lang: str) -> dict[str, str]:
     """The shipped table of ``lang``'s stems (English only; empty for other languages)."""
+    return parse_stems(_shipped_text(lang)[1:])
+
+
+@cache
+def _shipped_text(lang: str) -> str:
+    """The text of the shipped table of ``lang``'s stems after a line break ("" for a
+    language without one, or before the table is generated)."""
     if lang != "en":
-        return {}
+        return ""
     data = resources.files("searchlib.analysis").joinpath(f"data/{STEMS_FILE}")
     try:
-        return parse_stems(data.read_text(encoding="utf-8"))
+        return "\n" + data.read_text(encoding="utf-8")
     except FileNotFoundError:  # not generated yet: every word goes to the stemmer
-        return {}
+        return ""
+
+
+def forget_shipped_stems() -> None:
+    """Read the shipped table again at its next use (after ``derived.py`` rewrote it)."""
+    shipped_stems.cache_clear()
+    _shipped_text.cache_clear()
+
+
+_TEXT_LOOKUPS = 24
+"""Words a :class:`LazyStemmer` looks for in the shipped table's text before it parses the
+table: a first query's few words cost a search of the text each (about 0.05 ms), not the
+14,000 rows of the whole table (about 4 ms)."""
+
+
+def _text_stem(text: str, word: str) -> str | None:
+    """What :func:`parse_stems` of ``text`` (after its first line break) maps ``word`` to,
+    found in the text itself: the last row of the word (as the dict keeps it), its stem or
+    the word; None when no row has it. A word holding a tab or a line break, or starting a
+    comment, is looked for in the parsed table (:func:`shipped_stems`)."""
+    if "\t" in word or "\n" in word or word[:1] == "#":
+        return shipped_stems("en").get(word)
+    at = text.rfind(f"\n{word}\t")
+    if at < 0:
+        return None
+    start = at + len(word) + 2
+    end = text.find("\n", start)
+    stem = text[start:] if end < 0 else text[start:end]
+    return stem or word
 
 
 class LazyStemmer:
@@ -104,15 +139,21 @@ class LazyStemmer:
         self.lang = lang
         self.name = name
         self._table: dict[str, str] | None = None
+        self._lookups = 0  # words looked for in the table's text, before parsing it
         self._stem: Callable[[str], str] | None = None
         self._english = lang == "en"
 
     def __call__(self, word: str) -> str:
         if self._english:
             table = self._table
-            if table is None:
-                table = self._table = shipped_stems(self.lang)
-            stem = table.get(word)
+            if table is not None:
+                stem = table.get(word)
+            elif self._lookups < _TEXT_LOOKUPS:
+                self._lookups += 1
+                stem = _text_stem(_shipped_text(self.lang), word)
+            else:
+                self._table = shipped_stems(self.lang)
+                stem = self._table.get(word)
             if stem is not None:
                 return stem
             if unchanged(word):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -40,6 +41,10 @@ class IndexDoc:
     stored: bytes
     title: str = ""
     sections: tuple[str, ...] = ()
+    provenance: tuple[str, str | None, dict[str, Any]] | None = attrs.field(default=None, eq=False)
+    """The ``source``, ``url`` and ``meta`` that ``stored`` reads back as, when the maker knows
+    them (a JSONL record's): what twin linking reads from the stored fields, given here so
+    that it is not parsed out of them (:attr:`SegmentData.provenance`)."""
 
 
 class _FieldTexts:
@@ -217,6 +222,7 @@ class SegmentBuilder:
         self._links: list[Sequence[str]] = []
         self._stored: list[bytes] = []
         self._titles: list[str] = []
+        self._provenance: list[tuple[str, str | None, dict[str, Any]] | None] = []
         self.bytes_buffered = 0
         self.chars_buffered = 0
 
@@ -242,6 +248,7 @@ class SegmentBuilder:
         self._links.append(doc.links)
         self._stored.append(doc.stored)
         self._titles.append(doc.title)
+        self._provenance.append(doc.provenance)
         self.bytes_buffered += len(doc.stored)
         return docnum
 
@@ -283,5 +290,6 @@ class SegmentBuilder:
             links=self._links,
             stored=self._stored,
             titles=self._titles,
+            provenance=self._provenance,
             words={lang: w for lang, w in sorted(by_lang.items()) if w},
         )

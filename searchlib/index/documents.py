@@ -188,6 +188,23 @@ def _fields_doc(f: BriefFields) -> IndexDoc:
         fields=texts,
         stored=dumps(stored),
         title=f.title,
+        provenance=(f.source, f.url, f.meta) if _reads_back(f) else None,
+    )
+
+
+_JSON_TYPES = (str, int, float, bool, list, dict)
+
+
+def _reads_back(f: BriefFields) -> bool:
+    """Whether the stored JSON of ``f`` reads back with its source, url and its meta's
+    ``source`` as they are (JSON values, as a JSONL line gives them; not a value the JSON
+    encoder turns into its text)."""
+    named = f.meta.get("source") if isinstance(f.meta, dict) else None
+    return (
+        type(f.source) is str
+        and (f.url is None or type(f.url) is str)
+        and isinstance(f.meta, dict)
+        and (named is None or isinstance(named, _JSON_TYPES))
     )
 
 

@@ -166,6 +166,8 @@ class SegmentData:
     titles: list[str] = attrs.field(factory=list)  # display titles, for hits without the store
     words: dict[str, dict[str, str]] = attrs.field(factory=dict)  # lang -> {word: term}
     store: dict[str, np.ndarray] | None = None  # .store arrays made already (else from stored)
+    provenance: list[tuple[str, str | None, dict[str, Any]] | None] = attrs.field(factory=list)
+    """Each document's source, url and meta where known (IndexDoc.provenance); not written."""
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -809,8 +811,8 @@ class SegmentReader:
 
     def title(self, docnum: int) -> str:
         """The display title of a document (from the columns: no stored-field decompression)."""
-        start, end = self.cols["titles_off"][docnum : docnum + 2].tolist()
-        raw: bytes = self.cols["titles"][start:end].tobytes()
+        off = self.cols["titles_off"]
+        raw: bytes = self.cols["titles"][off.item(docnum) : off.item(docnum + 1)].tobytes()
         try:
             return raw.decode("utf-8", "surrogatepass")
         except UnicodeDecodeError as exc:
@@ -913,13 +915,15 @@ class SegmentReader:
         return np.searchsorted(self.cols[f"{column}_off"], hits, side="right") - 1
 
     def doc_values(self, column: str, docnum: int) -> list[str]:
-        if column not in self.cols:  # a column newer than the segment (sections)
+        values = self.cols.get(column)
+        if values is None or not values.size:  # a column newer than the segment, or empty
             return []
-        start, end = self.cols[column + "_off"][docnum : docnum + 2].tolist()
+        off = self.cols[column + "_off"]
+        start, end = off.item(docnum), off.item(docnum + 1)
         if start == end:
             return []
         table = self.col_tables[column]
-        return [table[c] for c in self.cols[column][start:end].tolist()]
+        return [table[c] for c in values[start:end].tolist()]
 
     @property
     def live_count(self) -> int:

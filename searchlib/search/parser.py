@@ -206,7 +206,20 @@ def _word_leaf(field: str | None, word: str) -> Query:
         if len(word) > 1 and word.find("*") == len(word) - 1 and "?" not in word:
             return Prefix(field, word[:-1])
         return Wildcard(field, word)
-    return Term(field, word)
+    key = (field, word)
+    term = _TERMS.get(key)
+    if term is None:
+        if len(_TERMS) >= _TERMS_SIZE:
+            _TERMS.clear()
+        term = _TERMS[key] = Term(field, word)
+    return term
+
+
+_TERMS: dict[tuple[str | None, str], Term] = {}
+"""(field, word) -> its Term, made once: a query's words are the same (immutable) nodes from
+one search to the next, so the snapshot's tables keyed by a word find it by identity, without
+comparing it field by field."""
+_TERMS_SIZE = 50_000
 
 
 MAX_REPAIRS = 16

@@ -349,6 +349,10 @@ class _Docs:
         )
 
 
+Provenance = tuple[str, str | None, dict[str, Any]]
+"""A document's ``source``, ``url`` and ``meta`` as its stored JSON reads back."""
+
+
 class TwinHints:
     """What twin linking reads from the stored fields of each document of a segment: its
     :func:`_metadata` (kept for the documents that have one) and its :func:`origin_keys`
@@ -356,17 +360,28 @@ class TwinHints:
 
     __slots__ = ("metas", "ndocs", "origin_of", "origins")
 
-    def __init__(self, stored: Sequence[bytes], ids: Sequence[str]) -> None:
+    def __init__(
+        self,
+        stored: Sequence[bytes],
+        ids: Sequence[str],
+        provenance: Sequence[Provenance | None] = (),
+    ) -> None:
         self.ndocs = len(stored)
         self.metas: dict[int, dict[str, Any]] = {}
         self.origins: list[list[str]] = []
         known: dict[tuple[str, ...], int] = {}
         of = np.zeros(len(stored), dtype=np.int32)
+        given = len(provenance) == len(stored)
         for k, raw in enumerate(stored):
             doc_id = _namer(ids, k)
-            if (meta := _metadata(raw, doc_id)) is not None:
-                self.metas[k] = meta
-            keys = origin_keys(_provenance(raw, doc_id))
+            told = provenance[k] if given else None
+            if told is None:
+                keys = origin_keys(_provenance(raw, doc_id))
+            else:
+                source, url, meta = told
+                keys = origin_keys({"source": source, "url": url, "meta": meta})
+            if (meta_hint := _metadata(raw, doc_id)) is not None:
+                self.metas[k] = meta_hint
             at = known.setdefault(tuple(keys), len(known))
             if at == len(self.origins):
                 self.origins.append(keys)
@@ -405,11 +420,17 @@ class TwinHints:
         return 4 * self.ndocs + metas + sum(64 * len(k) for k in self.origins)
 
 
-def twin_hints(stored: Sequence[bytes], ids: Sequence[str]) -> TwinHints:
+def twin_hints(
+    stored: Sequence[bytes], ids: Sequence[str], provenance: Sequence[Provenance | None] = ()
+) -> TwinHints:
     """The :class:`TwinHints` of a segment's documents from their stored JSON (``stored``) and
-    ids. A bulk worker computes them as it writes the segment and the commit's twin linking
-    takes them (``find_twins(hints=)``) instead of reading every document back."""
-    return TwinHints(stored, ids)
+    ids. A bulk worker computes them as it writes the segment (and one process as it flushes
+    one) and the commit's twin linking takes them (``find_twins(hints=)``) instead of reading
+    every document back. ``provenance``, when given for every document: the ``source``,
+    ``url`` and ``meta`` each one's stored JSON holds (None for a document whose are not
+    known), which are then not parsed out of it (see
+    :attr:`~searchlib.index.builder.IndexDoc.provenance`)."""
+    return TwinHints(stored, ids, provenance)
 
 
 def _namer(ids: Sequence[str], k: int) -> Callable[[], str]:
@@ -444,8 +465,8 @@ def _provenance(raw: bytes, doc_id: Callable[[], str]) -> dict[str, Any]:
 def _metadata(whole: bytes, doc_id: Callable[[], str]) -> dict[str, Any] | None:
     """The lang, url and meta of a document when it has a URL or a meta field that may name
     its twin, else None (parsing its stored JSON ``whole`` only when the bytes show one)."""
-    tail = whole[max(whole.find(b'"source":'), 0) :]  # url and meta come after the source
-    if _NO_URL_RE.search(tail) and not _META_KEY_RE.search(tail):
+    at = max(whole.find(b'"source":'), 0)  # url and meta come after the source
+    if _NO_URL_RE.search(whole, at) and not _META_KEY_RE.search(whole, at):
         return None
     doc = _parse(whole, doc_id)
     if not (doc.get("url") or doc.get("meta")):

@@ -114,7 +114,7 @@ def test_the_prebuilt_lexicon_translates_as_one_built_from_its_pairs() -> None:
 def test_lexicon_files_other_than_the_prebuilt_ones_are_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(prebuilt, "shipped_json", lambda: {"digest": "another lexicon"})
+    monkeypatch.setattr(prebuilt, "shipped_digest", lambda: "another lexicon")
     fresh = lexicon._load.__wrapped__(())
     assert fresh._derived is None
     assert fresh.translate("drug trafficking", "en") == load_lexicon().translate(
