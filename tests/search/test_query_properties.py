@@ -161,7 +161,8 @@ def matches(n: Node, doc: Doc, src: str | None) -> bool:
         return not any(matches(c, doc, src) for c in banned)
     optional = [c for c in unsigned if not is_filter(c)]
     required = [c for c in signed if not is_filter(c)]
-    filters = [("", c) for c in unsigned if is_filter(c)] + [("+", c) for c in signed if is_filter(c)]
+    filters = [("", c) for c in unsigned if is_filter(c)]
+    filters += [("+", c) for c in signed if is_filter(c)]
     if required:
         ok = all(matches(c, doc, src) for c in required)
     elif optional:
