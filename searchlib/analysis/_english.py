@@ -17,6 +17,8 @@ nltk's stemmer on a vocabulary and on every English word of the shared corpora.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["english_stem"]
 
 
@@ -25,25 +27,19 @@ def suffix_replace(original: str, old: str, new: str) -> str:
     return original[: -len(old)] + new
 
 
-def _r1r2_standard(word: str, vowels: str) -> tuple[str, str]:
-    """The regions R1 and R2 of ``word`` (nltk's ``_StandardStemmer._r1r2_standard``): R1 is
-    the region after the first non-vowel following a vowel, R2 the same inside R1."""
-    r1 = ""
-    r2 = ""
-    for i in range(1, len(word)):
-        if word[i] not in vowels and word[i - 1] in vowels:
-            r1 = word[i + 1 :]
-            break
-
-    for i in range(1, len(r1)):
-        if r1[i] not in vowels and r1[i - 1] in vowels:
-            r2 = r1[i + 1 :]
-            break
-
-    return (r1, r2)
+def _r1r2_standard(word: str) -> tuple[str, str]:
+    """The regions R1 and R2 of ``word`` (nltk's ``_StandardStemmer._r1r2_standard`` with
+    the English vowels): R1 is the region after the first non-vowel following a vowel, R2 the
+    same inside R1 (each pair found by one regular expression search, not a loop over the
+    letters)."""
+    m = _VOWEL_THEN_OTHER.search(word)
+    r1 = word[m.end() :] if m else ""
+    m = _VOWEL_THEN_OTHER.search(r1)
+    return (r1, r1[m.end() :] if m else "")
 
 
 _VOWELS = "aeiouy"
+_VOWEL_THEN_OTHER = re.compile(f"[{_VOWELS}][^{_VOWELS}]", re.DOTALL)
 _DOUBLE_CONSONANTS = ("bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")
 _LI_ENDING = "cdeghkmnrt"
 _STEP0_SUFFIXES = ("'s'", "'s", "'")
@@ -151,7 +147,11 @@ _SPECIAL_WORDS: dict[str, str] = {
 
 
 def english_stem(word: str) -> str:
-    """nltk's ``SnowballStemmer("english").stem(word)``."""
+    """nltk's ``SnowballStemmer("english").stem(word)``.
+
+    Each step's loop over its suffixes runs only when the word ends with one of them (one
+    ``str.endswith`` of the tuple first): most words end with none of a step's suffixes, and
+    the loop, which acts on the first suffix that matches, does nothing for them."""
     word = word.lower()
 
     if len(word) <= 2:  # nltk also returns its stop words (none: ignore_stopwords=False)
@@ -171,11 +171,12 @@ def english_stem(word: str) -> str:
 
     # In-place mutation joined once; a per-match rebuild was O(n**2) on a
     # crafted token (CWE-407).
-    chars = list(word)
-    for i in range(1, len(chars)):
-        if chars[i - 1] in _VOWELS and chars[i] == "y":
-            chars[i] = "Y"
-    word = "".join(chars)
+    if "y" in word:  # (the loop changes nothing in a word without a y)
+        chars = list(word)
+        for i in range(1, len(chars)):
+            if chars[i - 1] in _VOWELS and chars[i] == "y":
+                chars[i] = "Y"
+        word = "".join(chars)
 
     step1a_vowel_found = False
     step1b_vowel_found = False
@@ -194,10 +195,10 @@ def english_stem(word: str) -> str:
                 r2 = r1[i + 1 :]
                 break
     else:
-        r1, r2 = _r1r2_standard(word, _VOWELS)
+        r1, r2 = _r1r2_standard(word)
 
     # STEP 0
-    for suffix in _STEP0_SUFFIXES:
+    for suffix in _STEP0_SUFFIXES if word.endswith(_STEP0_SUFFIXES) else ():
         if word.endswith(suffix):
             word = word[: -len(suffix)]
             r1 = r1[: -len(suffix)]
@@ -205,7 +206,7 @@ def english_stem(word: str) -> str:
             break
 
     # STEP 1a
-    for suffix in _STEP1A_SUFFIXES:
+    for suffix in _STEP1A_SUFFIXES if word.endswith(_STEP1A_SUFFIXES) else ():
         if word.endswith(suffix):
             if suffix == "sses":
                 word = word[:-2]
@@ -235,7 +236,7 @@ def english_stem(word: str) -> str:
             break
 
     # STEP 1b
-    for suffix in _STEP1B_SUFFIXES:
+    for suffix in _STEP1B_SUFFIXES if word.endswith(_STEP1B_SUFFIXES) else ():
         if word.endswith(suffix):
             if suffix in ("eed", "eedly"):
                 if r1.endswith(suffix):
@@ -309,7 +310,7 @@ def english_stem(word: str) -> str:
             r2 = ""
 
     # STEP 2
-    for suffix in _STEP2_SUFFIXES:
+    for suffix in _STEP2_SUFFIXES if word.endswith(_STEP2_SUFFIXES) else ():
         if word.endswith(suffix):
             if r1.endswith(suffix):
                 if suffix == "tional":
@@ -435,7 +436,7 @@ def english_stem(word: str) -> str:
             break
 
     # STEP 3
-    for suffix in _STEP3_SUFFIXES:
+    for suffix in _STEP3_SUFFIXES if word.endswith(_STEP3_SUFFIXES) else ():
         if word.endswith(suffix):
             if r1.endswith(suffix):
                 if suffix == "tional":
@@ -486,7 +487,7 @@ def english_stem(word: str) -> str:
             break
 
     # STEP 4
-    for suffix in _STEP4_SUFFIXES:
+    for suffix in _STEP4_SUFFIXES if word.endswith(_STEP4_SUFFIXES) else ():
         if word.endswith(suffix):
             if r2.endswith(suffix):
                 if suffix == "ion":

@@ -27,12 +27,13 @@ from searchlib.analysis.chunks import ChunkTable, Expanded
 from searchlib.analysis.spanish import spanish_stem_input
 from searchlib.analysis.stems import LazyStemmer
 from searchlib.analysis.stopwords import load_stopwords
-from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
+from searchlib.analysis.tokenizer import TOKEN_RE, normalize_number, normalize_surface
 from searchlib.errors import AnalysisError
 
 __all__ = ["Analyzer", "Token", "get_analyzer", "text_slices"]
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
+_ASCII_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)+")
 _MAX_CHUNK_CACHE = 2_000_000
 _MAX_WORD_CACHE = 2_000_000
 _SCAN_CHARS = 1_000_000
@@ -139,9 +140,15 @@ class Analyzer:
             self._cache.clear()
             self._stems.clear()
         normalize = self._normalize
-        # Lowercase ASCII letters and digits: _normalize returns the word itself.
+        number = _ASCII_NUMBER.fullmatch
+        # Lowercase ASCII letters and digits: _normalize returns the word itself; an ASCII
+        # number with separators: its canonical form (what normalize_surface returns).
         norms = [
-            w if w.isascii() and w.isalnum() and (w.islower() or w.isdigit()) else normalize(w)
+            w
+            if w.isascii() and w.isalnum() and (w.islower() or w.isdigit())
+            else normalize_number(w)
+            if number(w)
+            else normalize(w)
             for w in words
         ]
         stop = self.stopwords

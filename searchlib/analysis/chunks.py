@@ -28,7 +28,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from itertools import chain, compress, repeat
-from operator import is_, itemgetter, ne
+from operator import is_, itemgetter
 
 import attrs
 import numpy as np
@@ -237,7 +237,9 @@ class ChunkTable:
         findall = TOKEN_RE.findall
         # The words of every chunk, flat, each looked up at C speed: only the words not in
         # the cache run the analysis (each once: the first analysis caches it).
-        per_chunk = [(chunk,) if chunk.isalpha() else findall(chunk) for chunk in chunks]
+        # A chunk of letters and digits only is one word (see TOKEN_RE: a number is a token
+        # only when no letter follows it, and then the word pattern takes the whole chunk).
+        per_chunk = [(chunk,) if chunk.isalnum() else findall(chunk) for chunk in chunks]
         nwords = np.fromiter(map(len, per_chunk), dtype=np.int64, count=len(per_chunk))
         words = list(chain.from_iterable(per_chunk))
         get = cache.get
@@ -253,25 +255,19 @@ class ChunkTable:
         kept = list(compress(every, every))  # the terms (stop words are "")
         norms = list(compress(map(itemgetter(1), entries), every))  # type: ignore[arg-type]
         term_ids, terms = self.term_ids, self.terms
-        term_of = list(map(term_ids.get, kept))
-        if None in term_of:  # new terms get the next ids, in order of first occurrence
-            for i in compress(range(len(kept)), map(is_, term_of, repeat(None))):
-                term = kept[i]
-                tid = term_ids.get(term)
-                if tid is None:
-                    tid = term_ids[term] = len(terms)
-                    terms.append(term)
-                term_of[i] = tid
-        # A term's word: 0 when the normalized word is its own term, else its pair's id.
+        # New terms get the next ids, in order of first occurrence.
+        new_terms = [t for t in dict.fromkeys(kept) if t not in term_ids]
+        term_ids.update(zip(new_terms, range(len(terms), len(terms) + len(new_terms)), strict=True))
+        terms.extend(new_terms)
+        term_of = list(map(term_ids.__getitem__, kept))
+        # A term's word: 0 when the normalized word is its own term, else its pair's id (new
+        # pairs in order of first occurrence; a normalized word has one term).
         word_ids, stemmed = self.word_ids, self.words
-        word_of = [0] * len(kept)
-        for i in compress(range(len(kept)), map(ne, norms, kept)):
-            norm = norms[i]
-            wid = word_ids.get(norm)
-            if wid is None:
-                wid = word_ids[norm] = len(stemmed)
-                stemmed.append((norm, kept[i]))
-            word_of[i] = wid
+        pairs = {n: t for n, t in zip(norms, kept, strict=True) if n != t and n not in word_ids}
+        word_ids.update(zip(pairs, range(len(stemmed), len(stemmed) + len(pairs)), strict=True))
+        stemmed.extend(pairs.items())
+        get_word = word_ids.__getitem__
+        word_of = [0 if n == t else get_word(n) for n, t in zip(norms, kept, strict=True)]
         # Each word's offset inside its chunk, each chunk's terms and where they start.
         word_first = np.cumsum(nwords) - nwords
         offset = (np.arange(len(words)) - np.repeat(word_first, nwords))[is_term]
@@ -285,7 +281,7 @@ class ChunkTable:
         self.nwords.frombytes(nwords.astype(np.uint32).tobytes())
         self.nterms.frombytes(nterms.astype(np.uint32).tobytes())
         self.first.frombytes(first.astype(np.uint32).tobytes())
-        self.term_of.extend(term_of)  # type: ignore[arg-type]  # no None left
+        self.term_of.extend(term_of)
         self.offset.frombytes(offset.astype(np.uint32).tobytes())
         self.word_of.extend(word_of)
         return ids

@@ -99,10 +99,10 @@ SPANISH_OVERRIDES: dict[str, str] = {
 }
 """Explicit Spanish corrections, keyed by the folded lowercase word."""
 
-_CONSONANT_PLURAL = re.compile(r"[dlnrsj]es$")
 _CONSONANT_KEEP = re.compile(r"(?:[bpcgf]les|ieres|[aei]r(?:les|nos|los|las))$")
-_Z_PLURAL = re.compile(r"[aeiou]ces$")
-_VOWEL_PLURAL = re.compile(r"[aeo]s$")
+_PLURAL_CONSONANTS = frozenset("dlnrsj")
+_VOWELS = frozenset("aeiou")
+_PLURAL_VOWELS = frozenset("aeo")
 _VOWEL_KEEP = re.compile(r"(?:mos|[aei]r(?:nos|los|las|les)|[aei]ndo(?:nos|los|las|les))$")
 
 
@@ -113,11 +113,14 @@ def spanish_stem_input(word: str) -> str:
         return override
     if len(word) < 4 or word[-1] != "s":
         return word
-    if len(word) >= 5 and _CONSONANT_PLURAL.search(word):
+    # The plural endings tested letter by letter (the word ends with "s"): consonant plural
+    # [dlnrsj]es, z plural [aeiou]ces, vowel plural [aeo]s.
+    before = word[-2]
+    if len(word) >= 5 and before == "e" and word[-3] in _PLURAL_CONSONANTS:
         if not _CONSONANT_KEEP.search(word):
             return word[:-2]
-    elif len(word) >= 5 and _Z_PLURAL.search(word):
+    elif len(word) >= 5 and before == "e" and word[-3] == "c" and word[-4] in _VOWELS:
         return word[:-3] + "z"
-    if _VOWEL_PLURAL.search(word) and not _VOWEL_KEEP.search(word):
+    if before in _PLURAL_VOWELS and not _VOWEL_KEEP.search(word):
         return word[:-1]
     return word

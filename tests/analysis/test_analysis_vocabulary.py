@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nltk.stem.snowball import SnowballStemmer
 from shared_paths import corpus
 
@@ -92,6 +94,17 @@ def test_english_stemmer_equals_nltk_on_a_vocabulary() -> None:
     stem = snowball_stemmer("english")
     nltk_stem = SnowballStemmer("english").stem
     assert [stem(w) for w in ENGLISH_WORDS] == [nltk_stem(w) for w in ENGLISH_WORDS]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    word=st.text(alphabet=st.sampled_from(list("aeiouyYbcdglnrstxzw'’\u2018\u201b")), max_size=14)
+    | st.sampled_from(ENGLISH_WORDS).map(lambda w: w + "ational")
+)
+def test_english_stemmer_equals_nltk_on_any_letters(word: str) -> None:
+    """On any string of the letters and apostrophes the algorithm treats specially (vowels,
+    y/Y, doubled and li-ending consonants, suffix letters), the stems are nltk's."""
+    assert snowball_stemmer("english")(word) == SnowballStemmer("english").stem(word)
 
 
 @pytest.mark.corpus
