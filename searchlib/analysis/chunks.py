@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from itertools import chain, compress, repeat
-from operator import is_, itemgetter
+from itertools import chain, compress, filterfalse, repeat
+from operator import is_, itemgetter, ne
 
 import attrs
 import numpy as np
@@ -99,11 +99,12 @@ def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
         p = np.flatnonzero(_PUNCTUATION[b])
     if not p.size:
         return p
-    n = b.size
+    padded = np.zeros(b.size + 4, dtype=np.uint8)  # three NULs before b, one after
+    padded[3:-1] = b
 
     def near(k: int) -> np.ndarray:  # the byte at p + k, NUL outside b
-        q = p + k
-        return np.where((q >= 0) & (q < n), b[np.clip(q, 0, n - 1)], 0)
+        q: np.ndarray = padded[p + (3 + k)]
+        return q
 
     c, before, after = b[p], near(-1), near(1)
     cut = np.where(
@@ -256,18 +257,20 @@ class ChunkTable:
         norms = list(compress(map(itemgetter(1), entries), every))  # type: ignore[arg-type]
         term_ids, terms = self.term_ids, self.terms
         # New terms get the next ids, in order of first occurrence.
-        new_terms = [t for t in dict.fromkeys(kept) if t not in term_ids]
+        new_terms = list(filterfalse(term_ids.__contains__, dict.fromkeys(kept)))
         term_ids.update(zip(new_terms, range(len(terms), len(terms) + len(new_terms)), strict=True))
         terms.extend(new_terms)
         term_of = list(map(term_ids.__getitem__, kept))
         # A term's word: 0 when the normalized word is its own term, else its pair's id (new
-        # pairs in order of first occurrence; a normalized word has one term).
+        # pairs in order of first occurrence). A normalized word has one term, so one that
+        # is its own term is never a pair's: word_ids.get(norm, 0) is its word.
         word_ids, stemmed = self.word_ids, self.words
-        pairs = {n: t for n, t in zip(norms, kept, strict=True) if n != t and n not in word_ids}
+        pairs = dict(compress(zip(norms, kept, strict=True), map(ne, norms, kept)))
+        for norm in list(filter(word_ids.__contains__, pairs)):
+            del pairs[norm]
         word_ids.update(zip(pairs, range(len(stemmed), len(stemmed) + len(pairs)), strict=True))
         stemmed.extend(pairs.items())
-        get_word = word_ids.__getitem__
-        word_of = [0 if n == t else get_word(n) for n, t in zip(norms, kept, strict=True)]
+        word_of = list(map(word_ids.get, norms, repeat(0)))
         # Each word's offset inside its chunk, each chunk's terms and where they start.
         word_first = np.cumsum(nwords) - nwords
         offset = (np.arange(len(words)) - np.repeat(word_first, nwords))[is_term]
@@ -294,15 +297,15 @@ class ChunkTable:
         buf = data + bytes(2 * SHORT_CHUNK)
         b = np.frombuffer(buf, dtype=np.uint8, count=n)
         classes = np.frombuffer(data.translate(_CLASSES), dtype=np.uint8)
-        separator = classes == 1
-        separator[_outside_tokens(b, np.flatnonzero(classes == 2))] = True
+        # separator[i + 1]: whether byte i splits chunks, with a separator before the first
+        # byte and after the last.
+        separator = np.empty(n + 2, dtype=bool)
+        separator[0] = separator[-1] = True
+        np.equal(classes, 1, out=separator[1:-1])
+        separator[_outside_tokens(b, np.flatnonzero(classes == 2)) + 1] = True
         # Chunk edges alternate, a start then an end: where a separator byte and a token byte
-        # meet, plus the first byte when it is a token's and the end when the last one is.
-        edges = np.flatnonzero(separator[1:] != separator[:-1]) + 1
-        if n and not separator[0]:
-            edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
-        if n and not separator[-1]:
-            edges = np.append(edges, n)
+        # meet (the first byte and the end count when they are a token's).
+        edges = np.flatnonzero(separator[1:] != separator[:-1])
         starts = edges[0::2]
         ends = edges[1::2]
         # Chunks per text: the starts before each NUL that joins two texts, differenced.
@@ -313,7 +316,9 @@ class ChunkTable:
         lens = ends - starts
         short = lens <= SHORT_CHUNK
         lo = words[starts] & _LOW_BYTES[np.minimum(lens, 8)]
-        hi = words[starts + 8] & _LOW_BYTES[np.clip(lens - 8, 0, 8)]
+        hi = np.zeros(lo.size, dtype=np.uint64)
+        past8 = np.flatnonzero(lens > 8)  # (a minority: the others' second word is 0)
+        hi[past8] = words[starts[past8] + 8] & _LOW_BYTES[np.minimum(lens[past8] - 8, 8)]
         lo[~short] = 0
         hi[~short] = 0
         h = _hash(lo, hi)
