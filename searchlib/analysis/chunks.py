@@ -206,7 +206,7 @@ class ChunkTable:
         self.long_ids: dict[str, int] = {}  # chunks without a short key, by their string
         self.key_lo = array("Q")  # exact byte keys of short chunks, (0, 0) for others
         self.key_hi = array("Q")
-        self._slots = np.zeros(_MIN_SLOTS, dtype=np.int32)  # chunk id + 1 by hash; 0 = empty
+        self._slots = np.full(_MIN_SLOTS, -1, dtype=np.int64)  # chunk id by hash; -1 = empty
         self._indexed = 0  # chunk ids below this are in _slots
         self.nwords = array("I")
         self.nterms = array("I")
@@ -248,9 +248,12 @@ class ChunkTable:
         if None in entries:  # the words not cached, analysed together, each once
             todo = list(compress(range(len(words)), map(is_, entries, repeat(None))))
             new = dict.fromkeys(map(words.__getitem__, todo))
-            found = dict(zip(new, analyse(list(new)), strict=True))
-            for i in todo:
-                entries[i] = found[words[i]]
+            if len(new) == len(words):  # (usually: every word new and distinct)
+                entries = analyse(words)  # type: ignore[assignment]  # (no None)
+            else:
+                found = dict(zip(new, analyse(list(new)), strict=True))
+                for i in todo:
+                    entries[i] = found[words[i]]
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")
@@ -388,13 +391,14 @@ class ChunkTable:
         pos = (h & mask).view(np.int64)  # below 2**63: the same values
         # The first probe of every key, without gathering through ``todo`` (most keys are
         # settled here: the table is at most half full).
-        cid = slots[pos] - 1
-        hit = (key_lo[cid] == lo) & (key_hi[cid] == hi)
-        ids: np.ndarray = np.where(hit, cid, -1).astype(np.int64, copy=False)
-        todo = np.flatnonzero((cid >= 0) & ~hit)
+        cid = slots[pos]
+        hit = key_lo[cid] == lo
+        hit &= key_hi[cid] == hi
+        ids: np.ndarray = np.where(hit, cid, -1)
+        todo = np.flatnonzero(ids != cid)  # a key other than the one looked up
         pos = (pos[todo] + 1) & int(mask)
         while todo.size:
-            cid = slots[pos] - 1
+            cid = slots[pos]
             hit = (key_lo[cid] == lo[todo]) & (key_hi[cid] == hi[todo])
             ids[todo[hit]] = cid[hit]  # an empty slot's "hit" writes the -1 already there
             again = (cid >= 0) & ~hit
@@ -413,7 +417,7 @@ class ChunkTable:
             size = self._slots.size
             while 2 * n > size:
                 size *= 4
-            self._slots = np.zeros(size, dtype=np.int32)
+            self._slots = np.full(size, -1, dtype=np.int64)
             self._indexed = 0
         new = np.arange(self._indexed, n)
         new = new[key_lo[new] != 0]
@@ -421,10 +425,10 @@ class ChunkTable:
         mask = slots.size - 1
         pos = (_hash(key_lo[new], key_hi[new]) & np.uint64(mask)).astype(np.int64)
         while new.size:
-            free = np.flatnonzero(slots[pos] == 0)
+            free = np.flatnonzero(slots[pos] < 0)
             _, first = np.unique(pos[free], return_index=True)
             won = free[first]
-            slots[pos[won]] = new[won] + 1
+            slots[pos[won]] = new[won]
             rest = np.ones(new.size, dtype=bool)
             rest[won] = False
             new = new[rest]
