@@ -24,10 +24,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
+import numpy as np
+
 from searchlib.schema import field_name
 from searchlib.seam import IndexSource
 from searchlib.search.cache import snapshot_cache
-from searchlib.search.wordtables import LetterVocabulary
+from searchlib.search.wordtables import LetterVocabulary, PrefixAutomaton
 
 __all__ = ["MIN_LENGTH", "CognateTable", "cognate_key", "cognate_keys", "cognates"]
 
@@ -125,14 +127,70 @@ _SOURCES = {"f": "fp", "c": "ck", "i": "iy", "s": "sze"}
 z -> s, es + consonant -> s); any other letter comes from itself."""
 
 
+def _class(c: str) -> str:
+    """The class of a letter that no rule of :func:`cognate_key` changes: ``ph``/``f`` and
+    ``p`` are one (``f``), ``c``/``k``/``t`` (``ch``, ``th``, ``tion``/``cion``) one (``c``),
+    ``y``/``i`` one, ``z``/``s`` one; ``h`` has none (dropped)."""
+    return _CLASSES.get(c, c)
+
+
+_CLASSES = {"p": "f", "k": "c", "t": "c", "y": "i", "z": "s", "h": ""}
+
+_KEYS_BEFORE_LETTERS = 32
+"""Keys a snapshot's table finds by their words' start (:meth:`CognateTable._matching`)
+before it keys every word of their letters (a long-running process's many queries)."""
+
+_SHAPE_DEPTH = 8
+"""Bytes of a word its start's test reads (an undecided word after them is kept)."""
+
+
+def _shape(text: str) -> str:
+    """``text`` by letter classes (:func:`_class`), ``h`` dropped, runs of a class made one:
+    each rule of :func:`cognate_key` but the plural's, the ``es``'s and the ending's leaves a
+    word's shape as it is (``ph``/``f``, ``th``/``t``, ``ch``/``c``, ``k``/``c``, ``y``/``i``,
+    ``z``/``s``, ``tion``/``cion``, a doubled consonant), and the shape of a word's start is
+    the start of its shape."""
+    out: list[str] = []
+    for c in text:
+        k = _class(c)
+        if k and (not out or out[-1] != k):
+            out.append(k)
+    return "".join(out)
+
+
+def _start_test(shape: str) -> PrefixAutomaton:
+    """The test a word's first bytes pass when the word's :func:`_shape` may start with
+    ``shape`` (ASCII): states 2 + i for i classes of ``shape`` read so far; a byte beyond
+    ASCII is not looked at (the word is kept)."""
+    m = len(shape)
+    table = np.zeros((m + 2, 256), dtype=np.uint8)
+    table[1, :] = 1
+    for i in range(m):
+        row = table[2 + i]
+        row[0x80:] = 1
+        for b in range(0x80):
+            k = _class(chr(b))
+            if not k or (i > 0 and k == shape[i - 1]):
+                row[b] = 2 + i  # h, or the class read last: no new class
+            elif k == shape[i]:
+                row[b] = 2 + i + 1 if i + 1 < m else 1
+    return PrefixAutomaton(table, _SHAPE_DEPTH)
+
+
 class CognateTable:
     """The words of one language's vocabulary (``lang``) by :func:`cognate_key`. A Spanish
     infinitive is also found by its stem (``preparar``: ``prepar``, as ``prepare``), so the
     English verb and its Spanish infinitive meet in both directions.
 
-    Keys are computed lazily, one first letter of the vocabulary at a time, when a word
-    looked up needs it: a query with a few words the lexicon lacks keys a few letters' words,
-    not the whole vocabulary."""
+    A word's key starts with a letter of few first letters (:data:`_SOURCES`), and its first
+    three letters are those of the word once the spelling rules are applied (an ending
+    replaced leaves 3 letters or more; the plural's is cut before): so a word spelt like
+    another has the same :func:`_shape` of its start, the first three letters of the key
+    shaped. A snapshot's vocabulary gives only the words of the key's first letters whose
+    first bytes may have that shape (:meth:`LetterVocabulary.matching`, decoding no other),
+    and only their keys are computed: a query word the lexicon lacks keys a few dozen words,
+    not every word of its letters. After :data:`_KEYS_BEFORE_LETTERS` keys, and for a list
+    of words, the words are keyed one first letter at a time."""
 
     def __init__(self, words: Sequence[str] | LetterVocabulary, lang: str = "") -> None:
         # a snapshot's words come one first letter at a time, decoded when first needed
@@ -140,6 +198,8 @@ class CognateTable:
         self._words = [] if isinstance(words, LetterVocabulary) else sorted(words)
         self._table: dict[str, list[str]] = {}
         self._done: set[str] = set()
+        self._tests: dict[str, PrefixAutomaton] = {}
+        self._found: dict[str, list[str]] = {}  # per key, before its letters are keyed
         self.lang = lang
 
     def __len__(self) -> int:
@@ -156,15 +216,42 @@ class CognateTable:
             else:
                 lo = bisect_left(self._words, letter)
                 words = self._words[lo : bisect_left(self._words, chr(ord(letter) + 1), lo)]
-            table = self._table
-            kept = [w for w in words if len(w) >= MIN_LENGTH and w.isalpha()]
-            spanish = self.lang == "es"
-            infinitives = [w[:-2] for w in kept if _infinitive(w)] if spanish else []
-            stems = iter(cognate_keys(infinitives))
-            for w, key in zip(kept, cognate_keys(kept), strict=True):
-                table.setdefault(key, []).append(w)
-                if spanish and _infinitive(w):
-                    table.setdefault(next(stems), []).append(w)
+            for w, k in self._keyed(words):
+                self._table.setdefault(k, []).append(w)
+
+    def _keyed(self, words: Sequence[str]) -> list[tuple[str, str]]:
+        """(word, key) of each of ``words`` long enough and of letters only, in their order,
+        and (infinitive, key of its stem) after each Spanish infinitive."""
+        kept = [w for w in words if len(w) >= MIN_LENGTH and w.isalpha()]
+        spanish = self.lang == "es"
+        infinitives = [w[:-2] for w in kept if _infinitive(w)] if spanish else []
+        stems = iter(cognate_keys(infinitives))
+        out = []
+        for w, key in zip(kept, cognate_keys(kept), strict=True):
+            out.append((w, key))
+            if spanish and _infinitive(w):
+                out.append((w, next(stems)))
+        return out
+
+    def _matching(self, key: str) -> list[str]:
+        """The words of the snapshot's vocabulary whose key is ``key``, in the order a table
+        of their letters' words (:data:`_SOURCES`, each sorted) lists them."""
+        found: list[str] = []
+        assert self._vocabulary is not None
+        head = key[:3]
+        shape = _shape(head)
+        for letter in _SOURCES.get(key[:1], key[:1]):
+            # (a word of e + s + c, p or t: its key drops the e)
+            start = "e" + shape if letter == "e" and key[:1] == "s" else shape
+            if not start.isascii() or not start:
+                words = self._vocabulary.starting(letter)
+            else:
+                test = self._tests.get(start)
+                if test is None:
+                    test = self._tests[start] = _start_test(start)
+                words = self._vocabulary.matching(letter, test)
+            found.extend(w for w, k in self._keyed(words) if k == key)
+        return found
 
     def terms(self, words: Sequence[str]) -> set[str]:
         """The terms the vocabulary's ``words`` stand for (their stems, and themselves when they
@@ -174,6 +261,14 @@ class CognateTable:
         return self._vocabulary.terms(words)
 
     def _get(self, key: str) -> list[str]:
+        letters = _SOURCES.get(key[:1], key[:1])
+        if self._vocabulary is not None and not all(c in self._done for c in letters):
+            found = self._found.get(key)
+            if found is not None:
+                return found
+            if len(self._found) < _KEYS_BEFORE_LETTERS:
+                found = self._found[key] = self._matching(key)
+                return found
         self._load(key)
         return self._table.get(key, [])
 

@@ -11,8 +11,9 @@ import pytest
 
 import searchlib
 from searchlib.schema import TEXT_FIELDS
+from searchlib.search.cognates import CognateTable, _shape, _start_test
 from searchlib.search.expansion import Vocabulary
-from searchlib.search.wordtables import LetterVocabulary, starting_with
+from searchlib.search.wordtables import LetterVocabulary, passing, starting_with
 from searchlib.storage import StringTable
 
 TEXTS = [
@@ -57,3 +58,58 @@ def test_starting_with_finds_a_prefix_range_in_bytes() -> None:
         got = starting_with(table, prefix)
         assert got.dtype == np.int64
         assert [words[i] for i in got] == [w for w in words if w.startswith(prefix)], prefix
+
+
+SPELT = [
+    ("en", "The philosophy of theories, estructuras and structures: especially the ethics"),
+    ("es", "La filosofía de las teorías, la estructura y lo especial: éticas y kilómetros"),
+    ("en", "Kilometres of chemical organizations, cocaine and coca cultivation; hypothesis"),
+    ("es", "Químicos, organizaciones, cocaína, cultivos de coca, hipótesis y preparar; zonas"),
+]
+
+
+@pytest.fixture(scope="module")
+def spelt(tmp_path_factory: pytest.TempPathFactory) -> searchlib.Index:
+    index = searchlib.create_index(tmp_path_factory.mktemp("spelt"))
+    for i, (lang, text) in enumerate(TEXTS + SPELT):
+        index.add(searchlib.Brief(id=str(i), lang=lang, title=text[:20], body=[text]))
+        index.commit()
+    return index
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_cognates_found_by_a_word_s_start_are_those_of_its_letters(
+    spelt: searchlib.Index, lang: str
+) -> None:
+    """A snapshot's cognate table finds a key's words by the shape of their start, decoding
+    no other word: the same words as a table of every word of their letters (a table of the
+    whole vocabulary as a list)."""
+    snapshot = spelt.reader
+    whole = Vocabulary(snapshot, lang, TEXT_FIELDS)
+    listed = CognateTable(whole.words, lang)
+    other = Vocabulary(snapshot, "es" if lang == "en" else "en", TEXT_FIELDS).words
+    asked = [*other, *whole.words, "filosofia", "philosophy", "estructura", "structure"]
+    asked += ["kilometro", "quimico", "chemical", "hipotesis", "hhhhh", "tionic", "eticas"]
+    found = 0
+    for word in asked:
+        fresh = CognateTable(LetterVocabulary(snapshot, lang, TEXT_FIELDS), lang)
+        for itself in (False, True):
+            got = fresh.find(word, itself)
+            # (a table's order follows the letters keyed first: the caller takes a set)
+            assert sorted(got) == sorted(listed.find(word, itself)), (word, itself)
+            found += bool(got)
+    assert found > 20
+    table = CognateTable(LetterVocabulary(snapshot, "en", TEXT_FIELDS), "en")
+    # s, z and e + s + c, p or t: the English side holds "estructuras" as written
+    assert sorted(table.find("estructura")) == ["estructuras", "structur", "structures"]
+
+
+def test_passing_reads_the_bytes_a_test_needs() -> None:
+    words = sorted(["col", "cola", "colo", "chol", "ccol", "cool", "coma", "kol", "c", "cé", "xol"])
+    table = StringTable.of(words, "t")
+    test = _start_test(_shape("col"))
+    kept = [words[i] for i in passing(table, 0, len(words), test)]
+    assert kept == ["c", "ccol", "chol", "col", "cola", "colo", "cool", "cé", "kol"]
+    at = starting_with(table, "c")
+    kept = [words[i] for i in passing(table, int(at[0]), int(at[-1]) + 1, test)]
+    assert kept == ["c", "ccol", "chol", "col", "cola", "colo", "cool", "cé"]
