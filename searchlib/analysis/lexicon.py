@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from searchlib.analysis.analyzers import get_analyzer
+from searchlib.analysis.analyzers import Analyzer, get_analyzer
 from searchlib.analysis.lemmas import spanish_lemmas
 from searchlib.analysis.prebuilt import (
     LazyTable,
@@ -45,6 +45,7 @@ __all__ = ["Lexicon", "load_lexicon", "parse_lexicon"]
 _OTHER = {"en": "es", "es": "en"}
 _Key = str  # the words of an entry, joined by spaces (no word holds one)
 _Table = tuple[Mapping[_Key, list[str]], Mapping[_Key, list[str]], int]
+_WordInfo = tuple[str, str, int, list[str] | None]  # see Lexicon._word_info
 
 
 def parse_lexicon(text: str, source: str = "<string>") -> list[tuple[str, str]]:
@@ -77,6 +78,8 @@ class Lexicon:
         # per direction: its tables and, per first word, the most words of an entry
         # starting with it (exact keys, stemmed keys); see spans()
         self._heads: dict[str, tuple[_Table, Mapping[str, int], Mapping[str, int]]] = {}
+        # per direction: its tables, the analysis chain and what spans() read of each word
+        self._words: dict[str, tuple[_Table, Analyzer, dict[str, _WordInfo]]] = {}
         self.generation = 0
         """Pairs added since the lexicon was made: what a cache of its lookups checks."""
         for english, spanish in pairs:
@@ -209,26 +212,22 @@ class Lexicon:
         entry (``drug trafficking`` is one entry rather than ``drug`` + ``trafficking``)."""
         self._check(src)
         analyzer = get_analyzer(src)
-        norms = [analyzer.normalize(w) for w in words]
-        stems = [analyzer.term(w) or n for w, n in zip(words, norms, strict=True)]
         table = self._table(src)
-        exact, stemmed, longest = table
-        exact_heads, stem_heads = self._entry_heads(src, table)
+        exact, stemmed, _ = table
+        memo = self._word_memo(src, table, analyzer)
+        infos = [memo.get(w) or self._word_info(w, src, table, analyzer, memo) for w in words]
         out: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(words):
-            norm, stem = norms[i], stems[i]
-            most = (
-                longest  # (a word holding a space: its key's first word is not the word)
-                if " " in norm or " " in stem
-                else max(exact_heads.get(norm, 1), stem_heads.get(stem, 1))
-            )
+            most, single = infos[i][2], infos[i][3]
             for n in range(min(most, len(words) - i), 0, -1):
-                found = exact.get(" ".join(norms[i : i + n])) or stemmed.get(
-                    " ".join(stems[i : i + n])
-                )
-                if not found and n == 1 and not words[i].isupper():
-                    found = self._lemma(norm, src, exact)
+                if n == 1:
+                    found = single
+                else:
+                    run = infos[i : i + n]
+                    found = exact.get(" ".join(w[0] for w in run)) or stemmed.get(
+                        " ".join(w[1] for w in run)
+                    )
                 if found:
                     out.append((i, i + n, list(found)))
                     i += n
@@ -236,6 +235,38 @@ class Lexicon:
             else:
                 i += 1
         return out
+
+    def _word_memo(self, src: str, table: _Table, analyzer: Analyzer) -> dict[str, _WordInfo]:
+        """The words :meth:`spans` has seen in ``src`` (:meth:`_word_info`), for these tables
+        and this analysis chain (emptied when either changes, or past 50,000 words)."""
+        found = self._words.get(src)
+        if found is None or found[0] is not table or found[1] is not analyzer:
+            found = self._words[src] = (table, analyzer, {})
+        elif len(found[2]) >= 50_000:
+            found[2].clear()
+        return found[2]
+
+    def _word_info(
+        self, word: str, src: str, table: _Table, analyzer: Analyzer, memo: dict[str, _WordInfo]
+    ) -> _WordInfo:
+        """What :meth:`spans` reads of one word, kept in ``memo``: its normal form, its
+        stem (else its normal form), the most words an entry starting with it may have, and
+        its translations as an entry of one word (the exact key, else the stemmed one, else,
+        unless written in capitals, its first lemma's: see :meth:`_lemma`; None if none)."""
+        exact, stemmed, longest = table
+        exact_heads, stem_heads = self._entry_heads(src, table)
+        norm = analyzer.normalize(word)
+        stem = analyzer.term(word) or norm
+        most = (
+            longest  # (a word holding a space: its key's first word is not the word)
+            if " " in norm or " " in stem
+            else max(exact_heads.get(norm, 1), stem_heads.get(stem, 1))
+        )
+        single = exact.get(norm) or stemmed.get(stem)
+        if not single and not word.isupper():
+            single = self._lemma(norm, src, exact)
+        info = memo[word] = (norm, stem, most, single or None)
+        return info
 
     def _entry_heads(self, src: str, table: _Table) -> tuple[Mapping[str, int], Mapping[str, int]]:
         """Per first word of the multi-word keys of ``table`` (exact, stemmed), the most words

@@ -632,13 +632,17 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
     m1 |= m2
     s1 += s2
     if node.concepts is not None:
-        size = int(ctx.offsets()[-1])
-        terms = _concept_terms(ctx, node.concepts)
-        hits = [whole_impacts(c, lang, f, t, 1.0) for c, lang, f, t in terms]
         # s1 is zero outside m1 (and stays zero times any factor): the factor of the
-        # matches only, element by element the same as _concept_factor's
+        # matches only, element by element the same as _concept_factor's (a concept's
+        # weight added once where any of its terms matches)
+        covered = np.zeros(int(ctx.offsets()[-1]), dtype=np.float32)
+        total = 0.0
+        for weight, docs in _concept_docs(ctx, node.concepts):
+            total += weight
+            if docs is not None:
+                covered[docs] += np.float32(weight)
         at = np.flatnonzero(m1)
-        s1[at] *= _concept_factor(node.concepts, hits, size, at)
+        s1[at] *= _concept_power(node.concepts, covered[at], total)
         ctx.plans[("matched", id(node))] = (node, m1, at)  # (see matched_docs)
     return m1, s1
 
@@ -651,6 +655,41 @@ def matched_docs(node: Node, ctx: SearchContext, mask: np.ndarray) -> np.ndarray
         docs: np.ndarray = found[2]
         return docs
     return mask.nonzero()[0]
+
+
+def _concept_docs(
+    ctx: SearchContext, concepts: Concepts
+) -> list[tuple[float, np.ndarray | None]]:
+    """Per concept of ``concepts``, in order: its weight and the index-wide documents any of
+    its terms (in the query's language) or of its translation's groups matches, sorted and
+    each once (None: none), kept per concept for the snapshot (a concept is a query word
+    and its translation: the same in every query that holds it)."""
+    fields = ctx.fields_of(concepts.field)
+    table = ctx.word_table("concept docs")
+    out: list[tuple[float, np.ndarray | None]] = []
+    for src_terms, groups, weight in concepts.items:
+        key = (concepts.src, concepts.tgt, fields, src_terms, groups)
+        docs = table.get(key, _NOT_KEPT)
+        if docs is _NOT_KEPT:
+            sctx, tctx = ctx.in_language(concepts.src), ctx.in_language(concepts.tgt)
+            found = [
+                hit[0]
+                for c, lang, terms in [(sctx, concepts.src, (t,)) for t in src_terms]
+                + [(tctx, concepts.tgt, g) for g in groups]
+                if (hit := whole_impacts(c, lang, fields, terms, 1.0)) is not None
+            ]
+            docs = (
+                None
+                if not found
+                else found[0].astype(np.intp)
+                if len(found) == 1
+                else np.unique(np.concatenate(found, dtype=np.intp))
+            )
+            if len(table) >= _WHOLE_SIZE:
+                table.clear()
+            table[key] = docs
+        out.append((weight, docs))
+    return out
 
 
 def _concept_terms(

@@ -183,28 +183,33 @@ def translate_bag(
     kinds = {"lexicon": 0, "cognate": 0, "written": 0}
     concepts: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
 
-    def add(parts: list[tuple[set[str], float]], src_terms: set[str], kind: str) -> None:
-        """One word's (or lexicon entry's) translation: its term groups and their shares;
-        counted once as ``kind`` when the other language's documents hold any of them."""
-        held = False
+    def add(held: list[tuple[tuple[str, ...], float]], src_terms: set[str], kind: str) -> None:
+        """One word's (or lexicon entry's) translation: the term groups of it the other
+        language's documents hold (:func:`_held`) and their shares; counted once as ``kind``
+        when there is any."""
         concept = concepts.setdefault(tuple(sorted(src_terms)), set())
-        for terms, share in parts:
-            key = tuple(sorted(terms))
-            if key and tctx.idf(tgt, fields, key) > 0:
-                groups[key] = groups.get(key, 0.0) + share
-                concept.add(key)
-                held = True
+        for key, share in held:
+            groups[key] = groups.get(key, 0.0) + share
+            concept.add(key)
         if held:
             covered.update(src_terms)
             kinds[kind] += 1
 
     words = TOKEN_RE.findall(q.text)
     in_entry = [False] * len(words)
+    entries = tctx.word_table("entries held")  # an entry's groups held: fixed for a snapshot
     for start, end, found in lexicon_spans(load_lexicon(), words, src, spans):
         in_entry[start:end] = [True] * (end - start)
         src_terms = {t for w in words[start:end] if (t := source.term(w))}
         if src_terms:
-            add(_entry_groups(found, target), src_terms, "lexicon")
+            found_key = (tuple(found), fields)
+            held = entries.get(found_key)
+            if held is None:
+                held = _held(_entry_groups(found, target), tctx, tgt, fields)
+                if len(entries) >= _ENTRY_GROUPS_SIZE:
+                    entries.clear()
+                entries[found_key] = held
+            add(held, src_terms, "lexicon")
     table = None
     known = ctx.word_table("cognates")  # a word's (terms, kind): fixed for a snapshot
     for word, entry in zip(words, in_entry, strict=True):
@@ -221,11 +226,14 @@ def translate_bag(
             similar = table.find(norm, itself=not name)
             if similar:
                 terms |= table.terms(similar)
-            cached = (frozenset(terms), "cognate" if set(similar) - {norm} else "written")
+            cached = (
+                _held([(terms, 1.0)], tctx, tgt, fields),
+                "cognate" if set(similar) - {norm} else "written",
+            )
             if len(known) >= _ENTRY_GROUPS_SIZE:
                 known.clear()
             known[(word, tgt, fields)] = cached
-        add([(set(cached[0]), 1.0)], {term}, cached[1])
+        add(cached[0], {term}, cached[1])
     for term in weight:
         if not any(term in c for c in concepts):
             concepts[(term,)] = set()
@@ -245,6 +253,19 @@ def translate_bag(
             for terms, keys in concepts.items()
         ),
     )
+
+
+def _held(
+    parts: list[tuple[set[str], float]], tctx: SearchContext, tgt: str, fields: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], float]]:
+    """The term groups of ``parts`` (as sorted tuples) that documents of ``tgt`` hold, in
+    order, with their shares."""
+    out = []
+    for terms, share in parts:
+        key = tuple(sorted(terms))
+        if key and tctx.idf(tgt, fields, key) > 0:
+            out.append((key, share))
+    return out
 
 
 def _entry_groups(found: Sequence[str], target: Analyzer) -> list[tuple[set[str], float]]:
