@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from itertools import chain, compress, repeat
-from operator import is_, itemgetter
+from itertools import chain, compress, filterfalse, repeat
+from operator import is_, itemgetter, ne
 
 import attrs
 import numpy as np
@@ -99,11 +99,12 @@ def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
         p = np.flatnonzero(_PUNCTUATION[b])
     if not p.size:
         return p
-    n = b.size
+    padded = np.zeros(b.size + 4, dtype=np.uint8)  # three NULs before b, one after
+    padded[3:-1] = b
 
     def near(k: int) -> np.ndarray:  # the byte at p + k, NUL outside b
-        q = p + k
-        return np.where((q >= 0) & (q < n), b[np.clip(q, 0, n - 1)], 0)
+        q: np.ndarray = padded[p + (3 + k)]
+        return q
 
     c, before, after = b[p], near(-1), near(1)
     cut = np.where(
@@ -205,7 +206,7 @@ class ChunkTable:
         self.long_ids: dict[str, int] = {}  # chunks without a short key, by their string
         self.key_lo = array("Q")  # exact byte keys of short chunks, (0, 0) for others
         self.key_hi = array("Q")
-        self._slots = np.zeros(_MIN_SLOTS, dtype=np.int32)  # chunk id + 1 by hash; 0 = empty
+        self._slots = np.full(_MIN_SLOTS, -1, dtype=np.int64)  # chunk id by hash; -1 = empty
         self._indexed = 0  # chunk ids below this are in _slots
         self.nwords = array("I")
         self.nterms = array("I")
@@ -247,27 +248,32 @@ class ChunkTable:
         if None in entries:  # the words not cached, analysed together, each once
             todo = list(compress(range(len(words)), map(is_, entries, repeat(None))))
             new = dict.fromkeys(map(words.__getitem__, todo))
-            found = dict(zip(new, analyse(list(new)), strict=True))
-            for i in todo:
-                entries[i] = found[words[i]]
+            if len(new) == len(words):  # (usually: every word new and distinct)
+                entries = analyse(words)  # type: ignore[assignment]  # (no None)
+            else:
+                found = dict(zip(new, analyse(list(new)), strict=True))
+                for i in todo:
+                    entries[i] = found[words[i]]
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")
         norms = list(compress(map(itemgetter(1), entries), every))  # type: ignore[arg-type]
         term_ids, terms = self.term_ids, self.terms
         # New terms get the next ids, in order of first occurrence.
-        new_terms = [t for t in dict.fromkeys(kept) if t not in term_ids]
+        new_terms = list(filterfalse(term_ids.__contains__, dict.fromkeys(kept)))
         term_ids.update(zip(new_terms, range(len(terms), len(terms) + len(new_terms)), strict=True))
         terms.extend(new_terms)
         term_of = list(map(term_ids.__getitem__, kept))
         # A term's word: 0 when the normalized word is its own term, else its pair's id (new
-        # pairs in order of first occurrence; a normalized word has one term).
+        # pairs in order of first occurrence). A normalized word has one term, so one that
+        # is its own term is never a pair's: word_ids.get(norm, 0) is its word.
         word_ids, stemmed = self.word_ids, self.words
-        pairs = {n: t for n, t in zip(norms, kept, strict=True) if n != t and n not in word_ids}
+        pairs = dict(compress(zip(norms, kept, strict=True), map(ne, norms, kept)))
+        for norm in list(filter(word_ids.__contains__, pairs)):
+            del pairs[norm]
         word_ids.update(zip(pairs, range(len(stemmed), len(stemmed) + len(pairs)), strict=True))
         stemmed.extend(pairs.items())
-        get_word = word_ids.__getitem__
-        word_of = [0 if n == t else get_word(n) for n, t in zip(norms, kept, strict=True)]
+        word_of = list(map(word_ids.get, norms, repeat(0)))
         # Each word's offset inside its chunk, each chunk's terms and where they start.
         word_first = np.cumsum(nwords) - nwords
         offset = (np.arange(len(words)) - np.repeat(word_first, nwords))[is_term]
@@ -294,15 +300,15 @@ class ChunkTable:
         buf = data + bytes(2 * SHORT_CHUNK)
         b = np.frombuffer(buf, dtype=np.uint8, count=n)
         classes = np.frombuffer(data.translate(_CLASSES), dtype=np.uint8)
-        separator = classes == 1
-        separator[_outside_tokens(b, np.flatnonzero(classes == 2))] = True
+        # separator[i + 1]: whether byte i splits chunks, with a separator before the first
+        # byte and after the last.
+        separator = np.empty(n + 2, dtype=bool)
+        separator[0] = separator[-1] = True
+        np.equal(classes, 1, out=separator[1:-1])
+        separator[_outside_tokens(b, np.flatnonzero(classes == 2)) + 1] = True
         # Chunk edges alternate, a start then an end: where a separator byte and a token byte
-        # meet, plus the first byte when it is a token's and the end when the last one is.
-        edges = np.flatnonzero(separator[1:] != separator[:-1]) + 1
-        if n and not separator[0]:
-            edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
-        if n and not separator[-1]:
-            edges = np.append(edges, n)
+        # meet (the first byte and the end count when they are a token's).
+        edges = np.flatnonzero(separator[1:] != separator[:-1])
         starts = edges[0::2]
         ends = edges[1::2]
         # Chunks per text: the starts before each NUL that joins two texts, differenced.
@@ -313,7 +319,9 @@ class ChunkTable:
         lens = ends - starts
         short = lens <= SHORT_CHUNK
         lo = words[starts] & _LOW_BYTES[np.minimum(lens, 8)]
-        hi = words[starts + 8] & _LOW_BYTES[np.clip(lens - 8, 0, 8)]
+        hi = np.zeros(lo.size, dtype=np.uint64)
+        past8 = np.flatnonzero(lens > 8)  # (a minority: the others' second word is 0)
+        hi[past8] = words[starts[past8] + 8] & _LOW_BYTES[np.minimum(lens[past8] - 8, 8)]
         lo[~short] = 0
         hi[~short] = 0
         h = _hash(lo, hi)
@@ -383,13 +391,14 @@ class ChunkTable:
         pos = (h & mask).view(np.int64)  # below 2**63: the same values
         # The first probe of every key, without gathering through ``todo`` (most keys are
         # settled here: the table is at most half full).
-        cid = slots[pos] - 1
-        hit = (key_lo[cid] == lo) & (key_hi[cid] == hi)
-        ids: np.ndarray = np.where(hit, cid, -1).astype(np.int64, copy=False)
-        todo = np.flatnonzero((cid >= 0) & ~hit)
+        cid = slots[pos]
+        hit = key_lo[cid] == lo
+        hit &= key_hi[cid] == hi
+        ids: np.ndarray = np.where(hit, cid, -1)
+        todo = np.flatnonzero(ids != cid)  # a key other than the one looked up
         pos = (pos[todo] + 1) & int(mask)
         while todo.size:
-            cid = slots[pos] - 1
+            cid = slots[pos]
             hit = (key_lo[cid] == lo[todo]) & (key_hi[cid] == hi[todo])
             ids[todo[hit]] = cid[hit]  # an empty slot's "hit" writes the -1 already there
             again = (cid >= 0) & ~hit
@@ -408,7 +417,7 @@ class ChunkTable:
             size = self._slots.size
             while 2 * n > size:
                 size *= 4
-            self._slots = np.zeros(size, dtype=np.int32)
+            self._slots = np.full(size, -1, dtype=np.int64)
             self._indexed = 0
         new = np.arange(self._indexed, n)
         new = new[key_lo[new] != 0]
@@ -416,10 +425,10 @@ class ChunkTable:
         mask = slots.size - 1
         pos = (_hash(key_lo[new], key_hi[new]) & np.uint64(mask)).astype(np.int64)
         while new.size:
-            free = np.flatnonzero(slots[pos] == 0)
+            free = np.flatnonzero(slots[pos] < 0)
             _, first = np.unique(pos[free], return_index=True)
             won = free[first]
-            slots[pos[won]] = new[won] + 1
+            slots[pos[won]] = new[won]
             rest = np.ones(new.size, dtype=bool)
             rest[won] = False
             new = new[rest]

@@ -49,8 +49,6 @@ APOSTROPHES = str.maketrans({"’": "'", "＇": "'", "ʼ": "'"})
 # The tilde (U+0303) is kept, so ñ stays ñ (año != ano, niño != nino).
 _FOLD_MARKS: dict[int, None] = {0x0300: None, 0x0301: None, 0x0302: None, 0x0308: None}
 
-_NUMBER_SEP = re.compile(r"[.,]")
-
 
 def fold_accents(text: str) -> str:
     """Remove grave, acute and circumflex accents and the diaeresis, keeping ñ (and ç).
@@ -84,7 +82,7 @@ def normalize_number(number: str) -> str:
     (``23.5`` and ``23,5`` -> ``23.5``; ``1,234.56`` -> ``1234.56``). A leading ``0`` group
     always means a decimal (``0.125``). The result is a fixed point of this function.
     """
-    parts = _NUMBER_SEP.split(number)
+    parts = number.replace(",", ".").split(".")  # split at either separator
     if len(parts) == 1:
         return number
     head, rest = parts[0], parts[1:]
@@ -110,4 +108,4 @@ def normalize_surface(word: str) -> str:
 
 
 def _is_number(w: str) -> bool:
-    return all(p.isdigit() for p in _NUMBER_SEP.split(w))
+    return all(p.isdigit() for p in w.replace(",", ".").split("."))
