@@ -158,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
 
     sp = add("search", "search the index", 'searchlib search "Humala coca" --lang en --json')
-    sp.add_argument("query")
+    sp.add_argument(
+        "query",
+        nargs="+",
+        help="the query; several words are one query (searchlib search coca peru); one that "
+        "starts with - goes after --: searchlib search -- -coca",
+    )
     index_option(sp)
     sp.add_argument(
         "--limit",
@@ -431,7 +436,7 @@ def _print_hits(results: searchlib.Results, related: bool = False, offset: int =
 def _cmd_search(args: argparse.Namespace) -> int:
     with searchlib.open_index(args.index) as index:
         results = index.search(
-            args.query,
+            " ".join(args.query),
             args.limit,
             offset=args.offset,
             syntax=args.syntax,
@@ -628,6 +633,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
+        dashed = [a for a in argv if re.match(r"-[^\W\d_]|-[\"(]", a) and a != "-h"]
+        if args_command(argv) == "search" and dashed:  # `search -coca`: a query, not an option
+            print(
+                f"  (a query that starts with -: searchlib search [options] -- {dashed[0]})",
+                file=sys.stderr,
+            )
         return EXIT_USAGE
     except BrokenPipeError:
         _quiet_stdout()  # the reader is gone (`| head`): nothing more to say, and no error

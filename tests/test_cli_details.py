@@ -186,3 +186,24 @@ def test_a_later_page_numbers_its_hits_from_the_offset(
     assert later.splitlines()[-1].startswith(f"-- {total} hits (3-4) in ")
     code, past, _ = run(capsys, "search", query, "--offset", "50", *where)
     assert code == 0 and past.startswith(f"-- {total} hits (none past --offset 50) in ")
+
+
+def test_the_query_words_and_a_query_that_starts_with_a_dash(
+    seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unquoted words are one query; a query that starts with ``-`` goes after ``--``, and the
+    error for one before it says so."""
+    index = ["--index", str(seeds_index), "--json"]
+    code, out, _ = run(capsys, "search", "coca", "peru", *index)
+    together = json.loads(out)
+    code2, out2, _ = run(capsys, "search", "coca peru", *index)
+    assert code == code2 == 0 and together["hits"] == json.loads(out2)["hits"]
+    assert together["query"] == "coca peru" and together["total"] > 0
+    code, out, err = run(capsys, "search", "-coca", *index)
+    assert code == 2 and out == ""
+    assert "(a query that starts with -: searchlib search [options] -- -coca)" in err
+    code, out, _ = run(capsys, "search", *index, "--", "-coca")
+    without = {h["id"] for h in json.loads(out)["hits"]}
+    code2, out2, _ = run(capsys, "search", "NOT coca", *index)
+    assert code == code2 == 0 and without and without == {h["id"] for h in json.loads(out2)["hits"]}
+    assert SAMPLE_ID not in without

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-from searchlib.analysis.prebuilt import derived_detect_words, lexicon_digest, shipped_lexicon_texts
+from searchlib.analysis.prebuilt import (
+    derived_detect_words,
+    shipped_lexicon_digest,
+    shipped_lexicon_texts,
+)
 from searchlib.analysis.tokenizer import fold_accents
 
 __all__ = ["detect_language"]
@@ -80,11 +85,12 @@ def _ending_score(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _lexicon_words() -> tuple[frozenset[str], frozenset[str]]:
+def _lexicon_words() -> tuple[AbstractSet[str], AbstractSet[str]]:
     """:func:`lexicon_words` of the shipped lexicon (prebuilt by ``derived.py``)."""
-    texts = shipped_lexicon_texts()
-    found = derived_detect_words(lexicon_digest(texts))
-    return found if found is not None else lexicon_words([text for _, text in texts])
+    found = derived_detect_words(shipped_lexicon_digest())
+    if found is not None:
+        return found
+    return lexicon_words([text for _, text in shipped_lexicon_texts()])
 
 
 def lexicon_words(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:

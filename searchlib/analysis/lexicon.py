@@ -34,7 +34,7 @@ from searchlib.analysis.prebuilt import (
     LazyTable,
     derived_lexicon_table,
     has_derived_tables,
-    lexicon_digest,
+    shipped_lexicon_digest,
     shipped_lexicon_texts,
 )
 from searchlib.analysis.tokenizer import TOKEN_RE
@@ -327,7 +327,7 @@ def load_lexicon(extra_paths: Sequence[str | Path] = ()) -> Lexicon:
 @lru_cache(maxsize=8)
 def _load(extra_paths: tuple[str, ...]) -> Lexicon:
     sources = _shipped_texts()
-    if not extra_paths and has_derived_tables(lexicon_digest(sources)):
+    if not extra_paths and has_derived_tables(shipped_lexicon_digest()):
         # the shipped lexicon: its tables were built ahead of time (derived.py)
         return Lexicon.prebuilt(
             lambda: [pair for name, text in sources for pair in parse_lexicon(text, name)],

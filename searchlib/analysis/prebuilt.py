@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ import orjson
 __all__ = [
     "LEXICON_TABLES_FILE",
     "LazyTable",
+    "LazyWords",
     "data_dir",
     "derived_detect_words",
     "derived_lexicon_table",
@@ -24,6 +26,7 @@ __all__ = [
     "lexicon_digest",
     "shipped_digest",
     "shipped_json",
+    "shipped_lexicon_digest",
     "shipped_lexicon_texts",
 ]
 
@@ -37,12 +40,23 @@ def data_dir() -> Path:
 
 def shipped_lexicon_texts() -> list[tuple[str, str]]:
     """(file name, text) of every shipped ``lexicon_*.tsv``, in name order."""
+    return list(_shipped_texts()[0])
+
+
+def shipped_lexicon_digest() -> str:
+    """:func:`lexicon_digest` of :func:`shipped_lexicon_texts` (computed once)."""
+    return _shipped_texts()[1]
+
+
+@cache
+def _shipped_texts() -> tuple[tuple[tuple[str, str], ...], str]:
     data = resources.files("searchlib.analysis").joinpath("data")
-    return [
+    texts = tuple(
         (entry.name, entry.read_text(encoding="utf-8"))
         for entry in sorted(data.iterdir(), key=lambda e: e.name)
         if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv")
-    ]
+    )
+    return texts, lexicon_digest(texts)
 
 
 def lexicon_digest(texts: Sequence[tuple[str, str]]) -> str:
@@ -68,6 +82,7 @@ def forget_shipped_tables() -> None:
     """Read the shipped tables again at their next use (after ``derived.py`` rewrote them)."""
     shipped_json.cache_clear()
     _shipped_parts.cache_clear()
+    _shipped_texts.cache_clear()
 
 
 _TEXT_LOOKUPS = 48
@@ -86,9 +101,9 @@ class LazyTable(Mapping[str, list[str]]):
 
     __slots__ = ("_asks", "_found", "_parsed", "_rows")
 
-    def __init__(self, rows: str) -> None:
+    def __init__(self, rows: bytes) -> None:
         """``rows``: the rows of the table joined by ``,\\n``, as the file holds them."""
-        self._rows = f"\n{rows},\n" if rows else ""
+        self._rows = b"\n" + rows + b",\n" if rows else b""
         self._parsed: dict[str, list[str]] | None = None
         self._found: dict[str, list[str] | None] = {}
         self._asks = 0
@@ -96,8 +111,7 @@ class LazyTable(Mapping[str, list[str]]):
     def table(self) -> dict[str, list[str]]:
         """Every row, parsed (once)."""
         if self._parsed is None:
-            rows = self._rows[1:-2]
-            parsed = orjson.loads(f"{{{rows}}}")
+            parsed = orjson.loads(b"{" + self._rows[1:-2] + b"}")
             if not isinstance(parsed, dict):  # pragma: no cover - rows are an object's
                 raise ValueError("the rows of a lexicon table are not an object")
             self._parsed = parsed
@@ -113,13 +127,13 @@ class LazyTable(Mapping[str, list[str]]):
         self._asks += 1
         if self._asks > _TEXT_LOOKUPS or not isinstance(key, str):
             return self.table().get(key, default)
-        needle = f"\n   {json.dumps(key, ensure_ascii=False)}: "
+        needle = _utf8(f"\n   {json.dumps(key, ensure_ascii=False)}: ")
         at = self._rows.find(needle)
         if at < 0:
             self._found[key] = None
             return default
         start = at + len(needle)
-        end = self._rows.index(",\n", start)  # (no JSON string holds a line break)
+        end = self._rows.index(b",\n", start)  # (no JSON string holds a line break)
         value = orjson.loads(self._rows[start:end])
         self._found[key] = value
         return value
@@ -177,12 +191,12 @@ class KeyHeads(Mapping[str, int]):
         if most is None:
             rows = self._table._rows
             # a key's JSON starts with its first word's JSON, less the closing quote
-            start = f"\n   {json.dumps(first, ensure_ascii=False)[:-1]} "
+            start = _utf8(f"\n   {json.dumps(first, ensure_ascii=False)[:-1]} ")
             most = 0
             at = rows.find(start)
             while at >= 0:
-                end = rows.index(",\n", at)
-                row = orjson.loads(f"{{{rows[at:end]}}}")
+                end = rows.index(b",\n", at)
+                row = orjson.loads(b"{" + rows[at:end] + b"}")
                 most = max(most, *(k.count(" ") + 1 for k in row))
                 at = rows.find(start, end)
             self._memo[first] = most
@@ -201,7 +215,12 @@ class KeyHeads(Mapping[str, int]):
         return len(self._every())
 
 
-_Parts = tuple[str, dict[str, tuple[str, str, int]], str]
+_Parts = tuple[str, dict[str, tuple[bytes, bytes, int]], bytes]
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` in UTF-8 (a lone surrogate kept: bytes no valid file holds)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 @cache
@@ -212,22 +231,24 @@ def _shipped_parts() -> _Parts | None:
     :func:`shipped_json` parses it whole)."""
     path = resources.files("searchlib.analysis").joinpath(f"data/{LEXICON_TABLES_FILE}")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+        text = path.read_bytes()
+    except FileNotFoundError:
         return None
-    head = '{\n "digest": "'
+    head = b'{\n "digest": "'
     if not text.startswith(head):
         return None
-    at = text.find('",\n', len(head))
+    at = text.find(b'",\n', len(head))
     digest = text[len(head) : at]
+    if not digest.isalnum() or not digest.isascii():
+        return None
     at += 3
-    tables: dict[str, tuple[str, str, int]] = {}
+    tables: dict[str, tuple[bytes, bytes, int]] = {}
     for src in ("en", "es"):
-        cut: list[str] = []
+        cut: list[bytes] = []
         for before, after in (
-            (f' "{src}": {{\n  "exact": {{\n', "\n  },\n"),
-            ('  "stemmed": {\n', "\n  },\n"),
-            ('  "longest": ', "\n },\n"),
+            (_utf8(f' "{src}": {{\n  "exact": {{\n'), b"\n  },\n"),
+            (b'  "stemmed": {\n', b"\n  },\n"),
+            (b'  "longest": ', b"\n },\n"),
         ):
             if not text.startswith(before, at):
                 return None
@@ -240,10 +261,10 @@ def _shipped_parts() -> _Parts | None:
         if not cut[2].isdigit():
             return None
         tables[src] = (cut[0], cut[1], int(cut[2]))
-    before = ' "detect": '
-    if not (text.startswith(before, at) and text.endswith("}\n}\n")):
+    before = b' "detect": '
+    if not (text.startswith(before, at) and text.endswith(b"}\n}\n")):
         return None
-    return digest, tables, text[at + len(before) : -3]
+    return digest.decode("ascii"), tables, text[at + len(before) : -3]
 
 
 def shipped_digest() -> str | None:
@@ -277,13 +298,68 @@ def derived_lexicon_table(
     return table["exact"], table["stemmed"], int(table["longest"])
 
 
-def derived_detect_words(digest: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def derived_detect_words(digest: str) -> tuple[AbstractSet[str], AbstractSet[str]] | None:
     """The prebuilt one-language words of the lexicon for language detection (English only,
-    Spanish only), or None unless they were built from the lexicon files of ``digest``."""
+    Spanish only), or None unless they were built from the lexicon files of ``digest``:
+    :class:`LazyWords` when the file is laid out as ``derived.py`` writes it."""
     if not has_derived_tables(digest):
         return None
     parts = _shipped_parts()
-    data = orjson.loads(parts[2]) if parts is not None else shipped_json()
+    if parts is not None:
+        en, _, es = parts[2].partition(_DETECT_ES)
+        if en.startswith(b'{"en": ') and es.endswith(b"}"):
+            return LazyWords(en[7:]), LazyWords(es[:-1])
+    data = shipped_json()
     assert data is not None
-    detect = data["detect"] if parts is None else data
+    detect = data["detect"]
     return frozenset(detect["en"]), frozenset(detect["es"])
+
+
+_DETECT_ES = b', "es": '
+"""Between the two lists of the detection words (``json.dumps(..., sort_keys=True)``)."""
+
+
+class LazyWords(AbstractSet[str]):
+    """A list of words of ``lexicon_tables.json`` (``["a", "b"]``, as ``json.dumps`` writes
+    it) as a set: a word is first looked for in the text, ``"word"`` (the list's words are
+    letters and apostrophes, written as they are; a match of a word without a quote, a
+    backslash or a control character that does not start with the ``,`` or ``]`` after a
+    closing quote starts at an opening quote, and ends at that string's end), the whole list
+    parsed at the :data:`_TEXT_LOOKUPS`-th lookup or when iterated or measured."""
+
+    __slots__ = ("_asks", "_parsed", "_text")
+
+    def __init__(self, text: bytes) -> None:
+        self._text = text
+        self._parsed: frozenset[str] | None = None
+        self._asks = 0
+
+    def words(self) -> frozenset[str]:
+        """Every word, parsed (once)."""
+        if self._parsed is None:
+            parsed = orjson.loads(self._text)
+            if not isinstance(parsed, list):  # pragma: no cover - a list as derived.py writes
+                raise ValueError("detection words are not a list")
+            self._parsed = frozenset(parsed)
+        return self._parsed
+
+    def __contains__(self, word: object) -> bool:
+        if self._parsed is not None:
+            return word in self._parsed
+        self._asks += 1
+        if (
+            self._asks > _TEXT_LOOKUPS
+            or not isinstance(word, str)
+            or not word.isprintable()
+            or '"' in word
+            or "\\" in word
+            or word[:1] in (",", "]")  # (a match would start at a closing quote)
+        ):
+            return word in self.words()
+        return _utf8(f'"{word}"') in self._text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words())
+
+    def __len__(self) -> int:
+        return len(self.words())

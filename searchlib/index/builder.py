@@ -9,7 +9,6 @@ grouped once, vectorised with numpy (:func:`build_field`).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -214,15 +213,7 @@ class SegmentBuilder:
     def __init__(self) -> None:
         self._fields: dict[str, _FieldTexts] = {}
         self.ids: list[str] = []
-        self._lang: list[str] = []
-        self._kind: list[str] = []
-        self._date = array("i")
-        self._countries: list[Sequence[str]] = []
-        self._sections: list[Sequence[str]] = []
-        self._links: list[Sequence[str]] = []
-        self._stored: list[bytes] = []
-        self._titles: list[str] = []
-        self._provenance: list[tuple[str, str | None, dict[str, Any]] | None] = []
+        self._docs: list[IndexDoc] = []  # their column and stored values, taken at finish
         self.bytes_buffered = 0
         self.chars_buffered = 0
 
@@ -232,23 +223,17 @@ class SegmentBuilder:
     def add(self, doc: IndexDoc) -> int:
         """Append ``doc``; returns its document number in the segment."""
         docnum = len(self.ids)
+        chars = 0
         for field, text in doc.fields.items():
             buf = self._fields.get(field)
             if buf is None:
                 buf = self._fields[field] = _FieldTexts(doc.lang)
             buf.texts.append(text)
             buf.docnums.append(docnum)
-            self.chars_buffered += len(text)
+            chars += len(text)
+        self.chars_buffered += chars
         self.ids.append(doc.id)
-        self._lang.append(doc.lang)
-        self._kind.append(doc.kind)
-        self._date.append(doc.date)
-        self._countries.append(doc.countries)
-        self._sections.append(doc.sections)
-        self._links.append(doc.links)
-        self._stored.append(doc.stored)
-        self._titles.append(doc.title)
-        self._provenance.append(doc.provenance)
+        self._docs.append(doc)
         self.bytes_buffered += len(doc.stored)
         return docnum
 
@@ -275,21 +260,20 @@ class SegmentBuilder:
         by_lang: dict[str, dict[str, str]] = {}
         for table, word_ids in words.values():
             by_lang.setdefault(table.lang, {}).update(table.stemmed_words(np.concatenate(word_ids)))
+        held = self._docs
         return SegmentData(
             ndocs=ndocs,
             fields=fields,
             lengths=lengths,
             ids=list(self.ids),
-            lang=self._lang,
-            kind=self._kind,
-            date=np.frombuffer(self._date, dtype=np.int32).copy()
-            if self._date
-            else np.zeros(0, np.int32),
-            countries=self._countries,
-            sections=self._sections,
-            links=self._links,
-            stored=self._stored,
-            titles=self._titles,
-            provenance=self._provenance,
+            lang=[d.lang for d in held],
+            kind=[d.kind for d in held],
+            date=np.array(array("i", [d.date for d in held]), dtype=np.int32),
+            countries=[d.countries for d in held],
+            sections=[d.sections for d in held],
+            links=[d.links for d in held],
+            stored=[d.stored for d in held],
+            titles=[d.title for d in held],
+            provenance=[d.provenance for d in held],
             words={lang: w for lang, w in sorted(by_lang.items()) if w},
         )

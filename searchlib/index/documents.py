@@ -11,7 +11,7 @@ import datetime as _dt
 from typing import Any
 
 from searchlib._json import dumps
-from searchlib._types import Lang, is_lang
+from searchlib._types import LANGS, Lang, is_lang
 from searchlib.analysis import detect_language
 from searchlib.countries import canonical
 from searchlib.errors import CorruptIndexError
@@ -150,62 +150,66 @@ def to_index_doc(record: Brief | RelatedItem | BriefFields) -> IndexDoc:
 def _fields_doc(f: BriefFields) -> IndexDoc:
     """:func:`to_index_doc` of ``f.brief()`` without building the Brief: no authors,
     sections, related or about items; the same stored bytes."""
-    lang = f.lang if is_lang(f.lang) else doc_lang(f.lang, f"{f.title}\n" + "\n\n".join(f.body))
-    countries = f.countries
-    codes = tuple(map(canonical, countries)) if countries else ()
-    date = f.date
-    body = "\n\n".join(f.body)
+    doc_id, lang, title, paragraphs, kind, date, countries, source, url, meta = f
+    if lang not in LANGS:
+        lang = doc_lang(lang, f"{title}\n" + "\n\n".join(paragraphs))
+    column: tuple[str, ...] = ()
+    codes: tuple[str | None, ...] = ()
+    if countries:
+        codes = tuple(map(canonical, countries))
+        if len(countries) == 1:  # country_column of one name
+            column = (codes[0] or countries[0],) if codes[0] or countries[0].strip() else ()
+        else:
+            column = country_column(countries, codes)
+    body = "\n\n".join(paragraphs)
     stored = {
-        "id": f.id,
-        "kind": f.kind,
+        "id": doc_id,
+        "kind": kind,
         "lang": lang,
-        "title": f.title,
+        "title": title,
         "date": None if date is None else date.isoformat(),
         "countries": list(countries),
         "country_codes": list(codes),
         "sections": [],
         "authors": [],
-        "body": list(f.body),
+        "body": list(paragraphs),
         "related": [],
         "about": [],
-        "source": f.source,
-        "url": f.url,
-        "meta": f.meta,
+        "source": source,
+        "url": url,
+        "meta": meta,
     }
     texts = {}
-    if f.title:
-        texts[field_name("title", lang)] = f.title
+    if title:
+        texts[_TITLE_FIELD[lang]] = title
     if body:
-        texts[field_name("body", lang)] = body
+        texts[_BODY_FIELD[lang]] = body
+    # The source, url and meta that the stored JSON reads back as, for twin linking: JSON
+    # values as a JSONL line gives them (not a value the JSON encoder turns into its text).
+    named = meta.get("source") if type(meta) is dict else _UNKNOWN
     return IndexDoc(
-        id=f.id,
+        id=doc_id,
         lang=lang,
-        kind=f.kind,
+        kind=kind,
         date=NO_DATE if date is None else (date - _EPOCH).days,
-        countries=country_column(countries, codes) if countries else (),
+        countries=column,
         sections=(),
         links=(),
         fields=texts,
         stored=dumps(stored),
-        title=f.title,
-        provenance=(f.source, f.url, f.meta) if _reads_back(f) else None,
+        title=title,
+        provenance=(source, url, meta)
+        if type(source) is str
+        and (url is None or type(url) is str)
+        and (named is None or type(named) in _JSON_TYPES)
+        else None,
     )
 
 
-_JSON_TYPES = (str, int, float, bool, list, dict)
-
-
-def _reads_back(f: BriefFields) -> bool:
-    """Whether the stored JSON of ``f`` reads back with its source, url and its meta's
-    ``source`` as they are (JSON values, as a JSONL line gives them; not a value the JSON
-    encoder turns into its text)."""
-    named = f.meta.get("source") if isinstance(f.meta, dict) else None
-    return (
-        type(f.source) is str
-        and (f.url is None or type(f.url) is str)
-        and isinstance(f.meta, dict)
-        and (named is None or isinstance(named, _JSON_TYPES))
-    )
+_TITLE_FIELD = {lang: field_name("title", lang) for lang in LANGS}
+_BODY_FIELD = {lang: field_name("body", lang) for lang in LANGS}
+_JSON_TYPES = frozenset({str, int, float, bool, list, dict})
+_UNKNOWN = object()
 
 
 def _authors(record: Brief) -> dict[str, str]:

@@ -67,7 +67,9 @@ class FlushedIds:
         self._seen: bytearray | None = None  # the bitmap, made at the first add
 
     @staticmethod
-    def _hash(doc_id: str) -> tuple[int, int]:
+    def key_of(doc_id: str) -> tuple[int, int]:
+        """The two 64-bit halves of ``doc_id``'s hash (a caller that has them passes them to
+        :meth:`pop` and :meth:`add`, which then do not hash the id again)."""
         digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16)
         value = int.from_bytes(digest.digest(), "little")
         return value & 0xFFFFFFFFFFFFFFFF, value >> 64
@@ -75,11 +77,11 @@ class FlushedIds:
     def __len__(self) -> int:
         return self._keys.size - self._dead
 
-    def _find(self, doc_id: str) -> int:
+    def _find(self, doc_id: str, hashed: tuple[int, int] | None = None) -> int:
         seen = self._seen
         if seen is None:
             return -1
-        key, check = self._hash(doc_id)
+        key, check = self.key_of(doc_id) if hashed is None else hashed
         low = key & (self.SEEN_BITS - 1)
         if not seen[low >> 3] >> (low & 7) & 1:
             return -1
@@ -94,9 +96,10 @@ class FlushedIds:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self._find(doc_id) >= 0
 
-    def pop(self, doc_id: str) -> tuple[int, int] | None:
-        """(segment, doc number) of ``doc_id``, now forgotten; None when it is not here."""
-        i = self._find(doc_id)
+    def pop(self, doc_id: str, hashed: tuple[int, int] | None = None) -> tuple[int, int] | None:
+        """(segment, doc number) of ``doc_id`` (whose :meth:`key_of` is ``hashed``, when
+        given), now forgotten; None when it is not here."""
+        i = self._find(doc_id, hashed)
         if i < 0:
             return None
         where = int(self._where[i])
@@ -104,11 +107,20 @@ class FlushedIds:
         self._dead += 1
         return where >> 32, where & 0xFFFFFFFF
 
-    def add(self, segment: int, ids: Sequence[str], docnums: Sequence[int]) -> None:
-        """Record where ``ids`` (none of them here already) are."""
+    def add(
+        self,
+        segment: int,
+        ids: Sequence[str],
+        docnums: Sequence[int],
+        hashed: Sequence[tuple[int, int]] | None = None,
+    ) -> None:
+        """Record where ``ids`` (none of them here already; ``hashed``: their
+        :meth:`key_of`, when known) are."""
         if not ids:
             return
-        halves = np.array([self._hash(d) for d in ids], dtype=np.uint64).reshape(-1, 2)
+        if hashed is None:
+            hashed = [self.key_of(d) for d in ids]
+        halves = np.array(hashed, dtype=np.uint64).reshape(-1, 2)
         where = (segment << 32) | np.asarray(docnums, dtype=np.int64)
         if self._seen is None:
             self._seen = bytearray(self.SEEN_BITS // 8)
@@ -172,6 +184,7 @@ class IndexWriter:
         self._cleanup()  # files a killed writer (or its workers) wrote but never committed
         self._builder = SegmentBuilder()
         self._pending: dict[str, int] = {}  # id -> docnum in the builder
+        self._pending_keys: dict[str, tuple[int, int]] = {}  # id -> FlushedIds.key_of(id)
         self._superseded: list[int] = []  # builder docnums replaced before the flush
         self._flushed: list[SegmentEntry] = []  # segments written since the last commit
         self._flushed_ids = FlushedIds()
@@ -247,7 +260,8 @@ class IndexWriter:
         """Add (or replace, by id) a document; its texts are analysed when the buffer is
         flushed into a segment."""
         self._check_open()
-        self._forget(doc.id)
+        hashed = self._pending_keys[doc.id] = FlushedIds.key_of(doc.id)
+        self._forget(doc.id, hashed)
         self._pending[doc.id] = self._builder.add(doc)
         if self.budget.buffer_full(self._builder.chars_buffered, self._builder.bytes_buffered):
             self.flush()
@@ -257,11 +271,11 @@ class IndexWriter:
         self._check_open()
         self._forget(doc_id)
 
-    def _forget(self, doc_id: str) -> None:
+    def _forget(self, doc_id: str, hashed: tuple[int, int] | None = None) -> None:
         old = self._pending.pop(doc_id, None)
         if old is not None:
             self._superseded.append(old)
-        flushed = self._flushed_ids.pop(doc_id)
+        flushed = self._flushed_ids.pop(doc_id, hashed)
         if flushed is not None:
             self._flushed_dead.setdefault(flushed[0], []).append(flushed[1])
         self._deleted_any = True
@@ -291,11 +305,15 @@ class IndexWriter:
         del data
         idx = len(self._flushed)
         self._flushed.append(entry)
-        self._flushed_ids.add(idx, list(self._pending), list(self._pending.values()))
+        keys = self._pending_keys
+        self._flushed_ids.add(
+            idx, list(self._pending), list(self._pending.values()), [keys[d] for d in self._pending]
+        )
         if self._superseded:
             self._flushed_dead.setdefault(idx, []).extend(self._superseded)
         self._builder = SegmentBuilder()
         self._pending = {}
+        self._pending_keys = {}
         self._superseded = []
         trim_caches(self.budget)
 
@@ -316,14 +334,16 @@ class IndexWriter:
         idx = len(self._flushed)
         self._flushed.append(entry)
         last: dict[str, int] = {}  # an id twice in the segment: the later one wins
+        keys: dict[str, tuple[int, int]] = {}
         for docnum, doc_id in enumerate(ids):
             earlier = last.get(doc_id)
             if earlier is not None:
                 self._flushed_dead.setdefault(idx, []).append(earlier)
             else:
-                self._forget(doc_id)
+                hashed = keys[doc_id] = FlushedIds.key_of(doc_id)
+                self._forget(doc_id, hashed)
             last[doc_id] = docnum
-        self._flushed_ids.add(idx, list(last), list(last.values()))
+        self._flushed_ids.add(idx, list(last), list(last.values()), list(keys.values()))
 
     # -- commits ------------------------------------------------------------------------------
 

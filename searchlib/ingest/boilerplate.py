@@ -12,6 +12,7 @@ indexing run (:mod:`searchlib.ingest.template`).
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable, Mapping
 
@@ -91,6 +92,10 @@ def _rules(lang: str) -> _Rules:
         see_also_prefixes=see_also_prefixes,
         share_lines=frozenset(s for lay in layouts for s in lay.share_lines),
     )
+
+
+_HEAD = operator.itemgetter(slice(3))
+"""A paragraph's first three characters (its head)."""
 
 
 def _candidates_re(heads: frozenset[str]) -> re.Pattern[str]:
@@ -180,44 +185,52 @@ def strip_boilerplate(
     ('Body.', 'More.')
     """
     rules = _rules(lang)
-    paras = [p for p in map(str.strip, paragraphs) if p]
+    paras = list(filter(None, map(str.strip, paragraphs)))
     if not paras:
         return ()
-    heads = "\n".join([p[:3] for p in paras])
+    heads = "\n".join(map(_HEAD, paras))
     if not rules.candidates.search(heads):
         if not (page_end or template):
             # No line starts like a known boilerplate line: a body of no templated site (most
             # JSONL and text bodies), where the other evidence is not looked for either.
             return tuple(paras)
         norms = [""] * len(paras)
+        marked: list[int] = []
     elif heads.count("\n") == len(paras) - 1:  # no head holds a newline: line k is paragraph k
         # Only a paragraph whose head the pattern matches can have a norm (see _candidates_re;
         # no match takes a newline but as its last character, so none hides the next head).
         norms = [""] * len(paras)
+        marked = []
         k = at = 0
         for m in rules.candidates.finditer(heads):
             k += heads.count("\n", at, m.start())  # counted from the last match: linear
             at = m.start()
-            norms[k] = _norm(paras[k], rules)
+            if norm := _norm(paras[k], rules):
+                norms[k] = norm
+                marked.append(k)
     else:
         norms = [_norm(p, rules) for p in paras]
+        marked = [k for k, norm in enumerate(norms) if norm]
     drop = _evidence(paras, norms, rules, template, page_end)
     out: list[str] = []
     caption_end: int | None = None  # kept paragraphs above a share line at the top
-    i = 0
-    while i < len(paras):
-        norm = norms[i]
-        i += 1
-        if i - 1 in drop:
-            if drop[i - 1] and caption_end is None and i <= _LEADING_SHARE_WINDOW:
-                caption_end = len(out)
+    i = 0  # the paragraphs before it are done
+    # Only a paragraph with a norm or evidence against it can go: the others between them are
+    # kept a run at a time.
+    for k in sorted(drop.keys() | marked) if drop else marked:
+        if k < i:  # skipped with a "SEE ALSO:" before it
             continue
-        if not norm:
-            out.append(paras[i - 1])
+        out += paras[i:k]
+        norm = norms[k]
+        i = k + 1
+        if k in drop:
+            if drop[k] and caption_end is None and i <= _LEADING_SHARE_WINDOW:
+                caption_end = len(out)
             continue
         if caption_end is None and i <= _LEADING_SHARE_WINDOW and norm in rules.share_lines:
             caption_end = len(out)
         if _is_tail(norm, rules):
+            i = len(paras) + 1  # it and everything after it go
             break
         if norm in rules.see_also:
             if i < len(paras) and norms[i] == ":":
@@ -231,7 +244,8 @@ def strip_boilerplate(
             or norm.startswith(rules.see_also_prefixes)
         ):
             continue
-        out.append(paras[i - 1])
+        out.append(paras[k])
+    out += paras[i:]
     if caption_end is not None and len(out) > caption_end:
         # The 2019-2020 layout: caption / SHARE / body. A share line with no body after it
         # is the end-of-article widget instead, and what is above it stays.

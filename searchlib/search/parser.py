@@ -13,7 +13,9 @@ follow a parenthesis or start the query); precedence, tightest first: NOT, AND, 
 ANDMAYBE, then juxtaposition (``default_op``).  As in Whoosh, ``+``/``-`` first move the next
 unit (term, phrase, range or parenthesised group) into a required/banned part, then operators
 apply within each part: ``+a b -c`` is ``AndNot(AndMaybe(a, b), c)``, ``-a OR b`` is
-``AndNot(b, a)``.
+``AndNot(b, a)``; unlike Whoosh, ``NOT`` beside other clauses excludes as ``-`` does
+(``a NOT b`` is ``AndNot(a, b)``) and exclusions alone match every document without them
+(``-a`` is ``Not(a)``), see :func:`with_filters`.
 
 Fields: names are case-insensitive (``Title:humala``), ``authors:`` and ``countries:`` are
 accepted for ``author:`` and ``country:``, and an unknown ``name:value`` is a syntax error listing
@@ -671,7 +673,20 @@ def with_filters(
     are alternatives among themselves (``country:peru country:bolivia`` is either country);
     filters on different fields all apply, as do negated ones. An explicit operator keeps its
     meaning: ``coca OR country:peru`` is one clause, an OR, not a filter.
+
+    ``NOT`` side by side with other clauses excludes, as ``-`` does (Lucene's reading; Whoosh's
+    OR group makes ``peru NOT coca`` "peru, or anything without coca", which ranks coca
+    documents first): under the OR default a bare ``NOT x`` clause joins ``banned``. A group
+    with only excluded clauses (``-coca``, ``-lang:es``, ``NOT a NOT b``) matches every document
+    without them, as ``NOT coca`` does (Whoosh and Lucene match nothing for ``-coca``).
     """
+    if group is Or:
+        nots = [q for q in optional if isinstance(q, Not) and not is_filter(q)]
+        if nots:
+            optional = [q for q in optional if not any(q is n for n in nots)]
+            banned = [*banned, *(n.child for n in nots)]
+    if banned and not optional and not required:
+        return Not(banned[0] if len(banned) == 1 else Or(banned))
     same_field: dict[str, list[Query]] = {}
     filters: list[Query] = []
     for q in optional:

@@ -234,16 +234,12 @@ class _WordList:
     characters when it is ASCII, and no fewer otherwise.
     """
 
-    __slots__ = ("ascii", "signatures", "sizes", "terms", "words")
+    __slots__ = ("signatures", "terms", "words")
 
     def __init__(self, words: StringTable, terms: StringTable | None) -> None:
         self.words = words
         self.terms = terms
-        # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
-        # in 16 bits: the filter's arithmetic runs on small integers, never negative
-        self.sizes = np.minimum(words.sizes, _SIZE_CAP).astype(np.uint16)
         self.signatures = words.signatures()
-        self.ascii = (self.signatures & _BEYOND_ASCII) == 0
 
     def in_reach(self, norm: str, signature: int, limit: int) -> tuple[list[str], list[str]]:
         """The words that may be within ``limit`` edits of ``norm`` (whose letter bits are
@@ -254,16 +250,29 @@ class _WordList:
         has at least ``extra`` characters not in ``common``, so ``len(word) - common >=
         max(extra, lacking + len(word) - len(norm))``, and ``len(norm) - common`` likewise;
         an edit lowers either by one at most. The word's length is its bytes when it is
-        ASCII; a longer word beyond ASCII is kept on its letters alone."""
+        ASCII; a longer word beyond ASCII is kept on its letters alone.
+
+        ``extra <= limit`` and ``lacking <= limit`` are tested first, over the whole list
+        (few words have at most two letters outside a word's and lack at most two of its):
+        the tests of lengths only on the words they keep."""
         sig = np.uint32(signature)
         n = len(norm)
-        size = self.sizes
-        extra = np.bitwise_count(self.signatures & ~sig).astype(np.uint16)
-        lacking = np.bitwise_count(~self.signatures & sig).astype(np.uint16)
-        keep = (extra <= limit) & (lacking <= limit) & (size + limit >= n)
+        every = self.signatures
+        shared = int(np.bitwise_count(sig)) - limit  # bits of norm a word holds, at least
+        at = np.flatnonzero(
+            (np.bitwise_count(every & ~sig) <= limit) & (np.bitwise_count(every & sig) >= shared)
+        )
+        signatures = every[at]
+        # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
+        # in 16 bits: the filter's arithmetic runs on small integers, never negative
+        size = np.minimum(self.words.sizes[at], _SIZE_CAP).astype(np.uint16)
+        extra = np.bitwise_count(signatures & ~sig).astype(np.uint16)
+        lacking = np.bitwise_count(~signatures & sig).astype(np.uint16)
+        keep = size + limit >= n
         # ASCII: lacking + (size - n) <= limit and extra - (size - n) <= limit
-        keep &= ~self.ascii | ((lacking + size <= limit + n) & (extra + n <= size + limit))
-        at = np.flatnonzero(keep)
+        beyond = (signatures & _BEYOND_ASCII) != 0
+        keep &= beyond | ((lacking + size <= limit + n) & (extra + n <= size + limit))
+        at = at[keep]
         words = self.words.strings_at(at)
         return words, words if self.terms is None else self.terms.strings_at(at)
 

@@ -372,15 +372,25 @@ class TwinHints:
         known: dict[tuple[str, ...], int] = {}
         of = np.zeros(len(stored), dtype=np.int32)
         given = len(provenance) == len(stored)
+        memo: dict[tuple[str | None, str | None], list[str]] = {}  # keys without the path's
         for k, raw in enumerate(stored):
-            doc_id = _namer(ids, k)
             told = provenance[k] if given else None
-            if told is None:
-                keys = origin_keys(_provenance(raw, doc_id))
+            if told is None or "://" in told[0]:
+                doc_id = _namer(ids, k)
+                keys = origin_keys(_provenance(raw, doc_id) if told is None else _doc(told))
+                meta_hint = _metadata(raw, doc_id)
             else:
                 source, url, meta = told
-                keys = origin_keys({"source": source, "url": url, "meta": meta})
-            if (meta_hint := _metadata(raw, doc_id)) is not None:
+                named = meta.get("source")
+                held = (url, named if type(named) is str else None)
+                seen = memo.get(held)  # the URL's site and the named source's
+                if seen is None:
+                    seen = memo[held] = origin_keys(_doc(("", url, meta)))
+                keys = seen
+                if not keys:  # then the file's folder says where it comes from
+                    keys = origin_keys(_doc(told))
+                meta_hint = None if _no_metadata(told) else _metadata(raw, _namer(ids, k))
+            if meta_hint is not None:
                 self.metas[k] = meta_hint
             at = known.setdefault(tuple(keys), len(known))
             if at == len(self.origins):
@@ -431,6 +441,32 @@ def twin_hints(
     known), which are then not parsed out of it (see
     :attr:`~searchlib.index.builder.IndexDoc.provenance`)."""
     return TwinHints(stored, ids, provenance)
+
+
+def _doc(told: Provenance) -> dict[str, Any]:
+    """The stored fields :func:`origin_keys` reads, from a document's provenance."""
+    return {"source": told[0], "url": told[1], "meta": told[2]}
+
+
+_NAMED_KEYS = frozenset(_ID_KEYS + _URL_KEYS + _GROUP_KEYS)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FLAT = _SCALARS | {list}
+
+
+def _no_metadata(told: Provenance) -> bool:
+    """Whether :func:`_metadata` of the stored JSON of a document with this provenance is
+    None without reading it: no URL and no key of its meta (at any depth) that may name a
+    twin (what its regular expressions look for in the bytes). False when unsure (values
+    other than scalars and lists of scalars): the stored JSON decides."""
+    _, url, meta = told
+    if url is not None or not meta.keys().isdisjoint(_NAMED_KEYS):
+        return False
+    kinds = set(map(type, meta.values()))
+    if not kinds <= _FLAT:
+        return False
+    return list not in kinds or all(
+        set(map(type, v)) <= _SCALARS for v in meta.values() if type(v) is list
+    )
 
 
 def _namer(ids: Sequence[str], k: int) -> Callable[[], str]:

@@ -204,6 +204,8 @@ def test_a_cut_that_cannot_be_proven_asks_again_then_ranks_on_the_client(
         ("narcotráfico^2", {}),  # ("drug trafficking")
         ("coca AND police", {}),
         ("coca -peru", {}),
+        ("coca NOT peru", {}),  # NOT beside a clause excludes
+        ("-peru", {"limit": 50}),  # exclusions only: every document without them
         ("author:ramsey", {}),
         ("kind:brief", {"limit": 50}),
         ("coca", {"filters": Filters(country="peru")}),

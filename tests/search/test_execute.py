@@ -444,6 +444,13 @@ def test_and_or_not(index: Index) -> None:
     assert ids(index, "coca AND NOT peru") == coca - peru
     assert ids(index, "coca ANDNOT peru") == coca - peru
     assert ids(index, "coca -peru") == coca - peru
+    assert ids(index, "coca NOT peru") == coca - peru  # NOT beside a clause excludes, as - does
+    assert ids(index, "coca police NOT peru") == (coca | police) - peru
+    assert ids(index, "-coca") == ALL_IDS - coca  # exclusions only: every document without them
+    assert ids(index, "-coca -peru") == ALL_IDS - coca - peru
+    assert ids(index, "NOT coca NOT peru") == ALL_IDS - coca - peru
+    assert ids(index, "-lang:es") == where(lambda d: d.lang != "es")
+    assert ids(index, "coca OR NOT peru") == coca | (ALL_IDS - peru)  # an explicit OR keeps it
     assert ids(index, AndNot(Term(None, "coca"), Term(None, "peru"))) == coca - peru
     assert ids(index, "(coca OR police) AND NOT (peru OR bolivia)") == (coca | police) - (
         peru | term("bolivia")

@@ -100,8 +100,37 @@ def is_filter(n: Node) -> bool:
     if kind in ("and", "or"):
         return all(is_filter(c) for c in n[1])
     if kind == "group":
-        return all(is_filter(c) for _, c in n[1]) and any(s != "-" for s, _ in n[1])
+        return all(is_filter(c) for _, c in n[1])
     return False
+
+
+def excluded(n: Node) -> Node | None:
+    """What clause ``n``, unsigned beside others, excludes: ``NOT x`` excludes x as ``-x`` does,
+    and so does a group with only excluded clauses (it means "without them"); None for a clause
+    that is no exclusion. Filters stay filters (a negated filter restricts the group)."""
+    if is_filter(n):
+        return None
+    if n[0] == "not":
+        return n[1]
+    if n[0] == "group":
+        optional, required, banned = _parts(n[1])
+        if banned and not optional and not required:
+            return ("or", banned)
+    return None
+
+
+def _parts(items: list[tuple[str, Node]]) -> tuple[list[Node], list[Node], list[Node]]:
+    """A group's unsigned, required and banned clauses, an unsigned exclusion among the banned."""
+    optional: list[Node] = []
+    banned = [c for s, c in items if s == "-"]
+    for s, c in items:
+        if s == "":
+            gone = excluded(c)
+            if gone is None:
+                optional.append(c)
+            else:
+                banned.append(gone)
+    return optional, [c for s, c in items if s == "+"], banned
 
 
 def matches(n: Node, doc: Doc, src: str | None) -> bool:
@@ -127,10 +156,13 @@ def matches(n: Node, doc: Doc, src: str | None) -> bool:
         return not matches(n[1], doc, src)
     assert kind == "group"
     items: list[tuple[str, Node]] = n[1]
-    optional = [c for s, c in items if s == "" and not is_filter(c)]
-    required = [c for s, c in items if s == "+" and not is_filter(c)]
-    banned = [c for s, c in items if s == "-"]
-    filters = [(s, c) for s, c in items if s != "-" and is_filter(c)]
+    unsigned, signed, banned = _parts(items)
+    if banned and not unsigned and not signed:  # only exclusions: every document without them
+        return not any(matches(c, doc, src) for c in banned)
+    optional = [c for c in unsigned if not is_filter(c)]
+    required = [c for c in signed if not is_filter(c)]
+    filters = [("", c) for c in unsigned if is_filter(c)]
+    filters += [("+", c) for c in signed if is_filter(c)]
     if required:
         ok = all(matches(c, doc, src) for c in required)
     elif optional:
