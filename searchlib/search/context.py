@@ -90,13 +90,16 @@ class SearchContext:
         """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
         if self.langs == (lang,):
             return self
-        child = self._in_language.get(lang)  # (made once per search: shared by its copies)
+        child = self._in_language.get(lang)  # (made once per search)
         if child is None:
             # (copy.copy(self) as it makes it, without its reduce protocol: a few us a search)
             child = self._in_language[lang] = object.__new__(type(self))
             child.__dict__.update(self.__dict__)
             child.langs = (lang,)
             child._word_tables = {}
+            # its own: were it this table, the child would hold the table that holds it, a
+            # cycle that only the garbage collector frees (with the search's arrays)
+            child._in_language = {}
         return child
 
     def word_table(self, kind: str) -> dict[Any, Any]:

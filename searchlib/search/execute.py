@@ -598,18 +598,15 @@ def _bag_groups(ctx: SearchContext, node: BagOfWords) -> list[_Group]:
     return out
 
 
-def _twin_factor(ctx: SearchContext) -> np.ndarray | None:
-    """Index-wide, :data:`TWIN_SHARE` for a document with a twin and 1 for one without, or
-    None when no document has a twin (cached per snapshot)."""
-    key = ("twin factor",)
+def _twin_docs(ctx: SearchContext) -> np.ndarray | None:
+    """The index-wide numbers of the documents with a twin, in order, or None when no
+    document has one (cached per snapshot)."""
+    key = ("twin docs",)
     if key not in ctx.cache.whole:
         _, partner = twin_partners(ctx.reader)
-        twinned = partner >= 0
-        factor = None
-        if twinned.any():
-            factor = np.where(twinned, np.float32(TWIN_SHARE), np.float32(1.0))
-            factor.flags.writeable = False
-        ctx.cache.whole[key] = factor
+        docs = np.flatnonzero(partner >= 0)
+        docs.flags.writeable = False
+        ctx.cache.whole[key] = docs if docs.size else None
     out: np.ndarray | None = ctx.cache.whole[key]
     return out
 
@@ -627,9 +624,11 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         only = np.flatnonzero(m3 & ~m2)
         s2[only] += s3[only]
         m2 |= m3
-    factor = _twin_factor(ctx)
-    if factor is not None:  # a story told in the query's language ranks in it
-        s2 *= factor
+    twinned = _twin_docs(ctx)
+    if twinned is not None:  # a story told in the query's language ranks in it
+        # (times TWIN_SHARE where a document has a twin, as :func:`evaluate` multiplies by a
+        # factor of 1 elsewhere, which changes nothing)
+        s2[twinned] *= np.float32(TWIN_SHARE)
     m1 |= m2
     s1 += s2
     if node.concepts is not None:

@@ -71,31 +71,36 @@ def term_matcher(q: Node, ctx: SearchContext) -> Matcher:
     exact: dict[str, set[str]] = {"en": set(), "es": set()}
     for (lang, *_), terms in ctx.expansions().items():
         exact[lang].update(terms)
-
-    def add(node: Node, langs: tuple[str, ...]) -> None:
-        if isinstance(node, CrossLingual):
-            add(node.query, langs)
-            add(node.translation, langs)
-            if node.as_typed is not None:
-                add(node.as_typed, langs)
-        elif isinstance(node, InLanguage):
-            add(node.query, (node.lang,))
-        elif isinstance(node, TermGroups):
-            exact[node.lang].update(t for terms, _ in node.groups for t in terms)
-        elif isinstance(node, BagOfWords):
-            for lang in node.langs or langs:
-                exact[lang].update(ctx.analyse(lang, node.text)[0])
-        else:
-            for leaf in iter_terms(node):
-                if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
-                    continue
-                text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
-                for lang in langs:
-                    exact[lang].update(ctx.analyse(lang, text)[0])
-
-    add(q, LANGS)
+    _add_terms(q, LANGS, ctx, exact)
     # None: nothing to mark in that language (``*``, a column filter), no text to analyse.
     return Matcher({lang: frozenset(terms) if terms else None for lang, terms in exact.items()})
+
+
+def _add_terms(
+    node: Node, langs: tuple[str, ...], ctx: SearchContext, exact: dict[str, set[str]]
+) -> None:
+    """The terms ``node`` looks for, added to ``exact`` per language (a function of its own,
+    not a closure calling itself: that cycle would keep the search's context and arrays
+    until the garbage collector ran)."""
+    if isinstance(node, CrossLingual):
+        _add_terms(node.query, langs, ctx, exact)
+        _add_terms(node.translation, langs, ctx, exact)
+        if node.as_typed is not None:
+            _add_terms(node.as_typed, langs, ctx, exact)
+    elif isinstance(node, InLanguage):
+        _add_terms(node.query, (node.lang,), ctx, exact)
+    elif isinstance(node, TermGroups):
+        exact[node.lang].update(t for terms, _ in node.groups for t in terms)
+    elif isinstance(node, BagOfWords):
+        for lang in node.langs or langs:
+            exact[lang].update(ctx.analyse(lang, node.text)[0])
+    else:
+        for leaf in iter_terms(node):
+            if leaf.field in FILTER_FIELDS or not isinstance(leaf, (Term, Phrase)):
+                continue
+            text = leaf.text if isinstance(leaf, Term) else " ".join(leaf.words)
+            for lang in langs:
+                exact[lang].update(ctx.analyse(lang, text)[0])
 
 
 def build_hit(
