@@ -21,6 +21,7 @@ import numpy as np
 from searchlib._types import LANGS
 from searchlib.schema import AUTHOR_FIELD, COLUMN_FIELDS, ID_FIELD
 from searchlib.seam import Postings, SegmentSource
+from searchlib.search.arrays import unique
 from searchlib.search.columns import (
     column_match,
     column_values,
@@ -721,9 +722,7 @@ def matched_docs(node: Node, ctx: SearchContext, mask: np.ndarray) -> np.ndarray
     return mask.nonzero()[0]
 
 
-def _concept_docs(
-    ctx: SearchContext, concepts: Concepts
-) -> list[tuple[float, np.ndarray | None]]:
+def _concept_docs(ctx: SearchContext, concepts: Concepts) -> list[tuple[float, np.ndarray | None]]:
     """Per concept of ``concepts``, in order: its weight and the index-wide documents any of
     its terms (in the query's language) or of its translation's groups matches, sorted and
     each once (None: none), kept per concept for the snapshot (a concept is a query word
@@ -747,7 +746,7 @@ def _concept_docs(
                 if not found
                 else found[0].astype(np.intp)
                 if len(found) == 1
-                else np.unique(np.concatenate(found, dtype=np.intp))
+                else unique(np.concatenate(found, dtype=np.intp))  # (no np.ma import)
             )
             if len(table) >= _WHOLE_SIZE:
                 table.clear()

@@ -227,3 +227,36 @@ def test_values_orjson_refuses_are_read_and_stored_exactly(tmp_path: Path) -> No
     (hit,) = index.search("id:big").hits
     assert hit.id == "big" and hit.title == "t"
     assert index.stored("id\udfff") == {**index.stored("id\udfff"), "countries": ["Per\udfffu"]}
+
+
+def test_a_flushed_segment_stores_what_a_store_writer_adding_one_by_one_makes() -> None:
+    import random
+
+    import attrs
+
+    from searchlib.index.builder import SegmentBuilder
+    from searchlib.index.documents import to_index_doc
+    from searchlib.index.segment import write_segment
+    from searchlib.storage import MemoryDirectory
+
+    rnd = random.Random(5)
+    sizes = [0, 1, 10, 300, 2000, STORE_BLOCK_BYTES - 1, STORE_BLOCK_BYTES, 5000, 9000, 30]
+    builder = SegmentBuilder()
+    for i in range(300):
+        builder.add(to_index_doc(brief(i, words=3)))
+    # Stored documents around the block size: blocks of one document, of a few, of 16.
+    stored = [b"y" * 30] * 40 + [b"y" * rnd.choice(sizes) for _ in range(260)]
+    data = attrs.evolve(builder.finish(), stored=stored)
+    written = MemoryDirectory()
+    write_segment(written, "s1", data)  # its blocks cut in one pass over the documents
+    store = StoreWriter()
+    for doc in data.stored:
+        store.add(doc)
+    again = MemoryDirectory()
+    write_segment(again, "s1", attrs.evolve(data, store=store.finish()))
+    assert written.read("s1.store") == again.read("s1.store")
+    firsts = decode_array_file(written.read("s1.store"), "x", "segment-store", 1, 3).arrays[
+        "firsts"
+    ]
+    blocks = np.diff(firsts.astype(np.int64))
+    assert blocks.max() == STORE_BLOCK and blocks.min() == 1
