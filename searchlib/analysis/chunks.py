@@ -166,9 +166,14 @@ class Expanded:
     term_ids: np.ndarray  # int64, ids into ChunkTable.terms
     word_ids: np.ndarray  # int64, ids into ChunkTable.words (0: the word is its own term) of the
     # words of the batch's terms, each at least once (not parallel: which words occur)
-    texts: np.ndarray  # int64, index of the text each term comes from
     positions: np.ndarray  # uint32, word position in its text (stop words counted)
     lengths: np.ndarray  # int64, number of terms of each text
+
+    @property
+    def texts(self) -> np.ndarray:
+        """int64, index of the text each term comes from (made when asked: the indexing path
+        repeats document numbers by ``lengths`` instead)."""
+        return np.repeat(np.arange(self.lengths.size), self.lengths)
 
 
 class ChunkTable:
@@ -498,7 +503,6 @@ class ChunkTable:
         return Expanded(
             term_ids=term_of[flat].astype(np.int64),
             word_ids=word_of[pflat].astype(np.int64),
-            texts=np.repeat(np.arange(counts.size), lengths),
             positions=positions.astype(np.uint32, copy=False),
             lengths=lengths,
         )
