@@ -615,22 +615,7 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
     """:func:`evaluate` of a :class:`CrossLingual` node index-wide (see
     :func:`evaluate_index` for the arithmetic in place of ``np.where``)."""
     m1, s1 = evaluate_index(node.query, ctx)
-    m2, s2 = evaluate_index(node.translation, ctx)
-    if node.as_typed is not None:
-        m3, s3 = evaluate_index(node.as_typed, ctx)
-        # the translation's score, else the query's as typed: ``s2 + s3 * ~m2``, where s2 is
-        # zero outside m2 and s3 outside m3, so only the documents of m3 outside m2 change
-        # (to s3: 0 + s3)
-        only = np.flatnonzero(m3 & ~m2)
-        s2[only] += s3[only]
-        m2 |= m3
-    twinned = _twin_docs(ctx)
-    if twinned is not None:  # a story told in the query's language ranks in it
-        # (times TWIN_SHARE where a document has a twin, as :func:`evaluate` multiplies by a
-        # factor of 1 elsewhere, which changes nothing)
-        s2[twinned] *= np.float32(TWIN_SHARE)
-    m1 |= m2
-    s1 += s2
+    _other_lang(ctx, node, m1, s1)
     if node.concepts is not None:
         # s1 is zero outside m1 (and stays zero times any factor): the factor of the
         # matches only, element by element the same as _concept_factor's (a concept's
@@ -645,6 +630,86 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         s1[at] *= _concept_power(node.concepts, covered[at], total)
         ctx.plans[("matched", id(node))] = (node, m1, at)  # (see matched_docs)
     return m1, s1
+
+
+def _other_lang(ctx: SearchContext, node: CrossLingual, m1: np.ndarray, s1: np.ndarray) -> None:
+    """The other language's part of a cross-lingual query (its translation, else the query as
+    typed there; a twinned document's share of it) added into the query's ``m1`` and ``s1``."""
+    m2, s2 = evaluate_index(node.translation, ctx)
+    if node.as_typed is not None and not _typed_into(ctx, node.as_typed, m2, s2):
+        m3, s3 = evaluate_index(node.as_typed, ctx)
+        # the translation's score, else the query's as typed: ``s2 + s3 * ~m2``, where s2 is
+        # zero outside m2 and s3 outside m3, so only the documents of m3 outside m2 change
+        # (to s3: 0 + s3)
+        only = np.flatnonzero(m3 & ~m2)
+        s2[only] += s3[only]
+        m2 |= m3
+    twinned = _twin_docs(ctx)
+    if twinned is not None:  # a story told in the query's language ranks in it
+        # (times TWIN_SHARE where a document has a twin, as :func:`evaluate` multiplies by a
+        # factor of 1 elsewhere, which changes nothing)
+        s2[twinned] *= np.float32(TWIN_SHARE)
+    m1 |= m2
+    s1 += s2
+
+
+def _typed_into(ctx: SearchContext, typed: Node, m2: np.ndarray, s2: np.ndarray) -> bool:
+    """Where the translation (``m2``, ``s2``) misses, the query as typed in the other
+    language (``typed``, an :class:`InLanguage` of an OR of words), added in place: what
+    :func:`_cross_index` does with ``typed`` evaluated index-wide, without arrays over every
+    document. Its words' impacts at the documents of its language outside ``m2`` are added
+    into ``s2``, zero there, in child order (the additions of :func:`_or_within`, from the
+    same zero), then boosted once per document (``s2[at] *= b`` reads every document's sum
+    before it writes), as :func:`evaluate_index` boosts. False (nothing done) for any other
+    shape, or a child that is no plain word."""
+    if type(typed) is not InLanguage or type(typed.query) is not Or:
+        return False
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    within = _or_gather(ctx.in_language(typed.lang), typed.query, typed.lang, docs, vals)
+    if within is None:
+        return False
+    if not docs:
+        return True  # it matches nothing
+    at = np.concatenate(docs, dtype=np.intp)
+    keep = ~m2[at]
+    if not within:
+        keep &= ctx.whole_lang_mask(typed.lang)[at]
+    at = at[keep]
+    if not at.size:
+        return True
+    np.add.at(s2, at, np.concatenate(vals)[keep])
+    if typed.query.boost != 1.0:
+        s2[at] *= np.float32(typed.query.boost)
+    if typed.boost != 1.0:
+        s2[at] *= np.float32(typed.boost)
+    m2[at] = True
+    return True
+
+
+def _or_gather(
+    ctx: SearchContext, node: Or, lang: str, docs: list[np.ndarray], vals: list[np.ndarray]
+) -> bool | None:
+    """The impacts of an OR's words (:func:`_word_hits`) appended to ``docs`` and ``vals`` in
+    child order, and whether every document they match is in ``lang`` (as
+    :func:`_or_within`); None when a child is no plain word."""
+    within = True
+    words = ctx.word_table("hits")
+    inside = ctx.word_table("within " + lang)
+    for child in node.children:
+        found = words.get(child, _NOT_KEPT) if type(child) is Term else _NOT_KEPT
+        hits: list[Postings] | None = (
+            _word_hits(ctx, child) if found is _NOT_KEPT else found  # type: ignore[assignment]
+        )
+        if hits is None:
+            return None
+        if within:
+            flag = inside.get(child) if type(child) is Term else None
+            within = _hits_within(ctx, child, hits, lang) if flag is None else flag
+        for at, values in hits:
+            docs.append(at)
+            vals.append(values)
+    return within
 
 
 def matched_docs(node: Node, ctx: SearchContext, mask: np.ndarray) -> np.ndarray:
