@@ -265,7 +265,8 @@ class _WordList:
         signatures = every[at]
         # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
         # in 16 bits: the filter's arithmetic runs on small integers, never negative
-        size = np.minimum(self.words.sizes[at], _SIZE_CAP).astype(np.uint16)
+        ends = self.words.ends
+        size = np.minimum(ends[at + 1] - ends[at], _SIZE_CAP).astype(np.uint16)
         extra = np.bitwise_count(signatures & ~sig).astype(np.uint16)
         lacking = np.bitwise_count(~signatures & sig).astype(np.uint16)
         keep = size + limit >= n
