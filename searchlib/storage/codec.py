@@ -400,13 +400,14 @@ def decode_strings_at(
 def _decode_at(
     buf: np.ndarray, ends: np.ndarray, at: np.ndarray, path: str, what: str
 ) -> list[str]:
-    """:func:`decode_strings_at` of a table whose offsets ``ends`` (int64) were checked."""
+    """:func:`decode_strings_at` of a table whose offsets ``ends`` (any integer type) were
+    checked."""
     if at.size == 0:
         return []
     if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
         raise CorruptIndexError(path, f"{what}: fewer strings than asked for")
-    starts = ends[:-1][at]
-    sizes = ends[1:][at] - starts
+    starts = ends[:-1][at].astype(np.int64)
+    sizes = ends[1:][at].astype(np.int64) - starts
     sub = np.zeros(at.size + 1, dtype=np.int64)
     np.cumsum(sizes, out=sub[1:])
     # The kept strings' bytes back to back: byte j comes from starts[i] + (j - sub[i]) for the
@@ -458,13 +459,16 @@ def string_signatures(blob: np.ndarray, offs: np.ndarray) -> np.ndarray:
     return out
 
 
+_OFFSET_DTYPES = (np.dtype(np.uint32), np.dtype(np.uint64), np.dtype(np.int64))
+
+
 class StringTable:
     """A string table of :func:`encode_strings` read without decoding it: its bytes, its
     offsets (checked once to cut the bytes from 0 to the end), the length of each string in
     characters, and the strings at chosen positions, only those decoded. ``path`` and ``what``
     name it in a CorruptIndexError."""
 
-    __slots__ = ("_signatures", "_stored", "buf", "ends", "path", "sizes", "what")
+    __slots__ = ("_signatures", "_sizes", "_stored", "buf", "ends", "path", "what")
 
     def __init__(
         self,
@@ -475,13 +479,19 @@ class StringTable:
         signatures: np.ndarray | None = None,
     ) -> None:
         self.buf: np.ndarray = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
-        ends = offs.astype(np.int64)
-        sizes = np.diff(ends)
-        if ends.size == 0 or ends[0] != 0 or ends[-1] != self.buf.size or bool((sizes < 0).any()):
+        # the offsets as stored (uint32 or uint64, as encode_strings writes them: no copy;
+        # another integer type is made int64), checked in one pass to ascend from 0 to the end
+        ends = offs if offs.dtype in _OFFSET_DTYPES else offs.astype(np.int64)
+        if (
+            ends.size == 0
+            or ends[0] != 0
+            or ends[-1] != self.buf.size
+            or bool((ends[1:] < ends[:-1]).any())
+        ):
             raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
         self.ends: np.ndarray = ends
-        self.sizes: np.ndarray = sizes
-        """Bytes of each string (int64)."""
+        """Where each string starts, and the end of the bytes (ascending, from 0)."""
+        self._sizes: np.ndarray | None = None
         self.path = path
         self.what = what
         if signatures is not None and (
@@ -490,6 +500,13 @@ class StringTable:
             raise CorruptIndexError(path, f"{what}: signatures do not match the strings")
         self._signatures = signatures
         self._stored = signatures is not None
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Bytes of each string (int64), computed once."""
+        if self._sizes is None:
+            self._sizes = np.diff(self.ends.astype(np.int64))
+        return self._sizes
 
     @property
     def stored_signatures(self) -> np.ndarray | None:

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 import searchlib
+from searchlib.errors import CorruptIndexError
 from searchlib.schema import TEXT_FIELDS
 from searchlib.search.cognates import CognateTable, _shape, _start_test
 from searchlib.search.expansion import Vocabulary
 from searchlib.search.wordtables import LetterVocabulary, passing, starting_with
-from searchlib.storage import StringTable
+from searchlib.storage import StringTable, encode_strings
 
 TEXTS = [
     ("en", "Humala visits coca growers in 2024; the theories of organization"),
@@ -113,3 +114,22 @@ def test_passing_reads_the_bytes_a_test_needs() -> None:
     at = starting_with(table, "c")
     kept = [words[i] for i in passing(table, int(at[0]), int(at[-1]) + 1, test)]
     assert kept == ["c", "ccol", "chol", "col", "cola", "colo", "cool", "cé"]
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64, np.int64, np.int32])
+def test_a_table_reads_its_offsets_as_stored(dtype: type) -> None:
+    """A string table keeps its offsets as stored (uint32 or uint64, no copy; another integer
+    type as int64): the same strings, sizes, prefix ranges and tests whatever their type."""
+    words = sorted(["", "a", "ab", "col", "cola", "ñu", "é", "zz"])
+    blob, offs = encode_strings(words)
+    table = StringTable(blob, offs.astype(dtype), "t", "words")
+    assert table.strings_at(np.arange(len(words))) == words
+    assert table.strings_at(np.array([2, 5])) == [words[2], words[5]]
+    assert table.sizes.tolist() == [len(w.encode()) for w in words]
+    assert [words[i] for i in starting_with(table, "co")] == ["col", "cola"]
+    kept = passing(table, 0, len(table), _start_test(_shape("col")))
+    assert [words[i] for i in kept] == ["", "col", "cola", "é", "ñu"]  # beyond ASCII: kept
+    bad = offs.astype(dtype).copy()
+    bad[2], bad[3] = bad[3], bad[2]
+    with pytest.raises(CorruptIndexError, match="offsets do not cover"):
+        StringTable(blob, bad, "t", "words")
