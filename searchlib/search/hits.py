@@ -41,6 +41,8 @@ from searchlib.search.twins import twins_for
 __all__ = ["Matcher", "build_hit", "column_hit", "term_matcher", "with_twin"]
 
 _EPOCH = _dt.date(1970, 1, 1)
+_LANG_TABLE = COLUMN_TABLES[LANG_COLUMN]
+_KIND_TABLE = COLUMN_TABLES["kind"]
 
 
 class Matcher(dict[str, frozenset[str] | None]):
@@ -119,7 +121,7 @@ def build_hit(
     comes from the columns alone: countries by their English names, no authors or url.
     A snippet's matches are read from the positions of the field its text was indexed as."""
     seg = reader.segments[seg_idx]
-    lang = seg.col_tables[COLUMN_TABLES[LANG_COLUMN]][int(seg.cols[LANG_COLUMN][docnum])]
+    lang = seg.col_tables[_LANG_TABLE][seg.cols[LANG_COLUMN].item(docnum)]
     if matcher is None and not whole:
         return column_hit(seg, docnum, score, lang, reason)
     doc = _shown_fields(seg, docnum)
@@ -197,9 +199,10 @@ def _shown_fields(seg: SegmentSource, docnum: int) -> StoredDoc:
 
 def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason: str | None) -> Hit:
     """A hit from the segment's columns alone (``snippets=False``: ranking only)."""
-    days = int(seg.cols["date"][docnum])
+    cols = seg.cols
+    days = cols["date"].item(docnum)
     codes: Sequence[str] = seg.doc_values("countries", docnum)
-    if "sections" in seg.cols:
+    if "sections" in cols:
         sections: Sequence[str] = seg.doc_values("sections", docnum)
     else:  # written before the sections column: byline labels were all countries
         codes, sections = legacy_places(list(codes))
@@ -207,7 +210,7 @@ def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason:
     return Hit(
         seg.ids[docnum],
         score,
-        seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
+        seg.col_tables[_KIND_TABLE][cols["kind"].item(docnum)],
         seg.title(docnum),
         lang,
         None if days == NO_DATE else _date(days),

@@ -389,13 +389,13 @@ def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     scopes = _field_scopes(text)
     for m in TOKEN_RE.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
-        if word in _OPERATORS or not any(c.isalpha() for c in word):
+        if word in _OPERATORS or (not word.isalpha() and not any(c.isalpha() for c in word)):
             continue
         if text[end : end + 1] in (":", "*", "?", "~") or text[start - 1 : start] in ("*", "?"):
             continue
         fields: tuple[str, ...] = TEXT_FIELDS
         # the innermost field whose value holds the word
-        inner = max((s for s in scopes if s[0] <= start < s[1]), default=None)
+        inner = max((s for s in scopes if s[0] <= start < s[1]), default=None) if scopes else None
         if inner is not None:
             if inner[2] == AUTHOR_FIELD:
                 fields = _AUTHOR_FIELDS
@@ -418,10 +418,13 @@ def suggest(reader: IndexSource, text: str, langs: Sequence[str]) -> str | None:
     changed = False
     known: dict[tuple[str, tuple[str, ...]], bool] = {}
     better_of: dict[tuple[str, tuple[str, ...]], str | None] = {}
+    cached = snapshot_cache(reader).known_words  # (_known's table, read here once)
+    asked = tuple(langs)
     for start, end, word, fields in _plain_words(text):
         key = (word.lower(), fields)
         if key not in known:
-            known[key] = _known(reader, word, langs, fields)
+            found = cached.get((word, asked, fields))
+            known[key] = _known(reader, word, langs, fields) if found is None else found
         if known[key]:
             continue
         if key not in better_of:
