@@ -204,11 +204,7 @@ def _slug(url: Any) -> str | None:
 
 def _metadata_pairs(all_docs: _Docs) -> list[tuple[int, int]]:
     """(i, j) links named by metadata: explicit references, then group keys, then URL slugs."""
-    docs: dict[int, dict[str, Any]] = {}
-    rows = list(range(all_docs.seg.size))
-    for i, found in zip(rows, all_docs.metadatas(rows), strict=True):
-        if found is not None:
-            docs[i] = found
+    docs = dict(all_docs.metadata_rows())
     all_docs.done()
     by_id: dict[str, int] = {}
     if any(isinstance(d["meta"], dict) and d["meta"].keys() & _ID_KEYS for d in docs.values()):
@@ -324,29 +320,43 @@ class _Docs:
         (:func:`_metadata`)."""
         return _metadata(self.raw(i) if raw is None else raw, lambda: self.id(i))
 
-    def _hinted(
-        self, rows: list[int], hinted: Callable[[TwinHints, int], Any], compute: Callable[..., Any]
-    ) -> Iterator[Any]:
-        """``compute(i, raw)`` of each of ``rows``, or ``hinted(hints, doc number)`` where its
-        segment has hints (its stored fields are then not read)."""
-        segs = self.seg[rows].tolist()
-        for seg, run in groupby(range(len(rows)), key=segs.__getitem__):
-            picked = [rows[k] for k in run]
-            hints = self.hints.get(seg)
+    def origin_lists(self, rows: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+        """:meth:`origin_keys` of ``rows`` as a number per row into a list of distinct key
+        lists (a hinted segment's numbers taken at once from its hints)."""
+        codes = np.zeros(rows.size, dtype=np.int64)
+        known: dict[tuple[str, ...], int] = {}
+        segs = self.seg[rows]
+        for si in np.unique(segs).tolist():
+            at = np.flatnonzero(segs == si)
+            hints = self.hints.get(si)
             if hints is not None:
-                yield from (hinted(hints, n) for n in self.num[picked].tolist())
+                table = np.array(
+                    [known.setdefault(tuple(k), len(known)) for k in hints.origins], dtype=np.int64
+                )
+                codes[at] = table[hints.origin_of[self.num[rows[at]]]]
             else:
-                yield from map(compute, picked, self.raws(picked))
+                picked = rows[at].tolist()
+                found = map(origin_keys, map(self.provenance, picked, self.raws(picked)))
+                codes[at] = [known.setdefault(tuple(k), len(known)) for k in found]
+        return codes, [list(k) for k in known]
 
-    def metadatas(self, rows: list[int]) -> Iterator[dict[str, Any] | None]:
-        """:meth:`metadata` of each of ``rows``."""
-        return self._hinted(rows, TwinHints.metadata, self.metadata)
-
-    def origin_keys(self, rows: list[int]) -> Iterator[list[str]]:
-        """:func:`origin_keys` of the :meth:`provenance` of each of ``rows``."""
-        return self._hinted(
-            rows, TwinHints.origin_keys, lambda i, raw: origin_keys(self.provenance(i, raw))
-        )
+    def metadata_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row, :meth:`metadata`) of every row that has one, in row order (a hinted
+        segment's from its hints, without a look at the rows that have none)."""
+        for si in np.unique(self.seg).tolist():
+            at = np.flatnonzero(self.seg == si)  # ascending document numbers
+            hints = self.hints.get(si)
+            if hints is not None:
+                nums = self.num[at]
+                for n in sorted(hints.metas):
+                    k = int(np.searchsorted(nums, n))
+                    if k < nums.size and int(nums[k]) == n:
+                        yield int(at[k]), hints.metas[n]
+                continue
+            picked = at.tolist()
+            for i, found in zip(picked, map(self.metadata, picked, self.raws(picked)), strict=True):
+                if found is not None:
+                    yield i, found
 
 
 Provenance = tuple[str, str | None, dict[str, Any]]
@@ -604,17 +614,26 @@ def _origins(docs: _Docs, rows: np.ndarray) -> np.ndarray:
             key = parent[key]
         return key
 
-    first: list[str] = []
-    for keys in docs.origin_keys(rows.tolist()):
-        keys = keys or ["?"]
+    codes, lists = docs.origin_lists(rows)
+    docs.done()
+    # Each distinct list joins its keys once, in the order the rows first show it (a list
+    # seen again joins nothing new), so the sets and their roots are those of a pass over
+    # every row; the ids are numbered by the rows' first look at each root.
+    uniq, first_row = np.unique(codes, return_index=True)
+    firsts: dict[int, str] = {}
+    for c in uniq[np.argsort(first_row, kind="stable")].tolist():
+        keys = lists[c] or ["?"]
         for k in keys[1:]:
             a, b = root(keys[0]), root(k)
             if a != b:
                 parent[b] = a
-        first.append(keys[0])
-    docs.done()
+        firsts[c] = keys[0]
+    roots = {c: root(k) for c, k in firsts.items()}
     ids: dict[str, int] = {}
-    return np.array([ids.setdefault(root(k), len(ids)) for k in first], dtype=np.int64)
+    number = np.zeros(len(lists), dtype=np.int64)
+    for c in uniq[np.argsort(first_row, kind="stable")].tolist():
+        number[c] = ids.setdefault(roots[c], len(ids))
+    return number[codes] if codes.size else np.zeros(0, dtype=np.int64)
 
 
 def _candidates(docs: _Docs, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
