@@ -161,7 +161,8 @@ class LazyTable(Mapping[str, list[str]]):
 class KeyHeads(Mapping[str, int]):
     """Per first word of the keys of a :class:`LazyTable` holding a space (an entry of
     several words), the most words of such a key: found per word asked in the table's text
-    (the rows whose key starts with the word and a space), all of them when iterated."""
+    (the rows whose key starts with the word and a space) until the table parses its rows,
+    then all of them at once (a dict, as when iterated)."""
 
     __slots__ = ("_all", "_memo", "_table")
 
@@ -183,6 +184,8 @@ class KeyHeads(Mapping[str, int]):
         return self._all
 
     def get(self, first: str, default: Any = None) -> Any:
+        if self._all is None and self._table._parsed is not None:
+            self._every()  # (the rows are parsed: a dict from now on)
         if self._all is not None:
             return self._all.get(first, default)
         if not isinstance(first, str) or " " in first:
