@@ -165,10 +165,25 @@ def parse_query(
     group = And if default_op == "AND" else Or
     words = _plain_words(text)
     if words is not None:  # words side by side, no syntax: what the parser would make
-        return normalize(group([_word_leaf(None, w) for w in words]))
+        leaves = [_LEAVES.get(w) or _plain_leaf(w) for w in words]
+        if all(type(leaf) is Term for leaf in leaves):  # (most queries: normalize's answer)
+            unique = list(dict.fromkeys(leaves))  # (the first of each, in order)
+            return unique[0] if len(unique) == 1 else group(tuple(unique))
+        return normalize(group(leaves))
     parser = _Parser(text, group, fields or DEFAULT_FIELDS)
     return normalize(parser.parse())
 
+
+def _plain_leaf(word: str) -> Query:
+    """:func:`_word_leaf` of a word of the text fields, kept per word (:data:`_LEAVES`)."""
+    if len(_LEAVES) >= _TERMS_SIZE:
+        _LEAVES.clear()
+    leaf = _LEAVES[word] = _word_leaf(None, word)
+    return leaf
+
+
+_LEAVES: dict[str, Query] = {}
+"""word -> its leaf on the text fields (:func:`_word_leaf`; the nodes are immutable)."""
 
 _SYNTAX_CHARS = re.compile(r'["()\[\]{}^~:]')
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,12 +52,14 @@ from page_index import (  # noqa: E402
     page_app,
 )
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.heavy  # a browser and a server: seconds
@@ -120,20 +122,30 @@ def page(browser: webdriver.Chrome, server: str) -> webdriver.Chrome:
     return browser
 
 
+def next_page(driver: webdriver.Chrome, act: Callable[[], None]) -> None:
+    """Do ``act`` (a click, a key) and wait until the next page has replaced this one and is
+    loaded. The old page is marked with a window property, not held as an element: asked about
+    an element of a replaced document, chromedriver may answer "node does not belong to the
+    document" instead of a stale-element error, which ``staleness_of`` does not expect."""
+    driver.execute_script("window.searchlibOldPage = true")
+    act()
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.searchlibOldPage !== true && document.readyState === 'complete'"
+        )
+    )
+
+
 def follow(driver: webdriver.Chrome, element: WebElement) -> None:
     """Click a link and wait for the next page."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(old))
+    next_page(driver, element.click)
 
 
 def submit_with_keyboard(driver: webdriver.Chrome, text: str) -> None:
-    old = driver.find_element(By.TAG_NAME, "html")
     box = driver.find_element(By.ID, "q")
     box.clear()
     box.send_keys(text)
-    box.send_keys(Keys.ENTER)
-    WebDriverWait(driver, WAIT_S).until(ec.staleness_of(old))
+    next_page(driver, lambda: box.send_keys(Keys.ENTER))
 
 
 def titles(driver: webdriver.Chrome) -> list[str]:
