@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -41,11 +41,15 @@ from searchlib.index.segment import SegmentData
 from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.records import Brief, BriefFields, RelatedItem, id_problem
 from searchlib.schema import StoredDoc
-from searchlib.search import BM25F, Filters, Query, Results, Searcher
-from searchlib.search.scoring import Explanation
+from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.twins import TwinHints, links_name, store_twins, twin_hints
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
+
+if TYPE_CHECKING:
+    from searchlib.search import Filters, Query, Results, Searcher
+# The query language, hits and searcher are imported where a method searches: an indexing
+# process (``searchlib index``) never loads them.
 
 __all__ = [
     "Index",
@@ -204,6 +208,8 @@ class Index:
         return self._reader
 
     def searcher(self) -> Searcher:
+        from searchlib.search.searcher import Searcher
+
         return Searcher(self.reader, self.bm25)
 
     def search(
@@ -245,6 +251,8 @@ class Index:
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
+        from searchlib.search.searcher import Filters
+
         given = Filters(
             doc_lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
         )

@@ -34,7 +34,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
@@ -308,6 +307,8 @@ def _worker_main(
         try:
             send.send(("error", exc))
         except Exception:  # not picklable: its text
+            import traceback
+
             send.send(("error", RuntimeError(traceback.format_exc())))
     finally:
         send.close()

@@ -26,7 +26,6 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, NoReturn
 
 import searchlib
-from searchlib import render
 from searchlib._types import LANGS, is_lang
 from searchlib.dates import DATE_FORMS, date_bound
 from searchlib.errors import ArgumentError, IndexStateError, QuerySyntaxError, SearchlibError
@@ -411,6 +410,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
 def _print_hits(results: searchlib.Results, related: bool = False, offset: int = 0) -> None:
     """The hits, numbered from ``offset + 1`` as the REPL numbers a later page; then (for a
     search) the total and, on a later page, which hits these are."""
+    from searchlib import render  # here: ``searchlib index`` does not load the search layer
+
     if not results.total:
         print(
             "no results" + (f" (did you mean: {results.suggestion}?)" if results.suggestion else "")
@@ -450,6 +451,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
             facets=args.facets,
             twins=args.twins,
         )
+    from searchlib import render
+
     if args.json:
         _print_json(render.search_json(results))
     else:
@@ -462,6 +465,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_related(args: argparse.Namespace) -> int:
     with searchlib.open_index(args.index) as index:
         results = index.related(args.doc_id, args.limit)
+    from searchlib import render
+
     if args.json:
         _print_json(render.related_json(results, args.doc_id))
     else:
@@ -470,6 +475,8 @@ def _cmd_related(args: argparse.Namespace) -> int:
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
+    from searchlib import render
+
     with searchlib.open_index(args.index) as index:
         doc = render.stored_record(index, args.doc_id)
     if args.json:
@@ -648,6 +655,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"searchlib: {exc}", file=sys.stderr)
         if exc.query:
+            from searchlib import render
+
             excerpt, column = render.query_excerpt(exc.query, exc.position)
             print(f"  {excerpt}\n  {' ' * column}^", file=sys.stderr)
         if args_command(argv) == "search":

@@ -1,7 +1,9 @@
-"""Start-up: what a search pays before its first answer. Checked by what is imported, never by
-timing: the worker-process machinery of bulk indexing, the ingest package, rapidfuzz (fuzzy
-terms and filter notes only: did-you-mean compares in numpy) and numpy.ma (which np.unique
-imports) are not loaded by searching, a query with a misspelt word included."""
+"""Start-up: what a search pays before its first answer, and an index command before its
+workers start. Checked by what is imported, never by timing: the worker-process machinery of
+bulk indexing, the ingest package, rapidfuzz (fuzzy terms and filter notes only: did-you-mean
+compares in numpy) and numpy.ma (which np.unique imports) are not loaded by searching, a query
+with a misspelt word included; ``searchlib index`` does not load the query language, hits and
+rendering, while a program's ``import searchlib`` does (its first query pays none of it)."""
 
 from __future__ import annotations
 
@@ -40,3 +42,42 @@ def test_searching_does_not_import_the_bulk_indexing_machinery(tmp_path: Path) -
         " 'searchlib.ingest', 'rapidfuzz', 'numpy.ma') if m in sys.modules))\n"
     )
     assert out == ["['a']", "['a']", "coca growers", "[]"]
+
+
+SEARCH_SIDE = (
+    "searchlib.search.parser",
+    "searchlib.search.query",
+    "searchlib.search.results",
+    "searchlib.search.searcher",
+    "searchlib.search.highlight",
+    "searchlib.render",
+)
+
+
+def test_the_index_command_does_not_import_the_search_side(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "searchlib", "index", str(REPO / "seeds")]
+        + ["--index", str(tmp_path / "ix"), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    imported = {
+        line.split("|")[-1].strip()
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert {"searchlib.api", "searchlib.index.builder", "searchlib.search.twins"} <= imported
+    assert sorted(m for m in SEARCH_SIDE if m in imported) == []
+    assert '"indexed": ' in run.stdout
+
+
+def test_a_program_imports_the_search_side_with_searchlib() -> None:
+    out = _python(
+        "import sys, searchlib\n"
+        f"print(sorted(m for m in {SEARCH_SIDE[:-1]!r} if m not in sys.modules))\n"
+        "print(vars(searchlib)['Hit'].__module__, vars(searchlib)['open_index'].__module__)\n"
+    )
+    assert out == ["[]", "searchlib.search.results searchlib.api"]
