@@ -9,6 +9,7 @@ import datetime as _dt
 import gc
 import os
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,7 +149,15 @@ class Index:
             # Names of segments a discarded writer flushed are given again: no hint outlives
             # the writer that made it.
             self._hints, self._hint_bytes = {}, 0
-            self._writer.on_flush = self._hint_segment
+            # Through a weak reference: a writer that held its Index would make a cycle, and an
+            # Index dropped without close() would keep the write lock until the collector ran.
+            method = weakref.WeakMethod(self._hint_segment)
+
+            def on_flush(name: str, data: SegmentData) -> None:
+                if (hint := method()) is not None:
+                    hint(name, data)
+
+            self._writer.on_flush = on_flush
         return self._writer
 
     def _hint_segment(self, name: str, data: SegmentData) -> None:

@@ -77,6 +77,15 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 def name_key(text: str) -> str:
     """The comparison key of a place name: case, accents, dots, hyphens, commas and a leading
     "the" ignored. ``name_key("EE. UU.") == name_key("EEUU") == "eeuu"``."""
+    if text.isascii() and "`" not in text:
+        # (most names and words: ASCII, so no quote to translate, casefold is lower, no mark
+        # to drop; letters, digits and single spaces leave the two subs nothing to do)
+        plain = text.lower()
+        if plain.replace(" ", "").isalnum() and "  " not in plain:
+            key = plain.strip()
+            while key.startswith("the "):
+                key = key[4:]
+            return key
     plain = text.translate(_QUOTES).casefold()
     if not plain.isascii():  # (ASCII text has no marks to drop: most names)
         decomposed = unicodedata.normalize("NFKD", plain)

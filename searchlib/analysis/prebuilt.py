@@ -85,7 +85,7 @@ def forget_shipped_tables() -> None:
     _shipped_texts.cache_clear()
 
 
-_TEXT_LOOKUPS = 48
+_TEXT_LOOKUPS = 24
 """Keys a :class:`LazyTable` looks for in its rows' text before it parses them all."""
 
 

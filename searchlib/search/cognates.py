@@ -136,7 +136,7 @@ def _class(c: str) -> str:
 
 _CLASSES = {"p": "f", "k": "c", "t": "c", "y": "i", "z": "s", "h": ""}
 
-_KEYS_BEFORE_LETTERS = 32
+_KEYS_BEFORE_LETTERS = 4
 """Keys a snapshot's table finds by their words' start (:meth:`CognateTable._matching`)
 before it keys every word of their letters (a long-running process's many queries)."""
 

@@ -42,7 +42,7 @@ from searchlib.search.execute import explain
 from searchlib.search.filternotes import filter_notes
 from searchlib.search.hits import build_hit, term_matcher, with_twin
 from searchlib.search.parser import parse_lenient, parse_query
-from searchlib.search.query import AnyQuery, BagOfWords, Query, TextQuery
+from searchlib.search.query import And, AnyQuery, BagOfWords, Or, Query, Term, TextQuery
 from searchlib.search.results import Hit, Results
 from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
@@ -167,6 +167,14 @@ class Filters:
         return mask
 
 
+def _words_only(q: TextQuery) -> bool:
+    """Whether ``q`` is words of the text fields and nothing else (a Term, or an OR or AND of
+    Terms, without a field): it has no column clause for :func:`filter_notes` to check."""
+    if type(q) in (Or, And):
+        return all(type(c) is Term and c.field is None for c in q.children)  # type: ignore[union-attr]
+    return type(q) is Term and q.field is None
+
+
 class Searcher:
     """Searches one index snapshot (an :class:`~searchlib.seam.IndexSource`)."""
 
@@ -265,11 +273,9 @@ class Searcher:
                 f"filters must be a searchlib.Filters, not {type(filters).__name__} {filters!r}"
             )
         filters = filters or Filters()
-        warnings += filter_notes(
-            self.reader,
-            parsed,
-            [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS],
-        )
+        given = [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS]
+        if not _words_only(parsed) or any(value for _, value in given):
+            warnings += filter_notes(self.reader, parsed, given)
         q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self.context(lang)
         matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins)

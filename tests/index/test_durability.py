@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import signal
@@ -106,6 +107,22 @@ def test_second_writer_gets_lock_error_while_reads_work(tmp_path: Path) -> None:
         child.wait()
         if child.stdout:
             child.stdout.close()
+
+
+def test_an_index_dropped_without_close_releases_its_lock_at_once(tmp_path: Path) -> None:
+    """The writer does not hold its Index (no reference cycle): dropping the last reference
+    releases the lock without waiting for the garbage collector."""
+    gc.disable()
+    try:
+        for n in range(2):
+            index = searchlib.create_index(tmp_path) if n == 0 else searchlib.open_index(tmp_path)
+            index.lock_timeout = 0
+            index.add(brief(n))
+            index.commit()
+            del index  # no close(): the next writer must get the lock now
+        assert searchlib.open_index(tmp_path).search("*").total == 2
+    finally:
+        gc.enable()
 
 
 def test_cli_lock_error_exits_3(tmp_path: Path) -> None:
