@@ -42,8 +42,9 @@ class SnapshotCache:
     norms: dict[tuple[Any, ...], np.ndarray] = attrs.Factory(dict)
     """BM25F length norms, keyed (segment, field, b, weight)."""
     impacts: dict[tuple[Any, ...], Postings | None] = attrs.Factory(dict)
-    """(doc numbers, scores before the boost) of a term group or phrase in one segment; None
-    when it matches nothing there."""
+    """(doc numbers, scores before the boost) of a term group or phrase in one segment, or
+    index-wide (keys ``("whole", ...)``, ``("whole phrase", ...)``); None when it matches
+    nothing there."""
     impacts_size: int = 0
     """Postings held in :attr:`impacts`, plus the entries of the arrays the word tables
     (:attr:`words`) hold of their own (see :meth:`remember_word`): bounded together by
@@ -58,12 +59,14 @@ class SnapshotCache:
     - ``"within <lang>"``: whether every document a word matches is in ``<lang>`` (a bool);
     - ``"concept docs"``: per concept of a cross-lingual query (its terms and its
       translation's groups), the index-wide documents any of them matches, sorted, each once
-      (None: none): the array of :attr:`impacts` when one term matches, else an int32 array
-      of its own, counted in :attr:`impacts_size` (:meth:`remember_word`);
+      (None: none): the array of :attr:`impacts` when only one of them matches, else an
+      int32 array of its own (intp past 2**31 documents), counted in :attr:`impacts_size`
+      (:meth:`remember_word`);
     - ``"entries held"``: per (lexicon entry's translations, fields), the term groups of the
       translation that documents hold, with their shares;
-    - ``"cognates"``: per (word, target language, fields), the groups of its cognates or its
-      spelling in the other language that documents hold, and which it was.
+    - ``"cognates"``: per (word, target language, fields), the term groups of its cognates
+      in the other language (or of the word as written there) that documents hold, and
+      which it was (``"cognate"`` or ``"written"``).
 
     Each table holds at most :data:`WORD_TABLE_SIZE` entries (emptied when full) and every
     table is emptied with :attr:`impacts` (their arrays are its, or counted with it)."""

@@ -22,6 +22,7 @@ from searchlib._types import LANGS
 from searchlib.schema import AUTHOR_FIELD, COLUMN_FIELDS, ID_FIELD
 from searchlib.seam import Postings, SegmentSource
 from searchlib.search.arrays import unique
+from searchlib.search.cache import WORD_TABLE_SIZE
 from searchlib.search.columns import (
     column_match,
     column_values,
@@ -202,7 +203,7 @@ _TERM_GROUPS: dict[tuple[Any, ...], list[_Group] | None] = {}
 """(term, languages, fields) -> its groups (:func:`_sparse_leaf`): a query's words planned once,
 not once per search (the groups are never changed)."""
 _TERM_GROUPS_SIZE = 50_000
-_WHOLE_SIZE = 50_000  # entries of a snapshot's index-wide cache (query words' bounds)
+_WHOLE_SIZE = 50_000  # entries of a snapshot's index-wide cache (SnapshotCache.whole)
 _NOT_KEPT = object()
 
 
@@ -502,7 +503,7 @@ def _hits_within(ctx: SearchContext, node: Any, hits: list[Postings], lang: str)
         in_lang = ctx.whole_lang_mask(lang)
         found = all(bool(in_lang[at.astype(np.intp, copy=False)].all()) for at, _ in hits)
         if table is not None:
-            if len(table) >= _WHOLE_SIZE:
+            if len(table) >= WORD_TABLE_SIZE:
                 table.clear()
             table[node] = found
     return found
@@ -519,7 +520,7 @@ def _word_hits(ctx: SearchContext, node: Any) -> list[Postings] | None:
         found = table.get(node, _NOT_KEPT)
         if found is _NOT_KEPT:
             found = _hits_of(ctx, _sparse_leaf(ctx, node))
-            if len(table) >= _WHOLE_SIZE:
+            if len(table) >= WORD_TABLE_SIZE:
                 table.clear()
             table[node] = found
         hits: list[Postings] | None = found
@@ -848,7 +849,7 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
         found: float | None = table.get(node)
         if found is None:
             found = table[node] = _best_word(node, ctx)
-            if len(table) >= _WHOLE_SIZE:
+            if len(table) >= WORD_TABLE_SIZE:
                 table.clear()
         return found
     if isinstance(node, InLanguage):

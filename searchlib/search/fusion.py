@@ -55,6 +55,7 @@ import attrs
 from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
 from searchlib.analysis.lemmas import ENGLISH_IRREGULAR, spanish_irregular_forms
 from searchlib.analysis.tokenizer import TOKEN_RE
+from searchlib.search.cache import WORD_TABLE_SIZE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
 from searchlib.search.execute import best_score
@@ -206,7 +207,7 @@ def translate_bag(
             held = entries.get(found_key)
             if held is None:
                 held = _held(_entry_groups(found, target), tctx, tgt, fields)
-                if len(entries) >= _ENTRY_GROUPS_SIZE:
+                if len(entries) >= WORD_TABLE_SIZE:
                     entries.clear()
                 entries[found_key] = held
             add(held, src_terms, "lexicon")
@@ -230,7 +231,7 @@ def translate_bag(
                 _held([(terms, 1.0)], tctx, tgt, fields),
                 "cognate" if set(similar) - {norm} else "written",
             )
-            if len(known) >= _ENTRY_GROUPS_SIZE:
+            if len(known) >= WORD_TABLE_SIZE:
                 known.clear()
             known[(word, tgt, fields)] = cached
         add(cached[0], {term}, cached[1])
