@@ -171,8 +171,11 @@ class Expanded:
 
     @property
     def texts(self) -> np.ndarray:
-        """int64, index of the text each term comes from (made when asked: the indexing path
-        repeats document numbers by ``lengths`` instead)."""
+        """int64, index of the text each term comes from, made on each read (an ``np.repeat``
+        over the batch's terms: read it once). Indexing most fields repeats the document
+        numbers by ``lengths`` instead; a field with a huge text, analysed a piece at a time
+        (:func:`searchlib.index.builder._build_in_pieces`), reads it to place each piece's
+        terms."""
         return np.repeat(np.arange(self.lengths.size), self.lengths)
 
 

@@ -34,6 +34,7 @@ from searchlib.analysis.prebuilt import (
     LazyTable,
     derived_lexicon_table,
     has_derived_tables,
+    key_heads,
     shipped_lexicon_digest,
     shipped_lexicon_texts,
 )
@@ -275,20 +276,11 @@ class Lexicon:
         cached = self._heads.get(src)
         if cached is not None and cached[0] is table:
             return cached[1], cached[2]
-        heads: list[Mapping[str, int]] = []
-        for keys in table[:2]:
-            most: dict[str, int] = {}
-            if isinstance(keys, LazyTable):
-                # (found per word in its text: iterating it would parse every row)
-                heads.append(keys.heads())
-                continue
-            for key in keys:
-                if " " in key:
-                    n = key.count(" ") + 1
-                    first = key.partition(" ")[0]
-                    if most.get(first, 1) < n:
-                        most[first] = n
-            heads.append(most)
+        heads: list[Mapping[str, int]] = [
+            # (a LazyTable's found per word in its text: iterating it would parse every row)
+            keys.heads() if isinstance(keys, LazyTable) else key_heads(keys)
+            for keys in table[:2]
+        ]
         self._heads[src] = (table, heads[0], heads[1])
         return heads[0], heads[1]
 

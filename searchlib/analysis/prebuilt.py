@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -23,6 +23,7 @@ __all__ = [
     "derived_lexicon_table",
     "forget_shipped_tables",
     "has_derived_tables",
+    "key_heads",
     "lexicon_digest",
     "shipped_digest",
     "shipped_json",
@@ -158,11 +159,26 @@ class LazyTable(Mapping[str, list[str]]):
         return KeyHeads(self)
 
 
+def key_heads(keys: Iterable[str]) -> dict[str, int]:
+    """Per first word of the ``keys`` holding a space (entries of several words, their words
+    joined by spaces), the most words such a key has: a run of words whose first word is not
+    there is no entry longer than one word."""
+    most: dict[str, int] = {}
+    for key in keys:
+        if " " in key:
+            n = key.count(" ") + 1
+            first = key.partition(" ")[0]
+            if most.get(first, 1) < n:
+                most[first] = n
+    return most
+
+
 class KeyHeads(Mapping[str, int]):
-    """Per first word of the keys of a :class:`LazyTable` holding a space (an entry of
-    several words), the most words of such a key: found per word asked in the table's text
-    (the rows whose key starts with the word and a space) until the table parses its rows,
-    then all of them at once (a dict, as when iterated)."""
+    """:func:`key_heads` of the keys of a :class:`LazyTable`: found per word asked in the
+    table's text (the rows whose key starts with the word and a space) for the first
+    :data:`_TEXT_LOOKUPS` distinct words, then all of them at once from the parsed rows (a
+    dict, as when iterated), as soon as the table parses its rows or at the next new word:
+    the words kept are at most :data:`_TEXT_LOOKUPS`, however many a process asks."""
 
     __slots__ = ("_all", "_memo", "_table")
 
@@ -173,14 +189,8 @@ class KeyHeads(Mapping[str, int]):
 
     def _every(self) -> dict[str, int]:
         if self._all is None:
-            most: dict[str, int] = {}
-            for key in self._table.table():
-                if " " in key:
-                    n = key.count(" ") + 1
-                    first = key.partition(" ")[0]
-                    if most.get(first, 1) < n:
-                        most[first] = n
-            self._all = most
+            self._all = key_heads(self._table.table())
+            self._memo = {}  # (answered by the dict from now on)
         return self._all
 
     def get(self, first: str, default: Any = None) -> Any:
@@ -192,6 +202,8 @@ class KeyHeads(Mapping[str, int]):
             return default  # (no key's first word holds a space)
         most = self._memo.get(first)
         if most is None:
+            if len(self._memo) >= _TEXT_LOOKUPS:
+                return self._every().get(first, default)  # (parses the table's rows)
             rows = self._table._rows
             # a key's JSON starts with its first word's JSON, less the closing quote
             start = _utf8(f"\n   {json.dumps(first, ensure_ascii=False)[:-1]} ")
@@ -318,6 +330,8 @@ def derived_detect_words(digest: str) -> tuple[AbstractSet[str], AbstractSet[str
     return frozenset(detect["en"]), frozenset(detect["es"])
 
 
+_S = TypeVar("_S")
+
 _DETECT_ES = b', "es": '
 """Between the two lists of the detection words (``json.dumps(..., sort_keys=True)``)."""
 
@@ -366,3 +380,12 @@ class LazyWords(AbstractSet[str]):
 
     def __len__(self) -> int:
         return len(self.words())
+
+    def __hash__(self) -> int:
+        return hash(self.words())  # (equal to a frozenset of the same words, as it hashes)
+
+    @classmethod
+    def _from_iterable(cls, words: Iterable[_S], /) -> frozenset[_S]:
+        """What the set operators (``&``, ``|``, ``-``, ``^``) give: a frozenset, as when the
+        words were one (not a :class:`LazyWords`, whose argument is the list's text)."""
+        return frozenset(words)

@@ -143,8 +143,9 @@ def _build_in_pieces(
         distinct = np.unique(ex.word_ids)  # which words occur: not one id per word in flight
         words.setdefault(id(table), (table, []))[1].append(distinct)
         sorted_terms, ranks = _term_ranks(table, ex.term_ids)
-        pos = ex.positions + np.asarray(starts, dtype=ex.positions.dtype)[ex.texts]
-        partials.append(build_field(sorted_terms, ranks, doc[ex.texts], pos))
+        texts = ex.texts  # (made on each read: read once)
+        pos = ex.positions + np.asarray(starts, dtype=ex.positions.dtype)[texts]
+        partials.append(build_field(sorted_terms, ranks, doc[texts], pos))
         batch, owners, size = [], [], 0
 
     for text, doc in zip(buf.texts, docnums.tolist(), strict=True):

@@ -112,6 +112,13 @@ class SearchContext:
             table = self._word_tables[kind] = self.cache.words.setdefault(key, {})
         return table
 
+    def remember_word(self, kind: str, word: Any, value: Any, size: int) -> None:
+        """Keep ``value`` for ``word`` in the table ``kind`` (:meth:`word_table`), ``size``
+        entries of arrays of its own counted in the snapshot's bound on cached impacts (see
+        :meth:`SnapshotCache.remember_word`)."""
+        key = (kind, self.langs, self.default_fields, self.bm25_key)
+        self.cache.remember_word(key, word, value, size)
+
     def lang_mask(self, seg: SegmentSource, lang: str) -> np.ndarray | None:
         """Which documents of ``seg`` are in ``lang``, or None when none is (cached per
         snapshot)."""

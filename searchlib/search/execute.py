@@ -445,6 +445,27 @@ def _or_within(
     mask, scores = _whole_empty(ctx)
     docs: list[np.ndarray] = []
     vals: list[np.ndarray] = []
+    within = _or_words(ctx, node, lang, docs, vals, (mask, scores))
+    _add_sparse(mask, scores, docs, vals)
+    if node.boost != 1.0:
+        scores *= np.float32(node.boost)
+    return mask, scores, bool(within)
+
+
+def _or_words(
+    ctx: SearchContext,
+    node: Or,
+    lang: str | None,
+    docs: list[np.ndarray],
+    vals: list[np.ndarray],
+    into: Match | None,
+) -> bool | None:
+    """The impacts of an OR's words (:func:`_word_hits`) appended to ``docs`` and ``vals`` in
+    child order, and whether every document they match is in ``lang`` (False when ``lang`` is
+    None). A child that is no plain word (a phrase, a group, a column field...): with
+    ``into``, (mask, scores) index-wide, what was gathered before it is added there, then the
+    child evaluated index-wide and added in its turn (and False: its documents are not known
+    to be in ``lang``); without, None at once."""
     within = lang is not None
     words = ctx.word_table("hits")  # (read here for each word, without a call)
     inside = ctx.word_table("within " + lang) if lang is not None else {}
@@ -453,8 +474,11 @@ def _or_within(
         hits: list[Postings] | None = (
             _word_hits(ctx, child) if found is _NOT_KEPT else found  # type: ignore[assignment]
         )
-        if hits is None:  # (a phrase, a group, a column field...)
+        if hits is None:
+            if into is None:
+                return None
             within = False
+            mask, scores = into
             _add_sparse(mask, scores, docs, vals)
             m, s = evaluate_index(child, ctx)
             mask |= m
@@ -466,10 +490,7 @@ def _or_within(
         for at, values in hits:
             docs.append(at)
             vals.append(values)
-    _add_sparse(mask, scores, docs, vals)
-    if node.boost != 1.0:
-        scores *= np.float32(node.boost)
-    return mask, scores, within
+    return within
 
 
 def _hits_within(ctx: SearchContext, node: Any, hits: list[Postings], lang: str) -> bool:
@@ -625,7 +646,9 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         for weight, docs in _concept_docs(ctx, node.concepts):
             total += weight
             if docs is not None:
-                covered[docs] += np.float32(weight)
+                # (each document once: the same as ``covered[docs] += weight``, without
+                # the cast of an int32 index that costs fancy indexing twice its time)
+                np.add.at(covered, docs, np.float32(weight))
         at = np.flatnonzero(m1)
         s1[at] *= _concept_power(node.concepts, covered[at], total)
         ctx.plans[("matched", id(node))] = (node, m1, at)  # (see matched_docs)
@@ -666,7 +689,7 @@ def _typed_into(ctx: SearchContext, typed: Node, m2: np.ndarray, s2: np.ndarray)
         return False
     docs: list[np.ndarray] = []
     vals: list[np.ndarray] = []
-    within = _or_gather(ctx.in_language(typed.lang), typed.query, typed.lang, docs, vals)
+    within = _or_words(ctx.in_language(typed.lang), typed.query, typed.lang, docs, vals, None)
     if within is None:
         return False
     if not docs:
@@ -685,31 +708,6 @@ def _typed_into(ctx: SearchContext, typed: Node, m2: np.ndarray, s2: np.ndarray)
         s2[at] *= np.float32(typed.boost)
     m2[at] = True
     return True
-
-
-def _or_gather(
-    ctx: SearchContext, node: Or, lang: str, docs: list[np.ndarray], vals: list[np.ndarray]
-) -> bool | None:
-    """The impacts of an OR's words (:func:`_word_hits`) appended to ``docs`` and ``vals`` in
-    child order, and whether every document they match is in ``lang`` (as
-    :func:`_or_within`); None when a child is no plain word."""
-    within = True
-    words = ctx.word_table("hits")
-    inside = ctx.word_table("within " + lang)
-    for child in node.children:
-        found = words.get(child, _NOT_KEPT) if type(child) is Term else _NOT_KEPT
-        hits: list[Postings] | None = (
-            _word_hits(ctx, child) if found is _NOT_KEPT else found  # type: ignore[assignment]
-        )
-        if hits is None:
-            return None
-        if within:
-            flag = inside.get(child) if type(child) is Term else None
-            within = _hits_within(ctx, child, hits, lang) if flag is None else flag
-        for at, values in hits:
-            docs.append(at)
-            vals.append(values)
-    return within
 
 
 def matched_docs(node: Node, ctx: SearchContext, mask: np.ndarray) -> np.ndarray:
@@ -741,16 +739,19 @@ def _concept_docs(ctx: SearchContext, concepts: Concepts) -> list[tuple[float, n
                 + [(tctx, concepts.tgt, g) for g in groups]
                 if (hit := whole_impacts(c, lang, fields, terms, 1.0)) is not None
             ]
-            docs = (
-                None
-                if not found
-                else found[0].astype(np.intp)
-                if len(found) == 1
-                else unique(np.concatenate(found, dtype=np.intp))  # (no np.ma import)
-            )
-            if len(table) >= _WHOLE_SIZE:
-                table.clear()
-            table[key] = docs
+            own = 0  # entries of an array of its own (counted in the impacts cache's bound)
+            if not found:
+                docs = None
+            elif len(found) == 1:
+                docs = found[0]  # the impacts cache's array (sorted, each once): no copy
+            else:
+                # compact (4 bytes a document) while the index's numbers fit
+                small = int(ctx.offsets()[-1]) <= np.iinfo(np.int32).max
+                docs = unique(  # (no np.ma import)
+                    np.concatenate(found, dtype=np.int32 if small else np.intp)
+                )
+                own = int(docs.size)
+            ctx.remember_word("concept docs", key, docs, own)
         out.append((weight, docs))
     return out
 
@@ -770,14 +771,10 @@ def _concept_terms(
 
 
 def _concept_factor(
-    concepts: Concepts,
-    hits: list[tuple[np.ndarray, np.ndarray] | None],
-    size: int,
-    at: np.ndarray | None = None,
+    concepts: Concepts, hits: list[tuple[np.ndarray, np.ndarray] | None], size: int
 ) -> np.ndarray:
     """Per document, the share of the concepts' weight it matches (a concept counts when
     any of its terms, or any of its translation's groups, matches), to ``concepts.power``.
-    ``at``: the (index-wide) documents to give it for, in order; None: every document.
 
     Each concept's weight is added where its terms match only (``covered[docs] += weight``:
     a document several of its terms match is gathered once per index and written the same
@@ -799,7 +796,7 @@ def _concept_factor(
                 else np.concatenate(found, dtype=np.intp)
             )
             covered[docs] += np.float32(weight)
-    return _concept_power(concepts, covered if at is None else covered[at], total)
+    return _concept_power(concepts, covered, total)
 
 
 def _concept_power(concepts: Concepts, covered: np.ndarray, total: float) -> np.ndarray:

@@ -73,6 +73,7 @@ from searchlib.errors import CorruptIndexError, SearchlibError
 from searchlib.index.budget import MemoryBudget
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
+from searchlib.search.arrays import unique, unique_pairs
 from searchlib.search.cache import snapshot_cache
 from searchlib.storage import Directory, decode_array_file, encode_array_file
 
@@ -326,7 +327,7 @@ class _Docs:
         codes = np.zeros(rows.size, dtype=np.int64)
         known: dict[tuple[str, ...], int] = {}
         segs = self.seg[rows]
-        for si in np.unique(segs).tolist():
+        for si in unique(segs).tolist():
             at = np.flatnonzero(segs == si)
             hints = self.hints.get(si)
             if hints is not None:
@@ -343,7 +344,7 @@ class _Docs:
     def metadata_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row, :meth:`metadata`) of every row that has one, in row order (a hinted
         segment's from its hints, without a look at the rows that have none)."""
-        for si in np.unique(self.seg).tolist():
+        for si in unique(self.seg).tolist():
             at = np.flatnonzero(self.seg == si)  # ascending document numbers
             hints = self.hints.get(si)
             if hints is not None:
@@ -1039,7 +1040,7 @@ def _batches(docs: _Docs, rows: np.ndarray, origin: np.ndarray, size: int) -> li
     dated = day != NO_DATE
     days, node = np.unique(np.where(dated, day, NO_DATE), return_inverse=True)
     node = node.ravel().astype(np.int64)
-    undated = np.unique(origin[~dated])
+    undated = unique(origin[~dated])
     node[~dated] = days.size + np.searchsorted(undated, origin[~dated])
     parent = list(range(days.size + undated.size))
 
@@ -1051,10 +1052,10 @@ def _batches(docs: _Docs, rows: np.ndarray, origin: np.ndarray, size: int) -> li
 
     # A dated row of an origin with undated rows joins its day to that origin.
     joined = dated & np.isin(origin, undated)
-    links = np.unique(
-        np.stack([node[joined], np.searchsorted(undated, origin[joined])], axis=1), axis=0
+    linked_days, linked_origins = unique_pairs(
+        node[joined], np.searchsorted(undated, origin[joined]).astype(np.int64)
     )
-    for d, o in links.tolist():
+    for d, o in zip(linked_days.tolist(), linked_origins.tolist(), strict=True):
         x, y = root(d), root(days.size + o)
         if x != y:
             parent[y] = x
