@@ -778,14 +778,23 @@ class PgSearcher(Searcher):
         self.reader.prefetch(t for lang in LANGS for t in get_analyzer(lang).terms(text)[0])
 
     def matches(
-        self, q: AnyQuery, ctx: SearchContext, filters: Filters, k: int, every: bool
+        self,
+        q: AnyQuery,
+        ctx: SearchContext,
+        filters: Filters,
+        k: int,
+        every: bool,
+        restrict: np.ndarray | None = None,
     ) -> tuple[Matches | None, int]:
         """The shards rank (:mod:`searchlib.postgres.pushdown`): each returns its top ``K`` by a
         bound of the query's BM25F and its count; the candidates are scored exactly here, and
         when the bounds of what the shards left out cannot reach the k-th best score, they hold
         the top ``k``. Otherwise more are asked for, or (facets, twins, filters, AND, NOT,
         phrases, deep pages) every match is scored here, from the postings the shards matched."""
-        found, total = self._matches(q, ctx, filters, k, every)
+        if restrict is not None:  # the query's filter clauses: every match scored here
+            found, total = super().matches(q, ctx, filters, k, every, restrict)
+        else:
+            found, total = self._matches(q, ctx, filters, k, every)
         if found is not None and k:
             order = top_k(found, min(found.total, k))
             self.reader.preload_stored(

@@ -86,13 +86,17 @@ def collect(
     q: AnyQuery,
     ctx: SearchContext,
     mask_of: Callable[[SegmentSource], np.ndarray | None],
+    restrict: np.ndarray | None = None,
 ) -> Matches | None:
     """The live documents matching ``q`` that ``mask_of`` (the filters: None lets every
-    document through) keeps, or None when there is none."""
+    document through) and ``restrict`` (a mask over the whole index, or None) keep, or None
+    when there is none."""
     mask, scores = evaluate_index(q, ctx)
     live = ctx.whole_live()
     if live is not None:
         mask = mask & live
+    if restrict is not None:
+        mask = mask & restrict
     masks = [mask_of(seg) for seg in ctx.reader.segments]
     if any(m is not None for m in masks):
         mask = mask & np.concatenate(

@@ -68,6 +68,7 @@ from searchlib.search.query import (
     And,
     AndMaybe,
     AndNot,
+    AnyQuery,
     DateRange,
     Every,
     Fuzzy,
@@ -93,6 +94,7 @@ __all__ = [
     "is_filter",
     "parse_lenient",
     "parse_query",
+    "split_filters",
     "with_filters",
 ]
 
@@ -671,6 +673,31 @@ def is_filter(q: Query) -> bool:
     if isinstance(q, (And, Or)):
         return bool(q.children) and all(is_filter(c) for c in q.children)
     return False
+
+
+def split_filters(q: AnyQuery) -> tuple[AnyQuery, Query | None]:
+    """A query's text part and its filter clauses (:func:`is_filter`) apart: ``government
+    country:peru`` is ``government`` restricted to Peru documents, ranked as ``government``
+    is (a filter changes no score, as ``country=`` does not), however the text part is
+    translated (plain words are translated word by word, a tree node by node). Splits the
+    clauses an AND holds beside text (``with_filters`` makes them), under the positive side
+    of an exclusion; the query itself and None otherwise."""
+    return _split_filters(q) if isinstance(q, (And, AndNot)) else (q, None)
+
+
+def _split_filters(q: Query) -> tuple[Query, Query | None]:
+    if isinstance(q, AndNot) and q.boost == 1:
+        positive, where = _split_filters(q.positive)
+        return (q, None) if where is None else (AndNot(positive, q.negative), where)
+    if type(q) is not And or q.boost != 1:
+        return q, None
+    text = [c for c in q.children if not is_filter(c)]
+    clauses = [c for c in q.children if is_filter(c)]
+    if not text or not clauses:
+        return q, None
+    return (text[0] if len(text) == 1 else And(text)), (
+        clauses[0] if len(clauses) == 1 else And(clauses)
+    )
 
 
 def with_filters(

@@ -38,10 +38,10 @@ from searchlib.search.collector import (
 from searchlib.search.columns import column_match
 from searchlib.search.context import SearchContext
 from searchlib.search.crosslingual import CROSS_WEIGHT, with_place_names, with_translation
-from searchlib.search.execute import explain
+from searchlib.search.execute import evaluate_index, explain
 from searchlib.search.filternotes import filter_notes
 from searchlib.search.hits import build_hit, term_matcher, with_twin
-from searchlib.search.parser import parse_lenient, parse_query
+from searchlib.search.parser import parse_lenient, parse_query, split_filters
 from searchlib.search.query import And, AnyQuery, BagOfWords, Or, Query, Term, TextQuery
 from searchlib.search.results import Hit, Results
 from searchlib.search.scoring import BM25F, Explanation
@@ -276,9 +276,11 @@ class Searcher:
         given = [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS]
         if not _words_only(parsed) or any(value for _, value in given):
             warnings += filter_notes(self.reader, parsed, given)
-        q, lang = self.prepare(parsed, lang, cross_lingual, default_op, filters.doc_lang)
+        text_part, where = split_filters(parsed)
+        q, lang = self.prepare(text_part, lang, cross_lingual, default_op, filters.doc_lang)
         ctx = self.context(lang)
-        matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins)
+        restrict = None if where is None else evaluate_index(where, ctx)[0]
+        matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins, restrict)
         hits: list[Hit] = []
         facet_out = None
         if facets:
@@ -313,13 +315,20 @@ class Searcher:
         )
 
     def matches(
-        self, q: AnyQuery, ctx: SearchContext, filters: Filters, k: int, every: bool
+        self,
+        q: AnyQuery,
+        ctx: SearchContext,
+        filters: Filters,
+        k: int,
+        every: bool,
+        restrict: np.ndarray | None = None,
     ) -> tuple[Matches | None, int]:
-        """The matches of ``q`` that ``filters`` keep, and how many there are. Here every one;
+        """The matches of ``q`` that ``filters`` keep (and ``restrict``, the query's own filter
+        clauses as a mask over the whole index), and how many there are. Here every one;
         a storage engine whose shards rank (:class:`searchlib.postgres.source.PgSearcher`) may
         give, unless ``every`` (facets and twins count them all), only candidates that
         provably hold the best ``k``, each with its exact score, and the total beside them."""
-        found = collect(q, ctx, filters.mask)
+        found = collect(q, ctx, filters.mask, restrict)
         return found, 0 if found is None else found.total
 
     def _read(
@@ -372,7 +381,8 @@ class Searcher:
         """How ``doc_id`` got its score for ``query`` (run exactly as :meth:`search` runs it,
         read in the same ``syntax``, translation included); the root value equals the hit's
         score."""
-        q, lang = self.prepare(self._read(query, syntax, "OR", []), lang, cross_lingual)
+        text_part, _ = split_filters(self._read(query, syntax, "OR", []))
+        q, lang = self.prepare(text_part, lang, cross_lingual)
         loc = self.reader.locate(doc_id)
         if loc is None:
             raise IndexStateError(f"no document with id {doc_id!r} in the index")

@@ -205,6 +205,7 @@ def test_a_cut_that_cannot_be_proven_asks_again_then_ranks_on_the_client(
         ("coca AND police", {}),
         ("coca -peru", {}),
         ("coca NOT peru", {}),  # NOT beside a clause excludes
+        ("coca country:peru", {}),  # the query's filter clause: a restriction, as the option
         ("-peru", {"limit": 50}),  # exclusions only: every document without them
         ("author:ramsey", {}),
         ("kind:brief", {"limit": 50}),

@@ -415,6 +415,32 @@ def test_a_filter_clause_never_reorders_hits(family: Family, n: Node, data: st.D
         family.filter_keeps_order(n, data.draw(st.sampled_from(choices)))
 
 
+@pytest.mark.parametrize(
+    ("query", "clause"),
+    [
+        ("government", "country:peru"),  # plain words: translated word by word either way
+        ("government", "lang:es"),
+        ("government police", "country:peru"),
+        ("police -government", "country:peru"),
+        ("police AND gang", "country:mexico"),
+    ],
+)
+def test_a_filter_clause_in_the_query_keeps_the_scores(
+    family: Family, query: str, clause: str
+) -> None:
+    """The query's filter clause restricts its hits as the filter option does, scores and order
+    kept (hypothesis found ``government country:peru`` ranking a Spanish story higher: the
+    clause made the words a tree, translated node by node)."""
+    field, value = clause.split(":")
+    before = hits(family.index, query)
+    after = hits(family.index, f"{query} {clause}")
+    assert after and after == [
+        (d, s) for d, s in before if filter_holds(family.docs[d], field, value)
+    ]
+    option = {"doc_lang" if field == "lang" else field: value}
+    assert after == hits(family.index, query, **option)
+
+
 @SETTINGS
 @given(n=queries(DOCS, positive=True))
 def test_cross_lingual_keeps_every_hit(family: Family, n: Node) -> None:
