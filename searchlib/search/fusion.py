@@ -235,8 +235,9 @@ def translate_bag(
                 known.clear()
             known[(word, tgt, fields)] = cached
         add(cached[0], {term}, cached[1])
+    held = {t for c in concepts for t in c}  # (a word of its own: in no other concept)
     for term in weight:
-        if not any(term in c for c in concepts):
+        if term not in held:
             concepts[(term,)] = set()
     carried = sum(weight.get(t, 0.0) for t in covered)
     best_translated = sum(w * tctx.idf(tgt, fields, g) for g, w in groups.items())

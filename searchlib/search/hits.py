@@ -122,9 +122,9 @@ def build_hit(
     comes from the columns alone: countries by their English names, no authors or url.
     A snippet's matches are read from the positions of the field its text was indexed as."""
     seg = reader.segments[seg_idx]
-    lang = seg.col_tables[_LANG_TABLE][seg.cols[LANG_COLUMN].item(docnum)]
     if matcher is None and not whole:
-        return column_hit(seg, docnum, score, lang, reason)
+        return column_hit(seg, docnum, score, None, reason)
+    lang = seg.col_tables[_LANG_TABLE][seg.cols[LANG_COLUMN].item(docnum)]
     doc = _shown_fields(seg, docnum)
     teaser = doc.get("teaser") if doc.get("kind") == "related" else None
     text = teaser or "\n\n".join(doc.get("body", ()))
@@ -198,15 +198,18 @@ def _shown_fields(seg: SegmentSource, docnum: int) -> StoredDoc:
     return cast(StoredDoc, doc) if type(doc) is dict else seg.stored(docnum)
 
 
-def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason: str | None) -> Hit:
-    """A hit from the segment's columns alone (``snippets=False``: ranking only)."""
+def column_hit(
+    seg: SegmentSource, docnum: int, score: float, lang: str | None, reason: str | None
+) -> Hit:
+    """A hit from the segment's columns alone (``snippets=False``: ranking only); ``lang``:
+    the document's language, read from its column when None."""
     fields = _column_fields(seg, docnum)
     return Hit(
         fields[0],
         score,
         fields[1],
         fields[2],
-        lang,
+        fields[7] if lang is None else lang,
         fields[3],
         fields[4],
         "",
@@ -217,20 +220,34 @@ def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason:
 
 
 _ColumnFields = tuple[
-    str, str, str, "_dt.date | None", tuple[str, ...], tuple["str | None", ...], tuple[str, ...]
+    str,
+    str,
+    str,
+    "_dt.date | None",
+    tuple[str, ...],
+    tuple["str | None", ...],
+    tuple[str, ...],
+    str,
 ]
 
 
 def _column_fields(seg: SegmentSource, docnum: int) -> _ColumnFields:
     """What a column hit shows of a document (id, kind, title, date, countries, country
-    codes, sections), kept per segment (a segment never changes; a document found once is
-    often found again), at most :data:`_COLUMN_DOCS` documents a segment."""
-    try:
-        kept = _COLUMN_KEPT.get(seg)
-        if kept is None:
-            kept = _COLUMN_KEPT[seg] = {}
-    except TypeError:  # (a segment source that cannot be weakly referenced or hashed)
-        kept = {}
+    codes, sections, language), kept per segment (a segment never changes; a document found
+    once is often found again), at most :data:`_COLUMN_DOCS` documents a segment."""
+    global _LAST_KEPT
+    last = _LAST_KEPT  # (the segment of the hit before: most hits are of one segment)
+    if last is not None and last[0]() is seg:
+        kept = last[1]
+    else:
+        try:
+            found_kept = _COLUMN_KEPT.get(seg)
+            if found_kept is None:
+                found_kept = _COLUMN_KEPT[seg] = {}
+            kept = found_kept
+            _LAST_KEPT = (weakref.ref(seg), kept)
+        except TypeError:  # (a segment source that cannot be weakly referenced or hashed)
+            kept = {}
     found = kept.get(docnum)
     if found is None:
         cols = seg.cols
@@ -249,6 +266,7 @@ def _column_fields(seg: SegmentSource, docnum: int) -> _ColumnFields:
             countries,
             country_codes,
             tuple(sections),
+            seg.col_tables[_LANG_TABLE][cols[LANG_COLUMN].item(docnum)],
         )
         if len(kept) >= _COLUMN_DOCS:
             kept.clear()
@@ -260,6 +278,7 @@ _COLUMN_DOCS = 20_000
 _COLUMN_KEPT: weakref.WeakKeyDictionary[SegmentSource, dict[int, _ColumnFields]] = (
     weakref.WeakKeyDictionary()
 )
+_LAST_KEPT: tuple[weakref.ref[SegmentSource], dict[int, _ColumnFields]] | None = None
 
 
 def _date(days: int) -> _dt.date:
