@@ -4,6 +4,7 @@ columns and (for snippets and related items) its stored fields, with its twin wh
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Sequence
 from functools import partial
 from typing import cast
@@ -199,27 +200,66 @@ def _shown_fields(seg: SegmentSource, docnum: int) -> StoredDoc:
 
 def column_hit(seg: SegmentSource, docnum: int, score: float, lang: str, reason: str | None) -> Hit:
     """A hit from the segment's columns alone (``snippets=False``: ranking only)."""
-    cols = seg.cols
-    days = cols["date"].item(docnum)
-    codes: Sequence[str] = seg.doc_values("countries", docnum)
-    if "sections" in cols:
-        sections: Sequence[str] = seg.doc_values("sections", docnum)
-    else:  # written before the sections column: byline labels were all countries
-        codes, sections = legacy_places(list(codes))
-    countries, country_codes = _places(codes)
+    fields = _column_fields(seg, docnum)
     return Hit(
-        seg.ids[docnum],
+        fields[0],
         score,
-        seg.col_tables[_KIND_TABLE][cols["kind"].item(docnum)],
-        seg.title(docnum),
+        fields[1],
+        fields[2],
         lang,
-        None if days == NO_DATE else _date(days),
-        countries,
+        fields[3],
+        fields[4],
         "",
         reason,
-        country_codes=country_codes,
-        sections=tuple(sections),
+        country_codes=fields[5],
+        sections=fields[6],
     )
+
+
+_ColumnFields = tuple[
+    str, str, str, "_dt.date | None", tuple[str, ...], tuple["str | None", ...], tuple[str, ...]
+]
+
+
+def _column_fields(seg: SegmentSource, docnum: int) -> _ColumnFields:
+    """What a column hit shows of a document (id, kind, title, date, countries, country
+    codes, sections), kept per segment (a segment never changes; a document found once is
+    often found again), at most :data:`_COLUMN_DOCS` documents a segment."""
+    try:
+        kept = _COLUMN_KEPT.get(seg)
+        if kept is None:
+            kept = _COLUMN_KEPT[seg] = {}
+    except TypeError:  # (a segment source that cannot be weakly referenced or hashed)
+        kept = {}
+    found = kept.get(docnum)
+    if found is None:
+        cols = seg.cols
+        days = cols["date"].item(docnum)
+        codes: Sequence[str] = seg.doc_values("countries", docnum)
+        if "sections" in cols:
+            sections: Sequence[str] = seg.doc_values("sections", docnum)
+        else:  # written before the sections column: byline labels were all countries
+            codes, sections = legacy_places(list(codes))
+        countries, country_codes = _places(codes)
+        found = (
+            seg.ids[docnum],
+            seg.col_tables[_KIND_TABLE][cols["kind"].item(docnum)],
+            seg.title(docnum),
+            None if days == NO_DATE else _date(days),
+            countries,
+            country_codes,
+            tuple(sections),
+        )
+        if len(kept) >= _COLUMN_DOCS:
+            kept.clear()
+        kept[docnum] = found
+    return found
+
+
+_COLUMN_DOCS = 20_000
+_COLUMN_KEPT: weakref.WeakKeyDictionary[SegmentSource, dict[int, _ColumnFields]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _date(days: int) -> _dt.date:

@@ -116,3 +116,26 @@ def test_a_full_word_table_takes_off_what_it_counted(monkeypatch: pytest.MonkeyP
     (table,) = _concept_tables(cache).values()
     assert len(table) == 1
     assert sum(cache.words_held.values()) == 2  # (its English and its Spanish document)
+
+
+def test_column_hits_are_each_segments_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column hit's fields are kept per segment object: two indexes whose segments share
+    names and document numbers each show their own document, and a segment's full table
+    starts over without changing what it shows."""
+    from searchlib.search import hits as hits_module
+
+    monkeypatch.setattr(hits_module, "_COLUMN_DOCS", 1)
+    first, second = searchlib.create_index(), searchlib.create_index()
+    first.add(_brief("a1", "en", "The police report", "The police said so."))
+    first.add(_brief("a2", "en", "The police again", "More police."))
+    second.add(Brief(id="b1", lang="en", kind="brief", title="Police news", body=["Police."]))
+    first.commit()
+    second.commit()
+    for _ in range(2):
+        one = first.search("police", snippets=False, cross_lingual=False)
+        two = second.search("police", snippets=False, cross_lingual=False)
+        assert sorted((h.id, h.title, h.date) for h in one.hits) == [
+            ("a1", "The police report", datetime.date(2021, 1, 1)),
+            ("a2", "The police again", datetime.date(2021, 1, 1)),
+        ]
+        assert [(h.id, h.title, h.date) for h in two.hits] == [("b1", "Police news", None)]
