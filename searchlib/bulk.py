@@ -265,11 +265,30 @@ def _claim(runs: Any, worker: _Worker, steal: bool = True, packing: bool = False
         return int(runs[2 * k + 1])
 
 
+def _next_fits(runs: Any, worker: _Worker) -> bool:
+    """Whether the next task of ``worker``'s own run goes into the segment it is filling
+    (:meth:`_Worker.take` would not write the segment first); True when its run has none
+    left (:func:`_claim` decides then)."""
+    r = worker.run
+    if r is None or r < 0:
+        return False
+    with runs.get_lock():
+        task, end = int(runs[2 * r]), int(runs[2 * r + 1])
+    if task >= end:
+        return True
+    return task == worker.last + 1 and worker.nbytes + worker.jobs[task][3] <= worker.limit
+
+
 def _work(path: str, jobs: list[_Job], runs: Any, limit: int, emit: Callable[[_Msg], None]) -> None:
     """A worker's whole run: claim tasks until none is left, filling segments of consecutive
     tasks of at most ``limit`` bytes of input, written as they fill and at the end."""
     worker = _Worker(path, jobs, limit, emit)
     while True:
+        if worker.first >= 0 and not _next_fits(runs, worker):
+            # The segment is analysed and written before the next task is claimed, not
+            # after: a task claimed is out of reach of a worker that finishes meanwhile,
+            # which would otherwise wait for this one to analyse and read it.
+            worker.flush()
         task = _claim(runs, worker, steal=False, packing=worker.first >= 0)
         if task is None:
             # Analysis waits for a segment's writing: the worker steals only once it has done

@@ -89,3 +89,35 @@ def test_a_worker_holding_a_segment_claims_no_more_once_another_run_is_done() ->
     done = multiprocessing.get_context().Array("q", [5, 5, 7, 10, 2])
     assert bulk._claim(done, SimpleNamespace(run=0), steal=False) is None  # its run is done
     assert bulk._claim(done, SimpleNamespace(run=0)) == 9  # it steals the back of the other
+
+
+def test_a_worker_writes_a_full_segment_before_it_claims_the_next_task(monkeypatch: Any) -> None:
+    """A task is claimed when the worker can start on it: a worker that finishes its run
+    meanwhile can still steal it (not when it is only queued behind a segment to analyse)."""
+    runs = multiprocessing.get_context().Array("q", [0, 3, 3, 6, 0])  # runs 0-2 and 3-5
+    flushed: list[tuple[int, int, int]] = []  # (first task, last task, next task of the run)
+
+    class Recorder:
+        take = bulk._Worker.take
+
+        def __init__(self, path: str, jobs: list[Any], limit: int, emit: Any) -> None:
+            self.jobs, self.limit = jobs, limit
+            self.first = self.last = -1
+            self.nbytes = 0
+            self.run: int | None = None
+            self.syncing: list[Any] = []
+            self.sync_error = None
+
+        def flush(self) -> None:
+            if self.first >= 0:
+                flushed.append((self.first, self.last, int(runs[0])))
+            self.first = self.last = -1
+            self.nbytes = 0
+
+    monkeypatch.setattr(bulk, "_Worker", Recorder)
+    monkeypatch.setattr(bulk, "_index_task", lambda args: None)
+    # Tasks 0 and 1 share a segment (60 + 40 bytes), task 2 does not fit in it; then the
+    # worker steals 5, 4 and 3 from the back of run 1, a segment each (not consecutive).
+    jobs: list[Any] = [(f"s{k}", [], 64.0, size) for k, size in enumerate([60, 40, 30, 9, 9, 9])]
+    bulk._work("unused", jobs, runs, 100, lambda msg: None)
+    assert flushed == [(0, 1, 2), (2, 2, 3), (5, 5, 3), (4, 4, 3), (3, 3, 3)]
