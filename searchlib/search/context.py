@@ -112,7 +112,7 @@ class SearchContext:
             table = self._word_tables[kind] = self.cache.words.setdefault(key, {})
         return table
 
-    def remember_word(self, kind: str, word: Any, value: Any, size: int) -> None:
+    def remember_word(self, kind: str, word: Any, value: Any, size: int = 0) -> None:
         """Keep ``value`` for ``word`` in the table ``kind`` (:meth:`word_table`), ``size``
         entries of arrays of its own counted in the snapshot's bound on cached impacts (see
         :meth:`SnapshotCache.remember_word`)."""

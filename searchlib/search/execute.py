@@ -22,7 +22,6 @@ from searchlib._types import LANGS
 from searchlib.schema import AUTHOR_FIELD, COLUMN_FIELDS, ID_FIELD
 from searchlib.seam import Postings, SegmentSource
 from searchlib.search.arrays import unique
-from searchlib.search.cache import WORD_TABLE_SIZE
 from searchlib.search.columns import (
     column_match,
     column_values,
@@ -503,9 +502,7 @@ def _hits_within(ctx: SearchContext, node: Any, hits: list[Postings], lang: str)
         in_lang = ctx.whole_lang_mask(lang)
         found = all(bool(in_lang[at.astype(np.intp, copy=False)].all()) for at, _ in hits)
         if table is not None:
-            if len(table) >= WORD_TABLE_SIZE:
-                table.clear()
-            table[node] = found
+            ctx.remember_word("within " + lang, node, found)
     return found
 
 
@@ -520,9 +517,7 @@ def _word_hits(ctx: SearchContext, node: Any) -> list[Postings] | None:
         found = table.get(node, _NOT_KEPT)
         if found is _NOT_KEPT:
             found = _hits_of(ctx, _sparse_leaf(ctx, node))
-            if len(table) >= WORD_TABLE_SIZE:
-                table.clear()
-            table[node] = found
+            ctx.remember_word("hits", node, found)
         hits: list[Postings] | None = found
         return hits
     return _hits_of(ctx, _sparse_leaf(ctx, node))
@@ -848,9 +843,8 @@ def best_score(node: Node, ctx: SearchContext, boosts: bool = True) -> float:
         table = ctx.word_table("best")
         found: float | None = table.get(node)
         if found is None:
-            found = table[node] = _best_word(node, ctx)
-            if len(table) >= WORD_TABLE_SIZE:
-                table.clear()
+            found = _best_word(node, ctx)
+            ctx.remember_word("best", node, found)
         return found
     if isinstance(node, InLanguage):
         inner = best_score(node.query, ctx.in_language(node.lang))

@@ -55,7 +55,6 @@ import attrs
 from searchlib.analysis import Analyzer, get_analyzer, load_lexicon
 from searchlib.analysis.lemmas import ENGLISH_IRREGULAR, spanish_irregular_forms
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.search.cache import WORD_TABLE_SIZE
 from searchlib.search.cognates import cognates
 from searchlib.search.context import SearchContext
 from searchlib.search.execute import best_score
@@ -207,9 +206,7 @@ def translate_bag(
             held = entries.get(found_key)
             if held is None:
                 held = _held(_entry_groups(found, target), tctx, tgt, fields)
-                if len(entries) >= WORD_TABLE_SIZE:
-                    entries.clear()
-                entries[found_key] = held
+                tctx.remember_word("entries held", found_key, held)
             add(held, src_terms, "lexicon")
     table = None
     known = ctx.word_table("cognates")  # a word's (terms, kind): fixed for a snapshot
@@ -231,9 +228,7 @@ def translate_bag(
                 _held([(terms, 1.0)], tctx, tgt, fields),
                 "cognate" if set(similar) - {norm} else "written",
             )
-            if len(known) >= WORD_TABLE_SIZE:
-                known.clear()
-            known[(word, tgt, fields)] = cached
+            ctx.remember_word("cognates", (word, tgt, fields), cached)
         add(cached[0], {term}, cached[1])
     held = {t for c in concepts for t in c}  # (a word of its own: in no other concept)
     for term in weight:
