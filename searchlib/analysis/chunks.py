@@ -258,10 +258,9 @@ class ChunkTable:
             new = dict.fromkeys(map(words.__getitem__, todo))
             if len(new) == len(words):  # (usually: every word new and distinct)
                 entries = analyse(words)  # type: ignore[assignment]  # (no None)
-            else:
+            else:  # a cached word keeps its entry, a new one takes its analysis
                 found = dict(zip(new, analyse(list(new)), strict=True))
-                for i in todo:
-                    entries[i] = found[words[i]]
+                entries = list(map(found.get, words, entries))
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")
