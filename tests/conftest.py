@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 from shared_paths import CURRENT_TEST, SEEDS
+
+if TYPE_CHECKING:
+    from searchlib.postgres.cluster import LocalCluster
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=200, deadline=None)
@@ -48,3 +54,26 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert report.indexed >= 1
     assert all(e.reason.startswith("not indexed:") for e in report.skipped)  # regressions.json
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[LocalCluster]:
+    """A real PostgreSQL cluster (a coordinator and two shards on loopback), started once per
+    session from the machine's PostgreSQL binaries when a test first asks for it, and stopped by
+    its pids at the end. Without psycopg or the server binaries the test skips, saying so."""
+    from searchlib.postgres.cluster import LocalCluster, find_pg_bin
+
+    pytest.importorskip("psycopg", reason="psycopg (the 'postgres' extra) is not installed")
+    if find_pg_bin() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+    # Not under pytest's tmp folder: the servers run as the postgres user, who cannot enter
+    # root's 0700 temporary folders.
+    root = Path(tempfile.mkdtemp(prefix="searchlib-pg-"))
+    root.chmod(0o755)
+    cluster = LocalCluster(root / "cluster", shards=2, fsync=False)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+        root.rmdir()

@@ -258,10 +258,9 @@ class ChunkTable:
             new = dict.fromkeys(map(words.__getitem__, todo))
             if len(new) == len(words):  # (usually: every word new and distinct)
                 entries = analyse(words)  # type: ignore[assignment]  # (no None)
-            else:
+            else:  # a cached word keeps its entry, a new one takes its analysis
                 found = dict(zip(new, analyse(list(new)), strict=True))
-                for i in todo:
-                    entries[i] = found[words[i]]
+                entries = list(map(found.get, words, entries))
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")
@@ -455,8 +454,12 @@ class ChunkTable:
         chunks for text i.
 
         Per-chunk and per-term arrays are 32-bit where their values fit (every batch short
-        of four billion words): half the memory traffic of the repeats and gathers, the bulk
-        of the work. ``word_ids`` comes from the distinct chunks, not one gather per term."""
+        of four billion words): half the memory traffic of the gathers, the bulk of the work.
+        Nearly every chunk holds at most one term (a chunk is one word unless it holds
+        non-ASCII punctuation or an apostrophe: ``a—b``): the chunks with terms give one
+        term each by a gather, and the few further terms of chunks with several are
+        inserted after their chunk's first (``np.insert``, not a repeat over every chunk).
+        ``word_ids`` comes from the distinct chunks, not one gather per term."""
         c = np.asarray(chunk_ids, dtype=np.int64)
         counts = np.asarray(counts, dtype=np.int64)
         n = len(self.nwords)
@@ -468,12 +471,9 @@ class ChunkTable:
         offset = np.frombuffer(self.offset, dtype=np.uint32, count=m)
         word_of = np.frombuffer(self.word_of, dtype=np.uint32, count=m)
         k = nterms[c]
-        ends = np.cumsum(k, dtype=np.int64)
-        total = int(ends[-1]) if k.size else 0
         w = nwords[c]
         words_before = np.cumsum(w, dtype=np.int64)
-        wide = bool(words_before.size) and int(words_before[-1]) >= 1 << 32 or m >= 1 << 31
-        small = np.int64 if wide else np.int32
+        wide = bool(words_before.size) and int(words_before[-1]) >= 1 << 32
         word = np.int64 if wide else np.uint32
         # Words before each chunk inside its own text: a running sum restarted per text.
         before = (words_before - w).astype(word)
@@ -482,18 +482,26 @@ class ChunkTable:
             base = before - np.repeat(before[np.minimum(text_first, before.size - 1)], counts)
         else:
             base = before
-        # Each term's entry in term_of/offset: its chunk's first entry plus its rank inside
-        # the chunk (repeats per chunk, not gathers through a term -> chunk index).
-        flat = np.repeat((first[c] - (ends - k)).astype(small), k)
-        flat += np.arange(total, dtype=small)
-        at = np.zeros(counts.size + 1, dtype=np.int64)  # terms before each text
-        np.cumsum(counts, out=at[1:])
-        terms_before = np.zeros(at.size, dtype=np.int64)  # ends[at - 1], 0 before the first
-        after_first = at > 0
-        terms_before[after_first] = ends[at[after_first] - 1]
-        lengths = np.diff(terms_before)
-        positions = np.repeat(base, k)
+        # Each term's entry in term_of/offset and its chunk's first word: the first term of
+        # every chunk that has terms, then the others of the chunks with several.
+        has = np.flatnonzero(k)
+        ks = k[has]
+        flat = first[c[has]]
+        positions = base[has]
+        multi = np.flatnonzero(ks > 1)
+        if multi.size:
+            extra = ks[multi].astype(np.int64) - 1
+            at = np.repeat(multi + 1, extra)  # after the chunk's first term
+            ranks = np.arange(1, int(extra.sum()) + 1) - np.repeat(np.cumsum(extra) - extra, extra)
+            flat = np.insert(flat, at, np.repeat(flat[multi], extra) + ranks)
+            positions = np.insert(positions, at, np.repeat(positions[multi], extra))
         positions += offset[flat]
+        # Terms per text: the terms of the chunks before each text's first, differenced.
+        terms_before = np.zeros(has.size + 1, dtype=np.int64)
+        np.cumsum(ks, out=terms_before[1:])
+        at_text = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=at_text[1:])
+        lengths = np.diff(terms_before[np.searchsorted(has, at_text)])
         # The words that occur: those of the distinct chunks (a mask, not a sort).
         seen = np.zeros(n, dtype=bool)
         seen[c] = True

@@ -206,3 +206,60 @@ def test_analyse_many_equals_analyse_word_by_word(lang: str) -> None:
 def test_analyse_many_equals_analyse_property(lang: str, words: list[str]) -> None:
     one, many = Analyzer(lang), Analyzer(lang)
     assert many._analyse_many(words) == [one._analyse(w) for w in words]
+
+
+def _expand_reference(
+    table: ChunkTable, ids: list[int], counts: list[int]
+) -> tuple[list[str], list[int], list[int]]:
+    """Terms, positions and terms per text of chunk ids, one chunk at a time."""
+    terms: list[str] = []
+    positions: list[int] = []
+    lengths: list[int] = []
+    at = 0
+    for count in counts:
+        pos = 0
+        before = len(terms)
+        for cid in ids[at : at + count]:
+            for offset, term in table.chunk_terms(cid):
+                terms.append(term)
+                positions.append(pos + offset)
+            pos += table.nwords[cid]
+        lengths.append(len(terms) - before)
+        at += count
+    return terms, positions, lengths
+
+
+# Chunks of several words (non-ASCII spaces and dashes stay inside a chunk), of none (stop
+# words, lone marks) and of one, in any mix, and texts without chunks.
+MIXED_CHUNKS = st.lists(
+    st.lists(
+        st.sampled_from(
+            [*"aby ñé1,.'’\u2014\xa0«»\u0301", "the ", "de la ", "Perú ", "2,000 ", "U.S. "]
+        ),
+        max_size=30,
+    ).map("".join),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lang=st.sampled_from(["en", "es"]), texts=MIXED_CHUNKS)
+def test_expand_equals_chunk_by_chunk_property(lang: str, texts: list[str]) -> None:
+    """:meth:`ChunkTable.expand` (a gather for each chunk's first term, the further terms of
+    chunks of several inserted) gives the terms and positions of the chunks one by one."""
+    analyzer = Analyzer(lang)
+    table = analyzer.table()
+    ids, counts = analyzer.chunk_ids_batch(texts, table)
+    ex = table.expand(ids, counts)
+    terms, positions, lengths = _expand_reference(table, ids.tolist(), counts.tolist())
+    assert [table.terms[i] for i in ex.term_ids.tolist()] == terms
+    assert ex.positions.tolist() == positions
+    assert ex.lengths.tolist() == lengths
+    assert ex.term_ids.dtype == np.int64 and ex.positions.dtype == np.uint32
+    seen = {w for cid in set(ids.tolist()) for w in _word_ids(table, cid)}
+    assert set(ex.word_ids.tolist()) == seen
+
+
+def _word_ids(table: ChunkTable, cid: int) -> list[int]:
+    f = table.first[cid]
+    return [table.word_of[j] for j in range(f, f + table.nterms[cid])]

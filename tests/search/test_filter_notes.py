@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from shared_paths import REPO
+from commands import searchlib_cli
 
 import searchlib
 from searchlib import ArgumentError, Filters
@@ -60,14 +59,7 @@ def test_an_unknown_query_language_stays_an_argument_error(index: Any) -> None:
 
 
 def _cli(seeds_index: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "searchlib", "search", "--index", str(seeds_index), *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    return searchlib_cli("search", "--index", str(seeds_index), *args)
 
 
 def test_the_command_line_prints_the_warning_and_its_json_holds_it(seeds_index: Path) -> None:

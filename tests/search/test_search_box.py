@@ -11,11 +11,9 @@ import fnmatch
 import html
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from commands import searchlib_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +33,6 @@ from searchlib.search.parser import parse_lenient, parse_query
 from searchlib.search.query import Wildcard
 from searchlib.search.searcher import MAX_RESULT_WINDOW, MAX_TEXT_LENGTH
 
-REPO = Path(__file__).resolve().parents[2]
 BOLD = re.compile(r"</?b>")
 
 
@@ -228,17 +225,6 @@ def test_an_untimed_eval_reports_the_same_quality_and_no_latency(small: Index) -
     assert untimed == {k: v for k, v in timed.items() if k not in ("latency_ms", "qps")}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "searchlib", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
 def small_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("box") / "idx"
@@ -261,32 +247,32 @@ def small_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     ],
 )
 def test_cli_numbers_exit_2(small_dir: str, args: tuple[str, ...], message: str) -> None:
-    proc = cli(*args, "--index", small_dir)
+    proc = searchlib_cli(*args, "--index", small_dir)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1
 
 
 def test_cli_limit_zero_prints_the_count(small_dir: str) -> None:
-    proc = cli("search", "coca", "--limit", "0", "--index", small_dir)
+    proc = searchlib_cli("search", "coca", "--limit", "0", "--index", small_dir)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("-- 2 hits in ")
 
 
 def test_cli_long_query_error_is_short_and_plain_mode_takes_it(small_dir: str) -> None:
     query = " ".join(["paste"] * 5000)
-    proc = cli("search", query, "--index", small_dir)
+    proc = searchlib_cli("search", query, "--index", small_dir)
     assert proc.returncode == 2
     assert "query is too long (29999 characters, limit 1000)" in proc.stderr
     assert len(proc.stderr) < 400 and "Traceback" not in proc.stderr
-    proc = cli("search", query, "--index", small_dir, "--syntax", "plain", "--json")
+    proc = searchlib_cli("search", query, "--index", small_dir, "--syntax", "plain", "--json")
     assert proc.returncode == 0, proc.stderr
     assert [h["id"] for h in json.loads(proc.stdout)["hits"]] == ["c2"]
 
 
 def test_cli_syntax_error_echo_is_an_excerpt(small_dir: str) -> None:
     query = "coca " * 100 + '"peru ' + "x " * 100
-    proc = cli("search", query, "--index", small_dir)
+    proc = searchlib_cli("search", query, "--index", small_dir)
     assert proc.returncode == 2
     lines = proc.stderr.splitlines()
     assert (
@@ -295,7 +281,7 @@ def test_cli_syntax_error_echo_is_an_excerpt(small_dir: str) -> None:
     )
     excerpt, caret = lines[1], lines[2]
     assert len(excerpt) < 70 and excerpt[caret.index("^")] == '"'
-    proc = cli("search", query, "--index", small_dir, "--syntax", "lenient")
+    proc = searchlib_cli("search", query, "--index", small_dir, "--syntax", "lenient")
     assert proc.returncode == 0 and "note: position 500: unbalanced quote" in proc.stderr
 
 
@@ -331,7 +317,7 @@ def test_snippet_html_is_its_text_and_spans(small: Index, query: str) -> None:
 
 
 def test_cli_text_output_marks_from_spans(small_dir: str) -> None:
-    proc = cli("search", "eradication", "--index", small_dir)
+    proc = searchlib_cli("search", "eradication", "--index", small_dir)
     assert proc.returncode == 0
     assert "    Coca growers in Peru protest against <*eradication*>." in proc.stdout
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from commands import searchlib_cli
 from shared_paths import REPO, SAMPLE_ID, SEEDS
 
 pytest.importorskip("fastapi", reason="the 'serve' extra (FastAPI) is not installed")
@@ -34,24 +35,15 @@ TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "searchlib", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-
-
 def build(folder: Path) -> str:
     """An index of seeds/ and the hostile document, built by the command line."""
     extra = folder / "hostile.jsonl"
     record = {"id": HOSTILE_ID, "lang": "en", "title": HOSTILE_TITLE, "body": HOSTILE_BODY}
     extra.write_text(json.dumps(record) + "\n", encoding="utf-8")
     index = str(folder / "idx")
-    proc = cli("index", str(SEEDS), str(extra), "--index", index, "--quiet", "--workers", "1")
+    proc = searchlib_cli(
+        "index", str(SEEDS), str(extra), "--index", index, "--quiet", "--workers", "1"
+    )
     assert proc.returncode == 0, proc.stderr
     return index
 
@@ -96,7 +88,7 @@ def test_a_spanish_query_finds_the_english_brief(client: TestClient) -> None:
 def test_search_json_equals_the_command_lines(
     client: TestClient, index_dir: str, query: str, options: list[str]
 ) -> None:
-    proc = cli("search", query, "--index", index_dir, "--json", *options)
+    proc = searchlib_cli("search", query, "--index", index_dir, "--json", *options)
     assert proc.returncode == 0, proc.stderr
     expected = json.loads(proc.stdout)
     params: dict[str, str] = {"q": query}
@@ -121,7 +113,7 @@ def test_docs_related_and_stats_equal_the_command_lines(client: TestClient, inde
         (f"/related/{SAMPLE_ID}", ["related", SAMPLE_ID]),
         ("/stats", ["stats"]),
     ]:
-        proc = cli(*args, "--index", index_dir, "--json")
+        proc = searchlib_cli(*args, "--index", index_dir, "--json")
         assert proc.returncode == 0, proc.stderr
         r = client.get(path)
         assert r.status_code == 200, r.text
@@ -135,7 +127,7 @@ def test_docs_related_and_stats_equal_the_command_lines(client: TestClient, inde
 def test_a_syntax_error_is_400_with_its_position(client: TestClient, index_dir: str) -> None:
     r = client.get("/search", params={"q": "(((("})
     assert r.status_code == 400
-    proc = cli("search", "((((", "--index", index_dir)
+    proc = searchlib_cli("search", "((((", "--index", index_dir)
     assert proc.returncode == 2
     body = r.json()
     assert proc.stderr.splitlines()[0] == f"searchlib: {body['error']}"
@@ -409,7 +401,7 @@ def test_the_command_serves_over_a_real_socket(index_dir: str) -> None:
 
 
 def test_the_command_needs_a_token_for_writes(index_dir: str) -> None:
-    proc = cli("serve", "--index", index_dir, "--allow-writes")
+    proc = searchlib_cli("serve", "--index", index_dir, "--allow-writes")
     assert proc.returncode == 2
     assert proc.stderr == (
         "searchlib: --allow-writes needs a token: give --token or set SEARCHLIB_SERVE_TOKEN\n"

@@ -4,8 +4,6 @@ Skips without psycopg or the PostgreSQL server binaries."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ pytest.importorskip("psycopg", reason="psycopg (the 'postgres' extra) is not ins
 from fastapi.testclient import TestClient  # noqa: E402
 
 import searchlib  # noqa: E402
-from searchlib.postgres.cluster import LocalCluster, find_pg_bin  # noqa: E402
+from searchlib.postgres.cluster import LocalCluster  # noqa: E402
 from searchlib.serve.app import create_app  # noqa: E402
 
 pytestmark = pytest.mark.heavy
@@ -26,23 +24,12 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def pg_index() -> Iterator[str]:
-    if find_pg_bin() is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
-    # Not under pytest's tmp folder: the servers run as the postgres user, who cannot enter
-    # root's 0700 temporary folders.
-    root = Path(tempfile.mkdtemp(prefix="searchlib-serve-pg-"))
-    root.chmod(0o755)
-    cluster = LocalCluster(root / "cluster", shards=2, fsync=False)
-    cluster.start()
-    try:
-        url = f"{cluster.url}?index=serve"
-        with searchlib.create_index(url) as index:
-            searchlib.index_paths(index, [SEEDS])
-        yield url
-    finally:
-        cluster.destroy()
-        root.rmdir()
+def pg_index(pg_cluster: LocalCluster) -> str:
+    """The seeds indexed on the session's cluster, in an index (schema) of this module's own."""
+    url = f"{pg_cluster.url}?index=serve"
+    with searchlib.create_index(url) as index:
+        searchlib.index_paths(index, [SEEDS])
+    return url
 
 
 def test_the_api_over_postgresql(pg_index: str, seeds_index: Path) -> None:
