@@ -260,14 +260,23 @@ class Index:
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        from searchlib.search.searcher import Filters
+        from searchlib.search.searcher import NO_FILTERS, Filters
 
-        given = Filters(
-            doc_lang=doc_lang, kind=kind, country=country, since=since, until=until, section=section
+        given = (
+            NO_FILTERS
+            if doc_lang is kind is country is since is until is section is None
+            else Filters(
+                doc_lang=doc_lang,
+                kind=kind,
+                country=country,
+                since=since,
+                until=until,
+                section=section,
+            )
         )
         if filters is None:
             filters = given
-        elif given != Filters():
+        elif given != NO_FILTERS:
             raise ArgumentError(
                 f"filters given twice: filters= and the keywords {given.describe()}; "
                 "give them one way or the other"

@@ -86,6 +86,13 @@ class SearchContext:
         """Vocabulary words the search's expansions examined (see :data:`EXPANSION_BUDGET`)."""
         return self._work[0]
 
+    @property
+    def unspent(self) -> bool:
+        """Whether this search has spent nothing of its expansion budget and has no warning
+        yet (its in_language copies included): what it holds besides is what a new context
+        would make again for the same snapshot, so a search may go on with it."""
+        return not self._work[0] and not self.warnings and not self._expansions
+
     def in_language(self, lang: str) -> SearchContext:
         """This search restricted to ``lang`` (its caches shared), for an :class:`InLanguage`."""
         if self.langs == (lang,):

@@ -48,7 +48,14 @@ from searchlib.search.scoring import BM25F, Explanation
 from searchlib.search.suggest import suggest
 from searchlib.search.translate import query_language, query_words
 
-__all__ = ["MAX_RESULT_WINDOW", "MAX_TEXT_LENGTH", "SYNTAX_MODES", "Filters", "Searcher"]
+__all__ = [
+    "MAX_RESULT_WINDOW",
+    "MAX_TEXT_LENGTH",
+    "NO_FILTERS",
+    "SYNTAX_MODES",
+    "Filters",
+    "Searcher",
+]
 
 MAX_RESULT_WINDOW = 10_000
 """The deepest hit a search returns: ``offset + limit`` may not exceed it (as in
@@ -167,6 +174,10 @@ class Filters:
         return mask
 
 
+NO_FILTERS = Filters()
+"""No filter (what a search without one reads: one value, not one a search)."""
+
+
 def _words_only(q: TextQuery) -> bool:
     """Whether ``q`` is words of the text fields and nothing else (a Term, or an OR or AND of
     Terms, without a field): it has no column clause for :func:`filter_notes` to check."""
@@ -192,6 +203,7 @@ class Searcher:
         cross_lingual: bool = True,
         default_op: str = "OR",
         doc_lang: str | None = None,
+        made: dict[str, SearchContext] | None = None,
     ) -> tuple[AnyQuery, str | None]:
         """The query tree that runs, and the language it runs in: parsed, its language found
         (given, detected or voted by the lexicon) and its translation added when asked.
@@ -199,7 +211,9 @@ class Searcher:
         ``doc_lang``: the search's filter on the documents' language. When it keeps only the
         query's own language, the translation (which matches only the other language's
         documents) could add no hit and no score, so it is left out (same hits, same scores,
-        without the translation's work: ``with_translation(own_only=True)``)."""
+        without the translation's work: ``with_translation(own_only=True)``).
+        ``made``: where the contexts the translation made are kept, by language (the search
+        goes on in its language's, see :meth:`SearchContext.unspent`)."""
         q: AnyQuery = (
             parse_query(query, default_op=default_op) if isinstance(query, str) else query  # type: ignore[arg-type]
         )
@@ -208,7 +222,14 @@ class Searcher:
             if lang is None:
                 lang = query_language(query_words(q)) or None
             own = lang is not None and doc_lang is not None and doc_lang.casefold() == lang
-            q = with_translation(q, lang, self.context, self.cross_weight, detected, own)
+            context = self.context
+            if made is not None:
+
+                def context(lang: str | None) -> SearchContext:
+                    out = made[lang or ""] = self.context(lang)
+                    return out
+
+            q = with_translation(q, lang, context, self.cross_weight, detected, own)
         return with_place_names(q), lang
 
     def context(self, lang: str | None) -> SearchContext:
@@ -272,13 +293,16 @@ class Searcher:
             raise ArgumentError(
                 f"filters must be a searchlib.Filters, not {type(filters).__name__} {filters!r}"
             )
-        filters = filters or Filters()
+        filters = filters or NO_FILTERS
         given = [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS]
         if not _words_only(parsed) or any(value for _, value in given):
             warnings += filter_notes(self.reader, parsed, given)
         text_part, where = split_filters(parsed)
-        q, lang = self.prepare(text_part, lang, cross_lingual, default_op, filters.doc_lang)
-        ctx = self.context(lang)
+        made: dict[str, SearchContext] = {}
+        q, lang = self.prepare(text_part, lang, cross_lingual, default_op, filters.doc_lang, made)
+        ctx = made.get(lang or "")  # (the translation's context, when it spent nothing)
+        if ctx is None or not ctx.unspent:
+            ctx = self.context(lang)
         restrict = None if where is None else evaluate_index(where, ctx)[0]
         matches, total = self.matches(q, ctx, filters, offset + limit, facets or twins, restrict)
         hits: list[Hit] = []
