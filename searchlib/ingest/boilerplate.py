@@ -51,6 +51,8 @@ class _Rules:
     see_also: frozenset[str]
     see_also_prefixes: tuple[str, ...]
     share_lines: frozenset[str]
+    ruled: frozenset[str]
+    ruled_prefixes: tuple[str, ...]
 
 
 @functools.cache
@@ -90,7 +92,10 @@ def _rules(lang: str) -> _Rules:
         tail_prefixes=tail_prefixes,
         see_also=see_also,
         see_also_prefixes=see_also_prefixes,
-        share_lines=frozenset(s for lay in layouts for s in lay.share_lines),
+        share_lines=(share_lines := frozenset(s for lay in layouts for s in lay.share_lines)),
+        # A norm that is none of these and starts with none of those meets no rule.
+        ruled=drop_lines | see_also | share_lines | {":"},
+        ruled_prefixes=drop_prefixes + tail_prefixes + see_also_prefixes,
     )
 
 
@@ -211,6 +216,8 @@ def strip_boilerplate(
     else:
         norms = [_norm(p, rules) for p in paras]
         marked = [k for k, norm in enumerate(norms) if norm]
+    if not (page_end or template) and _kept_whole(paras, norms, marked, rules):
+        return tuple(paras)
     drop = _evidence(paras, norms, rules, template, page_end)
     out: list[str] = []
     caption_end: int | None = None  # kept paragraphs above a share line at the top
@@ -251,6 +258,25 @@ def strip_boilerplate(
         # is the end-of-article widget instead, and what is above it stays.
         del out[:caption_end]
     return tuple(out)
+
+
+def _kept_whole(paras: list[str], norms: list[str], marked: list[int], rules: _Rules) -> bool:
+    """Whether the whole pass (no template, not a page's end) would keep every paragraph, found
+    by the few tests it would decide on (most bodies with a candidate head, such as a wrapped
+    line starting "shares", have no boilerplate): no norm meets a rule, so only
+    :func:`_evidence` could drop a line, and it finds nothing when no top line with a share word
+    is a widget (no drop there, the tail run starts at the last line) and the last line reads
+    as article text (the tail run is empty)."""
+    ruled, prefixes = rules.ruled, rules.ruled_prefixes
+    for k in marked:
+        if norms[k] in ruled or norms[k].startswith(prefixes):
+            return False
+    for p in paras[: min(_LEADING_SHARE_WINDOW, len(paras) - 1)]:
+        if _has_share_word(p, rules):
+            c = _classify(p, rules)
+            if c.share and c.level >= BUTTON:
+                return False
+    return _classify(paras[-1], rules).level == CONTENT
 
 
 def _matches_rule(norm: str, rules: _Rules) -> bool:

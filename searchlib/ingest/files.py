@@ -462,9 +462,12 @@ def _read_jsonl(
         except json.JSONDecodeError as exc:
             yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=lineno)
             continue
+        # Too few brackets for a field nested too deep (the record's own braces and those of
+        # MAX_FIELD_DEPTH + 1 levels of a field): not looked for.
+        shallow = raw.count(b"[") + raw.count(b"{") <= MAX_FIELD_DEPTH + 1
         raw = b""  # a huge line is not held while its record is indexed
         try:
-            record = jsonl_fields(obj, f"{name}:{lineno}", add_note)
+            record = _jsonl_fields(obj, f"{name}:{lineno}", add_note, True, shallow)
             obj = None
         except IngestError as exc:
             notes.clear()  # the record is skipped: no loss to report on top
@@ -505,42 +508,99 @@ def jsonl_fields(
 ) -> BriefFields:
     """:func:`parse_jsonl_record` without building the Brief: its checked values (the same
     errors and warnings), which indexing turns into an index document directly."""
+    return _jsonl_fields(obj, source, on_warning, False, False)
+
+
+def _jsonl_fields(
+    obj: Any,
+    source: str,
+    on_warning: Callable[[str], None] | None,
+    own: bool,
+    shallow: bool,
+) -> BriefFields:
+    """:func:`jsonl_fields`; ``own``: ``obj`` is the caller's to change (just read from a line):
+    its extra fields become ``meta`` in place; ``shallow``: its text holds too few brackets
+    for any field to be nested deeper than :data:`MAX_FIELD_DEPTH` (not looked for)."""
     if not isinstance(obj, dict):
         raise IngestError(source, f"record is a JSON {type(obj).__name__}, not an object")
-    rid = obj.get("id")
+    get = obj.get
+    rid = get("id")
     if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
         raise IngestError(source, "record has no id" if rid in (None, "") else "id is not text")
     if isinstance(rid, str) and (problem := id_problem(rid)):
         raise IngestError(source, problem)
-    title = _opt_str(obj, "title", source) or ""
-    paragraphs = _paragraphs(obj.get("body"), source)
-    if "title" not in obj and "body" not in obj:
+    title = get("title")
+    if title is None:
+        title = ""
+    elif not isinstance(title, str):
+        raise IngestError(source, "title is not text")
+    body = get("body")
+    paragraphs = body.split("\n") if type(body) is str else _paragraphs(body, source)
+    if body is None and "title" not in obj and "body" not in obj:
         raise IngestError(source, "record has no text (neither title nor body)")
-    lang = obj.get("lang")
+    lang = get("lang")
     if type(lang) is not str or lang not in LAYOUTS:  # missing, or not in lower case
         lang = _lang(lang, source) or guess_lang(title, paragraphs)
-    country = obj.get("country")
+    country = get("country")
     if country is not None and not (
         isinstance(country, str)
         or (isinstance(country, list) and all(isinstance(c, str) for c in country))
     ):
         raise IngestError(source, "country is neither text nor a list of texts")
-    meta = {k: v for k, v in obj.items() if k not in JSONL_FIELDS}
-    field = _too_deep_field(meta)
-    if field is not None:
-        raise IngestError(source, f"field {field!r} is nested deeper than {MAX_FIELD_DEPTH} levels")
-    return BriefFields(
-        rid if type(rid) is str else _id_text(rid, source),
-        lang,
-        title,
-        strip_boilerplate(paragraphs, lang),
-        (_opt_str(obj, "kind", source) or "brief").lower(),
-        _date(obj.get("date"), on_warning),
-        () if country is None else (country,) if type(country) is str else tuple(country),
-        source,
-        _opt_str(obj, "url", source),
-        meta,
+    kind, date, url = get("kind"), get("date"), get("url")
+    if own:  # the extra fields are what is left of the record
+        meta = obj
+        for key in _FIELDS_ORDER:
+            if key in meta:
+                del meta[key]
+    else:
+        meta = {k: v for k, v in obj.items() if k not in JSONL_FIELDS}
+    if not shallow:
+        field = _too_deep_field(meta)
+        if field is not None:
+            raise IngestError(
+                source, f"field {field!r} is nested deeper than {MAX_FIELD_DEPTH} levels"
+            )
+    if type(rid) is not str:
+        rid = _id_text(rid, source)
+    paras = strip_boilerplate(paragraphs, lang)
+    if kind is None:
+        kind = "brief"
+    elif not isinstance(kind, str):
+        raise IngestError(source, "kind is not text")
+    else:
+        kind = (kind or "brief").lower()
+    day = None
+    if type(date) is str and date:
+        try:
+            day = _from_iso(date[:10])
+        except ValueError:
+            _date(date, on_warning)
+    elif date is not None:
+        day = _date(date, on_warning)
+    if url is not None and not isinstance(url, str):
+        raise IngestError(source, "url is not text")
+    return _new_fields(
+        BriefFields,
+        (
+            rid,
+            lang,
+            title,
+            paras,
+            kind,
+            day,
+            () if country is None else (country,) if type(country) is str else tuple(country),
+            source,
+            url,
+            meta,
+        ),
     )
+
+
+_FIELDS_ORDER = tuple(sorted(JSONL_FIELDS))
+_from_iso = _dt.date.fromisoformat
+_new_fields = cast(Callable[[type[BriefFields], tuple[Any, ...]], BriefFields], tuple.__new__)
+"""BriefFields of a tuple of its values, without the Python-level ``__new__`` in between."""
 
 
 def _id_text(rid: str | int, source: str) -> str:

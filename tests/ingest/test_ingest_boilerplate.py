@@ -212,3 +212,55 @@ def test_only_matched_heads_are_normalized(paras: list[str], lang: str, page_end
     every = attrs.evolve(rules, candidates=re.compile(r"(?m)^"))
     with mock.patch.object(boilerplate, "_rules", lambda _lang: every):
         assert strip_boilerplate(paras, lang, page_end=page_end) == fast
+
+
+_BODY_LINES = [
+    *_PIECES,
+    "shares of the company rose 5 pct",
+    "investors said the bid was low.",
+    "was up 3 pct from last year",
+    "support for the plan grew",
+    "Share on Facebook Share on Twitter Share by email",
+    "share icon icon icon",
+    "SHARETweet about this on Twitter",
+    "Compartir",
+    "Icon #SupportFreePress",
+    "Why now?",
+    "¿Le resultó útil este contenido?",
+    "PERU",
+    "Reuter",
+    "Please support our work and donate today",
+    "We encourage readers to copy and distribute our work for non-commercial purposes",
+    "InSight Crime's investigations are expensive and risky.",
+    "Investigating organized crime is an expensive and often risky enterprise",
+    "insight crime analysis",
+    "see also",
+    "Peru's President spoke.",
+    "El presidente dijo que la policía detuvo a tres.",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    paras=st.lists(
+        st.tuples(
+            st.sampled_from(_BODY_LINES),
+            st.sampled_from(["", " ", ".", "?", " x" * 14, " share", " the work", "\n y"]),
+        ).map("".join),
+        max_size=9,
+    ),
+    lang=st.sampled_from(["en", "es"]),
+)
+def test_bodies_kept_whole_by_the_shortcut_are_kept_by_the_whole_pass(
+    paras: list[str], lang: str
+) -> None:
+    """The shortcut that returns a body as it is (no norm meets a rule, no widget among the top
+    lines, article text at the end) gives what the whole pass (the evidence looked for)
+    gives."""
+    from unittest import mock
+
+    from searchlib.ingest import boilerplate
+
+    fast = strip_boilerplate(paras, lang)
+    with mock.patch.object(boilerplate, "_kept_whole", lambda *args: False):
+        assert strip_boilerplate(paras, lang) == fast

@@ -160,3 +160,52 @@ def test_index_chunks_match_chunks(tmp_path: Path) -> None:
     assert sum(isinstance(x, BriefFields) for x in fast) == len(HOSTILE) * 3
     assert [(w.line, w.reason) for w in w2] == [(w.line, w.reason) for w in w1]
     assert len(w1) == 3
+
+
+_json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _text),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("xyz"), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _deep(depth: int) -> object:
+    value: object = []
+    for _ in range(depth - 1):
+        value = [value] if depth % 2 else {"k": value}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["id", "lang", "title", "body", "date", "country", "url", "kind", "x"]),
+        st.one_of(
+            _json_value,
+            st.sampled_from(["", "en", "ES", "2020-02-30", "2011-09-23T10:00", "News", "a\n\nb"]),
+            st.integers(99, 102).map(_deep),
+        ),
+    ),
+    extra=st.dictionaries(st.sampled_from(["meta", "source", "y"]), _json_value, max_size=2),
+)
+def test_a_line_reads_as_its_object(fields: dict[str, object], extra: dict[str, object]) -> None:
+    """The line reader's shortcuts (the record's dict becomes its meta in place, the nesting
+    check skipped for a line with few brackets) give what ``jsonl_fields`` of the same
+    object gives: the same values or the same error, the same warnings."""
+    from searchlib.ingest.files import _read_jsonl
+
+    obj = {**fields, **extra}
+    line = json.dumps(obj).encode()
+    warnings: list[IngestWarning] = []
+    (got,) = _read_jsonl("f.jsonl", line, 7, warnings.append, fields=True)
+    notes: list[str] = []
+    try:
+        want = jsonl_fields(json.loads(line), "f.jsonl:7", notes.append)
+    except IngestError as exc:
+        assert isinstance(got, IngestError) and (got.line, got.reason) == (7, exc.reason)
+        assert warnings == []
+        return
+    assert got == want and got.meta == want.meta and list(got.meta) == list(want.meta)
+    assert [(w.line, w.reason) for w in warnings] == [(7, n) for n in notes]

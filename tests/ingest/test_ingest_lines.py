@@ -86,17 +86,21 @@ def test_fields_nested_too_deeply_to_store_are_refused_at_ingest(tmp_path: Path)
         2: nested(1000),
         3: b'{"id": "c", "title": "t", "country": [["Peru"]]}',
         4: nested(100),  # at the limit: kept
+        5: nested(101),  # 100 levels (101 brackets with the record's): kept
+        6: nested(102),  # 101 levels: the fewest brackets a refused line has
+        7: b'{"id": "s", "title": "[[[{{{", "x": ' + b"[" * 99 + b"]" * 99 + b"}",  # kept
     }
-    path = jsonl(tmp_path / "docs.jsonl", lines, 5)
+    path = jsonl(tmp_path / "docs.jsonl", lines, 7)
     ids, errors = outline(list(read_file(path)))
-    assert ids == ["r1", "deep", "r5"]
+    assert ids == ["r1", "deep", "deep", "s"]
     assert errors == [
         (2, "field 'x' is nested deeper than 100 levels"),
         (3, "country is neither text nor a list of texts"),
+        (6, "field 'x' is nested deeper than 100 levels"),
     ]
     with searchlib.create_index(tmp_path / "idx") as index:
         report = searchlib.index_paths(index, [path], workers=1)
-        assert report.indexed == 3 and index.get("deep") is not None
+        assert report.indexed == 4 and index.get("deep") is not None
 
 
 @pytest.mark.parametrize(
