@@ -814,7 +814,8 @@ def _concept_power(concepts: Concepts, covered: np.ndarray, total: float) -> np.
     least = min([w for _, _, w in concepts.items])
     factor: np.ndarray = np.maximum(covered, np.float32(least))
     factor /= np.float32(total)
-    return np.power(factor, np.float32(concepts.power), out=factor)
+    np.power(factor, np.float32(concepts.power), out=factor)
+    return factor
 
 
 TWIN_SHARE = 0.01
