@@ -128,6 +128,22 @@ def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
     return outside
 
 
+def _first_of_equal(values: np.ndarray) -> np.ndarray:
+    """For each value, the index of the first value equal to it: ``first[inverse]`` of
+    ``np.unique(values, return_index=True, return_inverse=True)``, from an unstable sort
+    (three times faster than the stable one np.unique needs for first indices) and the
+    smallest index of each run of equal values."""
+    order = np.argsort(values)
+    ordered = values[order]
+    starts = np.empty(values.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    firsts = np.minimum.reduceat(order, np.flatnonzero(starts)) if values.size else order
+    rep = np.empty(values.size, dtype=np.int64)
+    rep[order] = firsts[np.cumsum(starts) - 1]
+    return rep
+
+
 def _decode_chunks(b: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> list[str]:
     """The chunks ``b[starts[i] : starts[i] + lens[i]]`` as strings (``b`` holds at least a
     byte past each chunk): gathered with numpy into
@@ -311,8 +327,14 @@ class ChunkTable:
 
     def scan(self, texts: list[str]) -> Scan:
         """Cut ``texts`` into chunks and look every chunk up (see the module docstring)."""
-        joined = "\0".join(t.replace("\0", " ") if "\0" in t else t for t in texts)
-        data = joined.encode("utf-8", "surrogatepass").lower()  # ASCII letters only
+        # Each text encoded alone (an ASCII text is copied as it is; joined first, one
+        # accented letter anywhere made the whole batch a wide string to encode).
+        data = b"\0".join(
+            [
+                (t.replace("\0", " ") if "\0" in t else t).encode("utf-8", "surrogatepass")
+                for t in texts
+            ]
+        ).lower()  # ASCII letters only
         n = len(data)
         buf = data + bytes(2 * SHORT_CHUNK)
         b = np.frombuffer(buf, dtype=np.uint8, count=n)
@@ -351,8 +373,7 @@ class ChunkTable:
         slot_of = np.zeros(0, dtype=np.int64)
         unknown = np.flatnonzero(ids < 0)
         if unknown.size:
-            _, first, inverse = np.unique(h[unknown], return_index=True, return_inverse=True)
-            rep = first[inverse.reshape(-1)]  # the first unknown chunk with the same hash
+            rep = _first_of_equal(h[unknown])  # the first unknown chunk with the same hash
             own = rep == np.arange(unknown.size)
             u_lo, u_hi = lo[unknown], hi[unknown]
             odd = ~short[unknown] | (u_lo != u_lo[rep]) | (u_hi != u_hi[rep])

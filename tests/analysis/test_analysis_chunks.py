@@ -274,3 +274,16 @@ def test_first_slots_spread_keys_that_share_a_prefix() -> None:
     slots = chunks_module._first_slot(chunks_module._hash(lo, hi), 1 << 16)
     assert slots.min() >= 0 and slots.max() < 1 << 16
     assert len(set(slots.tolist())) > 0.9 * len(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.sampled_from([0, 1, 7, 2**63, 2**64 - 1, 12345678901234]), max_size=40))
+def test_first_of_equal_is_np_unique_first_index(values: list[int]) -> None:
+    """The first index of each value (an unstable sort and the least index of each run) is
+    what np.unique's first indices give."""
+    h = np.array(values, dtype=np.uint64)
+    rep = chunks_module._first_of_equal(h)
+    if h.size:
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        assert rep.tolist() == first[inverse.reshape(-1)].tolist()
+    assert rep.tolist() == [values.index(v) for v in values]
