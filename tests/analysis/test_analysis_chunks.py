@@ -287,3 +287,45 @@ def test_first_of_equal_is_np_unique_first_index(values: list[int]) -> None:
         _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
         assert rep.tolist() == first[inverse.reshape(-1)].tolist()
     assert rep.tolist() == [values.index(v) for v in values]
+
+
+def _outside_reference(data: bytes) -> list[int]:
+    """The commas, dots and apostrophes no token holds, one byte at a time (the rule of
+    :func:`chunks._outside_tokens`' docstring)."""
+
+    def at(i: int) -> int:
+        return data[i] if 0 <= i < len(data) else 0
+
+    out = []
+    for i, c in enumerate(data):
+        if c not in b",.'":
+            continue
+        before, after = at(i - 1), at(i + 1)
+        if c == ord("'"):
+            kept = chunks_module._WORDLIKE[before] and chunks_module._WORDLIKE[after]
+        else:
+            kept = chunks_module._DIGITLIKE[before] and chunks_module._DIGITLIKE[after]
+        alnum3 = all(chunks_module._ALNUM[at(i - k)] for k in (1, 2, 3))
+        if c == ord(".") and chunks_module._LETTERLIKE[before] and not alnum3:
+            kept = True  # may end an acronym
+        if not kept:
+            out.append(i)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([*"ab1_.,' \x00", "٣", "é", "u.s.", "2,000"]), max_size=24).map(
+        "".join
+    )
+)
+def test_outside_tokens_follows_the_rule_with_or_without_a_padded_buffer(text: str) -> None:
+    """The cut punctuation (bit traits gathered once per neighbour) is the byte-by-byte rule,
+    whether the neighbours are read from a padded copy or from the NULs after the bytes."""
+    data = text.encode("utf-8").lower()
+    buf = data + bytes(2 * SHORT_CHUNK)
+    whole = np.frombuffer(buf, dtype=np.uint8)
+    b = whole[: len(data)]
+    expected = _outside_reference(data)
+    assert chunks_module._outside_tokens(b).tolist() == expected
+    assert chunks_module._outside_tokens(b, None, whole).tolist() == expected
