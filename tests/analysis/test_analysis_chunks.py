@@ -329,3 +329,26 @@ def test_outside_tokens_follows_the_rule_with_or_without_a_padded_buffer(text: s
     expected = _outside_reference(data)
     assert chunks_module._outside_tokens(b).tolist() == expected
     assert chunks_module._outside_tokens(b, None, whole).tolist() == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    number=st.lists(
+        st.lists(st.sampled_from("0123456789"), min_size=1, max_size=4).map("".join),
+        min_size=2,
+        max_size=5,
+    ).flatmap(
+        lambda groups: st.lists(
+            st.sampled_from(",."), min_size=len(groups) - 1, max_size=len(groups) - 1
+        ).map(lambda seps: "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True)))
+    )
+)
+def test_ascii_number_norm_is_normalize_number(number: str) -> None:
+    """The batch path's ASCII-number normalisation (one regular expression for thousands
+    separators) is :func:`normalize_number`: 2,000 -> 2000, 0,125 -> 0.125, 1,234.5 ->
+    1234.5."""
+    from searchlib.analysis import analyzers
+    from searchlib.analysis.tokenizer import normalize_number
+
+    assert analyzers._ASCII_NUMBER.fullmatch(number)
+    assert analyzers._ascii_number_norm(number) == normalize_number(number)
