@@ -217,9 +217,7 @@ class Index:
         return self._reader
 
     def searcher(self) -> Searcher:
-        from searchlib.search.searcher import Searcher
-
-        return Searcher(self.reader, self.bm25)
+        return (_SEARCHING or _searching())[0](self.reader, self.bm25)
 
     def search(
         self,
@@ -260,12 +258,11 @@ class Index:
         ``snippets`` builds highlighted passages for the hits; ``twins`` shows a story once
         when both its English and Spanish versions match (``Hit.twin`` names the other).
         """
-        from searchlib.search.searcher import NO_FILTERS, Filters
-
+        _, filters_type, no_filters = _SEARCHING or _searching()
         given = (
-            NO_FILTERS
+            no_filters
             if doc_lang is kind is country is since is until is section is None
-            else Filters(
+            else filters_type(
                 doc_lang=doc_lang,
                 kind=kind,
                 country=country,
@@ -276,7 +273,7 @@ class Index:
         )
         if filters is None:
             filters = given
-        elif given != NO_FILTERS:
+        elif given != no_filters:
             raise ArgumentError(
                 f"filters given twice: filters= and the keywords {given.describe()}; "
                 "give them one way or the other"
@@ -507,6 +504,19 @@ def index_paths(
             return report
     with _gc_paused():
         return _index_paths(index, paths, commit_every, workers, on_skip, on_progress, on_warning)
+
+
+_SEARCHING: tuple[type[Searcher], type[Filters], Filters] | None = None
+"""The search layer's Searcher, Filters and NO_FILTERS, imported on the first search
+(:func:`_searching`; importing searchlib stays light), then read without an import."""
+
+
+def _searching() -> tuple[type[Searcher], type[Filters], Filters]:
+    global _SEARCHING
+    from searchlib.search.searcher import NO_FILTERS, Filters, Searcher
+
+    _SEARCHING = (Searcher, Filters, NO_FILTERS)
+    return _SEARCHING
 
 
 @contextmanager

@@ -75,6 +75,16 @@ def _hash(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return h
 
 
+def _first_slot(h: np.ndarray, size: int) -> np.ndarray:
+    """The slot where a key of hash ``h`` is looked for first in a table of ``size`` (a
+    power of two) slots: the top bits of the hash, which depend on every byte of the key. (The
+    low bits of a product depend only on the multiplicand's low bits: slots from them put
+    every chunk that shares its first six bytes, ``nation``, ``national``, ``nationwide``,
+    in one run of slots, hundreds of probes long.)"""
+    pos: np.ndarray = (h >> np.uint64(65 - size.bit_length())).view(np.int64)
+    return pos
+
+
 def short_key(chunk: str) -> tuple[int, int]:
     """The exact numpy key of a chunk: its UTF-8 bytes as two little-endian words, or (0, 0)
     when it is longer than :data:`SHORT_CHUNK` bytes or holds a NUL (never keyed)."""
@@ -395,7 +405,7 @@ class ChunkTable:
         key_lo[:-1] = np.frombuffer(self.key_lo, dtype=np.uint64)
         key_hi = np.zeros(len(self.key_hi) + 1, dtype=np.uint64)
         key_hi[:-1] = np.frombuffer(self.key_hi, dtype=np.uint64)
-        pos = (h & mask).view(np.int64)  # below 2**63: the same values
+        pos = _first_slot(h, slots.size)
         # The first probe of every key, without gathering through ``todo`` (most keys are
         # settled here: the table is at most half full).
         cid = slots[pos]
@@ -418,8 +428,6 @@ class ChunkTable:
         n = len(self.nwords)
         if self._indexed == n:
             return
-        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64).copy()  # no view left behind
-        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64).copy()
         if 2 * n > self._slots.size:  # keep the load under one half: rebuild larger
             size = self._slots.size
             while 2 * n > size:
@@ -427,17 +435,21 @@ class ChunkTable:
             self._slots = np.full(size, -1, dtype=np.int64)
             self._indexed = 0
         new = np.arange(self._indexed, n)
-        new = new[key_lo[new] != 0]
+        # The new chunks' keys, copied (no view of the growing arrays left behind).
+        key_lo = np.frombuffer(self.key_lo, dtype=np.uint64)[new]
+        key_hi = np.frombuffer(self.key_hi, dtype=np.uint64)[new]
+        keyed = key_lo != 0
+        new = new[keyed]
         slots = self._slots
         mask = slots.size - 1
-        pos = (_hash(key_lo[new], key_hi[new]) & np.uint64(mask)).astype(np.int64)
+        pos = _first_slot(_hash(key_lo[keyed], key_hi[keyed]), slots.size)
         while new.size:
+            # Each free slot takes one of the chunks that want it (whichever the assignment
+            # leaves there); the others try the next slot.
             free = np.flatnonzero(slots[pos] < 0)
-            _, first = np.unique(pos[free], return_index=True)
-            won = free[first]
-            slots[pos[won]] = new[won]
+            slots[pos[free]] = new[free]
             rest = np.ones(new.size, dtype=bool)
-            rest[won] = False
+            rest[free[slots[pos[free]] == new[free]]] = False
             new = new[rest]
             pos = (pos[rest] + 1) & mask
         self._indexed = n

@@ -45,6 +45,11 @@ ENGLISH_ENDINGS: tuple[str, ...] = tuple(
         key=lambda s: (-len(s), s),
     )
 )
+# The suffixes by their last letter: a word can end with those of its own last letter only
+# (one dict lookup and a few comparisons, not one comparison per suffix).
+_ENDINGS_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _ending in ENGLISH_ENDINGS:
+    _ENDINGS_BY_LAST[_ending[-1]] = (*_ENDINGS_BY_LAST.get(_ending[-1], ()), _ending)
 # Words the algorithm treats as exceptions (all of them end with one of the suffixes anyway).
 ENGLISH_SPECIAL = frozenset(
     "andes atlas bias canning cannings cosmos dying early earring earrings exceed exceeded "
@@ -64,7 +69,7 @@ def unchanged(word: str) -> bool:
         word.isascii()
         and word.islower()
         and word[:1] != "'"
-        and (len(word) <= 2 or not word.endswith(ENGLISH_ENDINGS))
+        and (len(word) <= 2 or not word.endswith(_ENDINGS_BY_LAST.get(word[-1], ())))
         and word not in ENGLISH_SPECIAL
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
@@ -36,7 +37,8 @@ from searchlib.index.merge import MERGE_FACTOR, MIN_MERGE_DOCS, merge_segments, 
 from searchlib.index.reader import IndexReader
 from searchlib.index.segment import SegmentData, SegmentReader, write_deletes, write_segment
 from searchlib.records import Brief, RelatedItem, id_problem
-from searchlib.storage import Directory
+from searchlib.storage import Directory, FileDirectory
+from searchlib.storage.directory import deferred_sync
 
 __all__ = ["FlushedIds", "IndexWriter"]
 
@@ -222,6 +224,7 @@ class IndexWriter:
         self._deleted_ids: set[str] = set()  # ids to delete from committed segments
         self._deleted_any = False
         self._next_segment = self._manifest.next_segment
+        self._syncs: list[_Sync] = []  # flushed segments' files being fsynced
 
     # -- context manager ----------------------------------------------------------------------
 
@@ -242,6 +245,9 @@ class IndexWriter:
         """Release the lock; uncommitted changes are discarded."""
         if not self._closed:
             self._closed = True
+            for sync in self._syncs:  # (their segments are never named) before the fd closes
+                sync.thread.join()
+            self._syncs = []
             self._stack.close()
 
     def _check_open(self) -> None:
@@ -331,7 +337,16 @@ class IndexWriter:
         self._next_segment += 1
         trim_caches(self.budget)  # before the analysis adds this buffer's new words
         data = self._builder.finish()
-        entry = write_segment(self.directory, name, data)
+        directory = self.directory
+        if isinstance(directory, FileDirectory) and directory.sync_writes:
+            # fsynced by a thread while the next documents are added and analysed; the commit
+            # waits for it before it names the files (the news corpus in one process: four
+            # segments' fsyncs, 0.05-0.1 s, off the critical path)
+            with deferred_sync():
+                entry = write_segment(directory, name, data)
+            self._syncs.append(_Sync(directory, list(entry.files)))
+        else:
+            entry = write_segment(directory, name, data)
         if self.on_flush is not None:
             self.on_flush(name, data)
         del data
@@ -348,6 +363,13 @@ class IndexWriter:
         self._pending_keys = {}
         self._superseded = []
         trim_caches(self.budget)
+
+    def _wait_for_syncs(self) -> None:
+        """Wait until the files of every flushed segment are fsynced; a failed fsync is tried
+        again here, and raises (the commit then publishes nothing; committing again retries)."""
+        while self._syncs:
+            self._syncs[0].wait()
+            self._syncs.pop(0)
 
     def reserve_segment_names(self, n: int) -> list[str]:
         """Names for ``n`` segments that other processes will write for this writer."""
@@ -423,6 +445,7 @@ class IndexWriter:
         if not self.has_changes:
             return self._manifest.generation
         self.flush()
+        self._wait_for_syncs()  # before the manifest names the files
         gen = self._manifest.generation + 1
         segments = []
         for seg in self._reader.segments:
@@ -562,6 +585,34 @@ class IndexWriter:
                 continue
             segments.append(s)
         self._publish(Manifest(self._manifest.generation + 1, tuple(segments), self._next_segment))
+
+
+class _Sync:
+    """fsync the files ``names`` of ``directory`` in a thread (the files of a segment
+    :meth:`IndexWriter.flush` wrote)."""
+
+    def __init__(self, directory: FileDirectory, names: list[str]) -> None:
+        self.directory = directory
+        self.names = names
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for name in self.names:
+                self.directory.sync_file(name)
+        except BaseException as exc:
+            self.error = exc
+
+    def wait(self) -> None:
+        """Return once the files are fsynced; what the thread could not sync is synced here
+        (raising what that raises)."""
+        self.thread.join()
+        if self.error is not None:
+            for name in self.names:
+                self.directory.sync_file(name)
+            self.error = None
 
 
 def trim_caches(budget: MemoryBudget) -> None:

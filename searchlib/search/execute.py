@@ -639,12 +639,22 @@ def _cross_index(ctx: SearchContext, node: CrossLingual) -> Match:
         # weight added once where any of its terms matches)
         covered = np.zeros(int(ctx.offsets()[-1]), dtype=np.float32)
         total = 0.0
+        parts: list[np.ndarray] = []
+        weights: list[float] = []
         for weight, docs in _concept_docs(ctx, node.concepts):
             total += weight
             if docs is not None:
-                # (each document once: the same as ``covered[docs] += weight``, without
-                # the cast of an int32 index that costs fancy indexing twice its time)
-                np.add.at(covered, docs, np.float32(weight))
+                parts.append(docs)
+                weights.append(weight)
+        if parts:
+            # each concept's weight added where its documents are (each once in a concept),
+            # concept after concept: one ``np.add.at`` adds them in that order, as one call
+            # per concept did (the same float32 sums)
+            np.add.at(
+                covered,
+                np.concatenate(parts, dtype=np.intp),
+                np.repeat(np.array(weights, dtype=np.float32), [p.size for p in parts]),
+            )
         at = np.flatnonzero(m1)
         s1[at] *= _concept_power(node.concepts, covered[at], total)
         ctx.plans[("matched", id(node))] = (node, m1, at)  # (see matched_docs)
@@ -801,9 +811,10 @@ def _concept_power(concepts: Concepts, covered: np.ndarray, total: float) -> np.
         return np.ones(covered.size, dtype=np.float32)
     # a document matched otherwise (a country's other name, the query as typed) counts as
     # matching the least of the concepts
-    least = min(w for _, _, w in concepts.items)
-    share = np.maximum(covered, np.float32(least)) / np.float32(total)
-    factor: np.ndarray = np.power(share, np.float32(concepts.power))
+    least = min([w for _, _, w in concepts.items])
+    factor: np.ndarray = np.maximum(covered, np.float32(least))
+    factor /= np.float32(total)
+    np.power(factor, np.float32(concepts.power), out=factor)
     return factor
 
 

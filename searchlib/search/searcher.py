@@ -294,9 +294,10 @@ class Searcher:
                 f"filters must be a searchlib.Filters, not {type(filters).__name__} {filters!r}"
             )
         filters = filters or NO_FILTERS
-        given = [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS]
-        if not _words_only(parsed) or any(value for _, value in given):
-            warnings += filter_notes(self.reader, parsed, given)
+        if filters is not NO_FILTERS or not _words_only(parsed):
+            given = [(f, getattr(filters, "doc_lang" if f == "lang" else f)) for f in COLUMN_FIELDS]
+            if not _words_only(parsed) or any(value for _, value in given):
+                warnings += filter_notes(self.reader, parsed, given)
         text_part, where = split_filters(parsed)
         made: dict[str, SearchContext] = {}
         q, lang = self.prepare(text_part, lang, cross_lingual, default_op, filters.doc_lang, made)

@@ -360,7 +360,9 @@ def _field_scopes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of each ``field:`` value in ``text``: a word, a quoted phrase or a
     parenthesised group (``author:"geoffrey ramsey"``, ``lang:(es)``), field names lowercased
     and aliases resolved."""
-    scopes = []
+    scopes: list[tuple[int, int, str]] = []
+    if ":" not in text:
+        return scopes  # (most queries: no field)
     for m in _FIELD.finditer(text):
         name = m.group(1).lower()
         start = end = m.end()

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from searchlib.errors import CorruptIndexError, IndexNotFoundError, LockError
 
-__all__ = ["Directory", "FileDirectory", "MemoryDirectory"]
+__all__ = ["Directory", "FileDirectory", "MemoryDirectory", "deferred_sync"]
 
 LOCK_NAME = "write.lock"
 
@@ -49,6 +49,21 @@ def _close_locks_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_close_locks_in_child)
+
+_DEFERRED = threading.local()
+
+
+@contextmanager
+def deferred_sync() -> Iterator[None]:
+    """In this thread, :meth:`FileDirectory.write` does not fsync the files it writes: the
+    caller fsyncs them (:meth:`FileDirectory.sync_file`, in a thread of its own) before a
+    commit names them (:meth:`~searchlib.index.writer.IndexWriter.flush`)."""
+    before = getattr(_DEFERRED, "on", False)
+    _DEFERRED.on = True
+    try:
+        yield
+    finally:
+        _DEFERRED.on = before
 
 
 class Directory(Protocol):
@@ -191,7 +206,7 @@ class FileDirectory:
                     f.write(c)
                     n += len(c)
                 f.flush()
-                if self.sync_writes:
+                if self.sync_writes and not getattr(_DEFERRED, "on", False):
                     os.fsync(f.fileno())
         except BaseException:
             self.delete(name)

@@ -263,3 +263,14 @@ def test_expand_equals_chunk_by_chunk_property(lang: str, texts: list[str]) -> N
 def _word_ids(table: ChunkTable, cid: int) -> list[int]:
     f = table.first[cid]
     return [table.word_of[j] for j in range(f, f + table.nterms[cid])]
+
+
+def test_first_slots_spread_keys_that_share_a_prefix() -> None:
+    """Chunks that differ only past their sixth byte (``nation``, ``national``...) start
+    their probes at different slots: every byte of a key moves its first slot."""
+    words = ["nation" + a + b for a in "abcdefghijklmnop" for b in "abcdefghijklmnop"]
+    lo = np.array([short_key(w)[0] for w in words], dtype=np.uint64)
+    hi = np.array([short_key(w)[1] for w in words], dtype=np.uint64)
+    slots = chunks_module._first_slot(chunks_module._hash(lo, hi), 1 << 16)
+    assert slots.min() >= 0 and slots.max() < 1 << 16
+    assert len(set(slots.tolist())) > 0.9 * len(words)

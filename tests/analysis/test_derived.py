@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nltk.stem.snowball import SnowballStemmer
 from shared_paths import corpus
 
@@ -16,7 +18,13 @@ from searchlib.analysis import get_analyzer, lexicon, prebuilt
 from searchlib.analysis.derived import fresh_lexicon_text, fresh_stems_text, vocabulary_words
 from searchlib.analysis.languages import _lexicon_words, lexicon_words
 from searchlib.analysis.lexicon import Lexicon, load_lexicon, parse_lexicon
-from searchlib.analysis.stems import LazyStemmer, shipped_stems, unchanged
+from searchlib.analysis.stems import (
+    ENGLISH_ENDINGS,
+    ENGLISH_SPECIAL,
+    LazyStemmer,
+    shipped_stems,
+    unchanged,
+)
 from searchlib.analysis.tokenizer import TOKEN_RE
 
 DATA = Path(lexicon.__file__).parent / "data"
@@ -58,6 +66,26 @@ def test_words_without_a_snowball_suffix_are_unchanged(word: str) -> None:
 )
 def test_words_a_step_may_change_go_to_the_stemmer(word: str) -> None:
     assert not unchanged(word)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    word=st.lists(
+        st.sampled_from([*"abceilnostyY'’ñé1", "ing", "ed", "ation", "li", "ogi", "ness", "'s"]),
+        max_size=8,
+    ).map("".join)
+)
+def test_unchanged_looks_up_the_suffixes_of_the_last_letter_only(word: str) -> None:
+    """:func:`unchanged` compares a word with the suffixes that end with its last letter: the
+    answer of comparing it with every suffix."""
+    every_suffix = (
+        word.isascii()
+        and word.islower()
+        and word[:1] != "'"
+        and (len(word) <= 2 or not word.endswith(ENGLISH_ENDINGS))
+        and word not in ENGLISH_SPECIAL
+    )
+    assert unchanged(word) == every_suffix
 
 
 @pytest.mark.corpus
