@@ -87,7 +87,9 @@ __all__ = [
     "FieldPostings",
     "SegmentData",
     "SegmentReader",
+    "with_store",
     "write_segment",
+    "write_store",
 ]
 
 VERSION = 1
@@ -311,8 +313,13 @@ def _v1_strings(blob: np.ndarray | None) -> list[str]:
     return text.split("\0")
 
 
-def write_segment(directory: Directory, name: str, data: SegmentData) -> SegmentEntry:
-    """Serialize ``data`` as segment ``name``; returns the segment's manifest entry."""
+def write_segment(
+    directory: Directory, name: str, data: SegmentData, *, store: bool = True
+) -> SegmentEntry:
+    """Serialize ``data`` as segment ``name``; returns the segment's manifest entry.
+
+    ``store=False``: every file but the ``.store``, which :func:`write_store` writes (the
+    caller adds it to the entry's files, last: :func:`with_store`)."""
     n = data.ndocs
     doc_dtype = smallest_uint(max(n - 1, 0))
     terms_arrays: dict[str, np.ndarray] = {}
@@ -369,7 +376,6 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
         "links": links,
         "sections": sections,
     }
-    store = data.store if data.store is not None else _compress_store(data.stored)
     files = {}
     parts: tuple[tuple[str, dict[str, np.ndarray], dict[str, Any]], ...] = (
         ("terms", terms_arrays, {"ndocs": n}),
@@ -377,14 +383,40 @@ def write_segment(directory: Directory, name: str, data: SegmentData) -> Segment
         ("pos", pos_arrays, {"ndocs": n}),
         ("len", len_arrays, len_meta),
         ("cols", cols, cols_meta),
-        ("store", store, {"ndocs": n, "codec": "zstd"}),
     )
     for ext, arrays, meta in parts:
         fname = f"{name}.{ext}"
         files[fname] = directory.write(
             fname, encode_array_file(f"segment-{ext}", VERSIONS[ext], arrays, meta)
         )
-    return SegmentEntry(name, n, tuple(sorted(data.fields)), files)
+    entry = SegmentEntry(name, n, tuple(sorted(data.fields)), files)
+    if store:
+        entry = with_store(entry, write_store(directory, name, n, data.stored, data.store))
+    return entry
+
+
+def write_store(
+    directory: Directory,
+    name: str,
+    ndocs: int,
+    stored: Sequence[bytes],
+    store: dict[str, np.ndarray] | None = None,
+) -> int:
+    """Write the ``.store`` file of segment ``name`` (``ndocs`` documents): ``store`` (the
+    arrays of a :class:`StoreWriter`), else the documents ``stored`` compressed; returns its
+    size. Most of its time is zstd's, which releases the GIL (:func:`_compress_blocks`): the
+    one-process writer runs it in a thread while it goes on indexing."""
+    arrays = store if store is not None else _compress_store(stored)
+    meta = {"ndocs": ndocs, "codec": "zstd"}
+    return directory.write(
+        f"{name}.store", encode_array_file("segment-store", VERSIONS["store"], arrays, meta)
+    )
+
+
+def with_store(entry: SegmentEntry, size: int) -> SegmentEntry:
+    """``entry`` (of :func:`write_segment` with ``store=False``) with its ``.store`` file of
+    ``size`` bytes, listed last as :func:`write_segment` lists it."""
+    return attrs.evolve(entry, files={**entry.files, f"{entry.name}.store": size})
 
 
 class SegmentReader:
