@@ -33,7 +33,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, cast
 
-__all__ = ["nltk_stemmer", "snowball_stemmer"]
+__all__ = ["nltk_stemmer", "snowball_stemmer", "snowball_stemmers"]
 
 _SAME_IN_LIBSTEMMER = frozenset({"spanish"})
 
@@ -42,17 +42,27 @@ def snowball_stemmer(language: str) -> Callable[[str], str]:
     """The stem function of Snowball ``language``: ``SnowballStemmer(language).stem`` of nltk,
     or the same algorithm from PyStemmer where both give the same stems, or (English) nltk's
     algorithm ported into :mod:`searchlib.analysis._english`."""
+    return snowball_stemmers(language)[0]
+
+
+def snowball_stemmers(
+    language: str,
+) -> tuple[Callable[[str], str], Callable[[list[str]], list[str]]]:
+    """:func:`snowball_stemmer` of ``language`` and the same for a list of words at a time
+    (PyStemmer's ``stemWords``, one call for the whole list, where it is used)."""
     if language == "english":
         from searchlib.analysis._english import english_stem
 
-        return english_stem
+        return english_stem, _one_at_a_time(english_stem)
     if language in _SAME_IN_LIBSTEMMER:
         try:
             import Stemmer  # PyStemmer
         except ImportError:
             pass
         else:  # no cache of its own: the analyzers cache every word's term
-            fast = cast(Callable[[str], str], Stemmer.Stemmer(language, 0).stemWord)
+            stemmer = Stemmer.Stemmer(language, 0)
+            fast = cast(Callable[[str], str], stemmer.stemWord)
+            fast_many = cast(Callable[[list[str]], list[str]], stemmer.stemWords)
             slow = nltk_stemmer(language)
 
             def libstemmer(word: str) -> str:
@@ -61,8 +71,22 @@ def snowball_stemmer(language: str) -> Callable[[str], str]:
                 except UnicodeEncodeError:  # lone surrogates: libstemmer takes UTF-8 only
                     return slow(word)
 
-            return libstemmer
-    return nltk_stemmer(language)
+            def libstemmer_many(words: list[str]) -> list[str]:
+                try:
+                    return fast_many(words)
+                except UnicodeEncodeError:  # a lone surrogate somewhere: word by word
+                    return list(map(libstemmer, words))
+
+            return libstemmer, libstemmer_many
+    stem = nltk_stemmer(language)
+    return stem, _one_at_a_time(stem)
+
+
+def _one_at_a_time(stem: Callable[[str], str]) -> Callable[[list[str]], list[str]]:
+    def many(words: list[str]) -> list[str]:
+        return list(map(stem, words))
+
+    return many
 
 
 def nltk_stemmer(language: str) -> Callable[[str], str]:

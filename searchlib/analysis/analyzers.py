@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 
 from searchlib.analysis.chunks import ChunkTable, Expanded
-from searchlib.analysis.spanish import spanish_stem_input
+from searchlib.analysis.spanish import spanish_stem_input, spanish_stem_inputs
 from searchlib.analysis.stems import LazyStemmer
 from searchlib.analysis.stopwords import load_stopwords
 from searchlib.analysis.tokenizer import TOKEN_RE, normalize_number, normalize_surface
@@ -160,7 +160,7 @@ class Analyzer:
             for n in norms
         ]
         if self._spanish:
-            inputs = [spanish_stem_input(n) if n else n for n in inputs]
+            inputs = spanish_stem_inputs(inputs)
         todo = [n for n in dict.fromkeys(inputs) if n and n not in stems]
         if todo:
             stems.update(zip(todo, self._stem.many(todo), strict=True))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SPANISH_OVERRIDES", "spanish_stem_input"]
+__all__ = ["SPANISH_OVERRIDES", "spanish_stem_input", "spanish_stem_inputs"]
 
 SPANISH_OVERRIDES: dict[str, str] = {
     # Step 0 reads -ernos as verb + "nos" (gobiernos -> gobi, gobierno -> gobiern).
@@ -124,3 +124,10 @@ def spanish_stem_input(word: str) -> str:
     if before in _PLURAL_VOWELS and not _VOWEL_KEEP.search(word):
         return word[:-1]
     return word
+
+
+def spanish_stem_inputs(words: list[str]) -> list[str]:
+    """``[spanish_stem_input(w) for w in words]``, calling it only for the words that end with
+    ``s``: every other word is its own stem input (no rule acts on it, and every override
+    ends with ``s``)."""
+    return [spanish_stem_input(w) if w[-1:] == "s" else w for w in words]

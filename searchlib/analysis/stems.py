@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
-from searchlib.analysis._snowball import snowball_stemmer
+from searchlib.analysis._snowball import snowball_stemmers
 
 __all__ = ["ENGLISH_ENDINGS", "LazyStemmer", "forget_shipped_stems", "shipped_stems", "unchanged"]
 
@@ -146,6 +146,7 @@ class LazyStemmer:
         self._table: dict[str, str] | None = None
         self._lookups = 0  # words looked for in the table's text, before parsing it
         self._stem: Callable[[str], str] | None = None
+        self._stem_many: Callable[[list[str]], list[str]] | None = None
         self._english = lang == "en"
 
     def __call__(self, word: str) -> str:
@@ -168,7 +169,10 @@ class LazyStemmer:
     def many(self, words: list[str]) -> list[str]:
         """``[self(w) for w in words]``, a list at a time."""
         if not self._english:
-            return list(map(self.stemmer(), words))
+            if self._stem_many is None:
+                self.stemmer()
+            assert self._stem_many is not None  # (set with the stemmer)
+            return self._stem_many(words)
         table = self._table
         if table is None:
             table = self._table = shipped_stems(self.lang)
@@ -184,7 +188,7 @@ class LazyStemmer:
     def stemmer(self) -> Callable[[str], str]:
         """The stemmer itself (loaded now if it is not yet)."""
         if self._stem is None:
-            self._stem = snowball_stemmer(self.name)
+            self._stem, self._stem_many = snowball_stemmers(self.name)
         return self._stem
 
     @property

@@ -11,8 +11,8 @@ from nltk.stem.snowball import SnowballStemmer
 from shared_paths import corpus
 
 from searchlib.analysis import fold_accents, get_analyzer
-from searchlib.analysis._snowball import snowball_stemmer
-from searchlib.analysis.spanish import SPANISH_OVERRIDES, spanish_stem_input
+from searchlib.analysis._snowball import snowball_stemmer, snowball_stemmers
+from searchlib.analysis.spanish import SPANISH_OVERRIDES, spanish_stem_input, spanish_stem_inputs
 from searchlib.analysis.tokenizer import TOKEN_RE
 
 VOCABULARY = """
@@ -127,7 +127,7 @@ def test_nltk_is_imported_when_a_word_first_needs_it() -> None:
 
     code = """
 import sys
-from searchlib.analysis._snowball import snowball_stemmer
+from searchlib.analysis._snowball import snowball_stemmer, snowball_stemmers
 en, es = snowball_stemmer("english"), snowball_stemmer("spanish")
 words = ["organizations", "generously", "running", "dying", "skies", "news"]
 got = [es("organizaciones")] + [en(w) for w in words]
@@ -150,3 +150,32 @@ print(before, after, scipy_left_out, scipy_imports is not False, got == want)
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "True", "True", "True", "True"]
+
+
+SPANISH_LETTERS = st.lists(
+    st.sampled_from([*"aeiosdlnrjcbpzñáé", "es", "os", "as", "ces", "mos", "ernos"]), max_size=6
+).map("".join)
+
+
+def test_every_spanish_override_ends_with_s() -> None:
+    """What :func:`spanish_stem_inputs` relies on to skip the words that do not."""
+    assert all(word.endswith("s") for word in SPANISH_OVERRIDES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.one_of(SPANISH_LETTERS, st.sampled_from(sorted(SPANISH_OVERRIDES)))))
+def test_spanish_stem_inputs_equal_one_word_at_a_time(words: list[str]) -> None:
+    """The list path (only words ending with s go through the rules) gives each word the stem
+    input of the one-word path."""
+    assert spanish_stem_inputs(words) == [spanish_stem_input(w) for w in words]
+
+
+@pytest.mark.parametrize("language", ["spanish", "english"])
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.one_of(SPANISH_LETTERS, st.text(max_size=8))))
+def test_stemming_a_list_equals_stemming_each_word(language: str, words: list[str]) -> None:
+    """A list at a time (PyStemmer's stemWords for Spanish, falling back to one word at a time
+    when a word holds a lone surrogate) gives the stems of the one-word function."""
+    one, many = snowball_stemmers(language)
+    assert many(words) == [one(w) for w in words]
+    assert many([*words, "caf\udfffes"]) == [one(w) for w in [*words, "caf\udfffes"]]
