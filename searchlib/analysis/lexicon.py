@@ -217,6 +217,8 @@ class Lexicon:
         exact, stemmed, _ = table
         memo = self._word_memo(src, table, analyzer)
         infos = [memo.get(w) or self._word_info(w, src, table, analyzer, memo) for w in words]
+        norms: list[str] | None = None  # (the words' normal forms and stems, when a run needs)
+        stems: list[str] = []
         out: list[tuple[int, int, list[str]]] = []
         i = 0
         while i < len(words):
@@ -225,9 +227,11 @@ class Lexicon:
                 if n == 1:
                     found = single
                 else:
-                    run = infos[i : i + n]
-                    found = exact.get(" ".join(w[0] for w in run)) or stemmed.get(
-                        " ".join(w[1] for w in run)
+                    if norms is None:
+                        norms = [info[0] for info in infos]
+                        stems = [info[1] for info in infos]
+                    found = exact.get(" ".join(norms[i : i + n])) or stemmed.get(
+                        " ".join(stems[i : i + n])
                     )
                 if found:
                     out.append((i, i + n, list(found)))

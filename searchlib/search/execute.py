@@ -468,7 +468,7 @@ def _or_words(
     to be in ``lang``); without, None at once."""
     within = lang is not None
     words = ctx.word_table("hits")  # (read here for each word, without a call)
-    inside = ctx.word_table("within " + lang) if lang is not None else {}
+    inside = ctx.word_table(_WITHIN.get(lang) or "within " + lang) if lang is not None else {}
     for child in node.children:
         found = words.get(child, _NOT_KEPT) if type(child) is Term else _NOT_KEPT
         hits: list[Postings] | None = (
@@ -493,16 +493,20 @@ def _or_words(
     return within
 
 
+_WITHIN: dict[str, str] = {lang: "within " + lang for lang in LANGS}
+"""The name of the word table of whether a word's documents all are in a language."""
+
+
 def _hits_within(ctx: SearchContext, node: Any, hits: list[Postings], lang: str) -> bool:
     """Whether every document of a leaf's ``hits`` is in ``lang`` (kept per word)."""
     word = type(node) is Term and node.field is None
-    table = ctx.word_table("within " + lang) if word else None
+    table = ctx.word_table(_WITHIN.get(lang) or "within " + lang) if word else None
     found: bool | None = None if table is None else table.get(node)
     if found is None:
         in_lang = ctx.whole_lang_mask(lang)
         found = all(bool(in_lang[at.astype(np.intp, copy=False)].all()) for at, _ in hits)
         if table is not None:
-            ctx.remember_word("within " + lang, node, found)
+            ctx.remember_word((_WITHIN.get(lang) or "within " + lang), node, found)
     return found
 
 

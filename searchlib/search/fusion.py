@@ -172,9 +172,15 @@ def translate_bag(
     fields = ctx.fields_of(q.field)
     sctx, tctx = ctx.in_language(src), ctx.in_language(tgt)
     source, target = get_analyzer(src), get_analyzer(tgt)
+    # each word's term ("" for a stop word): the text's terms (what Analyzer.terms gives:
+    # its words' terms, stop words left out), read once for the counts, the lexicon's
+    # entries and the words left
+    words = TOKEN_RE.findall(q.text)
+    every = list(map(source.term, words))
     counts: dict[str, int] = {}
-    for term in sctx.analyse(src, q.text)[0]:
-        counts[term] = counts.get(term, 0) + 1
+    for term in every:
+        if term:
+            counts[term] = counts.get(term, 0) + 1
     unseen = _unseen(ctx, src)
     weight = {t: c * (sctx.idf(src, fields, (t,)) or unseen) for t, c in counts.items()}
     best = sum(weight.values())
@@ -195,12 +201,11 @@ def translate_bag(
             covered.update(src_terms)
             kinds[kind] += 1
 
-    words = TOKEN_RE.findall(q.text)
     in_entry = [False] * len(words)
     entries = tctx.word_table("entries held")  # an entry's groups held: fixed for a snapshot
     for start, end, found in lexicon_spans(load_lexicon(), words, src, spans):
         in_entry[start:end] = [True] * (end - start)
-        src_terms = {t for w in words[start:end] if (t := source.term(w))}
+        src_terms = {t for t in every[start:end] if t}
         if src_terms:
             found_key = (tuple(found), fields)
             held = entries.get(found_key)
@@ -210,8 +215,7 @@ def translate_bag(
             add(held, src_terms, "lexicon")
     table = None
     known = ctx.word_table("cognates")  # a word's (terms, kind): fixed for a snapshot
-    for word, entry in zip(words, in_entry, strict=True):
-        term = source.term(word)
+    for word, entry, term in zip(words, in_entry, every, strict=True):
         if entry or not term or term in covered:
             continue
         cached = known.get((word, tgt, fields))

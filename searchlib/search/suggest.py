@@ -81,6 +81,8 @@ hostile query), and comparing it with the whole vocabulary costs in proportion t
 
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _FIELD = re.compile(r"(?<!\w)(\w+):")
+_MARKS_AFTER = frozenset(":*?~")  # a word right before one: a field's name or a pattern
+_MARKS_BEFORE = frozenset("*?")  # right after one: a pattern
 _AUTHOR_FIELDS = (AUTHOR_FIELD,)
 
 _surfaces: weakref.WeakKeyDictionary[
@@ -390,10 +392,11 @@ def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     out: list[tuple[int, int, str, tuple[str, ...]]] = []
     scopes = _field_scopes(text)
     for m in TOKEN_RE.finditer(text):
-        word, start, end = m.group(), m.start(), m.end()
+        word = m.group()
         if word in _OPERATORS or (not word.isalpha() and not any(c.isalpha() for c in word)):
             continue
-        if text[end : end + 1] in (":", "*", "?", "~") or text[start - 1 : start] in ("*", "?"):
+        start, end = m.span()
+        if text[end : end + 1] in _MARKS_AFTER or text[start - 1 : start] in _MARKS_BEFORE:
             continue
         fields: tuple[str, ...] = TEXT_FIELDS
         # the innermost field whose value holds the word
