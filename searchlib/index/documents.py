@@ -161,44 +161,47 @@ def _fields_doc(f: BriefFields) -> IndexDoc:
             column = (codes[0] or countries[0],) if codes[0] or countries[0].strip() else ()
         else:
             column = country_column(countries, codes)
-    body = "\n\n".join(paragraphs)
-    stored = {
-        "id": doc_id,
-        "kind": kind,
-        "lang": lang,
-        "title": title,
-        "date": None if date is None else date.isoformat(),
-        "countries": list(countries),
-        "country_codes": list(codes),
-        "sections": [],
-        "authors": [],
-        "body": list(paragraphs),
-        "related": [],
-        "about": [],
-        "source": source,
-        "url": url,
-        "meta": meta,
-    }
     texts = {}
     if title:
         texts[_TITLE_FIELD[lang]] = title
-    if body:
+    if body := "\n\n".join(paragraphs):
         texts[_BODY_FIELD[lang]] = body
+    # The same bytes as to_index_doc(f.brief()): the JSON encoder writes a tuple as the list
+    # and a date as the isoformat() text that one gives.
+    stored = dumps(
+        {
+            "id": doc_id,
+            "kind": kind,
+            "lang": lang,
+            "title": title,
+            "date": date,
+            "countries": countries,
+            "country_codes": codes,
+            "sections": (),
+            "authors": (),
+            "body": paragraphs,
+            "related": (),
+            "about": (),
+            "source": source,
+            "url": url,
+            "meta": meta,
+        }
+    )
     # The source, url and meta that the stored JSON reads back as, for twin linking: JSON
     # values as a JSONL line gives them (not a value the JSON encoder turns into its text).
     named = meta.get("source") if type(meta) is dict else _UNKNOWN
     return IndexDoc(
-        id=doc_id,
-        lang=lang,
-        kind=kind,
-        date=NO_DATE if date is None else (date - _EPOCH).days,
-        countries=column,
-        sections=(),
-        links=(),
-        fields=texts,
-        stored=dumps(stored),
-        title=title,
-        provenance=(source, url, meta)
+        doc_id,
+        lang,
+        kind,
+        NO_DATE if date is None else (date - _EPOCH).days,
+        column,
+        (),
+        texts,
+        stored,
+        title,
+        (),
+        (source, url, meta)
         if type(source) is str
         and (url is None or type(url) is str)
         and (named is None or type(named) in _JSON_TYPES)

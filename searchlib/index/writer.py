@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import queue
+import struct
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
+from typing import cast
 
 import attrs
 import numpy as np
@@ -51,6 +53,10 @@ __all__ = ["FlushedIds", "IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 
+_blake2b = hashlib.blake2b
+_halves = cast(Callable[[bytes], tuple[int, int]], struct.Struct("<QQ").unpack)
+"""The two little-endian 64-bit halves of a 16-byte digest (low, high)."""
+
 
 class FlushedIds:
     """Where each document flushed since the last commit is: id -> (segment, doc number).
@@ -81,9 +87,7 @@ class FlushedIds:
     def key_of(doc_id: str) -> tuple[int, int]:
         """The two 64-bit halves of ``doc_id``'s hash (a caller that has them passes them to
         :meth:`pop` and :meth:`add`, which then do not hash the id again)."""
-        digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16)
-        value = int.from_bytes(digest.digest(), "little")
-        return value & 0xFFFFFFFFFFFFFFFF, value >> 64
+        return _halves(_blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest())
 
     @staticmethod
     def keys_of(doc_ids: Sequence[str]) -> np.ndarray:
@@ -301,10 +305,12 @@ class IndexWriter:
         """Add (or replace, by id) a document; its texts are analysed when the buffer is
         flushed into a segment."""
         self._check_open()
-        hashed = self._pending_keys[doc.id] = FlushedIds.key_of(doc.id)
-        self._forget(doc.id, hashed)
-        self._pending[doc.id] = self._builder.add(doc)
-        if self.budget.buffer_full(self._builder.chars_buffered, self._builder.bytes_buffered):
+        doc_id = doc.id
+        hashed = self._pending_keys[doc_id] = FlushedIds.key_of(doc_id)
+        self._forget(doc_id, hashed)
+        builder = self._builder
+        self._pending[doc_id] = builder.add(doc)
+        if self.budget.buffer_full(builder.chars_buffered, builder.bytes_buffered):
             self.flush()
 
     def delete(self, doc_id: str) -> None:

@@ -24,6 +24,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any, cast
 
@@ -106,45 +107,68 @@ def _read_file(
 ) -> Iterator[FieldsResult]:
     """:func:`read_file`; with ``fields``, a JSONL record's :class:`BriefFields`, not its
     Brief (see :func:`iter_index_records`)."""
+    return chain.from_iterable(_file_parts(path, key, on_warning, template, fields))
+
+
+def _file_parts(
+    path: str | os.PathLike[str],
+    key: str | None,
+    on_warning: OnWarning | None,
+    template: LineTable | None,
+    fields: bool,
+) -> Iterator[Iterable[FieldsResult]]:
+    """What :func:`_read_file` yields, as the iterables it chains: a block of JSONL lines'
+    records passes to the caller through no Python frame but the one reading its lines."""
     name = os.fspath(path)
     try:
         st = os.stat(name)
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read
-            yield IngestError(name, "not a regular file")
+            yield (IngestError(name, "not a regular file"),)
             return
         if st.st_size > READ_BYTES and Path(name).suffix.lower() not in (".txt", ".md"):
             with open(name, "rb") as f:
                 head = f.read(4096)
             if _starts_json(head):  # JSONL: read a block at a time, not the whole file
-                yield from _stream_jsonl(name, on_warning, fields)
+                yield from _jsonl_blocks(name, on_warning, fields)
                 return
         data = Path(name).read_bytes()
     except OSError as exc:
-        yield IngestError(name, f"cannot read file: {exc.strerror or exc}")
+        yield (IngestError(name, f"cannot read file: {exc.strerror or exc}"),)
         return
     if not data.strip():
-        yield IngestError(name, "empty file")
+        yield (IngestError(name, "empty file"),)
         return
     suffix = Path(name).suffix.lower()
     starts_json = _starts_json(data)
     jsonl = suffix == ".jsonl" or (suffix not in (".txt", ".md") and starts_json)
     if b"\x00" in data and not (jsonl and starts_json):  # JSONL: only the lines with NUL
-        yield IngestError(name, "binary file (contains NUL bytes)")
+        yield (IngestError(name, "binary file (contains NUL bytes)"),)
         return
     if jsonl:
-        yield from _read_jsonl(name, data, 1, on_warning, fields=fields)
+        lines = data.split(b"\n")
+        del data  # held by the lines only
+        yield _read_lines(name, lines, 1, on_warning, fields=fields)
         return
+    yield _text_file(name, data, key, on_warning, template)
+
+
+def _text_file(
+    name: str,
+    data: bytes,
+    key: str | None,
+    on_warning: OnWarning | None,
+    template: LineTable | None,
+) -> tuple[Result]:
+    """The record (or error) of a page or plain text file of bytes ``data``."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        yield IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line)
-        return
+        return (IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line),)
     file_id = stable_id("file", key or _file_key(name))
     try:
         if not looks_like_page(text):
-            yield _plain(text, name, file_id)
-            return
+            return (_plain(text, name, file_id),)
         warn = None
         if on_warning is not None:
             report = on_warning
@@ -153,9 +177,9 @@ def _read_file(
                 report(IngestWarning(name, note, line=line))
 
         page = parse_page(text, name, template, warn)
-        yield page if _has_own_id(page.url, name) else attrs.evolve(page, id=file_id)
+        return (page if _has_own_id(page.url, name) else attrs.evolve(page, id=file_id),)
     except IngestError as exc:
-        yield exc
+        return (exc,)
 
 
 def iter_records(
@@ -185,6 +209,13 @@ def iter_index_records(
 def _iter_records(
     paths: Iterable[str | os.PathLike[str]], on_warning: OnWarning | None, fields: bool
 ) -> Iterator[FieldsResult]:
+    return chain.from_iterable(_record_parts(paths, on_warning, fields))
+
+
+def _record_parts(
+    paths: Iterable[str | os.PathLike[str]], on_warning: OnWarning | None, fields: bool
+) -> Iterator[Iterable[FieldsResult]]:
+    """What :func:`_iter_records` yields, as the iterables it chains (see :func:`_file_parts`)."""
     entries: list[_Entry] = []
     for path in paths:
         name = os.fspath(path)
@@ -197,9 +228,9 @@ def _iter_records(
     table = page_table(e.path for e in entries if e.skip is None)
     for entry in entries:
         if entry.skip is not None:
-            yield IngestError(entry.path, entry.skip)
+            yield (IngestError(entry.path, entry.skip),)
         else:
-            yield from _read_file(entry.path, entry.key, on_warning, table, fields)
+            yield _read_file(entry.path, entry.key, on_warning, table, fields)
 
 
 def page_table(files: Iterable[str]) -> LineTable:
@@ -300,26 +331,35 @@ def read_index_chunk(chunk: Chunk, on_warning: OnWarning | None = None) -> Itera
 
 
 def _read_chunk(chunk: Chunk, on_warning: OnWarning | None, fields: bool) -> Iterator[FieldsResult]:
+    return chain.from_iterable(_chunk_parts(chunk, on_warning, fields))
+
+
+def _chunk_parts(
+    chunk: Chunk, on_warning: OnWarning | None, fields: bool
+) -> Iterator[Iterable[FieldsResult]]:
+    """What :func:`_read_chunk` yields, as the iterables it chains (see :func:`_file_parts`)."""
     if chunk.skip is not None:
-        yield IngestError(chunk.path, chunk.skip)
+        yield (IngestError(chunk.path, chunk.skip),)
         return
     if chunk.end is None:
         if os.path.exists(chunk.path):
-            yield from _read_file(chunk.path, chunk.key, on_warning, chunk.template, fields)
+            yield _read_file(chunk.path, chunk.key, on_warning, chunk.template, fields)
         else:
-            yield IngestError(chunk.path, _missing(chunk.path))
+            yield (IngestError(chunk.path, _missing(chunk.path)),)
         return
     with open(chunk.path, "rb") as f:
         f.seek(chunk.start)
-        data = f.read(chunk.end - chunk.start)
-    yield from _read_jsonl(chunk.path, data, chunk.first_line, on_warning, fields=fields)
+        lines = f.read(chunk.end - chunk.start).split(b"\n")
+    yield _read_lines(chunk.path, lines, chunk.first_line, on_warning, fields=fields)
 
 
-def _stream_jsonl(
+def _jsonl_blocks(
     name: str, on_warning: OnWarning | None, fields: bool = False
-) -> Iterator[FieldsResult]:
+) -> Iterator[Iterator[FieldsResult]]:
     """The records of the JSONL file ``name`` (starting with ``{``), read :data:`READ_BYTES`
-    at a time: what :func:`_read_jsonl` yields for the whole file."""
+    at a time, a block's at a time: chained, what :func:`_read_jsonl` yields for the whole
+    file. A block is split into lines as it is (no copy of it joined to the line it
+    finishes)."""
     line = 1
     first = True
     with open(name, "rb") as f:
@@ -328,18 +368,19 @@ def _stream_jsonl(
             block = f.read(READ_BYTES)
             if not block:
                 break
-            cut = block.rfind(b"\n")
-            if cut < 0:  # a line longer than a block: keep reading it
-                rest += block
+            lines = block.split(b"\n")
+            del block  # held by the lines only
+            if len(lines) == 1:  # a line longer than a block: keep reading it
+                rest += lines[0]
                 continue
-            data, rest = rest + block[: cut + 1], block[cut + 1 :]
-            records = _read_jsonl(name, data, line, on_warning, bom=first, fields=fields)
-            line += data.count(b"\n")
+            lines[0] = rest + lines[0]
+            rest = lines.pop()  # the start of the next block's first line
+            records = _read_lines(name, lines, line, on_warning, bom=first, fields=fields)
+            line += len(lines)  # before they are read: reading empties the list
             first = False
-            del data, block  # held by the reader only until it has split them into lines
-            yield from records
+            yield records
         if rest:
-            yield from _read_jsonl(name, rest, line, on_warning, bom=first, fields=fields)
+            yield _read_lines(name, [rest], line, on_warning, bom=first, fields=fields)
 
 
 def _missing(name: str) -> str:
@@ -434,21 +475,31 @@ def _read_jsonl(
     """The records of the JSONL lines ``data`` (the first is line ``first_line``; ``bom``: a
     UTF-8 byte order mark at its start is dropped; ``fields``: each record's
     :class:`BriefFields`, not its Brief)."""
-    if bom and data.startswith(_BOM):
-        data = data[3:]
-    nul = b"\x00" in data
+    return _read_lines(name, data.split(b"\n"), first_line, on_warning, bom, fields)
+
+
+def _read_lines(
+    name: str,
+    lines: list[bytes],
+    first_line: int = 1,
+    on_warning: OnWarning | None = None,
+    bom: bool = True,
+    fields: bool = False,
+) -> Iterator[FieldsResult]:
+    """The records of the JSONL ``lines`` (without their newlines; see :func:`_read_jsonl`).
+    The list is emptied as it is read: a huge line is dropped once parsed."""
+    if bom and lines and lines[0].startswith(_BOM):
+        lines[0] = lines[0][3:]
     notes: list[str] = []
     add_note = notes.append
-    lines = data.split(b"\n")
-    del data  # the lines are kept until read: a huge line is dropped once parsed
     lines.reverse()
     lineno = first_line - 1
     while lines:
         raw = lines.pop()
         lineno += 1
-        if not raw.strip():
+        if raw[:1] != b"{" and not raw.strip():
             continue
-        if nul and b"\x00" in raw:
+        if b"\x00" in raw:
             yield IngestError(name, "raw NUL byte in the line (binary data)", line=lineno)
             continue
         try:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import searchlib
@@ -198,3 +198,64 @@ def test_language_codes_are_case_insensitive(code: str, want: str | None) -> Non
 def test_unknown_language_codes_are_still_errors(code: object) -> None:
     with pytest.raises(IngestError, match="unsupported language"):
         parse_jsonl_record({"id": "x", "lang": code, "title": "t"})
+
+
+_LINES = st.one_of(
+    st.integers(1, 60).map(record),
+    st.sampled_from(
+        [
+            b"",
+            b"  \t",
+            b"\r",
+            b"{bad json",
+            b'{"id": "n\x00", "title": "t"}',
+            b"\x00\x00",
+            b'{"id": "d", "title": "t", "date": "2020-02-30"}',
+            b'{"id": "u", "title": "\xff"}',
+            b'["not", "an", "object"]',
+            b'{"id": "crlf", "title": "t"}\r',
+            b'{"id": "long", "title": "' + b"x" * 700 + b'"}',
+            b'{"id": "deep", "title": "t", "x": ' + b"[" * 101 + b"]" * 101 + b"}",
+        ]
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lines=st.lists(_LINES, min_size=1, max_size=30),
+    bom=st.booleans(),
+    last_newline=st.booleans(),
+    block=st.integers(1, 900),
+)
+def test_a_file_read_in_blocks_reads_as_a_whole(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[bytes],
+    bom: bool,
+    last_newline: bool,
+    block: int,
+) -> None:
+    """A JSONL file larger than a block is read a block at a time: the same records, errors
+    (lines and reasons) and warnings as read whole, whatever the block size (smaller than a
+    line, cutting a BOM, ending on a newline or not)."""
+    from searchlib.ingest import files
+
+    data = b"\n".join(lines) + (b"\n" if last_newline else b"")
+    path = tmp_path_factory.mktemp("blocks") / "docs.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" * bom + data)
+
+    def read() -> tuple[list[object], list[tuple[int | None, str]]]:
+        warnings: list[IngestWarning] = []
+        out = [
+            (x.line, x.reason) if isinstance(x, IngestError) else x
+            for x in read_file(path, on_warning=warnings.append)
+        ]
+        return out, [(w.line, w.reason) for w in warnings]
+
+    whole = read()
+    old = files.READ_BYTES
+    files.READ_BYTES = block
+    try:
+        assert read() == whole
+    finally:
+        files.READ_BYTES = old
