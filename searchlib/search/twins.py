@@ -55,6 +55,7 @@ Links come from two sources, in this order:
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -381,9 +382,12 @@ class TwinHints:
         self.metas: dict[int, dict[str, Any]] = {}
         self.origins: list[list[str]] = []
         known: dict[tuple[str, ...], int] = {}
-        of = np.zeros(len(stored), dtype=np.int32)
+        of = array("i", bytes(4 * len(stored)))
         given = len(provenance) == len(stored)
-        memo: dict[tuple[str | None, str | None], list[str]] = {}  # keys without the path's
+        # (url, named source) -> its origin keys and their number (-1 when there are none:
+        # then the file's folder decides, document by document)
+        memo: dict[tuple[str | None, str | None], tuple[list[str], int]] = {}
+        no_metadata = _no_metadata
         for k, raw in enumerate(stored):
             told = provenance[k] if given else None
             if told is None or "://" in told[0]:
@@ -391,23 +395,32 @@ class TwinHints:
                 keys = origin_keys(_provenance(raw, doc_id) if told is None else _doc(told))
                 meta_hint = _metadata(raw, doc_id)
             else:
-                source, url, meta = told
+                _, url, meta = told
                 named = meta.get("source")
                 held = (url, named if type(named) is str else None)
                 seen = memo.get(held)  # the URL's site and the named source's
                 if seen is None:
-                    seen = memo[held] = origin_keys(_doc(("", url, meta)))
-                keys = seen
-                if not keys:  # then the file's folder says where it comes from
-                    keys = origin_keys(_doc(told))
-                meta_hint = None if _no_metadata(told) else _metadata(raw, _namer(ids, k))
+                    keys = origin_keys(_doc(("", url, meta)))
+                    seen = memo[held] = (keys, self._number(known, keys) if keys else -1)
+                meta_hint = None if no_metadata(told) else _metadata(raw, _namer(ids, k))
+                if seen[1] >= 0:
+                    if meta_hint is not None:
+                        self.metas[k] = meta_hint
+                    of[k] = seen[1]
+                    continue
+                keys = origin_keys(_doc(told))  # none: the file's folder says where it's from
             if meta_hint is not None:
                 self.metas[k] = meta_hint
-            at = known.setdefault(tuple(keys), len(known))
-            if at == len(self.origins):
-                self.origins.append(keys)
-            of[k] = at
-        self.origin_of = of
+            of[k] = self._number(known, keys)
+        self.origin_of = np.frombuffer(of, dtype=np.int32)
+
+    def _number(self, known: dict[tuple[str, ...], int], keys: list[str]) -> int:
+        """The number of the origin keys ``keys`` among ``known`` (a new one: the next, and
+        ``keys`` appended to :attr:`origins`)."""
+        at = known.setdefault(tuple(keys), len(known))
+        if at == len(self.origins):
+            self.origins.append(keys)
+        return at
 
     def __getstate__(self) -> tuple[Any, ...]:
         return self.ndocs, self.metas, self.origin_of, self.origins
@@ -461,7 +474,6 @@ def _doc(told: Provenance) -> dict[str, Any]:
 
 _NAMED_KEYS = frozenset(_ID_KEYS + _URL_KEYS + _GROUP_KEYS)
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_FLAT = _SCALARS | {list}
 
 
 def _no_metadata(told: Provenance) -> bool:
@@ -472,12 +484,15 @@ def _no_metadata(told: Provenance) -> bool:
     _, url, meta = told
     if url is not None or not meta.keys().isdisjoint(_NAMED_KEYS):
         return False
-    kinds = set(map(type, meta.values()))
-    if not kinds <= _FLAT:
-        return False
-    return list not in kinds or all(
-        set(map(type, v)) <= _SCALARS for v in meta.values() if type(v) is list
-    )
+    for value in meta.values():
+        kind = type(value)
+        if kind is list:
+            for item in value:
+                if type(item) not in _SCALARS:
+                    return False
+        elif kind not in _SCALARS:
+            return False
+    return True
 
 
 def _namer(ids: Sequence[str], k: int) -> Callable[[], str]:
