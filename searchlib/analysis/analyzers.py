@@ -27,13 +27,27 @@ from searchlib.analysis.chunks import ChunkTable, Expanded
 from searchlib.analysis.spanish import spanish_stem_input, spanish_stem_inputs
 from searchlib.analysis.stems import LazyStemmer
 from searchlib.analysis.stopwords import load_stopwords
-from searchlib.analysis.tokenizer import TOKEN_RE, normalize_number, normalize_surface
+from searchlib.analysis.tokenizer import TOKEN_RE, normalize_surface
 from searchlib.errors import AnalysisError
 
 __all__ = ["Analyzer", "Token", "get_analyzer", "text_slices"]
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _ASCII_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)+")
+_ASCII_THOUSANDS = re.compile(r"(?!0[.,])[0-9]{1,3}(?:[.,][0-9]{3})+").fullmatch
+
+
+def _ascii_number_norm(number: str) -> str:
+    """:func:`~searchlib.analysis.tokenizer.normalize_number` of an ASCII number with
+    separators (``_ASCII_NUMBER``): one regular expression tells thousands separators (a head
+    of one to three digits, not ``0``, then groups of three), which vanish; otherwise the
+    last separator is the decimal point."""
+    if _ASCII_THOUSANDS(number):
+        return number.replace(",", "").replace(".", "")
+    head, _, last = number.replace(",", ".").rpartition(".")
+    return head.replace(".", "") + "." + last
+
+
 _MAX_CHUNK_CACHE = 2_000_000
 _MAX_WORD_CACHE = 2_000_000
 _SCAN_CHARS = 1_000_000
@@ -146,7 +160,7 @@ class Analyzer:
         norms = [
             w
             if w.isascii() and w.isalnum() and (w.islower() or w.isdigit())
-            else normalize_number(w)
+            else _ascii_number_norm(w)
             if number(w)
             else normalize(w)
             for w in words
@@ -164,11 +178,13 @@ class Analyzer:
         todo = [n for n in dict.fromkeys(inputs) if n and n not in stems]
         if todo:
             stems.update(zip(todo, self._stem.many(todo), strict=True))
-        get = stems.get
-        entries = [
-            (get(i) or "" if i else n if n and n not in stop else "", n)
-            for i, n in zip(inputs, norms, strict=True)
-        ]
+        # Each word's term: its stem input's stem; the words without one (numbers, stop words,
+        # empty norms) fixed one at a time: a number is its own term, the others have none.
+        terms = list(map(stems.get, inputs))  # ("" is never a stem input: None)
+        for i in compress(range(len(terms)), map(is_, terms, repeat(None))):
+            n = norms[i]
+            terms[i] = n if n and n not in stop else ""
+        entries: list[tuple[str, str]] = list(zip(terms, norms, strict=True))  # type: ignore[arg-type]
         self._cache.update(zip(words, entries, strict=True))
         return entries
 

@@ -63,6 +63,14 @@ _LETTERLIKE = _WORDLIKE & ~_DIGIT
 _LETTERLIKE[ord("_")] = False
 _DIGITLIKE = _DIGIT.copy()
 _DIGITLIKE[128:] = True  # non-ASCII bytes may belong to a digit (٣,٤ is one number)
+_WORD, _DIGIT_BIT, _LETTER, _ALNUM_BIT = 1, 2, 4, 8
+_TRAITS = (
+    _WORDLIKE * _WORD + _DIGITLIKE * _DIGIT_BIT + _LETTERLIKE * _LETTER + _ALNUM * _ALNUM_BIT
+).astype(np.uint8)
+"""Each byte's traits as bits (one gather for all four tables)."""
+_KEPT_BETWEEN = np.zeros(256, dtype=np.uint8)
+_KEPT_BETWEEN[ord("'")] = _WORD  # an apostrophe between two word characters
+_KEPT_BETWEEN[[ord(","), ord(".")]] = _DIGIT_BIT  # a comma or dot between two digits
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -95,7 +103,9 @@ def short_key(chunk: str) -> tuple[int, int]:
     return int.from_bytes(data[:8], "little"), int.from_bytes(data[8:], "little")
 
 
-def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
+def _outside_tokens(
+    b: np.ndarray, p: np.ndarray | None = None, padded: np.ndarray | None = None
+) -> np.ndarray:
     """Offsets of the commas, dots and apostrophes of the (lowercased) bytes ``b`` that no
     token can contain, judged from their neighbours: a comma not between two digits
     (``said,``; a non-ASCII byte may be part of a digit: ``٣,٤`` is one number), an
@@ -104,28 +114,47 @@ def _outside_tokens(b: np.ndarray, p: np.ndarray | None = None) -> np.ndarray:
     letter is kept unless the three bytes before it are ASCII letters or digits, as the last
     group of an acronym has at most two letters after a dot). Cutting chunks there too makes
     ``Said,`` the chunk ``said``: a third fewer distinct chunks to learn. ``p``: the offsets
-    of the commas, dots and apostrophes of ``b`` when the caller has them."""
+    of the commas, dots and apostrophes of ``b`` when the caller has them; ``padded``: ``b``
+    followed by three NUL bytes or more when the caller has it (the neighbours are read
+    there, an offset of -1 to -3 reading the last NULs as the ones before the first byte),
+    else a padded copy is made."""
     if p is None:
         p = np.flatnonzero(_PUNCTUATION[b])
     if not p.size:
         return p
-    padded = np.zeros(b.size + 4, dtype=np.uint8)  # three NULs before b, one after
-    padded[3:-1] = b
-
-    def near(k: int) -> np.ndarray:  # the byte at p + k, NUL outside b
-        q: np.ndarray = padded[p + (3 + k)]
-        return q
-
-    c, before, after = b[p], near(-1), near(1)
-    cut = np.where(
-        c == ord("'"),
-        ~(_WORDLIKE[before] & _WORDLIKE[after]),
-        ~(_DIGITLIKE[before] & _DIGITLIKE[after]),
-    )
-    acronym = _LETTERLIKE[before] & ~(_ALNUM[before] & _ALNUM[near(-2)] & _ALNUM[near(-3)])
-    cut &= ~((c == ord(".")) & acronym)
-    outside: np.ndarray = p[cut]
+    shift = 0
+    if padded is None:
+        padded = np.zeros(b.size + 4, dtype=np.uint8)  # three NULs before b, one after
+        padded[3:-1] = b
+        shift = 3
+    c = b[p]
+    before = _TRAITS[padded[p + (shift - 1)]]
+    after = _TRAITS[padded[p + (shift + 1)]]
+    # Kept: an apostrophe between two word characters, a comma or dot between two digits...
+    keep = (before & after & _KEPT_BETWEEN[c]) != 0
+    # ...and a dot after a letter unless the three bytes before it are letters or digits.
+    dots = np.flatnonzero((c == ord(".")) & ((before & _LETTER) != 0) & ~keep)
+    q = p[dots] + shift
+    alnum3 = before[dots] & _TRAITS[padded[q - 2]] & _TRAITS[padded[q - 3]] & _ALNUM_BIT
+    keep[dots[alnum3 == 0]] = True
+    outside: np.ndarray = p[~keep]
     return outside
+
+
+def _first_of_equal(values: np.ndarray) -> np.ndarray:
+    """For each value, the index of the first value equal to it: ``first[inverse]`` of
+    ``np.unique(values, return_index=True, return_inverse=True)``, from an unstable sort
+    (three times faster than the stable one np.unique needs for first indices) and the
+    smallest index of each run of equal values."""
+    order = np.argsort(values)
+    ordered = values[order]
+    starts = np.empty(values.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    firsts = np.minimum.reduceat(order, np.flatnonzero(starts)) if values.size else order
+    rep = np.empty(values.size, dtype=np.int64)
+    rep[order] = firsts[np.cumsum(starts) - 1]
+    return rep
 
 
 def _decode_chunks(b: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> list[str]:
@@ -311,25 +340,33 @@ class ChunkTable:
 
     def scan(self, texts: list[str]) -> Scan:
         """Cut ``texts`` into chunks and look every chunk up (see the module docstring)."""
-        joined = "\0".join(t.replace("\0", " ") if "\0" in t else t for t in texts)
-        data = joined.encode("utf-8", "surrogatepass").lower()  # ASCII letters only
+        # Each text encoded alone (an ASCII text is copied as it is; joined first, one
+        # accented letter anywhere made the whole batch a wide string to encode).
+        parts = [
+            (t.replace("\0", " ") if "\0" in t else t).encode("utf-8", "surrogatepass")
+            for t in texts
+        ]
+        data = b"\0".join(parts).lower()  # ASCII letters only
         n = len(data)
         buf = data + bytes(2 * SHORT_CHUNK)
-        b = np.frombuffer(buf, dtype=np.uint8, count=n)
+        whole = np.frombuffer(buf, dtype=np.uint8)  # the bytes and 2 * SHORT_CHUNK NULs
+        b = whole[:n]
         classes = np.frombuffer(data.translate(_CLASSES), dtype=np.uint8)
         # separator[i + 1]: whether byte i splits chunks, with a separator before the first
         # byte and after the last.
         separator = np.empty(n + 2, dtype=bool)
         separator[0] = separator[-1] = True
         np.equal(classes, 1, out=separator[1:-1])
-        separator[_outside_tokens(b, np.flatnonzero(classes == 2)) + 1] = True
+        separator[_outside_tokens(b, np.flatnonzero(classes == 2), whole) + 1] = True
         # Chunk edges alternate, a start then an end: where a separator byte and a token byte
         # meet (the first byte and the end count when they are a token's).
         edges = np.flatnonzero(separator[1:] != separator[:-1])
         starts = edges[0::2]
         ends = edges[1::2]
-        # Chunks per text: the starts before each NUL that joins two texts, differenced.
-        before = np.searchsorted(starts, np.flatnonzero(b == 0))
+        # Chunks per text: the starts before each NUL that joins two texts (where the texts'
+        # lengths put them), differenced.
+        sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        before = np.searchsorted(starts, np.cumsum(sizes + 1)[:-1] - 1)
         counts = np.diff(before, prepend=0, append=starts.size).astype(np.int64)
         # Every byte offset as the start of an unaligned little-endian 64-bit word.
         words = np.ndarray((n + SHORT_CHUNK + 1,), dtype="<u8", buffer=buf, strides=(1,))
@@ -351,8 +388,7 @@ class ChunkTable:
         slot_of = np.zeros(0, dtype=np.int64)
         unknown = np.flatnonzero(ids < 0)
         if unknown.size:
-            _, first, inverse = np.unique(h[unknown], return_index=True, return_inverse=True)
-            rep = first[inverse.reshape(-1)]  # the first unknown chunk with the same hash
+            rep = _first_of_equal(h[unknown])  # the first unknown chunk with the same hash
             own = rep == np.arange(unknown.size)
             u_lo, u_hi = lo[unknown], hi[unknown]
             odd = ~short[unknown] | (u_lo != u_lo[rep]) | (u_hi != u_hi[rep])
@@ -360,7 +396,7 @@ class ChunkTable:
             # Short keys not in the table are new chunks, one per distinct key.
             new = np.flatnonzero(own & ~odd)
             at = unknown[new]
-            missing = _decode_chunks(np.frombuffer(buf, dtype=np.uint8), starts[at], lens[at])
+            missing = _decode_chunks(whole, starts[at], lens[at])
             odd_keys: list[tuple[int, int]] = []
             slot_of[new] = np.arange(new.size)
             # Long chunks and hash collisions: by their string.

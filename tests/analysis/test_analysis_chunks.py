@@ -274,3 +274,81 @@ def test_first_slots_spread_keys_that_share_a_prefix() -> None:
     slots = chunks_module._first_slot(chunks_module._hash(lo, hi), 1 << 16)
     assert slots.min() >= 0 and slots.max() < 1 << 16
     assert len(set(slots.tolist())) > 0.9 * len(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.sampled_from([0, 1, 7, 2**63, 2**64 - 1, 12345678901234]), max_size=40))
+def test_first_of_equal_is_np_unique_first_index(values: list[int]) -> None:
+    """The first index of each value (an unstable sort and the least index of each run) is
+    what np.unique's first indices give."""
+    h = np.array(values, dtype=np.uint64)
+    rep = chunks_module._first_of_equal(h)
+    if h.size:
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        assert rep.tolist() == first[inverse.reshape(-1)].tolist()
+    assert rep.tolist() == [values.index(v) for v in values]
+
+
+def _outside_reference(data: bytes) -> list[int]:
+    """The commas, dots and apostrophes no token holds, one byte at a time (the rule of
+    :func:`chunks._outside_tokens`' docstring)."""
+
+    def at(i: int) -> int:
+        return data[i] if 0 <= i < len(data) else 0
+
+    out = []
+    for i, c in enumerate(data):
+        if c not in b",.'":
+            continue
+        before, after = at(i - 1), at(i + 1)
+        if c == ord("'"):
+            kept = chunks_module._WORDLIKE[before] and chunks_module._WORDLIKE[after]
+        else:
+            kept = chunks_module._DIGITLIKE[before] and chunks_module._DIGITLIKE[after]
+        alnum3 = all(chunks_module._ALNUM[at(i - k)] for k in (1, 2, 3))
+        if c == ord(".") and chunks_module._LETTERLIKE[before] and not alnum3:
+            kept = True  # may end an acronym
+        if not kept:
+            out.append(i)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([*"ab1_.,' \x00", "٣", "é", "u.s.", "2,000"]), max_size=24).map(
+        "".join
+    )
+)
+def test_outside_tokens_follows_the_rule_with_or_without_a_padded_buffer(text: str) -> None:
+    """The cut punctuation (bit traits gathered once per neighbour) is the byte-by-byte rule,
+    whether the neighbours are read from a padded copy or from the NULs after the bytes."""
+    data = text.encode("utf-8").lower()
+    buf = data + bytes(2 * SHORT_CHUNK)
+    whole = np.frombuffer(buf, dtype=np.uint8)
+    b = whole[: len(data)]
+    expected = _outside_reference(data)
+    assert chunks_module._outside_tokens(b).tolist() == expected
+    assert chunks_module._outside_tokens(b, None, whole).tolist() == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    number=st.lists(
+        st.lists(st.sampled_from("0123456789"), min_size=1, max_size=4).map("".join),
+        min_size=2,
+        max_size=5,
+    ).flatmap(
+        lambda groups: st.lists(
+            st.sampled_from(",."), min_size=len(groups) - 1, max_size=len(groups) - 1
+        ).map(lambda seps: "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True)))
+    )
+)
+def test_ascii_number_norm_is_normalize_number(number: str) -> None:
+    """The batch path's ASCII-number normalisation (one regular expression for thousands
+    separators) is :func:`normalize_number`: 2,000 -> 2000, 0,125 -> 0.125, 1,234.5 ->
+    1234.5."""
+    from searchlib.analysis import analyzers
+    from searchlib.analysis.tokenizer import normalize_number
+
+    assert analyzers._ASCII_NUMBER.fullmatch(number)
+    assert analyzers._ascii_number_norm(number) == normalize_number(number)
