@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from importlib import resources
 
@@ -34,6 +35,7 @@ __all__ = [
     "canonical",
     "countries",
     "label",
+    "may_continue_name",
     "may_start_name",
     "name_key",
     "named",
@@ -134,6 +136,7 @@ class _Vocabulary:
         # The first word of every name's key, and what a text's first word may leave for the
         # rest of the text to decide (nothing, or "the"): see named().
         self.heads: set[str] = {k.split(" ", 1)[0] for k in self.by_name} | {"", "the"}
+        self.sorted_keys = sorted(self.by_name)  # (see may_continue_name)
 
 
 def _parse(text: str) -> list[Country]:
@@ -206,6 +209,20 @@ def may_start_name(word: str) -> bool:
     if not word or word[0].isspace():
         return True
     return _head_key(word.split(None, 1)[0]) in _vocabulary().heads
+
+
+def may_continue_name(text: str) -> bool:
+    """Whether ``text`` followed by a space and more words may name a country
+    (:func:`named`): False when no name's key starts with ``text``'s key. The key of a longer
+    text starts with that of ``text`` (separators, dots and accents are dropped character by
+    character, cases folded, the ends stripped), unless a leading "the" left ``text``'s key
+    "the" (the longer text's "the the Gambia" loses both): then True, not known."""
+    key = name_key(text)
+    if key == "the":
+        return True
+    keys = _vocabulary().sorted_keys
+    at = bisect_left(keys, key)
+    return at < len(keys) and keys[at].startswith(key)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -104,3 +104,22 @@ def test_may_start_name_never_rejects_a_name_and_rejects_plain_words() -> None:
         assert named(f"{word} Peru") is None
     for word in ("", " Peru", "EE.", "Estados", "the", "U.S.", "Perú"):
         assert may_start_name(word), word
+
+
+def test_may_continue_name_never_rejects_a_name_and_rejects_plain_runs() -> None:
+    """The check before a run of words is tried as a name (search/places.py): the first two
+    words of any name of several words (as written, in capitals, after "the") pass; two words
+    that start no name do not, and the runs they start name no country."""
+    may_continue_name, named = C.may_continue_name, C.named
+    for country in C.countries():
+        for name in (*country.names, *(n.upper() for n in country.names)):
+            for text in (name, f"the {name}", f"The {name}"):
+                words = text.split()
+                if len(words) >= 2 and named(text) is not None:
+                    assert may_continue_name(" ".join(words[:2])), text
+    for run in ("the name", "el año", "the stock", "What was"):
+        assert not may_continue_name(run), run
+        assert named(f"{run} Peru") is None
+        assert named(f"{run} of the") is None
+    for run in ("the United", "Estados Unidos", "EE. UU.", "the the", "El Salvador"):
+        assert may_continue_name(run), run

@@ -85,19 +85,19 @@ class Matches:
 def collect(
     q: AnyQuery,
     ctx: SearchContext,
-    mask_of: Callable[[SegmentSource], np.ndarray | None],
+    mask_of: Callable[[SegmentSource], np.ndarray | None] | None,
     restrict: np.ndarray | None = None,
 ) -> Matches | None:
-    """The live documents matching ``q`` that ``mask_of`` (the filters: None lets every
-    document through) and ``restrict`` (a mask over the whole index, or None) keep, or None
-    when there is none."""
+    """The live documents matching ``q`` that ``mask_of`` (the filters, a segment's mask:
+    None lets every document through; ``mask_of`` None when there is no filter) and
+    ``restrict`` (a mask over the whole index, or None) keep, or None when there is none."""
     mask, scores = evaluate_index(q, ctx)
     live = ctx.whole_live()
     if live is not None:
         mask = mask & live
     if restrict is not None:
         mask = mask & restrict
-    masks = [mask_of(seg) for seg in ctx.reader.segments]
+    masks = [] if mask_of is None else [mask_of(seg) for seg in ctx.reader.segments]
     if any(m is not None for m in masks):
         mask = mask & np.concatenate(
             [

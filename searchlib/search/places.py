@@ -17,7 +17,15 @@ import attrs
 import numpy as np
 
 from searchlib.analysis import get_analyzer
-from searchlib.countries import by_code, canonical, label, may_start_name, name_key, named
+from searchlib.countries import (
+    by_code,
+    canonical,
+    label,
+    may_continue_name,
+    may_start_name,
+    name_key,
+    named,
+)
 from searchlib.schema import PLACE_COLUMNS, TEXT_FIELDS
 from searchlib.seam import SegmentSource
 from searchlib.search.arrays import unique
@@ -285,6 +293,16 @@ def _expand_runs(children: list[Query]) -> list[Query]:
     i = 0
     while i < len(children):
         if fields[i] is _NO_RUN:  # no run starting here names a country
+            out.append(children[i])
+            i += 1
+            continue
+        second = children[i + 1] if i + 1 < len(children) else None
+        if (
+            type(second) is Term
+            and second.boost == 1.0
+            and second.field == fields[i]
+            and not may_continue_name(f"{children[i].text} {second.text}")  # type: ignore[union-attr]
+        ):  # no run of two words or more starting here names a country
             out.append(children[i])
             i += 1
             continue

@@ -353,7 +353,7 @@ class Searcher:
         a storage engine whose shards rank (:class:`searchlib.postgres.source.PgSearcher`) may
         give, unless ``every`` (facets and twins count them all), only candidates that
         provably hold the best ``k``, each with its exact score, and the total beside them."""
-        found = collect(q, ctx, filters.mask, restrict)
+        found = collect(q, ctx, None if filters is NO_FILTERS else filters.mask, restrict)
         return found, 0 if found is None else found.total
 
     def _read(

@@ -30,6 +30,7 @@ this module's translations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from searchlib._types import is_lang
 from searchlib.analysis import Lexicon, detect_language, get_analyzer, load_lexicon
@@ -80,6 +81,9 @@ def query_words(q: AnyQuery) -> str:
         q = q.query
     if isinstance(q, BagOfWords):
         return q.text
+    if type(q) is Or and all(type(c) is Term for c in q.children):  # (most queries: words)
+        words = cast("tuple[Term, ...]", q.children)
+        return " ".join([w.text for w in words if w.field not in FILTER_FIELDS])
     parts = []
     for leaf in iter_terms(q):
         if leaf.field in FILTER_FIELDS:
