@@ -45,6 +45,7 @@ class _Rules:
     share_words: tuple[str, ...]
     heads: frozenset[str]
     candidates: re.Pattern[str]
+    ascii_candidates: re.Pattern[str]
     drop_lines: frozenset[str]
     drop_prefixes: tuple[str, ...]
     tail_prefixes: tuple[str, ...]
@@ -87,6 +88,7 @@ def _rules(lang: str) -> _Rules:
         # normalisation, the hot path of ingest.
         heads=frozenset(s[:3] for s in patterns),
         candidates=_candidates_re(frozenset(s[:3] for s in patterns)),
+        ascii_candidates=_candidates_re(frozenset(s[:3] for s in patterns), ascii_only=True),
         drop_lines=drop_lines,
         drop_prefixes=drop_prefixes,
         tail_prefixes=tail_prefixes,
@@ -103,13 +105,20 @@ _HEAD = operator.itemgetter(slice(3))
 """A paragraph's first three characters (its head)."""
 
 
-def _candidates_re(heads: frozenset[str]) -> re.Pattern[str]:
+def _candidates_re(heads: frozenset[str], ascii_only: bool = False) -> re.Pattern[str]:
     """A pattern that finds, in the heads (first three characters) of paragraphs joined by
     newlines, every paragraph whose head could be in ``heads`` (see :func:`_norm`), and maybe
     more: ASCII letters in either case, any whitespace for a space, and any head with a
-    non-ASCII character (casefolding those can change the length of the head)."""
+    non-ASCII character (casefolding those can change the length of the head).
+
+    ``ascii_only``: the same matches in ASCII text (the heads of most bodies), found faster:
+    without the alternatives that need a non-ASCII character, and behind a look-ahead for
+    the first characters of the others (most lines start with none of them)."""
     alternatives = []
+    first: set[str] = set()
     for head in sorted(heads):
+        if ascii_only and not head.isascii():
+            continue
         parts = []
         for c in head:
             if c.isascii() and c.isalpha():
@@ -121,6 +130,11 @@ def _candidates_re(heads: frozenset[str]) -> re.Pattern[str]:
             else:
                 parts.append(r"[^\x00-\x7f]")
         alternatives.append("".join(parts))
+        c = head[:1]
+        first.add(c.lower() + c.upper() if c.isalpha() else r"\s" if c == " " else re.escape(c))
+    if ascii_only:
+        guard = "(?=[" + "".join(sorted(first)) + "])"
+        return re.compile(r"(?m)^" + guard + "(?:" + "|".join(alternatives) + ")")
     return re.compile(r"(?m)^(?:" + "|".join(alternatives) + r"|.{0,2}[^\x00-\x7f])")
 
 
@@ -194,7 +208,8 @@ def strip_boilerplate(
     if not paras:
         return ()
     heads = "\n".join(map(_HEAD, paras))
-    if not rules.candidates.search(heads):
+    candidates = rules.ascii_candidates if heads.isascii() else rules.candidates
+    if not candidates.search(heads):
         if not (page_end or template):
             # No line starts like a known boilerplate line: a body of no templated site (most
             # JSONL and text bodies), where the other evidence is not looked for either.
@@ -207,7 +222,7 @@ def strip_boilerplate(
         norms = [""] * len(paras)
         marked = []
         k = at = 0
-        for m in rules.candidates.finditer(heads):
+        for m in candidates.finditer(heads):
             k += heads.count("\n", at, m.start())  # counted from the last match: linear
             at = m.start()
             if norm := _norm(paras[k], rules):

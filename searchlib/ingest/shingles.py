@@ -40,7 +40,7 @@ def words(line: str) -> list[str]:
     >>> words("SHARETweet about InSight")
     ['sharetweet', 'share', 'tweet', 'about', 'insight', 'in', 'sight']
     """
-    line = fold_accents(line)
+    line = _fold(line)
     if not _CAMEL_HINT.search(line):
         return _WORD.findall(line.casefold())
     out = []
@@ -49,6 +49,37 @@ def words(line: str) -> list[str]:
         if not word.islower() and _CAMEL.search(word):
             out += _CAMEL.sub(" ", word).casefold().split()
     return out
+
+
+def _fold(text: str) -> str:
+    """:func:`~searchlib.analysis.fold_accents` of ``text``; for text of the Windows-1252
+    repertoire (English and Spanish news: accented Latin letters, curly quotes, dashes) by
+    one byte table: there no character is a combining mark, each folds on its own to one
+    character of the repertoire, and the Unicode normalisations the general case takes
+    (18 us for a 400-character Spanish paragraph) are not needed."""
+    if text.isascii():
+        return text
+    try:
+        data = text.encode("cp1252")
+    except UnicodeEncodeError:
+        return fold_accents(text)
+    return data.translate(_CP1252_FOLD).decode("cp1252")
+
+
+def _cp1252_fold() -> bytes:
+    table = bytearray(range(256))
+    for b in range(256):
+        try:
+            c = bytes([b]).decode("cp1252")
+        except UnicodeDecodeError:  # unused byte: never encoded
+            continue
+        folded = fold_accents(c).encode("cp1252")
+        assert len(folded) == 1, c  # one character of the repertoire (a test checks all)
+        table[b] = folded[0]
+    return bytes(table)
+
+
+_CP1252_FOLD = _cp1252_fold()
 
 
 def fingerprint(line: str | Iterable[str]) -> frozenset[str]:

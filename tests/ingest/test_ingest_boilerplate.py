@@ -264,3 +264,46 @@ def test_bodies_kept_whole_by_the_shortcut_are_kept_by_the_whole_pass(
     fast = strip_boilerplate(paras, lang)
     with mock.patch.object(boilerplate, "_kept_whole", lambda *args: False):
         assert strip_boilerplate(paras, lang) == fast
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lang=st.sampled_from(["en", "es"]),
+    heads=st.lists(
+        st.one_of(
+            st.text(alphabet="sShHaAwWeEiInNvV: \t\x0b\x1cdDoOxX.#-]", max_size=3),
+            st.sampled_from(["we", "We ", "SHA", "ins", "Don", ":", "see", "VEA", "que", "w"]),
+        ),
+        max_size=8,
+    ),
+)
+def test_the_ascii_pattern_finds_what_the_whole_pattern_finds(lang: str, heads: list[str]) -> None:
+    """In ASCII heads (those of most bodies), the faster pattern matches where the whole one
+    does: the same paragraphs, the same match ends."""
+    rules = _rules(lang)
+    text = "\n".join(heads)
+    spans = [m.span() for m in rules.ascii_candidates.finditer(text)]
+    assert spans == [m.span() for m in rules.candidates.finditer(text)]
+
+
+_CP1252 = "".join(
+    bytes([b]).decode("cp1252") for b in range(256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(alphabet=_CP1252, max_size=40),
+        st.text(alphabet=_CP1252 + "\u0301\u0303ǅ\uac00\u1100\u1161ﬁ", max_size=20),
+        st.text(max_size=20),
+    )
+)
+def test_the_byte_table_folds_accents_as_unicode_normalisation_does(text: str) -> None:
+    """Fingerprint words fold text of the Windows-1252 repertoire by a byte table: the same
+    text as fold_accents (every character of the repertoire alone, and mixed with others)."""
+    from searchlib.analysis import fold_accents
+    from searchlib.ingest.shingles import _fold
+
+    assert all(_fold(c) == fold_accents(c) for c in _CP1252)
+    assert _fold(text) == fold_accents(text)
