@@ -293,13 +293,16 @@ class ChunkTable:
         get = cache.get
         entries = list(map(get, words))
         if None in entries:  # the words not cached, analysed together, each once
-            todo = list(compress(range(len(words)), map(is_, entries, repeat(None))))
-            new = dict.fromkeys(map(words.__getitem__, todo))
-            if len(new) == len(words):  # (usually: every word new and distinct)
+            new = list(dict.fromkeys(compress(words, map(is_, entries, repeat(None)))))
+            if len(new) == len(words):  # (every word new and distinct)
                 entries = analyse(words)  # type: ignore[assignment]  # (no None)
-            else:  # a cached word keeps its entry, a new one takes its analysis
-                found = dict(zip(new, analyse(list(new)), strict=True))
-                entries = list(map(found.get, words, entries))
+            else:  # the analysis caches the new words: every word's entry is in the cache
+                found = analyse(new)
+                cached = list(map(get, words))
+                if None in cached:  # (unless the cache was emptied when full: then each
+                    # cached word keeps its entry and a new one takes its analysis)
+                    cached = list(map(dict(zip(new, found, strict=True)).get, words, entries))
+                entries = cached
         every = list(map(itemgetter(0), entries))  # type: ignore[arg-type]  # no None left
         is_term = np.fromiter(map(bool, every), dtype=bool, count=len(every))
         kept = list(compress(every, every))  # the terms (stop words are "")

@@ -352,3 +352,22 @@ def test_ascii_number_norm_is_normalize_number(number: str) -> None:
 
     assert analyzers._ASCII_NUMBER.fullmatch(number)
     assert analyzers._ascii_number_norm(number) == normalize_number(number)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_batches_when_the_word_cache_empties_itself(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word cache that empties itself when full (here after a few words) while a batch's
+    new words are analysed still gives every word of the batch its entry: the words cached
+    before keep theirs, the new ones take their analysis."""
+    from searchlib.analysis import analyzers
+
+    monkeypatch.setattr(analyzers, "_MAX_WORD_CACHE", 4)
+    analyzer, reference = Analyzer(lang), Analyzer(lang)
+    for i in range(6):  # new chunks holding cached words ("police") and new ones
+        texts = [f"police—w{i}a w{i}b seized—w{i}c años", f"Police, 2,00{i} año—w{i}d"]
+        table = analyzer.table()  # (terms() of this analyzer would refill its cache)
+        ex = table.expand(*analyzer.chunk_ids_batch(texts, table))
+        batch = ([table.terms[t] for t in ex.term_ids.tolist()], ex.positions.tolist())
+        assert batch == _reference(reference, texts)[:2]
