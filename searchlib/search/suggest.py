@@ -391,11 +391,14 @@ def _plain_words(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     compared with the bylines'. Values of the other column fields are left alone."""
     out: list[tuple[int, int, str, tuple[str, ...]]] = []
     scopes = _field_scopes(text)
-    for m in TOKEN_RE.finditer(text):
-        word = m.group()
+    end = 0
+    for word in TOKEN_RE.findall(text):
+        # (where the match is: between two matches no character could start one, so the
+        # word's first occurrence after the previous one is where it matched)
+        start = text.find(word, end)
+        end = start + len(word)
         if word in _OPERATORS or (not word.isalpha() and not any(c.isalpha() for c in word)):
             continue
-        start, end = m.span()
         if text[end : end + 1] in _MARKS_AFTER or text[start - 1 : start] in _MARKS_BEFORE:
             continue
         fields: tuple[str, ...] = TEXT_FIELDS
