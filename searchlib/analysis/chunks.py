@@ -525,20 +525,23 @@ class ChunkTable:
         w = nwords[c]
         wide = int(w.sum(dtype=np.int64)) >= 1 << 32
         word = np.int64 if wide else np.uint32
-        # Words before each chunk inside its own text: a running sum restarted per text.
+        # Words before each chunk (a running sum over the batch).
         before = np.cumsum(w, dtype=word)
         before -= w
-        text_first = np.cumsum(counts) - counts
-        if before.size:  # a text without chunks repeats nothing: any in-range index does
-            base = before - np.repeat(before[np.minimum(text_first, before.size - 1)], counts)
-        else:
-            base = before
-        # Each term's entry in term_of/offset and its chunk's first word: the first term of
-        # every chunk that has terms, then the others of the chunks with several.
+        # The chunks with terms, and how many of them each text holds.
         has = np.flatnonzero(k != 0)  # (a bool mask: five times faster than k)
         ks = k[has]
+        at_text = np.zeros(counts.size + 1, dtype=np.int64)  # each text's first chunk
+        np.cumsum(counts, out=at_text[1:])
+        has_per_text = np.diff(np.searchsorted(has, at_text))
+        # Each term's entry in term_of/offset and the words before its chunk in its own text:
+        # the first term of every chunk that has terms, then the others of the chunks with
+        # several.
         flat = first[c[has]]
-        positions = base[has]
+        positions = before[has]
+        if before.size:  # (a text without such chunks repeats nothing: any index does)
+            positions -= np.repeat(before[np.minimum(at_text[:-1], before.size - 1)], has_per_text)
+        lengths = has_per_text
         multi = np.flatnonzero(ks > 1)
         if multi.size:
             extra = ks[multi].astype(np.int64) - 1
@@ -546,13 +549,9 @@ class ChunkTable:
             ranks = np.arange(1, int(extra.sum()) + 1) - np.repeat(np.cumsum(extra) - extra, extra)
             flat = np.insert(flat, at, np.repeat(flat[multi], extra) + ranks)
             positions = np.insert(positions, at, np.repeat(positions[multi], extra))
+            # (the text of a chunk: the last text starting at or before it)
+            np.add.at(lengths, np.searchsorted(at_text, has[multi], side="right") - 1, extra)
         positions += offset[flat]
-        # Terms per text: the terms of the chunks before each text's first, differenced.
-        terms_before = np.zeros(has.size + 1, dtype=np.int64)
-        np.cumsum(ks, out=terms_before[1:])
-        at_text = np.zeros(counts.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=at_text[1:])
-        lengths = np.diff(terms_before[np.searchsorted(has, at_text)])
         # The words that occur: those of the distinct chunks (a mask, not a sort).
         seen = np.zeros(n, dtype=bool)
         seen[c] = True

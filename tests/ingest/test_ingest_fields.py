@@ -209,3 +209,29 @@ def test_a_line_reads_as_its_object(fields: dict[str, object], extra: dict[str, 
         return
     assert got == want and got.meta == want.meta and list(got.meta) == list(want.meta)
     assert [(w.line, w.reason) for w in warnings] == [(7, n) for n in notes]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.one_of(
+            st.characters(blacklist_categories=("Cs",)),
+            st.sampled_from("\x00\x1f\x7f\x85\x9f\xa0\xad\u2028\u200b a"),
+        ),
+        max_size=12,
+    )
+)
+def test_id_problem_names_the_first_control_character(doc_id: str) -> None:
+    """An id is refused for being empty or for its first C0/C1 control character (other
+    unprintable characters, such as a no-break space, are allowed)."""
+    from searchlib.records import id_problem
+
+    controls = [(i, c) for i, c in enumerate(doc_id) if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
+    if doc_id == "":
+        assert id_problem(doc_id) == "id is empty"
+    elif controls:
+        i, c = controls[0]
+        want = f"id holds a control character (U+{ord(c):04X} at position {i})"
+        assert id_problem(doc_id) == want
+    else:
+        assert id_problem(doc_id) is None
