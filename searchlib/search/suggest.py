@@ -12,7 +12,10 @@ For an unknown word, in each language:
 
 1. **Candidates** are the words the index saw (each segment keeps its normalized words and
    their terms, names included) within the edit limit of the normalized query word: 1 edit for
-   words of 3-4 letters, 2 from 5 letters (shorter words are never corrected). The distance is
+   words of 3-4 letters, 2 from 5 letters (shorter words are never corrected); a word two edits
+   away must start with the query word's first letter (one edit may still mend that letter:
+   ``Jumala`` -> ``Humala``; ``ñandú`` does not become ``hand``, nor ``nuevo`` ``evo``: Lucene's
+   DirectSpellChecker asks every candidate to keep the first letter). The distance is
    the optimal string alignment distance (an adjacent transposition is one edit: ``Colombai``),
    computed by rapidfuzz for the words a numpy filter over each segment's undecoded word
    lists lets through (length in reach, few letters not shared: :class:`_WordList`).
@@ -339,6 +342,8 @@ def _closest_word(
         if not limit or not norm.isalpha():
             continue
         for candidate, (distance, term) in _near(reader, lang, norm, limit, fields).items():
+            if distance > 1 and candidate[0] != norm[0]:
+                continue  # two edits away and another first letter: too far to mean it
             df = sum(reader.doc_freq(field_name(f, lang), term) for f in fields)
             if df:
                 cost = distance - math.log10(df) / DF_WEIGHT

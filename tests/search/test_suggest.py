@@ -112,6 +112,17 @@ def test_no_suggestion(reader: IndexReader, query: str) -> None:
     assert suggest(reader, query, BOTH) is None
 
 
+def test_a_word_two_edits_away_keeps_the_first_letter() -> None:
+    index = searchlib.create_index()
+    index.add(Brief(id="h", lang="en", title="A hand of help", body=["Hands on the evo board."]))
+    index.commit()
+    assert suggest(index.reader, "ñandú", BOTH) is None  # hand: two edits, first letter changed
+    assert suggest(index.reader, "bandu", BOTH) is None
+    assert suggest(index.reader, "handuu", BOTH) == "hand"  # two edits, the first letter kept
+    assert suggest(index.reader, "jand", BOTH) == "hand"  # one edit may change the first letter
+    assert suggest(index.reader, "nuevo", ("en",)) is None  # not "evo" (two edits)
+
+
 def test_languages_restrict_the_candidates(reader: IndexReader) -> None:
     assert suggest(reader, "presidnt", ("es",)) is None
     assert suggest(reader, "erradicasion", ("en",)) == "eradication"
