@@ -221,9 +221,15 @@ class Lexicon:
         stems: list[str] = []
         out: list[tuple[int, int, list[str]]] = []
         i = 0
-        while i < len(words):
-            most, single = infos[i][2], infos[i][3]
-            for n in range(min(most, len(words) - i), 0, -1):
+        count = len(words)
+        while i < count:
+            _, _, most, single = infos[i]
+            if most == 1 or i + 1 == count:  # (most words: no entry of several starts here)
+                if single:
+                    out.append((i, i + 1, list(single)))
+                i += 1
+                continue
+            for n in range(min(most, count - i), 0, -1):
                 if n == 1:
                     found = single
                 else:
