@@ -103,3 +103,35 @@ def test_indexing_jsonl_does_not_import_the_page_parser(tmp_path: Path) -> None:
         "print(second.id, second.lang, 'searchlib.ingest.page' in sys.modules)\n"
     )
     assert out == ["a en []", "b es True"]
+
+
+def test_indexing_jsonl_loads_neither_the_page_parser_nor_openssl(tmp_path: Path) -> None:
+    """``searchlib index`` of JSONL records with ids and languages (``--workers`` 1 and 2)
+    imports neither the page parser and its byline rules (regular expressions compiled at
+    import) nor hashlib (which loads OpenSSL; blake2b comes from its own module)."""
+    source = tmp_path / "news.jsonl"
+    source.write_text(
+        "".join(
+            f'{{"id": "n{i}", "lang": "en", "title": "Coca {i}", "body": "Coca growers {i}."}}\n'
+            for i in range(400)
+        )
+    )
+    for workers in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "searchlib", "index", str(source)]
+            + ["--index", str(tmp_path / f"ix{workers}"), "--json", "--workers", workers],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        )
+        imported = {
+            line.split("|")[-1].strip()
+            for line in run.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+        assert {"searchlib.ingest.files", "searchlib.index.writer", "_blake2"} <= imported
+        unwanted = ("searchlib.ingest.page", "searchlib.ingest.byline", "hashlib", "_hashlib")
+        assert sorted(m for m in unwanted if m in imported) == []
+        assert '"indexed": 400' in run.stdout
