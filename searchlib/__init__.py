@@ -10,9 +10,9 @@ The public API lives here; everything else is implementation or an expert tier
             print(hit.score, hit.title)
 """
 
-import sys as _sys
 import typing as _typing
 
+from searchlib._command import argv0 as _argv0
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.errors import (
     AfterCommitError,
@@ -37,29 +37,9 @@ from searchlib.records import AboutItem, Brief, RelatedItem
 # Index class's search side before its worker processes start (their start is the critical path
 # of a bulk index). A program's ``import searchlib`` loads them at once, so that its first
 # query pays for none of it.
-_ARGV0 = (getattr(_sys, "argv", None) or [""])[0].replace("\\", "/").rsplit("/", 1)[-1]
+_ARGV0 = _argv0()
 _COMMAND_LINE = _ARGV0 in ("-m", "searchlib", "searchlib.exe")
 
-
-def _runs_the_command(orig_argv: list[str], argv0: str) -> bool:
-    """Whether this process is the ``searchlib`` command itself (``python -m searchlib``, the
-    script), not a program that imports searchlib (``-m`` alone also names a program's own
-    ``python -m package`` while that package is imported)."""
-    if argv0 in ("searchlib", "searchlib.exe"):
-        return True
-    i = orig_argv.index("-m") if "-m" in orig_argv else -1
-    return 0 <= i < len(orig_argv) - 1 and orig_argv[i + 1] == "searchlib"
-
-
-if _COMMAND_LINE and _runs_the_command(list(getattr(_sys, "orig_argv", [])), _ARGV0):
-    # numpy's OpenBLAS starts a thread per core when numpy is imported, and they spin a while:
-    # 50 ms of CPU and of wall time of every command's start (import numpy: 0.15 s -> 0.10 s).
-    # The commands make no BLAS call (no matrix products). A program's ``import searchlib``
-    # leaves its environment alone. Set before anything imports numpy; a value the user set
-    # is kept.
-    import os as _os
-
-    _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if _typing.TYPE_CHECKING or not _COMMAND_LINE:
     from searchlib.api import Index, IndexReport, create_index, index_paths, open_index

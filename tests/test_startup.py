@@ -141,13 +141,13 @@ def test_only_the_command_itself_runs_numpy_without_blas_threads() -> None:
     """The ``searchlib`` command sets OPENBLAS_NUM_THREADS=1 before numpy's import (its
     thread pool costs every command 50 ms and the commands make no BLAS call); a program
     that imports searchlib, even one run as ``python -m package``, keeps its environment."""
-    from searchlib import _runs_the_command
+    from searchlib._command import runs_the_command
 
-    assert _runs_the_command(["python3", "-m", "searchlib", "index", "x"], "-m")
-    assert _runs_the_command(["/usr/bin/python3", "/venv/bin/searchlib", "search"], "searchlib")
-    assert not _runs_the_command(["python3", "-m", "myapp", "-m", "searchlib"], "-m")
-    assert not _runs_the_command(["python3", "-m", "pytest"], "-m")
-    assert not _runs_the_command(["python3", "-m"], "-m")
+    assert runs_the_command(["python3", "-m", "searchlib", "index", "x"], "-m")
+    assert runs_the_command(["/usr/bin/python3", "/venv/bin/searchlib", "search"], "searchlib")
+    assert not runs_the_command(["python3", "-m", "myapp", "-m", "searchlib"], "-m")
+    assert not runs_the_command(["python3", "-m", "pytest"], "-m")
+    assert not runs_the_command(["python3", "-m"], "-m")
     out = _python(
         "import os, searchlib\n"
         "print(os.environ.get('OPENBLAS_NUM_THREADS'), searchlib.open_index.__module__)\n"
