@@ -194,12 +194,12 @@ def test_a_line_reads_as_its_object(fields: dict[str, object], extra: dict[str, 
     """The line reader's shortcuts (the record's dict becomes its meta in place, the nesting
     check skipped for a line with few brackets) give what ``jsonl_fields`` of the same
     object gives: the same values or the same error, the same warnings."""
-    from searchlib.ingest.files import _read_jsonl
+    from searchlib.ingest.files import _read_lines
 
     obj = {**fields, **extra}
     line = json.dumps(obj).encode()
     warnings: list[IngestWarning] = []
-    (got,) = _read_jsonl("f.jsonl", line, 7, warnings.append, fields=True)
+    (got,) = _read_lines("f.jsonl", [line], 7, warnings.append, fields=True)
     notes: list[str] = []
     try:
         want = jsonl_fields(json.loads(line), "f.jsonl:7", notes.append)

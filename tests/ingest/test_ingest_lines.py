@@ -127,9 +127,9 @@ def test_integer_id_property(rid: int) -> None:
 
 
 def read_records(line: bytes) -> list[Brief | IngestError]:
-    from searchlib.ingest.files import _read_jsonl
+    from searchlib.ingest.files import _read_lines
 
-    return list(_read_jsonl("<test>", line))
+    return list(_read_lines("<test>", line.split(b"\n")))
 
 
 def test_a_number_too_long_to_convert_is_an_error_for_its_line() -> None:
