@@ -5,7 +5,9 @@ kept exactly; a bad date or an upper-case language code does not cost the record
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +271,81 @@ def test_a_file_read_in_blocks_reads_as_a_whole(
         mp.setattr(files, "_jsonl_blocks", spied)
         assert read() == whole
     assert streamed == [str(path)]
+
+
+class _FailingFile:
+    """A file whose reads past byte ``fail_at`` fail as a disk's would (EIO)."""
+
+    def __init__(self, f: Any, fail_at: int) -> None:
+        self.f, self.fail_at = f, fail_at
+
+    def read(self, n: int = -1) -> bytes:
+        if self.f.tell() >= self.fail_at:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        data: bytes = self.f.read(n)
+        return data
+
+    def __enter__(self) -> _FailingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+
+def test_a_read_error_while_a_file_is_streamed_ends_it_with_cannot_read_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EIO from a JSONL file read in blocks: the records of the lines read whole before it,
+    then one error naming the file; the next file is read."""
+    from searchlib.ingest import files
+
+    path = jsonl(tmp_path / "docs.jsonl", {}, 40)
+    other = jsonl(tmp_path / "other.jsonl", {}, 2)
+    data = path.read_bytes()
+    monkeypatch.setattr(files, "READ_BYTES", 1000)
+    real_open = open
+
+    def failing_open(name: str, mode: str) -> _FailingFile:
+        return _FailingFile(real_open(name, mode), 2500 if name == str(path) else 1 << 30)
+
+    monkeypatch.setattr(files, "open", failing_open, raising=False)
+    items = list(iter_records([path, other]))
+    whole_lines = data[:3000].count(b"\n")  # three blocks read, the fourth fails
+    assert [x.id for x in items[:whole_lines] if isinstance(x, Brief)] == [
+        f"r{i}" for i in range(1, whole_lines + 1)
+    ]
+    error = items[whole_lines]
+    assert isinstance(error, IngestError)
+    assert (error.path, error.line, error.reason) == (
+        str(path),
+        None,
+        "cannot read file: Input/output error",
+    )
+    assert [x.id for x in items[whole_lines + 1 :] if isinstance(x, Brief)] == ["r1", "r2"]
+    assert len(items) == whole_lines + 3
+
+
+@pytest.mark.parametrize("read_bytes", [1000, 4 << 20])
+def test_an_error_of_the_warning_callback_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_bytes: int
+) -> None:
+    """An OSError raised by the caller's on_warning (its log cannot be written) reaches the
+    caller as raised, whether the file is read whole or in blocks: it is not a read error
+    of the file."""
+    from searchlib.ingest import files
+
+    bad = {25: json.dumps({"id": "d", "title": "t", "date": "2020-02-30"}).encode()}
+    path = jsonl(tmp_path / "docs.jsonl", bad, 40)
+    monkeypatch.setattr(files, "READ_BYTES", read_bytes)
+    full = OSError(errno.ENOSPC, "No space left on device")
+
+    def on_warning(warning: IngestWarning) -> None:
+        raise full
+
+    got: list[object] = []
+    with pytest.raises(OSError) as raised:
+        for item in iter_records([path], on_warning=on_warning):
+            got.append(item)
+    assert raised.value is full
+    assert [x.id for x in got if isinstance(x, Brief)] == [f"r{i}" for i in range(1, 25)]
+    assert len(got) == 24
