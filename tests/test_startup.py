@@ -82,3 +82,24 @@ def test_a_program_imports_the_search_side_with_searchlib() -> None:
         "print(vars(searchlib)['Hit'].__module__, vars(searchlib)['open_index'].__module__)\n"
     )
     assert out == ["[]", "searchlib.search.results searchlib.api"]
+
+
+def test_indexing_jsonl_does_not_import_the_page_parser(tmp_path: Path) -> None:
+    """JSONL records with a language need neither the page parser nor its byline rules (their
+    regular expressions are compiled at import, before the workers of ``searchlib index``
+    start); a record without a language loads the page module's language guess."""
+    source = tmp_path / "news.jsonl"
+    source.write_text(
+        '{"id": "a", "lang": "en", "title": "Coca", "body": "Coca growers in Peru."}\n'
+        '{"id": "b", "title": "Cocaleros", "body": "Los cocaleros del Perú protestan."}\n'
+    )
+    out = _python(
+        "import sys\n"
+        "from searchlib.ingest import iter_records\n"
+        f"first = next(iter(iter_records([{str(source)!r}])))\n"
+        "print(first.id, first.lang, [m for m in ('searchlib.ingest.page',"
+        " 'searchlib.ingest.byline') if m in sys.modules])\n"
+        "second = list(iter_records([" + repr(str(source)) + "]))[1]\n"
+        "print(second.id, second.lang, 'searchlib.ingest.page' in sys.modules)\n"
+    )
+    assert out == ["a en []", "b es True"]

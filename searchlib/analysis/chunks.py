@@ -379,11 +379,12 @@ class ChunkTable:
         hi = np.zeros(lo.size, dtype=np.uint64)
         past8 = np.flatnonzero(lens > 8)  # (a minority: the others' second word is 0)
         hi[past8] = words[starts[past8] + 8] & _LOW_BYTES[np.minimum(lens[past8] - 8, 8)]
-        lo[~short] = 0
-        hi[~short] = 0
+        long = np.flatnonzero(~short)  # (a few: their key is (0, 0), found by string)
+        lo[long] = 0
+        hi[long] = 0
         h = _hash(lo, hi)
         ids = self._find(h, lo, hi)
-        ids[~short] = -1
+        ids[long] = -1
         # Chunks not found: new short ones once per distinct key, long ones by their string.
         missing: list[str] = []
         key_lo = key_hi = np.zeros(0, dtype=np.uint64)

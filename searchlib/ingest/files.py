@@ -35,7 +35,6 @@ from searchlib._json import JSONTooDeepError, loads
 from searchlib.errors import IngestError, IngestWarning
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
-from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
 from searchlib.ingest.template import LineCounter, LineTable
 from searchlib.records import Brief, BriefFields, id_problem, stable_id
 
@@ -166,6 +165,8 @@ def _text_file(
         line = data.count(b"\n", 0, exc.start) + 1
         return (IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line),)
     file_id = stable_id("file", key or _file_key(name))
+    from searchlib.ingest.page import looks_like_page, parse_page  # not loaded by JSONL input
+
     try:
         if not looks_like_page(text):
             return (_plain(text, name, file_id),)
@@ -244,6 +245,8 @@ def page_table(files: Iterable[str]) -> LineTable:
             text = Path(name).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue  # reported by the second pass
+        from searchlib.ingest.page import looks_like_page  # not loaded by JSONL input
+
         if "\x00" not in text and looks_like_page(text):
             counter.add_page_text(text)
     return counter.table()
@@ -401,6 +404,8 @@ def _file_key(name: str) -> str:
 def _has_own_id(url: str | None, source: str) -> bool:
     """Whether :func:`page_id` finds an id in a page's URL or file name (rather than making
     one from its text)."""
+    from searchlib.ingest.page import page_id
+
     return page_id(url, source, "", "", None) != stable_id("", "", None)
 
 
@@ -577,6 +582,8 @@ def _jsonl_fields(
         raise IngestError(source, "record has no text (neither title nor body)")
     lang = get("lang")
     if type(lang) is not str or lang not in LAYOUTS:  # missing, or not in lower case
+        from searchlib.ingest.page import guess_lang  # only records without a language
+
         lang = _lang(lang, source) or guess_lang(title, paragraphs)
     country = get("country")
     if country is not None and not (
@@ -717,6 +724,8 @@ def _plain(text: str, source: str, doc_id: str) -> Brief:
     first, _, rest = text.strip().partition("\n")
     title = first.strip().lstrip("#").strip() or first.strip()
     paragraphs = [" ".join(b.split()) for b in _BLANK_LINE.split(rest)]
+    from searchlib.ingest.page import guess_lang
+
     lang = guess_lang(title, paragraphs)
     return Brief(
         id=doc_id,
