@@ -506,6 +506,9 @@ def bulk_index(
                     if hint_bytes <= writer.budget.bytes // 8:  # else read back at commit
                         hints[entry.name] = found
 
+    # The workers are forked: not while the writer's thread is writing a segment it flushed
+    # (the child would hold a copy of its data and of a write half done)
+    writer.wait_for_flushes()
     _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
     return indexed, errors
 
