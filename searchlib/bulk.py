@@ -509,7 +509,13 @@ def bulk_index(
     # The workers are forked: not while the writer's thread is writing a segment it flushed
     # (the child would hold a copy of its data and of a write half done)
     writer.wait_for_flushes()
-    _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
+    try:
+        _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
+    except BaseException as exc:
+        # The writer may hold segments of this run whose fsync failed (a worker reports that
+        # at its end, after it sent them), or a part of the run: no commit may name them
+        writer.close_after_failure(exc)
+        raise
     return indexed, errors
 
 

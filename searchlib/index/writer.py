@@ -209,6 +209,7 @@ class IndexWriter:
         self._stack = ExitStack()
         self._stack.enter_context(directory.lock(lock_timeout))
         self._closed = False
+        self._tragic: BaseException | None = None  # what closed it (close_after_failure)
         try:
             self._load()
         except BaseException:
@@ -260,8 +261,22 @@ class IndexWriter:
                 self._writing = None
             self._stack.close()
 
+    def close_after_failure(self, cause: BaseException) -> None:
+        """Close the writer because of ``cause``, a failure that leaves segments it holds
+        unsafe to name (a bulk worker's fsync failed after the writer adopted its segment):
+        what was not committed is discarded, the last commit stays whole, and every later
+        use raises IndexStateError naming ``cause`` (Lucene's tragic exception)."""
+        self._tragic = cause
+        self.close()
+
     def _check_open(self) -> None:
         if self._closed:
+            cause = self._tragic
+            if cause is not None:
+                raise IndexStateError(
+                    f"the index writer was closed by a failure, its uncommitted changes "
+                    f"discarded: {type(cause).__name__}: {cause}"
+                ) from cause
             raise IndexStateError("the index writer is closed")
 
     # -- changes ------------------------------------------------------------------------------

@@ -372,3 +372,44 @@ def test_bulk_waits_for_the_writers_flush_thread_before_it_forks(
     assert w.commit() >= 1
     w.close()
     assert check_index(FileDirectory(tmp_path / "idx"))["docs"] == 45
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_bulk_run_whose_fsync_failed_leaves_nothing_to_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A bulk worker's fsync fails after the writer adopted its segment: bulk_index raises,
+    and the writer is closed (its uncommitted segments discarded), so no later commit of it
+    names a file whose fsync failed; the index is as it was, and opens again."""
+    import searchlib
+    import searchlib.bulk as bulk
+    from searchlib.errors import IndexStateError
+
+    real = FileDirectory.sync_file
+    calls: list[str] = []
+
+    def flaky(self: FileDirectory, name: str) -> None:
+        calls.append(name)
+        if len(calls) == 1:
+            raise OSError(errno.EIO, "Input/output error (simulated)")
+        real(self, name)
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        "".join(
+            f'{{"id": "j{i}", "lang": "en", "title": "t {i}", "body": "cartel border {i}"}}\n'
+            for i in range(40)
+        ),
+        "utf-8",
+    )
+    index = searchlib.create_index(tmp_path / "idx")
+    monkeypatch.setattr(FileDirectory, "sync_file", flaky)
+    with pytest.raises(OSError, match="Input/output error"):
+        bulk.bulk_index(index.writer, tmp_path / "idx", [docs], workers=workers, chunk_bytes=300)
+    monkeypatch.undo()
+    with pytest.raises(IndexStateError, match="closed by a failure.*Input/output error"):
+        index.commit()
+    index.close()
+    assert latest_generation(FileDirectory(tmp_path / "idx")) == 0
+    with searchlib.open_index(tmp_path / "idx") as again:
+        assert len(again) == 0
