@@ -10,9 +10,9 @@ The public API lives here; everything else is implementation or an expert tier
             print(hit.score, hit.title)
 """
 
-import sys as _sys
 import typing as _typing
 
+from searchlib._command import argv0 as _argv0
 from searchlib.analysis import Analyzer, Token, detect_language, get_analyzer
 from searchlib.errors import (
     AfterCommitError,
@@ -37,8 +37,9 @@ from searchlib.records import AboutItem, Brief, RelatedItem
 # Index class's search side before its worker processes start (their start is the critical path
 # of a bulk index). A program's ``import searchlib`` loads them at once, so that its first
 # query pays for none of it.
-_ARGV0 = (getattr(_sys, "argv", None) or [""])[0].replace("\\", "/").rsplit("/", 1)[-1]
+_ARGV0 = _argv0()
 _COMMAND_LINE = _ARGV0 in ("-m", "searchlib", "searchlib.exe")
+
 
 if _typing.TYPE_CHECKING or not _COMMAND_LINE:
     from searchlib.api import Index, IndexReport, create_index, index_paths, open_index

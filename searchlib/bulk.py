@@ -506,7 +506,16 @@ def bulk_index(
                     if hint_bytes <= writer.budget.bytes // 8:  # else read back at commit
                         hints[entry.name] = found
 
-    _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
+    # The workers are forked: not while the writer's thread is writing a segment it flushed
+    # (the child would hold a copy of its data and of a write half done)
+    writer.wait_for_flushes()
+    try:
+        _run(os.fspath(path), jobs, bounds, workers, limit, on_msg)
+    except BaseException as exc:
+        # The writer may hold segments of this run whose fsync failed (a worker reports that
+        # at its end, after it sent them), or a part of the run: no commit may name them
+        writer.close_after_failure(exc)
+        raise
     return indexed, errors
 
 

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import searchlib
 from searchlib._types import LANGS, is_lang
@@ -100,7 +100,21 @@ def _show_unencodable() -> None:
         sys.stdout.reconfigure(errors="backslashreplace")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Options(Protocol):
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class _Unused:
+    """Where :func:`build_parser` puts the options of the commands not run: nowhere."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line; with ``command`` (the one :func:`main` runs), the other
+    commands are listed with their help but get no options (2-3 ms of every start: argparse
+    builds each option's action and checks it against the others)."""
     p = _Parser(
         prog="searchlib",
         description="Full-text search for bilingual (English/Spanish) news briefs.",
@@ -109,12 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def add(name: str, help: str, example: str) -> argparse.ArgumentParser:
+    def add(name: str, help: str, example: str) -> _Options:
         sp = sub.add_parser(name, help=help, description=help, epilog=f"example: {example}")
+        if command is not None and name != command:
+            return _Unused()
         sp.add_argument("--debug", action="store_true", help="show tracebacks for errors")
         return sp
 
-    def index_option(sp: argparse.ArgumentParser, made: bool = False) -> None:
+    def index_option(sp: _Options, made: bool = False) -> None:
         what = "made when absent" if made else "built by `searchlib index`"
         sp.add_argument(
             "--index",
@@ -631,7 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _show_unencodable()
     debug = "--debug" in argv
-    parser = build_parser()
+    parser = build_parser(args_command(argv))
     try:
         args = parser.parse_args(argv)
         if args.command is None:

@@ -7,7 +7,6 @@ through this one function, so both accept the same forms.
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
 
@@ -33,6 +32,8 @@ def date_bound(text: str, end: bool = False) -> _dt.date:
             return _dt.date(year, int(m[2]), int(m[3]))
         if m[2] is not None:
             month = int(m[2])
+            import calendar  # here: it imports locale, 1-2 ms of every command's start
+
             day = calendar.monthrange(year, month)[1] if end and 1 <= month <= 12 else 1
             return _dt.date(year, month, day)
         return _dt.date(year, 12, 31) if end else _dt.date(year, 1, 1)

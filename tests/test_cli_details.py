@@ -207,3 +207,21 @@ def test_the_query_words_and_a_query_that_starts_with_a_dash(
     code2, out2, _ = run(capsys, "search", "NOT coca", *index)
     assert code == code2 == 0 and without and without == {h["id"] for h in json.loads(out2)["hits"]}
     assert SAMPLE_ID not in without
+
+
+def test_the_parser_of_one_command_lists_every_command_and_parses_it_as_the_whole() -> None:
+    """main builds only the options of the command it runs (build_parser(command)): the
+    command list and help are those of the whole parser, and that command parses the same."""
+    whole = build_parser()
+    for argv in (
+        ["index", "seeds", "--workers", "2", "--quiet", "--memory-mb", "300"],
+        ["search", "coca", "peru", "--lang", "es", "--since", "2011-09", "--limit", "3"],
+        ["--debug", "get", "60fa42e6893d93ee", "--json"],
+    ):
+        one = build_parser(argv[1] if argv[0] == "--debug" else argv[0])
+        assert one.format_help() == whole.format_help()
+        assert one.parse_args(argv) == whole.parse_args(argv)
+    sub = next(a for a in build_parser("index")._actions if a.dest == "command")
+    assert sorted(sub.choices) == sorted(  # type: ignore[attr-defined]
+        next(a for a in whole._actions if a.dest == "command").choices  # type: ignore[attr-defined]
+    )

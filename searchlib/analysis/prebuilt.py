@@ -3,7 +3,6 @@ them (no builder and no nltk imported here)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -62,7 +61,9 @@ def _shipped_texts() -> tuple[tuple[tuple[str, str], ...], str]:
 
 def lexicon_digest(texts: Sequence[tuple[str, str]]) -> str:
     """The sha256 of the lexicon files (names and contents) the tables derive from."""
-    h = hashlib.sha256()
+    from hashlib import sha256  # here: hashlib loads OpenSSL (2 ms of every start)
+
+    h = sha256()
     for name, text in texts:
         h.update(name.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
     return h.hexdigest()

@@ -52,6 +52,7 @@ bitmap), named by the manifest, so a segment's own files are never rewritten.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 import zlib
@@ -235,10 +236,15 @@ class StoreWriter:
         }
 
 
+STORE_BATCH_BYTES = 1 << 20
+"""Stored fields compressed in one call of zstd's at most (a few hundred blocks): they are
+joined into one buffer for it, so the join copies this much at a time, not a segment's all."""
+
+
 def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
     """Stored documents in zstd blocks (faster than zlib at the same size; benchmarks/README.md):
     what :class:`StoreWriter` makes of them added one by one, the blocks cut in one pass and
-    compressed in one call (:func:`_compress_blocks`)."""
+    compressed :data:`STORE_BATCH_BYTES` of documents a call (:func:`_compress_blocks`)."""
     firsts = [0]
     offs = array("Q")
     cuts = [0]  # where each block starts in the documents joined, then their end
@@ -256,18 +262,26 @@ def _compress_store(docs: Sequence[bytes]) -> dict[str, np.ndarray]:
         cuts.append(done)
         firsts.append(len(docs))
     offs.append(done)  # the length of all documents
-    data, starts = _compress_blocks(b"".join(docs), cuts)
+    frames: list[Any] = []
+    first = 0  # the first block of the batch
+    while first < len(cuts) - 1:
+        last = bisect.bisect_right(cuts, cuts[first] + STORE_BATCH_BYTES, first + 2) - 1
+        base = cuts[first]
+        blob = b"".join(docs[firsts[first] : firsts[last]])
+        frames += _compress_blocks(blob, [c - base for c in cuts[first : last + 1]])
+        first = last
+    starts = np.zeros(len(frames) + 1, dtype=np.uint64)
+    starts[1:] = np.cumsum([len(f) for f in frames])
     return {
-        "data": data,
+        "data": np.frombuffer(b"".join(frames), dtype=np.uint8),
         "blocks": starts,
         "firsts": np.array(firsts, dtype=np.uint32),
         "offs": np.array(offs, dtype=np.uint32),
     }
 
 
-def _compress_blocks(blob: bytes, cuts: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The bytes ``blob[cuts[i]:cuts[i + 1]]`` each compressed as one zstd frame: the frames back
-    to back (``data``) and where each starts, plus the end (``blocks``).
+def _compress_blocks(blob: bytes, cuts: Sequence[int]) -> list[Any]:
+    """The bytes ``blob[cuts[i]:cuts[i + 1]]`` each compressed as one zstd frame.
 
     One call of zstd's batch compression makes the same frames as a ``compress`` per block,
     a little faster (news corpus, 5,912 blocks of 4-5 KiB: 101-105 ms instead of 107-111),
@@ -276,7 +290,6 @@ def _compress_blocks(blob: bytes, cuts: Sequence[int]) -> tuple[np.ndarray, np.n
     the batch call refuses an empty block: then it compresses block by block."""
     compressor = zstandard.ZstdCompressor(level=STORE_ZSTD_LEVEL)
     bounds = np.asarray(cuts, dtype=np.uint64)
-    frames: list[Any] | None = None
     segments = np.empty((len(cuts) - 1, 2), dtype=np.uint64)  # (offset, length) each
     segments[:, 0] = bounds[:-1]
     segments[:, 1] = np.diff(bounds)
@@ -285,15 +298,11 @@ def _compress_blocks(blob: bytes, cuts: Sequence[int]) -> tuple[np.ndarray, np.n
             found = compressor.multi_compress_to_buffer(
                 zstandard.BufferWithSegments(blob, segments.tobytes()), threads=0
             )
-            frames = [found[i] for i in range(len(found))]
+            return [found[i] for i in range(len(found))]
         except (NotImplementedError, AttributeError):  # the cffi backend
-            frames = None
-    if frames is None:
-        view = memoryview(blob)
-        frames = [compressor.compress(view[a:b]) for a, b in itertools.pairwise(cuts)]
-    starts = np.zeros(len(frames) + 1, dtype=np.uint64)
-    starts[1:] = np.cumsum([len(f) for f in frames])
-    return np.frombuffer(b"".join(frames), dtype=np.uint8), starts
+            pass
+    view = memoryview(blob)
+    return [compressor.compress(view[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 def _put_strings(

@@ -9,11 +9,12 @@ pages is stored once and every brief links to it by id. Nothing is visible to re
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import queue
 import struct
 import threading
+
+# hashlib's own blake2b (hashlib.blake2b is _blake2.blake2b) without importing hashlib, which
+# loads OpenSSL: about 2 ms of the start of ``searchlib index``, before its workers start.
+from _blake2 import blake2b
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from types import TracebackType
@@ -53,7 +54,7 @@ __all__ = ["FlushedIds", "IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 
-_blake2b = hashlib.blake2b
+_blake2b = blake2b
 _halves = cast(Callable[[bytes], tuple[int, int]], struct.Struct("<QQ").unpack)
 """The two little-endian 64-bit halves of a 16-byte digest (low, high)."""
 
@@ -92,7 +93,6 @@ class FlushedIds:
     @staticmethod
     def keys_of(doc_ids: Sequence[str]) -> np.ndarray:
         """:meth:`key_of` of each of ``doc_ids``, as the rows of an (n, 2) uint64 array."""
-        blake2b = hashlib.blake2b
         digests = b"".join(
             [blake2b(d.encode("utf-8", "surrogatepass"), digest_size=16).digest() for d in doc_ids]
         )
@@ -209,6 +209,7 @@ class IndexWriter:
         self._stack = ExitStack()
         self._stack.enter_context(directory.lock(lock_timeout))
         self._closed = False
+        self._tragic: BaseException | None = None  # what closed it (close_after_failure)
         try:
             self._load()
         except BaseException:
@@ -233,8 +234,8 @@ class IndexWriter:
         self._deleted_ids: set[str] = set()  # ids to delete from committed segments
         self._deleted_any = False
         self._next_segment = self._manifest.next_segment
-        self._writing: list[tuple[int, _Job, _Job]] = []  # see flush
-        self._jobs = _Jobs()
+        self._writing: _Writing | None = None  # the segment a thread is finishing (flush)
+        self._held = 0  # the memory its data takes until then (_Writing.nbytes)
 
     # -- context manager ----------------------------------------------------------------------
 
@@ -255,12 +256,27 @@ class IndexWriter:
         """Release the lock; uncommitted changes are discarded."""
         if not self._closed:
             self._closed = True
-            self._jobs.close()  # (files never named) before the folder's fd closes
-            self._writing = []
+            if self._writing is not None:  # (files never named) before the folder's fd closes
+                self._writing.abandon()
+                self._writing = None
             self._stack.close()
+
+    def close_after_failure(self, cause: BaseException) -> None:
+        """Close the writer because of ``cause``, a failure that leaves segments it holds
+        unsafe to name (a bulk worker's fsync failed after the writer adopted its segment):
+        what was not committed is discarded, the last commit stays whole, and every later
+        use raises IndexStateError naming ``cause`` (Lucene's tragic exception)."""
+        self._tragic = cause
+        self.close()
 
     def _check_open(self) -> None:
         if self._closed:
+            cause = self._tragic
+            if cause is not None:
+                raise IndexStateError(
+                    f"the index writer was closed by a failure, its uncommitted changes "
+                    f"discarded: {type(cause).__name__}: {cause}"
+                ) from cause
             raise IndexStateError("the index writer is closed")
 
     # -- changes ------------------------------------------------------------------------------
@@ -310,8 +326,14 @@ class IndexWriter:
         self._forget(doc_id, hashed)
         builder = self._builder
         self._pending[doc_id] = builder.add(doc)
-        if self.budget.buffer_full(builder.chars_buffered, builder.bytes_buffered):
-            self.flush()
+        budget = self.budget
+        if budget.buffer_full(builder.chars_buffered, builder.bytes_buffered + self._held):
+            # the segment the thread is finishing counts against the buffer's share: wait
+            # for it (a slow disk) before this buffer grows past what is left
+            if self._held:
+                self._finish_writing()
+            if budget.buffer_full(builder.chars_buffered, builder.bytes_buffered):
+                self.flush()
 
     def delete(self, doc_id: str) -> None:
         """Delete ``doc_id`` (a no-op when it is not in the index)."""
@@ -339,36 +361,46 @@ class IndexWriter:
         return len(self._pending) + len(self._flushed_ids)
 
     def flush(self) -> None:
-        """Write buffered documents as a new (not yet committed) segment."""
+        """Write buffered documents as a new (not yet committed) segment.
+
+        On disk, a thread compresses and writes its stored fields and fsyncs its files while
+        this one goes on adding documents (:class:`_Writing`); the flush of the next segment,
+        the commit and a buffer that would take the memory it holds wait for it first, so one
+        segment at most is in flight. A failure of that thread is raised by the next of these
+        (nothing is published), and the segment's files are then all written again, fsynced,
+        from its data, which is held until its fsyncs succeeded: an fsync that failed is never
+        run again as proof that the data is on disk (Linux marks the pages it could not write
+        clean, and reports the error once)."""
         if not len(self._builder):
             return
+        self._finish_writing()
         name = f"s{self._next_segment:06d}"
         self._next_segment += 1
         trim_caches(self.budget)  # before the analysis adds this buffer's new words
         data = self._builder.finish()
         directory = self.directory
         idx = len(self._flushed)
+        writing = None
         if isinstance(directory, FileDirectory) and directory.sync_writes:
-            # Threads compress and write the stored fields (zstd releases the GIL) and fsync
-            # the other files while this one goes on adding and analysing documents; the
-            # commit waits for them before it names the files (the news corpus in one
-            # process: four segments' compression, about 0.1 s, and fsyncs off its path).
-            args = (directory, name, data.ndocs, data.stored, data.store)
-            store = self._jobs.submit(functools.partial(write_store, *args))
-            try:
-                with deferred_sync():
-                    entry = write_segment(directory, name, data, store=False)
-            except BaseException:
-                store.done.wait()  # its file, never named, goes at the next commit
-                raise
-            sync = self._jobs.submit(functools.partial(_sync_files, directory, list(entry.files)))
-            self._writing.append((idx, store, sync))
+            # The stored fields are compressed (zstd releases the GIL) and written, and every
+            # file fsynced, by a thread started once this one has written the others (the
+            # writes of a segment are made in one order: a full disk fails at the same byte).
+            with deferred_sync():
+                entry = write_segment(directory, name, data, store=False)
+            writing = _Writing(idx, directory, name, data, entry)
         else:
             entry = write_segment(directory, name, data)
         if self.on_flush is not None:
-            self.on_flush(name, data)
+            try:
+                self.on_flush(name, data)
+            except BaseException:
+                if writing is not None:  # its files, never named, go at the next commit
+                    writing.abandon()
+                raise
         del data
         self._flushed.append(entry)
+        if writing is not None:
+            self._writing, self._held = writing, writing.nbytes
         keys = self._pending_keys
         self._flushed_ids.add(
             idx, list(self._pending), list(self._pending.values()), [keys[d] for d in self._pending]
@@ -381,16 +413,21 @@ class IndexWriter:
         self._superseded = []
         trim_caches(self.budget)
 
-    def _wait_for_writes(self) -> None:
-        """Wait until every flushed segment's files are written and fsynced (see
-        :meth:`flush`); what a thread failed to do is done again here, and raises (the commit
-        then publishes nothing; committing again retries)."""
-        while self._writing:
-            idx, store, sync = self._writing[0]
-            size = store.wait()
-            sync.wait()
-            self._flushed[idx] = with_store(self._flushed[idx], size)
-            self._writing.pop(0)
+    def _finish_writing(self) -> None:
+        """Wait until the segment a thread is finishing (see :meth:`flush`) is written and
+        fsynced; raises the thread's failure, once (then the next call writes the segment's
+        files again, and raises what that raises)."""
+        writing = self._writing
+        if writing is not None:
+            self._flushed[writing.idx] = writing.finish()
+            self._writing, self._held = None, 0
+
+    def wait_for_flushes(self) -> None:
+        """Wait until every segment flushed so far is written and fsynced (a process forking
+        workers calls it first: see :mod:`searchlib.bulk`); raises what :meth:`flush` left
+        undone."""
+        self._check_open()
+        self._finish_writing()
 
     def reserve_segment_names(self, n: int) -> list[str]:
         """Names for ``n`` segments that other processes will write for this writer."""
@@ -466,7 +503,7 @@ class IndexWriter:
         if not self.has_changes:
             return self._manifest.generation
         self.flush()
-        self._wait_for_writes()  # before the manifest names the files
+        self._finish_writing()  # before the manifest names the files
         gen = self._manifest.generation + 1
         segments = []
         for seg in self._reader.segments:
@@ -608,74 +645,78 @@ class IndexWriter:
         self._publish(Manifest(self._manifest.generation + 1, tuple(segments), self._next_segment))
 
 
-class _Job:
-    """A part of the writing of a segment that :meth:`IndexWriter.flush` leaves to its
-    thread (:class:`_Jobs`): ``run()``, whose result :meth:`wait` returns."""
+class _Writing:
+    """The end of the writing of segment ``name`` (its ``data``; ``entry``: its files but the
+    store, written and not fsynced) by a thread of its own: the stored fields compressed and
+    written, then every file fsynced. A thread a segment, one segment at a time
+    (:meth:`IndexWriter.flush`): it ends with its segment, so no thread outlives a writer
+    that is dropped without :meth:`IndexWriter.close`, and a forked child, in which the thread
+    does not run (Python marks it stopped there: ``join`` returns at once), writes the
+    segment again itself instead of waiting for it."""
 
-    def __init__(self, run: Callable[[], int]) -> None:
-        self.run: Callable[[], int] | None = run
-        self.result: int | None = None
-        self.done = threading.Event()
+    __slots__ = ("data", "directory", "entry", "error", "idx", "name", "nbytes", "size", "thread")
 
-    def __call__(self) -> None:
-        """Run it (the thread); once it succeeded, what it would need to run again (a
-        segment's stored documents) is let go: held until the commit, they kept the memory
-        around them from being reused (one process, news corpus: a peak of 352 MB, not 224)."""
+    def __init__(
+        self, idx: int, directory: FileDirectory, name: str, data: SegmentData, entry: SegmentEntry
+    ) -> None:
+        self.idx = idx
+        self.directory = directory
+        self.name = name
+        self.data: SegmentData | None = data  # until the files are on disk
+        self.entry = entry
+        self.nbytes = _held_bytes(data)
+        self.size: int | None = None  # the .store's, once every file is fsynced
+        self.error: BaseException | None = None  # the thread's failure, until raised
+        self.thread = threading.Thread(target=self._run, name=f"searchlib {name}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
         try:
-            assert self.run is not None
-            self.result = self.run()
-            self.run = None
-        except BaseException:  # run again by wait(), which raises what it raises
-            pass
-        finally:
-            self.done.set()
+            data = self.data
+            assert data is not None
+            size = write_store(self.directory, self.name, data.ndocs, data.stored, data.store)
+            del data
+            for name in self.entry.files:
+                self.directory.sync_file(name)
+            self.size = size
+            # let go of the data now: held until the next flush, it kept the memory around
+            # it from being reused (one process, news corpus: a peak of 352 MB, not 224)
+            self.data = None
+        except BaseException as exc:
+            self.error = exc
 
-    def wait(self) -> int:
-        """``run()``'s result once the thread has run it; when that failed, ``run()`` again
-        here (raising what that raises)."""
-        self.done.wait()
-        if self.result is None:
-            assert self.run is not None
-            self.result = self.run()
-            self.run = None
-        return self.result
+    def finish(self) -> SegmentEntry:
+        """The segment's manifest entry once its files are written and fsynced. The thread's
+        failure is raised (once), and leaves the files to write again: by the next call, all
+        of them, from the data, in this thread, fsync included (a file whose fsync failed may
+        have lost pages that the kernel no longer counts as unwritten)."""
+        self.thread.join()
+        if self.size is not None:
+            return with_store(self.entry, self.size)
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+        # the thread failed (and that was raised), or did not run (a child forked meanwhile)
+        data = self.data
+        assert data is not None
+        entry = write_segment(self.directory, self.name, data)
+        self.data = None
+        self.size = entry.files[f"{self.name}.store"]
+        return entry
 
-
-class _Jobs:
-    """One thread that runs the :class:`_Job` s given it, in order. One for all of a
-    writer's segments, not one each: memory a thread frees goes back to its own malloc arena,
-    so a thread per segment took a new arena's worth each time (one process on the news
-    corpus: a peak of 374 MB instead of 217)."""
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def submit(self, run: Callable[[], int]) -> _Job:
-        job = _Job(run)
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, daemon=True)
-            self._thread.start()
-        self._queue.put(job)
-        return job
-
-    def _loop(self) -> None:
-        while (job := self._queue.get()) is not None:
-            job()
-
-    def close(self) -> None:
-        """Run what is queued, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+    def abandon(self) -> None:
+        """Wait for the thread, whatever it did: the segment will not be named."""
+        self.thread.join()
+        self.data = None
 
 
-def _sync_files(directory: FileDirectory, names: list[str]) -> int:
-    """fsync the files ``names`` of ``directory``; returns how many."""
-    for name in names:
-        directory.sync_file(name)
-    return len(names)
+def _held_bytes(data: SegmentData) -> int:
+    """About the memory ``data`` takes: its stored fields and postings (the rest is small)."""
+    n = sum(map(len, data.stored)) + 200 * data.ndocs
+    for fp in data.fields.values():
+        n += fp.start.nbytes + fp.docs.nbytes + fp.tfs.nbytes + fp.pstart.nbytes + fp.pos.nbytes
+        n += 64 * len(fp.terms)
+    return n
 
 
 def trim_caches(budget: MemoryBudget) -> None:

@@ -11,6 +11,8 @@ Knows nothing of storage, the index or search. The public surface:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.files import (
     INGEST_SUFFIXES,
@@ -24,7 +26,9 @@ from searchlib.ingest.files import (
     read_index_chunk,
 )
 from searchlib.ingest.layout import LAYOUTS, Layout
-from searchlib.ingest.page import looks_like_page, parse_page
+
+if TYPE_CHECKING:
+    from searchlib.ingest.page import looks_like_page, parse_page
 
 __all__ = [
     "INGEST_SUFFIXES",
@@ -42,3 +46,16 @@ __all__ = [
     "read_file",
     "strip_boilerplate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The page functions, imported at their first use: indexing JSONL input never loads the
+    page parser and its byline rules (their regular expressions: about 4 ms of the start of
+    ``searchlib index``, before its workers are forked)."""
+    if name not in ("looks_like_page", "parse_page"):
+        raise AttributeError(f"module 'searchlib.ingest' has no attribute {name!r}")
+    from searchlib.ingest import page
+
+    value = getattr(page, name)
+    globals()[name] = value
+    return value

@@ -35,7 +35,6 @@ from searchlib._json import JSONTooDeepError, loads
 from searchlib.errors import IngestError, IngestWarning
 from searchlib.ingest.boilerplate import strip_boilerplate
 from searchlib.ingest.layout import LAYOUTS
-from searchlib.ingest.page import guess_lang, looks_like_page, page_id, parse_page
 from searchlib.ingest.template import LineCounter, LineTable
 from searchlib.records import Brief, BriefFields, id_problem, stable_id
 
@@ -67,11 +66,11 @@ OnWarning = Callable[[IngestWarning], None]
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _BOM = b"\xef\xbb\xbf"
 MAX_FIELD_DEPTH = 100
+"""Deepest nesting of arrays and objects inside one extra field of a JSONL record."""
 READ_BYTES = 4 << 20
 """A JSONL file larger than this is read a block of about this size at a time (whole lines),
 so reading it takes memory for a block, not for the file (a line longer than a block is read
 whole)."""
-"""Deepest nesting of arrays and objects inside one extra field of a JSONL record."""
 
 
 def read_file(
@@ -166,6 +165,8 @@ def _text_file(
         line = data.count(b"\n", 0, exc.start) + 1
         return (IngestError(name, f"not valid UTF-8 (byte {exc.start})", line=line),)
     file_id = stable_id("file", key or _file_key(name))
+    from searchlib.ingest.page import looks_like_page, parse_page  # not loaded by JSONL input
+
     try:
         if not looks_like_page(text):
             return (_plain(text, name, file_id),)
@@ -244,6 +245,8 @@ def page_table(files: Iterable[str]) -> LineTable:
             text = Path(name).read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue  # reported by the second pass
+        from searchlib.ingest.page import looks_like_page  # not loaded by JSONL input
+
         if "\x00" not in text and looks_like_page(text):
             counter.add_page_text(text)
     return counter.table()
@@ -357,8 +360,8 @@ def _jsonl_blocks(
     name: str, on_warning: OnWarning | None, fields: bool = False
 ) -> Iterator[Iterator[FieldsResult]]:
     """The records of the JSONL file ``name`` (starting with ``{``), read :data:`READ_BYTES`
-    at a time, a block's at a time: chained, what :func:`_read_jsonl` yields for the whole
-    file. A block is split into lines as it is (no copy of it joined to the line it
+    at a time, a block's at a time: chained, what :func:`_read_lines` yields for the lines of
+    the whole file. A block is split into lines as it is (no copy of it joined to the line it
     finishes)."""
     line = 1
     first = True
@@ -401,6 +404,8 @@ def _file_key(name: str) -> str:
 def _has_own_id(url: str | None, source: str) -> bool:
     """Whether :func:`page_id` finds an id in a page's URL or file name (rather than making
     one from its text)."""
+    from searchlib.ingest.page import page_id
+
     return page_id(url, source, "", "", None) != stable_id("", "", None)
 
 
@@ -464,20 +469,6 @@ def _why_not(path: Path) -> str | None:
     return None
 
 
-def _read_jsonl(
-    name: str,
-    data: bytes,
-    first_line: int = 1,
-    on_warning: OnWarning | None = None,
-    bom: bool = True,
-    fields: bool = False,
-) -> Iterator[FieldsResult]:
-    """The records of the JSONL lines ``data`` (the first is line ``first_line``; ``bom``: a
-    UTF-8 byte order mark at its start is dropped; ``fields``: each record's
-    :class:`BriefFields`, not its Brief)."""
-    return _read_lines(name, data.split(b"\n"), first_line, on_warning, bom, fields)
-
-
 def _read_lines(
     name: str,
     lines: list[bytes],
@@ -486,8 +477,10 @@ def _read_lines(
     bom: bool = True,
     fields: bool = False,
 ) -> Iterator[FieldsResult]:
-    """The records of the JSONL ``lines`` (without their newlines; see :func:`_read_jsonl`).
-    The list is emptied as it is read: a huge line is dropped once parsed."""
+    """The records of the JSONL ``lines`` (without their newlines; the first is line
+    ``first_line``; ``bom``: a UTF-8 byte order mark at its start is dropped; ``fields``: each
+    record's :class:`BriefFields`, not its Brief). The list is emptied as it is read: a huge
+    line is dropped once parsed."""
     if bom and lines and lines[0].startswith(_BOM):
         lines[0] = lines[0][3:]
     notes: list[str] = []
@@ -581,16 +574,16 @@ def _jsonl_fields(
     if isinstance(rid, str) and (problem := id_problem(rid)):
         raise IngestError(source, problem)
     title = get("title")
-    if title is None:
-        title = ""
-    elif not isinstance(title, str):
-        raise IngestError(source, "title is not text")
+    if type(title) is not str:
+        title = _opt_text(title, "title", source) or ""
     body = get("body")
     paragraphs = body.split("\n") if type(body) is str else _paragraphs(body, source)
     if body is None and "title" not in obj and "body" not in obj:
         raise IngestError(source, "record has no text (neither title nor body)")
     lang = get("lang")
     if type(lang) is not str or lang not in LAYOUTS:  # missing, or not in lower case
+        from searchlib.ingest.page import guess_lang  # only records without a language
+
         lang = _lang(lang, source) or guess_lang(title, paragraphs)
     country = get("country")
     if country is not None and not (
@@ -615,22 +608,12 @@ def _jsonl_fields(
     if type(rid) is not str:
         rid = _id_text(rid, source)
     paras = strip_boilerplate(paragraphs, lang)
-    if kind is None:
-        kind = "brief"
-    elif not isinstance(kind, str):
-        raise IngestError(source, "kind is not text")
-    else:
-        kind = (kind or "brief").lower()
-    day = None
-    if type(date) is str and date:
-        try:
-            day = _from_iso(date[:10])
-        except ValueError:
-            _date(date, on_warning)
-    elif date is not None:
-        day = _date(date, on_warning)
-    if url is not None and not isinstance(url, str):
-        raise IngestError(source, "url is not text")
+    if type(kind) is not str:
+        kind = _opt_text(kind, "kind", source)
+    kind = kind.lower() if kind else "brief"
+    day = _date(date, on_warning)
+    if type(url) is not str:
+        url = _opt_text(url, "url", source)
     return _new_fields(
         BriefFields,
         (
@@ -702,11 +685,12 @@ def _too_deep(value: list[Any] | dict[str, Any], limit: int) -> bool:
     return True
 
 
-def _opt_str(obj: Mapping[str, Any], key: str, source: str) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise IngestError(source, f"{key} is not text")
-    return value
+def _opt_text(value: Any, key: str, source: str) -> str | None:
+    """The value of the optional text field ``key``: text, or None when it is missing
+    (callers test ``type(value) is str`` first: text passes without the call)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise IngestError(source, f"{key} is not text")
 
 
 def _paragraphs(body: Any, source: str) -> list[str]:
@@ -720,11 +704,13 @@ def _paragraphs(body: Any, source: str) -> list[str]:
 
 
 def _date(value: Any, on_warning: Callable[[str], None] | None) -> _dt.date | None:
+    """The date of a record's ``date`` field (an ISO date, or the date of an ISO datetime),
+    None when it has none; one that cannot be read is reported to ``on_warning``."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         try:
-            return _dt.date.fromisoformat(value[:10])
+            return _from_iso(value[:10])
         except ValueError:
             pass
     if on_warning is not None:
@@ -738,6 +724,8 @@ def _plain(text: str, source: str, doc_id: str) -> Brief:
     first, _, rest = text.strip().partition("\n")
     title = first.strip().lstrip("#").strip() or first.strip()
     paragraphs = [" ".join(b.split()) for b in _BLANK_LINE.split(rest)]
+    from searchlib.ingest.page import guess_lang
+
     lang = guess_lang(title, paragraphs)
     return Brief(
         id=doc_id,

@@ -57,7 +57,8 @@ _DEFERRED = threading.local()
 def deferred_sync() -> Iterator[None]:
     """In this thread, :meth:`FileDirectory.write` does not fsync the files it writes: the
     caller fsyncs them (:meth:`FileDirectory.sync_file`, in a thread of its own) before a
-    commit names them (:meth:`~searchlib.index.writer.IndexWriter.flush`)."""
+    commit names them, and writes them again if that fails
+    (:meth:`~searchlib.index.writer.IndexWriter.flush`)."""
     before = getattr(_DEFERRED, "on", False)
     _DEFERRED.on = True
     try:
@@ -214,7 +215,13 @@ class FileDirectory:
         return n
 
     def sync_file(self, name: str) -> None:
-        """fsync the file ``name`` (written with ``sync=False``)."""
+        """fsync the file ``name``, written without its fsync: by a ``sync=False`` directory
+        (a bulk worker's) or under :func:`deferred_sync` (the one-process writer's flush).
+
+        Call it once: when it raises (EIO), the kernel may have dropped the pages it could not
+        write and marked them clean, so a second fsync succeeds without them; the file must
+        be written again, not synced again (see
+        :meth:`~searchlib.index.writer.IndexWriter.flush`)."""
         fd = os.open(self._name(name), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self._fd)
         try:
             os.fsync(fd)

@@ -189,9 +189,15 @@ def test_generation_grows_past_eight_digits(tmp_path: Path) -> None:
 
 
 class FullDisk(FileDirectory):
-    """A folder whose disk fills up after ``budget`` more bytes (None: unlimited)."""
+    """A folder whose disk fills up after ``budget`` more bytes (None: unlimited).
+
+    The writer's flush thread writes a segment's .store (IndexWriter.flush): the writes must
+    still come one at a time, in one order, for the disk to fill at the same byte each run;
+    ``writing`` counts the writes under way, and two at once fail the test."""
 
     budget: int | None = None
+    writing = 0
+    overlaps = 0
 
     def write(self, name: str, chunks: Iterable[bytes]) -> int:
         def metered() -> Iterable[bytes]:
@@ -202,7 +208,17 @@ class FullDisk(FileDirectory):
                     self.budget -= len(c)
                 yield c
 
-        return super().write(name, metered())
+        with _WRITES:
+            self.writing += 1
+            self.overlaps += self.writing > 1
+        try:
+            return super().write(name, metered())
+        finally:
+            with _WRITES:
+                self.writing -= 1
+
+
+_WRITES = threading.Lock()
 
 
 @pytest.mark.heavy
@@ -237,6 +253,7 @@ def test_full_disk_before_publication_is_a_plain_failure_and_indexing_resumes(
                 assert check_index(directory)["docs"] == 5
                 directory.budget = None
                 assert w.commit() == gen + 1
+        assert directory.overlaps == 0
         assert check_index(FileDirectory(path))["docs"] == 24
         names = {p.name for p in path.iterdir() if not p.name.startswith("twins_")}
         names.discard("write.lock")

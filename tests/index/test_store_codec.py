@@ -229,15 +229,24 @@ def test_values_orjson_refuses_are_read_and_stored_exactly(tmp_path: Path) -> No
     assert index.stored("id\udfff") == {**index.stored("id\udfff"), "countries": ["Per\udfffu"]}
 
 
-@pytest.mark.parametrize("batch", [True, False], ids=["batch", "block by block"])
+@pytest.mark.parametrize(
+    ("batch", "batch_bytes"),
+    [(True, 1 << 20), (True, 5000), (False, 1 << 20)],
+    ids=["batch", "batches of 5000 bytes", "block by block"],
+)
 def test_a_flushed_segment_stores_what_a_store_writer_adding_one_by_one_makes(
-    batch: bool, monkeypatch: pytest.MonkeyPatch
+    batch: bool, batch_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The store of a flushed segment, its blocks compressed in one batch call (or block by
-    block where zstd's backend has none), is byte for byte what StoreWriter makes."""
+    """The store of a flushed segment, its blocks compressed in batch calls of at most
+    ``STORE_BATCH_BYTES`` of documents (a block larger than that alone; or block by block
+    where zstd's backend has none), is byte for byte what StoreWriter makes."""
     import random
 
     import zstandard
+
+    from searchlib.index import segment
+
+    monkeypatch.setattr(segment, "STORE_BATCH_BYTES", batch_bytes)
 
     if not batch:
 

@@ -307,3 +307,12 @@ def test_the_byte_table_folds_accents_as_unicode_normalisation_does(text: str) -
 
     assert all(_fold(c) == fold_accents(c) for c in _CP1252)
     assert _fold(text) == fold_accents(text)
+
+
+def test_the_written_out_spaces_are_those_isspace_finds() -> None:
+    """boilerplate.SPACES lists the characters up to U+3000 that str.isspace calls spaces
+    (written out rather than found at every import); each reads as a plain space."""
+    from searchlib.ingest import boilerplate
+
+    assert boilerplate.SPACES == "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+    assert "a\u2009b\u3000c\xa0d".translate(boilerplate._SPACES_QUOTES) == "a b c d"

@@ -194,12 +194,12 @@ def test_a_line_reads_as_its_object(fields: dict[str, object], extra: dict[str, 
     """The line reader's shortcuts (the record's dict becomes its meta in place, the nesting
     check skipped for a line with few brackets) give what ``jsonl_fields`` of the same
     object gives: the same values or the same error, the same warnings."""
-    from searchlib.ingest.files import _read_jsonl
+    from searchlib.ingest.files import _read_lines
 
     obj = {**fields, **extra}
     line = json.dumps(obj).encode()
     warnings: list[IngestWarning] = []
-    (got,) = _read_jsonl("f.jsonl", line, 7, warnings.append, fields=True)
+    (got,) = _read_lines("f.jsonl", [line], 7, warnings.append, fields=True)
     notes: list[str] = []
     try:
         want = jsonl_fields(json.loads(line), "f.jsonl:7", notes.append)
@@ -235,3 +235,89 @@ def test_id_problem_names_the_first_control_character(doc_id: str) -> None:
         assert id_problem(doc_id) == want
     else:
         assert id_problem(doc_id) is None
+
+
+_ABSENT = object()
+"""A field left out of the generated record."""
+
+_NOT_TEXT = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(_text, max_size=2),
+    st.dictionaries(st.sampled_from("xy"), _text, max_size=2),
+)
+_OPT_TEXT = st.sampled_from([_ABSENT, None, "text", "text", "text", "wrong"]).flatmap(
+    lambda k: _text if k == "text" else _NOT_TEXT if k == "wrong" else st.just(k)
+)
+"""A title, kind or url: left out, null, text (most often) or not text."""
+# A date field and the date it gives: None for no date, "bad" for a warning.
+_DATES = st.sampled_from(range(8)).flatmap(
+    lambda k: [
+        st.sampled_from([(_ABSENT, None), (None, None), ("", None)]),
+        st.dates().map(lambda d: (d.isoformat(), d)),
+        st.datetimes().map(lambda t: (t.isoformat(), t.date())),
+        st.dates().map(lambda d: (d.isoformat() + "T10:00:00Z", d)),
+        st.sampled_from(["2020-02-30", "2020-13-01", "March 2020", "23/09/2011", "2020", " "]).map(
+            lambda s: (s, "bad")
+        ),
+        _NOT_TEXT.map(lambda v: (v, "bad")),
+        st.text(max_size=80).map(lambda s: ("when: " + s, "bad")),
+        # shown whole up to 60 characters (with its quotes), else cut to 57 and "..."
+        st.sampled_from([57, 58, 59, 60, 80]).map(lambda n: ("x" * n, "bad")),
+    ][k]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_OPT_TEXT, kind=_OPT_TEXT, url=_OPT_TEXT, dated=_DATES, body=st.booleans())
+def test_title_kind_url_and_date_follow_the_documented_rules(
+    title: object, kind: object, url: object, dated: tuple[object, object], body: bool
+) -> None:
+    """Title, kind and url are optional text (anything else: '<field> is not text'), a date
+    is an ISO date or datetime (anything else: the record is kept without a date, with a
+    warning); with several wrong, the title is reported first, then a missing text, then the
+    kind, then the date's warning, then the url. Through ``jsonl_fields`` and the line
+    reader, against this expectation written out."""
+    from searchlib.ingest.files import _read_lines
+
+    date, day = dated
+    given_fields = {"title": title, "kind": kind, "url": url, "date": date}
+    obj: dict[str, object] = {"id": "r", "lang": "en"}
+    obj.update({k: v for k, v in given_fields.items() if v is not _ABSENT})
+    if body:
+        obj["body"] = "Police said."
+    shown = repr(date) if len(repr(date)) <= 60 else repr(date)[:57] + "..."
+    warning = f"unparseable date {shown}: indexed without a date"
+    error = None
+    if title is not _ABSENT and title is not None and not isinstance(title, str):
+        error = "title is not text"
+    elif title is _ABSENT and not body:
+        error = "record has no text (neither title nor body)"
+    elif kind is not _ABSENT and kind is not None and not isinstance(kind, str):
+        error = "kind is not text"
+    elif url is not _ABSENT and url is not None and not isinstance(url, str):
+        error = "url is not text"
+    # jsonl_fields warns before the url's error; the line reader drops a skipped line's notes
+    notes_wanted = [warning] if day == "bad" and error in (None, "url is not text") else []
+
+    notes: list[str] = []
+    try:
+        got = jsonl_fields(dict(obj), "f.jsonl:7", notes.append)
+        assert error is None
+        assert got.title == (title if isinstance(title, str) else "")
+        assert got.kind == (kind.lower() if isinstance(kind, str) and kind else "brief")
+        assert got.url == (url if isinstance(url, str) else None)
+        assert got.date == (None if day == "bad" else day)
+    except IngestError as exc:
+        assert exc.reason == error
+    assert notes == notes_wanted
+
+    warnings: list[IngestWarning] = []
+    (line,) = _read_lines("f.jsonl", [json.dumps(obj).encode()], 7, warnings.append, fields=True)
+    if error is None:
+        assert isinstance(line, BriefFields) and line == got
+        assert [(w.line, w.reason) for w in warnings] == [(7, n) for n in notes_wanted]
+    else:
+        assert isinstance(line, IngestError) and (line.line, line.reason) == (7, error)
+        assert warnings == []

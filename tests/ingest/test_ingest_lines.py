@@ -5,11 +5,14 @@ kept exactly; a bad date or an upper-case language code does not cost the record
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import searchlib
@@ -127,9 +130,9 @@ def test_integer_id_property(rid: int) -> None:
 
 
 def read_records(line: bytes) -> list[Brief | IngestError]:
-    from searchlib.ingest.files import _read_jsonl
+    from searchlib.ingest.files import _read_lines
 
-    return list(_read_jsonl("<test>", line))
+    return list(_read_lines("<test>", line.split(b"\n")))
 
 
 def test_a_number_too_long_to_convert_is_an_error_for_its_line() -> None:
@@ -226,23 +229,26 @@ _LINES = st.one_of(
     lines=st.lists(_LINES, min_size=1, max_size=30),
     bom=st.booleans(),
     last_newline=st.booleans(),
-    block=st.integers(1, 900),
+    blocks=st.integers(2, 60),
 )
 def test_a_file_read_in_blocks_reads_as_a_whole(
     tmp_path_factory: pytest.TempPathFactory,
     lines: list[bytes],
     bom: bool,
     last_newline: bool,
-    block: int,
+    blocks: int,
 ) -> None:
     """A JSONL file larger than a block is read a block at a time: the same records, errors
     (lines and reasons) and warnings as read whole, whatever the block size (smaller than a
-    line, cutting a BOM, ending on a newline or not)."""
+    line, cutting a BOM, ending on a newline or not). Every example's file starts as JSON and
+    is read in ``blocks`` blocks or more (a block of at most half the file)."""
     from searchlib.ingest import files
 
-    data = b"\n".join(lines) + (b"\n" if last_newline else b"")
+    data = b"\xef\xbb\xbf" * bom + b"\n".join(lines) + (b"\n" if last_newline else b"")
+    assume(files._starts_json(data) and len(data) >= blocks)  # else never read in blocks
     path = tmp_path_factory.mktemp("blocks") / "docs.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" * bom + data)
+    path.write_bytes(data)
+    block = len(data) // blocks
 
     def read() -> tuple[list[object], list[tuple[int | None, str]]]:
         warnings: list[IngestWarning] = []
@@ -253,9 +259,93 @@ def test_a_file_read_in_blocks_reads_as_a_whole(
         return out, [(w.line, w.reason) for w in warnings]
 
     whole = read()
-    old = files.READ_BYTES
-    files.READ_BYTES = block
-    try:
+    streamed: list[str] = []
+    stream = files._jsonl_blocks
+
+    def spied(name: str, *args: Any) -> Any:
+        streamed.append(name)
+        return stream(name, *args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(files, "READ_BYTES", block)
+        mp.setattr(files, "_jsonl_blocks", spied)
         assert read() == whole
-    finally:
-        files.READ_BYTES = old
+    assert streamed == [str(path)]
+
+
+class _FailingFile:
+    """A file whose reads past byte ``fail_at`` fail as a disk's would (EIO)."""
+
+    def __init__(self, f: Any, fail_at: int) -> None:
+        self.f, self.fail_at = f, fail_at
+
+    def read(self, n: int = -1) -> bytes:
+        if self.f.tell() >= self.fail_at:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        data: bytes = self.f.read(n)
+        return data
+
+    def __enter__(self) -> _FailingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+
+def test_a_read_error_while_a_file_is_streamed_ends_it_with_cannot_read_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EIO from a JSONL file read in blocks: the records of the lines read whole before it,
+    then one error naming the file; the next file is read."""
+    from searchlib.ingest import files
+
+    path = jsonl(tmp_path / "docs.jsonl", {}, 40)
+    other = jsonl(tmp_path / "other.jsonl", {}, 2)
+    data = path.read_bytes()
+    monkeypatch.setattr(files, "READ_BYTES", 1000)
+    real_open = open
+
+    def failing_open(name: str, mode: str) -> _FailingFile:
+        return _FailingFile(real_open(name, mode), 2500 if name == str(path) else 1 << 30)
+
+    monkeypatch.setattr(files, "open", failing_open, raising=False)
+    items = list(iter_records([path, other]))
+    whole_lines = data[:3000].count(b"\n")  # three blocks read, the fourth fails
+    assert [x.id for x in items[:whole_lines] if isinstance(x, Brief)] == [
+        f"r{i}" for i in range(1, whole_lines + 1)
+    ]
+    error = items[whole_lines]
+    assert isinstance(error, IngestError)
+    assert (error.path, error.line, error.reason) == (
+        str(path),
+        None,
+        "cannot read file: Input/output error",
+    )
+    assert [x.id for x in items[whole_lines + 1 :] if isinstance(x, Brief)] == ["r1", "r2"]
+    assert len(items) == whole_lines + 3
+
+
+@pytest.mark.parametrize("read_bytes", [1000, 4 << 20])
+def test_an_error_of_the_warning_callback_is_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_bytes: int
+) -> None:
+    """An OSError raised by the caller's on_warning (its log cannot be written) reaches the
+    caller as raised, whether the file is read whole or in blocks: it is not a read error
+    of the file."""
+    from searchlib.ingest import files
+
+    bad = {25: json.dumps({"id": "d", "title": "t", "date": "2020-02-30"}).encode()}
+    path = jsonl(tmp_path / "docs.jsonl", bad, 40)
+    monkeypatch.setattr(files, "READ_BYTES", read_bytes)
+    full = OSError(errno.ENOSPC, "No space left on device")
+
+    def on_warning(warning: IngestWarning) -> None:
+        raise full
+
+    got: list[object] = []
+    with pytest.raises(OSError) as raised:
+        for item in iter_records([path], on_warning=on_warning):
+            got.append(item)
+    assert raised.value is full
+    assert [x.id for x in got if isinstance(x, Brief)] == [f"r{i}" for i in range(1, 25)]
+    assert len(got) == 24
