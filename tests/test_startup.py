@@ -56,9 +56,18 @@ SEARCH_SIDE = (
 
 
 def test_the_index_command_does_not_import_the_search_side(tmp_path: Path) -> None:
+    imported, out = _index_command_imports(REPO / "seeds", tmp_path / "ix")
+    assert {"searchlib.api", "searchlib.index.builder", "searchlib.search.twins"} <= imported
+    assert sorted(m for m in (*SEARCH_SIDE, "numpy.ma") if m in imported) == []
+    assert '"indexed": ' in out
+
+
+def _index_command_imports(source: Path, index: Path, *options: str) -> tuple[set[str], str]:
+    """The modules ``searchlib index SOURCE --index INDEX --json OPTIONS`` imports (its
+    ``-X importtime`` report; forked workers' imports included), and what it printed."""
     run = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "searchlib", "index", str(REPO / "seeds")]
-        + ["--index", str(tmp_path / "ix"), "--json"],
+        [sys.executable, "-X", "importtime", "-m", "searchlib", "index", str(source)]
+        + ["--index", str(index), "--json", *options],
         capture_output=True,
         text=True,
         check=True,
@@ -70,9 +79,7 @@ def test_the_index_command_does_not_import_the_search_side(tmp_path: Path) -> No
         for line in run.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert {"searchlib.api", "searchlib.index.builder", "searchlib.search.twins"} <= imported
-    assert sorted(m for m in (*SEARCH_SIDE, "numpy.ma") if m in imported) == []
-    assert '"indexed": ' in run.stdout
+    return imported, run.stdout
 
 
 def test_a_program_imports_the_search_side_with_searchlib() -> None:
@@ -117,24 +124,13 @@ def test_indexing_jsonl_loads_neither_the_page_parser_nor_openssl(tmp_path: Path
         )
     )
     for workers in ("1", "2"):
-        run = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "searchlib", "index", str(source)]
-            + ["--index", str(tmp_path / f"ix{workers}"), "--json", "--workers", workers],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=REPO,
-            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        imported, out = _index_command_imports(
+            source, tmp_path / f"ix{workers}", "--workers", workers
         )
-        imported = {
-            line.split("|")[-1].strip()
-            for line in run.stderr.splitlines()
-            if line.startswith("import time:")
-        }
         assert {"searchlib.ingest.files", "searchlib.index.writer", "_blake2"} <= imported
         unwanted = ("searchlib.ingest.page", "searchlib.ingest.byline", "hashlib", "_hashlib")
         assert sorted(m for m in unwanted if m in imported) == []
-        assert '"indexed": 400' in run.stdout
+        assert '"indexed": 400' in out
 
 
 def test_only_the_command_itself_runs_numpy_without_blas_threads() -> None:
