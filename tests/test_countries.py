@@ -123,3 +123,18 @@ def test_may_continue_name_never_rejects_a_name_and_rejects_plain_runs() -> None
         assert named(f"{run} of the") is None
     for run in ("the United", "Estados Unidos", "EE. UU.", "the the", "El Salvador"):
         assert may_continue_name(run), run
+
+
+def test_names_table_agrees_with_the_whole_table() -> None:
+    # named(), may_start_name() and canonical() of a code read _names() (made from the text
+    # alone) before, or instead of, the whole table: both must say the same.
+    keys, heads, codes = C._names()
+    vocabulary = C._vocabulary()
+    assert heads == vocabulary.heads
+    assert {k for k in keys.values() if k} == set(vocabulary.by_name)
+    assert all(C.name_key(name) == key for name, key in keys.items())
+    assert codes == {
+        C.name_key(n): c.code for c in vocabulary.by_code.values() for n in (c.code, c.alpha3) if n
+    }
+    assert all(vocabulary.by_key[key] == code for key, code in codes.items())
+    assert C.canonical("per") == C.canonical("PE") == "PE"
