@@ -24,7 +24,7 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 
 import attrs
@@ -140,15 +140,20 @@ class _Vocabulary:
         self.sorted_keys = sorted(self.by_name)  # (see may_continue_name)
 
 
-def _parse(text: str) -> list[Country]:
-    rows = []
+def _rows(text: str) -> Iterator[list[str]]:
+    """The five cells of each row of countries.tsv (blank and ``#`` lines skipped)."""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
         if len(cells) != 5:
             raise ValueError(f"countries.tsv line {lineno}: {len(cells)} cells, expected 5")
-        code, alpha3, en, es, variants = cells
+        yield cells
+
+
+def _parse(text: str) -> list[Country]:
+    rows = []
+    for code, alpha3, en, es, variants in _rows(text):
         names = [v for v in variants.split("|") if v]
         rows.append(
             Country(
@@ -177,12 +182,7 @@ def _names() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
     table's cost (no Country rows, no spellings, no sorted keys)."""
     keys: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for lineno, line in enumerate(_table().splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 5:  # (as _parse says)
-            raise ValueError(f"countries.tsv line {lineno}: {len(cells)} cells, expected 5")
+    for cells in _rows(_table()):
         for code in cells[:2]:
             if code:
                 codes.setdefault(name_key(code), cells[0])
