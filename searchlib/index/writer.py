@@ -54,7 +54,6 @@ __all__ = ["FlushedIds", "IndexWriter"]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 
-_blake2b = blake2b
 _halves = cast(Callable[[bytes], tuple[int, int]], struct.Struct("<QQ").unpack)
 """The two little-endian 64-bit halves of a 16-byte digest (low, high)."""
 
@@ -88,7 +87,7 @@ class FlushedIds:
     def key_of(doc_id: str) -> tuple[int, int]:
         """The two 64-bit halves of ``doc_id``'s hash (a caller that has them passes them to
         :meth:`pop` and :meth:`add`, which then do not hash the id again)."""
-        return _halves(_blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        return _halves(blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest())
 
     @staticmethod
     def keys_of(doc_ids: Sequence[str]) -> np.ndarray:
