@@ -165,7 +165,7 @@ def build_hit(
     else:  # stored before sections had a field: byline labels were all countries
         countries, sections = split_places(doc.get("countries", ()))
     return Hit(
-        seg.ids[docnum],
+        _doc_id(seg, docnum),
         score,
         seg.col_tables[COLUMN_TABLES["kind"]][int(seg.cols["kind"][docnum])],
         # a brief's stored title is its column title (related items: the column's is the
@@ -259,7 +259,7 @@ def _column_fields(seg: SegmentSource, docnum: int) -> _ColumnFields:
             codes, sections = legacy_places(list(codes))
         countries, country_codes = _places(codes)
         found = (
-            seg.ids[docnum],
+            _doc_id(seg, docnum),
             seg.col_tables[_KIND_TABLE][cols["kind"].item(docnum)],
             seg.title(docnum),
             None if days == NO_DATE else _date(days),
@@ -315,6 +315,13 @@ def _label(code: str) -> str:
             _LABELS.clear()
         found = _LABELS[code] = label(code)
     return found
+
+
+def _doc_id(seg: SegmentSource, docnum: int) -> str:
+    """The id of a document, decoded alone where the segment can (a first query's hits do
+    not decode every segment's whole id table)."""
+    one = getattr(seg, "doc_id", None)
+    return str(one(docnum)) if one is not None else seg.ids[docnum]
 
 
 def _canonical(code: str) -> str | None:

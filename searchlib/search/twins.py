@@ -1238,9 +1238,10 @@ def _links_of(reader: IndexSource, twins: dict[str, str]) -> np.ndarray | None:
     return np.array(places, dtype=np.int64).reshape(-1, 4)
 
 
-def _load(reader: IndexSource) -> dict[str, str] | None:
-    """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
-    its segments (then they are computed again)."""
+def _saved_links(reader: IndexSource) -> tuple[list[int], ...] | None:
+    """The rows of the saved twins of ``reader``'s generation as four lists (segment, doc,
+    twin's segment, twin's doc), each place checked to be inside ``reader``'s segments; None
+    when absent, damaged or not matching its segments (then they are computed again)."""
     name = links_name(reader.generation)
     try:
         data = reader.saved(name)
@@ -1258,16 +1259,31 @@ def _load(reader: IndexSource) -> dict[str, str] | None:
     segments = [seg.name for seg in reader.segments]
     if links.meta.get("generation") != reader.generation or links.meta.get("segments") != segments:
         return None
-    twins: dict[str, str] = {}
     try:
         seg, doc = links["seg"].tolist(), links["doc"].tolist()
         tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
-        if min(seg + doc + tseg + tdoc, default=0) < 0:
-            return None
-        for a, b, c, d in zip(seg, doc, tseg, tdoc, strict=True):
-            twins[reader.segments[a].ids[b]] = reader.segments[c].ids[d]
-    except (KeyError, IndexError, ValueError):  # a damaged file: computed again
+    except KeyError:  # a damaged file: computed again
         return None
+    if not len(seg) == len(doc) == len(tseg) == len(tdoc):
+        return None
+    sizes = [s.ndocs for s in reader.segments]
+    for segs, docs in ((seg, doc), (tseg, tdoc)):
+        if min(segs + docs, default=0) < 0 or max(segs, default=0) >= len(sizes):
+            return None
+        if any(d >= sizes[s] for s, d in zip(segs, docs, strict=True)):
+            return None
+    return seg, doc, tseg, tdoc
+
+
+def _load(reader: IndexSource) -> dict[str, str] | None:
+    """The saved twins of ``reader``'s generation; None when absent, damaged or not matching
+    its segments (then they are computed again)."""
+    links = _saved_links(reader)
+    if links is None:
+        return None
+    twins: dict[str, str] = {}
+    for a, b, c, d in zip(*links, strict=True):
+        twins[reader.segments[a].ids[b]] = reader.segments[c].ids[d]
     return twins
 
 
@@ -1288,16 +1304,45 @@ def twin_partners(reader: IndexSource) -> tuple[np.ndarray, np.ndarray]:
     """(segment offsets, partner) of ``reader``'s twins as arrays: the document ``d`` of segment
     ``s`` is number ``offsets[s] + d`` index-wide, and ``partner[n]`` is the number of its twin,
     or -1. Lets a search count the stories matched in both languages with numpy. Cached on the
-    snapshot (:mod:`searchlib.search.cache`)."""
+    snapshot (:mod:`searchlib.search.cache`). Made from the saved links' places when they are
+    the snapshot's (no id decoded or looked up: a first query's cost), else from
+    :func:`twins_for` and :meth:`~searchlib.seam.IndexSource.locate`."""
     cache = snapshot_cache(reader)
     cached = cache.twin_partners
     if cached is None:
         sizes = [seg.ndocs for seg in reader.segments]
         offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        partner = np.full(int(offsets[-1]), -1, dtype=np.int64)
-        for a, b in twins_for(reader).items():
-            here, there = reader.locate(a), reader.locate(b)
-            if here is not None and there is not None:
-                partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
+        partner = _saved_partners(reader, offsets)
+        if partner is None:
+            partner = np.full(int(offsets[-1]), -1, dtype=np.int64)
+            for a, b in twins_for(reader).items():
+                here, there = reader.locate(a), reader.locate(b)
+                if here is not None and there is not None:
+                    partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
         cached = cache.twin_partners = (offsets[:-1], partner)
     return cached
+
+
+def _saved_partners(reader: IndexSource, offsets: np.ndarray) -> np.ndarray | None:
+    """:func:`twin_partners`' partner array made from the saved links, when each linked place
+    is a live document and none is linked twice (what the ids would give: a live id is in one
+    place); None when the twins are not saved or a place is not live (then the ids say
+    where)."""
+    links = _saved_links(reader)
+    if links is None:
+        return None
+    seg, doc, tseg, tdoc = (np.array(a, dtype=np.int64) for a in links)
+    here, there = offsets[seg] + doc, offsets[tseg] + tdoc
+    ordered = np.sort(here)  # (not np.unique: it imports numpy.ma, 20 ms of a first query)
+    if bool((ordered[1:] == ordered[:-1]).any()):
+        return None
+    for s, segment in enumerate(reader.segments):
+        live = segment.live
+        if live is None:
+            continue
+        for segs, docs in ((seg, doc), (tseg, tdoc)):
+            if not bool(live[docs[segs == s]].all()):
+                return None
+    partner = np.full(int(offsets[-1]), -1, dtype=np.int64)
+    partner[here] = there
+    return partner

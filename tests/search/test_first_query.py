@@ -4,8 +4,9 @@ The tables answer the same however they are loaded (see test_derived.py, test_pr
 test_wordtables.py); these tests check that a first query does not pay for loading what it
 does not need: numpy.ma (which numpy 2's np.unique imports: 5-15 ms), the whole lexicon
 tables, stems table and detection word lists (parsed only after many lookups), every word of
-a letter for a cognate; and that what it reads that way answers as the whole tables do (the
-same hits, scores and suggestion as a process that parsed every table before its query)."""
+a letter for a cognate, a segment's whole id table (twins from their saved places); and that
+what it reads that way answers as the whole tables do (the same hits, scores and suggestion
+as a process that parsed every table before its query)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ print(json.dumps({
     "stems parsed": get_analyzer("en")._stem._table is not None,
     "letters keyed": sorted(c for table in cognates for c in table._done),
     "keys found": sorted(k for table in cognates for k in table._found),
+    "id tables decoded": sum(s._ids is not None for s in index.reader.segments),
 }))
 """
 
@@ -114,6 +116,7 @@ def test_a_first_query_loads_what_its_answer_needs(index_path: str, query: str) 
     assert first["lazy tables"] and first["parsed tables"] == 0, first
     assert first["stems parsed"] is False, first
     assert first["letters keyed"] == [], first
+    assert first["id tables decoded"] == 0, first  # (hits' ids and twins: one at a time)
 
 
 def test_a_misspelt_untranslated_word_gets_its_suggestion_and_its_cognates(

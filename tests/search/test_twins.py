@@ -490,3 +490,55 @@ def test_twins_scored_in_batches_are_those_of_one_batch(monkeypatch: pytest.Monk
     monkeypatch.setattr(twins_module, "ROW_COST", 1 << 40)  # one row a batch: six batches
     assert twins_module.batch_rows(16) == 1
     assert find_twins(reader, memory_mb=16) == expected
+
+
+# -- twin partners --------------------------------------------------------------------------------
+
+
+def _partners_by_ids(reader: searchlib.IndexReader) -> np.ndarray:
+    """twin_partners' array made the long way: each twin's id located."""
+    offsets = np.concatenate([[0], np.cumsum([s.ndocs for s in reader.segments])])
+    partner = np.full(int(offsets[-1]), -1, dtype=np.int64)
+    for a, b in twins_for(reader).items():
+        here, there = reader.locate(a), reader.locate(b)
+        assert here is not None and there is not None
+        partner[offsets[here[0]] + here[1]] = offsets[there[0]] + there[1]
+    return partner
+
+
+def _three_segments(path: Path) -> Path:
+    """Humala's story in two languages over three segments, the English one updated (its
+    first copy deleted), and an unlinked Spanish story."""
+    with searchlib.create_index(path) as index:
+        index.add(HUMALA_EN)
+        index.add(ECUADOR_ES)
+        index.commit(merge=False)
+        index.add(HUMALA_ES)
+        index.commit(merge=False)
+        index.add(attrs.evolve(HUMALA_EN, title=HUMALA_EN.title + "."))
+        index.commit(merge=False)
+    return path
+
+
+def test_twin_partners_come_from_the_saved_links_without_decoding_an_id(tmp_path: Path) -> None:
+    path = _three_segments(tmp_path / "idx")
+    reader = searchlib.open_index(path).reader
+    assert [s.ndocs for s in reader.segments] == [2, 1, 1]
+    offsets, partner = twins_module.twin_partners(reader)
+    assert offsets.tolist() == [0, 2, 3]
+    # the Spanish version (segment 1) and the live English one (segment 2)
+    assert partner.tolist() == [-1, -1, 3, 2]
+    assert all(s._ids is None for s in reader.segments)  # no id table decoded
+    assert np.array_equal(partner, _partners_by_ids(reader))
+
+
+def test_twin_partners_locate_the_ids_when_a_saved_place_is_not_live(tmp_path: Path) -> None:
+    # A saved link to a deleted document (not what a commit saves): the ids decide, as they
+    # did before the links' places were read.
+    path = _three_segments(tmp_path / "idx")
+    reader = searchlib.open_index(path).reader
+    last = reader.segments[2]
+    last.live = np.zeros(1, dtype=bool)
+    _, partner = twins_module.twin_partners(reader)
+    assert partner.tolist() == [-1, -1, -1, -1]
+    assert last._ids is not None  # read the long way
