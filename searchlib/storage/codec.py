@@ -367,7 +367,7 @@ def _string_ends(blob: np.ndarray, offs: np.ndarray, path: str, what: str) -> np
         ends.size == 0
         or ends[0] != 0
         or ends[-1] != blob.size * blob.itemsize
-        or (ends.size > 1 and bool((np.diff(ends) < 0).any()))
+        or bool((ends[1:] < ends[:-1]).any())
     ):
         raise CorruptIndexError(path, f"{what}: string offsets do not cover the bytes")
     return ends
@@ -397,6 +397,10 @@ def decode_strings_at(
     return _decode_at(buf, ends, at, path, what)
 
 
+_FEW_STRINGS = 16
+"""Strings asked of a table that :func:`_decode_at` decodes one by one."""
+
+
 def _decode_at(
     buf: np.ndarray, ends: np.ndarray, at: np.ndarray, path: str, what: str
 ) -> list[str]:
@@ -406,6 +410,17 @@ def _decode_at(
         return []
     if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
         raise CorruptIndexError(path, f"{what}: fewer strings than asked for")
+    if at.size <= _FEW_STRINGS:
+        # each decoded alone: for a few strings, numpy's gather below costs more than they do
+        # (a first query asks for a few words of dozens of tables)
+        out = []
+        for i in at.tolist():
+            raw = buf[int(ends[i]) : int(ends[i + 1])].tobytes()
+            try:
+                out.append(raw.decode("utf-8", "surrogatepass"))
+            except UnicodeDecodeError as exc:
+                raise CorruptIndexError(path, f"{what}: not UTF-8 ({exc.reason})") from exc
+        return out
     starts = ends[:-1][at].astype(np.int64)
     sizes = ends[1:][at].astype(np.int64) - starts
     sub = np.zeros(at.size + 1, dtype=np.int64)

@@ -169,3 +169,18 @@ def test_a_band_of_a_damaged_table_is_refused() -> None:
         decode_strings_at(blob, np.array([0, 3, 5, 11], dtype=offs.dtype), np.array([1]), "f", "t")
     with pytest.raises(CorruptIndexError, match="fewer strings"):
         decode_strings_at(blob, offs, np.array([3]), "f", "t")
+
+
+@pytest.mark.parametrize("asked", [1, 16, 17, 40])
+def test_few_strings_and_many_decode_alike(asked: int) -> None:
+    """Up to codec._FEW_STRINGS strings are decoded one by one, more at once in numpy: the
+    same strings (a NUL, a lone surrogate, characters of 2 to 4 bytes), and CorruptIndexError
+    for a string cut inside a character."""
+    strings = [f"{i}\0é\ud800€𝄞" if i % 3 else f"w{i}" for i in range(60)]
+    blob, offs = encode_strings(strings)
+    at = np.arange(0, 60, 60 // asked)[:asked]
+    assert decode_strings_at(blob, offs, at, "f", "t") == [strings[i] for i in at.tolist()]
+    cut = offs.copy()
+    cut[2] -= 1  # string 1 loses the last byte of its 𝄞, string 2 starts with it
+    with pytest.raises(CorruptIndexError, match="not UTF-8|cuts a character"):
+        decode_strings_at(blob, cut, at if 1 in at else np.append(at[:1], 1), "f", "t")
