@@ -328,13 +328,14 @@ def load_lexicon(extra_paths: Sequence[str | Path] = ()) -> Lexicon:
 
 @lru_cache(maxsize=8)
 def _load(extra_paths: tuple[str, ...]) -> Lexicon:
-    sources = _shipped_texts()
     if not extra_paths and has_derived_tables(shipped_lexicon_digest()):
-        # the shipped lexicon: its tables were built ahead of time (derived.py)
+        # the shipped lexicon: its tables were built ahead of time (derived.py); its texts
+        # read and parsed only if a lookup needs them
         return Lexicon.prebuilt(
-            lambda: [pair for name, text in sources for pair in parse_lexicon(text, name)],
+            lambda: [pair for name, text in _shipped_texts() for pair in parse_lexicon(text, name)],
             derived_lexicon_table,
         )
+    sources = _shipped_texts()
     lexicon = Lexicon()
     for path in extra_paths:
         try:

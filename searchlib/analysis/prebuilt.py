@@ -43,19 +43,44 @@ def shipped_lexicon_texts() -> list[tuple[str, str]]:
     return list(_shipped_texts()[0])
 
 
+@cache
 def shipped_lexicon_digest() -> str:
-    """:func:`lexicon_digest` of :func:`shipped_lexicon_texts` (computed once)."""
-    return _shipped_texts()[1]
+    """:func:`lexicon_digest` of :func:`shipped_lexicon_texts` (computed once), from the
+    files' bytes when they are those of their texts (UTF-8 without a carriage return, which
+    reading them as text would make a newline): a first query does not decode the texts
+    to encode them again, and parses them only when the shipped tables are not theirs."""
+    from hashlib import sha256  # (see lexicon_digest)
+
+    h = sha256()
+    for entry in _lexicon_entries():
+        raw = entry.read_bytes()
+        if b"\r" in raw or not _is_utf8(raw):
+            return _shipped_texts()[1]
+        h.update(entry.name.encode("utf-8") + b"\0" + raw + b"\0")
+    return h.hexdigest()
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _lexicon_entries() -> list[Any]:
+    """The shipped ``lexicon_*.tsv`` files (importlib resources), in name order."""
+    data = resources.files("searchlib.analysis").joinpath("data")
+    return [
+        entry
+        for entry in sorted(data.iterdir(), key=lambda e: e.name)
+        if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv")
+    ]
 
 
 @cache
 def _shipped_texts() -> tuple[tuple[tuple[str, str], ...], str]:
-    data = resources.files("searchlib.analysis").joinpath("data")
-    texts = tuple(
-        (entry.name, entry.read_text(encoding="utf-8"))
-        for entry in sorted(data.iterdir(), key=lambda e: e.name)
-        if entry.name.startswith("lexicon_") and entry.name.endswith(".tsv")
-    )
+    texts = tuple((entry.name, entry.read_text(encoding="utf-8")) for entry in _lexicon_entries())
     return texts, lexicon_digest(texts)
 
 
@@ -85,6 +110,7 @@ def forget_shipped_tables() -> None:
     shipped_json.cache_clear()
     _shipped_parts.cache_clear()
     _shipped_texts.cache_clear()
+    shipped_lexicon_digest.cache_clear()
 
 
 _TEXT_LOOKUPS = 24

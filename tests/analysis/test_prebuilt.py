@@ -144,3 +144,41 @@ def test_the_detection_words_compare_and_hash_as_frozensets() -> None:
     assert {en_words: 1}[en] == 1
     assert en.isdisjoint({"zzz"}) and not en.isdisjoint({"police"})
     assert {"police"} <= en and not en <= {"police"}
+
+
+class _Entry:
+    """A lexicon file as importlib's resources give it (name, bytes, text)."""
+
+    def __init__(self, name: str, raw: bytes) -> None:
+        self.name = name
+        self.raw = raw
+
+    def read_bytes(self) -> bytes:
+        return self.raw
+
+    def read_text(self, encoding: str) -> str:
+        return self.raw.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"coca\tcoca\n", "pa\u00eds\tcountry\n".encode(), b"coca\tcoca\r\nleaf\thoja\r\n"],
+    ids=["ascii", "utf-8", "crlf"],
+)
+def test_the_digest_of_the_files_bytes_is_that_of_their_texts(
+    monkeypatch: pytest.MonkeyPatch, raw: bytes
+) -> None:
+    """shipped_lexicon_digest hashes the files' bytes when they are their texts, else the
+    texts read (a carriage return is a newline in a text): lexicon_digest of the texts."""
+    entries = [_Entry("lexicon_a.tsv", b"# pairs\nwar\tguerra\n"), _Entry("lexicon_b.tsv", raw)]
+    monkeypatch.setattr(prebuilt, "_lexicon_entries", lambda: entries)
+    prebuilt.forget_shipped_tables()
+    try:
+        texts = [(e.name, e.read_text("utf-8")) for e in entries]
+        assert prebuilt.shipped_lexicon_digest() == prebuilt.lexicon_digest(texts)
+        assert prebuilt.shipped_lexicon_texts() == texts
+    finally:
+        monkeypatch.undo()
+        prebuilt.forget_shipped_tables()
+    real = prebuilt.lexicon_digest(prebuilt.shipped_lexicon_texts())
+    assert prebuilt.shipped_lexicon_digest() == real
