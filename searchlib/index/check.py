@@ -106,6 +106,7 @@ def check_index(directory: Directory) -> dict[str, object]:
     ids: Counter[str] = Counter()
     postings = 0
     for seg in reader.segments:
+        seg.verify()  # (files a search reads late: verified here whatever follows)
         _check_segment(seg)
         _check_signatures(seg)
         postings += sum(int(seg.field_arrays(f)["docs"].size) for f in seg.field_names)

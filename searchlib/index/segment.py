@@ -72,6 +72,7 @@ from searchlib.index.manifest import SegmentEntry
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, StoredDoc
 from searchlib.seam import NO_DATE
 from searchlib.storage import (
+    ArrayFile,
     Directory,
     StringTable,
     decode_array_file,
@@ -440,11 +441,37 @@ def _descends(off: np.ndarray, strict: bool = False) -> bool:
     return bool((steps <= 0).any() if strict else (steps < 0).any())
 
 
+LATE_EXTS = ("store",)
+"""The files of a segment verified and decoded when first used, not when it opens: the
+stored fields, which only the documents a search shows are read from (and the largest file
+of a segment)."""
+
+
+class _Files(dict[str, Any]):
+    """A segment's decoded files by extension; a file of :data:`LATE_EXTS` is verified,
+    decoded and checked the first time it is asked for (then kept; a damaged file raises
+    CorruptIndexError at each use)."""
+
+    def __init__(self, reader: SegmentReader) -> None:
+        super().__init__()
+        self._reader = reader
+
+    def __missing__(self, ext: str) -> Any:
+        if ext not in LATE_EXTS:
+            raise KeyError(ext)
+        f = self[ext] = self._reader._open_late(ext)
+        return f
+
+
 class SegmentReader:
     """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs
     (the file format's :class:`searchlib.seam.SegmentSource`).
 
-    All arrays are views of memory-mapped files; checksums are verified when the segment opens.
+    All arrays are views of memory-mapped files. Every file is mapped when the segment opens
+    (a missing file, a link or a special file is refused then); a file's checksum is verified,
+    and its table of contents and what every read relies on checked, before any byte of it
+    is read: when the segment opens, or for the stored fields (:data:`LATE_EXTS`) when they
+    are first read (a search that shows no document of the segment never reads them).
     """
 
     def __init__(self, directory: Directory, entry: SegmentEntry) -> None:
@@ -452,8 +479,16 @@ class SegmentReader:
         self.ndocs: int = entry.docs
         deletes = entry.deletes
         self.directory = directory
-        self._files = {ext: self._open(ext) for ext in SEGMENT_EXTS}
-        self.nbytes = sum(f.nbytes for f in self._files.values())
+        self._late: dict[str, memoryview] = {
+            ext: directory.read(f"{self.name}.{ext}") for ext in LATE_EXTS
+        }  # mapped, not yet verified nor decoded
+        self._files = _Files(self)
+        for ext in SEGMENT_EXTS:
+            if ext not in LATE_EXTS:
+                self._files[ext] = self._open(ext)
+        self.nbytes = sum(f.nbytes for f in self._files.values()) + sum(
+            len(buf) for buf in self._late.values()
+        )
         """Bytes of the files this reader holds (mapped: readable even once a writer deletes
         them)."""
         t, p, q = self._files["terms"], self._files["post"], self._files["pos"]
@@ -514,13 +549,26 @@ class SegmentReader:
 
     def _open(self, ext: str) -> Any:
         fname = f"{self.name}.{ext}"
+        late = self._late.get(ext)
         return decode_array_file(
-            self.directory.read(fname),
+            self.directory.read(fname) if late is None else late,
             self.directory.describe(fname),
             f"segment-{ext}",
             1,
             VERSIONS[ext],
         )
+
+    def _open_late(self, ext: str) -> ArrayFile:
+        """The file ``ext`` of :data:`LATE_EXTS` (mapped when the segment opened), verified,
+        decoded and checked on its first use (:class:`_Files`)."""
+        f: ArrayFile = self._open(ext)
+        self._check_store(f)
+        return f
+
+    def verify(self) -> None:
+        """Verify and check every file of the segment now (``searchlib check``)."""
+        for ext in LATE_EXTS:
+            self._files[ext]
 
     def _corrupt(self, ext: str, detail: str) -> CorruptIndexError:
         return CorruptIndexError(self.directory.describe(f"{self.name}.{ext}"), detail)
@@ -546,7 +594,8 @@ class SegmentReader:
     def _check_shapes(self) -> None:
         """What every read relies on, checked when the segment opens (cheap: per document, not
         per posting): sizes match the doc count, offsets ascend and stay inside their arrays,
-        codes point into their tables. Postings are checked per field on first use."""
+        codes point into their tables. Postings are checked per field on first use, stored
+        fields when their file is (:meth:`_check_store`)."""
         missing = _REQUIRED_COLS.difference(self.cols)
         if self._files["cols"].version >= 2 and "ids_off" not in self.cols:
             missing = missing | {"ids_off"}
@@ -584,7 +633,11 @@ class SegmentReader:
         known = dates[dates != NO_DATE]
         if known.size and (int(known.min()) < _MIN_DAY or int(known.max()) > _MAX_DAY):
             raise self._corrupt("cols", "date out of range")
-        store = self._files["store"]
+
+    def _check_store(self, store: ArrayFile) -> None:
+        """What every read of stored fields relies on, checked when the file is first used:
+        its arrays, its blocks' offsets, a document offset per document."""
+        n = self.ndocs
         if not {"data", "blocks", "offs"} <= store.arrays.keys():
             raise self._corrupt("store", "missing arrays")
         firsts = store.arrays.get("firsts")

@@ -63,6 +63,28 @@ def test_check_names_each_damaged_file(tmp_path: Path) -> None:
             path.write_bytes(original)
 
 
+def test_damaged_stored_fields_are_found_when_read(tmp_path: Path) -> None:
+    """A segment's stored fields are verified when first read, not when it opens: a search
+    that shows no document (snippets=False: hits from the columns) reads none of them; the
+    first read of a stored document (snippets, get) raises CorruptIndexError naming the file,
+    as check does."""
+    build(tmp_path)
+    store = next(p for p in tmp_path.iterdir() if p.suffix == ".store")
+    data = bytearray(store.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    store.write_bytes(bytes(data))
+    index = searchlib.open_index(tmp_path)
+    assert index.search("coca", snippets=False).total > 0
+    with pytest.raises(CorruptIndexError, match=store.name):
+        index.search("coca")
+    ids = [h.id for h in index.search("coca", 30, snippets=False).hits]
+    with pytest.raises(CorruptIndexError, match=f"{store.name}.*checksum mismatch"):
+        for doc_id in ids:
+            index.get(doc_id)
+    with pytest.raises(CorruptIndexError, match=store.name):
+        check_index(FileDirectory(tmp_path))
+
+
 def test_cli_check_exit_3_names_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from searchlib.cli import main
 
