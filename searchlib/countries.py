@@ -196,6 +196,22 @@ def _names() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
 
 
 @functools.cache
+def _name_codes() -> dict[str, str]:
+    """The code of the key of every name of the table (as :attr:`_Vocabulary.by_key` holds
+    the names' keys), made from the table's text alone: :func:`canonical` of a name (the
+    countries of a search's hits) does not build the whole table."""
+    keys = _names()[0]
+    out: dict[str, str] = {}
+    for cells in _rows(_table()):
+        for name in (cells[2], cells[3], *cells[4].split("|")):
+            if name.startswith("="):
+                name = name[1:]
+            if name:
+                out.setdefault(keys[name], cells[0])
+    return out
+
+
+@functools.cache
 def _vocabulary() -> _Vocabulary:
     return _Vocabulary(_parse(_table()), _names()[0])
 
@@ -209,8 +225,9 @@ def canonical(name: str) -> str | None:
     ('PE', 'US', 'US', None)
     """
     key = name_key(name)
-    # (a code's key names that code's country alone: the whole table refuses a key of two)
-    return _names()[2].get(key) or _vocabulary().by_key.get(key)
+    # (a code's key names that code's country alone, a name's key likewise: the whole table
+    # refuses a key of two)
+    return _names()[2].get(key) or _name_codes().get(key)
 
 
 @functools.lru_cache(maxsize=8192)

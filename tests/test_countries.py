@@ -137,4 +137,8 @@ def test_names_table_agrees_with_the_whole_table() -> None:
         C.name_key(n): c.code for c in vocabulary.by_code.values() for n in (c.code, c.alpha3) if n
     }
     assert all(vocabulary.by_key[key] == code for key, code in codes.items())
+    # canonical() of a name reads _name_codes(): the whole table's codes of the names' keys
+    assert C._name_codes() == {k: vocabulary.by_key[k] for k in keys.values() if k}
+    assert {**vocabulary.by_key, **C._name_codes(), **codes} == vocabulary.by_key
+    assert set(vocabulary.by_key) == set(codes) | set(C._name_codes())
     assert C.canonical("per") == C.canonical("PE") == "PE"
