@@ -264,9 +264,9 @@ class _WordList:
         n = len(norm)
         every = self.signatures
         shared = int(np.bitwise_count(sig)) - limit  # bits of norm a word holds, at least
-        at = np.flatnonzero(
-            (np.bitwise_count(every & ~sig) <= limit) & (np.bitwise_count(every & sig) >= shared)
-        )
+        # (the first test over the whole list, the second over the few words it keeps)
+        at = np.flatnonzero(np.bitwise_count(every & ~sig) <= limit)
+        at = at[np.bitwise_count(every[at] & sig) >= shared]
         signatures = every[at]
         # sizes in bytes up to _SIZE_CAP (a longer string is out of any query word's reach),
         # in 16 bits: the filter's arithmetic runs on small integers, never negative

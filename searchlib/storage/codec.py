@@ -397,7 +397,7 @@ def decode_strings_at(
     return _decode_at(buf, ends, at, path, what)
 
 
-_FEW_STRINGS = 16
+_FEW_STRINGS = 64
 """Strings asked of a table that :func:`_decode_at` decodes one by one."""
 
 
@@ -410,17 +410,18 @@ def _decode_at(
         return []
     if int(at[-1]) >= ends.size - 1 or int(at[0]) < 0:
         raise CorruptIndexError(path, f"{what}: fewer strings than asked for")
-    if at.size <= _FEW_STRINGS:
-        # each decoded alone: for a few strings, numpy's gather below costs more than they do
-        # (a first query asks for a few words of dozens of tables)
-        out = []
-        for i in at.tolist():
-            raw = buf[int(ends[i]) : int(ends[i + 1])].tobytes()
-            try:
-                out.append(raw.decode("utf-8", "surrogatepass"))
-            except UnicodeDecodeError as exc:
-                raise CorruptIndexError(path, f"{what}: not UTF-8 ({exc.reason})") from exc
-        return out
+    if at.size <= _FEW_STRINGS and buf.flags.c_contiguous:
+        # each decoded alone from the bytes in place: for a few dozen strings, numpy's
+        # gather below costs more than they do (did-you-mean and the cognates ask a few
+        # words of dozens of tables)
+        view = buf.data
+        try:
+            return [
+                str(view[a:b], "utf-8", "surrogatepass")
+                for a, b in zip(ends[at].tolist(), ends[at + 1].tolist(), strict=True)
+            ]
+        except UnicodeDecodeError as exc:
+            raise CorruptIndexError(path, f"{what}: not UTF-8 ({exc.reason})") from exc
     starts = ends[:-1][at].astype(np.int64)
     sizes = ends[1:][at].astype(np.int64) - starts
     sub = np.zeros(at.size + 1, dtype=np.int64)
