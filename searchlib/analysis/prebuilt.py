@@ -46,26 +46,19 @@ def shipped_lexicon_texts() -> list[tuple[str, str]]:
 @cache
 def shipped_lexicon_digest() -> str:
     """:func:`lexicon_digest` of :func:`shipped_lexicon_texts` (computed once), from the
-    files' bytes when they are those of their texts (UTF-8 without a carriage return, which
-    reading them as text would make a newline): a first query does not decode the texts
-    to encode them again, and parses them only when the shipped tables are not theirs."""
+    files' bytes when they hold no carriage return (which reading them as text makes a
+    newline): a first query does not decode the texts to encode them again, and parses
+    them only when the shipped tables are not theirs. (Bytes that are no UTF-8 text digest
+    to what no text does: no shipped table matches them, and reading their text raises.)"""
     from hashlib import sha256  # (see lexicon_digest)
 
     h = sha256()
     for entry in _lexicon_entries():
         raw = entry.read_bytes()
-        if b"\r" in raw or not _is_utf8(raw):
+        if b"\r" in raw:
             return _shipped_texts()[1]
         h.update(entry.name.encode("utf-8") + b"\0" + raw + b"\0")
     return h.hexdigest()
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _lexicon_entries() -> list[Any]:

@@ -441,6 +441,9 @@ def _descends(off: np.ndarray, strict: bool = False) -> bool:
     return bool((steps <= 0).any() if strict else (steps < 0).any())
 
 
+_OFFSET_DTYPES = (np.dtype(np.uint32), np.dtype(np.uint64), np.dtype(np.int64))
+"""Offsets used as they are stored (encode_strings writes uint32, or uint64 past 4 GB)."""
+
 LATE_EXTS = ("store",)
 """The files of a segment verified and decoded when first used, not when it opens: the
 stored fields, which only the documents a search shows are read from (and the largest file
@@ -797,7 +800,9 @@ class SegmentReader:
         else:
             blob, offs = table
             buf = blob.view(np.uint8) if blob.dtype != np.uint8 else blob
-            ends = offs.astype(np.int64)
+            # the offsets as stored (no copy of a field's offsets: a first query opens a few
+            # dozen), another integer type made int64; compared, never subtracted below 0
+            ends = offs if offs.dtype in _OFFSET_DTYPES else offs.astype(np.int64)
             start = self._t.get(f"{field}/start")
             if (
                 ends.size == 0

@@ -182,3 +182,20 @@ def test_the_digest_of_the_files_bytes_is_that_of_their_texts(
         prebuilt.forget_shipped_tables()
     real = prebuilt.lexicon_digest(prebuilt.shipped_lexicon_texts())
     assert prebuilt.shipped_lexicon_digest() == real
+
+
+def test_a_lexicon_file_that_is_no_utf8_matches_no_shipped_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its bytes' digest is no text's: the shipped tables are not used, and the lexicon's
+    text, read then, raises as reading it always did."""
+    entries = [_Entry("lexicon_a.tsv", b"war\tguerra\n"), _Entry("lexicon_b.tsv", b"pa\xeds\n")]
+    monkeypatch.setattr(prebuilt, "_lexicon_entries", lambda: entries)
+    prebuilt.forget_shipped_tables()
+    try:
+        assert not prebuilt.has_derived_tables(prebuilt.shipped_lexicon_digest())
+        with pytest.raises(UnicodeDecodeError):
+            prebuilt.shipped_lexicon_texts()
+    finally:
+        monkeypatch.undo()
+        prebuilt.forget_shipped_tables()
