@@ -68,6 +68,9 @@ print(json.dumps({
     "letters keyed": sorted(c for table in cognates for c in table._done),
     "keys found": sorted(k for table in cognates for k in table._found),
     "id tables decoded": sum(s._ids is not None for s in index.reader.segments),
+    "stores read": sorted(s.name for s in index.reader.segments if "store" in s._files),
+    "hit segments": sorted({index.reader.segments[index.reader.locate(h.id)[0]].name
+                            for h in results.hits}),
 }))
 """
 
@@ -117,6 +120,8 @@ def test_a_first_query_loads_what_its_answer_needs(index_path: str, query: str) 
     assert first["stems parsed"] is False, first
     assert first["letters keyed"] == [], first
     assert first["id tables decoded"] == 0, first  # (hits' ids and twins: one at a time)
+    # stored fields verified and read where a hit is shown, no other segment's
+    assert first["stores read"] == first["hit segments"], first
 
 
 def test_a_misspelt_untranslated_word_gets_its_suggestion_and_its_cognates(
