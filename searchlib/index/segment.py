@@ -547,7 +547,7 @@ class SegmentReader:
         in memory. Later reads map the pages in again."""
         self._block_cache.clear()
         self._cached_bytes = 0
-        for f in self._files.values():
+        for f in list(self._files.values()):  # (a store may be opened meanwhile)
             release_pages(f.buffer)
 
     def _open(self, ext: str) -> Any:
