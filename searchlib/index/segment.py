@@ -450,22 +450,6 @@ stored fields, which only the documents a search shows are read from (and the la
 of a segment)."""
 
 
-class _Files(dict[str, Any]):
-    """A segment's decoded files by extension; a file of :data:`LATE_EXTS` is verified,
-    decoded and checked the first time it is asked for (then kept; a damaged file raises
-    CorruptIndexError at each use)."""
-
-    def __init__(self, reader: SegmentReader) -> None:
-        super().__init__()
-        self._reader = reader
-
-    def __missing__(self, ext: str) -> Any:
-        if ext not in LATE_EXTS:
-            raise KeyError(ext)
-        f = self[ext] = self._reader._open_late(ext)
-        return f
-
-
 class SegmentReader:
     """Read access to one segment: term lookup, postings, positions, lengths, columns, stored docs
     (the file format's :class:`searchlib.seam.SegmentSource`).
@@ -484,8 +468,8 @@ class SegmentReader:
         self.directory = directory
         self._late: dict[str, memoryview] = {
             ext: directory.read(f"{self.name}.{ext}") for ext in LATE_EXTS
-        }  # mapped, not yet verified nor decoded
-        self._files = _Files(self)
+        }  # mapped, not yet verified nor decoded (see _late_file)
+        self._files: dict[str, Any] = {}  # decoded, by extension
         for ext in SEGMENT_EXTS:
             if ext not in LATE_EXTS:
                 self._files[ext] = self._open(ext)
@@ -561,17 +545,23 @@ class SegmentReader:
             VERSIONS[ext],
         )
 
-    def _open_late(self, ext: str) -> ArrayFile:
-        """The file ``ext`` of :data:`LATE_EXTS` (mapped when the segment opened), verified,
-        decoded and checked on its first use (:class:`_Files`)."""
-        f: ArrayFile = self._open(ext)
-        self._check_store(f)
+    def _late_file(self, ext: str) -> ArrayFile:
+        """The file ``ext`` of :data:`LATE_EXTS` (mapped when the segment opened): verified,
+        decoded and checked on its first use, then kept; a damaged file raises
+        CorruptIndexError at each use. (No lock: two threads reading it first at once both
+        verify it, and the same file is kept.)"""
+        f: ArrayFile | None = self._files.get(ext)
+        if f is None:
+            f = self._open(ext)
+            self._check_store(f)
+            self._files[ext] = f
         return f
 
     def verify(self) -> None:
-        """Verify and check every file of the segment now (``searchlib check``)."""
+        """Verify and check every file of the segment now, those read late included
+        (``searchlib check``, a writer, a server: see :meth:`IndexReader.verify`)."""
         for ext in LATE_EXTS:
-            self._files[ext]
+            self._late_file(ext)
 
     def _corrupt(self, ext: str, detail: str) -> CorruptIndexError:
         return CorruptIndexError(self.directory.describe(f"{self.name}.{ext}"), detail)
@@ -632,6 +622,8 @@ class SegmentReader:
             self._check_offsets("cols", col, cols[f"{col}_off"], n, cols[col].size)
             self._check_codes(col, cols[col], col)
         self._check_offsets("cols", "titles", cols["titles_off"], n, cols["titles"].size)
+        if self._files["cols"].version >= 2:  # (ids read one at a time by doc_id rely on it)
+            self._check_offsets("cols", "ids", cols["ids_off"], n, cols["ids"].size)
         dates = cols["date"].astype(np.int64)
         known = dates[dates != NO_DATE]
         if known.size and (int(known.min()) < _MIN_DAY or int(known.max()) > _MAX_DAY):
@@ -987,7 +979,7 @@ class SegmentReader:
         made on first use from ``firsts`` (blocks of :data:`STORE_BLOCK` before version 3)."""
         found = self._doc_blocks
         if found is None:
-            firsts = self._files["store"].arrays.get("firsts")
+            firsts = self._late_file("store").arrays.get("firsts")
             if firsts is None:
                 starts = np.append(np.arange(0, self.ndocs, STORE_BLOCK), self.ndocs)
             else:
@@ -1003,9 +995,9 @@ class SegmentReader:
         data = self._block_cache.get(block)
         if data is not None:
             return data
-        store = self._files["store"]
+        store = self._late_file("store")
         starts = store["blocks"]
-        raw = store["data"][int(starts[block]) : int(starts[block + 1])]
+        raw: Any = store["data"][int(starts[block]) : int(starts[block + 1])]  # (a buffer)
         codec = store.meta.get("codec", "zlib")
         try:
             if codec == "zstd":
@@ -1032,7 +1024,7 @@ class SegmentReader:
         blocks, firsts = self._store_blocks()
         block = int(blocks[docnum])
         data = self._block(block)
-        offs = self._files["store"]["offs"]
+        offs = self._late_file("store")["offs"]
         end = len(data) if docnum + 1 == int(firsts[block + 1]) else int(offs[docnum + 1])
         return data[int(offs[docnum]) : end]
 
@@ -1040,7 +1032,7 @@ class SegmentReader:
         """:meth:`stored_raw` of each of ``docnums`` in turn, a block's offsets read once for
         its documents (in ascending order, each block is decompressed once); one block held
         at a time."""
-        offs = self._files["store"]["offs"]
+        offs = self._late_file("store")["offs"]
         blocks, firsts = self._store_blocks()
         base, last = 0, 0
         data = b""

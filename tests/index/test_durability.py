@@ -9,16 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
+import numpy as np
 import pytest
 from index_helpers import brief
 
 import searchlib
 from searchlib.errors import CorruptIndexError, LockError
-from searchlib.index import IndexWriter
+from searchlib.index import IndexReader, IndexWriter
 from searchlib.index.check import check_index
-from searchlib.storage import FileDirectory
+from searchlib.index.segment import VERSIONS
+from searchlib.storage import FileDirectory, decode_array_file, encode_array_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,6 +85,50 @@ def test_damaged_stored_fields_are_found_when_read(tmp_path: Path) -> None:
         for doc_id in ids:
             index.get(doc_id)
     with pytest.raises(CorruptIndexError, match=store.name):
+        check_index(FileDirectory(tmp_path))
+
+
+def test_a_dropped_segment_reader_lets_its_files_go_without_the_collector(tmp_path: Path) -> None:
+    """A segment reader whose stored fields were read holds no reference cycle: dropping the
+    last reference unmaps its files at once (a server's searches, with merges, would else
+    keep every dropped segment's files mapped until a full collection)."""
+    build(tmp_path)
+    gc.collect()  # (what building left behind)
+    maps = Path("/proc/self/maps")
+
+    def mapped() -> list[str]:
+        return [line for line in maps.read_text().splitlines() if str(tmp_path) in line]
+
+    gc.disable()
+    try:
+        reader = IndexReader.open(FileDirectory(tmp_path))
+        seg = reader.segments[0]
+        assert seg.stored(0)["id"] == seg.ids[0]  # the stored fields' file decoded and kept
+        assert not maps.exists() or any(line.endswith(".store") for line in mapped())
+        gone = weakref.ref(seg)
+        del seg, reader
+        assert gone() is None
+        assert not maps.exists() or mapped() == []
+    finally:
+        gc.enable()
+
+
+def test_an_id_table_whose_offsets_do_not_ascend_is_corrupt(tmp_path: Path) -> None:
+    """Hits' ids are read one at a time through the id table's offsets: offsets that do not
+    ascend (re-encoded with a valid checksum) are refused when the segment opens, naming the
+    .cols file, never read as wrong ids."""
+    build(tmp_path)
+    cols = sorted(tmp_path.glob("*.cols"))[0]
+    old = decode_array_file(cols.read_bytes(), str(cols), "segment-cols", 1, VERSIONS["cols"])
+    assert old.version >= 2
+    arrays = {k: np.array(v) for k, v in old.arrays.items()}
+    off = arrays["ids_off"]
+    off[1], off[2] = off[2], off[1]  # the ids of documents 0 and 1: "es-0" "en-1"
+    assert int(off[1]) > int(off[2])
+    cols.write_bytes(b"".join(encode_array_file("segment-cols", old.version, arrays, old.meta)))
+    with pytest.raises(CorruptIndexError, match=f"{cols.name}: ids: offsets do not cover"):
+        searchlib.open_index(tmp_path).search("coca")
+    with pytest.raises(CorruptIndexError, match=f"{cols.name}: ids: offsets do not cover"):
         check_index(FileDirectory(tmp_path))
 
 

@@ -147,7 +147,9 @@ def test_version_1_index_with_a_nul_id_is_an_error_not_a_misread(tmp_path: Path)
 
 
 def test_check_verifies_the_id_table_against_the_documents(tmp_path: Path) -> None:
-    """An id table with one id too many (what a NUL made) fails check."""
+    """An id table with one id too many (what a NUL made) fails check: its offsets, one
+    more than the documents', are refused when the segment opens (hits read ids one at a
+    time through them), before the table is read whole ("4 ids for 3 documents")."""
     from searchlib.index import segment
     from searchlib.storage import encode_array_file
 
@@ -160,7 +162,7 @@ def test_check_verifies_the_id_table_against_the_documents(tmp_path: Path) -> No
     arrays = dict(f.arrays)
     arrays["ids"], arrays["ids_off"] = encode_strings(["en-0", "x", "en-1", "en-2"])
     directory.write(name, encode_array_file("segment-cols", 2, arrays, f.meta))
-    with pytest.raises(CorruptIndexError, match="4 ids for 3 documents"):
+    with pytest.raises(CorruptIndexError, match=f"{name}: ids: offsets do not cover"):
         check_index(directory)
 
 
