@@ -43,7 +43,7 @@ from searchlib.index.writer import DEFAULT_LOCK_TIMEOUT
 from searchlib.records import Brief, BriefFields, RelatedItem, id_problem
 from searchlib.schema import StoredDoc
 from searchlib.search.scoring import BM25F, Explanation
-from searchlib.search.twins import TwinHints, links_name, store_twins, twin_hints
+from searchlib.search.twins import TwinHints, links_name, store_twins_of_commit, twin_hints
 from searchlib.storage import Directory, FileDirectory, MemoryDirectory
 from searchlib.storage.directory import LOCK_NAME
 
@@ -192,21 +192,37 @@ class Index:
         The commit also links the English and Spanish versions of each story (twins) and saves
         the links, so searches do not compute them; ``twins=False`` skips that (for the
         intermediate commits of a long run: a search that folds twins computes them then).
+        As :meth:`IndexWriter.commit <searchlib.index.IndexWriter.commit>`: an exception other
+        than AfterCommitError means nothing was published; the links failing after the
+        commit is an AfterCommitError of step "twin links".
         """
-        gen = self.writer.commit(merge=merge)
-        self._reader = self._writer.reader if self._writer else IndexReader.open(self.directory)
+        writer = self.writer
+        published = writer.has_changes
+        gen = writer.commit(merge=merge)
+        self._reader = writer.reader
         live = {s.name for s in self._reader.segments}
         for name in [n for n in self._hints if n not in live]:  # merged away
             self._hint_bytes -= self._hints.pop(name).nbytes
         if twins:
-            store_twins(self._reader, self.directory, self.budget, hints=self._hints)
+            store_twins_of_commit(
+                gen if published else None,
+                self._reader,
+                self.directory,
+                self.budget,
+                hints=self._hints,
+            )
         return gen
 
     def optimize(self) -> None:
-        """Merge everything into one segment."""
+        """Merge everything into one segment (a failure after it published a commit is an
+        AfterCommitError, as :meth:`commit`'s)."""
+        before = self.writer.reader.generation
         self.writer.force_merge()
         self._reader = self.writer.reader
-        store_twins(self._reader, self.directory, self.budget)
+        gen = self._reader.generation
+        store_twins_of_commit(
+            gen if gen != before else None, self._reader, self.directory, self.budget
+        )
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -99,7 +99,9 @@ def check_index(directory: Directory) -> dict[str, object]:
     """Verify the newest commit; return a summary or raise CorruptIndexError naming the file.
 
     The commit is checked as one snapshot (the files its reader holds mapped, each file's
-    checksum verified as it opens), so a writer committing meanwhile cannot make it fail.
+    checksum verified before any check reads it: as the segment opens, the stored fields by
+    :meth:`SegmentReader.verify <searchlib.index.segment.SegmentReader.verify>` first), so
+    a writer committing meanwhile cannot make it fail.
     """
     reader = IndexReader.open(directory)
     manifest = reader.manifest

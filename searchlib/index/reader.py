@@ -122,6 +122,15 @@ class IndexReader:
     def generation(self) -> int:
         return self.manifest.generation
 
+    def verify(self) -> None:
+        """Verify every file of every segment now, those a search reads late included (the
+        stored fields: :data:`~searchlib.index.segment.LATE_EXTS`); CorruptIndexError names
+        a damaged file. A writer does before it commits on top of the snapshot, a server
+        before it serves it, ``searchlib check`` before its checks (a program's searches
+        verify the stored fields of a segment when they first read them)."""
+        for seg in self.segments:
+            seg.verify()
+
     # -- statistics -----------------------------------------------------------------------------
 
     @property

@@ -70,7 +70,7 @@ from searchlib._json import loads
 from searchlib._types import LANGS
 from searchlib.analysis import fold_accents, get_analyzer, load_lexicon
 from searchlib.analysis.tokenizer import TOKEN_RE
-from searchlib.errors import CorruptIndexError, SearchlibError
+from searchlib.errors import AfterCommitError, CorruptIndexError, SearchlibError
 from searchlib.index.budget import MemoryBudget
 from searchlib.schema import COLUMN_TABLES, LANG_COLUMN, TWIN_FIELDS, field_name
 from searchlib.seam import NO_DATE, IndexSource, SegmentSource
@@ -89,6 +89,7 @@ __all__ = [
     "find_twins",
     "links_name",
     "store_twins",
+    "store_twins_of_commit",
     "TwinHints",
     "twin_hints",
     "batch_rows",
@@ -1223,6 +1224,27 @@ def store_twins(
             directory.delete(other)
     snapshot_cache(reader).twins = twins
     return twins
+
+
+def store_twins_of_commit(
+    published: int | None,
+    reader: IndexSource,
+    directory: Directory,
+    memory_mb: int | MemoryBudget | None = None,
+    *,
+    found: dict[str, str] | None = None,
+    hints: dict[str, TwinHints] | None = None,
+) -> dict[str, str]:
+    """:func:`store_twins` right after a commit that published generation ``published``
+    (None: the commit published nothing). A failure then is an
+    :class:`~searchlib.errors.AfterCommitError` of step "twin links": the commit happened,
+    and a plain exception from a commit means that nothing was published."""
+    try:
+        return store_twins(reader, directory, memory_mb, found=found, hints=hints)
+    except Exception as exc:
+        if published is None:
+            raise
+        raise AfterCommitError(published, "twin links", exc) from exc
 
 
 def _links_of(reader: IndexSource, twins: dict[str, str]) -> np.ndarray | None:
