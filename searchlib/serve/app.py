@@ -309,14 +309,23 @@ class ServeState:
         return searchlib.open_index(self.location, lock_timeout=self.lock_timeout)
 
     def _open_pinned(self) -> Index:
-        """The index requests read: a folder's is a :class:`PinnedIndex` (see :meth:`index`)."""
+        """The index requests read: a folder's is a :class:`PinnedIndex` (see :meth:`index`),
+        every file of its snapshot verified once (the stored fields too, which a program's
+        searches verify when they first read them): a damaged index is unavailable (503),
+        not served with errors."""
         index = self._open()
         if self.remote:
             return index
         try:
-            return PinnedIndex(index.directory, lock_timeout=self.lock_timeout)
+            pinned = PinnedIndex(index.directory, lock_timeout=self.lock_timeout)
         finally:
             index.close()
+        try:
+            pinned.reader.verify()
+        except BaseException:
+            pinned.close()
+            raise
+        return pinned
 
     def _refresh(self, index: PinnedIndex) -> None:
         """Pin the newest commit once its twin links are saved (or :data:`TWINS_WAIT_S` after
@@ -333,7 +342,9 @@ class ServeState:
         with self._open_lock:
             pinned = index.reader  # another request may have pinned a newer one meanwhile
             if pinned.generation < latest:
-                index.pin(pinned.reopen())
+                newer = pinned.reopen()
+                newer.verify()  # (its new segments': the others' stored fields are verified)
+                index.pin(newer)
                 self._unlinked.clear()
 
     def index(self) -> Index:

@@ -242,6 +242,37 @@ def test_a_missing_index_is_503_and_the_server_runs_on(tmp_path: Path) -> None:
         assert c.get("/health").json()["docs"] == 14
 
 
+def test_a_damaged_index_is_503_and_served_once_it_is_whole(tmp_path: Path) -> None:
+    """A .store damaged on disk (which a program's searches verify only when they first read
+    it): the server verifies the whole index once it opens it, so /health is 503 naming the
+    file and every route 503 IndexUnavailable, not 500s and a healthy /health."""
+    index = build(tmp_path)
+    store = sorted(Path(index).glob("*.store"))[0]
+    original = store.read_bytes()
+    damaged = bytearray(original)
+    damaged[len(damaged) // 2] ^= 0x10
+    store.write_bytes(bytes(damaged))
+    with TestClient(create_app(index)) as c:
+        health = c.get("/health")
+        assert health.status_code == 503 and health.json()["status"] == "unavailable"
+        assert f"{store}: checksum mismatch" in health.json()["error"]
+        for url in (
+            "/search?q=coca",
+            f"/docs/{SAMPLE_ID}",
+            f"/related/{SAMPLE_ID}",
+            "/suggest?q=coc",
+            "/stats",
+        ):
+            r = c.get(url)
+            assert (r.status_code, r.json()["type"]) == (503, "IndexUnavailable"), url
+        store.write_bytes(original)
+        state = c.app.state.searchlib  # type: ignore[attr-defined]
+        state._tried = 0.0  # do not wait for the next retry
+        assert c.get("/health").json()["status"] == "ok"
+        r = c.get("/search", params={"q": "Humala coca"})
+        assert r.status_code == 200 and SAMPLE_ID in [h["id"] for h in r.json()["hits"]]
+
+
 def test_writes_are_off_without_allow_writes(client: TestClient) -> None:
     for r in (
         client.post("/docs", json={"id": "n1", "title": "x"}, headers=AUTH),
