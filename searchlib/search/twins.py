@@ -1282,10 +1282,12 @@ def _saved_links(reader: IndexSource) -> tuple[list[int], ...] | None:
     if links.meta.get("generation") != reader.generation or links.meta.get("segments") != segments:
         return None
     try:
-        seg, doc = links["seg"].tolist(), links["doc"].tolist()
-        tseg, tdoc = links["twin_seg"].tolist(), links["twin_doc"].tolist()
+        arrays = [links[key] for key in ("seg", "doc", "twin_seg", "twin_doc")]
     except KeyError:  # a damaged file: computed again
         return None
+    if any(a.dtype.kind not in "iu" for a in arrays):  # places are integers (floats: damaged)
+        return None
+    seg, doc, tseg, tdoc = (a.tolist() for a in arrays)
     if not len(seg) == len(doc) == len(tseg) == len(tdoc):
         return None
     sizes = [s.ndocs for s in reader.segments]

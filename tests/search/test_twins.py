@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 import searchlib
 from searchlib.records import Brief, RelatedItem
 from searchlib.search import twins as twins_module
-from searchlib.search.twins import find_twins, links_name, origin_keys, twins_for
+from searchlib.search.twins import (
+    LINKS_FORMAT,
+    LINKS_VERSION,
+    find_twins,
+    links_name,
+    origin_keys,
+    twins_for,
+)
+from searchlib.storage import decode_array_file, encode_array_file
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 XQUAD = CORPORA / "xquad-en-es"
@@ -367,6 +375,27 @@ def test_damaged_or_stale_saved_links_are_computed_again(tmp_path: Path) -> None
     saved.write_bytes(b"SLIB not links")
     with searchlib.open_index(path) as index:
         assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+
+
+def test_saved_links_of_another_type_are_computed_again(tmp_path: Path) -> None:
+    """A links file with a valid checksum whose places are floats (a damaged or foreign
+    writer) is not read as places: the twins are computed again, no TypeError."""
+    path = tmp_path / "idx"
+    with searchlib.create_index(path) as index:
+        index.add(HUMALA_EN)
+        index.add(HUMALA_ES)
+        gen = index.commit()
+    name = links_name(gen)
+    links = decode_array_file(
+        (path / name).read_bytes(), name, LINKS_FORMAT, LINKS_VERSION, LINKS_VERSION
+    )
+    floats = {k: links[k].astype(np.float64) for k in ("seg", "doc", "twin_seg", "twin_doc")}
+    damaged = b"".join(encode_array_file(LINKS_FORMAT, LINKS_VERSION, floats, links.meta))
+    (path / name).write_bytes(damaged)
+    with searchlib.open_index(path) as index:
+        assert twins_for(index.reader) == {"humala-en": "humala-es", "humala-es": "humala-en"}
+        hits = index.search("Humala", twins=True)
+        assert [(h.id, h.twin) for h in hits] == [("humala-en", "humala-es")]
 
 
 def test_intermediate_commits_of_a_long_run_leave_the_links_to_the_last(tmp_path: Path) -> None:
