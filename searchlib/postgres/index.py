@@ -29,7 +29,7 @@ from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief, BriefFields, RelatedItem
 from searchlib.schema import StoredDoc
 from searchlib.search import BM25F, Searcher
-from searchlib.search.twins import store_twins
+from searchlib.search.twins import store_twins_of_commit
 
 __all__ = ["PostgresIndex"]
 
@@ -136,11 +136,14 @@ class PostgresIndex(Index):
         (``merge`` and ``twins`` are accepted for the embedded Index's signature.)"""
         if self._pg_writer is None or self._pg_writer._closed:
             return self.generation
+        before = self.generation
         gen = self._pg_writer.commit(merge=merge)
         if twins:
             # As the embedded index does: link the stories' English and Spanish versions once
-            # per commit and save the links, so searches (in any process) load them.
-            store_twins(self.snapshot(), SavedFiles(self.db))
+            # per commit and save the links, so searches (in any process) load them (a
+            # failure once the commit is published: AfterCommitError of step "twin links").
+            published = gen if gen != before else None
+            store_twins_of_commit(published, self.snapshot(), SavedFiles(self.db))
         return gen
 
     def optimize(self) -> None:
@@ -149,8 +152,8 @@ class PostgresIndex(Index):
         writer.flush()
         gen = writer.commit()  # what is pending becomes segments that can merge
         writer.merge(force=True)
-        if writer.has_changes and writer.commit(merge=False) > gen:
-            store_twins(self.snapshot(), SavedFiles(self.db))
+        if writer.has_changes and (merged := writer.commit(merge=False)) > gen:
+            store_twins_of_commit(merged, self.snapshot(), SavedFiles(self.db))
 
     # -- reading --------------------------------------------------------------------------------
 

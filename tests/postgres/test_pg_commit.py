@@ -8,9 +8,11 @@ prepared transaction is left and ``check()`` passes.
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterable
 
 import pytest
 from shared_paths import REPO
@@ -19,6 +21,7 @@ import searchlib
 from searchlib.errors import AfterCommitError
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.db import Database, ShardError
+from searchlib.postgres.saved import SavedFiles
 from searchlib.records import Brief
 
 
@@ -190,3 +193,28 @@ def test_a_killed_writer_and_a_stopped_shard_roll_back_once_it_is_back(
         assert len(index.recovered) == 2
         assert len(index) == 10 and index.check()["docs"] == 10
     assert prepared(pg_url) == [[], []]
+
+
+def test_twin_links_failing_after_a_commit_is_an_after_commit_error(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the embedded index's: the commit is published on every shard, then the twin links
+    are saved; their failing is an AfterCommitError of the published generation (a plain
+    error would say that nothing was published)."""
+    seed(pg_url, 2)
+
+    def refuse(self: SavedFiles, name: str, chunks: Iterable[bytes]) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SavedFiles, "write_atomic", refuse)
+    with searchlib.open_index(pg_url) as index:
+        index.add(brief(7))
+        with pytest.raises(AfterCommitError) as info:
+            index.commit()
+        assert info.value.step == "twin links"
+        assert isinstance(info.value.__cause__, OSError)
+        assert info.value.generation == published(pg_url) == 2
+        monkeypatch.undo()
+        assert index.commit() == 2  # nothing pending: nothing published, the links saved
+    with searchlib.open_index(pg_url) as index:
+        assert sorted(h.id for h in index.search("coca", limit=10)) == ["b0", "b1", "b7"]
