@@ -299,6 +299,9 @@ class ServeState:
         self._writer = WriterProcess(location, lock_timeout)
         self._overdue = _Overdue()
         self._unlinked: dict[int, float] = {}  # commits seen without their twin links
+        # a newer commit that did not open or verify (generation, why), and when it was tried
+        self._newer_error: tuple[int, str] | None = None
+        self._newer_tried = 0.0
         self.search_json = render.search_json
         self.related_json = render.related_json
         self.stored_record = render.stored_record
@@ -329,7 +332,10 @@ class ServeState:
 
     def _refresh(self, index: PinnedIndex) -> None:
         """Pin the newest commit once its twin links are saved (or :data:`TWINS_WAIT_S` after
-        it was first seen without them)."""
+        it was first seen without them). A newer commit whose files do not open or verify
+        (damaged on disk) is not pinned: the snapshot pinned, whose files are whole, is still
+        served, ``/health`` says why (status ``stale``), and the newer commit is tried again
+        at most every :data:`REOPEN_INTERVAL_S` seconds."""
         current = index.reader
         latest = latest_generation(index.directory)
         if latest is None or latest <= current.generation:
@@ -342,9 +348,19 @@ class ServeState:
         with self._open_lock:
             pinned = index.reader  # another request may have pinned a newer one meanwhile
             if pinned.generation < latest:
-                newer = pinned.reopen()
-                newer.verify()  # (its new segments': the others' stored fields are verified)
+                now = time.monotonic()
+                failed = self._newer_error
+                if failed and failed[0] == latest and now - self._newer_tried < REOPEN_INTERVAL_S:
+                    return
+                self._newer_tried = now
+                try:
+                    newer = pinned.reopen()
+                    newer.verify()  # (its new segments': the others' stored fields are verified)
+                except (SearchlibError, OSError) as exc:
+                    self._newer_error = (latest, _message(exc))
+                    return
                 index.pin(newer)
+                self._newer_error = None
                 self._unlinked.clear()
 
     def index(self) -> Index:
@@ -376,7 +392,17 @@ class ServeState:
             stats = self.read(lambda index: index.stats())
         except ApiError as exc:
             return exc.status, {"status": "unavailable", "error": exc.message}
-        return 200, {"status": "ok", "generation": stats["generation"], "docs": stats["docs"]}
+        body: dict[str, Any] = {
+            "status": "ok",
+            "generation": stats["generation"],
+            "docs": stats["docs"],
+        }
+        failed = self._newer_error
+        if failed is not None and failed[0] > stats["generation"]:
+            # served, but an older commit than the newest, which does not open or verify
+            body["status"] = "stale"
+            body["error"] = f"commit {failed[0]} cannot be served: {failed[1]}"
+        return 200, body
 
     def read(self, fn: Callable[[Index], T]) -> T:
         """``fn(index)``, errors mapped to ApiErrors (PostgreSQL: one request at a time)."""

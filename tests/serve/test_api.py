@@ -25,6 +25,8 @@ pytest.importorskip("fastapi", reason="the 'serve' extra (FastAPI) is not instal
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+import searchlib  # noqa: E402
+from searchlib.records import Brief  # noqa: E402
 from searchlib.serve.app import MAX_BODY_BYTES, MAX_OVERDUE, create_app  # noqa: E402
 
 SAMPLE_ES = "44fea6efc1d86929"  # the Spanish version of the sample brief
@@ -240,6 +242,40 @@ def test_a_missing_index_is_503_and_the_server_runs_on(tmp_path: Path) -> None:
         build(tmp_path)
         (tmp_path / "idx").rename(missing)
         assert c.get("/health").json()["docs"] == 14
+
+
+def test_a_newer_commit_that_is_damaged_leaves_the_last_whole_one_served(tmp_path: Path) -> None:
+    """A commit made while the server runs whose new .store is damaged on disk is not pinned:
+    searches go on over the snapshot served (whole files), /health says "stale" naming the
+    file, and the commit is pinned once its file is whole (tried again, not at every request)."""
+    index = build(tmp_path)
+    with TestClient(create_app(index)) as c:
+        assert c.get("/health").json() == {"status": "ok", "generation": 1, "docs": 14}
+        before = set(Path(index).glob("*.store"))
+        with searchlib.open_index(index) as writer:
+            writer.add(Brief(id="late-1", lang="en", title="Coca late", body=["Coca news."]))
+            assert writer.commit() == 2
+        (store,) = set(Path(index).glob("*.store")) - before
+        original = store.read_bytes()
+        damaged = bytearray(original)
+        damaged[len(damaged) // 2] ^= 0x10
+        store.write_bytes(bytes(damaged))
+        for _ in range(2):
+            r = c.get("/search", params={"q": "Humala coca"})
+            assert r.status_code == 200 and SAMPLE_ID in [h["id"] for h in r.json()["hits"]]
+        health = c.get("/health")
+        assert health.status_code == 200
+        body = health.json()
+        assert (body["status"], body["generation"], body["docs"]) == ("stale", 1, 14)
+        assert body["error"].startswith("commit 2 cannot be served: corrupt index file")
+        assert f"{store}: checksum mismatch" in body["error"]
+        store.write_bytes(original)
+        assert c.get("/health").json()["status"] == "stale"  # not tried again yet
+        state = c.app.state.searchlib  # type: ignore[attr-defined]
+        state._newer_tried = 0.0  # do not wait for the next retry
+        assert c.get("/health").json() == {"status": "ok", "generation": 2, "docs": 15}
+        r = c.get("/search", params={"q": "coca late"})
+        assert r.status_code == 200 and "late-1" in [h["id"] for h in r.json()["hits"]]
 
 
 def test_a_damaged_index_is_503_and_served_once_it_is_whole(tmp_path: Path) -> None:
