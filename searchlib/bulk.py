@@ -533,10 +533,14 @@ def commit_bulk(writer: IndexWriter, hints: dict[str, TwinHints] | None = None) 
     before = writer.reader.generation
     writer.commit(merge=False)
     directory = writer.directory
+    if writer.reader.generation == before:
+        # nothing published (no record indexed): no merge either, as a commit without
+        # changes (a merge due from before failing then would be no "after commit" error)
+        store_twins_of_commit(None, writer.reader, directory, writer.budget, hints=hints)
+        return writer.reader
     if not writer.merge_due or "fork" not in multiprocessing.get_all_start_methods():
         gen = writer.merge_after_commit()
-        published = gen if gen != before else None
-        store_twins_of_commit(published, writer.reader, directory, writer.budget, hints=hints)
+        store_twins_of_commit(gen, writer.reader, directory, writer.budget, hints=hints)
         return writer.reader
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)

@@ -263,3 +263,28 @@ def test_hints_from_the_records_fields_are_those_their_stored_json_gives() -> No
     assert told == twin_hints(stored, ids)
     assert told.origin_keys(2) == ["name:elpaís"] and told.origin_keys(6) == ["name:20200102"]
     assert sorted(told.metas) == [1, 2, 3, 4, 5]
+
+
+def test_a_run_that_publishes_nothing_merges_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers indexing an empty file over an index whose merge is due (its segments
+    committed with merge=False): nothing is published, so no merge runs either, as with one
+    worker; a merge failing then would have been an AfterCommitError claiming a commit."""
+    folder = tmp_path / "idx"
+    with searchlib.create_index(folder) as index:
+        for n in range(12):
+            index.add(searchlib.Brief(id=f"b{n}", lang="en", title=f"Brief {n}", body=["coca"]))
+            index.commit(merge=False)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with searchlib.open_index(folder) as index:
+        assert index.writer.merge_due
+        monkeypatch.setattr("searchlib.index.writer.write_segment", no_space)
+        report = searchlib.index_paths(index, [empty], workers=2)
+        assert (report.indexed, report.generation) == (0, 12)
+        assert len(index.reader.segments) == 12

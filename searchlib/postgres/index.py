@@ -17,7 +17,7 @@ from psycopg import sql
 
 from searchlib._json import loads
 from searchlib.api import Index, IndexReport
-from searchlib.errors import CorruptIndexError, IndexStateError
+from searchlib.errors import AfterCommitError, CorruptIndexError, IndexStateError
 from searchlib.index import IndexReader
 from searchlib.index.budget import MemoryBudget
 from searchlib.index.documents import record_from_stored
@@ -147,13 +147,24 @@ class PostgresIndex(Index):
         return gen
 
     def optimize(self) -> None:
-        """Merge each shard's segments into one (deleted documents purged), in one commit."""
+        """Merge each shard's segments into one (deleted documents purged), in one commit.
+        As the embedded index's: once a commit is published (what was pending, first), a
+        failure is an AfterCommitError of its generation."""
         writer = self.pg_writer
         writer.flush()
+        before = self.generation
         gen = writer.commit()  # what is pending becomes segments that can merge
-        writer.merge(force=True)
-        if writer.has_changes and (merged := writer.commit(merge=False)) > gen:
-            store_twins_of_commit(merged, self.snapshot(), SavedFiles(self.db))
+        try:
+            writer.merge(force=True)
+            last = writer.commit(merge=False) if writer.has_changes else gen
+        except AfterCommitError:
+            raise
+        except Exception as exc:
+            if gen == before:
+                raise
+            raise AfterCommitError(gen, "merge", exc) from exc
+        if last > before:
+            store_twins_of_commit(last, self.snapshot(), SavedFiles(self.db))
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from searchlib.errors import AfterCommitError
 from searchlib.postgres.cluster import LocalCluster
 from searchlib.postgres.db import Database, ShardError
 from searchlib.postgres.saved import SavedFiles
+from searchlib.postgres.writer import PostgresWriter
 from searchlib.records import Brief
 
 
@@ -216,5 +217,34 @@ def test_twin_links_failing_after_a_commit_is_an_after_commit_error(
         assert info.value.generation == published(pg_url) == 2
         monkeypatch.undo()
         assert index.commit() == 2  # nothing pending: nothing published, the links saved
+    with searchlib.open_index(pg_url) as index:
+        assert sorted(h.id for h in index.search("coca", limit=10)) == ["b0", "b1", "b7"]
+
+
+def test_optimize_failing_after_its_first_commit_published_is_an_after_commit_error(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """optimize() first commits what is pending, then merges: the merge failing once that
+    commit is published is an AfterCommitError of its generation (as the embedded index's),
+    and the documents it published are searchable."""
+    seed(pg_url, 2)
+
+    merge = PostgresWriter.merge
+
+    def no_space(self: PostgresWriter, force: bool = False) -> None:
+        if force:  # optimize's merge (a commit's own merges as before)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        merge(self, force)
+
+    monkeypatch.setattr(PostgresWriter, "merge", no_space)
+    with searchlib.open_index(pg_url) as index:
+        index.add(brief(7))
+        with pytest.raises(AfterCommitError) as info:
+            index.optimize()
+        assert (info.value.step, info.value.generation, published(pg_url)) == ("merge", 2, 2)
+        assert isinstance(info.value.__cause__, OSError)
+        with pytest.raises(OSError):  # nothing pending: the error as it is
+            index.optimize()
+        assert published(pg_url) == 2
     with searchlib.open_index(pg_url) as index:
         assert sorted(h.id for h in index.search("coca", limit=10)) == ["b0", "b1", "b7"]
