@@ -186,9 +186,7 @@ def _names() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
         for code in cells[:2]:
             if code:
                 codes.setdefault(name_key(code), cells[0])
-        for name in (cells[2], cells[3], *cells[4].split("|")):
-            if name.startswith("="):
-                name = name[1:]
+        for name in _row_names(cells):
             if name not in keys:
                 keys[name] = name_key(name)
     heads = {k.split(" ", 1)[0] for k in keys.values()} | {"", "the"}
@@ -203,12 +201,17 @@ def _name_codes() -> dict[str, str]:
     keys = _names()[0]
     out: dict[str, str] = {}
     for cells in _rows(_table()):
-        for name in (cells[2], cells[3], *cells[4].split("|")):
-            if name.startswith("="):
-                name = name[1:]
+        for name in _row_names(cells):
             if name:
                 out.setdefault(keys[name], cells[0])
     return out
+
+
+def _row_names(cells: list[str]) -> Iterator[str]:
+    """The names of a row of the table: English, Spanish and each variant (a ``=`` variant
+    without its mark; empty cells as they are)."""
+    for name in (cells[2], cells[3], *cells[4].split("|")):
+        yield name[1:] if name.startswith("=") else name
 
 
 @functools.cache

@@ -29,6 +29,20 @@ def _own_files(path: Path) -> set[str]:
     return {p.name for p in path.iterdir() if p.name != "write.lock"}
 
 
+def _files_but_links(path: Path) -> set[str]:
+    """The index's files but its twin links (what its manifest should name, exactly)."""
+    return {n for n in _own_files(path) if not n.startswith("twins_")}
+
+
+def _first_commit_fails(w: IndexWriter, docs: int, code: int) -> None:
+    """Add ``docs`` briefs and commit: the commit raises the OSError of errno ``code``."""
+    for i in range(docs):
+        w.add(brief(i))
+    with pytest.raises(OSError) as info:
+        w.commit()
+    assert info.value.errno == code
+
+
 def test_an_fsync_error_in_the_thread_fails_the_commit_and_the_files_are_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -57,11 +71,7 @@ def test_an_fsync_error_in_the_thread_fails_the_commit_and_the_files_are_written
     monkeypatch.setattr(FileDirectory, "write", logged_write)
     directory = FileDirectory(tmp_path, create=True)
     with IndexWriter(directory) as w:
-        for i in range(5):
-            w.add(brief(i))
-        with pytest.raises(OSError) as info:
-            w.commit()
-        assert info.value.errno == errno.EIO
+        _first_commit_fails(w, 5, errno.EIO)
         assert failed == ["s000001.post"]
         assert latest_generation(directory) == 0  # nothing published
         assert w.commit() == 1
@@ -72,9 +82,7 @@ def test_an_fsync_error_in_the_thread_fails_the_commit_and_the_files_are_written
     ]
     assert {thread for name, thread in written if name.startswith("s000001.")} == {main}
     assert check_index(FileDirectory(tmp_path))["docs"] == 5
-    assert _own_files(tmp_path) - {n for n in _own_files(tmp_path) if n.startswith("twins_")} == (
-        read_manifest(FileDirectory(tmp_path)).files()
-    )
+    assert _files_but_links(tmp_path) == read_manifest(FileDirectory(tmp_path)).files()
 
 
 def test_a_failed_store_write_in_the_thread_fails_the_commit_once(
@@ -94,11 +102,7 @@ def test_a_failed_store_write_in_the_thread_fails_the_commit_once(
     monkeypatch.setattr(writer_module, "write_store", full)
     directory = FileDirectory(tmp_path, create=True)
     with IndexWriter(directory) as w:
-        for i in range(4):
-            w.add(brief(i))
-        with pytest.raises(OSError) as info:
-            w.commit()
-        assert info.value.errno == errno.ENOSPC
+        _first_commit_fails(w, 4, errno.ENOSPC)
         assert latest_generation(directory) == 0
         assert not directory.exists("s000001.store")
         assert w.commit() == 1
@@ -281,9 +285,7 @@ def test_on_flush_raising_after_the_thread_started_loses_nothing(tmp_path: Path)
     assert calls == ["s000001", "s000002"]
     reader = IndexReader.open(FileDirectory(tmp_path))
     assert sorted(d["id"] for d in reader.iter_documents()) == [f"en-{i}" for i in range(6)]
-    assert _own_files(tmp_path) == read_manifest(FileDirectory(tmp_path)).files() | {
-        n for n in _own_files(tmp_path) if n.startswith("twins_")
-    }
+    assert _files_but_links(tmp_path) == read_manifest(FileDirectory(tmp_path)).files()
 
 
 def test_a_writer_dropped_without_close_leaves_no_thread(tmp_path: Path) -> None:
